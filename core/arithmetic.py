@@ -1,0 +1,117 @@
+"""Vector arithmetic over embeddings: 3CosAdd and 3CosMul (Levy & Goldberg, 2014).
+
+Input keys are excluded from the answers by default, as gensim does, but the result says so
+(``excluded``), and ``include_inputs=True`` ranks them too: users often want to see that
+``madrid`` itself is the nearest word to ``madrid - spain + france``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embeddings import Embeddings
+from .errors import ExpressionError, ParameterError, UnknownKeyError
+from .expression import describe, parse
+from .search import Neighbors, top_k
+
+METHODS = ("3cosadd", "3cosmul")
+COSMUL_EPS = 1e-6  # gensim's epsilon in most_similar_cosmul
+
+
+@dataclass
+class ArithmeticResult:
+    """What an expression evaluates to: enough for a table, a JSON answer and a 2-D drawing."""
+
+    expression: str
+    terms: list[tuple[str, float]]
+    method: str
+    vector: np.ndarray
+    neighbors: Neighbors
+    input_similarity: dict[str, float]
+    excluded: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"query": self.expression, "method": self.method, "excluded": self.excluded,
+                "terms": [{"key": k, "weight": w} for k, w in self.terms],
+                "results": self.neighbors.records(),
+                "input_similarity": self.input_similarity}
+
+
+def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Map each key to its stored spelling; name every unknown key at once, with suggestions."""
+    resolved, unknown = [], []
+    for key, weight in terms:
+        try:
+            resolved.append((emb.resolve(key), weight))
+        except UnknownKeyError as exc:
+            unknown.append(exc)
+    if len(unknown) == 1:
+        raise unknown[0]
+    if unknown:
+        parts = [f"'{e.key}'" + (f" (did you mean {', '.join(e.suggestions[:3])}?)" if e.suggestions else "")
+                 for e in unknown]
+        raise UnknownKeyError(unknown[0].key, unknown[0].suggestions,
+                              hint="unknown keys: " + "; ".join(parts))
+    return resolved
+
+
+def evaluate(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd",
+             include_inputs: bool = False, restrict: int | np.ndarray | None = None) -> ArithmeticResult:
+    """Evaluate ``expression`` (e.g. ``madrid - spain + france``) and rank the nearest keys."""
+    method = method.lower()
+    if method not in METHODS:
+        raise ParameterError(f"method '{method}' must be one of {', '.join(METHODS)}")
+    terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
+    terms = [(key, w) for key, w in terms if w != 0]
+    if not terms:
+        raise ExpressionError("the terms cancel out: the expression is the zero vector",
+                              hint="e.g. king - man + woman")
+    ids = [emb.key_to_index[key] for key, _ in terms]
+    weights = np.array([w for _, w in terms], dtype=np.float32)
+    vector = weights @ emb.unit[ids]
+    if not np.any(vector):
+        raise ExpressionError("the expression evaluates to the zero vector")
+    exclude = [] if include_inputs else ids
+    if method == "3cosadd":
+        got, scores, _ = top_k(emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict,
+                               method="exact")
+        got, scores = got[0], scores[0]
+    else:
+        got, scores = _cosmul(emb, ids, weights, k, exclude, restrict)
+    ok = got >= 0
+    unit = vector / np.linalg.norm(vector)
+    sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}
+    text = describe(terms)
+    nb = Neighbors(text, [emb.keys[j] for j in got[ok]], got[ok], scores[ok], "cosine", "exact",
+                   excluded=[emb.keys[i] for i in exclude])
+    return ArithmeticResult(text, terms, method, vector, nb, sims, nb.excluded)
+
+
+def _known(emb: Embeddings, word: str) -> bool:
+    return word in emb.key_to_index or word.lower() in emb._lower_index
+
+
+def _cosmul(emb: Embeddings, ids, weights, k, exclude, restrict):
+    """Multiplicative combination: prod(sim to positives^w) / (prod(sim to negatives^|w|) + eps),
+    with similarities shifted to [0, 1] as gensim's most_similar_cosmul does."""
+    matrix = emb.unit if restrict is None else (emb.unit[:int(restrict)] if np.isscalar(restrict)
+                                                else emb.unit[np.asarray(restrict)])
+    num = np.ones(matrix.shape[0], dtype=np.float64)
+    den = np.ones(matrix.shape[0], dtype=np.float64)
+    for i, w in zip(ids, weights):
+        s = (1.0 + matrix @ emb.unit[i]) / 2.0
+        if w > 0:
+            num *= s ** w
+        else:
+            den *= s ** (-w)
+    score = num / (den + COSMUL_EPS)
+    mapping = None if restrict is None or np.isscalar(restrict) else np.asarray(restrict)
+    row_ids = np.arange(len(score)) if mapping is None else mapping
+    drop = np.isin(row_ids, np.asarray(exclude, dtype=np.int64))
+    score[drop] = -np.inf
+    n = min(k, int((~drop).sum()))
+    top = np.argpartition(-score, n - 1)[:n] if n < len(score) else np.arange(len(score))
+    top = top[np.argsort(-score[top], kind="stable")][:n]
+    return row_ids[top], score[top].astype(np.float32)

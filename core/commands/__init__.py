@@ -1,0 +1,5 @@
+"""CLI sub-commands, one module per area; each module exposes ``register(sub, vec, js)``."""
+
+from . import vectors
+
+REGISTRY = [vectors.register]

@@ -1,0 +1,85 @@
+"""Commands over one embedding set: neighbors, analogy, convert, dashboard."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ..cli import emit, load_vectors
+
+
+def register(sub, vec, js) -> None:
+    p = sub.add_parser("neighbors", parents=[vec], help="nearest neighbours of a key")
+    p.add_argument("key")
+    p.add_argument("--topn", "-k", type=int, default=10, dest="k")
+    p.add_argument("--metric", choices=["cosine", "dot", "euclidean"], default="cosine")
+    p.add_argument("--restrict", type=int, default=None, help="search only the first N keys")
+    p.add_argument("--method", choices=["auto", "exact", "hnsw"], default="auto")
+    p.set_defaults(run=run_neighbors)
+
+    p = sub.add_parser("analogy", parents=[vec], help="vector arithmetic, e.g. 'madrid - spain + france'")
+    p.add_argument("expression")
+    p.add_argument("--topn", "-k", type=int, default=10, dest="k")
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("--include-inputs", action="store_true", help="rank the input keys too")
+    p.add_argument("--restrict", type=int, default=None, help="answer only from the first N keys")
+    p.set_defaults(run=run_analogy)
+
+    p = sub.add_parser("convert", parents=[vec], help="convert a vector file to another format")
+    p.add_argument("input", help="vector file, folder or built-in name")
+    p.add_argument("output")
+    p.add_argument("--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None)
+    p.set_defaults(run=run_convert)
+
+    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (extra args go to streamlit)")
+    p.add_argument("streamlit_args", nargs="*")
+    p.set_defaults(run=run_dashboard)
+
+
+def _neighbor_lines(data: dict) -> list[str]:
+    lines = [f"{data['query']}:"]
+    if data.get("excluded"):
+        lines[0] += f"  (inputs excluded: {', '.join(data['excluded'])})"
+    if data.get("recall") is not None:
+        lines.append(f"  approximate search, measured recall@10 {data['recall']:.3f}")
+    width = max((len(r["key"]) for r in data["results"]), default=0)
+    lines += [f"  {i:>3}. {r['key']:<{width}}  {r['score']:.4f}" for i, r in enumerate(data["results"], 1)]
+    return lines
+
+
+def run_neighbors(args) -> int:
+    from ..search import neighbors
+    emb = load_vectors(args)
+    nb = neighbors(emb, args.key, k=args.k, metric=args.metric, restrict=args.restrict, method=args.method)
+    data = {"query": args.key, "metric": nb.metric, "method": nb.method, "recall": nb.recall,
+            "results": nb.records()}
+    emit(args, data, _neighbor_lines)
+    return 0
+
+
+def run_analogy(args) -> int:
+    from ..arithmetic import evaluate
+    emb = load_vectors(args)
+    res = evaluate(emb, args.expression, k=args.k, method=args.method, include_inputs=args.include_inputs,
+                   restrict=args.restrict)
+    emit(args, res.to_dict(), _neighbor_lines)
+    return 0
+
+
+def run_convert(args) -> int:
+    from .. import io
+    args.vectors = args.input
+    emb = load_vectors(args)
+    written = io.save(emb, args.output, args.to)
+    data = {"input": args.input, "keys": len(emb), "dim": emb.dim, "written": [str(p) for p in written],
+            "notes": emb.notes}
+    emit(args, data, lambda d: d["notes"] + [f"wrote {d['keys']} vectors × {d['dim']} to {', '.join(d['written'])}"])
+    return 0
+
+
+def run_dashboard(args) -> int:
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args]
+    return subprocess.call(cmd, env=os.environ.copy())

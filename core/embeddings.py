@@ -1,0 +1,221 @@
+"""The central type: keys, one float32 matrix, aligned metadata and provenance.
+
+Loaders and trainers return :class:`Embeddings`; search, arithmetic, projection and evaluation
+take it.  Rows are read-only so one instance can be shared by every dashboard session.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError, UnknownKeyError
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where vectors came from: enough to reproduce them or to caption a shared screenshot."""
+
+    source: str
+    format: str = ""
+    params: dict = field(default_factory=dict)
+    seed: int | None = None
+    data_hash: str = ""
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    versions: dict = field(default_factory=lambda: {"python": platform.python_version(),
+                                                    "numpy": np.__version__})
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "format": self.format, "params": dict(self.params),
+                "seed": self.seed, "data_hash": self.data_hash, "created": self.created,
+                "versions": dict(self.versions)}
+
+    def caption(self) -> str:
+        """One line for figure captions and report headers."""
+        bits = [self.source]
+        if self.params:
+            bits.append(", ".join(f"{k}={v}" for k, v in sorted(self.params.items())))
+        if self.seed is not None:
+            bits.append(f"seed={self.seed}")
+        bits.append(self.created[:10])
+        return " · ".join(bits)
+
+
+class Embeddings:
+    """Keys mapped to rows of one float32 matrix.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        One unique key per row, in row order (loaders deduplicate before building this).
+    vectors : ndarray of shape (n_keys, dim)
+        Converted to float32 only if it is not already (a memory map stays a memory map).
+    metadata : DataFrame, optional
+        One row per key, same order.
+    provenance : Provenance, optional
+    notes : list of str, optional
+        What a loader had to do to the input (e.g. duplicate keys dropped), shown to the user.
+    """
+
+    def __init__(self, keys: Sequence[str], vectors: np.ndarray, metadata: pd.DataFrame | None = None,
+                 provenance: Provenance | None = None, notes: Iterable[str] = ()):
+        vectors = np.asarray(vectors)  # a memory map stays backed by its file
+        if vectors.dtype != np.float32:
+            vectors = vectors.astype(np.float32)
+        if vectors.ndim != 2:
+            raise ParameterError(f"vectors must be 2-D, got shape {vectors.shape}")
+        keys = [str(k) for k in keys]
+        if len(keys) != vectors.shape[0]:
+            raise ParameterError(f"len(keys)({len(keys)}) must equal vectors rows({vectors.shape[0]})")
+        if vectors.flags.writeable:
+            vectors = vectors.view()
+            vectors.flags.writeable = False
+        self.keys: list[str] = keys
+        self.key_to_index: dict[str, int] = {k: i for i, k in enumerate(keys)}
+        if len(self.key_to_index) != len(keys):
+            raise ParameterError("keys must be unique; loaders drop duplicates before this point")
+        self.vectors = vectors
+        if metadata is not None:
+            if len(metadata) != len(keys):
+                raise ParameterError(f"metadata rows({len(metadata)}) must equal keys({len(keys)})")
+            metadata = metadata.reset_index(drop=True)
+        self.metadata = metadata
+        self.provenance = provenance or Provenance(source="in-memory")
+        self.notes = list(notes)
+
+    # -- basic protocol -------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.key_to_index
+
+    def __repr__(self) -> str:
+        return f"Embeddings({len(self)} keys × {self.dim} dims, source={self.provenance.source!r})"
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    # -- lookup ---------------------------------------------------------------------------------
+    def resolve(self, key: str) -> str:
+        """Return the stored spelling of ``key``: exact first, then case-insensitive.
+
+        GloVe is lower-case, so "Madrid" should find "madrid" rather than fail.
+        """
+        if key in self.key_to_index:
+            return key
+        found = self._lower_index.get(key.lower())
+        if found is not None:
+            return self.keys[found]
+        raise UnknownKeyError(key, self.suggest(key))
+
+    def index(self, key: str) -> int:
+        return self.key_to_index[self.resolve(key)]
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.vectors[self.index(key)]
+
+    def lookup(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Rows by integer id: what an embedding layer does with a one-hot input."""
+        ids = self._check_ids(ids)
+        return np.array(self.vectors[ids])
+
+    def one_hot(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The one-hot matrix whose product with ``vectors`` equals ``lookup(ids)``."""
+        ids = self._check_ids(ids)
+        out = np.zeros((len(ids), len(self)), dtype=np.float32)
+        out[np.arange(len(ids)), ids] = 1.0
+        return out
+
+    def _check_ids(self, ids) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64).ravel()
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            bad = ids[(ids < 0) | (ids >= len(self))][0]
+            raise ParameterError(f"id({bad}) must be in [0, {len(self)})")
+        return ids
+
+    def suggest(self, key: str, n: int = 5) -> list[str]:
+        """Close spellings: edit distance ≤ 2 (a swap counts once), nearest first, then most frequent
+        (row order).  Only keys with the same first letter are compared, so 400k keys stay cheap."""
+        low = key.lower()
+        if not low:
+            return []
+        scored = []
+        for cand in self._by_initial.get(low[0], []):
+            if abs(len(cand) - len(low)) <= 2:
+                d = edit_distance(low, cand)
+                if d <= 2:
+                    scored.append((d, self._lower_index[cand], cand))
+        return [self.keys[i] for _, i, _ in sorted(scored)[:n]]
+
+    # -- derived views (cached; never mutate the shared matrix) ---------------------------------
+    @cached_property
+    def norms(self) -> np.ndarray:
+        return np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+
+    @cached_property
+    def unit(self) -> np.ndarray:
+        """Row-normalised copy (zero rows stay zero); read-only."""
+        norms = self.norms.copy()
+        norms[norms == 0] = 1.0
+        out = np.asarray(self.vectors, dtype=np.float32) / norms[:, None]
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def _lower_index(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i, k in enumerate(self.keys):
+            out.setdefault(k.lower(), i)
+        return out
+
+    @cached_property
+    def _by_initial(self) -> dict[str, list[str]]:
+        pool: dict[str, list[str]] = {}
+        for k in self._lower_index:
+            if k:
+                pool.setdefault(k[0], []).append(k)
+        return pool
+
+    # -- reshaping ------------------------------------------------------------------------------
+    def subset(self, keys_or_ids: Sequence[str] | Sequence[int] | np.ndarray) -> "Embeddings":
+        """A new Embeddings with the given rows, in the given order."""
+        items = list(keys_or_ids)
+        if items and isinstance(items[0], str):
+            ids = np.array([self.index(k) for k in items], dtype=np.int64)
+        else:
+            ids = self._check_ids(items)
+        meta = None if self.metadata is None else self.metadata.iloc[ids].reset_index(drop=True)
+        return Embeddings([self.keys[i] for i in ids], np.array(self.vectors[ids]), meta,
+                          self.provenance, self.notes)
+
+    def head(self, n: int) -> "Embeddings":
+        """The first ``n`` rows (loaders keep files in frequency order): a view, no copy."""
+        if n <= 0:
+            raise ParameterError(f"n({n}) must be > 0")
+        n = min(n, len(self))
+        meta = None if self.metadata is None else self.metadata.iloc[:n]
+        return Embeddings(self.keys[:n], self.vectors[:n], meta, self.provenance, self.notes)
+
+    def with_metadata(self, metadata: pd.DataFrame) -> "Embeddings":
+        return Embeddings(self.keys, self.vectors, metadata, self.provenance, self.notes)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insert, delete, substitute, swap neighbours."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

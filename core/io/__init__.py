@@ -1,0 +1,148 @@
+"""Load and save embeddings in the common formats, safely (never via pickle).
+
+``load(spec)`` takes a built-in name (``glove-6b-50d``), a file, or a folder written by
+``embedlab train``; the format is detected from the extension and the first bytes, and can be
+forced with ``format=``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..embeddings import Embeddings, Provenance
+from ..errors import FormatError, ParameterError
+from .binary import read_npy, read_word2vec_binary, write_word2vec_binary
+from .builtin import BUILTIN, is_builtin, load_builtin
+from .rows import open_binary
+from .safety import refuse_pickles
+from .tables import read_parquet, write_parquet
+from .text import (parse_header, read_csv_vectors, read_glove, read_projector, read_word2vec_text,
+                   write_projector, write_word2vec_text)
+
+READ_FORMATS = ("word2vec", "word2vec-binary", "glove", "vec", "projector", "npy", "parquet", "csv")
+WRITE_FORMATS = ("word2vec", "word2vec-binary", "projector", "parquet")
+TRAINED_ITEM_FILE = "items.parquet"
+
+__all__ = ["load", "save", "detect_format", "READ_FORMATS", "WRITE_FORMATS", "BUILTIN"]
+
+
+def _head(path: Path, n: int = 4096) -> bytes:
+    with open_binary(path) as fh:
+        return fh.read(n)
+
+
+def detect_format(path: str | Path) -> str:
+    """Decide the format from the extension, then from the content where the extension is vague."""
+    path = Path(path)
+    head = _head(path)
+    refuse_pickles(path, head)
+    name = path.name.lower().removesuffix(".gz")
+    ext = Path(name).suffix
+    if head.startswith(b"\x93NUMPY") or ext == ".npy":
+        return "npy"
+    if head.startswith(b"PAR1") or ext in (".parquet", ".pq"):
+        return "parquet"
+    if ext == ".csv":
+        return "csv"
+    if ext == ".tsv":
+        return "projector"
+    if not head.strip():
+        raise FormatError("file is empty", path=path)
+    first, _, rest = head.partition(b"\n")
+    if parse_header(first.decode("ascii", "replace")):
+        return "word2vec" if _is_text(rest) else "word2vec-binary"
+    if ext == ".bin":
+        raise FormatError("a .bin file without a word2vec header ('<rows> <dims>')", path=path)
+    if not _is_text(head):
+        raise FormatError("cannot tell the format: the file is neither text vectors nor a known binary",
+                          path=path, hint=f"force one with --format ({', '.join(READ_FORMATS)})")
+    return "glove"
+
+
+def _is_text(sample: bytes) -> bool:
+    """Binary word2vec rows hold raw float bytes, full of control bytes; text in any 8-bit
+    encoding has next to none (its encoding is checked, line by line, while reading)."""
+    if not sample:
+        return True
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return b"\x00" not in sample and control <= len(sample) // 100
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()[:16]
+
+
+def load(spec: str | Path, format: str | None = None, limit: int | None = None,
+         metadata: str | Path | None = None, keys: str | Path | None = None,
+         encoding: str = "utf-8") -> Embeddings:
+    """Load embeddings from a built-in name, a file, or a folder written by ``embedlab train``."""
+    if is_builtin(str(spec)):
+        return load_builtin(str(spec), limit)
+    path = Path(spec)
+    if not path.exists():
+        raise FormatError("no such file or folder", path=path,
+                          hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
+    if path.is_dir():
+        path = _file_in_folder(path)
+    fmt = format or detect_format(path)
+    if fmt not in READ_FORMATS:
+        raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
+    refuse_pickles(path, _head(path, 16))
+    parsed = _read(path, fmt, metadata, keys, encoding)
+    emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
+                     Provenance(source=str(path), format=fmt, data_hash=file_hash(path)), parsed.notes)
+    return emb.head(limit) if limit else emb
+
+
+def _read(path: Path, fmt: str, metadata, keys, encoding):
+    if fmt in ("word2vec", "vec"):
+        return read_word2vec_text(path, encoding)
+    if fmt == "word2vec-binary":
+        return read_word2vec_binary(path, encoding)
+    if fmt == "glove":
+        return read_glove(path, encoding)
+    if fmt == "csv":
+        return read_csv_vectors(path, encoding)
+    if fmt == "projector":
+        return read_projector(path, Path(metadata) if metadata else None, encoding)
+    if fmt == "npy":
+        return read_npy(path, Path(keys) if keys else None, encoding)
+    return read_parquet(path)
+
+
+def _file_in_folder(folder: Path) -> Path:
+    for name in (TRAINED_ITEM_FILE, "vectors.tsv", "vectors.npy", "vectors.txt"):
+        if (folder / name).exists():
+            return folder / name
+    raise FormatError("folder holds no vectors I know (items.parquet, vectors.tsv, vectors.npy, vectors.txt)",
+                      path=folder)
+
+
+def format_for_output(path: Path) -> str:
+    ext = path.suffix.lower()
+    return {".parquet": "parquet", ".pq": "parquet", ".tsv": "projector", ".bin": "word2vec-binary",
+            ".txt": "word2vec", ".vec": "word2vec"}.get(ext, "")
+
+
+def save(emb: Embeddings, path: str | Path, format: str | None = None) -> list[Path]:
+    """Write ``emb``; returns the files written (the projector format writes two)."""
+    path = Path(path)
+    fmt = format or format_for_output(path)
+    if fmt not in WRITE_FORMATS:
+        raise ParameterError(f"cannot tell the output format of '{path.name}'",
+                             hint=f"use an extension (.txt .bin .tsv .parquet) or --to ({', '.join(WRITE_FORMATS)})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "word2vec":
+        write_word2vec_text(path, emb.keys, emb.vectors)
+    elif fmt == "word2vec-binary":
+        write_word2vec_binary(path, emb.keys, emb.vectors)
+    elif fmt == "projector":
+        return [path, write_projector(path, emb.keys, emb.vectors, emb.metadata)]
+    else:
+        write_parquet(path, emb.keys, emb.vectors, emb.metadata)
+    return [path]

@@ -1,0 +1,93 @@
+"""Parquet: a key column plus either one list/array column or one numeric column per dimension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FormatError
+from .rows import Parsed
+from .text import dedupe
+
+KEY_NAMES = ("key", "word", "item", "item_id", "id", "token", "label")
+
+
+def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FormatError(f"not a readable Parquet file ({exc})", path=path) from None
+    if table.num_rows == 0:
+        raise FormatError("table has no rows", path=path)
+    names = table.column_names
+    key_col = key_column or _pick_key(table, names, path)
+    if key_col not in names:
+        raise FormatError(f"key column '{key_col}' not found; columns are {names}", path=path)
+    list_cols = [n for n in names if pa.types.is_list(table[n].type) or pa.types.is_fixed_size_list(table[n].type)
+                 or pa.types.is_large_list(table[n].type)]
+    if list_cols:
+        vec_col = "vector" if "vector" in list_cols else list_cols[0]
+        mat = _list_to_matrix(table[vec_col].combine_chunks(), path, vec_col)
+        rest = [n for n in names if n not in (key_col, vec_col)]
+    else:
+        num = [n for n in names if n != key_col and (pa.types.is_floating(table[n].type)
+                                                    or pa.types.is_integer(table[n].type))]
+        if not num:
+            raise FormatError("no vector column: expected a list column or numeric columns", path=path,
+                              hint=f"columns are {names}")
+        mat = np.column_stack([table[n].to_numpy(zero_copy_only=False) for n in num]).astype(np.float32)
+        rest = [n for n in names if n != key_col and n not in num]
+    keys = table[key_col].to_pandas().astype(str).tolist()
+    if table[key_col].null_count:
+        raise FormatError(f"key column '{key_col}' has {table[key_col].null_count} empty values", path=path,
+                          column=key_col)
+    bad = ~np.isfinite(mat).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise FormatError(f"row {i + 1} ('{keys[i]}') has NaN, Inf or missing values", path=path)
+    metadata = table.select(rest).to_pandas() if rest else None
+    return dedupe(keys, mat, metadata, path)
+
+
+def _pick_key(table, names, path) -> str:
+    import pyarrow as pa
+    for n in names:
+        if n.lower() in KEY_NAMES:
+            return n
+    for n in names:
+        if pa.types.is_string(table[n].type) or pa.types.is_large_string(table[n].type):
+            return n
+    raise FormatError("no key column: expected a string column such as 'key' or 'word'", path=path,
+                      hint=f"columns are {names}; pass key_column=...")
+
+
+def _list_to_matrix(arr, path: Path, name: str) -> np.ndarray:
+    import pyarrow.compute as pc
+    if arr.null_count:
+        raise FormatError(f"vector column '{name}' has {arr.null_count} empty rows", path=path, column=name)
+    lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
+    if len(set(lengths.tolist())) != 1:
+        i = int(np.argmax(lengths != lengths[0]))
+        raise FormatError(f"row {i + 1} has {lengths[i]} values, expected {lengths[0]} like row 1",
+                          path=path, column=name)
+    flat = arr.flatten().to_numpy(zero_copy_only=False)
+    return np.asarray(flat, dtype=np.float32).reshape(len(arr), int(lengths[0]))
+
+
+def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame | None) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    vec = pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), vectors.shape[1])
+    cols = {"key": pa.array(list(keys), pa.string()), "vector": vec}
+    table = pa.table(cols)
+    if metadata is not None:
+        extra = pa.Table.from_pandas(metadata.drop(columns=["key", "vector"], errors="ignore"),
+                                     preserve_index=False)
+        for name in extra.column_names:
+            table = table.append_column(name, extra[name])
+    pq.write_table(table, path)

@@ -1,0 +1,225 @@
+"""Nearest-neighbour search: exact (numpy for a few queries, faiss for batches) and HNSW.
+
+Every query returns ``(ids, scores)`` arrays, exact or approximate alike.  Approximate search is
+never silent: an :class:`HnswIndex` measures its recall@k against exact search when it is built
+and every result carries that figure.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .embeddings import Embeddings
+from .errors import ParameterError
+
+log = logging.getLogger(__name__)
+
+METRICS = ("cosine", "dot", "euclidean")
+ANN_THRESHOLD = 1_000_000  # 'auto' switches to HNSW above this many candidates
+FEW_QUERIES = 4  # below this a numpy mat-vec beats faiss' batch set-up
+
+
+@dataclass
+class Neighbors:
+    """Ranked neighbours of one query; ``scores`` are similarities, or distances for euclidean."""
+
+    query: str
+    keys: list[str]
+    ids: np.ndarray
+    scores: np.ndarray
+    metric: str = "cosine"
+    method: str = "exact"
+    recall: float | None = None
+    excluded: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict]:
+        return [{"key": k, "score": float(s)} for k, s in zip(self.keys, self.scores)]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"rank": np.arange(1, len(self.keys) + 1), "key": self.keys,
+                             "score": self.scores.astype(float)})
+
+
+def check_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
+
+
+def space(emb: Embeddings, metric: str) -> np.ndarray:
+    """The matrix a metric searches: unit rows for cosine, raw rows otherwise."""
+    check_metric(metric)
+    return emb.unit if metric == "cosine" else np.asarray(emb.vectors)
+
+
+def prepare_queries(queries: np.ndarray, metric: str) -> np.ndarray:
+    q = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+    if metric == "cosine":
+        norms = np.linalg.norm(q, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        q = q / norms
+    return np.ascontiguousarray(q)
+
+
+def exact_top_k(matrix: np.ndarray, queries: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k rows of ``matrix`` for each (already prepared) query, best first."""
+    k = min(k, matrix.shape[0])
+    if len(queries) < FEW_QUERIES:
+        return _numpy_top_k(matrix, queries, k, metric)
+    import faiss
+    fm = faiss.METRIC_L2 if metric == "euclidean" else faiss.METRIC_INNER_PRODUCT
+    scores, ids = faiss.knn(queries, np.ascontiguousarray(matrix), k, metric=fm)
+    if metric == "euclidean":
+        scores = np.sqrt(np.maximum(scores, 0))
+    return ids.astype(np.int64), scores
+
+
+def _numpy_top_k(matrix, queries, k, metric):
+    ids = np.empty((len(queries), k), dtype=np.int64)
+    out = np.empty((len(queries), k), dtype=np.float32)
+    sq = None
+    for i, q in enumerate(queries):
+        s = matrix @ q
+        if metric == "euclidean":
+            if sq is None:
+                sq = np.einsum("ij,ij->i", matrix, matrix)
+            s = -(sq - 2 * s + q @ q)  # negative squared distance: larger is nearer
+        top = np.argpartition(-s, k - 1)[:k] if k < len(s) else np.arange(len(s))
+        top = top[np.argsort(-s[top], kind="stable")]
+        ids[i], out[i] = top, s[top]
+    if metric == "euclidean":
+        out = np.sqrt(np.maximum(-out, 0))
+    return ids, out
+
+
+def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosine",
+          exclude: Sequence[Sequence[int]] | None = None, restrict: int | np.ndarray | None = None,
+          method: str = "auto", index: "HnswIndex | None" = None) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Top-k ids and scores per query, skipping each query's ``exclude`` ids.
+
+    ``restrict`` limits candidates to the first N rows (the N most frequent words in
+    frequency-ordered files, like gensim's restrict_vocab) or to an array of row ids.
+    Returns ``(ids, scores, recall)`` where recall is None for exact search.
+    """
+    if k <= 0:
+        raise ParameterError(f"k({k}) must be > 0")
+    matrix = space(emb, metric)
+    queries = prepare_queries(queries, metric)
+    if queries.shape[1] != emb.dim:
+        raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
+    mapping = None
+    if restrict is not None:
+        matrix, mapping = _restrict(matrix, restrict)
+    extra = max((len(e) for e in exclude), default=0) if exclude is not None else 0
+    want = min(k + extra, matrix.shape[0])
+    use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
+    if method not in ("auto", "exact", "hnsw"):
+        raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
+    recall = None
+    if use_ann:
+        if mapping is not None:
+            raise ParameterError("approximate search cannot be combined with a candidate restriction",
+                                 hint="use method='exact' with restrict")
+        index = index or HnswIndex(emb, metric=metric).build()
+        ids, scores = index.search(queries, want)
+        recall = index.recall
+    else:
+        ids, scores = exact_top_k(matrix, queries, want, metric)
+    if mapping is not None:
+        ids = np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
+    ids, scores = _drop_excluded(ids, scores, exclude, k)
+    return ids, scores, recall
+
+
+def _restrict(matrix: np.ndarray, restrict) -> tuple[np.ndarray, np.ndarray | None]:
+    if np.isscalar(restrict):
+        n = int(restrict)
+        if n <= 0:
+            raise ParameterError(f"restrict({n}) must be > 0")
+        return matrix[:n], None
+    ids = np.asarray(restrict, dtype=np.int64)
+    if ids.size == 0:
+        raise ParameterError("the candidate set is empty")
+    return np.ascontiguousarray(matrix[ids]), ids
+
+
+def _drop_excluded(ids, scores, exclude, k):
+    if exclude is None:
+        return ids[:, :k], scores[:, :k]
+    out_ids = np.full((len(ids), k), -1, dtype=np.int64)
+    out_scores = np.full((len(ids), k), np.nan, dtype=np.float32)
+    for i, (row, srow) in enumerate(zip(ids, scores)):
+        keep = ~np.isin(row, np.asarray(exclude[i], dtype=np.int64)) & (row >= 0)
+        n = min(k, int(keep.sum()))
+        out_ids[i, :n] = row[keep][:n]
+        out_scores[i, :n] = srow[keep][:n]
+    return out_ids, out_scores
+
+
+def neighbors(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
+              restrict: int | np.ndarray | None = None, method: str = "auto",
+              index: "HnswIndex | None" = None) -> Neighbors:
+    """The ``k`` nearest keys to ``key`` (itself excluded)."""
+    i = emb.index(key)
+    ids, scores, recall = top_k(emb, emb.vectors[i][None, :], k, metric, exclude=[[i]], restrict=restrict,
+                                method=method, index=index)
+    return _result(emb, emb.keys[i], ids[0], scores[0], metric, recall, index, [emb.keys[i]])
+
+
+def _result(emb, query, ids, scores, metric, recall, index, excluded) -> Neighbors:
+    ok = ids >= 0
+    return Neighbors(query, [emb.keys[j] for j in ids[ok]], ids[ok], scores[ok], metric,
+                     "exact" if recall is None else "hnsw", recall, excluded)
+
+
+class HnswIndex:
+    """A faiss HNSW graph over one embedding set, with its recall@k measured against exact search.
+
+    ``build`` raises ``efSearch`` until the measured recall on a sample of the set's own vectors
+    reaches ``target_recall`` (or the largest setting), so the speed/recall trade is known.
+    """
+
+    EF_STEPS = (16, 32, 48, 64, 96, 128, 192, 256, 512)
+
+    def __init__(self, emb: Embeddings, metric: str = "cosine", M: int = 32, ef_construction: int = 80,
+                 target_recall: float = 0.95, k: int = 10, sample: int = 500, seed: int = 0):
+        check_metric(metric)
+        self.emb, self.metric, self.M, self.ef_construction = emb, metric, M, ef_construction
+        self.target_recall, self.k, self.sample, self.seed = target_recall, k, sample, seed
+
+    def build(self) -> "HnswIndex":
+        import faiss
+        matrix = np.ascontiguousarray(space(self.emb, self.metric))
+        fm = faiss.METRIC_L2 if self.metric == "euclidean" else faiss.METRIC_INNER_PRODUCT
+        self.index_ = faiss.IndexHNSWFlat(matrix.shape[1], self.M, fm)
+        self.index_.hnsw.efConstruction = self.ef_construction
+        self.index_.add(matrix)
+        rng = np.random.default_rng(self.seed)
+        pick = rng.choice(len(matrix), size=min(self.sample, len(matrix)), replace=False)
+        queries = prepare_queries(matrix[pick], self.metric)
+        truth, _ = exact_top_k(matrix, queries, self.k, self.metric)
+        for ef in self.EF_STEPS:
+            self.index_.hnsw.efSearch = ef
+            found, _ = self.search(queries, self.k)
+            self.recall = recall_at_k(found, truth)
+            self.ef_search_ = ef
+            if self.recall >= self.target_recall:
+                break
+        log.info("HNSW over %d rows: efSearch=%d recall@%d=%.3f", len(matrix), ef, self.k, self.recall)
+        return self
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        scores, ids = self.index_.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        if self.metric == "euclidean":
+            scores = np.sqrt(np.maximum(scores, 0))
+        return ids.astype(np.int64), scores
+
+
+def recall_at_k(found: np.ndarray, truth: np.ndarray) -> float:
+    """Mean share of each query's true top-k that the approximate top-k contains."""
+    hits = sum(len(np.intersect1d(f, t)) for f, t in zip(found, truth))
+    return hits / truth.size

@@ -1,0 +1,66 @@
+"""The CLI end to end, in-process (fast) and once as a real console script."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from core.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_analogy_json_puts_paris_first(capsys):
+    code, out, _ = run(capsys, "analogy", "madrid - spain + france", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["query"] == "madrid - spain + france"
+    assert data["results"][0]["key"] == "paris"
+    assert data["excluded"] == ["madrid", "spain", "france"]
+
+
+def test_neighbors_frog_are_animals(capsys):
+    code, out, _ = run(capsys, "neighbors", "frog", "--json", "--topn", "5")
+    keys = [r["key"] for r in json.loads(out)["results"]]
+    assert code == 0 and len(keys) == 5 and "frog" not in keys
+    assert {"toad", "snake"} <= set(keys)
+
+
+def test_unknown_word_is_one_line_and_exit_2(capsys):
+    code, out, err = run(capsys, "neighbors", "frgo")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "'frgo' is not in the vocabulary" in err and "frog" in err
+
+
+def test_convert_round_trip(capsys, tmp_path):
+    src = tmp_path / "g.txt"
+    src.write_text("a 1 2\nb 3 4\na 5 6\n")
+    code, out, _ = run(capsys, "convert", str(src), str(tmp_path / "out.parquet"), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["keys"] == 2 and "duplicate" in data["notes"][0]
+    code, out, _ = run(capsys, "neighbors", "a", "--vectors", str(tmp_path / "out.parquet"), "--json")
+    assert json.loads(out)["results"][0]["key"] == "b"
+
+
+def test_bad_file_is_a_clean_error(capsys, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("a 1 2\nb 1\n")
+    code, _, err = run(capsys, "neighbors", "a", "--vectors", str(bad))
+    assert code == 2 and "line 2" in err and "Traceback" not in err
+
+
+def test_console_script_runs_from_a_cold_start():
+    proc = subprocess.run([sys.executable, "-m", "core.cli", "analogy", "king - man + woman", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["key"] == "queen"
+
+
+@pytest.mark.parametrize("cmd", [[], ["neighbors"], ["analogy"], ["convert"], ["dashboard"]])
+def test_help_everywhere(cmd):
+    proc = subprocess.run([sys.executable, "-m", "core.cli", *cmd, "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "usage: embedlab" in proc.stdout
