@@ -135,6 +135,19 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
     return ids, scores, recall
 
 
+def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:
+    """Row ids whose metadata ``column`` equals ``value`` (or contains it, for ``a|b`` lists)."""
+    if emb.metadata is None or column not in emb.metadata.columns:
+        have = [] if emb.metadata is None else list(emb.metadata.columns)
+        raise ParameterError(f"no metadata column '{column}'", hint=f"columns are {have}")
+    cells = emb.metadata[column].astype(str)
+    hit = (cells == value) | cells.str.split("|").apply(lambda parts: value in parts)
+    ids = np.nonzero(hit.to_numpy())[0]
+    if ids.size == 0:
+        raise ParameterError(f"no key has {column} = '{value}'")
+    return ids
+
+
 def _restrict(matrix: np.ndarray, restrict) -> tuple[np.ndarray, np.ndarray | None]:
     if np.isscalar(restrict):
         n = int(restrict)

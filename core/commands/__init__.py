@@ -1,5 +1,5 @@
 """CLI sub-commands, one module per area; each module exposes ``register(sub, vec, js)``."""
 
-from . import vectors
+from . import quality, vectors
 
-REGISTRY = [vectors.register]
+REGISTRY = [vectors.register, quality.register]

@@ -16,6 +16,8 @@ def register(sub, vec, js) -> None:
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
     p.add_argument("--metric", choices=["cosine", "dot", "euclidean"], default="cosine")
     p.add_argument("--restrict", type=int, default=None, help="search only the first N keys")
+    p.add_argument("--where", default=None, metavar="COLUMN=VALUE",
+                   help="search only keys whose metadata COLUMN equals VALUE (e.g. genre=Comedy)")
     p.add_argument("--method", choices=["auto", "exact", "hnsw"], default="auto")
     p.set_defaults(run=run_neighbors)
 
@@ -50,9 +52,16 @@ def _neighbor_lines(data: dict) -> list[str]:
 
 
 def run_neighbors(args) -> int:
-    from ..search import neighbors
+    from ..errors import ParameterError
+    from ..search import neighbors, rows_where
     emb = load_vectors(args)
-    nb = neighbors(emb, args.key, k=args.k, metric=args.metric, restrict=args.restrict, method=args.method)
+    restrict = args.restrict
+    if args.where:
+        column, sep, value = args.where.partition("=")
+        if not sep:
+            raise ParameterError(f"--where '{args.where}' must look like COLUMN=VALUE")
+        restrict = rows_where(emb, column, value)
+    nb = neighbors(emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method)
     data = {"query": args.key, "metric": nb.metric, "method": nb.method, "recall": nb.recall,
             "results": nb.records()}
     emit(args, data, _neighbor_lines)

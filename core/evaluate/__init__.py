@@ -1,0 +1,1 @@
+"""How good are these vectors: analogies, word-pair similarity, space diagnostics, next-item."""
