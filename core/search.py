@@ -37,8 +37,15 @@ class Neighbors:
     recall: float | None = None
     excluded: list[str] = field(default_factory=list)
 
+    metadata: pd.DataFrame | None = None
+
     def records(self) -> list[dict]:
-        return [{"key": k, "score": float(s)} for k, s in zip(self.keys, self.scores)]
+        """``{"key", "score"}`` per neighbour, plus its metadata fields when the set has them."""
+        out = [{"key": k, "score": float(s)} for k, s in zip(self.keys, self.scores)]
+        if self.metadata is not None:
+            for rec, meta in zip(out, self.metadata.to_dict(orient="records")):
+                rec.update({c: v for c, v in meta.items() if c not in rec})
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"rank": np.arange(1, len(self.keys) + 1), "key": self.keys,
@@ -185,8 +192,9 @@ def neighbors(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
 
 def _result(emb, query, ids, scores, metric, recall, index, excluded) -> Neighbors:
     ok = ids >= 0
+    meta = None if emb.metadata is None else emb.metadata.iloc[ids[ok]].reset_index(drop=True)
     return Neighbors(query, [emb.keys[j] for j in ids[ok]], ids[ok], scores[ok], metric,
-                     "exact" if recall is None else "hnsw", recall, excluded)
+                     "exact" if recall is None else "hnsw", recall, excluded, meta)
 
 
 class HnswIndex:

@@ -1,5 +1,5 @@
 """CLI sub-commands, one module per area; each module exposes ``register(sub, vec, js)``."""
 
-from . import quality, vectors
+from . import logs, quality, vectors
 
-REGISTRY = [vectors.register, quality.register]
+REGISTRY = [vectors.register, quality.register, logs.register]

@@ -16,6 +16,8 @@ def register(sub, vec, js) -> None:
     p.add_argument("--file", default=None, help="word1<TAB>word2<TAB>score (default: WordSim-353)")
     p.add_argument("--restrict", type=int, default=300000)
     p.set_defaults(run=run_similarity)
+    from .logs import register_evaluate
+    register_evaluate(kinds, js)
 
     p = sub.add_parser("diagnose", parents=[vec], help="hubness, anisotropy, norm vs frequency, dimensionality")
     p.add_argument("--sample", type=int, default=10000, help="measure on the first N keys")

@@ -47,7 +47,9 @@ def _neighbor_lines(data: dict) -> list[str]:
     if data.get("recall") is not None:
         lines.append(f"  approximate search, measured recall@10 {data['recall']:.3f}")
     width = max((len(r["key"]) for r in data["results"]), default=0)
-    lines += [f"  {i:>3}. {r['key']:<{width}}  {r['score']:.4f}" for i, r in enumerate(data["results"], 1)]
+    for i, r in enumerate(data["results"], 1):
+        extra = "  ".join(str(v) for c, v in r.items() if c not in ("key", "score"))
+        lines.append(f"  {i:>3}. {r['key']:<{width}}  {r['score']:.4f}  {extra}".rstrip())
     return lines
 
 

@@ -1,0 +1,222 @@
+"""Validate a raw log into integer-coded interactions, counting every dropped row by reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .columns import ColumnMap
+
+SAMPLE_ROWS = 5
+
+
+@dataclass
+class LogReport:
+    """What happened to the log: nothing is dropped without being counted here."""
+
+    source: str
+    rows_read: int
+    rows_kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    sample_rows: dict[str, list[int]] = field(default_factory=dict)
+    filtered: dict[str, int] = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
+    users: int = 0
+    items: int = 0
+    sessions: int = 0
+    time_unit: str | None = None
+    metadata: dict = field(default_factory=dict)
+
+    def drop(self, reason: str, mask: np.ndarray, rows: np.ndarray) -> None:
+        n = int(mask.sum())
+        if n:
+            self.dropped[reason] = self.dropped.get(reason, 0) + n
+            self.sample_rows.setdefault(reason, [int(r) for r in rows[mask][:SAMPLE_ROWS]])
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+    def lines(self) -> list[str]:
+        out = [f"{self.source}: read {self.rows_read:,} rows, kept {self.rows_kept:,} "
+               f"({self.users:,} users, {self.items:,} items, {self.sessions:,} sessions)"]
+        for reason, n in self.dropped.items():
+            out.append(f"  dropped {n:,} rows: {reason} (e.g. rows {', '.join(map(str, self.sample_rows[reason]))})")
+        for reason, n in self.filtered.items():
+            out.append(f"  filtered {n:,} rows: {reason}")
+        return out
+
+
+@dataclass
+class Interactions:
+    """One row per event, sorted by user then time; ids are codes into ``users`` / ``items``."""
+
+    user: np.ndarray
+    item: np.ndarray
+    session: np.ndarray
+    time: np.ndarray | None
+    weight: np.ndarray | None
+    users: np.ndarray
+    items: np.ndarray
+    rows: np.ndarray
+    report: LogReport
+    baskets: bool = False
+    item_metadata: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def item_counts(self) -> np.ndarray:
+        return np.bincount(self.item, minlength=self.n_items)
+
+    def keep_rows(self, mask: np.ndarray) -> "Interactions":
+        """Keep rows in ``mask`` without re-coding: ids still index the full catalog (for splits)."""
+        from dataclasses import replace
+        return replace(self, user=self.user[mask], item=self.item[mask], session=self.session[mask],
+                       time=None if self.time is None else self.time[mask],
+                       weight=None if self.weight is None else self.weight[mask], rows=self.rows[mask])
+
+    def select(self, mask: np.ndarray) -> "Interactions":
+        """Keep rows in ``mask`` and re-code users/items densely (order of first code kept)."""
+        ucodes, user = np.unique(self.user[mask], return_inverse=True)
+        icodes, item = np.unique(self.item[mask], return_inverse=True)
+        _, session = np.unique(self.session[mask], return_inverse=True)
+        meta = None if self.item_metadata is None else self.item_metadata.iloc[icodes].reset_index(drop=True)
+        return Interactions(user.astype(np.int32), item.astype(np.int32), session.astype(np.int64),
+                            None if self.time is None else self.time[mask],
+                            None if self.weight is None else self.weight[mask],
+                            self.users[ucodes], self.items[icodes], self.rows[mask], self.report,
+                            self.baskets, meta)
+
+
+def _missing(values: pd.Series) -> np.ndarray:
+    v = values.astype(object)
+    return (v.isna() | (v.astype(str).str.strip() == "")).to_numpy()
+
+
+def parse_time(values: pd.Series) -> tuple[np.ndarray, str]:
+    """Seconds since the epoch (NaN where unparsable).  Numbers are epoch seconds, or
+    milliseconds when they are too large to be seconds; anything else is parsed as a date."""
+    num = pd.to_numeric(values, errors="coerce")
+    if num.notna().mean() > 0.5:
+        med = float(np.nanmedian(num.to_numpy(dtype=float)))
+        unit = "ms" if med > 1e11 else "s"
+        secs = num.to_numpy(dtype=float) / (1000.0 if unit == "ms" else 1.0)
+        return secs, f"epoch {unit}"
+    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+    secs = (parsed - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
+    return secs, "date strings"
+
+
+def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
+    """Validate rows, drop and count what cannot be used, and code ids as integers."""
+    report = LogReport(source=source, rows_read=len(df), columns=cols.to_dict())
+    rows = df.index.to_numpy()
+    keep = np.ones(len(df), dtype=bool)
+    for role in ("user", "item"):
+        bad = _missing(df[getattr(cols, role)]) & keep
+        report.drop(f"missing {role} id", bad, rows)
+        keep &= ~bad
+    time = weight = None
+    if cols.time:
+        time, report.time_unit = parse_time(df[cols.time])
+        bad = ~np.isfinite(time) & keep
+        report.drop(f"unparsable timestamp in '{cols.time}'", bad, rows)
+        keep &= ~bad
+    if cols.weight:
+        weight = pd.to_numeric(df[cols.weight], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(weight) & keep
+        report.drop(f"unparsable weight in '{cols.weight}'", bad, rows)
+        keep &= ~bad
+        if min_weight is not None:
+            low = (weight < min_weight) & keep
+            n = int(low.sum())
+            if n:
+                report.filtered[f"{cols.weight} below {min_weight:g}"] = n
+            keep &= ~low
+    if not keep.any():
+        reasons = "; ".join(f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items())
+        raise DataError(f"no usable rows in the log ({reasons or 'it has no data rows'})", path=source,
+                        hint="check the column mapping (--user-col, --item-col, --time-col)")
+    return _encode(df[keep], cols, report, rows[keep], None if time is None else time[keep],
+                   None if weight is None else weight[keep].astype(np.float32))
+
+
+def _encode(df, cols, report, rows, time, weight) -> Interactions:
+    users, ucode = _codes(df[cols.user])
+    items, icode = _codes(df[cols.item])
+    order_keys = [np.arange(len(df))] + ([time] if time is not None else []) + [ucode]
+    order = np.lexsort(order_keys)
+    ucode, icode, rows = ucode[order], icode[order], rows[order]
+    time = None if time is None else time[order]
+    weight = None if weight is None else weight[order]
+    sess_raw = None if not cols.session else _codes(df[cols.session])[1][order]
+    inter = Interactions(ucode, icode, np.zeros(len(order), np.int64), time, weight, users, items, rows,
+                         report, baskets=bool(df.attrs.get("baskets")))
+    inter.session = _session_ids(ucode, time, sess_raw)
+    return inter
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values.astype(str).str.strip(), sort=False)
+    return np.asarray(uniques, dtype=object), codes.astype(np.int32)
+
+
+DEFAULT_GAP = 30 * 60
+
+
+def _session_ids(user, time, session, gap: float = DEFAULT_GAP) -> np.ndarray:
+    """A new session starts with a new user, a new session-column value, or a time gap."""
+    new = np.ones(len(user), dtype=bool)
+    if len(user) > 1:
+        new[1:] = user[1:] != user[:-1]
+        if session is not None:
+            new[1:] |= session[1:] != session[:-1]
+        elif time is not None:
+            new[1:] |= np.diff(time) > gap
+    return np.cumsum(new) - 1
+
+
+def resessionise(inter: Interactions, gap_seconds: float, session_col: bool) -> None:
+    """Re-split sessions with another gap (a session column, when mapped, takes precedence)."""
+    if not session_col and inter.time is not None:
+        inter.session = _session_ids(inter.user, inter.time, None, gap_seconds)
+
+
+def apply_min_counts(inter: Interactions, min_item: int = 1, min_user: int = 1) -> Interactions:
+    """Drop rare items, then users with too few events; counted in the report."""
+    report = inter.report
+    mask = np.ones(len(inter), dtype=bool)
+    if min_item > 1:
+        low = inter.item_counts()[inter.item] < min_item
+        if low.any():
+            report.filtered[f"items with fewer than {min_item} events"] = int(low.sum())
+        mask &= ~low
+    if min_user > 1:
+        per_user = np.bincount(inter.user[mask], minlength=inter.n_users)
+        low = (per_user[inter.user] < min_user) & mask
+        if low.any():
+            report.filtered[f"users with fewer than {min_user} events"] = int(low.sum())
+        mask &= ~low
+    return inter if mask.all() else inter.select(mask)
+
+
+def check_trainable(inter: Interactions) -> None:
+    src = inter.report.source
+    if len(inter) == 0:
+        raise DataError("no rows left after filtering", path=src, hint="lower --min-count or the rating threshold")
+    if inter.n_items < 2:
+        raise DataError(f"the log has {inter.n_items} distinct item(s); embeddings need at least 2", path=src)
+    if np.bincount(inter.user).max() < 2:
+        raise DataError("no user (or basket) has two or more events, so nothing co-occurs", path=src,
+                        hint="check the user column: each user needs a history of at least two items")

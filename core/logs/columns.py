@@ -1,0 +1,67 @@
+"""Which column is the user, the item, the time...: guessed from common names, overridable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from ..errors import DataError
+
+GUESSES = {
+    "user": ["userid", "user", "customerid", "customer", "visitorid", "visitor", "clientid", "memberid",
+             "uid", "accountid", "sessionuser", "basket"],
+    "item": ["itemid", "item", "movieid", "productid", "product", "sku", "articleid", "trackid", "songid",
+             "asin", "iid", "movie", "track", "song", "article", "title"],
+    "time": ["timestamp", "time", "ts", "datetime", "date", "eventtime", "createdat", "eventtimestamp",
+             "eventdate", "unixtime"],
+    "weight": ["rating", "weight", "score", "count", "quantity", "qty", "value", "plays", "playcount",
+               "stars"],
+    "session": ["sessionid", "session", "basketid", "orderid", "transactionid", "visitid"],
+}
+
+
+@dataclass
+class ColumnMap:
+    user: str
+    item: str
+    time: str | None = None
+    weight: str | None = None
+    session: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
+    """Guess each role from column names; ``override`` (user=..., item=...) wins.  Raises a
+    DataError naming the columns when user or item cannot be found."""
+    by_norm = {_norm(c): c for c in df.columns}
+    chosen: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for role in ("user", "item", "session", "time", "weight"):
+        given = override.get(role)
+        if given:
+            if given not in df.columns:
+                raise DataError(f"column '{given}' (given for {role}) is not in the log",
+                                hint=f"columns are {list(df.columns)}")
+            chosen[role] = given
+        else:
+            chosen[role] = next((by_norm[g] for g in GUESSES[role] if g in by_norm and by_norm[g] not in taken
+                                 and by_norm[g] not in override.values()), None)
+        if chosen[role]:
+            taken.add(chosen[role])
+    if df.attrs.get("baskets"):
+        chosen["session"] = chosen["session"] or "basket"
+    for role in ("user", "item"):
+        if not chosen[role]:
+            raise DataError(f"cannot tell which column is the {role} id",
+                            hint=f"columns are {list(df.columns)}; pass --{role}-col NAME")
+    if chosen["user"] == chosen["item"]:
+        raise DataError(f"user and item cannot both be column '{chosen['user']}'")
+    return ColumnMap(**chosen)

@@ -1,0 +1,74 @@
+"""Matrix factorisation of the user × item matrix: implicit-feedback ALS and truncated SVD.
+
+Both return item vectors *and* user vectors in one space, so a user's recommendations are the
+items nearest to the user vector (YouTube-style serving by nearest-neighbour search).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import ParameterError
+from ..logs import Interactions
+from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, user_embeddings
+
+ALS_DEFAULTS = {"factors": 64, "regularization": 0.05, "alpha": 10.0, "iterations": 15, "threads": 1}
+SVD_DEFAULTS = {"factors": 64, "n_iter": 7}
+
+
+def user_item_matrix(inter: Interactions, binary: bool = False) -> sp.csr_matrix:
+    """Users × items, summing repeated events (or their weights)."""
+    data = np.ones(len(inter), dtype=np.float32) if binary or inter.weight is None else inter.weight
+    m = sp.csr_matrix((data, (inter.user, inter.item)), shape=(inter.n_users, inter.n_items), dtype=np.float32)
+    m.sum_duplicates()
+    return m
+
+
+def _check(params: dict, defaults: dict, method: str) -> dict:
+    unknown = set(params) - set(defaults)
+    if unknown:
+        raise ParameterError(f"unknown {method} parameter(s): {', '.join(sorted(unknown))}",
+                             hint=f"known: {', '.join(defaults)}")
+    return {**defaults, **params}
+
+
+def train_als(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
+    """Hu, Koren & Volinsky implicit ALS; confidence = alpha × (summed events).  One thread
+    (default) is deterministic for a seed."""
+    from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
+    p = _check(params, ALS_DEFAULTS, "als")
+    factors = int(p["factors"])
+    if factors >= min(inter.n_users, inter.n_items):
+        raise ParameterError(f"factors({factors}) must be < min(users, items)({min(inter.n_users, inter.n_items)})")
+    iters = int(p["iterations"])
+    with Timer() as t, threadpool_limits(1, user_api="blas"):  # implicit wants single-threaded BLAS
+        model = AlternatingLeastSquares(factors=factors, regularization=float(p["regularization"]),
+                                        alpha=float(p["alpha"]), iterations=iters,
+                                        num_threads=int(p["threads"]), random_state=seed)
+        model.fit(user_item_matrix(inter, binary=True), show_progress=False,
+                  callback=lambda it, _s, _l: progress((it + 1) / iters * 0.99, f"ALS iteration {it + 1}/{iters}"))
+    items = np.asarray(model.item_factors)
+    users = np.asarray(model.user_factors)
+    progress(1.0, "ALS done")
+    return TrainResult("als", item_embeddings(inter, items, np.arange(inter.n_items), "als", p, seed),
+                       user_embeddings(inter, users, "als", p, seed), p, seed, t.seconds)
+
+
+def train_svd(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
+    """Truncated SVD: users = UΣ, items = V, so user · item reconstructs the matrix."""
+    from sklearn.decomposition import TruncatedSVD
+    p = _check(params, SVD_DEFAULTS, "svd")
+    factors = int(p["factors"])
+    if factors >= min(inter.n_users, inter.n_items):
+        raise ParameterError(f"factors({factors}) must be < min(users, items)({min(inter.n_users, inter.n_items)})")
+    progress(0.05, "truncated SVD")
+    with Timer() as t:
+        svd = TruncatedSVD(n_components=factors, n_iter=int(p["n_iter"]), random_state=seed)
+        users = svd.fit_transform(user_item_matrix(inter, binary=True)).astype(np.float32)
+    items = svd.components_.T.astype(np.float32)
+    progress(1.0, "SVD done")
+    return TrainResult("svd", item_embeddings(inter, items, np.arange(inter.n_items), "svd", p, seed),
+                       user_embeddings(inter, users, "svd", p, seed), p, seed, t.seconds,
+                       {"explained_variance": float(svd.explained_variance_ratio_.sum())})

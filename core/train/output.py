@@ -1,0 +1,39 @@
+"""Write a training result as a folder every vector-accepting place can open.
+
+``items.parquet`` (vectors + item metadata), ``items.txt`` (word2vec text for other tools),
+``users.parquet`` (MF user vectors, same space) and ``report.json`` (parameters, data summary,
+dropped rows by reason, timings).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import io
+from ..logs import Interactions
+from .base import TrainResult
+
+
+def write_result(result: TrainResult, inter: Interactions, out: str | Path, timings: dict | None = None,
+                 evaluation: dict | None = None) -> dict:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = io.save(result.items, out / "items.parquet") + io.save(result.items, out / "items.txt")
+    if result.users is not None:
+        files += io.save(result.users, out / "users.parquet")
+    report = {**result.report(), "log": inter.report.to_dict(), "timings": timings or {},
+              "provenance": result.items.provenance.to_dict(), "files": [p.name for p in files]}
+    if evaluation is not None:
+        report["evaluation"] = evaluation
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=_plain), encoding="utf-8")
+    return report
+
+
+def _plain(value):
+    import numpy as np
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)

@@ -1,0 +1,8 @@
+"""Data the tests read, found from this file rather than from the working directory."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_LOG = ROOT / "sample_data" / "interactions.csv"
+SAMPLE_ITEMS = ROOT / "sample_data" / "items.csv"
+GROCERIES = ROOT.parent / "shared" / "data" / "groceries.csv"
