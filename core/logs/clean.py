@@ -99,20 +99,55 @@ class Interactions:
                             self.baskets, meta)
 
 
-def _missing(values: pd.Series) -> np.ndarray:
-    v = values.astype(object)
-    return (v.isna() | (v.astype(str).str.strip() == "")).to_numpy()
+class Ids:
+    """Ids as integer codes (−1 = missing or blank) over stripped string values.
+
+    Factorising first and stripping only the distinct values avoids copying millions of strings;
+    ``" a"`` and ``"a"`` still become one id.
+    """
+
+    def __init__(self, values: pd.Series):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        names = pd.Series(np.asarray(uniques, dtype=object)).astype(str).str.strip()
+        canon, self.names = pd.factorize(names)
+        canon = canon.astype(np.int32)
+        canon[(names == "").to_numpy()] = -1
+        self.codes = canon[np.maximum(codes, 0)]  # int32: half the memory of pandas' codes
+        self.codes[codes < 0] = -1
+
+    @property
+    def missing(self) -> np.ndarray:
+        return self.codes < 0
+
+    def dense(self, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct names, int32 codes) of the kept rows, in order of first appearance."""
+        codes, used = pd.factorize(self.codes[keep])
+        return np.asarray(self.names, dtype=object)[used], codes.astype(np.int32)
+
+
+def to_numbers(values: pd.Series) -> np.ndarray:
+    """Floats, NaN where a cell is not a number.  Clean columns take a fast Arrow cast; only a
+    column with bad cells pays for pandas' cell-by-cell coercion."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(values.to_numpy(dtype=object, na_value=None) if values.dtype == object else values.array,
+                       type=pa.string())
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def parse_time(values: pd.Series) -> tuple[np.ndarray, str]:
     """Seconds since the epoch (NaN where unparsable).  Numbers are epoch seconds, or
     milliseconds when they are too large to be seconds; anything else is parsed as a date."""
-    num = pd.to_numeric(values, errors="coerce")
-    if num.notna().mean() > 0.5:
-        med = float(np.nanmedian(num.to_numpy(dtype=float)))
+    num = to_numbers(values)
+    if np.isfinite(num).mean() > 0.5:
+        med = float(np.nanmedian(num))
         unit = "ms" if med > 1e11 else "s"
-        secs = num.to_numpy(dtype=float) / (1000.0 if unit == "ms" else 1.0)
-        return secs, f"epoch {unit}"
+        return num / (1000.0 if unit == "ms" else 1.0), f"epoch {unit}"
     parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
     secs = (parsed - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
     return secs, "date strings"
@@ -123,8 +158,10 @@ def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | No
     report = LogReport(source=source, rows_read=len(df), columns=cols.to_dict())
     rows = df.index.to_numpy()
     keep = np.ones(len(df), dtype=bool)
+    ids = {}
     for role in ("user", "item"):
-        bad = _missing(df[getattr(cols, role)]) & keep
+        ids[role] = Ids(df[getattr(cols, role)])
+        bad = ids[role].missing & keep
         report.drop(f"missing {role} id", bad, rows)
         keep &= ~bad
     time = weight = None
@@ -134,7 +171,7 @@ def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | No
         report.drop(f"unparsable timestamp in '{cols.time}'", bad, rows)
         keep &= ~bad
     if cols.weight:
-        weight = pd.to_numeric(df[cols.weight], errors="coerce").to_numpy(dtype=float)
+        weight = to_numbers(df[cols.weight])
         bad = ~np.isfinite(weight) & keep
         report.drop(f"unparsable weight in '{cols.weight}'", bad, rows)
         keep &= ~bad
@@ -148,28 +185,25 @@ def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | No
         reasons = "; ".join(f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items())
         raise DataError(f"no usable rows in the log ({reasons or 'it has no data rows'})", path=source,
                         hint="check the column mapping (--user-col, --item-col, --time-col)")
-    return _encode(df[keep], cols, report, rows[keep], None if time is None else time[keep],
-                   None if weight is None else weight[keep].astype(np.float32))
+    users, ucode = ids["user"].dense(keep)
+    items, icode = ids["item"].dense(keep)
+    session = None if not cols.session else Ids(df[cols.session]).codes[keep]
+    return _encode(users, ucode, items, icode, session, report, rows[keep],
+                   None if time is None else time[keep],
+                   None if weight is None else weight[keep].astype(np.float32), bool(df.attrs.get("baskets")))
 
 
-def _encode(df, cols, report, rows, time, weight) -> Interactions:
-    users, ucode = _codes(df[cols.user])
-    items, icode = _codes(df[cols.item])
-    order_keys = [np.arange(len(df))] + ([time] if time is not None else []) + [ucode]
-    order = np.lexsort(order_keys)
+def _encode(users, ucode, items, icode, session, report, rows, time, weight, baskets) -> Interactions:
+    # a stable sort by user, then time, keeps file order among ties
+    order = np.lexsort([time, ucode]) if time is not None else np.argsort(ucode, kind="stable")
     ucode, icode, rows = ucode[order], icode[order], rows[order]
     time = None if time is None else time[order]
     weight = None if weight is None else weight[order]
-    sess_raw = None if not cols.session else _codes(df[cols.session])[1][order]
+    sess_raw = None if session is None else session[order]
     inter = Interactions(ucode, icode, np.zeros(len(order), np.int64), time, weight, users, items, rows,
-                         report, baskets=bool(df.attrs.get("baskets")))
+                         report, baskets=baskets)
     inter.session = _session_ids(ucode, time, sess_raw)
     return inter
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values.astype(str).str.strip(), sort=False)
-    return np.asarray(uniques, dtype=object), codes.astype(np.int32)
 
 
 DEFAULT_GAP = 30 * 60
