@@ -1,24 +1,36 @@
-"""Entry point of the dashboard (placeholder until the dashboard issue lands)."""
+"""embedlab dashboard: a router of pages over ``core``.  Run ``embedlab dashboard``."""
 
 import streamlit as st
 
-from core import io
-from core.arithmetic import evaluate
+from dashboard import state
 
-st.set_page_config(page_title="embedlab", layout="wide")
-st.title("embedlab")
+st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
+
+TITLES = {"home": "Start", "map": "Map", "neighbours": "Neighbours", "arithmetic": "Arithmetic", "data": "Data", "train": "Train",
+          "compare": "Compare", "catalog": "Catalog size", "lookup": "Lookup"}
+PAGES = {name: st.Page(f"views/{name}.py", title=title, url_path=name, default=name == "home")
+         for name, title in TITLES.items()}
+st.session_state["pages"] = PAGES
 
 
-@st.cache_resource
-def builtin():
-    return io.load("glove-6b-50d")
+def sidebar() -> None:
+    options = state.choices()
+    current = state.param("ds", state.BUILTIN)
+    with st.sidebar:
+        st.title("embedlab")
+        picked = st.selectbox("Embedding set", options, format_func=state.describe,
+                              index=options.index(current) if current in options else 0)
+        if picked != current:
+            state.set_params(ds=None if picked == state.BUILTIN else picked, n=None)
+        _, emb = state.active()
+        st.caption(f"{len(emb):,} keys × {emb.dim} dims")
+        st.caption(emb.provenance.caption())
+        if emb.notes:
+            st.caption(" · ".join(emb.notes))
+        from dashboard.export import export_buttons
+        export_buttons(emb)
 
 
-emb = builtin()
-st.caption(f"{len(emb):,} keys × {emb.dim} dims · {emb.provenance.caption()}")
-expr = st.text_input("Expression", "madrid - spain + france")
-try:
-    res = evaluate(emb, expr, k=10)
-    st.dataframe(res.neighbors.to_frame(), hide_index=True)
-except ValueError as exc:
-    st.error(str(exc))
+nav = st.navigation(list(PAGES.values()))
+sidebar()
+nav.run()

@@ -1,0 +1,44 @@
+"""Charts that can leave the app: PNG (browser button and server-side), HTML report, link."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import Embeddings
+from core.plots import caption, report_html, to_png
+
+
+def provenance_line(emb: Embeddings, extra: str = "") -> str:
+    bits = [f"embedlab · {emb.provenance.caption()}", f"{len(emb):,} keys × {emb.dim}"]
+    if extra:
+        bits.append(extra)
+    bits.append(f"exported {date.today().isoformat()}")
+    return " · ".join(bits)
+
+
+def chart(fig, name: str, emb: Embeddings, extra: str = "", tables: list[tuple[str, pd.DataFrame]] = (),
+          key: str | None = None):
+    """Show ``fig`` with its provenance caption and the ways to share it."""
+    text = provenance_line(emb, extra)
+    caption(fig, text)
+    config = {"displaylogo": False,
+              "toImageButtonOptions": {"format": "png", "filename": f"embedlab-{name}", "scale": 2}}
+    st.plotly_chart(fig, config=config, key=key)
+    cols = st.columns(3)
+    cols[0].download_button("PNG (server-side)", data=lambda: to_png(fig) or b"", file_name=f"embedlab-{name}.png",
+                            mime="image/png", key=f"png-{key or name}", on_click="ignore",
+                            help="Rendered by kaleido with the provenance caption; needs Chromium on the server.")
+    cols[1].download_button("Download report (HTML)",
+                            data=lambda: report_html(f"embedlab · {name}", [fig], list(tables), text),
+                            file_name=f"embedlab-{name}.html", mime="text/html", key=f"html-{key or name}",
+                            on_click="ignore")
+    return fig
+
+
+def copy_link(page: str) -> None:
+    from .state import view_url
+    with st.expander("Copy link to this view"):
+        st.code(view_url(page), language=None)

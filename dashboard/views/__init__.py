@@ -1,0 +1,21 @@
+"""Dashboard pages: each reads widgets, calls core, renders.  (Not named ``pages/``, which would
+trigger Streamlit's legacy auto-discovery.)"""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from core.errors import EmbedlabError
+
+
+def guarded(page):
+    """A user mistake anywhere in a page becomes an ``st.error``, never a traceback."""
+    @functools.wraps(page)
+    def run():
+        try:
+            page()
+        except EmbedlabError as exc:
+            st.error(str(exc))
+    return run

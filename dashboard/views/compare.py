@@ -1,0 +1,77 @@
+"""Compare two embedding sets of the same items: neighbours side by side, overlap, popularity."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.errors import ParameterError
+from core.search import neighbors
+
+from dashboard import state
+from dashboard.views import guarded
+
+
+@guarded
+def page():
+    st.header("Compare")
+    options = state.choices()
+    defaults = ["sample:item2vec", "sample:als"]
+    c = st.columns(2)
+    a = c[0].selectbox("Set A", options, format_func=state.describe,
+                       index=options.index(state.param("a", defaults[0])) if state.param("a", defaults[0]) in options else 0)
+    b = c[1].selectbox("Set B", options, format_func=state.describe,
+                       index=options.index(state.param("b", defaults[1])) if state.param("b", defaults[1]) in options else 1)
+    ea, eb = state.load(a), state.load(b)
+    common = [k for k in ea.keys if k in eb.key_to_index]
+    if len(common) < 2:
+        raise ParameterError(f"the two sets share {len(common)} keys; compare sets of the same items",
+                             hint="e.g. item2vec and ALS trained on the same log")
+    d = st.columns([3, 1])
+    q = d[0].text_input("Key", value=state.param("q", common[0]))
+    k = int(d[1].number_input("k", 1, 100, state.int_param("k", 10)))
+    state.set_params(a=a, b=b, q=q, k=None if k == 10 else k)
+    na, nb = neighbors(ea, q, k), neighbors(eb, q, k)
+    overlap = len(set(na.keys) & set(nb.keys)) / k
+    st.metric(f"overlap@{k} for {q}", f"{overlap:.0%}")
+    cols = st.columns(2)
+    for col, name, emb, nbr in ((cols[0], a, ea, na), (cols[1], b, eb, nb)):
+        col.caption(state.describe(name))
+        table = nbr.to_frame()
+        if nbr.metadata is not None:
+            table = table.join(nbr.metadata)
+        col.dataframe(table, hide_index=True, width="stretch")
+    st.subheader("Across many keys")
+    st.dataframe(_summary(ea, eb, a, b, common, k), hide_index=True, width="stretch")
+    st.caption("Popularity = mean events of the neighbours in the training log (or frequency rank for word "
+               "vectors: lower = more frequent). MF tends to return more popular neighbours than item2vec.")
+
+
+def _summary(ea, eb, a, b, common, k, sample=300) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    keys = [common[i] for i in rng.choice(len(common), min(sample, len(common)), replace=False)]
+    rows, overlaps = [], []
+    for name, emb in ((a, ea), (b, eb)):
+        pops, agree = [], []
+        for key in keys:
+            nbr = neighbors(emb, key, k)
+            pops.append(_popularity(emb, nbr.ids))
+            if emb.metadata is not None and "genre" in emb.metadata.columns:
+                own = emb.metadata.genre.iloc[emb.index(key)]
+                agree.append(np.mean(emb.metadata.genre.iloc[nbr.ids].to_numpy() == own))
+        rows.append({"set": state.describe(name), "keys compared": len(keys),
+                     "mean neighbour popularity": float(np.mean(pops)),
+                     "genre agreement@k": float(np.mean(agree)) if agree else None})
+    for key in keys:
+        overlaps.append(len(set(neighbors(ea, key, k).keys) & set(neighbors(eb, key, k).keys)) / k)
+    out = pd.DataFrame(rows)
+    out["mean overlap@k"] = float(np.mean(overlaps))
+    return out
+
+
+def _popularity(emb, ids) -> float:
+    if emb.metadata is not None and "events" in emb.metadata.columns:
+        return float(emb.metadata.events.iloc[ids].mean())
+    return float(np.mean(ids))
+
+
+page()

