@@ -42,8 +42,10 @@ def page():
         col.dataframe(table, hide_index=True, width="stretch")
     st.subheader("Across many keys")
     st.dataframe(_summary(ea, eb, a, b, common, k), hide_index=True, width="stretch")
-    st.caption("Popularity = mean events of the neighbours in the training log (or frequency rank for word "
-               "vectors: lower = more frequent). MF tends to return more popular neighbours than item2vec.")
+    st.caption(f"Over {min(300, len(common))} random shared keys. Popularity = mean events of the neighbours in "
+               "the training log (for word vectors: mean frequency rank, lower = more frequent). MF's popularity "
+               "bias shows in what it recommends to users (see the Train page's mean popularity of "
+               "recommendations), not necessarily in item-to-item neighbours.")
 
 
 def _summary(ea, eb, a, b, common, k, sample=300) -> pd.DataFrame:

@@ -1,0 +1,126 @@
+"""Every dashboard page through Streamlit's AppTest: it runs, widgets change outputs, bad input
+shows an error element (never an exception)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.paths import ROOT, SAMPLE_LOG
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ["home", "map", "neighbours", "arithmetic", "data", "train", "compare", "catalog", "lookup"]
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame_keys(at) -> list[str]:
+    return [k for df in at.dataframe for k in (df.value["key"].tolist() if "key" in df.value else [])]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_builtin_data(page):
+    at = open_page(page)
+    assert not at.error, [e.value for e in at.error]
+    assert at.header or at.title
+
+
+def test_arithmetic_from_url_and_widget():
+    at = open_page("arithmetic", q="madrid - spain + france")
+    assert frame_keys(at)[0] == "paris"
+    at.text_input(key="expr").set_value("king - man + woman").run()
+    assert frame_keys(at)[0] == "queen"
+    assert at.query_params["q"] == ["king - man + woman"] or at.query_params["q"] == "king - man + woman"
+
+
+def test_arithmetic_unknown_word_is_a_friendly_error():
+    at = open_page("arithmetic", q="madrd - spain + france")
+    assert not at.exception and at.error
+    assert "madrid" in at.error[0].value  # the suggestion
+
+
+def test_neighbours_follow_the_query():
+    at = open_page("neighbours", q="frog", k="5")
+    keys = frame_keys(at)
+    assert len(keys) == 5 and "toad" in keys
+    assert at.get("plotly_chart")
+
+
+def test_map_sampling_is_stated_and_regex_errors_are_shown():
+    at = open_page("map", pts="2000")
+    assert any("first 2,000 of 400,000 keys" in c.value for c in at.caption)
+    at = open_page("map", q="[unclosed", re="1")
+    assert at.error and "not a valid regular expression" in at.error[0].value
+
+
+def test_lookup_identity_holds():
+    at = open_page("lookup", keys="king,queen")
+    assert at.success and "equals W[ids]" in at.success[0].value
+
+
+def test_upload_log_train_and_metrics_shown():
+    at = open_page("data")
+    at.file_uploader(key="log-upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
+    at.run()
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and any("ready to train" in s.value for s in at.success)
+    at.switch_page("views/train.py").run()
+    at.selectbox[0].set_value("log.csv").run()
+    at.multiselect[0].set_value(["als"]).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    models = at.dataframe[0].value["model"].tolist()
+    assert models == ["als", "popularity", "random", "itemcf"]
+    hr = at.dataframe[0].value.set_index("model")["hr"]
+    assert hr["als"] > hr["popularity"] > hr["random"]
+
+
+@pytest.mark.parametrize("name,content,needle", [
+    ("bad.csv", b"user_id,item_id\nu1,a\n", "distinct item"),
+    ("garbage.bin", b"\x00\x01\x02\x03garbage", "not a text log"),
+])
+def test_bad_log_upload_shows_an_error(name, content, needle):
+    at = open_page("data")
+    at.file_uploader(key="log-upload").upload(name, content, "application/octet-stream")
+    at.run()
+    if not at.error:
+        at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and at.error and needle in at.error[0].value
+
+
+def test_pickle_vector_upload_is_refused():
+    import pickle
+    at = open_page("data")
+    at.file_uploader(key="vec-upload").upload("model.kv", pickle.dumps({"x": 1}), "application/octet-stream")
+    at.run()
+    at.button[[b.label for b in at.button].index("Load vectors")].click().run()
+    assert not at.exception and "arbitrary code" in at.error[0].value
+
+
+def test_uploaded_vectors_become_the_active_set():
+    at = open_page("data")
+    text = "3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n".encode()
+    at.file_uploader(key="vec-upload").upload("tiny.txt", text, "text/plain")
+    at.run()
+    at.button[[b.label for b in at.button].index("Load vectors")].click().run()
+    assert any("Loaded 3 vectors" in s.value for s in at.success)
+    at.switch_page("views/neighbours.py").run()
+    assert frame_keys(at)[:2] == ["beta", "<script>x</script>"]
+    assert not at.exception
+
+
+def test_compare_sample_models():
+    at = open_page("compare", a="sample:item2vec", b="sample:als", q="i0001")
+    assert not at.error and len(at.dataframe) == 3
+    summary = at.dataframe[2].value
+    assert list(summary["set"]) == ["sample log · item2vec", "sample log · als"]
+    assert 0 < summary["mean overlap@k"].iloc[0] < 1
+    assert (summary["genre agreement@k"] > 0.8).all()
+    same = open_page("compare", a="sample:als", b="sample:als", q="i0001")
+    assert same.dataframe[2].value["mean overlap@k"].iloc[0] == 1.0
+    assert same.metric[0].value == "100%"

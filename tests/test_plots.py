@@ -1,0 +1,74 @@
+"""Shared figures: labels are escaped, provenance is on the image, PNG and HTML exports work."""
+
+import numpy as np
+import pandas as pd
+
+from core import Embeddings
+from core.arithmetic import evaluate
+from core.plots import arithmetic_figure, caption, map_figure, report_html, to_png
+from core.project import map_quality, project, sample_rows
+
+EVIL = '<img src=x onerror="alert(1)">'
+
+
+def evil_set():
+    keys = [EVIL, "a", "b", "c", "d"]
+    vec = np.array([[1, 0], [0.9, 0.2], [0, 1], [0.1, 0.9], [-1, 0]], dtype=np.float32)
+    return Embeddings(keys, vec, pd.DataFrame({"genre": ["<b>x</b>", "y", "y", "z", "z"]}))
+
+
+def test_user_labels_are_escaped_everywhere():
+    emb = evil_set()
+    proj = project(emb, np.arange(len(emb)), "pca", quality=False)
+    fig = map_figure(proj.frame(emb), color="genre", highlight=np.array([True] + [False] * 4))
+    caption(fig, f"data {EVIL}")
+    blob = fig.to_json()
+    assert "<img" not in blob and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in blob
+    assert "<b>x</b>" not in blob.replace("<b>&lt;img", "")  # the genre label is escaped too
+    res = evaluate(emb, f"'{EVIL}' - b + c", k=2)
+    assert "<img" not in arithmetic_figure(emb, res).to_json()
+    html = report_html(EVIL, [fig], [("t", pd.DataFrame({"key": [EVIL]}))], EVIL)
+    assert html.count("<img") == 0
+
+
+def test_png_export_carries_the_caption(tmp_path):
+    fig = map_figure(project(evil_set(), np.arange(5), "pca", quality=False).frame(evil_set()))
+    caption(fig, "embedlab · provenance line")
+    png = to_png(fig, scale=1)
+    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_report_html_is_self_contained():
+    fig = map_figure(project(evil_set(), np.arange(5), "pca", quality=False).frame(evil_set()))
+    html = report_html("r", [fig, fig], [], "p")
+    assert html.count("<script src=") == 0 and "plotly" in html.lower()
+
+
+def test_sampling_says_what_it_did(glove):
+    ids, note = sample_rows(glove, 1000)
+    assert ids.tolist() == list(range(1000)) and "first 1,000 of 400,000" in note
+    ids, note = sample_rows(glove, 1000, "random", seed=1, include=np.array([399_999]))
+    assert len(ids) == 1001 and 399_999 in ids and "plus 1 highlighted" in note
+
+
+def test_stratified_sampling_keeps_label_shares():
+    labels = ["a"] * 800 + ["b"] * 200
+    emb = Embeddings([str(i) for i in range(1000)], np.random.default_rng(0).normal(size=(1000, 4)),
+                     pd.DataFrame({"g": labels}))
+    ids, note = sample_rows(emb, 100, "stratified", "g")
+    got = pd.Series(np.array(labels)[ids]).value_counts().to_dict()
+    assert got == {"a": 80, "b": 20} and "stratified by 'g'" in note
+
+
+def test_map_quality_is_perfect_for_an_exact_copy():
+    x = np.random.default_rng(0).normal(size=(300, 3))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)  # on the sphere cosine and euclidean ranks agree
+    q = map_quality(x, x, k=5)
+    assert q["knn_preservation"] == 1.0 and q["trustworthiness"] > 0.999
+
+
+def test_semantic_axes(glove):
+    ids = np.array([glove.index(w) for w in ["king", "queen", "man", "woman"]])
+    proj = project(glove, ids, "axes", axes=(("man", "woman"), ("poor", "rich")), quality=False)
+    x = dict(zip(["king", "queen", "man", "woman"], proj.coords[:, 0]))
+    assert x["queen"] > x["king"] and x["woman"] > x["man"]
