@@ -90,7 +90,7 @@ def evaluate(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosa
 
 
 def _known(emb: Embeddings, word: str) -> bool:
-    return word in emb.key_to_index or word.lower() in emb._lower_index
+    return emb.find(word) is not None
 
 
 def _cosmul(emb: Embeddings, ids, weights, k, exclude, restrict):

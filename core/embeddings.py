@@ -109,12 +109,19 @@ class Embeddings:
 
         GloVe is lower-case, so "Madrid" should find "madrid" rather than fail.
         """
-        if key in self.key_to_index:
-            return key
-        found = self._lower_index.get(key.lower())
+        found = self.find(key)
         if found is not None:
             return self.keys[found]
         raise UnknownKeyError(key, self.suggest(key))
+
+    def find(self, key: str) -> int | None:
+        """Row of ``key`` (exact, then case-insensitive), or None.  Sets whose keys are all lower
+        case (GloVe) need no second index: the lower-cased key is looked up directly."""
+        found = self.key_to_index.get(key)
+        if found is None:
+            lower = key.lower()
+            found = self.key_to_index.get(lower) if self._all_lower else self._lower_index.get(lower)
+        return found
 
     def index(self, key: str) -> int:
         return self.key_to_index[self.resolve(key)]
@@ -152,7 +159,7 @@ class Embeddings:
             if abs(len(cand) - len(low)) <= 2:
                 d = edit_distance(low, cand)
                 if d <= 2:
-                    scored.append((d, self._lower_index[cand], cand))
+                    scored.append((d, self.find(cand), cand))
         return [self.keys[i] for _, i, _ in sorted(scored)[:n]]
 
     # -- derived views (cached; never mutate the shared matrix) ---------------------------------
@@ -167,7 +174,12 @@ class Embeddings:
         norms[norms == 0] = 1.0
         out = np.asarray(self.vectors, dtype=np.float32) / norms[:, None]
         out.flags.writeable = False
+        _release_pages(self.vectors)
         return out
+
+    @cached_property
+    def _all_lower(self) -> bool:
+        return all(k == k.lower() for k in self.keys)
 
     @cached_property
     def _lower_index(self) -> dict[str, int]:
@@ -179,7 +191,7 @@ class Embeddings:
     @cached_property
     def _by_initial(self) -> dict[str, list[str]]:
         pool: dict[str, list[str]] = {}
-        for k in self._lower_index:
+        for k in (self.keys if self._all_lower else self._lower_index):
             if k:
                 pool.setdefault(k[0], []).append(k)
         return pool
@@ -219,3 +231,16 @@ def edit_distance(a: str, b: str) -> int:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
         prev2, prev = prev, cur
     return prev[-1]
+
+
+def _release_pages(array: np.ndarray) -> None:
+    """After a read-only memory-mapped matrix was read through once, let the kernel drop its pages
+    from this process (they are re-read from the file when needed): a served app then holds one
+    copy of the vectors, the normalised one, instead of two."""
+    import mmap
+    base = array
+    while base is not None and not isinstance(base, np.memmap):
+        base = base.base if isinstance(base, np.ndarray) else None
+    handle = getattr(base, "_mmap", None)
+    if base is not None and base.mode == "r" and isinstance(handle, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        handle.madvise(mmap.MADV_DONTNEED)

@@ -79,13 +79,14 @@ def _colour_groups(frame: pd.DataFrame, color: str | None):
 def arithmetic_figure(emb: Embeddings, result, answers: int = 5):
     """Inputs, the result vector and the top answers in a 2-D PCA fitted on just those points."""
     import plotly.graph_objects as go
-    from sklearn.decomposition import PCA
+
+    from .project import pca
     inputs = [k for k, _ in result.terms]
     top = result.neighbors.keys[:answers]
     vecs = [emb.unit[emb.index(k)] for k in inputs + top]
     r = result.vector / np.linalg.norm(result.vector)
     pts = np.vstack(vecs + [r])
-    xy = PCA(n_components=2, random_state=0).fit_transform(pts) if len(pts) > 2 else np.c_[pts[:, 0], pts[:, 1]]
+    xy = pca(pts, 2) if len(pts) > 2 else np.c_[pts[:, 0], pts[:, 1]]
     n_in = len(inputs)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=xy[:n_in, 0], y=xy[:n_in, 1], mode="markers+text", name="inputs",

@@ -85,7 +85,7 @@ def project(emb: Embeddings, ids: np.ndarray, method: str = "pca", dims: int = 2
     t = time.perf_counter()
     params: dict = {"dims": dims, "seed": seed}
     if method == "pca":
-        coords = _pca(x, dims)
+        coords = pca(x, dims)
     elif method == "tsne":
         coords, params = _tsne(x, dims, seed, perplexity), {**params, "perplexity": perplexity}
     elif method == "umap":
@@ -98,9 +98,14 @@ def project(emb: Embeddings, ids: np.ndarray, method: str = "pca", dims: int = 2
     return proj
 
 
-def _pca(x: np.ndarray, dims: int) -> np.ndarray:
-    from sklearn.decomposition import PCA
-    return PCA(n_components=min(dims, x.shape[1]), random_state=0).fit_transform(x)
+def pca(x: np.ndarray, dims: int) -> np.ndarray:
+    """Exact PCA by SVD of the centred data, signs fixed so the largest loading is positive
+    (numpy only: the neighbours and arithmetic pages need no scikit-learn)."""
+    centred = np.asarray(x, dtype=np.float64) - np.mean(x, axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    vt = vt[:dims]
+    vt *= np.sign(vt[np.arange(len(vt)), np.argmax(np.abs(vt), axis=1)])[:, None]
+    return centred @ vt.T
 
 
 def _tsne(x: np.ndarray, dims: int, seed: int, perplexity: float) -> np.ndarray:

@@ -20,7 +20,8 @@ def open_page(page: str, **params) -> AppTest:
 
 
 def frame_keys(at) -> list[str]:
-    return [k for df in at.dataframe for k in (df.value["key"].tolist() if "key" in df.value else [])]
+    """Keys of the first result table (answers, neighbours)."""
+    return at.table[0].value["key"].tolist()
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -29,7 +29,7 @@ def page():
     left.subheader(f"{nb.query}")
     left.caption("score = cosine similarity" if metric == "cosine" else
                  "score = dot product" if metric == "dot" else "score = euclidean distance (smaller is nearer)")
-    left.dataframe(table, hide_index=True, width="stretch")
+    left.table(table.set_index("rank"))
     ids, note = sample_rows(emb, 3000, include=np.r_[emb.index(q), nb.ids])
     proj = project(emb, ids, "pca", quality=False)
     frame = proj.frame(emb)
