@@ -134,3 +134,23 @@ def report_html(title: str, figures: list, tables: list[tuple[str, pd.DataFrame]
         parts.append(f"<h2>{esc(name)}</h2>" + table.to_html(index=False, escape=True))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def sweep_figure(summary: pd.DataFrame, metric: str = "lift", title: str = ""):
+    """Mean over seeds with its 95% interval as a band, one line per method, log-scaled x."""
+    import plotly.graph_objects as go
+    fig = go.Figure()
+    for i, (method, g) in enumerate(summary.groupby("method", sort=False)):
+        g = g.sort_values("value")
+        colour = PALETTE[i % len(PALETTE)]
+        x = g["value"].tolist()
+        lo, hi = g[f"{metric}_lo"].tolist(), g[f"{metric}_hi"].tolist()
+        fig.add_trace(go.Scatter(x=x + x[::-1], y=hi + lo[::-1], fill="toself", fillcolor=colour, opacity=0.2,
+                                 line={"width": 0}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=x, y=g[metric], mode="lines+markers", name=esc(method), line={"color": colour}))
+    if metric == "lift":
+        fig.add_hline(y=1.0, line_dash="dash", line_color="#888", annotation_text="popularity baseline")
+    axis = summary["axis"].iloc[0] if len(summary) else ""
+    fig.update_layout(title=esc(title or f"{metric} vs {axis}"), template="plotly_white", height=420,
+                      xaxis={"type": "log", "title": esc(axis)}, yaxis_title=metric)
+    return fig

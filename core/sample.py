@@ -1,9 +1,10 @@
 """A realistic synthetic interaction log with known ground truth.
 
-Items belong to genres and have Zipf popularity; users have one or two favourite genres; each
-session mostly stays in one genre, with time-ordered events minutes apart and days between
-sessions.  Because the genre of every item is known, quality is measurable: an item's nearest
-neighbours should share its genre.
+Items belong to genres, and within a genre to small series (sequels, a shop's product line), and
+have Zipf popularity; users have one or two favourite genres; each session mostly stays in one
+genre and often moves to another item of the same series, with time-ordered events minutes apart
+and days between sessions.  Because every item's genre and series are known, quality is
+measurable: an item's nearest neighbours should share its genre, and mostly its series.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class SampleLog:
 
 
 def generate(users: int = 3000, items: int = 1000, seed: int = 42, zipf: float = 0.9,
-             events_per_user: float = 25.0, taste: float = 0.85) -> SampleLog:
+             events_per_user: float = 25.0, taste: float = 0.85, follow: float = 0.6,
+             series_size: int = 8) -> SampleLog:
     """Generate the log; the same arguments always give the same rows."""
     if items < len(GENRES):
         raise ParameterError(f"items({items}) must be >= the number of genres({len(GENRES)})")
@@ -50,6 +52,8 @@ def generate(users: int = 3000, items: int = 1000, seed: int = 42, zipf: float =
     rng = np.random.default_rng(seed)
     catalog, genre_of, popularity = _catalog(items, rng, zipf)
     members = [np.flatnonzero(genre_of == g) for g in range(len(GENRES))]
+    series_of, series_members = _series(members, series_size, rng)
+    catalog["series"] = [f"{GENRES[genre_of[i]]} #{series_of[i]}" for i in range(items)]
     weights = [popularity[m] ** 0.7 / (popularity[m] ** 0.7).sum() for m in members]
     genre_pop = np.array([popularity[m].sum() for m in members])
     genre_pop /= genre_pop.sum()
@@ -62,7 +66,8 @@ def generate(users: int = 3000, items: int = 1000, seed: int = 42, zipf: float =
         while done < n_events:
             length = min(n_events - done, 1 + rng.geometric(1 / 5))
             g = rng.choice(favs) if rng.random() < taste else rng.choice(len(GENRES), p=genre_pop)
-            picks = rng.choice(members[g], size=length, p=weights[g])
+            picks = _session_items(rng, members[g], weights[g], series_members, series_of, popularity,
+                                   length, follow)
             gaps = np.cumsum(rng.uniform(60, 8 * 60, size=length))
             liked = np.isin(genre_of[picks], favs)
             rating = np.where(liked, rng.choice([4, 5], size=length, p=[0.5, 0.5]),
@@ -74,6 +79,34 @@ def generate(users: int = 3000, items: int = 1000, seed: int = 42, zipf: float =
     log = pd.DataFrame({"user_id": np.char.add("u", np.char.zfill(user.astype(str), 5)),
                         "item_id": catalog.item_id.to_numpy()[item], "timestamp": time, "rating": rating})
     return SampleLog(log, catalog)
+
+
+def _series(members, size: int, rng) -> tuple[np.ndarray, dict]:
+    """Split each genre's items at random into series of about ``size`` items."""
+    series_of = np.zeros(sum(len(m) for m in members), dtype=np.int64)
+    groups: dict[int, np.ndarray] = {}
+    next_id = 0
+    for m in members:
+        shuffled = rng.permutation(m)
+        for chunk in np.array_split(shuffled, max(1, round(len(m) / size))):
+            series_of[chunk] = next_id
+            groups[next_id] = chunk
+            next_id += 1
+    return series_of, groups
+
+
+def _session_items(rng, genre_items, genre_weights, series_members, series_of, popularity, length, follow):
+    """The first item by popularity within the genre; each next one stays in the previous item's
+    series with probability ``follow``."""
+    picks = [rng.choice(genre_items, p=genre_weights)]
+    for _ in range(length - 1):
+        if rng.random() < follow:
+            mates = series_members[series_of[picks[-1]]]
+            w = popularity[mates] ** 0.7
+            picks.append(rng.choice(mates, p=w / w.sum()))
+        else:
+            picks.append(rng.choice(genre_items, p=genre_weights))
+    return np.array(picks)
 
 
 def _catalog(items: int, rng: np.random.Generator, zipf: float):

@@ -11,15 +11,15 @@ from core import Embeddings
 from core.plots import caption, report_html, to_png
 
 
-def provenance_line(emb: Embeddings, extra: str = "") -> str:
-    bits = [f"embedlab · {emb.provenance.caption()}", f"{len(emb):,} keys × {emb.dim}"]
+def provenance_line(emb: Embeddings | None, extra: str = "") -> str:
+    bits = ["embedlab"] if emb is None else [f"embedlab · {emb.provenance.caption()}", f"{len(emb):,} keys × {emb.dim}"]
     if extra:
         bits.append(extra)
     bits.append(f"exported {date.today().isoformat()}")
     return " · ".join(bits)
 
 
-def chart(fig, name: str, emb: Embeddings, extra: str = "", tables: list[tuple[str, pd.DataFrame]] = (),
+def chart(fig, name: str, emb: Embeddings | None, extra: str = "", tables: list[tuple[str, pd.DataFrame]] = (),
           key: str | None = None):
     """Show ``fig`` with its provenance caption and the ways to share it."""
     text = provenance_line(emb, extra)

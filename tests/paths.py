@@ -6,3 +6,4 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOG = ROOT / "sample_data" / "interactions.csv"
 SAMPLE_ITEMS = ROOT / "sample_data" / "items.csv"
 GROCERIES = ROOT.parent / "shared" / "data" / "groceries.csv"
+ROWS = sum(1 for _ in open(SAMPLE_LOG, encoding="utf-8")) - 1  # events in the committed sample log

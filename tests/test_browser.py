@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.paths import ROOT, SAMPLE_LOG
+from tests.paths import ROOT, ROWS, SAMPLE_LOG
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -108,5 +108,5 @@ def test_upload_a_log_through_the_file_input(server, page):
     page.get_by_text("interactions.csv is ready to train").wait_for(timeout=90_000)
     report = page.locator("p", has_text="rows kept").locator("visible=true").first
     report.wait_for(timeout=30_000)
-    assert "87,661 of 87,661 rows kept" in report.inner_text()
+    assert f"{ROWS:,} of {ROWS:,} rows kept" in report.inner_text()
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)

@@ -1,0 +1,84 @@
+"""Shrink a log in controlled, seeded ways: fewer items, fewer events per item, fewer users.
+
+After any cut, sessions are re-formed from what is left and sessions (baskets) of fewer than two
+events are removed: a lone event teaches an embedding nothing and would only inflate counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DataError, ParameterError
+from ..logs import Interactions
+
+AXES = ("items", "events", "users")
+ITEM_MODES = ("random", "popular")
+
+
+@dataclass
+class Shrunk:
+    inter: Interactions
+    axis: str
+    value: float
+    kept_items: int
+    kept_users: int
+    kept_events: int
+    dropped_short_sessions: int
+
+
+def shrink(inter: Interactions, axis: str, value: float, seed: int = 0, mode: str = "random") -> Shrunk:
+    """Keep ``value`` items (``mode`` random or the most popular), a ``value`` fraction of events,
+    or ``value`` users; then drop sessions left with fewer than two events."""
+    if axis not in AXES:
+        raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
+    rng = np.random.default_rng(seed)
+    if axis == "items":
+        keep = _keep_items(inter, int(value), mode, rng)
+    elif axis == "events":
+        if not 0 < value <= 1:
+            raise ParameterError(f"events value({value}) must be a fraction in (0, 1]")
+        keep = rng.random(len(inter)) < value
+    else:
+        n = int(value)
+        if not 2 <= n:
+            raise ParameterError(f"users value({n}) must be >= 2")
+        users = rng.permutation(inter.n_users)[:n]
+        keep = np.isin(inter.user, users)
+    cut = keep
+    keep = cut & _long_sessions(inter.session, cut)
+    if keep.sum() < 2:
+        raise DataError(f"shrinking to {axis}={value:g} leaves {int(keep.sum())} events", path=inter.report.source,
+                        hint="use larger values")
+    small = inter.select(keep)
+    return Shrunk(small, axis, value, small.n_items, small.n_users, len(small), int(cut.sum() - keep.sum()))
+
+
+def _keep_items(inter: Interactions, n: int, mode: str, rng) -> np.ndarray:
+    if mode not in ITEM_MODES:
+        raise ParameterError(f"mode '{mode}' must be one of {', '.join(ITEM_MODES)}")
+    if not 2 <= n:
+        raise ParameterError(f"items value({n}) must be >= 2")
+    if n >= inter.n_items:
+        return np.ones(len(inter), dtype=bool)
+    if mode == "popular":
+        kept = np.argsort(-inter.item_counts(), kind="stable")[:n]
+    else:
+        kept = rng.choice(inter.n_items, n, replace=False)
+    return np.isin(inter.item, kept)
+
+
+def _long_sessions(session: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Rows whose session still has two or more kept events."""
+    counts = np.bincount(session[keep], minlength=int(session.max()) + 1)
+    return counts[session] >= 2
+
+
+def default_values(inter: Interactions, axis: str, points: int = 6) -> list[float]:
+    """A geometric grid from small to the whole log."""
+    if axis == "events":
+        return [round(v, 3) for v in np.geomspace(0.05, 1.0, points)]
+    top = inter.n_items if axis == "items" else inter.n_users
+    low = min(20, top)
+    return sorted({int(round(v)) for v in np.geomspace(low, top, points)})

@@ -1,0 +1,138 @@
+"""The catalog-size study: seeded shrinking with its invariants, intervals, the generated reading."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from core import ParameterError
+from core.cli import main
+from core.experiments import default_values, interval, reading, run_sweep, shrink, summarise
+from core.experiments.sweep import chance_jaccard
+from core.logs import prepare
+from tests.paths import GROCERIES, SAMPLE_ITEMS, SAMPLE_LOG
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return prepare(SAMPLE_LOG, metadata=SAMPLE_ITEMS)
+
+
+def session_lengths(inter):
+    return np.bincount(inter.session)
+
+
+@pytest.mark.parametrize("axis,value", [("items", 50), ("events", 0.2), ("users", 300)])
+def test_shrinking_is_reproducible_and_keeps_invariants(sample, axis, value):
+    a, b = shrink(sample, axis, value, seed=3), shrink(sample, axis, value, seed=3)
+    assert a.inter.items.tolist() == b.inter.items.tolist() and np.array_equal(a.inter.item, b.inter.item)
+    c = shrink(sample, axis, value, seed=4)
+    assert a.inter.items.tolist() != c.inter.items.tolist() or not np.array_equal(a.inter.user, c.inter.user)
+    small = a.inter
+    assert session_lengths(small).min() >= 2, "no session of length < 2"
+    assert set(small.items) <= set(sample.items)
+    assert (a.kept_items, a.kept_users, a.kept_events) == (small.n_items, small.n_users, len(small))
+    assert a.kept_events + a.dropped_short_sessions <= len(sample)
+    if axis == "items":
+        assert small.n_items <= value
+    if axis == "users":
+        assert small.n_users <= value
+
+
+def test_items_axis_counts_what_it_drops(sample):
+    s = shrink(sample, "items", 50, seed=0)
+    kept = set(s.inter.items)
+    # every event of a kept item survives unless its session fell under two events
+    full = np.isin(sample.items[sample.item], list(kept)).sum()
+    assert full == s.kept_events + s.dropped_short_sessions
+
+
+def test_popular_mode_keeps_the_head(sample):
+    s = shrink(sample, "items", 30, mode="popular")
+    top = set(sample.items[np.argsort(-sample.item_counts(), kind="stable")[:30]])
+    assert set(s.inter.items) <= top
+
+
+def test_bad_values(sample):
+    with pytest.raises(ParameterError, match="fraction"):
+        shrink(sample, "events", 3)
+    with pytest.raises(ParameterError, match="axis 'genres'"):
+        shrink(sample, "genres", 3)
+
+
+def test_interval_is_the_t_interval():
+    vals = np.array([0.2, 0.25, 0.31, 0.22])
+    mean, lo, hi = interval(vals)
+    want = stats.t.interval(0.95, len(vals) - 1, loc=vals.mean(), scale=stats.sem(vals))
+    assert mean == pytest.approx(vals.mean()) and (lo, hi) == pytest.approx(want)
+    assert interval(np.array([0.5])) == (0.5, 0.5, 0.5)
+
+
+def test_summary_groups_seeds():
+    rows = pd.DataFrame({"axis": "items", "value": [10, 10, 10, 20, 20, 20], "method": "als", "seed": [0, 1, 2] * 2,
+                         "hr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "ndcg": 0.1, "lift": [0.5, 0.6, 0.7, 1.5, 1.6, 1.7],
+                         "stability": 0.3, "consistency": np.nan, "items": [10] * 3 + [20] * 3,
+                         "events_per_item": 5.0, "pop_hr": 0.2, "stability_chance": 0.1, "lost_share": 0.0})
+    s = summarise(rows)
+    assert s.hr.tolist() == pytest.approx([0.2, 0.5]) and s.seeds.tolist() == [3, 3]
+    assert s.hr_lo.iloc[0] == pytest.approx(0.2 - stats.t.ppf(0.975, 2) * 0.1 / np.sqrt(3))
+    text = reading(s, "items")
+    assert "Below ~20 items als's lift over popularity falls under 1.0 (0.60 at 10, 1.60 at 20)" in text
+
+
+def test_reading_when_a_method_never_or_always_wins():
+    s = pd.DataFrame({"axis": "items", "value": [10, 20, 10, 20], "method": ["a", "a", "b", "b"],
+                      "hr": [0.1, 0.2, 0.3, 0.4], "lift": [0.5, 0.9, 1.2, 1.3],
+                      "stability": np.nan, "stability_chance": 0.1})
+    text = reading(s, "items")
+    assert "a never beats the popularity baseline here (lift at most 0.90)" in text
+    assert "b beats the popularity baseline at every size tried, down to 10 items" in text
+    assert "At the largest setting (20 items) b has the best HR (0.400 vs 0.200 for a)" in text
+
+
+def test_chance_jaccard():
+    assert chance_jaccard(20, 10) == pytest.approx((100 / 19) / (20 - 100 / 19))
+    assert chance_jaccard(1000, 10) < 0.01
+
+
+def test_sample_sweep_shows_quality_rising_with_catalog_size(sample):
+    """Done-means: on the sample log, lift over popularity and neighbour stability both rise
+    from a small catalog (96 items) to the whole one, for each method."""
+    result = run_sweep(sample, "items", [96, 1000], ["item2vec", "als"], seeds=2)
+    s = result.summary.set_index(["method", "value"])
+    for method in ("item2vec", "als"):
+        assert s.loc[(method, 1000), "lift"] > 2 * s.loc[(method, 96), "lift"]
+        assert s.loc[(method, 1000), "stability"] > s.loc[(method, 96), "stability"]
+        assert s.loc[(method, 1000), "consistency"] > s.loc[(method, 96), "consistency"]
+    assert len(result.rows) == 2 * 2 * 2 and set(result.rows.seed) == {0, 1}
+    why = result.why.set_index("value")
+    assert why.loc[96, "cooccurring_items_per_item"] < why.loc[1000, "cooccurring_items_per_item"]
+
+
+def test_groceries_sweep_runs_and_says_why():
+    inter = prepare(GROCERIES)
+    result = run_sweep(inter, "items", [20, 169], ["item2vec"], seeds=2)
+    assert set(result.summary.value) == {20, 169}
+    # in a 169-item basket catalog most negatives are items that do co-occur with the target
+    assert (result.why.false_negative_rate > 0.5).all()
+    assert "item2vec" in result.reading
+
+
+def test_cli_sweep_json(tmp_path, capsys):
+    out = tmp_path / "rows.csv"
+    code = main(["sweep", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS), "--axis", "users",
+                 "--values", "300,3000", "--methods", "als", "--seeds", "2", "--out", str(out), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and set(data) == {"rows", "summary", "why", "reading"}
+    row_keys = {"axis", "value", "method", "seed", "hr", "ndcg", "lift", "stability", "consistency"}
+    assert row_keys <= set(data["rows"][0]) and len(data["rows"]) == 4
+    assert {"hr", "hr_lo", "hr_hi", "lift", "lift_lo", "lift_hi", "stability", "stability_lo",
+            "stability_hi"} <= set(data["summary"][0])
+    assert pd.read_csv(out).shape[0] == 4 and "als" in data["reading"]
+
+
+def test_default_grids(sample):
+    assert default_values(sample, "items") == [20, 44, 96, 209, 457, 1000]
+    assert default_values(sample, "events")[-1] == 1.0
