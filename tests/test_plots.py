@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from core import Embeddings
 from core.arithmetic import evaluate
@@ -72,3 +73,12 @@ def test_semantic_axes(glove):
     proj = project(glove, ids, "axes", axes=(("man", "woman"), ("poor", "rich")), quality=False)
     x = dict(zip(["king", "queen", "man", "woman"], proj.coords[:, 0]))
     assert x["queen"] > x["king"] and x["woman"] > x["man"]
+
+
+def test_umap_without_its_extra_is_a_clear_error(glove, monkeypatch):
+    import sys
+
+    from core import ParameterError
+    monkeypatch.setitem(sys.modules, "umap", None)  # as if umap-learn were not installed
+    with pytest.raises(ParameterError, match=r"embedlab\[umap\]"):
+        project(glove, np.arange(50), "umap")

@@ -36,6 +36,7 @@ def register(sub, vec, js) -> None:
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
+    engine_options(p)
     p.set_defaults(run=run_train)
 
     p = sub.add_parser("sweep", parents=[js], help="catalog-size study: shrink, retrain, measure, read")
@@ -66,7 +67,21 @@ def register_evaluate(kinds, js) -> None:
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)")
+    engine_options(p)
     p.set_defaults(run=run_evaluate_recs)
+
+
+def engine_options(p) -> None:
+    p.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="spark: read, sessionise and train on Apache Spark (item2vec, als); needs embedlab[spark]")
+    p.add_argument("--master", default="local[2]", help="Spark master: local[N], spark://host:7077, yarn")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="Spark configuration, e.g. --conf spark.driver.memory=8g (repeatable)")
+
+
+def spark_session(args):
+    from ..spark.session import get_session, parse_conf
+    return get_session(args.master, parse_conf(args.conf))
 
 
 def parse_params(items: list[str]) -> dict:
@@ -104,6 +119,8 @@ def stderr_progress(enabled: bool):
 
 
 def run_train(args) -> int:
+    if args.engine == "spark":
+        return run_train_spark(args)
     from ..evaluate.recs import evaluate_recs
     from ..train import train
     from ..train.output import write_result
@@ -121,11 +138,66 @@ def run_train(args) -> int:
     return 0
 
 
+def run_train_spark(args) -> int:
+    """The same training on Spark: read, validate and sessionise in Spark, write the same folder."""
+    from ..errors import ParameterError
+    from ..logs import parse_duration
+    from ..spark import logs as spark_logs
+    from ..spark import output as spark_output
+    from ..spark import train as spark_train
+    from ..spark.session import spark_errors
+    spark_train.check_method(args.method)
+    if args.log_format not in ("auto", "csv", "tsv", "parquet"):
+        raise ParameterError(f"the Spark engine reads CSV, TSV and Parquet logs, not '{args.log_format}'")
+    t0 = time.perf_counter()
+    with spark_errors():
+        spark = spark_session(args)
+        t1 = time.perf_counter()
+        events, report = spark_logs.prepare(
+            spark, args.log, args.log_format, args.user_col, args.item_col, args.time_col, args.weight_col,
+            args.session_col, parse_duration(args.session_gap), args.min_count, args.min_user_count, args.min_rating)
+        t2 = time.perf_counter()
+        items, users, params, seconds = spark_train.train(events, args.method, args.seed, parse_params(args.param),
+                                                          stderr_progress(sys.stderr.isatty()))
+        if args.metadata:
+            items = _join_metadata(spark, items, args.metadata, args.metadata_item_col)
+        timings = {"spark_start_s": round(t1 - t0, 3), "ingest_s": round(t2 - t1, 3), "train_s": round(seconds, 3)}
+        result = spark_output.write(args.out, items, users, report, args.method, params, args.seed, seconds,
+                                    timings, spark)
+        result["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
+    if args.evaluate:
+        from ..evaluate.recs import evaluate_recs
+        from ..spark.bridge import trainer
+        result["evaluation"] = evaluate_recs(prepare_from(args), args.method, seed=args.seed,
+                                             params=parse_params(args.param), trainer=trainer(spark))
+    emit(args, result, lambda r: report.lines() + [
+        f"trained {r['method']} on Spark ({r['master']}) on {r['items']} items ({r['users']} user vectors) "
+        f"in {r['seconds']:.1f} s → {args.out}/ ({', '.join(r['files'])}, report.json)"])
+    return 0
+
+
+def _join_metadata(spark, items, path, item_col):
+    from ..logs import guess_columns_for_items, read_log
+    meta = read_log(path)
+    col = item_col or guess_columns_for_items(meta)
+    meta = meta.astype(str).drop_duplicates(col).rename(columns={col: "key"})
+    return items.join(spark.createDataFrame(meta), "key", "left")
+
+
 def run_evaluate_recs(args) -> int:
     from ..evaluate.recs import evaluate_recs
+    from ..train import train
     inter = prepare_from(args)
+    trainer = train
+    if args.engine == "spark":
+        from ..spark.bridge import trainer as spark_trainer
+        from ..spark.session import spark_errors
+        from ..spark.train import check_method
+        check_method(args.method)
+        with spark_errors():
+            trainer = spark_trainer(spark_session(args))
     rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
-                        params=parse_params(args.param))
+                        params=parse_params(args.param), trainer=trainer)
 
     def human(r):
         head = f"{'':<12} {'HR@' + str(r['k']):>7} {'NDCG':>7} {'MRR':>7} {'coverage':>9} {'mean pop':>9}"

@@ -167,12 +167,13 @@ def scorer_for(result, split: Split) -> Scorer:
 
 
 def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None) -> dict:
-    """Train ``method`` on the leave-last-out split and report it beside the baselines."""
+                  params: dict | None = None, progress=None, trainer=train) -> dict:
+    """Train ``method`` on the leave-last-out split and report it beside the baselines.
+    ``trainer`` is any ``train(inter, method, seed=, **params)``: the local one or Spark's."""
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     split = leave_last_out(inter, max_users, seed)
-    result = train(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
+    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
     return report_for(result, split, k, seed)
 
 

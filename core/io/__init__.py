@@ -87,8 +87,13 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     if not path.exists():
         raise FormatError("no such file or folder", path=path,
                           hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
-    if path.is_dir():
+    if path.is_dir() and ((path / TRAINED_ITEM_FILE).exists() or not _is_parquet_dir(path)):
         path = _file_in_folder(path)
+    if path.is_dir():  # a Parquet dataset written by Spark: part files read as one table
+        fmt = "parquet"
+        parsed = read_parquet(path)
+        return Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
+                          Provenance(source=str(path), format=fmt, data_hash=_dir_hash(path)), parsed.notes)
     fmt = format or detect_format(path)
     if fmt not in READ_FORMATS:
         raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
@@ -113,6 +118,18 @@ def _read(path: Path, fmt: str, metadata, keys, encoding):
     if fmt == "npy":
         return read_npy(path, Path(keys) if keys else None, encoding)
     return read_parquet(path)
+
+
+def _is_parquet_dir(path: Path) -> bool:
+    """A folder of Parquet part files (what Spark writes)."""
+    return any(p.is_file() and p.suffix == ".parquet" for p in path.iterdir())
+
+
+def _dir_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    for part in sorted(p for p in path.iterdir() if p.suffix == ".parquet"):
+        h.update(file_hash(part).encode())
+    return "sha256:" + h.hexdigest()[:16]
 
 
 def _file_in_folder(folder: Path) -> Path:

@@ -1,0 +1,201 @@
+"""Read, validate and sessionise a log in Spark, with the local engine's column mapping, drop
+reasons, filters and gap rule, so the two engines' reports can be compared line by line."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError, FormatError
+from ..io.safety import refuse_pickles
+from ..logs.clean import DEFAULT_GAP, SAMPLE_ROWS, LogReport
+from ..logs.columns import ColumnMap, guess_columns
+
+
+def read(spark, path: str | Path, format: str = "auto"):
+    """CSV/TSV (delimiter sniffed from the first bytes, as locally) or Parquet, all as strings."""
+    path = Path(path)
+    if not path.exists():
+        raise FormatError("no such file", path=path)
+    if path.is_file():
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        refuse_pickles(path, head)
+    else:
+        head = b""
+    is_parquet = format == "parquet" or path.suffix.lower() in (".parquet", ".pq") or head.startswith(b"PAR1") \
+        or (path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir()))
+    if is_parquet:
+        return spark.read.parquet(str(path))
+    if format not in ("auto", "csv", "tsv"):
+        raise FormatError(f"the Spark engine reads CSV, TSV and Parquet logs, not '{format}'", path=path,
+                          hint="convert the log, or use --engine local")
+    sep = "\t" if format == "tsv" or path.suffix.lower() == ".tsv" else _sniff(head)
+    return spark.read.csv(str(path), header=True, sep=sep, inferSchema=False, mode="PERMISSIVE")
+
+
+def _sniff(head: bytes) -> str:
+    sample = head.decode("utf-8", "ignore")
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
+                                   delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=None, weight_col=None,
+            session_col=None, session_gap: float = DEFAULT_GAP, min_item_count: int = 1, min_user_count: int = 1,
+            min_weight: float | None = None):
+    """Return (events DataFrame[user, item, time, weight, row, session], LogReport)."""
+    from pyspark.sql import functions as F
+    raw = read(spark, path, format)
+    cols = guess_columns(pd.DataFrame(columns=raw.columns), user=user_col, item=item_col, time=time_col,
+                         weight=weight_col, session=session_col)
+    df = raw.withColumn("_row", F.monotonically_increasing_id())
+    report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
+    df = _parse(df, cols, report)
+    conds = _drop_conditions(df, cols, min_weight)
+    _count_drops(df, conds, report, min_weight, cols)
+    keep = F.lit(True)
+    for _, c in conds:
+        keep = keep & ~F.coalesce(c, F.lit(False))
+    events = df.filter(keep).select("user", "item", "time", "weight", F.col("_row").alias("row"),
+                                    *(["session_raw"] if cols.session else []))
+    events = _min_counts(events, report, min_item_count, min_user_count)
+    events = sessionise(events, session_gap, bool(cols.session), cols.time is not None).cache()
+    _summarise(events, report)
+    return events, report
+
+
+def _parse(df, cols: ColumnMap, report: LogReport):
+    from pyspark.sql import functions as F
+    df = df.withColumn("user", F.trim(F.col(f"`{cols.user}`").cast("string")))
+    df = df.withColumn("item", F.trim(F.col(f"`{cols.item}`").cast("string")))
+    if cols.session:
+        df = df.withColumn("session_raw", F.trim(F.col(f"`{cols.session}`").cast("string")))
+    if cols.time:
+        t = F.col(f"`{cols.time}`")
+        num = F.trim(t.cast("string")).cast("double")
+        stats = df.select(F.avg(num.isNotNull().cast("double")).alias("share")).first()
+        if stats["share"] is not None and stats["share"] > 0.5:
+            median = df.select(num.alias("n")).approxQuantile("n", [0.5], 0.001)[0]
+            unit = "ms" if median > 1e11 else "s"
+            report.time_unit = f"epoch {unit}"
+            df = df.withColumn("time", num / (1000.0 if unit == "ms" else 1.0))
+        else:
+            report.time_unit = "date strings"
+            df = df.withColumn("time", F.unix_timestamp(F.to_timestamp(t.cast("string"))).cast("double"))
+    else:
+        df = df.withColumn("time", F.lit(None).cast("double"))
+    if cols.weight:
+        df = df.withColumn("weight", F.trim(F.col(f"`{cols.weight}`").cast("string")).cast("double"))
+    else:
+        df = df.withColumn("weight", F.lit(None).cast("double"))
+    return df
+
+
+def _drop_conditions(df, cols, min_weight):
+    """In the local engine's order; each condition applies to rows no earlier one dropped."""
+    from pyspark.sql import functions as F
+    conds = [("missing user id", F.col("user").isNull() | (F.col("user") == "")),
+             ("missing item id", F.col("item").isNull() | (F.col("item") == ""))]
+    def not_finite(c):
+        return F.col(c).isNull() | F.isnan(c) | (F.abs(F.col(c)) == float("inf"))
+    if cols.time:
+        conds.append((f"unparsable timestamp in '{cols.time}'", not_finite("time")))
+    if cols.weight:
+        conds.append((f"unparsable weight in '{cols.weight}'", not_finite("weight")))
+        if min_weight is not None:
+            conds.append((f"{cols.weight} below {min_weight:g}", F.col("weight") < F.lit(float(min_weight))))
+    return conds
+
+
+def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
+    from pyspark.sql import functions as F
+    exprs, earlier = [], F.lit(False)
+    firsts = []
+    for name, cond in conds:
+        first = ~earlier & F.coalesce(cond, F.lit(False))
+        firsts.append((name, first))
+        exprs.append(F.sum(first.cast("int")).alias(name))
+        earlier = earlier | F.coalesce(cond, F.lit(False))
+    if not exprs:
+        return
+    counts = df.select(*exprs).first().asDict()
+    bad_names = [n for n, c in counts.items() if c]
+    samples = _sample_lines(df, [(n, f) for n, f in firsts if n in bad_names]) if bad_names else {}
+    for name, n in counts.items():
+        if not n:
+            continue
+        if min_weight is not None and name == f"{cols.weight} below {min_weight:g}":
+            report.filtered[name] = int(n)
+        else:
+            report.dropped[name] = int(n)
+            report.sample_rows[name] = samples.get(name, [])
+
+
+def _sample_lines(df, firsts) -> dict:
+    """File line numbers (header = line 1) of the first bad rows, for CSV; costs a pass only when
+    something was dropped."""
+    from pyspark.sql import functions as F
+    flagged = df.select(*[f.alias(f"b{i}") for i, (_, f) in enumerate(firsts)])
+    indexed = flagged.rdd.zipWithIndex()
+    out = {}
+    for i, (name, _) in enumerate(firsts):
+        hits = indexed.filter(lambda pair, i=i: pair[0][i]).map(lambda pair: pair[1] + 2).take(SAMPLE_ROWS)
+        out[name] = [int(h) for h in hits]
+    return out
+
+
+def _min_counts(events, report: LogReport, min_item: int, min_user: int):
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+    if min_item > 1:
+        events = events.withColumn("_n", F.count("*").over(Window.partitionBy("item")))
+        low = events.filter(F.col("_n") < min_item).count()
+        if low:
+            report.filtered[f"items with fewer than {min_item} events"] = int(low)
+        events = events.filter(F.col("_n") >= min_item).drop("_n")
+    if min_user > 1:
+        events = events.withColumn("_n", F.count("*").over(Window.partitionBy("user")))
+        low = events.filter(F.col("_n") < min_user).count()
+        if low:
+            report.filtered[f"users with fewer than {min_user} events"] = int(low)
+        events = events.filter(F.col("_n") >= min_user).drop("_n")
+    return events
+
+
+def sessionise(events, gap: float, by_column: bool, has_time: bool):
+    """A new session with a new user, a new session-column value, or a gap longer than ``gap``."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+    order = ["time", "row"] if has_time else ["row"]
+    w = Window.partitionBy("user").orderBy(*order)
+    if by_column:
+        new = F.lag("session_raw").over(w).isNull() | (F.lag("session_raw").over(w) != F.col("session_raw"))
+    elif has_time:
+        prev = F.lag("time").over(w)
+        new = prev.isNull() | ((F.col("time") - prev) > F.lit(float(gap)))
+    else:
+        new = F.lag("row").over(w).isNull()
+    events = events.withColumn("_new", new.cast("int"))
+    events = events.withColumn("_idx", F.sum("_new").over(w.rowsBetween(Window.unboundedPreceding, 0)))
+    return events.withColumn("session", F.concat_ws("\u001f", "user", F.col("_idx").cast("string"))) \
+                 .drop("_new", "_idx")
+
+
+def _summarise(events, report: LogReport) -> None:
+    from pyspark.sql import functions as F
+    row = events.agg(F.count("*").alias("n"), F.countDistinct("user").alias("u"), F.countDistinct("item").alias("i"),
+                     F.countDistinct("session").alias("s")).first()
+    report.rows_kept, report.users, report.items, report.sessions = int(row.n), int(row.u), int(row.i), int(row.s)
+    if row.n == 0:
+        raise DataError("no usable rows in the log", path=report.source,
+                        hint="check the column mapping (--user-col, --item-col, --time-col)")
+    if row.i < 2:
+        raise DataError(f"the log has {row.i} distinct item(s); embeddings need at least 2", path=report.source)
+    most = events.groupBy("user").count().agg(F.max("count")).first()[0]
+    if most < 2:
+        raise DataError("no user (or basket) has two or more events, so nothing co-occurs", path=report.source)
