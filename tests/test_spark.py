@@ -49,6 +49,13 @@ def test_same_counts_sessions_and_drops_as_local(spark, tmp_path):
     assert report.columns == local.report.columns and report.time_unit == local.report.time_unit
 
 
+def test_min_count_filters_match_local(spark):
+    local = prepare(SAMPLE_LOG, min_item_count=60, min_user_count=30)
+    _, report = spark_logs.prepare(spark, SAMPLE_LOG, min_item_count=60, min_user_count=30)
+    assert report.filtered == local.report.filtered and len(report.filtered) == 2
+    assert (report.rows_kept, report.users, report.items) == (len(local), local.n_users, local.n_items)
+
+
 def test_sessions_match_local_on_the_sample(spark, sample):
     events, report = spark_logs.prepare(spark, SAMPLE_LOG)
     assert report.sessions == sample.report.sessions and report.rows_kept == len(sample)

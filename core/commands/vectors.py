@@ -91,6 +91,7 @@ def run_convert(args) -> int:
 
 
 def run_dashboard(args) -> int:
-    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_args]
-    return subprocess.call(cmd, env=os.environ.copy())
+    """Run from the project folder so its .streamlit/config.toml (upload limit) applies."""
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard" / "app.py"), *args.streamlit_args]
+    return subprocess.call(cmd, env=os.environ.copy(), cwd=root)

@@ -150,21 +150,21 @@ def _sample_lines(df, firsts) -> dict:
 
 
 def _min_counts(events, report: LogReport, min_item: int, min_user: int):
+    """Rare items first, then users with too few events, as the local engine does."""
+    events = _drop_rare(events, report, "item", min_item, f"items with fewer than {min_item} events")
+    return _drop_rare(events, report, "user", min_user, f"users with fewer than {min_user} events")
+
+
+def _drop_rare(events, report: LogReport, column: str, minimum: int, reason: str):
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    if min_item > 1:
-        events = events.withColumn("_n", F.count("*").over(Window.partitionBy("item")))
-        low = events.filter(F.col("_n") < min_item).count()
-        if low:
-            report.filtered[f"items with fewer than {min_item} events"] = int(low)
-        events = events.filter(F.col("_n") >= min_item).drop("_n")
-    if min_user > 1:
-        events = events.withColumn("_n", F.count("*").over(Window.partitionBy("user")))
-        low = events.filter(F.col("_n") < min_user).count()
-        if low:
-            report.filtered[f"users with fewer than {min_user} events"] = int(low)
-        events = events.filter(F.col("_n") >= min_user).drop("_n")
-    return events
+    if minimum <= 1:
+        return events
+    events = events.withColumn("_n", F.count("*").over(Window.partitionBy(column)))
+    low = events.filter(F.col("_n") < minimum).count()
+    if low:
+        report.filtered[reason] = int(low)
+    return events.filter(F.col("_n") >= minimum).drop("_n")
 
 
 def sessionise(events, gap: float, by_column: bool, has_time: bool):
