@@ -70,7 +70,12 @@ def _jsonable(value):
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "dashboard":  # everything after the word goes to streamlit, in order
+        args.streamlit_args = argv[argv.index("dashboard") + 1:]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.run(args) or 0)
     except EmbedlabError as exc:

@@ -64,3 +64,13 @@ def test_console_script_runs_from_a_cold_start():
 def test_help_everywhere(cmd):
     proc = subprocess.run([sys.executable, "-m", "core.cli", *cmd, "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: embedlab" in proc.stdout
+
+
+def test_dashboard_passes_streamlit_options_through(monkeypatch):
+    import subprocess as sp
+    calls = []
+    monkeypatch.setattr(sp, "call", lambda cmd, **kw: calls.append((cmd, kw)) or 0)
+    assert main(["dashboard", "--server.headless", "true", "--server.port", "8502"]) == 0
+    cmd, kw = calls[0]
+    assert cmd[-4:] == ["--server.headless", "true", "--server.port", "8502"]
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and (kw["cwd"] / ".streamlit" / "config.toml").exists()

@@ -35,8 +35,9 @@ def register(sub, vec, js) -> None:
     p.add_argument("--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None)
     p.set_defaults(run=run_convert)
 
-    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (extra args go to streamlit)")
-    p.add_argument("streamlit_args", nargs="*")
+    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (extra args go to streamlit, "
+                                        "e.g. --server.port 8502)")
+    p.add_argument("streamlit_args", nargs="*", help="passed to `streamlit run` unchanged")
     p.set_defaults(run=run_dashboard)
 
 
