@@ -4,7 +4,7 @@ shows an error element (never an exception)."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.paths import ROOT, SAMPLE_LOG
+from tests.paths import GROCERIES, ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = ["home", "map", "neighbours", "arithmetic", "data", "train", "compare", "catalog", "lookup"]
@@ -79,6 +79,21 @@ def test_upload_log_train_and_metrics_shown():
     assert models == ["als", "popularity", "random", "itemcf"]
     hr = at.dataframe[0].value.set_index("model")["hr"]
     assert hr["als"] > hr["popularity"] > hr["random"]
+
+
+def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
+    at = open_page("data")
+    at.file_uploader(key="log-upload").upload("groceries.csv", GROCERIES.read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception and any("one basket per line" in i.value for i in at.info)
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert any("ready to train" in s.value for s in at.success)
+    odd = open_page("data")
+    odd.file_uploader(key="log-upload").upload("odd.csv", b"who,what\nu1,a\nu1,b\nu2,a\n", "text/csv")
+    odd.run()
+    assert odd.warning and "pick the columns" in odd.warning[0].value
+    odd.button[[b.label for b in odd.button].index("Validate log")].click().run()
+    assert not odd.error and any("ready to train" in s.value for s in odd.success)
 
 
 @pytest.mark.parametrize("name,content,needle", [

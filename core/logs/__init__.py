@@ -17,7 +17,7 @@ from .read import LOG_FORMATS, read_log
 from .sequences import sessions
 
 __all__ = ["prepare", "read_log", "guess_columns", "ColumnMap", "Interactions", "LogReport", "sessions",
-           "parse_duration", "LOG_FORMATS", "attach_metadata"]
+           "parse_duration", "LOG_FORMATS", "attach_metadata", "looks_like_baskets", "guess_columns_for_items"]
 
 
 def parse_duration(text: str | float | int) -> float:
@@ -37,7 +37,7 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
             metadata_item_col: str | None = None, frame: pd.DataFrame | None = None) -> Interactions:
     """The whole ingestion pipeline; ``frame`` skips reading (the dashboard passes a preview)."""
     df = read_log(path, format) if frame is None else frame
-    if format == "auto" and frame is None and not (user_col or item_col) and _looks_like_baskets(df):
+    if format == "auto" and frame is None and not (user_col or item_col) and looks_like_baskets(df):
         df = read_log(path, "baskets")
     cols = guess_columns(df, user=user_col, item=item_col, time=time_col, weight=weight_col,
                          session=session_col)
@@ -51,7 +51,7 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     return inter
 
 
-def _looks_like_baskets(df: pd.DataFrame) -> bool:
+def looks_like_baskets(df: pd.DataFrame) -> bool:
     """No column name we know, and rows padded with empty fields: one basket per line."""
     from .columns import GUESSES, _norm
     known = {g for names in GUESSES.values() for g in names}

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from core import io
-from core.logs import guess_columns, prepare, read_log
+from core.errors import EmbedlabError
+from core.logs import guess_columns, looks_like_baskets, prepare, read_log
 from core.logs.read import LOG_FORMATS
 
 from dashboard import state
@@ -83,16 +84,12 @@ def _log():
     path = _saved(up)
     fmt = st.selectbox("Log format", LOG_FORMATS)
     frame = read_log(path, fmt)
+    if fmt == "auto" and looks_like_baskets(frame):
+        frame = read_log(path, "baskets")
+        st.info("This looks like one basket per line (no known column names, padded empty fields): read as baskets.")
     st.write(f"Preview of {up.name} ({len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
-    guess = guess_columns(frame)
-    cols = ["(none)"] + list(frame.columns)
-    c = st.columns(5)
-    picked = {role: c[i].selectbox(role, cols if role not in ("user", "item") else list(frame.columns),
-                                   index=(cols if role not in ("user", "item") else list(frame.columns)).index(
-                                       getattr(guess, role) or "(none)"), key=f"col-{role}")
-              for i, role in enumerate(["user", "item", "time", "weight", "session"])}
-    picked = {r: (None if v == "(none)" else v) for r, v in picked.items()}
+    picked = _column_pickers(frame)
     o = st.columns(3)
     gap = o[0].text_input("New session after a gap of", "30m")
     min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
@@ -107,6 +104,26 @@ def _log():
     inter = st.session_state.get("logs", {}).get(up.name)
     if inter is not None:
         _report(inter.report)
+
+
+ROLES = ("user", "item", "time", "weight", "session")
+
+
+def _column_pickers(frame) -> dict:
+    """One select box per role, preset to the guess; when a guess fails the user picks."""
+    try:
+        guess = guess_columns(frame).to_dict()
+    except EmbedlabError as exc:
+        st.warning(f"{exc.message}: pick the columns below.")
+        guess = {"user": frame.columns[0], "item": frame.columns[min(1, len(frame.columns) - 1)]}
+    optional = ["(none)"] + list(frame.columns)
+    picked = {}
+    for col, role in zip(st.columns(len(ROLES)), ROLES):
+        options = list(frame.columns) if role in ("user", "item") else optional
+        default = guess.get(role) or "(none)"
+        value = col.selectbox(role, options, index=options.index(default), key=f"col-{role}")
+        picked[role] = None if value == "(none)" else value
+    return picked
 
 
 def _report(report):
