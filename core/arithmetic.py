@@ -14,7 +14,7 @@ import numpy as np
 from .embeddings import Embeddings
 from .errors import ExpressionError, ParameterError, UnknownKeyError
 from .expression import describe, parse
-from .search import Neighbors, top_k
+from .search import Neighbors, best_indices, restrict_rows, top_k
 
 METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPS = 1e-6  # gensim's epsilon in most_similar_cosmul
@@ -96,8 +96,7 @@ def _known(emb: Embeddings, word: str) -> bool:
 def _cosmul(emb: Embeddings, ids, weights, k, exclude, restrict):
     """Multiplicative combination: prod(sim to positives^w) / (prod(sim to negatives^|w|) + eps),
     with similarities shifted to [0, 1] as gensim's most_similar_cosmul does."""
-    matrix = emb.unit if restrict is None else (emb.unit[:int(restrict)] if np.isscalar(restrict)
-                                                else emb.unit[np.asarray(restrict)])
+    matrix, mapping = (emb.unit, None) if restrict is None else restrict_rows(emb.unit, restrict)
     num = np.ones(matrix.shape[0], dtype=np.float64)
     den = np.ones(matrix.shape[0], dtype=np.float64)
     for i, w in zip(ids, weights):
@@ -107,11 +106,8 @@ def _cosmul(emb: Embeddings, ids, weights, k, exclude, restrict):
         else:
             den *= s ** (-w)
     score = num / (den + COSMUL_EPS)
-    mapping = None if restrict is None or np.isscalar(restrict) else np.asarray(restrict)
     row_ids = np.arange(len(score)) if mapping is None else mapping
     drop = np.isin(row_ids, np.asarray(exclude, dtype=np.int64))
     score[drop] = -np.inf
-    n = min(k, int((~drop).sum()))
-    top = np.argpartition(-score, n - 1)[:n] if n < len(score) else np.arange(len(score))
-    top = top[np.argsort(-score[top], kind="stable")][:n]
+    top = best_indices(score, min(k, int((~drop).sum())))
     return row_ids[top], score[top].astype(np.float32)

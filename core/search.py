@@ -85,6 +85,25 @@ def exact_top_k(matrix: np.ndarray, queries: np.ndarray, k: int, metric: str) ->
     return ids.astype(np.int64), scores
 
 
+def best_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest scores, largest first, without sorting the whole vector."""
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+def self_neighbours(unit: np.ndarray, k: int) -> np.ndarray:
+    """Each row's ``k`` nearest *other* rows by cosine (rows of unit length): an (n, k) id array.
+    Shared by hubness, metadata consistency and the sweep's stability."""
+    unit = np.ascontiguousarray(unit)
+    k = min(k, len(unit) - 1)
+    ids, _ = exact_top_k(unit, unit, k + 1, "cosine")
+    out = np.empty((len(unit), k), dtype=np.int64)
+    for r, row in enumerate(ids):
+        out[r] = row[row != r][:k]  # ties can rank another row above the row itself
+    return out
+
+
 def _numpy_top_k(matrix, queries, k, metric):
     ids = np.empty((len(queries), k), dtype=np.int64)
     out = np.empty((len(queries), k), dtype=np.float32)
@@ -95,8 +114,7 @@ def _numpy_top_k(matrix, queries, k, metric):
             if sq is None:
                 sq = np.einsum("ij,ij->i", matrix, matrix)
             s = -(sq - 2 * s + q @ q)  # negative squared distance: larger is nearer
-        top = np.argpartition(-s, k - 1)[:k] if k < len(s) else np.arange(len(s))
-        top = top[np.argsort(-s[top], kind="stable")]
+        top = best_indices(s, k)
         ids[i], out[i] = top, s[top]
     if metric == "euclidean":
         out = np.sqrt(np.maximum(-out, 0))
@@ -120,7 +138,7 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
         raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
     mapping = None
     if restrict is not None:
-        matrix, mapping = _restrict(matrix, restrict)
+        matrix, mapping = restrict_rows(matrix, restrict)
     extra = max((len(e) for e in exclude), default=0) if exclude is not None else 0
     want = min(k + extra, matrix.shape[0])
     use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
@@ -155,7 +173,8 @@ def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:
     return ids
 
 
-def _restrict(matrix: np.ndarray, restrict) -> tuple[np.ndarray, np.ndarray | None]:
+def restrict_rows(matrix: np.ndarray, restrict) -> tuple[np.ndarray, np.ndarray | None]:
+    """The candidate rows and, for an id list, the map from candidate position to row id."""
     if np.isscalar(restrict):
         n = int(restrict)
         if n <= 0:

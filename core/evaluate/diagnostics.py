@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..embeddings import Embeddings
 from ..errors import ParameterError
-from ..search import exact_top_k
+from ..search import self_neighbours
 
 
 @dataclass
@@ -49,11 +49,7 @@ def diagnose(emb: Embeddings, sample: int = 10000, k: int = 10, pairs: int = 200
         raise ParameterError(f"sample({sample}) must be >= k + 2 ({k + 2})")
     n = min(sample, len(emb))
     unit = np.ascontiguousarray(emb.unit[:n])
-    ids, _ = exact_top_k(unit, unit, k + 1, "cosine")
-    occurrence = np.zeros(n, dtype=np.int64)
-    for row, nbrs in enumerate(ids):
-        others = nbrs[nbrs != row][:k]
-        np.add.at(occurrence, others, 1)
+    occurrence = np.bincount(self_neighbours(unit, k).ravel(), minlength=n)
     hub_rows = np.argsort(-occurrence, kind="stable")[:10]
     rng = np.random.default_rng(seed)
     a, b = rng.integers(0, n, size=(2, pairs))

@@ -194,7 +194,7 @@ def report_for(result, split: Split, k: int, seed: int) -> dict:
 def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
     """Share of items whose k nearest neighbours' majority label equals their own (Item2Vec's
     genre test), with the chance level of that agreement for the same label shares."""
-    from ..search import exact_top_k
+    from ..search import self_neighbours
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
         raise ParameterError(f"no metadata column '{column}'", hint=f"columns are {have}")
@@ -202,15 +202,12 @@ def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
     known = labels != ""
     if known.sum() < k + 1:
         raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
-    unit = np.ascontiguousarray(emb.unit[known])
     lab = labels[known]
-    ids, _ = exact_top_k(unit, unit, k + 1, "cosine")
     codes, uniq = pd.factorize(lab)
     agree = 0
-    for row, nbrs in enumerate(ids):
-        others = nbrs[nbrs != row][:k]
+    for row, others in enumerate(self_neighbours(emb.unit[known], k)):
         votes = np.bincount(codes[others], minlength=len(uniq))
-        agree += votes.argmax() == codes[row] and votes.max() > 0
+        agree += votes.argmax() == codes[row]
     share = np.bincount(codes) / len(codes)
     return {"column": column, "k": k, "consistency": agree / len(lab), "items": int(len(lab)),
             "chance": float((share ** 2).sum())}

@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from ..evaluate.recs import leave_last_out, metadata_consistency, popularity_scorer, rank_metrics, report_for
 from ..logs import Interactions
-from ..search import exact_top_k
+from ..search import self_neighbours
 from ..train import train
 from .shrink import AXES, shrink
 
@@ -131,11 +131,8 @@ def _consistency(emb, label, k) -> float:
 
 
 def _neighbour_sets(emb, k) -> dict[str, set[str]]:
-    unit = np.ascontiguousarray(emb.unit)
-    kk = min(k + 1, len(emb))
-    ids, _ = exact_top_k(unit, unit, kk, "cosine")
     keys = np.asarray(emb.keys, dtype=object)
-    return {emb.keys[r]: set(keys[row[row != r][:k]]) for r, row in enumerate(ids)}
+    return {emb.keys[r]: set(keys[row]) for r, row in enumerate(self_neighbours(emb.unit, k))}
 
 
 def _add_stability(rows: list[dict], sets: list[dict], seeds: int) -> None:
