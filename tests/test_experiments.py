@@ -125,7 +125,7 @@ def test_cli_sweep_json(tmp_path, capsys):
     code = main(["sweep", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS), "--axis", "users",
                  "--values", "300,3000", "--methods", "als", "--seeds", "2", "--out", str(out), "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 0 and set(data) == {"rows", "summary", "why", "reading"}
+    assert code == 0 and set(data) == {"rows", "summary", "why", "reading", "skipped"} and data["skipped"] == []
     row_keys = {"axis", "value", "method", "seed", "hr", "ndcg", "lift", "stability", "consistency"}
     assert row_keys <= set(data["rows"][0]) and len(data["rows"]) == 4
     assert {"hr", "hr_lo", "hr_hi", "lift", "lift_lo", "lift_hi", "stability", "stability_lo",
@@ -136,3 +136,10 @@ def test_cli_sweep_json(tmp_path, capsys):
 def test_default_grids(sample):
     assert default_values(sample, "items") == [20, 44, 96, 209, 457, 1000]
     assert default_values(sample, "events")[-1] == 1.0
+
+
+def test_points_that_cannot_be_evaluated_are_reported_not_dropped(sample):
+    result = run_sweep(sample, "events", [0.00002, 1.0], ["als"], seeds=1)
+    assert len(result.skipped) == 1 and result.skipped[0].startswith("events=2e-05")
+    assert "Not evaluated: events=2e-05" in result.reading
+    assert set(result.rows.value) == {1.0}

@@ -9,7 +9,6 @@ by every method and seed.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from ..evaluate.recs import leave_last_out, metadata_consistency, popularity_scorer, rank_metrics, report_for
+from ..evaluate.recs import leave_last_out, metadata_consistency, popularity_scorer, rank_metrics, scorer_for
 from ..logs import Interactions
 from ..search import self_neighbours
 from ..train import train
@@ -41,13 +40,14 @@ class SweepResult:
     summary: pd.DataFrame
     why: pd.DataFrame
     reading: str
+    skipped: list[str]
 
     def to_dict(self) -> dict:
         def records(df):
             return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
                     for r in df.to_dict(orient="records")]
         return {"rows": records(self.rows), "summary": records(self.summary), "why": records(self.why),
-                "reading": self.reading}
+                "reading": self.reading, "skipped": self.skipped}
 
 
 def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list[str], seeds: int = 3,
@@ -61,13 +61,14 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     if not values or not methods:
         raise ParameterError("a sweep needs at least one value and one method")
     label = _label_column(inter, label)
-    rows, why = [], []
+    rows, why, skipped = [], [], []
     total, done = len(values) * len(methods) * seeds, 0
     for value in sorted(values):
-        small = shrink(inter, axis, value, seed=shrink_seed, mode=mode)
         try:
+            small = shrink(inter, axis, value, seed=shrink_seed, mode=mode)
             split = leave_last_out(small.inter, max_users, shrink_seed)
-        except DataError:
+        except DataError as exc:  # said in the result, never silently dropped
+            skipped.append(f"{axis}={value:g}: {exc.message}")
             done += len(methods) * seeds
             continue
         counts = split.train.item_counts()
@@ -79,14 +80,14 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
             for seed in range(seeds):
                 t = time.perf_counter()
                 result = train(split.train, method, seed=seed, **_fit_params(method, split.train, params))
-                rep = report_for(result, split, k, seed)
+                rep = rank_metrics(scorer_for(result, split), split, counts, k)  # baselines: once per value
                 neighbour_sets.append(_neighbour_sets(result.items, k))
                 rows.append({"axis": axis, "value": value, "method": method, "seed": seed, "hr": rep["hr"],
                              "ndcg": rep["ndcg"], "pop_hr": pop["hr"], "lift": rep["hr"] / pop["hr"] if pop["hr"] else np.nan,
                              "consistency": _consistency(result.items, label, k),
                              "stability_chance": chance_jaccard(len(result.items), k),
                              "items": small.kept_items, "users": small.kept_users, "events": small.kept_events,
-                             "users_evaluated": rep["users_evaluated"],
+                             "users_evaluated": len(split.users),
                              "lost_share": 1 - len(result.items) / split.train.n_items,
                              "events_per_item": facts["events_per_item"],
                              "pairs_per_item": facts["cooccurring_items_per_item"],
@@ -94,12 +95,15 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
                 done += 1
                 if progress:
                     progress(done / total, f"{axis}={value:g} {method} seed {seed}")
-            _add_stability(rows, neighbour_sets, len(methods) and seeds)
+            _add_stability(rows[-seeds:], neighbour_sets)
     if not rows:
-        raise DataError("no point of the grid could be evaluated", hint="use larger values")
+        raise DataError("no point of the grid could be evaluated: " + "; ".join(skipped), hint="use larger values")
     frame = pd.DataFrame(rows)
     summary = summarise(frame)
-    return SweepResult(frame, summary, pd.DataFrame(why), reading(summary, axis))
+    text = reading(summary, axis)
+    if skipped:
+        text += " Not evaluated: " + "; ".join(skipped) + "."
+    return SweepResult(frame, summary, pd.DataFrame(why), text, skipped)
 
 
 def _fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
@@ -135,11 +139,10 @@ def _neighbour_sets(emb, k) -> dict[str, set[str]]:
     return {emb.keys[r]: set(keys[row]) for r, row in enumerate(self_neighbours(emb.unit, k))}
 
 
-def _add_stability(rows: list[dict], sets: list[dict], seeds: int) -> None:
+def _add_stability(rows: list[dict], sets: list[dict]) -> None:
     """Each seed's stability: mean Jaccard of its neighbour sets with every other seed's, over the
     keys both have; NaN with a single seed."""
-    last = rows[-len(sets):]
-    for i, row in enumerate(last):
+    for i, row in enumerate(rows):
         scores = []
         for j, other in enumerate(sets):
             if j == i:
