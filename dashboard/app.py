@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import md
 
 st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
 
@@ -24,9 +25,9 @@ def sidebar() -> None:
             state.set_params(ds=None if picked == state.BUILTIN else picked, n=None)
         _, emb = state.active()
         st.caption(f"{len(emb):,} keys × {emb.dim} dims")
-        st.caption(emb.provenance.caption())
+        st.caption(md(emb.provenance.caption()))
         if emb.notes:
-            st.caption(" · ".join(emb.notes))
+            st.caption(md(" · ".join(emb.notes)))
         from dashboard.export import export_buttons
         export_buttons(emb)
 

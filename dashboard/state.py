@@ -14,6 +14,8 @@ import streamlit as st
 from core import Embeddings, io
 from core.errors import EmbedlabError
 
+from .text import md
+
 BUILTIN = "glove-6b-50d"
 SAMPLE_METHODS = ("item2vec", "als")
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
@@ -106,7 +108,7 @@ def active() -> tuple[str, Embeddings]:
     try:
         return choice, load(choice, limit if choice == BUILTIN else None)
     except EmbedlabError as exc:
-        st.warning(str(exc))
+        st.warning(md(str(exc)))
         set_params(ds=None)
         return BUILTIN, builtin(limit)
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core import Embeddings, ExpressionError, UnknownKeyError
+from core import ExpressionError, UnknownKeyError
 from core.arithmetic import evaluate
 
 

@@ -7,8 +7,7 @@ import pytest
 
 from core import Embeddings
 from core.cli import main
-from core.evaluate.recs import (leave_last_out, metadata_consistency, popularity_buckets, rank_metrics,
-                                Scorer, evaluate_recs)
+from core.evaluate.recs import Scorer, leave_last_out, metadata_consistency, popularity_buckets, rank_metrics
 from core.logs import prepare
 from tests.paths import SAMPLE_LOG
 

@@ -73,7 +73,6 @@ def test_unknown_parameters_are_named(small_log):
 
 
 def test_cooccurrence_and_walks_follow_edges():
-    from dataclasses import dataclass
     log = prepare_inline([("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
     g = cooccurrence(log, window=1)
     names = log.items.tolist()
@@ -84,7 +83,7 @@ def test_cooccurrence_and_walks_follow_edges():
             assert all(g[x, y] > 0 for x, y in zip(walk[:-1], walk[1:]))
 
 
-def prepare_inline(pairs, tmp=None):
+def prepare_inline(pairs):
     import tempfile
     from pathlib import Path
     d = Path(tempfile.mkdtemp())

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError

@@ -139,7 +139,6 @@ def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
 def _sample_lines(df, firsts) -> dict:
     """File line numbers (header = line 1) of the first bad rows, for CSV; costs a pass only when
     something was dropped."""
-    from pyspark.sql import functions as F
     flagged = df.select(*[f.alias(f"b{i}") for i, (_, f) in enumerate(firsts)])
     indexed = flagged.rdd.zipWithIndex()
     out = {}

@@ -8,6 +8,7 @@ import functools
 import streamlit as st
 
 from core.errors import EmbedlabError
+from dashboard.text import md
 
 
 def guarded(page):
@@ -17,5 +18,5 @@ def guarded(page):
         try:
             page()
         except EmbedlabError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
     return run

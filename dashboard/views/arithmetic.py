@@ -6,6 +6,7 @@ from core.arithmetic import evaluate
 from core.plots import arithmetic_figure
 
 from dashboard import share, state
+from dashboard.text import md
 from dashboard.views import guarded
 
 EXAMPLES = {"glove": ["madrid - spain + france", "king - man + woman", "paris - france + italy",
@@ -34,7 +35,7 @@ def page():
                      inputs="1" if include else None)
     result = evaluate(emb, expr, k=k, method=method, include_inputs=include)
     if result.excluded:
-        st.caption(f"Input words are excluded from the answers ({', '.join(result.excluded)}), as gensim does; "
+        st.caption(f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), as gensim does; "
                    "switch on the toggle to rank them too.")
     left, right = st.columns([2, 3])
     table = result.neighbors.to_frame()

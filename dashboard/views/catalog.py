@@ -11,6 +11,7 @@ from core.plots import sweep_figure
 from core.train import METHODS
 
 from dashboard import share, state
+from dashboard.text import md
 from dashboard.views import guarded
 
 AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fraction of all events",
@@ -32,7 +33,7 @@ def page():
             rows = pd.read_csv(up)
             missing = {"axis", "value", "method", "seed", "hr", "lift", "stability"} - set(rows.columns)
             if missing:
-                st.error(f"{up.name} is not a sweep result: it lacks the columns {', '.join(sorted(missing))}")
+                st.error(f"{md(up.name)} is not a sweep result: it lacks the columns {', '.join(sorted(missing))}")
             else:
                 st.session_state["sweep"] = (rows, summarise(rows), None, up.name)
     if "sweep" in st.session_state:
@@ -90,9 +91,9 @@ def _timed_training(inter, method, part) -> tuple[int, float]:
 
 
 def _show(rows, summary, why, name):
-    st.subheader(f"Result: {name}")
+    st.subheader(f"Result: {md(name)}")
     text = reading(summary, summary["axis"].iloc[0])
-    st.info(text)
+    st.info(md(text))
     metric = st.radio("Metric", ["lift", "hr", "ndcg", "stability", "consistency"], horizontal=True)
     seeds = int(summary["seeds"].max())
     share.chart(sweep_figure(summary, metric, f"{metric} vs {summary['axis'].iloc[0]} — {name}"), f"sweep-{metric}",

@@ -12,6 +12,7 @@ from core.logs import guess_columns, looks_like_baskets, prepare, read_log
 from core.logs.read import LOG_FORMATS
 
 from dashboard import state
+from dashboard.text import md
 from dashboard.views import guarded
 
 
@@ -70,10 +71,10 @@ def _vectors():
         emb = io.load(_saved(up), format=None if fmt == "auto" else fmt,
                       metadata=_saved(meta) if meta is not None else None)
         for note in emb.notes:
-            st.info(note)
+            st.info(md(note))
         state.add_session_set(up.name, emb)
         state.set_params(ds=f"session:{up.name}", n=None)
-        st.success(f"Loaded {len(emb):,} vectors × {emb.dim} from {up.name}; it is now the active set.")
+        st.success(f"Loaded {len(emb):,} vectors × {emb.dim} from {md(up.name)}; it is now the active set.")
 
 
 def _log():
@@ -87,7 +88,7 @@ def _log():
     if fmt == "auto" and looks_like_baskets(frame):
         frame = read_log(path, "baskets")
         st.info("This looks like one basket per line (no known column names, padded empty fields): read as baskets.")
-    st.write(f"Preview of {up.name} ({len(frame):,} rows):")
+    st.write(f"Preview of {md(up.name)} ({len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
     picked = _column_pickers(frame)
     o = st.columns(3)
@@ -100,7 +101,7 @@ def _log():
                         min_item_count=int(min_count), min_weight=min_rating or None,
                         metadata=_saved(meta) if meta is not None else None, frame=frame)
         st.session_state.setdefault("logs", {})[up.name] = inter
-        st.success(f"{up.name} is ready to train on the Train page.")
+        st.success(f"{md(up.name)} is ready to train on the Train page.")
     inter = st.session_state.get("logs", {}).get(up.name)
     if inter is not None:
         _report(inter.report)
@@ -114,7 +115,7 @@ def _column_pickers(frame) -> dict:
     try:
         guess = guess_columns(frame).to_dict()
     except EmbedlabError as exc:
-        st.warning(f"{exc.message}: pick the columns below.")
+        st.warning(f"{md(exc.message)}: pick the columns below.")
         guess = {"user": frame.columns[0], "item": frame.columns[min(1, len(frame.columns) - 1)]}
     optional = ["(none)"] + list(frame.columns)
     picked = {}
@@ -136,7 +137,7 @@ def _report(report):
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     else:
         st.caption("No row was dropped.")
-    st.caption("Columns: " + ", ".join(f"{k} = {v}" for k, v in report.columns.items() if v))
+    st.caption("Columns: " + md(", ".join(f"{k} = {v}" for k, v in report.columns.items() if v)))
 
 
 page()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import md
 from dashboard.views import guarded
 
 
@@ -12,8 +13,8 @@ def page():
     st.title("embedlab")
     st.write("Load or train embeddings and see what they learned: a map, nearest neighbours, vector arithmetic, "
              "quality against baselines, and how small catalogs degrade them.")
-    st.caption(f"Active set: {state.describe(choice)} — {len(emb):,} keys × {emb.dim} dims · "
-               f"{emb.provenance.caption()}")
+    st.caption(f"Active set: {md(state.describe(choice))} — {len(emb):,} keys × {emb.dim} dims · "
+               f"{md(emb.provenance.caption())}")
     pages = st.session_state["pages"]
     c = st.columns(3)
     c[0].page_link(pages["arithmetic"], label="madrid − spain + france", icon="➕",

@@ -10,6 +10,7 @@ from core.plots import map_figure
 from core.project import METHODS, SAMPLINGS, project, sample_rows
 
 from dashboard import share, state
+from dashboard.text import md
 from dashboard.views import guarded
 
 LIMITS = {"pca": 50000, "axes": 50000, "tsne": 10000, "umap": 20000}
@@ -49,7 +50,7 @@ def page():
     if color == "cluster":
         frame["cluster"] = _clusters(emb, ids)
     highlight = frame.key.isin({emb.keys[i] for i in match_ids}).to_numpy() if len(match_ids) else None
-    st.caption(f"Showing {note}. {LABELS[method]} took {proj.seconds:.2f} s. " + _quality_text(proj.quality) +
+    st.caption(f"Showing {md(note)}. {LABELS[method]} took {proj.seconds:.2f} s. " + _quality_text(proj.quality) +
                (f" {len(match_ids)} keys match the search." if search else ""))
     share.chart(map_figure(frame, None if color == "none" else color, highlight,
                            f"{LABELS[method]} of {len(frame):,} points", dims=3 if three else 2),

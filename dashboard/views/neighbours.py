@@ -8,6 +8,7 @@ from core.project import project, sample_rows
 from core.search import METRICS, neighbors
 
 from dashboard import share, state
+from dashboard.text import md
 from dashboard.views import guarded
 
 
@@ -26,7 +27,7 @@ def page():
     if nb.metadata is not None:
         table = table.join(nb.metadata)
     left, right = st.columns([2, 3])
-    left.subheader(f"{nb.query}")
+    left.subheader(md(nb.query))
     left.caption("score = cosine similarity" if metric == "cosine" else
                  "score = dot product" if metric == "dot" else "score = euclidean distance (smaller is nearer)")
     left.table(table.set_index("rank"))
