@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from core.cli import main
+from tests.paths import SAMPLE_LOG
 
 
 def run(capsys, *argv):
@@ -74,3 +75,22 @@ def test_dashboard_passes_streamlit_options_through(monkeypatch):
     cmd, kw = calls[0]
     assert cmd[-4:] == ["--server.headless", "true", "--server.port", "8502"]
     assert cmd[1:4] == ["-m", "streamlit", "run"] and (kw["cwd"] / ".streamlit" / "config.toml").exists()
+
+
+def test_sample_data_and_train_with_evaluation(capsys, tmp_path):
+    assert main(["sample-data", "--out", str(tmp_path), "--users", "200", "--items", "60", "--seed", "3", "--json"]) == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [p.rsplit("/", 1)[-1] for p in files] == ["interactions.csv", "items.csv"]
+    code = main(["train", "--log", files[0], "--metadata", files[1], "--method", "als", "--param", "factors=8",
+                 "--evaluate", "--out", str(tmp_path / "out"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["params"]["factors"] == 8
+    assert report["evaluation"]["method"] == "als" and report["evaluation"]["hr"] > 0
+    saved = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert saved["evaluation"]["hr"] == report["evaluation"]["hr"]
+
+
+def test_bad_param_is_a_clean_error(capsys):
+    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "als", "--param", "factors",
+                 "--out", "/tmp/never"]) == 2
+    assert "--param 'factors' must look like NAME=VALUE" in capsys.readouterr().err
