@@ -7,8 +7,12 @@ and every result carries that figure.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -149,7 +153,7 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
         if mapping is not None:
             raise ParameterError("approximate search cannot be combined with a candidate restriction",
                                  hint="use method='exact' with restrict")
-        index = index or HnswIndex(emb, metric=metric).build()
+        index = index or cached_hnsw(emb, metric)
         ids, scores = index.search(queries, want)
         recall = index.recall
     else:
@@ -252,11 +256,59 @@ class HnswIndex:
         log.info("HNSW over %d rows: efSearch=%d recall@%d=%.3f", len(matrix), ef, self.k, self.recall)
         return self
 
+    def save(self, path: str | Path) -> None:
+        """faiss' own index format (not a pickle) plus a JSON sidecar with the measured recall."""
+        import faiss
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self.index_, str(path))
+        meta = {"metric": self.metric, "M": self.M, "ef_construction": self.ef_construction,
+                "ef_search": self.ef_search_, "recall": self.recall, "k": self.k, "rows": len(self.emb),
+                "data_hash": self.emb.provenance.data_hash}
+        path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, emb: Embeddings, path: str | Path) -> "HnswIndex | None":
+        """The saved index if it was built for these vectors (same data hash and size), else None."""
+        import faiss
+        path = Path(path)
+        side = path.with_suffix(".json")
+        if not (path.exists() and side.exists()):
+            return None
+        meta = json.loads(side.read_text(encoding="utf-8"))
+        if meta.get("data_hash") != emb.provenance.data_hash or meta.get("rows") != len(emb):
+            return None
+        index = cls(emb, metric=meta["metric"], M=meta["M"], ef_construction=meta["ef_construction"], k=meta["k"])
+        index.index_ = faiss.read_index(str(path))
+        index.index_.hnsw.efSearch = meta["ef_search"]
+        index.ef_search_, index.recall = meta["ef_search"], meta["recall"]
+        return index
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         scores, ids = self.index_.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         if self.metric == "euclidean":
             scores = np.sqrt(np.maximum(scores, 0))
         return ids.astype(np.int64), scores
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("EMBEDLAB_CACHE", Path.home() / ".cache" / "embedlab"))
+
+
+def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:
+    """An HNSW index for ``emb``, loaded from the cache folder when one was built for the same
+    vectors (by data hash), else built, measured and saved there.  Sets without a data hash
+    (built in memory) are built every time."""
+    digest = emb.provenance.data_hash
+    if not digest:
+        return HnswIndex(emb, metric=metric).build()
+    name = hashlib.sha256(f"{digest}:{len(emb)}:{metric}".encode()).hexdigest()[:20]
+    path = cache_dir() / "hnsw" / f"{name}.faiss"
+    index = HnswIndex.load(emb, path)
+    if index is None:
+        index = HnswIndex(emb, metric=metric).build()
+        index.save(path)
+    return index
 
 
 def recall_at_k(found: np.ndarray, truth: np.ndarray) -> float:

@@ -42,6 +42,26 @@ def sample_model(method: str):
     return train(sample_log(), method, seed=0)
 
 
+@st.cache_resource(show_spinner="Building the HNSW index (GloVe: about 30 s, once; then cached on disk)…",
+                   max_entries=4)
+def _shared_hnsw(choice: str, limit: int | None, metric: str):
+    from core.search import cached_hnsw
+    return cached_hnsw(load(choice, limit), metric)
+
+
+def hnsw(choice: str, emb: Embeddings, metric: str):
+    """HNSW indexes of shared sets are shared (read-only); a session's own sets keep theirs."""
+    if not choice.startswith("session:"):
+        return _shared_hnsw(choice, int_param("n", 0) or None if choice == BUILTIN else None, metric)
+    from core.search import cached_hnsw
+    cache = st.session_state.setdefault("hnsw", {})
+    key = (choice, id(emb), metric)
+    if key not in cache:
+        with st.spinner("Building the HNSW index…"):
+            cache[key] = cached_hnsw(emb, metric)
+    return cache[key]
+
+
 def session_sets() -> dict[str, Embeddings]:
     return st.session_state.setdefault("sets", {})
 

@@ -168,3 +168,14 @@ def test_user_text_is_escaped_in_markdown_elements():
     assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript:1\) \<b\>"
     at = open_page("neighbours", q="frgo_*")
     assert at.error and r"frgo\_\*" in at.error[0].value and "frgo_*" not in at.error[0].value
+
+
+def test_neighbours_with_hnsw_show_measured_recall(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
+    at = open_page("neighbours", q="frog", search="hnsw", ds="sample:als")  # sample ids: frog is unknown
+    assert at.error  # and says so
+    at = open_page("neighbours", q="i0001", search="hnsw", ds="sample:als")
+    assert not at.error
+    note = [c.value for c in at.caption if "recall@10" in c.value]
+    assert note and "approximate (HNSW" in note[0]
+    assert len(frame_keys(at)) == 10

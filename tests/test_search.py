@@ -95,3 +95,21 @@ def test_restrict_to_a_metadata_value():
     assert neighbors(emb, "a", k=5, restrict=ids).keys == ["b", "d"]
     with pytest.raises(ParameterError, match="no metadata column 'year'"):
         rows_where(emb, "year", "1")
+
+
+def test_hnsw_index_is_cached_by_data_hash(tmp_path, monkeypatch):
+    from core import Provenance
+    from core.search import cached_hnsw
+    monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
+    rng = np.random.default_rng(5)
+    emb = Embeddings([f"k{i}" for i in range(2000)], rng.normal(size=(2000, 8)),
+                     provenance=Provenance(source="t", data_hash="sha256:abc"))
+    first = cached_hnsw(emb)
+    files = sorted(p.suffix for p in (tmp_path / "hnsw").iterdir())
+    assert files == [".faiss", ".json"]
+    again = cached_hnsw(emb)
+    assert again is not first and again.recall == first.recall and again.ef_search_ == first.ef_search_
+    q = np.asarray(emb.vectors[:20])
+    assert np.array_equal(again.search(q, 5)[0], first.search(q, 5)[0])
+    other = Embeddings(emb.keys, np.asarray(emb.vectors) * 2, provenance=Provenance(source="t", data_hash="sha256:def"))
+    assert HnswIndex.load(other, next((tmp_path / "hnsw").glob("*.faiss"))) is None
