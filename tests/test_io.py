@@ -217,3 +217,15 @@ def test_object_npy_is_refused(tmp_path):
     with pytest.raises(UnsafeFileError, match="pickle"):
         io.load(tmp_path / "o.npy")
     assert not marker.exists()
+
+
+def test_parquet_folder_of_parts_reads_as_one_table(tmp_path):
+    folder = tmp_path / "items.parquet"
+    folder.mkdir()
+    for i, (keys, vecs) in enumerate([(["a", "b"], [[1.0, 0.0], [0.0, 1.0]]), (["c"], [[1.0, 1.0]])]):
+        pq.write_table(pa.table({"key": keys, "vector": vecs, "events": [3] * len(keys)}),
+                       folder / f"part-{i:05d}.snappy.parquet")
+    (tmp_path / "report.json").write_text("{}")
+    emb = io.load(tmp_path)  # a training folder whose items.parquet is a folder (Spark's layout)
+    assert sorted(emb.keys) == ["a", "b", "c"] and emb.metadata["events"].tolist() == [3, 3, 3]
+    assert len(io.load(folder, limit=2)) == 2

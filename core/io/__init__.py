@@ -90,17 +90,15 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     if path.is_dir() and ((path / TRAINED_ITEM_FILE).exists() or not _is_parquet_dir(path)):
         path = _file_in_folder(path)
     if path.is_dir():  # a Parquet dataset written by Spark: part files read as one table
-        fmt = "parquet"
-        parsed = read_parquet(path)
-        return Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
-                          Provenance(source=str(path), format=fmt, data_hash=_dir_hash(path)), parsed.notes)
-    fmt = format or detect_format(path)
-    if fmt not in READ_FORMATS:
-        raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
-    refuse_pickles(path, _head(path, 16))
-    parsed = _read(path, fmt, metadata, keys, encoding)
+        fmt, parsed, digest = "parquet", read_parquet(path), _dir_hash(path)
+    else:
+        fmt = format or detect_format(path)
+        if fmt not in READ_FORMATS:
+            raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
+        refuse_pickles(path, _head(path, 16))
+        parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
-                     Provenance(source=str(path), format=fmt, data_hash=file_hash(path)), parsed.notes)
+                     Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
     return emb.head(limit) if limit else emb
 
 
