@@ -22,6 +22,7 @@ def _vector_options() -> argparse.ArgumentParser:
                    help="built-in name (glove-6b-50d), a vector file, or a folder from 'embedlab train'")
     p.add_argument("--format", default=None, help="force the input format (default: detect)")
     p.add_argument("--limit", type=int, default=None, help="keep only the first N keys (most frequent)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the vector file (e.g. latin-1)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
     return p
 
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_vectors(args):
     from . import io
-    return io.load(args.vectors, format=args.format, limit=args.limit)
+    return io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
 
 
 def emit(args, data: dict, human) -> None:

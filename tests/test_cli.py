@@ -94,3 +94,12 @@ def test_bad_param_is_a_clean_error(capsys):
     assert main(["train", "--log", str(SAMPLE_LOG), "--method", "als", "--param", "factors",
                  "--out", "/tmp/never"]) == 2
     assert "--param 'factors' must look like NAME=VALUE" in capsys.readouterr().err
+
+
+def test_encoding_option_reads_latin1_files(capsys, tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_bytes("café 1 0\nthé 0.9 0.1\n".encode("latin-1"))
+    assert main(["neighbors", "café", "--vectors", str(path)]) == 2
+    assert "--encoding latin-1" in capsys.readouterr().err
+    assert main(["neighbors", "café", "--vectors", str(path), "--encoding", "latin-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["key"] == "thé"
