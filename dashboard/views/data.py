@@ -66,9 +66,11 @@ def _vectors():
     up = st.file_uploader("Vector file", key="vec-upload",
                           help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, Parquet, CSV")
     meta = st.file_uploader("Optional projector metadata.tsv", key="vec-meta")
-    fmt = st.selectbox("Format", ["auto"] + list(io.READ_FORMATS))
+    c = st.columns(2)
+    fmt = c[0].selectbox("Format", ["auto"] + list(io.READ_FORMATS))
+    encoding = c[1].selectbox("Text encoding", ["utf-8", "latin-1"], help="the --encoding of the CLI")
     if up is not None and st.button("Load vectors", type="primary"):
-        emb = io.load(_saved(up), format=None if fmt == "auto" else fmt,
+        emb = io.load(_saved(up), format=None if fmt == "auto" else fmt, encoding=encoding,
                       metadata=_saved(meta) if meta is not None else None)
         for note in emb.notes:
             st.info(md(note))
