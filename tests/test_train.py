@@ -128,3 +128,10 @@ def test_groceries_item2vec_and_neighbors(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["query"] == "whole milk" and len(res["results"]) == 10
     assert all(r["key"] != "whole milk" and "events" in r for r in res["results"])
+
+
+def test_graph_passes_item2vec_options_on(small_log):
+    base = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2)
+    other = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2, sample=0)
+    assert other.params["sample"] == 0 and base.params.get("sample") is None
+    assert not np.array_equal(base.items.vectors, other.items.vectors)  # the option reached skip-gram

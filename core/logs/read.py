@@ -82,15 +82,20 @@ def _raise_not_utf8(path: Path):
     raise FormatError("bytes are not valid utf-8 (tried utf-8)", path=path, hint="re-save the log as UTF-8")
 
 
+def sniff_delimiter(head: bytes, encoding: str = "utf-8") -> str:
+    """The delimiter of a text log from its first bytes (comma when nothing else fits); the local
+    and Spark engines share it so they split a file the same way."""
+    sample = head.decode(encoding, "ignore")
+    try:
+        return csv.Sniffer().sniff(sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
+                                   delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
     enc = _decode(path, head)
-    sample = head.decode(enc, "ignore")
-    if sep is None:
-        try:
-            sep = csv.Sniffer().sniff(sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
-                                      delimiters=",;\t|").delimiter
-        except csv.Error:
-            sep = ","
+    sep = sep or sniff_delimiter(head, enc)
     try:
         df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
                          skip_blank_lines=True, on_bad_lines="error", engine="c")

@@ -3,7 +3,6 @@ reasons, filters and gap rule, so the two engines' reports can be compared line 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +11,7 @@ from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
 from ..logs.clean import DEFAULT_GAP, SAMPLE_ROWS, LogReport
 from ..logs.columns import ColumnMap, guess_columns
+from ..logs.read import sniff_delimiter
 
 
 def read(spark, path: str | Path, format: str = "auto"):
@@ -32,17 +32,8 @@ def read(spark, path: str | Path, format: str = "auto"):
     if format not in ("auto", "csv", "tsv"):
         raise FormatError(f"the Spark engine reads CSV, TSV and Parquet logs, not '{format}'", path=path,
                           hint="convert the log, or use --engine local")
-    sep = "\t" if format == "tsv" or path.suffix.lower() == ".tsv" else _sniff(head)
+    sep = "\t" if format == "tsv" or path.suffix.lower() == ".tsv" else sniff_delimiter(head)
     return spark.read.csv(str(path), header=True, sep=sep, inferSchema=False, mode="PERMISSIVE")
-
-
-def _sniff(head: bytes) -> str:
-    sample = head.decode("utf-8", "ignore")
-    try:
-        return csv.Sniffer().sniff(sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
-                                   delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
 
 
 def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=None, weight_col=None,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..embeddings import Embeddings, Provenance
+from ..errors import ParameterError
 from ..logs import Interactions
 
 Progress = Callable[[float, str], None]
@@ -36,6 +37,16 @@ class TrainResult:
         return {"method": self.method, "params": self.params, "seed": self.seed,
                 "seconds": round(self.seconds, 3), "items": len(self.items), "dim": self.items.dim,
                 "users": 0 if self.users is None else len(self.users), "data": self.data}
+
+
+def with_defaults(params: dict, defaults: dict, method: str, also: dict | None = None) -> dict:
+    """``defaults`` updated by ``params``; a parameter the method does not know (nor ``also``,
+    the options a trainer passes on to another) is an error naming what it takes."""
+    unknown = set(params) - set(defaults) - set(also or {})
+    if unknown:
+        raise ParameterError(f"unknown {method} parameter(s): {', '.join(sorted(unknown))}",
+                             hint=f"known: {', '.join([*defaults, *(also or {})])}")
+    return {**defaults, **params}
 
 
 def data_hash(inter: Interactions) -> str:

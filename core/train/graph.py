@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from .base import Progress, TrainResult, Timer, no_progress
+from .base import Progress, TrainResult, Timer, no_progress, with_defaults
 from .item2vec import DEFAULTS as I2V_DEFAULTS
 from .item2vec import train_item2vec
 
@@ -85,11 +85,7 @@ def _node2vec_resample(cur, prev, nxt, indptr, indices, cum, edge_keys, n, p, q,
 
 
 def train_graph(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
-    unknown = set(params) - set(DEFAULTS) - set(I2V_DEFAULTS)
-    if unknown:
-        raise ParameterError(f"unknown graph parameter(s): {', '.join(sorted(unknown))}",
-                             hint=f"known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **params}
+    p = with_defaults(params, DEFAULTS, "graph", also=I2V_DEFAULTS)
     if p["p"] <= 0 or p["q"] <= 0:
         raise ParameterError(f"p({p['p']}) and q({p['q']}) must be > 0")
     with Timer() as t:
@@ -100,7 +96,8 @@ def train_graph(inter: Interactions, seed: int = 0, progress: Progress = no_prog
         progress(0.1, f"random walks over {graph.shape[0]} items, {graph.nnz // 2} edges")
         walks = random_walks(graph, int(p["walks_per_item"]), int(p["walk_length"]), float(p["p"]),
                              float(p["q"]), seed)
-        w2v = {k: p[k] for k in ("vector_size", "window", "epochs", "negative", "ns_exponent")}
+        # skip-gram settings: the graph's defaults, plus any other item2vec option the caller gave
+        w2v = {k: v for k, v in p.items() if k in I2V_DEFAULTS}
         inner = train_item2vec(_as_sessions(inter), seed=seed, sequences=walks, label="graph",
                                report_params=p, progress=lambda f, m: progress(0.1 + 0.9 * f, m), **w2v)
     return TrainResult("graph", inner.items, None, p, seed, t.seconds,

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 from ..logs import Interactions
 from ..logs.sequences import as_sentences, sessions
-from .base import Progress, TrainResult, Timer, item_embeddings, no_progress
+from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, with_defaults
 
 DEFAULTS = {"vector_size": 64, "window": 3, "negative": 10, "ns_exponent": 0.75, "sample": 1e-3,
             "epochs": 20, "min_count": 1, "sg": 1, "alpha": 0.025, "workers": 1}
@@ -27,11 +27,7 @@ def train_item2vec(inter: Interactions, seed: int = 0, progress: Progress = no_p
     trainer, which also passes its own ``label`` and ``report_params`` for the provenance).
     ``workers=1`` (default) is deterministic for a seed; more workers are faster."""
     from gensim.models import Word2Vec
-    unknown = set(params) - set(DEFAULTS)
-    if unknown:
-        raise ParameterError(f"unknown item2vec parameter(s): {', '.join(sorted(unknown))}",
-                             hint=f"known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **params}
+    p = with_defaults(params, DEFAULTS, "item2vec")
     seqs = sessions(inter) if sequences is None else sequences
     if not seqs:
         raise DataError("no session has two or more events; item2vec needs co-occurring items",

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from ..errors import ParameterError
 from ..logs import Interactions
-from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, user_embeddings
+from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, user_embeddings, with_defaults
 
 ALS_DEFAULTS = {"factors": 64, "regularization": 0.05, "alpha": 10.0, "iterations": 15, "threads": 1}
 SVD_DEFAULTS = {"factors": 64, "n_iter": 7}
@@ -25,12 +25,12 @@ def user_item_matrix(inter: Interactions, binary: bool = False) -> sp.csr_matrix
     return m
 
 
-def _check(params: dict, defaults: dict, method: str) -> dict:
-    unknown = set(params) - set(defaults)
-    if unknown:
-        raise ParameterError(f"unknown {method} parameter(s): {', '.join(sorted(unknown))}",
-                             hint=f"known: {', '.join(defaults)}")
-    return {**defaults, **params}
+def check_factors(params: dict, inter: Interactions) -> int:
+    """The factor count, which must stay below the matrix's rank bound."""
+    factors, bound = int(params["factors"]), min(inter.n_users, inter.n_items)
+    if factors >= bound:
+        raise ParameterError(f"factors({factors}) must be < min(users, items)({bound})")
+    return factors
 
 
 def train_als(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
@@ -38,10 +38,8 @@ def train_als(inter: Interactions, seed: int = 0, progress: Progress = no_progre
     (default) is deterministic for a seed."""
     from implicit.cpu.als import AlternatingLeastSquares
     from threadpoolctl import threadpool_limits
-    p = _check(params, ALS_DEFAULTS, "als")
-    factors = int(p["factors"])
-    if factors >= min(inter.n_users, inter.n_items):
-        raise ParameterError(f"factors({factors}) must be < min(users, items)({min(inter.n_users, inter.n_items)})")
+    p = with_defaults(params, ALS_DEFAULTS, "als")
+    factors = check_factors(p, inter)
     iters = int(p["iterations"])
     with Timer() as t, threadpool_limits(1, user_api="blas"):  # implicit wants single-threaded BLAS
         model = AlternatingLeastSquares(factors=factors, regularization=float(p["regularization"]),
@@ -59,10 +57,8 @@ def train_als(inter: Interactions, seed: int = 0, progress: Progress = no_progre
 def train_svd(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
     """Truncated SVD: users = UΣ, items = V, so user · item reconstructs the matrix."""
     from sklearn.decomposition import TruncatedSVD
-    p = _check(params, SVD_DEFAULTS, "svd")
-    factors = int(p["factors"])
-    if factors >= min(inter.n_users, inter.n_items):
-        raise ParameterError(f"factors({factors}) must be < min(users, items)({min(inter.n_users, inter.n_items)})")
+    p = with_defaults(params, SVD_DEFAULTS, "svd")
+    factors = check_factors(p, inter)
     progress(0.05, "truncated SVD")
     with Timer() as t:
         svd = TruncatedSVD(n_components=factors, n_iter=int(p["n_iter"]), random_state=seed)

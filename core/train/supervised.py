@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from .base import Progress, TrainResult, Timer, item_embeddings, no_progress
+from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, with_defaults
 
 DEFAULTS = {"vector_size": 32, "epochs": 10, "target": "next", "learning_rate": 0.005, "batch_size": 256,
             "max_pairs": 200_000}
@@ -44,11 +44,7 @@ def training_pairs(inter: Interactions, target: str, max_pairs: int, rng) -> tup
 def train_supervised(inter: Interactions, seed: int = 0, progress: Progress = no_progress,
                      **params) -> TrainResult:
     from sklearn.neural_network import MLPClassifier
-    unknown = set(params) - set(DEFAULTS)
-    if unknown:
-        raise ParameterError(f"unknown supervised parameter(s): {', '.join(sorted(unknown))}",
-                             hint=f"known: {', '.join(DEFAULTS)}")
-    p = {**DEFAULTS, **params}
+    p = with_defaults(params, DEFAULTS, "supervised")
     rng = np.random.default_rng(seed)
     x, y = training_pairs(inter, p["target"], int(p["max_pairs"]), rng)
     one_hot = sp.csr_matrix((np.ones(len(x), np.float32), (np.arange(len(x)), x)),
