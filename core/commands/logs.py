@@ -98,13 +98,17 @@ def parse_params(items: list[str]) -> dict:
     return out
 
 
+def log_kwargs(args) -> dict:
+    """The log options as the keyword arguments both engines' ``prepare`` take."""
+    return {"format": args.log_format, "user_col": args.user_col, "item_col": args.item_col,
+            "time_col": args.time_col, "weight_col": args.weight_col, "session_col": args.session_col,
+            "session_gap": args.session_gap, "min_item_count": args.min_count,
+            "min_user_count": args.min_user_count, "min_weight": args.min_rating}
+
+
 def prepare_from(args):
     from ..logs import prepare
-    return prepare(args.log, format=args.log_format, user_col=args.user_col, item_col=args.item_col,
-                   time_col=args.time_col, weight_col=args.weight_col, session_col=args.session_col,
-                   session_gap=args.session_gap, min_item_count=args.min_count,
-                   min_user_count=args.min_user_count, min_weight=args.min_rating, metadata=args.metadata,
-                   metadata_item_col=args.metadata_item_col)
+    return prepare(args.log, metadata=args.metadata, metadata_item_col=args.metadata_item_col, **log_kwargs(args))
 
 
 def stderr_progress(enabled: bool):
@@ -141,7 +145,6 @@ def run_train(args) -> int:
 def run_train_spark(args) -> int:
     """The same training on Spark: read, validate and sessionise in Spark, write the same folder."""
     from ..errors import ParameterError
-    from ..logs import parse_duration
     from ..spark import logs as spark_logs
     from ..spark import output as spark_output
     from ..spark import train as spark_train
@@ -153,9 +156,7 @@ def run_train_spark(args) -> int:
     with spark_errors():
         spark = spark_session(args)
         t1 = time.perf_counter()
-        events, report = spark_logs.prepare(
-            spark, args.log, args.log_format, args.user_col, args.item_col, args.time_col, args.weight_col,
-            args.session_col, parse_duration(args.session_gap), args.min_count, args.min_user_count, args.min_rating)
+        events, report = spark_logs.prepare(spark, args.log, **log_kwargs(args))
         t2 = time.perf_counter()
         items, users, params, seconds = spark_train.train(events, args.method, args.seed, parse_params(args.param),
                                                           stderr_progress(sys.stderr.isatty()))

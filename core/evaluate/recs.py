@@ -141,22 +141,21 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> di
         ok = np.isfinite(np.take_along_axis(s, top, axis=1))
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
-    hit = ranks <= k
-    return {"hr": float(hit.mean()), "ndcg": float(np.where(hit, 1 / np.log2(ranks + 1), 0).mean()),
+    return {**hit_ndcg(ranks, k),
             "mrr": float((1 / ranks).mean()), "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}
 
 
+def hit_ndcg(ranks: np.ndarray, k: int) -> dict:
+    """HR@k and NDCG@k of 1-based ranks (one relevant item per user)."""
+    hit = ranks <= k
+    return {"hr": float(hit.mean()), "ndcg": float(np.where(hit, 1 / np.log2(ranks + 1), 0).mean())}
+
+
 def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
-    out = {}
-    for b in BUCKETS:
-        r = ranks[bucket == b]
-        if len(r):
-            hit = r <= k
-            out[b] = {"users": int(len(r)), "hr": float(hit.mean()),
-                      "ndcg": float(np.where(hit, 1 / np.log2(r + 1), 0).mean())}
-    return out
+    return {b: {"users": int((bucket == b).sum()), **hit_ndcg(ranks[bucket == b], k)}
+            for b in BUCKETS if (bucket == b).any()}
 
 
 def scorer_for(result, split: Split) -> Scorer:

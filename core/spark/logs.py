@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
+from ..logs import parse_duration
 from ..logs.clean import DEFAULT_GAP, SAMPLE_ROWS, LogReport
 from ..logs.columns import ColumnMap, guess_columns
 from ..logs.read import sniff_delimiter
@@ -37,9 +38,10 @@ def read(spark, path: str | Path, format: str = "auto"):
 
 
 def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=None, weight_col=None,
-            session_col=None, session_gap: float = DEFAULT_GAP, min_item_count: int = 1, min_user_count: int = 1,
-            min_weight: float | None = None):
-    """Return (events DataFrame[user, item, time, weight, row, session], LogReport)."""
+            session_col=None, session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1,
+            min_user_count: int = 1, min_weight: float | None = None):
+    """Return (events DataFrame[user, item, time, weight, row, session], LogReport).  The keyword
+    arguments are those of the local ``core.logs.prepare``."""
     from pyspark.sql import functions as F
     raw = read(spark, path, format)
     cols = guess_columns(pd.DataFrame(columns=raw.columns), user=user_col, item=item_col, time=time_col,
@@ -55,7 +57,7 @@ def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=N
     events = df.filter(keep).select("user", "item", "time", "weight", F.col("_row").alias("row"),
                                     *(["session_raw"] if cols.session else []))
     events = _min_counts(events, report, min_item_count, min_user_count)
-    events = sessionise(events, session_gap, bool(cols.session), cols.time is not None).cache()
+    events = sessionise(events, parse_duration(session_gap), bool(cols.session), cols.time is not None).cache()
     _summarise(events, report)
     return events, report
 
