@@ -17,11 +17,27 @@ from dashboard.views import guarded
 
 
 def _saved(upload) -> Path:
-    """Uploads are written to a private temporary file so the same loaders read them."""
+    """Uploads are written, once per upload, to a private temporary file so the same loaders read them."""
     folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="embedlab-")))
     path = folder / Path(upload.name).name
-    path.write_bytes(upload.getvalue())
+    written = st.session_state.setdefault("upload_ids", {})
+    if written.get(str(path)) != upload.file_id:
+        path.write_bytes(upload.getvalue())
+        written[str(path)] = upload.file_id
     return path
+
+
+def _uploaded_log(upload, path: Path, fmt: str):
+    """(frame, read as baskets?) parsed once per upload and format, not on every widget change."""
+    cache = st.session_state.setdefault("log_frames", {})
+    key = (upload.file_id, fmt)
+    if key not in cache:
+        cache.clear()  # one uploaded log in memory at a time
+        frame, baskets = read_log(path, fmt), False
+        if fmt == "auto" and looks_like_baskets(frame):
+            frame, baskets = read_log(path, "baskets"), True
+        cache[key] = (frame, baskets)
+    return cache[key]
 
 
 @guarded
@@ -86,9 +102,8 @@ def _log():
         return
     path = _saved(up)
     fmt = st.selectbox("Log format", LOG_FORMATS)
-    frame = read_log(path, fmt)
-    if fmt == "auto" and looks_like_baskets(frame):
-        frame = read_log(path, "baskets")
+    frame, baskets = _uploaded_log(up, path, fmt)
+    if baskets:
         st.info("This looks like one basket per line (no known column names, padded empty fields): read as baskets.")
     st.write(f"Preview of {md(up.name)} ({len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
