@@ -32,10 +32,11 @@ def _head(path: Path, n: int = 4096) -> bytes:
         return fh.read(n)
 
 
-def detect_format(path: str | Path) -> str:
-    """Decide the format from the extension, then from the content where the extension is vague."""
+def detect_format(path: str | Path, head: bytes | None = None) -> str:
+    """Decide the format from the extension, then from the content (``head``, the file's first
+    bytes, read here when not given) where the extension is vague.  Pickles are refused."""
     path = Path(path)
-    head = _head(path)
+    head = _head(path) if head is None else head
     refuse_pickles(path, head)
     name = path.name.lower().removesuffix(".gz")
     ext = Path(name).suffix
@@ -92,10 +93,11 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     if path.is_dir():  # a Parquet dataset written by Spark: part files read as one table
         fmt, parsed, digest = "parquet", read_parquet(path), _dir_hash(path)
     else:
-        fmt = format or detect_format(path)
+        head = _head(path)
+        refuse_pickles(path, head)  # a forced format skips detection, never this check
+        fmt = format or detect_format(path, head)
         if fmt not in READ_FORMATS:
             raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
-        refuse_pickles(path, _head(path, 16))
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
