@@ -89,14 +89,31 @@ class AnalogyReport:
                 "restrict": self.restrict, "sections": self.sections.to_dict(orient="records")}
 
 
-def _groups(keys: list[str], case_insensitive: bool) -> tuple[dict[str, int], np.ndarray]:
-    """Map each (upper-cased) spelling to a group id; the first spelling in row order wins,
-    as in gensim, and every row knows its group."""
+@dataclass
+class Vocabulary:
+    """gensim's evaluation vocabulary over the first ``restrict`` keys: spellings folded to upper
+    case when asked, and of several spellings (Apple, apple) the first in row order answers."""
+
+    lookup: dict[str, int]  # folded spelling → group
+    group: np.ndarray  # row → group
+    first_row: np.ndarray  # group → its first row
+    case_insensitive: bool
+
+    def fold(self, word: str) -> str:
+        return word.upper() if self.case_insensitive else word
+
+    def row(self, word: str) -> int | None:
+        g = self.lookup.get(self.fold(word))
+        return None if g is None else int(self.first_row[g])
+
+
+def vocabulary(keys: list[str], case_insensitive: bool) -> Vocabulary:
     names = pd.Series(keys, dtype=object)
     if case_insensitive:
         names = names.str.upper()
-    group, uniques = pd.factorize(names)
-    return {u: g for g, u in enumerate(uniques)}, group.astype(np.int64)
+    group, uniques = pd.factorize(names)  # groups numbered in order of first appearance
+    first_row = np.unique(group, return_index=True)[1].astype(np.int64)
+    return Vocabulary({u: g for g, u in enumerate(uniques)}, group.astype(np.int64), first_row, case_insensitive)
 
 
 def evaluate_analogies(emb: Embeddings, path: str | Path | None = None, restrict: int = 300000,
@@ -107,12 +124,9 @@ def evaluate_analogies(emb: Embeddings, path: str | Path | None = None, restrict
         raise ParameterError(f"restrict({restrict}) must be > 0")
     questions = read_questions(path or default_analogies())
     n = min(restrict, len(emb))
-    lookup, group = _groups(emb.keys[:n], case_insensitive)
-    first_row = np.full(len(lookup), -1, dtype=np.int64)
-    for i in range(n - 1, -1, -1):
-        first_row[group[i]] = i
-    norm = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
-    qg = np.array([[lookup.get(norm(w), -1) for w in q] for q in questions.words], dtype=np.int64)
+    vocab = vocabulary(emb.keys[:n], case_insensitive)
+    group, first_row = vocab.group, vocab.first_row
+    qg = np.array([[vocab.lookup.get(vocab.fold(w), -1) for w in q] for q in questions.words], dtype=np.int64)
     ok = (qg >= 0).all(axis=1)
     qg_ok = qg[ok]
     predicted = _predict(emb.unit[:n], first_row[qg_ok[:, :3]], _excluded_rows(qg_ok[:, :3], group, first_row),

@@ -11,10 +11,10 @@ import numpy as np
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError
 from ..io.rows import decoded_lines
+from .analogies import gensim_test_file, vocabulary
 
 
 def default_pairs(name: str = "wordsim353.tsv") -> Path:
-    from .analogies import gensim_test_file
     return gensim_test_file(name)
 
 
@@ -40,10 +40,7 @@ def evaluate_pairs(emb: Embeddings, path: str | Path | None = None, restrict: in
         raise ParameterError(f"restrict({restrict}) must be > 0")
     path = Path(path) if path else default_pairs()
     n = min(restrict, len(emb))
-    norm = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
-    vocab: dict[str, int] = {}
-    for i, k in enumerate(emb.keys[:n]):
-        vocab.setdefault(norm(k), i)
+    vocab = vocabulary(emb.keys[:n], case_insensitive)
     gold, left, right, oov, invalid = [], [], [], 0, 0
     for _, line in decoded_lines(path):
         if not line or line.startswith("#"):
@@ -55,7 +52,7 @@ def evaluate_pairs(emb: Embeddings, path: str | Path | None = None, restrict: in
         except ValueError:
             invalid += 1
             continue
-        ia, ib = vocab.get(norm(a)), vocab.get(norm(b))
+        ia, ib = vocab.row(a), vocab.row(b)
         if ia is None or ib is None:
             oov += 1
             continue
