@@ -79,7 +79,7 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
             neighbour_sets = []
             for seed in range(seeds):
                 t = time.perf_counter()
-                result = train(split.train, method, seed=seed, **_fit_params(method, split.train, params))
+                result = train(split.train, method, seed=seed, **fit_params(method, split.train, params))
                 rep = rank_metrics(scorer_for(result, split), split, counts, k)  # baselines: once per value
                 neighbour_sets.append(_neighbour_sets(result.items, k))
                 rows.append({"axis": axis, "value": value, "method": method, "seed": seed, "hr": rep["hr"],
@@ -106,13 +106,14 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     return SweepResult(frame, summary, pd.DataFrame(why), text, skipped)
 
 
-def _fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
+def fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
     """The method's parameters, with MF factors capped below the shrunken matrix's rank."""
     p = dict((params or {}).get(method, {}))
     if method in ("als", "svd"):
-        from ..train.mf import ALS_DEFAULTS
+        from ..train.mf import ALS_DEFAULTS, SVD_DEFAULTS
+        default = (ALS_DEFAULTS if method == "als" else SVD_DEFAULTS)["factors"]
         cap = max(1, min(inter.n_items, inter.n_users) - 1)
-        p["factors"] = min(int(p.get("factors", ALS_DEFAULTS["factors"])), cap)
+        p["factors"] = min(int(p.get("factors", default)), cap)
     return p
 
 

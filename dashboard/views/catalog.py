@@ -82,11 +82,11 @@ def _estimate(inter, methods, values, axis, seeds) -> float:
 
 
 def _timed_training(inter, method, part) -> tuple[int, float]:
+    from core.experiments.sweep import fit_params
     from core.train import train
     small = inter.select(inter.user < max(2, inter.n_users // part))
-    params = {"factors": min(16, small.n_items - 1, small.n_users - 1)} if method in ("als", "svd") else {}
     t = time.perf_counter()
-    train(small, method, seed=0, **params)
+    train(small, method, seed=0, **fit_params(method, small, None))
     return len(small), time.perf_counter() - t
 
 
