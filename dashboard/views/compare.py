@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import ParameterError
-from core.search import neighbors
+from core.search import neighbors, top_k
 
 from dashboard import state
 from dashboard.views import guarded
@@ -49,24 +49,23 @@ def page():
 
 
 def _summary(ea, eb, a, b, common, k, sample=300) -> pd.DataFrame:
+    """Neighbours of the same random keys in both sets, found once per set in one batch."""
     rng = np.random.default_rng(0)
     keys = [common[i] for i in rng.choice(len(common), min(sample, len(common)), replace=False)]
-    rows, overlaps = [], []
+    rows, found = [], []
     for name, emb in ((a, ea), (b, eb)):
-        pops, agree = [], []
-        for key in keys:
-            nbr = neighbors(emb, key, k)
-            pops.append(_popularity(emb, nbr.ids))
-            if emb.metadata is not None and "genre" in emb.metadata.columns:
-                own = emb.metadata.genre.iloc[emb.index(key)]
-                agree.append(np.mean(emb.metadata.genre.iloc[nbr.ids].to_numpy() == own))
+        rows_of = np.array([emb.index(key) for key in keys])
+        ids, _, _ = top_k(emb, np.asarray(emb.vectors[rows_of]), k, exclude=[[r] for r in rows_of], method="exact")
+        found.append([{emb.keys[j] for j in row if j >= 0} for row in ids])
+        agree = None
+        if emb.metadata is not None and "genre" in emb.metadata.columns:
+            genre = emb.metadata.genre.to_numpy()
+            agree = float(np.mean([np.mean(genre[row[row >= 0]] == genre[r]) for r, row in zip(rows_of, ids)]))
         rows.append({"set": state.describe(name), "keys compared": len(keys),
-                     "mean neighbour popularity": float(np.mean(pops)),
-                     "genre agreement@k": float(np.mean(agree)) if agree else None})
-    for key in keys:
-        overlaps.append(len(set(neighbors(ea, key, k).keys) & set(neighbors(eb, key, k).keys)) / k)
+                     "mean neighbour popularity": float(np.mean([_popularity(emb, row[row >= 0]) for row in ids])),
+                     "genre agreement@k": agree})
     out = pd.DataFrame(rows)
-    out["mean overlap@k"] = float(np.mean(overlaps))
+    out["mean overlap@k"] = float(np.mean([len(x & y) / k for x, y in zip(*found)]))
     return out
 
 
