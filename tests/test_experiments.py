@@ -143,3 +143,14 @@ def test_points_that_cannot_be_evaluated_are_reported_not_dropped(sample):
     assert len(result.skipped) == 1 and result.skipped[0].startswith("events=2e-05")
     assert "Not evaluated: events=2e-05" in result.reading
     assert set(result.rows.value) == {1.0}
+
+
+def test_cli_sweep_takes_per_method_parameters(capsys):
+    base = ["sweep", "--log", str(SAMPLE_LOG), "--axis", "users", "--values", "3000", "--methods", "als",
+            "--seeds", "1", "--json"]
+    assert main(base + ["--param", "epochs=3"]) == 2
+    assert "--param als.epochs=3" in capsys.readouterr().err
+    assert main(base + ["--param", "als.factors=4"]) == 0
+    few = json.loads(capsys.readouterr().out)["summary"][0]["hr"]
+    assert main(base) == 0
+    assert json.loads(capsys.readouterr().out)["summary"][0]["hr"] != few  # the parameter reached ALS

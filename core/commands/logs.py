@@ -225,7 +225,8 @@ def run_sweep_command(args) -> int:
     except ValueError:
         raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
     result = run_sweep(inter, args.axis, values, methods, seeds=args.seeds, k=args.k, mode=args.mode,
-                       label=args.label, shrink_seed=args.seed, progress=stderr_progress(sys.stderr.isatty()))
+                       label=args.label, shrink_seed=args.seed, params=per_method(parse_params(args.param), methods),
+                       progress=stderr_progress(sys.stderr.isatty()))
     if args.out:
         result.rows.to_csv(args.out, index=False)
 
@@ -234,6 +235,19 @@ def run_sweep_command(args) -> int:
         return [result.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"), "", d["reading"]]
     emit(args, result.to_dict(), human)
     return 0
+
+
+def per_method(params: dict, methods: list[str]) -> dict:
+    """A sweep trains several methods, so its parameters name theirs: --param item2vec.epochs=5."""
+    from ..errors import ParameterError
+    out: dict[str, dict] = {m: {} for m in methods}
+    for name, value in params.items():
+        method, dot, key = name.partition(".")
+        if not dot or method not in out:
+            raise ParameterError(f"sweep parameter '{name}' must name one of the swept methods "
+                                 f"({', '.join(methods)}), e.g. --param {methods[0]}.{name.split('.')[-1]}={value}")
+        out[method][key] = value
+    return out
 
 
 def run_sample(args) -> int:
