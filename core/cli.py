@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from .errors import EmbedlabError
+from .plain import plain
 
 DEFAULT_VECTORS = "glove-6b-50d"
 
@@ -51,22 +51,9 @@ def load_vectors(args):
 def emit(args, data: dict, human) -> None:
     """Print ``data`` as JSON with --json, else through ``human(data)`` (a list of lines)."""
     if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, default=_jsonable))
+        print(json.dumps(data, ensure_ascii=False, default=plain))
     else:
         print("\n".join(human(data)))
-
-
-def _jsonable(value):
-    import numpy as np
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def main(argv: list[str] | None = None) -> int:
