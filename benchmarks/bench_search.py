@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from core import io
-from core.search import HnswIndex, neighbors, recall_at_k, top_k
+from core.search import HnswIndex, neighbours, recall_at_k, top_k
 
 
 def timed(fn, repeat=3):
@@ -41,9 +41,9 @@ def main() -> None:
     lat = []
     for key in keys:
         t = time.perf_counter()
-        neighbors(emb, key, k=10)
+        neighbours(emb, key, k=10)
         lat.append(time.perf_counter() - t)
-    print(f"single query (neighbors of a key, k=10): p50 {np.median(lat) * 1000:.2f} ms, "
+    print(f"single query (neighbours of a key, k=10): p50 {np.median(lat) * 1000:.2f} ms, "
           f"p95 {np.percentile(lat, 95) * 1000:.2f} ms")
 
     t = time.perf_counter()

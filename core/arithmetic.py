@@ -14,7 +14,7 @@ import numpy as np
 from .embeddings import Embeddings
 from .errors import ExpressionError, ParameterError, UnknownKeyError
 from .expression import describe, parse
-from .search import Neighbors, best_indices, restrict_rows, top_k
+from .search import Neighbours, best_indices, restrict_rows, top_k
 
 METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPS = 1e-6  # gensim's epsilon in most_similar_cosmul
@@ -28,14 +28,14 @@ class ArithmeticResult:
     terms: list[tuple[str, float]]
     method: str
     vector: np.ndarray
-    neighbors: Neighbors
+    neighbours: Neighbours
     input_similarity: dict[str, float]
     excluded: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"query": self.expression, "method": self.method, "excluded": self.excluded,
                 "terms": [{"key": k, "weight": w} for k, w in self.terms],
-                "results": self.neighbors.records(),
+                "results": self.neighbours.records(),
                 "input_similarity": self.input_similarity}
 
 
@@ -84,7 +84,7 @@ def evaluate(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosa
     unit = vector / np.linalg.norm(vector)
     sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}
     text = describe(terms)
-    nb = Neighbors(text, [emb.keys[j] for j in got[ok]], got[ok], scores[ok], "cosine", "exact",
+    nb = Neighbours(text, [emb.keys[j] for j in got[ok]], got[ok], scores[ok], "cosine", "exact",
                    excluded=[emb.keys[i] for i in exclude])
     return ArithmeticResult(text, terms, method, vector, nb, sims, nb.excluded)
 

@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import EmbedlabError
-from .plain import plain
+from .jsonify import to_json_value
 
 DEFAULT_VECTORS = "glove-6b-50d"
 
@@ -51,7 +51,7 @@ def load_vectors(args):
 def emit(args, data: dict, human) -> None:
     """Print ``data`` as JSON with --json, else through ``human(data)`` (a list of lines)."""
     if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, default=plain))
+        print(json.dumps(data, ensure_ascii=False, default=to_json_value))
     else:
         print("\n".join(human(data)))
 

@@ -82,7 +82,7 @@ def arithmetic_figure(emb: Embeddings, result, answers: int = 5):
 
     from .project import pca
     inputs = [k for k, _ in result.terms]
-    top = result.neighbors.keys[:answers]
+    top = result.neighbours.keys[:answers]
     vecs = [emb.unit[emb.index(k)] for k in inputs + top]
     r = result.vector / np.linalg.norm(result.vector)
     pts = np.vstack(vecs + [r])

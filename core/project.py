@@ -71,7 +71,7 @@ def sample_rows(emb: Embeddings, n: int, strategy: str = "frequent", column: str
 
 
 def project(emb: Embeddings, ids: np.ndarray, method: str = "pca", dims: int = 2, seed: int = 0,
-            perplexity: float = 30.0, neighbors: int = 15, axes: tuple | None = None,
+            perplexity: float = 30.0, neighbours: int = 15, axes: tuple | None = None,
             quality: bool = True) -> Projection:
     """Project the rows ``ids``; ``axes=((a, b), (c, d))`` for semantic axes a→b and c→d."""
     if method not in METHODS:
@@ -89,7 +89,7 @@ def project(emb: Embeddings, ids: np.ndarray, method: str = "pca", dims: int = 2
     elif method == "tsne":
         coords, params = _tsne(x, dims, seed, perplexity), {**params, "perplexity": perplexity}
     elif method == "umap":
-        coords, params = _umap(x, dims, seed, neighbors), {**params, "neighbors": neighbors}
+        coords, params = _umap(x, dims, seed, neighbours), {**params, "neighbours": neighbours}
     else:
         coords, params = semantic_axes(emb, ids, axes), {"axes": axes}
     proj = Projection(coords.astype(np.float32), ids, method, params, time.perf_counter() - t)
@@ -115,13 +115,13 @@ def _tsne(x: np.ndarray, dims: int, seed: int, perplexity: float) -> np.ndarray:
                 metric="cosine", max_iter=750).fit_transform(x)
 
 
-def _umap(x: np.ndarray, dims: int, seed: int, neighbors: int) -> np.ndarray:
+def _umap(x: np.ndarray, dims: int, seed: int, neighbours: int) -> np.ndarray:
     try:
         import umap
     except ImportError:
         raise ParameterError("UMAP needs the optional package umap-learn",
                              hint="pip install 'embedlab[umap]', or use PCA or t-SNE") from None
-    return umap.UMAP(n_components=dims, n_neighbors=min(neighbors, len(x) - 1), random_state=seed,
+    return umap.UMAP(n_components=dims, n_neighbors=min(neighbours, len(x) - 1), random_state=seed,
                      metric="cosine").fit_transform(x)
 
 
@@ -145,7 +145,7 @@ def map_quality(high: np.ndarray, low: np.ndarray, k: int = 10, max_points: int 
     nearest neighbours (cosine, original space) that are also among its k nearest on the map,
     and scikit-learn's trustworthiness.  On at most ``max_points`` points."""
     from sklearn.manifold import trustworthiness
-    from sklearn.neighbors import NearestNeighbors
+    from SKLEARn_neighbors import NearestNeighbors
     n = len(high)
     if n <= k + 1:
         return {}

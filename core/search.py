@@ -29,7 +29,7 @@ FEW_QUERIES = 4  # below this a numpy mat-vec beats faiss' batch set-up
 
 
 @dataclass
-class Neighbors:
+class Neighbours:
     """Ranked neighbours of one query; ``scores`` are similarities, or distances for euclidean."""
 
     query: str
@@ -203,9 +203,9 @@ def _drop_excluded(ids, scores, exclude, k):
     return out_ids, out_scores
 
 
-def neighbors(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
+def neighbours(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
               restrict: int | np.ndarray | None = None, method: str = "auto",
-              index: "HnswIndex | None" = None) -> Neighbors:
+              index: "HnswIndex | None" = None) -> Neighbours:
     """The ``k`` nearest keys to ``key`` (itself excluded)."""
     i = emb.index(key)
     ids, scores, recall = top_k(emb, emb.vectors[i][None, :], k, metric, exclude=[[i]], restrict=restrict,
@@ -213,10 +213,10 @@ def neighbors(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
     return _result(emb, emb.keys[i], ids[0], scores[0], metric, recall, index, [emb.keys[i]])
 
 
-def _result(emb, query, ids, scores, metric, recall, index, excluded) -> Neighbors:
+def _result(emb, query, ids, scores, metric, recall, index, excluded) -> Neighbours:
     ok = ids >= 0
     meta = None if emb.metadata is None else emb.metadata.iloc[ids[ok]].reset_index(drop=True)
-    return Neighbors(query, [emb.keys[j] for j in ids[ok]], ids[ok], scores[ok], metric,
+    return Neighbours(query, [emb.keys[j] for j in ids[ok]], ids[ok], scores[ok], metric,
                      "exact" if recall is None else "hnsw", recall, excluded, meta)
 
 

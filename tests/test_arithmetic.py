@@ -7,19 +7,19 @@ from core.arithmetic import evaluate
 
 def test_madrid_spain_france_is_paris(glove):
     res = evaluate(glove, "madrid - spain + france")
-    assert res.neighbors.keys[0] == "paris"
+    assert res.neighbours.keys[0] == "paris"
     assert res.excluded == ["madrid", "spain", "france"]
     assert set(res.input_similarity) == {"madrid", "spain", "france"}
 
 
 def test_king_man_woman_is_queen_both_methods(glove):
-    assert evaluate(glove, "king - man + woman").neighbors.keys[0] == "queen"
-    assert evaluate(glove, "King - Man + Woman", method="3cosmul").neighbors.keys[0] == "queen"
+    assert evaluate(glove, "king - man + woman").neighbours.keys[0] == "queen"
+    assert evaluate(glove, "King - Man + Woman", method="3cosmul").neighbours.keys[0] == "queen"
 
 
 def test_include_inputs_ranks_them(glove):
     res = evaluate(glove, "madrid - spain + france", k=5, include_inputs=True)
-    assert res.excluded == [] and "madrid" in res.neighbors.keys
+    assert res.excluded == [] and "madrid" in res.neighbours.keys
 
 
 def test_3cosadd_and_3cosmul_match_gensim(glove):
@@ -31,15 +31,15 @@ def test_3cosadd_and_3cosmul_match_gensim(glove):
     mul = kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=5)
     ours_add = evaluate(small, "king - man + woman", k=5)
     ours_mul = evaluate(small, "king - man + woman", k=5, method="3cosmul")
-    assert ours_add.neighbors.keys == [k for k, _ in add]
-    assert ours_mul.neighbors.keys == [k for k, _ in mul]
-    np.testing.assert_allclose(ours_mul.neighbors.scores, [s for _, s in mul], rtol=1e-4)
+    assert ours_add.neighbours.keys == [k for k, _ in add]
+    assert ours_mul.neighbours.keys == [k for k, _ in mul]
+    np.testing.assert_allclose(ours_mul.neighbours.scores, [s for _, s in mul], rtol=1e-4)
 
 
 def test_exact_geometry(square):
     # north - east + west points straight at west+north; nearest unit direction among the rest
     res = evaluate(square, "northeast - east", k=2, include_inputs=False)
-    assert res.neighbors.keys[0] == "north"
+    assert res.neighbours.keys[0] == "north"
 
 
 def test_unknown_words_are_named_with_suggestions(glove):
@@ -58,4 +58,4 @@ def test_only_unknown_and_cancelling(glove):
 
 def test_restrict_limits_answers(glove):
     res = evaluate(glove, "madrid - spain + france", k=10, restrict=1000)
-    assert all(glove.key_to_index[k] < 1000 for k in res.neighbors.keys)
+    assert all(glove.key_to_index[k] < 1000 for k in res.neighbours.keys)

@@ -24,15 +24,15 @@ def test_analogy_json_puts_paris_first(capsys):
     assert data["excluded"] == ["madrid", "spain", "france"]
 
 
-def test_neighbors_frog_are_animals(capsys):
-    code, out, _ = run(capsys, "neighbors", "frog", "--json", "--topn", "5")
+def test_neighbours_frog_are_animals(capsys):
+    code, out, _ = run(capsys, "neighbours", "frog", "--json", "--topn", "5")
     keys = [r["key"] for r in json.loads(out)["results"]]
     assert code == 0 and len(keys) == 5 and "frog" not in keys
     assert {"toad", "snake"} <= set(keys)
 
 
 def test_unknown_word_is_one_line_and_exit_2(capsys):
-    code, out, err = run(capsys, "neighbors", "frgo")
+    code, out, err = run(capsys, "neighbours", "frgo")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "'frgo' is not in the vocabulary" in err and "frog" in err
 
@@ -43,14 +43,14 @@ def test_convert_round_trip(capsys, tmp_path):
     code, out, _ = run(capsys, "convert", str(src), str(tmp_path / "out.parquet"), "--json")
     data = json.loads(out)
     assert code == 0 and data["keys"] == 2 and "duplicate" in data["notes"][0]
-    code, out, _ = run(capsys, "neighbors", "a", "--vectors", str(tmp_path / "out.parquet"), "--json")
+    code, out, _ = run(capsys, "neighbours", "a", "--vectors", str(tmp_path / "out.parquet"), "--json")
     assert json.loads(out)["results"][0]["key"] == "b"
 
 
 def test_bad_file_is_a_clean_error(capsys, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("a 1 2\nb 1\n")
-    code, _, err = run(capsys, "neighbors", "a", "--vectors", str(bad))
+    code, _, err = run(capsys, "neighbours", "a", "--vectors", str(bad))
     assert code == 2 and "line 2" in err and "Traceback" not in err
 
 
@@ -61,7 +61,7 @@ def test_console_script_runs_from_a_cold_start():
     assert json.loads(proc.stdout)["results"][0]["key"] == "queen"
 
 
-@pytest.mark.parametrize("cmd", [[], ["neighbors"], ["analogy"], ["convert"], ["dashboard"]])
+@pytest.mark.parametrize("cmd", [[], ["neighbours"], ["analogy"], ["convert"], ["dashboard"]])
 def test_help_everywhere(cmd):
     proc = subprocess.run([sys.executable, "-m", "core.cli", *cmd, "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: embedlab" in proc.stdout
@@ -99,7 +99,7 @@ def test_bad_param_is_a_clean_error(capsys):
 def test_encoding_option_reads_latin1_files(capsys, tmp_path):
     path = tmp_path / "v.txt"
     path.write_bytes("café 1 0\nthé 0.9 0.1\n".encode("latin-1"))
-    assert main(["neighbors", "café", "--vectors", str(path)]) == 2
+    assert main(["neighbours", "café", "--vectors", str(path)]) == 2
     assert "--encoding latin-1" in capsys.readouterr().err
-    assert main(["neighbors", "café", "--vectors", str(path), "--encoding", "latin-1", "--json"]) == 0
+    assert main(["neighbours", "café", "--vectors", str(path), "--encoding", "latin-1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["key"] == "thé"

@@ -4,7 +4,7 @@ import pytest
 from core import Embeddings, ParameterError
 import pandas as pd
 
-from core.search import HnswIndex, neighbors, recall_at_k, rows_where, top_k
+from core.search import HnswIndex, neighbours, recall_at_k, rows_where, top_k
 
 
 def brute(emb, q, k, metric):
@@ -42,10 +42,10 @@ def test_exact_matches_brute_force(cloud, metric, n_queries):
 
 
 def test_known_geometry(square):
-    nb = neighbors(square, "east", k=2)
+    nb = neighbours(square, "east", k=2)
     assert nb.keys == ["far-east", "northeast"] and "east" not in nb.keys
-    assert neighbors(square, "east", k=1, metric="euclidean").keys == ["northeast"]
-    assert neighbors(square, "north", k=1, metric="dot").keys == ["northeast"]
+    assert neighbours(square, "east", k=1, metric="euclidean").keys == ["northeast"]
+    assert neighbours(square, "north", k=1, metric="dot").keys == ["northeast"]
 
 
 def test_exclusion_and_restrict(cloud):
@@ -63,16 +63,16 @@ def test_batch_never_needs_the_full_score_matrix(glove):
     queries = np.asarray(glove.vectors[:300])
     ids, scores, _ = top_k(glove, queries, 10, exclude=[[i] for i in range(300)])
     assert ids.shape == (300, 10)
-    single = neighbors(glove, glove.keys[42], k=10)
+    single = neighbours(glove, glove.keys[42], k=10)
     assert ids[42].tolist() == single.ids.tolist()
 
 
 def test_hnsw_reports_measured_recall(cloud):
     index = HnswIndex(cloud, target_recall=0.95, sample=200).build()
     assert 0.95 <= index.recall <= 1.0
-    nb = neighbors(cloud, "k5", k=10, method="hnsw", index=index)
+    nb = neighbours(cloud, "k5", k=10, method="hnsw", index=index)
     assert nb.method == "hnsw" and nb.recall == index.recall
-    exact = neighbors(cloud, "k5", k=10)
+    exact = neighbours(cloud, "k5", k=10)
     assert len(set(nb.keys) & set(exact.keys)) >= 7
 
 
@@ -82,9 +82,9 @@ def test_recall_at_k_counts_hits():
 
 def test_bad_parameters(cloud):
     with pytest.raises(ParameterError, match="metric 'manhattan'"):
-        neighbors(cloud, "k1", metric="manhattan")
+        neighbours(cloud, "k1", metric="manhattan")
     with pytest.raises(ParameterError, match=r"k\(0\) must be > 0"):
-        neighbors(cloud, "k1", k=0)
+        neighbours(cloud, "k1", k=0)
 
 
 def test_restrict_to_a_metadata_value():
@@ -92,7 +92,7 @@ def test_restrict_to_a_metadata_value():
                      pd.DataFrame({"genre": ["x", "Comedy|Drama", "y", "Comedy"]}))
     ids = rows_where(emb, "genre", "Comedy")
     assert ids.tolist() == [1, 3]
-    assert neighbors(emb, "a", k=5, restrict=ids).keys == ["b", "d"]
+    assert neighbours(emb, "a", k=5, restrict=ids).keys == ["b", "d"]
     with pytest.raises(ParameterError, match="no metadata column 'year'"):
         rows_where(emb, "year", "1")
 

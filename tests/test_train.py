@@ -120,11 +120,11 @@ def test_sample_data_quality_and_cli(tmp_path, capsys):
             assert len(io.load(out / "users.parquet")) == 3000
 
 
-def test_groceries_item2vec_and_neighbors(tmp_path, capsys):
+def test_groceries_item2vec_and_neighbours(tmp_path, capsys):
     out = tmp_path / "groc"
     assert main(["train", "--log", str(GROCERIES), "--method", "item2vec", "--out", str(out)]) == 0
     capsys.readouterr()
-    assert main(["neighbors", "whole milk", "--vectors", str(out), "--json"]) == 0
+    assert main(["neighbours", "whole milk", "--vectors", str(out), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert res["query"] == "whole milk" and len(res["results"]) == 10
     assert all(r["key"] != "whole milk" and "events" in r for r in res["results"])

@@ -1,4 +1,4 @@
-"""Commands over one embedding set: neighbors, analogy, convert, dashboard."""
+"""Commands over one embedding set: neighbours, analogy, convert, dashboard."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..cli import emit, load_vectors
 
 
 def register(sub, vec, js) -> None:
-    p = sub.add_parser("neighbors", parents=[vec], help="nearest neighbours of a key")
+    p = sub.add_parser("neighbours", aliases=["neighbors"], parents=[vec], help="nearest neighbours of a key")
     p.add_argument("key")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
     p.add_argument("--metric", choices=["cosine", "dot", "euclidean"], default="cosine")
@@ -19,7 +19,7 @@ def register(sub, vec, js) -> None:
     p.add_argument("--where", default=None, metavar="COLUMN=VALUE",
                    help="search only keys whose metadata COLUMN equals VALUE (e.g. genre=Comedy)")
     p.add_argument("--method", choices=["auto", "exact", "hnsw"], default="auto")
-    p.set_defaults(run=run_neighbors)
+    p.set_defaults(run=run_neighbours)
 
     p = sub.add_parser("analogy", parents=[vec], help="vector arithmetic, e.g. 'madrid - spain + france'")
     p.add_argument("expression")
@@ -54,9 +54,9 @@ def _neighbor_lines(data: dict) -> list[str]:
     return lines
 
 
-def run_neighbors(args) -> int:
+def run_neighbours(args) -> int:
     from ..errors import ParameterError
-    from ..search import neighbors, rows_where
+    from ..search import neighbours, rows_where
     emb = load_vectors(args)
     restrict = args.restrict
     if args.where:
@@ -64,7 +64,7 @@ def run_neighbors(args) -> int:
         if not sep:
             raise ParameterError(f"--where '{args.where}' must look like COLUMN=VALUE")
         restrict = rows_where(emb, column, value)
-    nb = neighbors(emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method)
+    nb = neighbours(emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method)
     data = {"query": args.key, "metric": nb.metric, "method": nb.method, "recall": nb.recall,
             "results": nb.records()}
     emit(args, data, _neighbor_lines)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..logs import LogReport
-from ..plain import plain_or_text
+from ..jsonify import to_json_value_or_text
 
 ITEMS_TEXT_LIMIT = 2_000_000  # items.txt is collected to the driver; skipped above this many items
 
@@ -41,5 +41,5 @@ def write(out: str | Path, items, users, report: LogReport, method: str, params:
                              "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                              "versions": {"python": platform.python_version(), "spark": spark.version}},
               "files": files}
-    (out / "report.json").write_text(json.dumps(result, indent=2, default=plain_or_text), encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(result, indent=2, default=to_json_value_or_text), encoding="utf-8")
     return result

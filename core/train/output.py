@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from .. import io
-from ..plain import plain_or_text
+from ..jsonify import to_json_value_or_text
 from ..logs import Interactions
 from .base import TrainResult
 
@@ -27,6 +27,6 @@ def write_result(result: TrainResult, inter: Interactions, out: str | Path, timi
               "provenance": result.items.provenance.to_dict(), "files": [p.name for p in files]}
     if evaluation is not None:
         report["evaluation"] = evaluation
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=plain_or_text), encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=to_json_value_or_text), encoding="utf-8")
     return report
 

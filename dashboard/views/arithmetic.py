@@ -38,7 +38,7 @@ def page():
         st.caption(f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), as gensim does; "
                    "switch on the toggle to rank them too.")
     left, right = st.columns([2, 3])
-    table = result.neighbors.to_frame()
+    table = result.neighbours.to_frame()
     left.table(table.set_index("rank"))  # static HTML (text only): renders faster than the grid
     left.caption("Similarity of each input to the result vector: " +
                  ", ".join(f"{k} {v:.3f}" for k, v in result.input_similarity.items()))

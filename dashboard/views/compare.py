@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import ParameterError
-from core.search import neighbors, top_k
+from core.search import neighbours, top_k
 
 from dashboard import state
 from dashboard.views import guarded
@@ -30,7 +30,7 @@ def page():
     q = d[0].text_input("Key", value=state.param("q", common[0]))
     k = int(d[1].number_input("k", 1, 100, state.int_param("k", 10)))
     state.set_params(a=a, b=b, q=q, k=None if k == 10 else k)
-    na, nb = neighbors(ea, q, k), neighbors(eb, q, k)
+    na, nb = neighbours(ea, q, k), neighbours(eb, q, k)
     overlap = len(set(na.keys) & set(nb.keys)) / k
     st.metric(f"overlap@{k} for {q}", f"{overlap:.0%}")
     cols = st.columns(2)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.plots import map_figure
 from core.project import project, sample_rows
-from core.search import METRICS, neighbors
+from core.search import METRICS, neighbours
 
 SEARCHES = ("exact", "hnsw")
 
@@ -28,7 +28,7 @@ def page():
     state.set_params(q=q, k=None if k == 10 else k, metric=None if metric == "cosine" else metric,
                      search=None if search == "exact" else search)
     index = state.hnsw(choice, emb, metric) if search == "hnsw" else None
-    nb = neighbors(emb, q, k=int(k), metric=metric, method=search, index=index)
+    nb = neighbours(emb, q, k=int(k), metric=metric, method=search, index=index)
     table = nb.to_frame()
     if nb.metadata is not None:
         table = table.join(nb.metadata)

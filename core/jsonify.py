@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def plain(value):
-    """``json.dumps(default=plain)``: numpy scalars and arrays, paths; anything else is a bug."""
+def to_json_value(value):
+    """``json.dumps(default=to_json_value)``: numpy scalars and arrays, paths; anything else is a bug."""
     import numpy as np
     if isinstance(value, np.generic):
         return value.item()
@@ -18,9 +18,9 @@ def plain(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def plain_or_text(value):
+def to_json_value_or_text(value):
     """For report files, where a value we cannot convert is still worth keeping as its text."""
     try:
-        return plain(value)
+        return to_json_value(value)
     except TypeError:
         return str(value)
