@@ -125,7 +125,7 @@ def stderr_progress(enabled: bool):
 def run_train(args) -> int:
     if args.engine == "spark":
         return run_train_spark(args)
-    from ..evaluate.recs import evaluate_recs
+    from ..experiments.recs import evaluate_recs
     from ..train import train
     from ..train.output import write_result
     t0 = time.perf_counter()
@@ -167,7 +167,7 @@ def run_train_spark(args) -> int:
                                     timings, spark)
         result["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
     if args.evaluate:
-        from ..evaluate.recs import evaluate_recs
+        from ..experiments.recs import evaluate_recs
         from ..spark.bridge import trainer
         result["evaluation"] = evaluate_recs(prepare_from(args), args.method, seed=args.seed,
                                              params=parse_params(args.param), trainer=trainer(spark))
@@ -186,7 +186,7 @@ def _join_metadata(spark, items, path, item_col):
 
 
 def run_evaluate_recs(args) -> int:
-    from ..evaluate.recs import evaluate_recs
+    from ..experiments.recs import evaluate_recs
     from ..train import train
     inter = prepare_from(args)
     trainer = train

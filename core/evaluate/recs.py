@@ -3,6 +3,7 @@ the whole catalog (no sampled negatives; Krichene & Rendle, KDD 2020), seen item
 always beside popularity, random and item-based CF baselines.
 
 Item-based methods recommend from the neighbours of the user's last item; MF from the user vector.
+This module only scores; the train-and-score loop lives in :mod:`core.experiments.recs`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import pandas as pd
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from ..train import train
-from ..train.mf import user_item_matrix
+from ..logs.matrix import user_item_matrix
 
 USER_METHODS = ("als", "svd")
 CHUNK = 512
@@ -162,17 +162,6 @@ def scorer_for(result, split: Split) -> Scorer:
     if result.method in USER_METHODS:
         return user_vector_scorer(result.method, result.users, result.items)
     return item_vector_scorer(result.method, result.items, split.train)
-
-
-def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None, trainer=train) -> dict:
-    """Train ``method`` on the leave-last-out split and report it beside the baselines.
-    ``trainer`` is any ``train(inter, method, seed=, **params)``: the local one or Spark's."""
-    if k <= 0:
-        raise ParameterError(f"k({k}) must be > 0")
-    split = leave_last_out(inter, max_users, seed)
-    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
-    return report_for(result, split, k, seed)
 
 
 def report_for(result, split: Split, k: int, seed: int) -> dict:
