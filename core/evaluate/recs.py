@@ -15,6 +15,7 @@ import pandas as pd
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
+from .intervals import with_intervals
 from ..train import train
 from ..train.mf import user_item_matrix
 
@@ -142,7 +143,8 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> di
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
     return {**hit_ndcg(ranks, k),
-            "mrr": float((1 / ranks).mean()), "coverage": float(recommended.mean()),
+            "mrr": float((1 / ranks).mean()), **with_intervals({}, per_user_values(ranks, k)),
+            "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}
 
@@ -151,6 +153,12 @@ def hit_ndcg(ranks: np.ndarray, k: int) -> dict:
     """HR@k and NDCG@k of 1-based ranks (one relevant item per user)."""
     hit = ranks <= k
     return {"hr": float(hit.mean()), "ndcg": float(np.where(hit, 1 / np.log2(ranks + 1), 0).mean())}
+
+
+def per_user_values(ranks: np.ndarray, k: int) -> dict[str, np.ndarray]:
+    """Each user's hit (0/1), NDCG@k gain and reciprocal rank: the metrics are their means."""
+    hit = ranks <= k
+    return {"hr": hit.astype(np.float64), "ndcg": np.where(hit, 1 / np.log2(ranks + 1), 0.0), "mrr": 1 / ranks}
 
 
 def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
