@@ -4,14 +4,17 @@ beside the baselines (the scoring itself lives in :mod:`core.evaluate.recs`)."""
 from __future__ import annotations
 
 from ..errors import ParameterError
-from ..evaluate.recs import leave_last_out, report_for
+from ..evaluate.protocols import describe, make_split
+from ..evaluate.recs import report_for
 from ..logs import Interactions
 from ..train import train
 
 
 def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None, trainer=train) -> dict:
-    """Train ``method`` on the leave-last-out split and report it beside the baselines.
+                  params: dict | None = None, progress=None, trainer=train, protocol: str = "auto",
+                  history: int = 1, decay: float = 1.0) -> dict:
+    """Train ``method`` on the protocol's split (leave-last-out, or basket completion for basket
+    logs; see :mod:`core.evaluate.protocols`) and report it beside the baselines.
 
     Parameters
     ----------
@@ -29,12 +32,14 @@ def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, 
     progress : callable ``(fraction, message)``, optional
     trainer : callable, default :func:`core.train.train`
         Any ``train(inter, method, seed=, **params)``: the local one or Spark's.
+    protocol, history, decay
+        See :func:`core.evaluate.protocols.make_split`.
 
     Returns
     -------
     dict
         ``hr``, ``ndcg``, ``mrr``, ``coverage`` ... of the model, ``baselines`` and
-        ``by_popularity_bucket`` (see :func:`core.evaluate.recs.report_for`).
+        ``by_popularity_bucket`` (see :func:`core.evaluate.recs.report_for`) and ``protocol``.
 
     Raises
     ------
@@ -50,6 +55,6 @@ def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, 
     """
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
-    split = leave_last_out(inter, max_users, seed)
+    split = make_split(inter, protocol, max_users, seed, history, decay)
     result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
-    return report_for(result, split, k, seed)
+    return {**report_for(result, split, k, seed), "protocol": describe(split)}

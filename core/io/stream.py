@@ -1,0 +1,159 @@
+"""Bounded reading: plain or gzip bytes, lines of capped length, blank-line floods skipped in C.
+
+Every reader opens files through :func:`open_binary` and splits text through :func:`raw_lines`,
+so a damaged ``.gz``, a "zip bomb", a 10 GB line or 200 MB of blank lines becomes one typed error
+(or is skipped quickly) instead of a traceback, a MemoryError or minutes of CPU.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import FormatError
+from .limits import MB, budget_hint, check_encoding, decompressed_budget, max_line_bytes
+
+BLOCK = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+_NONBLANK = re.compile(rb"[^ \t\r\n\f\v]")
+_BLANK_STARTS = (b"", b" ", b"\t", b"\r", b"\n", b"\f", b"\v")
+_GZIP_ERRORS = (zlib.error, EOFError, gzip.BadGzipFile, OSError)
+
+
+class BoundedStream:
+    """A read-only byte stream that turns gzip damage into FormatError and stops at a budget."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.compressed = is_gzip(path)
+        self.budget = decompressed_budget(path) if self.compressed else None
+        self.consumed = 0
+        try:
+            self._fh = gzip.open(path, "rb") if self.compressed else open(path, "rb")
+        except OSError as exc:
+            raise FormatError(f"cannot open the file ({exc.strerror or exc})", path=path) from None
+
+    def read(self, n: int = -1) -> bytes:
+        if self.budget is not None and (n is None or n < 0):
+            n = self.budget + 1 - self.consumed
+        try:
+            data = self._fh.read(n)
+        except _GZIP_ERRORS as exc:
+            raise FormatError(f"not a readable gzip file ({exc})", path=self.path,
+                              hint="the file is damaged or truncated: download or compress it again, "
+                                   "or drop the .gz extension if it is not compressed") from None
+        self.consumed += len(data)
+        if self.budget is not None and self.consumed > self.budget:
+            raise FormatError(f"decompresses to more than {self.budget // MB} MB", path=self.path,
+                              hint=budget_hint())
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "BoundedStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def is_gzip(path: Path) -> bool:
+    """By extension, or by the gzip magic bytes whatever the name says."""
+    if path.suffix.lower() == ".gz":
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(2) == GZIP_MAGIC
+    except OSError:
+        return False
+
+
+def open_binary(path: Path) -> BoundedStream:
+    """Open plain or gzip-compressed files the same way, with the decompressed-size budget."""
+    return BoundedStream(Path(path))
+
+
+def _too_long(path: Path, line: int, limit: int) -> FormatError:
+    return FormatError(f"line is longer than {limit // MB} MB", path=path, line=line,
+                       hint="is this really a text file of vectors or rows? Raise EMBEDLAB_MAX_LINE_MB "
+                            "if the line is genuine")
+
+
+def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(line_no, bytes)`` (1-based, newline kept) without ever holding more than one
+    capped line; whitespace-only lines after the first ``keep_first`` lines are skipped by
+    searching in C, not line by line."""
+    limit = max_line_bytes()
+    with open_binary(path) as fh:
+        buf, pos, no, eof = b"", 0, 0, False
+        while True:
+            if skip_blank and no >= keep_first and buf[pos:pos + 1] in _BLANK_STARTS:
+                m = _NONBLANK.search(buf, pos)
+                if m is None:  # only whitespace left: count its lines, keep the open one
+                    cut = buf.rfind(b"\n", pos) + 1 or pos
+                    no += buf.count(b"\n", pos, cut)
+                    if eof:
+                        return
+                    if len(buf) - cut > limit:
+                        raise _too_long(path, no + 1, limit)
+                    more = fh.read(BLOCK)
+                    buf, pos, eof = buf[cut:] + more, 0, not more
+                    continue
+                start = buf.rfind(b"\n", pos, m.start()) + 1 or pos
+                no += buf.count(b"\n", pos, start)
+                pos = start
+            end = buf.find(b"\n", pos)
+            if end < 0:
+                if eof:
+                    if pos < len(buf):
+                        yield no + 1, buf[pos:]
+                    return
+                if len(buf) - pos > limit:
+                    raise _too_long(path, no + 1, limit)
+                more = fh.read(BLOCK)
+                buf, pos, eof = buf[pos:] + more, 0, not more
+                continue
+            if end - pos > limit:
+                raise _too_long(path, no + 1, limit)
+            no += 1
+            yield no, buf[pos:end + 1]
+            pos = end + 1
+
+
+def decoded_lines(path: Path, encoding: str = "utf-8", skip_blank: bool = True,
+                  keep_first: int = 0) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_no, text)``; undecodable bytes name their line and how to pick an encoding.
+    Blank lines are skipped (after the first ``keep_first``) unless ``skip_blank`` is False."""
+    encoding = check_encoding(encoding)
+    for no, raw in raw_lines(path, skip_blank, keep_first):
+        try:
+            yield no, raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"bytes at offset {exc.start} are not valid {encoding} (tried {encoding})",
+                              path=path, line=no,
+                              hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is") from None
+
+
+def scan_text(path: Path) -> None:
+    """Read the whole (decompressed) file once in blocks, checking line length and the size
+    budget: a cheap guard before handing a file to a parser (pandas) that would buffer a giant
+    line.  Runs at block speed, not line speed (a 200 MB blank-line flood takes a second)."""
+    limit = max_line_bytes()
+    assert limit > BLOCK  # a run inside one block can then never exceed the limit
+    since_newline, lines = 0, 0
+    with open_binary(path) as fh:
+        while block := fh.read(BLOCK):
+            first = block.find(b"\n")
+            if first < 0:
+                since_newline += len(block)
+            else:
+                since_newline += first
+            if since_newline > limit:
+                raise _too_long(path, lines + 1, limit)
+            if first >= 0:
+                lines += block.count(b"\n")
+                since_newline = len(block) - block.rfind(b"\n") - 1
