@@ -98,6 +98,16 @@ class Trainer(Protocol):
         """Train on ``inter`` with validated ``params``; deterministic for a seed."""
 
 
+class DeclaredTrainer:
+    """What most trainers share: their defaults are ``Params()`` whatever the log, no user vectors.
+    Subclasses set ``name``, ``Params``, ``space`` and write ``fit``."""
+
+    user_vectors = False
+
+    def defaults(self, inter: Interactions) -> Any:  # noqa: ARG002 - same defaults for every log
+        return self.Params()
+
+
 def declared(params_cls: type) -> list[dict]:
     """The parameters a ``Params`` dataclass declares: name, type, default, bounds, help."""
     hints = typing.get_type_hints(params_cls)

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError
 from ..logs import Interactions
-from .base import Checkpoint, Dimension, Progress, TrainResult, Timer, no_progress, param
+from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, no_progress, param
 from .item2vec import Item2VecParams, word2vec
 
 
@@ -108,17 +108,13 @@ def _node2vec_resample(cur, prev, nxt, indptr, indices, cum, edge_keys, n, p, q,
     return nxt
 
 
-class Graph:
+class Graph(DeclaredTrainer):
     """The graph trainer (see :class:`core.train.base.Trainer`)."""
 
     name = "graph"
     Params = GraphParams
     space = (Dimension("p", 0.25, 4.0, log=True), Dimension("q", 0.25, 4.0, log=True),
              Dimension("walks_per_item", 5, 40, log=True))
-    user_vectors = False
-
-    def defaults(self, inter: Interactions) -> GraphParams:
-        return GraphParams()
 
     def fit(self, inter: Interactions, params: GraphParams, seed: int = 0, progress: Progress = no_progress,
             checkpoint: Checkpoint | None = None) -> TrainResult:

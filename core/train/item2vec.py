@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import DataError
 from ..logs import Interactions
 from ..logs.sequences import as_sentences, sessions
-from .base import Checkpoint, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
+from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,12 @@ SPACE = (Dimension("ns_exponent", -1.0, 1.0), Dimension("sample", 1e-5, 1e-2, lo
 DEFAULTS = dataclasses.asdict(Item2VecParams())  # the plain-dict view other engines (Spark) read
 
 
-class Item2Vec:
+class Item2Vec(DeclaredTrainer):
     """The item2vec trainer (see :class:`core.train.base.Trainer`)."""
 
     name = "item2vec"
     Params = Item2VecParams
     space = SPACE
-    user_vectors = False
-
-    def defaults(self, inter: Interactions) -> Item2VecParams:
-        return Item2VecParams()
 
     def fit(self, inter: Interactions, params: Item2VecParams, seed: int = 0, progress: Progress = no_progress,
             checkpoint: Checkpoint | None = None) -> TrainResult:

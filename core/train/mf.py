@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from ..errors import ParameterError
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
-from .base import (Checkpoint, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param,
+from .base import (Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param,
                    user_embeddings)
 
 
@@ -63,7 +63,7 @@ def weighted(m: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
     return sp.csr_matrix(w, dtype=np.float32)
 
 
-class ALS:
+class ALS(DeclaredTrainer):
     """The ALS trainer (see :class:`core.train.base.Trainer`); learns user vectors too."""
 
     name = "als"
@@ -72,8 +72,6 @@ class ALS:
              Dimension("alpha", 0.5, 100.0, log=True), Dimension("weighting", choices=("none", "bm25", "tfidf")))
     user_vectors = True
 
-    def defaults(self, inter: Interactions) -> ALSParams:
-        return ALSParams()
 
     def fit(self, inter: Interactions, params: ALSParams, seed: int = 0, progress: Progress = no_progress,
             checkpoint: Checkpoint | None = None) -> TrainResult:
@@ -103,7 +101,7 @@ class ALS:
         return result(t.seconds)
 
 
-class SVD:
+class SVD(DeclaredTrainer):
     """The truncated-SVD trainer: users = UΣ, items = V, so user · item reconstructs the matrix."""
 
     name = "svd"
@@ -111,8 +109,6 @@ class SVD:
     space = (Dimension("factors", 8, 256, log=True),)
     user_vectors = True
 
-    def defaults(self, inter: Interactions) -> SVDParams:
-        return SVDParams()
 
     def fit(self, inter: Interactions, params: SVDParams, seed: int = 0, progress: Progress = no_progress,
             checkpoint: Checkpoint | None = None) -> TrainResult:

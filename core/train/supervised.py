@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from .base import Checkpoint, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
+from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,12 @@ def training_pairs(inter: Interactions, target: str, max_pairs: int, rng) -> tup
     return x, y
 
 
-class Supervised:
+class Supervised(DeclaredTrainer):
     """The supervised trainer (see :class:`core.train.base.Trainer`)."""
 
     name = "supervised"
     Params = SupervisedParams
     space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30))
-    user_vectors = False
-
-    def defaults(self, inter: Interactions) -> SupervisedParams:
-        return SupervisedParams()
 
     def fit(self, inter: Interactions, params: SupervisedParams, seed: int = 0, progress: Progress = no_progress,
             checkpoint: Checkpoint | None = None) -> TrainResult:
