@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
+    tune_options(p)
     engine_options(p)
     p.set_defaults(run=run_train)
 
@@ -29,8 +30,48 @@ def register_evaluate(kinds) -> None:
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)")
+    tune_options(p)
     engine_options(p)
     p.set_defaults(run=run_evaluate_recs)
+
+
+def tune_options(p) -> None:
+    """``--tune`` and its budget: search the method's parameters on a validation split first."""
+    p.add_argument("--tune", action="store_true",
+                   help="choose the parameters on a validation split (each user's second-to-last event; "
+                        "the test event is never seen), then retrain and score on test")
+    p.add_argument("--trials", type=int, default=None, help="tuning trials (default 20; the first is the defaults)")
+    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="stop starting tuning trials after this many seconds")
+    p.add_argument("--tune-metric", choices=["ndcg", "hr"], default="ndcg", help="validation metric maximised")
+
+
+def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
+    """Tune ``args.method`` on ``inter`` as the --tune options say; ``--param`` values stay fixed."""
+    from ..errors import ParameterError
+    from ..experiments.tune import tune
+    if args.engine == "spark":
+        raise ParameterError("--tune runs on the local engine only", hint="drop --engine spark or --tune")
+    trials = args.trials if args.trials is not None or args.budget is not None else 20
+    tty = sys.stderr.isatty()
+
+    def show(row: dict) -> None:
+        if tty:
+            value = row["pruned_value"] if row["state"] == "pruned" else row[args.tune_metric]
+            print(f"trial {row['number']:>3} {row['state']:<8} {args.tune_metric} {value:.4f} "
+                  f"{row['seconds']:6.1f} s", file=sys.stderr, flush=True)
+    return tune(inter, args.method, trials=trials, budget=args.budget, k=k, seed=args.seed,
+                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users)
+
+
+def tuned_lines(res) -> list[str]:
+    """The human summary of a tuning: defaults vs chosen on validation, then test."""
+    first = res.trials.iloc[0]
+    return [f"tuning: {len(res.trials)} trials ({res.timings['pruned']} pruned) in {res.timings['total_s']:.0f} s; "
+            f"validation {res.metric} {first[res.metric]:.4f} with the defaults, "
+            f"{res.validation[res.metric]:.4f} with the best (trial {res.validation['trial']})",
+            "best parameters: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                            for k, v in res.best_params.items())]
 
 
 def run_train(args) -> int:
@@ -43,11 +84,16 @@ def run_train(args) -> int:
     inter = prepare_from(args)
     t1 = time.perf_counter()
     params = parse_params(args.param)
+    tuned = run_tuning(args, inter) if args.tune else None
+    if tuned is not None:
+        params = tuned.best_params
     result = train(inter, args.method, seed=args.seed, progress=stderr_progress(sys.stderr.isatty()), **params)
-    evaluation = evaluate_recs(inter, args.method, seed=args.seed, params=params) if args.evaluate else None
+    evaluation = tuned.test if tuned is not None else \
+        evaluate_recs(inter, args.method, seed=args.seed, params=params) if args.evaluate else None
     report = write_result(result, inter, args.out, {"ingest_s": round(t1 - t0, 3), "train_s": round(result.seconds, 3),
-                                                    "total_s": round(time.perf_counter() - t0, 3)}, evaluation)
-    emit(args, report, lambda r: inter.report.lines() + [
+                                                    "total_s": round(time.perf_counter() - t0, 3)}, evaluation,
+                          tuning=None if tuned is None else {**tuned.to_dict(), "test": _metrics(tuned.test)})
+    emit(args, report, lambda r: inter.report.lines() + (tuned_lines(tuned) if tuned is not None else []) + [
         f"trained {r['method']} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
         f"→ {args.out}/ ({', '.join(r['files'])} , report.json)"])
     return 0
@@ -108,8 +154,12 @@ def run_evaluate_recs(args) -> int:
         check_method(args.method)
         with spark_errors():
             trainer = spark_trainer(spark_session(args))
-    rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
-                        params=parse_params(args.param), trainer=trainer)
+    tuned = run_tuning(args, inter, args.k, args.max_users) if args.tune else None
+    if tuned is not None:
+        rep = {**tuned.test, "validation": _metrics(tuned.validation), "tuning": tuned.to_dict()}
+    else:
+        rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
+                            params=parse_params(args.param), trainer=trainer)
 
     def human(r):
         head = f"{'':<12} {'HR@' + str(r['k']):>7} {'NDCG':>7} {'MRR':>7} {'coverage':>9} {'mean pop':>9}"
@@ -117,6 +167,12 @@ def run_evaluate_recs(args) -> int:
         lines = [f"{r['users_evaluated']} users, leave-last-out, ranked against all {r['catalog_items']} items", head]
         lines += [f"{n:<12} {m['hr']:>7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} {m['coverage']:>9.3f} "
                   f"{m['mean_rec_popularity']:>9.1f}" for n, m in rows]
-        return lines
+        return (tuned_lines(tuned) if tuned is not None else []) + lines
     emit(args, rep, human)
     return 0
+
+
+def _metrics(d: dict) -> dict:
+    """The headline metrics of a report (for the tuning record)."""
+    return {k: v for k, v in d.items() if k in ("hr", "ndcg", "mrr", "hr_lo", "hr_hi", "ndcg_lo", "ndcg_hi",
+                                               "trial", "protocol")}

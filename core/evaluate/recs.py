@@ -51,7 +51,7 @@ def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int 
     tr = inter.keep_rows(mask)
     users, held, prev = inter.user[last_row], inter.item[last_row], inter.item[last_row - 1]
     seen = user_item_matrix(tr, binary=True)
-    repeat = np.asarray(seen[users, held]).ravel() > 0
+    repeat = np.asarray(seen[users, held]).ravel() > 0 if len(users) else np.zeros(0, dtype=bool)
     users, held, prev = users[~repeat], held[~repeat], prev[~repeat]
     if max_users is not None and len(users) > max_users:
         pick = np.sort(np.random.default_rng(seed).choice(len(users), max_users, replace=False))
@@ -142,7 +142,9 @@ def itemcf_scorer(tr: Interactions) -> Scorer:
     return Scorer("itemcf", tr.n_items, fn, uses_context=True)
 
 
-def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> dict:
+def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True) -> dict:
+    """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False: a tuner scoring
+    many trials skips them), coverage and mean popularity of the recommendations."""
     exclude = split.exclude if split.exclude is not None else \
         user_item_matrix(split.train, binary=True).tocsr()[split.users]
     ranks = np.empty(len(split.users), dtype=np.float64)
@@ -165,7 +167,8 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> di
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
     return {**hit_ndcg(ranks, k),
-            "mrr": float((1 / ranks).mean()), **with_intervals({}, per_user_values(ranks, k)),
+            "mrr": float((1 / ranks).mean()),
+            **(with_intervals({}, per_user_values(ranks, k)) if intervals else {}),
             "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}

@@ -65,8 +65,9 @@ class Dimension:
     off: Any = None
 
 
-Checkpoint = Callable[[int, Callable[[], "TrainResult"]], None]
-"""``checkpoint(step, result)`` after an epoch/iteration; ``result()`` builds the model so far.
+Checkpoint = Callable[[int, int, Callable[[], "TrainResult"]], None]
+"""``checkpoint(done, total, result)`` after epoch/iteration ``done`` of ``total`` (never after the
+last); ``result()`` builds the model so far.
 A tuner uses it to score a trial early and stop it by raising (e.g. ``optuna.TrialPruned``)."""
 
 

@@ -106,6 +106,6 @@ def _epoch_callback(progress: Progress, epochs: int, checkpoint: Checkpoint | No
             self.done += 1
             progress(self.done / epochs * 0.99, f"epoch {self.done}/{epochs}")
             if checkpoint is not None and self.done < epochs:
-                checkpoint(self.done, lambda: result(model, 0.0))
+                checkpoint(self.done, epochs, lambda: result(model, 0.0))
 
     return EpochProgress()

@@ -93,7 +93,7 @@ class ALS(DeclaredTrainer):
         def each(it, _s, _l):
             progress((it + 1) / iters * 0.99, f"ALS iteration {it + 1}/{iters}")
             if checkpoint is not None and it + 1 < iters:
-                checkpoint(it + 1, lambda: result(0.0))
+                checkpoint(it + 1, iters, lambda: result(0.0))
         with Timer() as t, threadpool_limits(1, user_api="blas"):  # implicit wants single-threaded BLAS
             model.fit(weighted(user_item_matrix(inter, binary=True), params.weighting), show_progress=False,
                       callback=each)

@@ -17,7 +17,7 @@ from .base import TrainResult
 
 
 def write_result(result: TrainResult, inter: Interactions, out: str | Path, timings: dict | None = None,
-                 evaluation: dict | None = None) -> dict:
+                 evaluation: dict | None = None, tuning: dict | None = None) -> dict:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = io.save(result.items, out / "items.parquet") + io.save(result.items, out / "items.txt")
@@ -27,6 +27,8 @@ def write_result(result: TrainResult, inter: Interactions, out: str | Path, timi
               "provenance": result.items.provenance.to_dict(), "files": [p.name for p in files]}
     if evaluation is not None:
         report["evaluation"] = evaluation
+    if tuning is not None:  # every trial, the chosen parameters, validation vs test
+        report["tuning"] = tuning
     (out / "report.json").write_text(json.dumps(report, indent=2, default=to_json_value_or_text), encoding="utf-8")
     return report
 

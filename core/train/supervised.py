@@ -85,6 +85,6 @@ class Supervised(DeclaredTrainer):
                 net.partial_fit(one_hot, y, classes=classes)
                 progress(epoch / params.epochs * 0.99, f"epoch {epoch}/{params.epochs}, loss {net.loss_:.3f}")
                 if checkpoint is not None and epoch < params.epochs:
-                    checkpoint(epoch, lambda: result(0.0))
+                    checkpoint(epoch, params.epochs, lambda: result(0.0))
         progress(1.0, "supervised done")
         return result(t.seconds)
