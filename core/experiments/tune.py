@@ -190,20 +190,24 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     True
     """
     _check(method, metric, trials, budget, k, fixed)
-    import optuna
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     start = time.perf_counter()
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
     clock = {"train_s": 0.0}
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
-                                pruner=optuna.pruners.MedianPruner(n_startup_trials=5) if prune
-                                else optuna.pruners.NopPruner())
+    study = _study(seed, prune)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
     rows: list[dict] = []
     objective = _objective(method, prep, k, seed, metric, fixed, clock, prune)
     study.optimize(objective, n_trials=trials, timeout=budget, catch=(EmbedlabError,), n_jobs=1,
                    callbacks=[lambda s, tr: _record(tr, rows, on_trial)])
     return _finish(study, rows, method, prep, k, seed, metric, fixed, clock, time.perf_counter() - start)
+
+
+def _study(seed: int, prune: bool):
+    """A maximising study: TPE seeded by ``seed``; median pruning after five trials when ``prune``."""
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=5) if prune else optuna.pruners.NopPruner()
+    return optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
 
 
 def _check(method, metric, trials, budget, k, fixed) -> None:
