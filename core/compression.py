@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import FormatError
+from .limits import MB, budget_hint, decompressed_budget
 
 MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
 SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd", ".zstd": "zstd"}
@@ -64,8 +65,9 @@ def logical_suffix(path: str | Path) -> str:
     return path.suffix.lower()
 
 
-def open_binary(path: str | Path) -> BinaryIO:
-    """``path`` opened for reading bytes, decompressed on the fly when it is compressed.
+def open_binary(path: str | Path) -> "BoundedStream":
+    """``path`` opened for reading bytes, decompressed on the fly when it is compressed, within
+    the decompressed-size budget (``core.limits``).
 
     Parameters
     ----------
@@ -73,13 +75,14 @@ def open_binary(path: str | Path) -> BinaryIO:
 
     Returns
     -------
-    binary file object
-        Use it as a context manager; it yields the decompressed bytes.
+    BoundedStream
+        Use it as a context manager; ``read`` yields the decompressed bytes.
 
     Raises
     ------
     FormatError
-        A zstandard file and the ``zstandard`` package is missing.
+        The file cannot be opened, its archive is damaged or truncated, it decompresses beyond the
+        budget, or it is zstandard-compressed and the ``zstandard`` package is missing.
 
     Examples
     --------
@@ -87,7 +90,58 @@ def open_binary(path: str | Path) -> BinaryIO:
     ...     fh.read(7)
     b'user_id'
     """
-    kind = compression_of(path)
+    return BoundedStream(Path(path))
+
+
+class BoundedStream(io.RawIOBase):
+    """A read-only byte stream that turns archive damage into FormatError and stops at a budget."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        try:
+            self.compression = compression_of(path)
+            named = SUFFIXES.get(path.suffix.lower())
+            if named and self.compression is None:
+                raise FormatError(f"the name says {named} but the bytes are not {named}-compressed", path=path,
+                                  hint="the file is damaged, or rename it without the compression extension")
+            self._fh = _open_raw(path, self.compression)
+        except OSError as exc:
+            raise FormatError(f"cannot open the file ({exc.strerror or exc})", path=path) from None
+        self.compressed = self.compression is not None
+        self.budget = decompressed_budget(path) if self.compressed else None
+        self.consumed = 0
+
+    def read(self, n: int = -1) -> bytes:
+        if self.budget is not None and (n is None or n < 0):
+            n = self.budget + 1 - self.consumed
+        try:
+            data = self._fh.read(n)
+        except decompression_errors() as exc:
+            raise FormatError(f"not a readable {self.compression} file ({exc})", path=self.path,
+                              hint="the file is damaged or truncated: re-download or re-compress it, "
+                                   "or drop the compression extension if it is not compressed") from None
+        self.consumed += len(data)
+        if self.budget is not None and self.consumed > self.budget:
+            raise FormatError(f"decompresses to more than {self.budget // MB} MB", path=self.path,
+                              hint=budget_hint())
+        return data
+
+    def readinto(self, buf) -> int:
+        data = self.read(len(buf))
+        buf[:len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._fh.close()
+        super().close()
+
+
+def _open_raw(path: str | Path, kind: str | None) -> BinaryIO:
     if kind == "gzip":
         return gzip.open(path, "rb")
     if kind == "bzip2":
