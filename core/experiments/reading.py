@@ -221,7 +221,9 @@ def _selection_driver(g: pd.DataFrame) -> dict:
         return {"driver": "catalog size", "evidence": f"{drop}: events per item stay flat along the random "
                 "selections while lift falls, so the size itself (fewer co-occurring items per item, an easier "
                 "popularity baseline) drives the drop; " + facts
-                + (", so interactions per item matter as well" if helps else ", which changes little")}
+                + (", so interactions per item matter as well" if helps else
+                   ": more interactions per item do not rescue a small catalog" if -1 in votes else
+                   ": the intervals overlap, so interactions per item change little")}
     if helps:
         return {"driver": "events per item", "evidence": f"{drop}; {facts}: more interactions per item lift it "
                 "at the same size, so the drop comes from fewer interactions per item, not the size itself"}
