@@ -31,6 +31,7 @@ def register_evaluate(kinds) -> None:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)")
     tune_options(p)
+    protocol_options(p)
     engine_options(p)
     p.set_defaults(run=run_evaluate_recs)
 
@@ -72,6 +73,18 @@ def tuned_lines(res) -> list[str]:
             f"{res.validation[res.metric]:.4f} with the best (trial {res.validation['trial']})",
             "best parameters: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                             for k, v in res.best_params.items())]
+
+
+def protocol_options(p) -> None:
+    """How held-out events are chosen and what item-based methods score from."""
+    from ..evaluate.protocols import PROTOCOLS
+    p.add_argument("--protocol", choices=PROTOCOLS, default="auto",
+                   help="leave-last-out (timed logs, sessions) or basket completion (one random item of each "
+                        "basket held out, scored from the basket's other items); auto picks by the log's shape")
+    p.add_argument("--history", type=int, default=1,
+                   help="leave-last-out: item-based methods score from the mean of the last N items (1: last item)")
+    p.add_argument("--history-decay", type=float, default=1.0,
+                   help="weight of the i-th most recent of those items is DECAY**i (1.0: a plain mean)")
 
 
 def run_train(args) -> int:
@@ -159,14 +172,16 @@ def run_evaluate_recs(args) -> int:
         rep = {**tuned.test, "validation": _metrics(tuned.validation), "tuning": tuned.to_dict()}
     else:
         rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
-                            params=parse_params(args.param), trainer=trainer)
+                            params=parse_params(args.param), trainer=trainer, protocol=args.protocol,
+                            history=args.history, decay=args.history_decay)
 
     def human(r):
-        head = f"{'':<12} {'HR@' + str(r['k']):>7} {'NDCG':>7} {'MRR':>7} {'coverage':>9} {'mean pop':>9}"
+        head = (f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} {'coverage':>9} "
+                f"{'mean pop':>9}")
         rows = [(r["method"], r)] + list(r["baselines"].items())
-        lines = [f"{r['users_evaluated']} users, leave-last-out, ranked against all {r['catalog_items']} items", head]
-        lines += [f"{n:<12} {m['hr']:>7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} {m['coverage']:>9.3f} "
-                  f"{m['mean_rec_popularity']:>9.1f}" for n, m in rows]
+        lines = [f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items", head]
+        lines += [f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
+                  f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}" for n, m in rows]
         return (tuned_lines(tuned) if tuned is not None else []) + lines
     emit(args, rep, human)
     return 0
