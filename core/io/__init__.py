@@ -15,9 +15,9 @@ from ..errors import FormatError, OutputError, ParameterError
 from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, temp_name
 from .binary import find_keys_file, read_npy, read_word2vec_binary, write_word2vec_binary
 from .builtin import BUILTIN, is_builtin, load_builtin
-from .limits import check_encoding
+from ..limits import check_encoding
 from .rows import open_binary
-from .stream import is_gzip, raw_lines, scan_text
+from .stream import is_compressed, raw_lines, scan_text
 from .safety import refuse_pickles
 from .tables import read_parquet, write_parquet
 from .keycheck import check_keys
@@ -110,7 +110,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         fmt = format or detect_format(path, head)
         if fmt not in READ_FORMATS:
             raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
-        if fmt in TEXT_FORMATS and is_gzip(path):
+        if fmt in TEXT_FORMATS and is_compressed(path):
             scan_text(path)  # size and line caps at C speed before parsing at Python speed
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,

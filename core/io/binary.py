@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError, UnsafeFileError
-from .limits import check_encoding
+from ..limits import check_encoding
 from .rows import Parsed, decoded_lines, open_binary
-from .stream import is_gzip
+from .stream import is_compressed
 from .safety import SAFE_ALTERNATIVE
 from .text import dedupe, parse_header
 
@@ -137,7 +137,7 @@ def find_keys_file(path: Path) -> Path | None:
 
 def read_npy(path: Path, keys_path: Path | None = None, encoding: str = "utf-8") -> Parsed:
     """A 2-D float array, memory-mapped when it is already float32, and one key per line."""
-    arr = _read_npy_gz(path) if is_gzip(path) else _map_npy(path)
+    arr = _read_npy_gz(path) if is_compressed(path) else _map_npy(path)
     if arr.ndim != 2 or arr.dtype.kind not in "fiu":
         raise FormatError(f"expected a 2-D numeric array, got shape {arr.shape} of {arr.dtype}", path=path)
     if arr.shape[0] == 0:

@@ -1,4 +1,4 @@
-"""Bounded reading: plain or gzip bytes, lines of capped length, blank-line floods skipped in C.
+"""Bounded reading: plain or compressed bytes, lines of capped length, blank-line floods skipped in C.
 
 Every reader opens files through :func:`open_binary` and splits text through :func:`raw_lines`,
 so a damaged ``.gz``, a "zip bomb", a 10 GB line or 200 MB of blank lines becomes one typed error
@@ -7,74 +7,17 @@ so a damaged ``.gz``, a "zip bomb", a 10 GB line or 200 MB of blank lines become
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
 from pathlib import Path
 from typing import Iterator
 
+from ..compression import BoundedStream, compression_of, open_binary  # noqa: F401  (re-exported)
 from ..errors import FormatError
-from .limits import MB, budget_hint, check_encoding, decompressed_budget, max_line_bytes
+from ..limits import MB, check_encoding, max_line_bytes
 
 BLOCK = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b"
 _NONBLANK = re.compile(rb"[^ \t\r\n\f\v]")
 _BLANK_STARTS = (b"", b" ", b"\t", b"\r", b"\n", b"\f", b"\v")
-_GZIP_ERRORS = (zlib.error, EOFError, gzip.BadGzipFile, OSError)
-
-
-class BoundedStream:
-    """A read-only byte stream that turns gzip damage into FormatError and stops at a budget."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.compressed = is_gzip(path)
-        self.budget = decompressed_budget(path) if self.compressed else None
-        self.consumed = 0
-        try:
-            self._fh = gzip.open(path, "rb") if self.compressed else open(path, "rb")
-        except OSError as exc:
-            raise FormatError(f"cannot open the file ({exc.strerror or exc})", path=path) from None
-
-    def read(self, n: int = -1) -> bytes:
-        if self.budget is not None and (n is None or n < 0):
-            n = self.budget + 1 - self.consumed
-        try:
-            data = self._fh.read(n)
-        except _GZIP_ERRORS as exc:
-            raise FormatError(f"not a readable gzip file ({exc})", path=self.path,
-                              hint="the file is damaged or truncated: download or compress it again, "
-                                   "or drop the .gz extension if it is not compressed") from None
-        self.consumed += len(data)
-        if self.budget is not None and self.consumed > self.budget:
-            raise FormatError(f"decompresses to more than {self.budget // MB} MB", path=self.path,
-                              hint=budget_hint())
-        return data
-
-    def close(self) -> None:
-        self._fh.close()
-
-    def __enter__(self) -> "BoundedStream":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def is_gzip(path: Path) -> bool:
-    """By extension, or by the gzip magic bytes whatever the name says."""
-    if path.suffix.lower() == ".gz":
-        return True
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(2) == GZIP_MAGIC
-    except OSError:
-        return False
-
-
-def open_binary(path: Path) -> BoundedStream:
-    """Open plain or gzip-compressed files the same way, with the decompressed-size budget."""
-    return BoundedStream(Path(path))
 
 
 def _too_long(path: Path, line: int, limit: int) -> FormatError:
@@ -157,3 +100,11 @@ def scan_text(path: Path) -> None:
             if first >= 0:
                 lines += block.count(b"\n")
                 since_newline = len(block) - block.rfind(b"\n") - 1
+
+
+def is_compressed(path: Path) -> bool:
+    """True when ``path``'s bytes are gzip, bzip2, xz or zstandard (whatever its name says)."""
+    try:
+        return compression_of(path) is not None
+    except OSError:
+        return False

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
-from .limits import MB, budget_hint, decompressed_budget
+from ..limits import MB, budget_hint, decompressed_budget
 from .rows import Parsed
 from .text import dedupe
 

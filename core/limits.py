@@ -17,7 +17,7 @@ import codecs
 import os
 from pathlib import Path
 
-from ..errors import ParameterError
+from .errors import ParameterError
 
 MB = 1 << 20
 RATIO_FLOOR = 64 * MB
