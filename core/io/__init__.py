@@ -190,6 +190,8 @@ def save(emb: Embeddings, path: str | Path, format: str | None = None, force: bo
     [PosixPath('vectors.parquet')]
     """
     path = Path(path)
+    if path.is_dir():
+        check_file_target(path, force)  # says: a folder, name a file inside it
     fmt = format or format_for_output(path)
     if fmt not in WRITE_FORMATS:
         raise ParameterError(f"cannot tell the output format of '{path.name}'",
