@@ -115,7 +115,13 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
-    return emb.head(limit) if limit else emb
+    emb = emb.head(limit) if limit else emb
+    if emb.nonzero_rows is not None:
+        zero = len(emb) - len(emb.nonzero_rows)
+        first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
+        emb.notes.append(f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
+                         "for them, so cosine search leaves them out")
+    return emb
 
 
 def _read(path: Path, fmt: str, metadata, keys, encoding):
