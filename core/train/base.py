@@ -46,7 +46,36 @@ def with_defaults(params: dict, defaults: dict, method: str, also: dict | None =
     if unknown:
         raise ParameterError(f"unknown {method} parameter(s): {', '.join(sorted(unknown))}",
                              hint=f"known: {', '.join([*defaults, *(also or {})])}")
+    for name, value in params.items():
+        if name in defaults:
+            check_param_value(method, name, value, defaults[name])
     return {**defaults, **params}
+
+
+# counts and sizes that only make sense as whole numbers >= 1 (a stop-gap until every trainer
+# declares its parameter ranges)
+POSITIVE_COUNTS = {"epochs", "vector_size", "factors", "iterations", "window", "negative", "dim",
+                   "dimensions", "walk_length", "walks", "num_walks", "walks_per_node", "components",
+                   "n_components", "batch_size"}
+
+
+def check_param_value(method: str, name: str, value, default) -> None:
+    """A value of the default's kind (a whole number for an int default...), and >= 1 for counts."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+        kind = "true or false"
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        kind = "a whole number"
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+        kind = "a number"
+    else:
+        return
+    if not ok:
+        raise ParameterError(f"{method} parameter {name}={value!r} must be {kind} (default {default!r})")
+    if name in POSITIVE_COUNTS and value < 1:
+        raise ParameterError(f"{method} parameter {name}({value}) must be >= 1")
 
 
 def data_hash(inter: Interactions) -> str:
