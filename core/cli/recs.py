@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .common import (emit, engine_options, json_option, log_kwargs, log_options, parse_params, prepare_from,
+from .common import (emit, engine_options, force_option, json_option, log_kwargs, log_options, parse_params, prepare_from,
                      spark_session, stderr_progress)
 
 
@@ -15,9 +15,10 @@ def register(sub) -> None:
     p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log")
     log_options(p)
     p.add_argument("--method", required=True, choices=METHODS)
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
     tune_options(p)
+    force_option(p)
     engine_options(p)
     p.set_defaults(run=run_train)
 
@@ -88,6 +89,8 @@ def protocol_options(p) -> None:
 
 
 def run_train(args) -> int:
+    from ..io.atomic import check_folder_target
+    check_folder_target(args.out, args.force)  # before the long work, not after it
     if args.engine == "spark":
         return run_train_spark(args)
     from ..experiments.recs import evaluate_recs
@@ -105,7 +108,8 @@ def run_train(args) -> int:
         evaluate_recs(inter, args.method, seed=args.seed, params=params) if args.evaluate else None
     report = write_result(result, inter, args.out, {"ingest_s": round(t1 - t0, 3), "train_s": round(result.seconds, 3),
                                                     "total_s": round(time.perf_counter() - t0, 3)}, evaluation,
-                          tuning=None if tuned is None else {**tuned.to_dict(), "test": _metrics(tuned.test)})
+                          tuning=None if tuned is None else {**tuned.to_dict(), "test": _metrics(tuned.test)},
+                          force=args.force)
     emit(args, report, lambda r: inter.report.lines() + (tuned_lines(tuned) if tuned is not None else []) + [
         f"trained {r['method']} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
         f"→ {args.out}/ ({', '.join(r['files'])} , report.json)"])
@@ -134,7 +138,7 @@ def run_train_spark(args) -> int:
             items = _join_metadata(spark, items, args.metadata, args.metadata_item_col)
         timings = {"spark_start_s": round(t1 - t0, 3), "ingest_s": round(t2 - t1, 3), "train_s": round(seconds, 3)}
         result = spark_output.write(args.out, items, users, report, args.method, params, args.seed, seconds,
-                                    timings, spark)
+                                    timings, spark, force=args.force)
         result["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
     if args.evaluate:
         from ..experiments.recs import evaluate_recs
