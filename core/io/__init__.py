@@ -14,13 +14,16 @@ from ..embeddings import Embeddings, Provenance
 from ..errors import FormatError, ParameterError
 from .binary import read_npy, read_word2vec_binary, write_word2vec_binary
 from .builtin import BUILTIN, is_builtin, load_builtin
+from ..limits import check_encoding
 from .rows import open_binary
+from .stream import is_compressed, raw_lines, scan_text
 from .safety import refuse_pickles
 from .tables import read_parquet, write_parquet
 from .text import (parse_header, read_csv_vectors, read_glove, read_projector, read_word2vec_text,
                    write_projector, write_word2vec_text)
 
 READ_FORMATS = ("word2vec", "word2vec-binary", "glove", "vec", "projector", "npy", "parquet", "csv")
+TEXT_FORMATS = ("word2vec", "glove", "vec", "projector", "csv")
 WRITE_FORMATS = ("word2vec", "word2vec-binary", "projector", "parquet")
 TRAINED_ITEM_FILE = "items.parquet"
 
@@ -28,8 +31,14 @@ __all__ = ["load", "save", "detect_format", "READ_FORMATS", "WRITE_FORMATS", "BU
 
 
 def _head(path: Path, n: int = 4096) -> bytes:
+    """The first ``n`` bytes; when they are all blank, the first ``n`` from the first line that
+    is not (a text file may start with a flood of blank lines)."""
     with open_binary(path) as fh:
-        return fh.read(n)
+        head = fh.read(n)
+    if head and not head.strip():
+        first = next(raw_lines(path), None)
+        return b"" if first is None else first[1][:n]
+    return head
 
 
 def detect_format(path: str | Path, head: bytes | None = None) -> str:
@@ -49,7 +58,7 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
     if ext == ".tsv":
         return "projector"
     if not head.strip():
-        raise FormatError("file is empty", path=path)
+        raise FormatError("file is empty (or holds only blank lines)", path=path)
     first, _, rest = head.partition(b"\n")
     if parse_header(first.decode("ascii", "replace")):
         return "word2vec" if _is_text(rest) else "word2vec-binary"
@@ -82,6 +91,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
          metadata: str | Path | None = None, keys: str | Path | None = None,
          encoding: str = "utf-8") -> Embeddings:
     """Load embeddings from a built-in name, a file, or a folder written by ``embedlab train``."""
+    encoding = check_encoding(encoding)
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     path = Path(spec)
@@ -98,6 +108,8 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         fmt = format or detect_format(path, head)
         if fmt not in READ_FORMATS:
             raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
+        if fmt in TEXT_FORMATS and is_compressed(path):
+            scan_text(path)  # size and line caps at C speed before parsing at Python speed
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)

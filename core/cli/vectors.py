@@ -1,16 +1,13 @@
-"""Commands over one embedding set: neighbours, analogy, convert, dashboard."""
+"""Commands over one embedding set: neighbours, analogy, convert."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-from ..cli import emit, load_vectors
+from .common import emit, load_vectors, vector_options
 
 
-def register(sub, vec, js) -> None:
+def register(sub) -> None:
+    """Add neighbours (alias neighbors), analogy and convert to ``sub``."""
+    vec = vector_options()
     p = sub.add_parser("neighbours", aliases=["neighbors"], parents=[vec], help="nearest neighbours of a key")
     p.add_argument("key")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
@@ -35,13 +32,8 @@ def register(sub, vec, js) -> None:
     p.add_argument("--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None)
     p.set_defaults(run=run_convert)
 
-    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (extra args go to streamlit, "
-                                        "e.g. --server.port 8502)")
-    p.add_argument("streamlit_args", nargs="*", help="passed to `streamlit run` unchanged")
-    p.set_defaults(run=run_dashboard)
 
-
-def _neighbor_lines(data: dict) -> list[str]:
+def _neighbour_lines(data: dict) -> list[str]:
     lines = [f"{data['query']}:"]
     if data.get("excluded"):
         lines[0] += f"  (inputs excluded: {', '.join(data['excluded'])})"
@@ -67,7 +59,7 @@ def run_neighbours(args) -> int:
     nb = neighbours(emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method)
     data = {"query": args.key, "metric": nb.metric, "method": nb.method, "recall": nb.recall,
             "results": nb.records()}
-    emit(args, data, _neighbor_lines)
+    emit(args, data, _neighbour_lines)
     return 0
 
 
@@ -76,7 +68,7 @@ def run_analogy(args) -> int:
     emb = load_vectors(args)
     res = evaluate(emb, args.expression, k=args.k, method=args.method, include_inputs=args.include_inputs,
                    restrict=args.restrict)
-    emit(args, res.to_dict(), _neighbor_lines)
+    emit(args, res.to_dict(), _neighbour_lines)
     return 0
 
 
@@ -89,10 +81,3 @@ def run_convert(args) -> int:
             "notes": emb.notes}
     emit(args, data, lambda d: d["notes"] + [f"wrote {d['keys']} vectors × {d['dim']} to {', '.join(d['written'])}"])
     return 0
-
-
-def run_dashboard(args) -> int:
-    """Run from the project folder so its .streamlit/config.toml (upload limit) applies."""
-    root = Path(__file__).resolve().parents[2]
-    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard" / "app.py"), *args.streamlit_args]
-    return subprocess.call(cmd, env=os.environ.copy(), cwd=root)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..cli import emit, load_vectors
+from .common import emit, load_vectors, vector_options
 
 
-def register(sub, vec, js) -> None:
-    ev = sub.add_parser("evaluate", help="benchmark quality (analogies, similarity, recs)")
-    kinds = ev.add_subparsers(dest="kind", required=True, metavar="KIND")
+def register_evaluate(kinds) -> None:
+    """Add ``evaluate analogies`` and ``evaluate similarity`` to the ``evaluate`` sub-parsers."""
+    vec = vector_options()
     p = kinds.add_parser("analogies", parents=[vec], help="Google analogy accuracy (gensim-equal)")
     p.add_argument("--file", default=None, help="questions-words format (default: the Google set)")
     p.add_argument("--restrict", type=int, default=300000, help="only the first N keys count (as gensim)")
@@ -16,10 +16,12 @@ def register(sub, vec, js) -> None:
     p.add_argument("--file", default=None, help="word1<TAB>word2<TAB>score (default: WordSim-353)")
     p.add_argument("--restrict", type=int, default=300000)
     p.set_defaults(run=run_similarity)
-    from .logs import register_evaluate
-    register_evaluate(kinds, js)
 
-    p = sub.add_parser("diagnose", parents=[vec], help="hubness, anisotropy, norm vs frequency, dimensionality")
+
+def register(sub) -> None:
+    """Add ``diagnose`` to ``sub``."""
+    p = sub.add_parser("diagnose", parents=[vector_options()],
+                       help="hubness, anisotropy, norm vs frequency, dimensionality")
     p.add_argument("--sample", type=int, default=10000, help="measure on the first N keys")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)

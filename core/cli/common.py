@@ -1,0 +1,129 @@
+"""What the command families share: output (``emit``), vector loading, log/engine options.
+
+Nothing here imports a command module, so every command module can import this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..jsonify import to_json_value
+
+DEFAULT_VECTORS = "glove-6b-50d"
+
+
+def vector_options() -> argparse.ArgumentParser:
+    """A parent parser with the options of every command that reads one set of vectors."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--vectors", default=DEFAULT_VECTORS,
+                   help="built-in name (glove-6b-50d), a vector file, or a folder from 'embedlab train'")
+    p.add_argument("--format", default=None, help="force the input format (default: detect)")
+    p.add_argument("--limit", type=int, default=None, help="keep only the first N keys (most frequent)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the vector file (e.g. latin-1)")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
+    return p
+
+
+def json_option() -> argparse.ArgumentParser:
+    """A parent parser with only ``--json``."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
+    return p
+
+
+def load_vectors(args):
+    """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``, ``--encoding``)."""
+    from .. import io
+    return io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
+
+
+def emit(args, data: dict, human) -> None:
+    """Print ``data`` as JSON with --json, else through ``human(data)`` (a list of lines)."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, default=to_json_value))
+    else:
+        print("\n".join(human(data)))
+
+
+def stderr_progress(enabled: bool):
+    """A one-line progress bar on stderr (only on a terminal, never in --json output)."""
+    def show(fraction: float, message: str) -> None:
+        if enabled:
+            bar = "#" * int(fraction * 30)
+            print(f"\r[{bar:<30}] {fraction:4.0%} {message[:50]:<50}", end="", file=sys.stderr, flush=True)
+            if fraction >= 1.0:
+                print(file=sys.stderr)
+    return show
+
+
+def log_options(p) -> None:
+    """Add the options that say how to read, clean and sessionise an interaction log."""
+    p.add_argument("--log", required=True, help="interaction log: CSV/TSV, Parquet, JSON Lines or baskets")
+    p.add_argument("--format", dest="log_format", default="auto",
+                   choices=["auto", "csv", "tsv", "parquet", "jsonl", "baskets"])
+    p.add_argument("--user-col")
+    p.add_argument("--item-col")
+    p.add_argument("--time-col")
+    p.add_argument("--weight-col")
+    p.add_argument("--session-col")
+    p.add_argument("--session-gap", default="30m", help="new session after this gap (30m, 2h, 90s)")
+    p.add_argument("--min-count", type=int, default=1, help="drop items with fewer events")
+    p.add_argument("--min-user-count", type=int, default=1, help="drop users with fewer events")
+    p.add_argument("--min-rating", type=float, default=None, help="keep only events with weight >= this")
+    p.add_argument("--metadata", default=None, help="item metadata file (titles, genres), joined on item id")
+    p.add_argument("--metadata-item-col", default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="trainer parameter, e.g. --param epochs=10 (repeatable)")
+
+
+def log_kwargs(args) -> dict:
+    """The log options as the keyword arguments both engines' ``prepare`` take."""
+    return {"format": args.log_format, "user_col": args.user_col, "item_col": args.item_col,
+            "time_col": args.time_col, "weight_col": args.weight_col, "session_col": args.session_col,
+            "session_gap": args.session_gap, "min_item_count": args.min_count,
+            "min_user_count": args.min_user_count, "min_weight": args.min_rating}
+
+
+def prepare_from(args):
+    """The ``Interactions`` the log options describe, read and cleaned locally."""
+    from ..logs import prepare
+    return prepare(args.log, metadata=args.metadata, metadata_item_col=args.metadata_item_col, **log_kwargs(args))
+
+
+def parse_params(items: list[str]) -> dict:
+    """``--param NAME=VALUE`` items as a dict; values are JSON when they parse, else strings.
+
+    Raises
+    ------
+    ParameterError
+        An item without ``=`` or without a name.
+    """
+    from ..errors import ParameterError
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ParameterError(f"--param '{item}' must look like NAME=VALUE")
+        try:
+            out[name] = json.loads(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def engine_options(p) -> None:
+    """Add ``--engine``, ``--master`` and ``--conf`` (where training runs)."""
+    p.add_argument("--engine", choices=["local", "spark"], default="local",
+                   help="spark: read, sessionise and train on Apache Spark (item2vec, als); needs embedlab[spark]")
+    p.add_argument("--master", default="local[2]", help="Spark master: local[N], spark://host:7077, yarn")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="Spark configuration, e.g. --conf spark.driver.memory=8g (repeatable)")
+
+
+def spark_session(args):
+    """The Spark session ``--master`` and ``--conf`` describe."""
+    from ..spark.session import get_session, parse_conf
+    return get_session(args.master, parse_conf(args.conf))

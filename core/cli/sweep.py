@@ -1,0 +1,62 @@
+"""``embedlab sweep``: the catalog-size study (shrink, retrain, measure, read)."""
+
+from __future__ import annotations
+
+import sys
+
+from .common import emit, json_option, log_options, parse_params, prepare_from, stderr_progress
+
+
+def register(sub) -> None:
+    """Add ``sweep`` to ``sub``."""
+    p = sub.add_parser("sweep", parents=[json_option()], help="catalog-size study: shrink, retrain, measure, read")
+    log_options(p)
+    p.add_argument("--axis", choices=["items", "events", "users"], default="items")
+    p.add_argument("--values", default=None, help="comma-separated grid (items/users: counts; events: "
+                                                  "fractions); default: 6 geometric steps up to the whole log")
+    p.add_argument("--methods", default="item2vec,als")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--mode", choices=["random", "popular"], default="random", help="which items the items axis keeps")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--label", default="auto", help="metadata column for consistency@k (auto: genre/category)")
+    p.add_argument("--out", default=None, help="write the tidy rows as CSV here")
+    p.set_defaults(run=run_sweep_command)
+
+
+def run_sweep_command(args) -> int:
+    from ..errors import ParameterError
+    from ..experiments import default_values, run_sweep
+    from ..train import METHODS
+    inter = prepare_from(args)
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise ParameterError(f"unknown method(s) {', '.join(bad)}; choose from {', '.join(METHODS)}")
+    try:
+        values = [float(v) for v in args.values.split(",")] if args.values else default_values(inter, args.axis)
+    except ValueError:
+        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
+    result = run_sweep(inter, args.axis, values, methods, seeds=args.seeds, k=args.k, mode=args.mode,
+                       label=args.label, shrink_seed=args.seed, params=per_method(parse_params(args.param), methods),
+                       progress=stderr_progress(sys.stderr.isatty()))
+    if args.out:
+        result.rows.to_csv(args.out, index=False)
+
+    def human(d):
+        cols = ["value", "method", "items", "hr", "lift", "lift_lo", "lift_hi", "stability", "consistency"]
+        return [result.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"), "", d["reading"]]
+    emit(args, result.to_dict(), human)
+    return 0
+
+
+def per_method(params: dict, methods: list[str]) -> dict:
+    """A sweep trains several methods, so its parameters name theirs: --param item2vec.epochs=5."""
+    from ..errors import ParameterError
+    out: dict[str, dict] = {m: {} for m in methods}
+    for name, value in params.items():
+        method, dot, key = name.partition(".")
+        if not dot or method not in out:
+            raise ParameterError(f"sweep parameter '{name}' must name one of the swept methods "
+                                 f"({', '.join(methods)}), e.g. --param {methods[0]}.{name.split('.')[-1]}={value}")
+        out[method][key] = value
+    return out
