@@ -60,15 +60,16 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
     return dedupe(keys, mat, metadata, path)
 
 
-def check_parquet_size(path: Path) -> None:
+def check_parquet_size(path: Path, source=None) -> None:
     """Refuse a Parquet file whose row groups decompress beyond the budget (a "Parquet bomb"),
-    from its footer, before reading any data."""
+    from its footer, before reading any data.  ``source`` is the file's bytes (a file object) when
+    ``path`` itself is compressed."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     if path.is_dir():
         return
     try:
-        meta = pq.ParquetFile(path).metadata
+        meta = pq.ParquetFile(path if source is None else source).metadata
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise FormatError(f"not a readable Parquet file ({exc})", path=path) from None
     size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))

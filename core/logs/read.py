@@ -120,13 +120,14 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
-    check_parquet_size(path)
     try:
         if compression_of(path):
             with _damaged(path), open_binary(path) as fh:
-                df = pd.read_parquet(_io.BytesIO(fh.read()))
+                source = _io.BytesIO(fh.read())
         else:
-            df = pd.read_parquet(path)
+            source = None
+        check_parquet_size(path, source)
+        df = pd.read_parquet(path if source is None else source)
     except FormatError:
         raise
     except Exception as exc:  # pyarrow raises several types for damaged files
