@@ -16,7 +16,7 @@ from .errors import ExpressionError, ParameterError, UnknownKeyError
 from .expression import describe, parse
 from .search import Neighbours, best_indices, restrict_rows, top_k
 
-METHODS = ("3cosadd", "3cosmul")
+ANALOGY_SCORINGS = ("3cosadd", "3cosmul")  # how an answer is scored against the terms
 COSMUL_EPS = 1e-6  # gensim's epsilon in most_similar_cosmul
 
 
@@ -40,7 +40,29 @@ class ArithmeticResult:
 
 
 def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Map each key to its stored spelling; name every unknown key at once, with suggestions."""
+    """Map each key of ``terms`` to its stored spelling, naming every unknown key at once.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    terms : list of (str, float)
+        Keys and their weights, as ``core.expression.parse`` returns them.
+
+    Returns
+    -------
+    list of (str, float)
+        The same terms with each key spelled as stored (exact, then case-insensitive match).
+
+    Raises
+    ------
+    UnknownKeyError
+        One or more keys are not in ``emb``; the message suggests close spellings for each.
+
+    Examples
+    --------
+    >>> resolve_terms(load("glove-6b-50d"), [("Madrid", 1.0), ("spain", -1.0)])  # doctest: +SKIP
+    [('madrid', 1.0), ('spain', -1.0)]
+    """
     resolved, unknown = [], []
     for key, weight in terms:
         try:
@@ -57,12 +79,48 @@ def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple
     return resolved
 
 
-def evaluate(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd",
+def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd",
              include_inputs: bool = False, restrict: int | np.ndarray | None = None) -> ArithmeticResult:
-    """Evaluate ``expression`` (e.g. ``madrid - spain + france``) and rank the nearest keys."""
+    """Solve a vector-arithmetic expression and rank the keys nearest to the result.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    expression : str
+        Keys joined by ``+`` and ``-``, optionally weighted (``madrid - spain + france``,
+        ``0.5*king + queen``); quote keys with spaces or operators (``'new york' - usa``).
+    k : int, default 10
+    method : {"3cosadd", "3cosmul"}, default "3cosadd"
+        3CosAdd ranks by cosine to the summed unit vectors; 3CosMul multiplies the (shifted) cosines
+        to the positive terms and divides by those to the negative ones (Levy & Goldberg, 2014).
+    include_inputs : bool, default False
+        Rank the input keys too (gensim excludes them; the result lists what was ``excluded``).
+    restrict : int or ndarray, optional
+        Answer only from the first N rows, or from these row ids.
+
+    Returns
+    -------
+    ArithmeticResult
+        The parsed terms, the result vector, the ranked ``neighbours`` and each input's similarity.
+
+    Raises
+    ------
+    ExpressionError
+        The expression does not parse or its terms cancel out.
+    UnknownKeyError
+        A key is not in ``emb`` (close spellings suggested).
+    ParameterError
+        An unknown ``method``, or ``k``/``restrict`` out of range.
+
+    Examples
+    --------
+    >>> from core import io
+    >>> solve(io.load("glove-6b-50d"), "madrid - spain + france", k=1).neighbours.keys  # doctest: +SKIP
+    ['paris']
+    """
     method = method.lower()
-    if method not in METHODS:
-        raise ParameterError(f"method '{method}' must be one of {', '.join(METHODS)}")
+    if method not in ANALOGY_SCORINGS:
+        raise ParameterError(f"method '{method}' must be one of {', '.join(ANALOGY_SCORINGS)}")
     terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
     terms = [(key, w) for key, w in terms if w != 0]
     if not terms:

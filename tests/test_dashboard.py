@@ -4,7 +4,7 @@ shows an error element (never an exception)."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.paths import GROCERIES, ROOT, SAMPLE_LOG
+from tests.paths import BASKETS, ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = ["home", "map", "neighbours", "arithmetic", "data", "train", "compare", "catalog", "lookup"]
@@ -83,7 +83,7 @@ def test_upload_log_train_and_metrics_shown():
 
 def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("groceries.csv", GROCERIES.read_bytes(), "text/csv")
+    at.file_uploader(key="log-upload").upload("baskets.csv", BASKETS.read_bytes(), "text/csv")
     at.run()
     assert not at.exception and any("one basket per line" in i.value for i in at.info)
     at.button[[b.label for b in at.button].index("Validate log")].click().run()

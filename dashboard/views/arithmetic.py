@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.arithmetic import evaluate
+from core.arithmetic import solve
 from core.plots import arithmetic_figure
 
 from dashboard import share, state
@@ -33,7 +33,7 @@ def page():
     include = c3.toggle("Include the input words in the answers", value=state.param("inputs") == "1")
     state.set_params(q=expr, method=None if method == "3cosadd" else method, k=None if k == 10 else k,
                      inputs="1" if include else None)
-    result = evaluate(emb, expr, k=k, method=method, include_inputs=include)
+    result = solve(emb, expr, k=k, method=method, include_inputs=include)
     if result.excluded:
         st.caption(f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), as gensim does; "
                    "switch on the toggle to rank them too.")
