@@ -87,12 +87,11 @@ def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd"
     ----------
     emb : Embeddings
     expression : str
-        Keys joined by ``+`` and ``-``, optionally weighted (``madrid - spain + france``,
-        ``0.5*king + queen``); quote keys with spaces or operators (``'new york' - usa``).
+        Keys joined by ``+``/``-``, optionally weighted (``0.5*king + queen``); quote keys with
+        spaces or operators (``'new york' - usa``).
     k : int, default 10
     method : {"3cosadd", "3cosmul"}, default "3cosadd"
-        3CosAdd ranks by cosine to the summed unit vectors; 3CosMul multiplies the (shifted) cosines
-        to the positive terms and divides by those to the negative ones (Levy & Goldberg, 2014).
+        Cosine to the summed unit vectors, or the product/quotient of shifted cosines (Levy & Goldberg, 2014).
     include_inputs : bool, default False
         Rank the input keys too (gensim excludes them; the result lists what was ``excluded``).
     restrict : int or ndarray, optional
@@ -101,7 +100,7 @@ def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd"
     Returns
     -------
     ArithmeticResult
-        The parsed terms, the result vector, the ranked ``neighbours`` and each input's similarity.
+        The terms, the result vector, the ranked ``neighbours`` and each input's similarity.
 
     Raises
     ------
@@ -114,30 +113,23 @@ def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd"
 
     Examples
     --------
-    >>> from core import io
-    >>> solve(io.load("glove-6b-50d"), "madrid - spain + france", k=1).neighbours.keys  # doctest: +SKIP
-    ['paris']
+    >>> import numpy as np
+    >>> from core import Embeddings
+    >>> emb = Embeddings(["king", "man", "woman", "queen"], np.array([[1, 1], [1, 0], [0, 1], [0.1, 2]], np.float32))
+    >>> solve(emb, "king - man + woman", k=1).neighbours.keys
+    ['queen']
     """
     method = method.lower()
     if method not in ANALOGY_SCORINGS:
         raise ParameterError(f"method '{method}' must be one of {', '.join(ANALOGY_SCORINGS)}")
-    terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
-    terms = [(key, w) for key, w in terms if w != 0]
-    if not terms:
-        raise ExpressionError("the terms cancel out: the expression is the zero vector",
-                              hint="e.g. king - man + woman")
+    terms = _nonzero_terms(emb, expression)
     ids = [emb.key_to_index[key] for key, _ in terms]
     weights = np.array([w for _, w in terms], dtype=np.float32)
     vector = weights @ emb.unit[ids]
     if not np.any(vector):
         raise ExpressionError("the expression evaluates to the zero vector")
     exclude = [] if include_inputs else ids
-    if method == "3cosadd":
-        got, scores, _ = top_k(emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict,
-                               method="exact")
-        got, scores = got[0], scores[0]
-    else:
-        got, scores = _cosmul(emb, ids, weights, k, exclude, restrict)
+    got, scores = _rank(emb, method, vector, ids, weights, k, exclude, restrict)
     ok = got >= 0
     unit = vector / np.linalg.norm(vector)
     sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}
@@ -145,6 +137,24 @@ def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd"
     nb = Neighbours(text, [emb.keys[j] for j in got[ok]], got[ok], scores[ok], "cosine", "exact",
                    excluded=[emb.keys[i] for i in exclude])
     return ArithmeticResult(text, terms, method, vector, nb, sims, nb.excluded)
+
+
+def _rank(emb, method, vector, ids, weights, k, exclude, restrict):
+    """Row ids and scores of the answers: 3CosAdd (cosine to ``vector``) or 3CosMul."""
+    if method == "3cosmul":
+        return _cosmul(emb, ids, weights, k, exclude, restrict)
+    got, scores, _ = top_k(emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict, method="exact")
+    return got[0], scores[0]
+
+
+def _nonzero_terms(emb: Embeddings, expression: str) -> list[tuple[str, float]]:
+    """The parsed, resolved terms with a non-zero weight; an error when none is left."""
+    terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
+    terms = [(key, w) for key, w in terms if w != 0]
+    if not terms:
+        raise ExpressionError("the terms cancel out: the expression is the zero vector",
+                              hint="e.g. king - man + woman")
+    return terms
 
 
 def _known(emb: Embeddings, word: str) -> bool:

@@ -168,6 +168,8 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     matrix = space(emb, metric)
+    if metric == "cosine":
+        restrict, method = _without_zero_rows(emb, queries, restrict, method)
     queries = prepare_queries(queries, metric)
     if queries.shape[1] != emb.dim:
         raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
@@ -176,23 +178,47 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
         matrix, mapping = restrict_rows(matrix, restrict)
     extra = max((len(e) for e in exclude), default=0) if exclude is not None else 0
     want = min(k + extra, matrix.shape[0])
-    use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
-    if method not in ("auto", "exact", "hnsw"):
-        raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
-    recall = None
-    if use_ann:
-        if mapping is not None:
-            raise ParameterError("approximate search cannot be combined with a candidate restriction",
-                                 hint="use method='exact' with restrict")
-        index = index or cached_hnsw(emb, metric)
-        ids, scores = index.search(queries, want)
-        recall = index.recall
-    else:
-        ids, scores = exact_top_k(matrix, queries, want, metric)
+    ids, scores, recall = _search(emb, matrix, queries, want, metric, method, mapping, index)
     if mapping is not None:
         ids = np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
     ids, scores = _drop_excluded(ids, scores, exclude, k)
     return ids, scores, recall
+
+
+def _search(emb, matrix, queries, want, metric, method, mapping, index):
+    """(ids, scores, recall): HNSW when asked (or for a large unrestricted set), else exact."""
+    if method not in ("auto", "exact", "hnsw"):
+        raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
+    use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
+    if not use_ann:
+        return (*exact_top_k(matrix, queries, want, metric), None)
+    if mapping is not None:
+        raise ParameterError("approximate search cannot be combined with a candidate restriction",
+                             hint="use method='exact' with restrict")
+    index = index or cached_hnsw(emb, metric)
+    ids, scores = index.search(queries, want)
+    return ids, scores, index.recall
+
+
+def _without_zero_rows(emb: Embeddings, queries, restrict, method):
+    """The zero-vector rule for cosine: a zero query is an error (its cosine is undefined), and
+    zero rows are never candidates (they are left out, exactly; not ranked arbitrarily at 0.0)."""
+    q = np.atleast_2d(np.asarray(queries, dtype=np.float64))
+    if q.shape[1] == emb.dim and not (np.abs(q).sum(axis=1) > 0).all():
+        raise ParameterError("the query is a zero vector, so its cosine similarity to anything is undefined",
+                             hint="use --metric dot or euclidean, or another query")
+    keep = emb.nonzero_rows
+    if keep is None:
+        return restrict, method
+    if restrict is None:
+        ids = keep
+    elif np.isscalar(restrict):
+        ids = keep[keep < int(restrict)] if int(restrict) > 0 else np.asarray(restrict)
+    else:
+        ids = np.intersect1d(np.asarray(restrict, dtype=np.int64), keep)
+    if np.ndim(ids) == 0:
+        return restrict, method  # an invalid restrict: restrict_rows says why
+    return ids, "exact"
 
 
 def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:

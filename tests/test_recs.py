@@ -59,6 +59,10 @@ def test_report_shape_and_mf_popularity_bias(capsys):
     assert keys <= set(als) and set(als["baselines"]) == {"popularity", "random", "itemcf"}
     assert keys - {"method", "k", "users_evaluated"} <= set(als["baselines"]["random"])
     assert set(als["by_popularity_bucket"]["als"]) == {"head", "mid", "tail"}
+    for rep in (als, *als["baselines"].values()):  # 95% bootstrap intervals over users, inside [0, 1]
+        for m in ("hr", "ndcg", "mrr"):
+            assert 0 <= rep[f"{m}_lo"] <= rep[m] <= rep[f"{m}_hi"] <= 1
+    assert als["hr_hi"] - als["hr_lo"] < 0.1
     assert als["hr"] > 2 * als["baselines"]["popularity"]["hr"] > 4 * als["baselines"]["random"]["hr"]
     main(["evaluate", "recs", "--log", str(SAMPLE_LOG), "--method", "item2vec", "--json",
           "--max-users", "1500"])

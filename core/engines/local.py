@@ -66,5 +66,5 @@ class LocalEngine:
         return [p.name for p in files]
 
     def evaluate(self, spec: LogSpec, prepared: Interactions, method: str, seed: int, params: dict) -> dict:
-        from ..evaluate.recs import evaluate_recs
+        from ..experiments.recs import evaluate_recs
         return evaluate_recs(prepared, method, seed=seed, params=params)

@@ -11,7 +11,7 @@ from .base import Trained
 
 
 def training_report(trained: Trained, engine_info: dict, log: LogReport, timings: dict, files: list[str],
-                    evaluation: dict | None = None) -> dict:
+                    evaluation: dict | None = None, tuning: dict | None = None) -> dict:
     """The report of one training run, in one key order for every engine.
 
     Parameters
@@ -26,6 +26,8 @@ def training_report(trained: Trained, engine_info: dict, log: LogReport, timings
         Names of the files written (``report.json`` aside).
     evaluation : dict, optional
         The leave-last-out evaluation.
+    tuning : dict, optional
+        The tuning record: every trial, the chosen parameters, validation vs test.
 
     Returns
     -------
@@ -36,6 +38,8 @@ def training_report(trained: Trained, engine_info: dict, log: LogReport, timings
               "provenance": trained.provenance.to_dict(), "files": files}
     if evaluation is not None:
         report["evaluation"] = evaluation
+    if tuning is not None:
+        report["tuning"] = tuning
     return report
 
 

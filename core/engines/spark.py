@@ -130,7 +130,7 @@ class SparkEngine:
     def evaluate(self, spec: LogSpec, prepared: SparkLog, method: str, seed: int, params: dict) -> dict:
         """Leave-last-out on the log read locally, with the model trained on Spark (the split is
         shipped to Spark; a Spark-side split is not built yet)."""
-        from ..evaluate.recs import evaluate_recs
+        from ..experiments.recs import evaluate_recs
         from ..logs import prepare
         inter = prepare(spec.path, metadata=spec.metadata, metadata_item_col=spec.metadata_item_col,
                         **spec.log_kwargs())

@@ -3,6 +3,7 @@ the whole catalog (no sampled negatives; Krichene & Rendle, KDD 2020), seen item
 always beside popularity, random and item-based CF baselines.
 
 Item-based methods recommend from the neighbours of the user's last item; MF from the user vector.
+This module only scores; the train-and-score loop lives in :mod:`core.experiments.recs`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from ..train import train
-from ..train.mf import user_item_matrix
+from ..logs.matrix import user_item_matrix
+from .intervals import with_intervals
 
 USER_METHODS = ("als", "svd")
 CHUNK = 512
@@ -30,6 +32,11 @@ class Split:
     held_out: np.ndarray  # their held-out item codes
     last: np.ndarray  # their last training item codes
     skipped_repeat: int
+    protocol: str = "leave-last-out"
+    context: sp.csr_matrix | None = None  # cases × items query weights (None: the last item)
+    exclude: sp.csr_matrix | None = None  # cases × items never recommended (None: the user's seen items)
+    history: int = 1
+    decay: float = 1.0
 
 
 def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int = 0) -> Split:
@@ -44,7 +51,7 @@ def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int 
     tr = inter.keep_rows(mask)
     users, held, prev = inter.user[last_row], inter.item[last_row], inter.item[last_row - 1]
     seen = user_item_matrix(tr, binary=True)
-    repeat = np.asarray(seen[users, held]).ravel() > 0
+    repeat = np.asarray(seen[users, held]).ravel() > 0 if len(users) else np.zeros(0, dtype=bool)
     users, held, prev = users[~repeat], held[~repeat], prev[~repeat]
     if max_users is not None and len(users) > max_users:
         pick = np.sort(np.random.default_rng(seed).choice(len(users), max_users, replace=False))
@@ -67,17 +74,27 @@ def popularity_buckets(counts: np.ndarray) -> np.ndarray:
 
 
 class Scorer:
-    """Scores for a batch of evaluated users over the whole catalog (−inf = cannot recommend)."""
+    """Scores for a batch of evaluated users over the whole catalog (−inf = cannot recommend).
+    A scorer made with ``uses_context`` also gets the batch's query rows (cases × items weights:
+    the recent history, or the basket's other items)."""
 
-    def __init__(self, name: str, n_items: int, fn):
-        self.name, self.n_items, self.fn = name, n_items, fn
+    def __init__(self, name: str, n_items: int, fn, uses_context: bool = False):
+        self.name, self.n_items, self.fn, self.uses_context = name, n_items, fn, uses_context
 
-    def __call__(self, users: np.ndarray, last: np.ndarray) -> np.ndarray:
-        return self.fn(users, last)
+    def __call__(self, users: np.ndarray, last: np.ndarray, context: sp.csr_matrix | None = None) -> np.ndarray:
+        return self.fn(users, last, context) if self.uses_context else self.fn(users, last)
+
+
+def _query_rows(last: np.ndarray, context: sp.csr_matrix | None, n_items: int) -> sp.csr_matrix:
+    if context is not None:
+        return context
+    return sp.csr_matrix((np.ones(len(last)), (np.arange(len(last)), last)), shape=(len(last), n_items))
 
 
 def item_vector_scorer(name: str, emb: Embeddings, inter: Interactions) -> Scorer:
-    """Cosine between the last item and every item; items without a vector score −inf."""
+    """Cosine between the query (the last item, or the weighted mean of the context items'
+    vectors) and every item; items without a vector score −inf, as does everything for a query
+    with no vector."""
     pos = np.full(inter.n_items, -1, dtype=np.int64)
     code = pd.Index(inter.items.astype(str)).get_indexer(emb.keys)
     pos[code] = np.arange(len(emb))
@@ -85,12 +102,14 @@ def item_vector_scorer(name: str, emb: Embeddings, inter: Interactions) -> Score
     full = unit[pos]  # catalog order; missing items → zero row
     has = pos >= 0
 
-    def fn(users, last):
-        s = full[last] @ full.T
+    def fn(users, last, context=None):
+        q = np.asarray(_query_rows(last, context, inter.n_items) @ full, dtype=np.float32)
+        norm = np.linalg.norm(q, axis=1)
+        s = (q / np.where(norm > 0, norm, 1)[:, None]) @ full.T
         s[:, ~has] = -np.inf
-        s[~has[last]] = -np.inf
+        s[norm == 0] = -np.inf
         return s
-    return Scorer(name, inter.n_items, fn)
+    return Scorer(name, inter.n_items, fn, uses_context=True)
 
 
 def user_vector_scorer(name: str, users_emb: Embeddings, items_emb: Embeddings) -> Scorer:
@@ -109,27 +128,33 @@ def random_scorer(n: int, seed: int) -> Scorer:
 
 
 def itemcf_scorer(tr: Interactions) -> Scorer:
-    """Item-item cosine over co-occurrence in users' histories, from the last item."""
-    X = user_item_matrix(tr, binary=True).tocsc()
+    """Item-item cosine over co-occurrence in users' histories, from the last item (or the
+    weighted sum of cosines from the context items)."""
+    X = user_item_matrix(tr, binary=True).tocsr()
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=0)).ravel())
     norms[norms == 0] = 1.0
     XT = X.T.tocsr()
 
-    def fn(users, last):
-        co = (XT @ X[:, last]).toarray().T  # (batch, items)
-        return (co / norms[None, :] / norms[last][:, None]).astype(np.float32)
-    return Scorer("itemcf", tr.n_items, fn)
+    def fn(users, last, context=None):
+        q = _query_rows(last, context, tr.n_items) @ sp.diags(1 / norms)  # (batch, items)
+        co = ((q @ XT) @ X).toarray()  # (batch, items): Σ_c w_c · co-occurrence(c, j) / |c|
+        return (co / norms[None, :]).astype(np.float32)
+    return Scorer("itemcf", tr.n_items, fn, uses_context=True)
 
 
-def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> dict:
-    seen = user_item_matrix(split.train, binary=True).tocsr()
+def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True) -> dict:
+    """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False: a tuner scoring
+    many trials skips them), coverage and mean popularity of the recommendations."""
+    exclude = split.exclude if split.exclude is not None else \
+        user_item_matrix(split.train, binary=True).tocsr()[split.users]
     ranks = np.empty(len(split.users), dtype=np.float64)
     recommended = np.zeros(scorer.n_items, dtype=bool)
     rec_pop = []
     for start in range(0, len(split.users), CHUNK):
         u, last, held = (a[start:start + CHUNK] for a in (split.users, split.last, split.held_out))
-        s = np.asarray(scorer(u, last), dtype=np.float64)
-        rows = seen[u]
+        context = None if split.context is None else split.context[start:start + CHUNK]
+        s = np.asarray(scorer(u, last, context), dtype=np.float64)
+        rows = exclude[start:start + CHUNK]
         s[np.repeat(np.arange(len(u)), np.diff(rows.indptr)), rows.indices] = -np.inf
         target = s[np.arange(len(u)), held]
         greater = (s > target[:, None]).sum(axis=1)
@@ -137,12 +162,14 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> di
         candidates = np.isfinite(s).sum(axis=1)
         ranks[start:start + len(u)] = np.where(np.isfinite(target), 1 + greater + ties / 2.0,
                                                np.maximum(candidates, 1))
-        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        top = np.argpartition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]  # k may exceed a tiny catalog
         ok = np.isfinite(np.take_along_axis(s, top, axis=1))
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
     return {**hit_ndcg(ranks, k),
-            "mrr": float((1 / ranks).mean()), "coverage": float(recommended.mean()),
+            "mrr": float((1 / ranks).mean()),
+            **(with_intervals({}, per_user_values(ranks, k)) if intervals else {}),
+            "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}
 
@@ -151,6 +178,12 @@ def hit_ndcg(ranks: np.ndarray, k: int) -> dict:
     """HR@k and NDCG@k of 1-based ranks (one relevant item per user)."""
     hit = ranks <= k
     return {"hr": float(hit.mean()), "ndcg": float(np.where(hit, 1 / np.log2(ranks + 1), 0).mean())}
+
+
+def per_user_values(ranks: np.ndarray, k: int) -> dict[str, np.ndarray]:
+    """Each user's hit (0/1), NDCG@k gain and reciprocal rank: the metrics are their means."""
+    hit = ranks <= k
+    return {"hr": hit.astype(np.float64), "ndcg": np.where(hit, 1 / np.log2(ranks + 1), 0.0), "mrr": 1 / ranks}
 
 
 def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
@@ -162,17 +195,6 @@ def scorer_for(result, split: Split) -> Scorer:
     if result.method in USER_METHODS:
         return user_vector_scorer(result.method, result.users, result.items)
     return item_vector_scorer(result.method, result.items, split.train)
-
-
-def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None, trainer=train) -> dict:
-    """Train ``method`` on the leave-last-out split and report it beside the baselines.
-    ``trainer`` is any ``train(inter, method, seed=, **params)``: the local one or Spark's."""
-    if k <= 0:
-        raise ParameterError(f"k({k}) must be > 0")
-    split = leave_last_out(inter, max_users, seed)
-    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
-    return report_for(result, split, k, seed)
 
 
 def report_for(result, split: Split, k: int, seed: int) -> dict:
@@ -192,6 +214,14 @@ def report_for(result, split: Split, k: int, seed: int) -> dict:
 def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
     """Share of items whose k nearest neighbours' majority label equals their own (Item2Vec's
     genre test), with the chance level of that agreement for the same label shares."""
+    agree, codes = label_agreement(emb, column, k)
+    share = np.bincount(codes) / len(codes)
+    return {"column": column, "k": k, "consistency": float(agree.mean()), "items": int(len(codes)),
+            "chance": float((share ** 2).sum())}
+
+
+def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Per labelled item: does its neighbours' majority label equal its own (bool), and its label code."""
     from ..search import self_neighbours
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
@@ -202,10 +232,7 @@ def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
         raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
     lab = labels[known]
     codes, uniq = pd.factorize(lab)
-    agree = 0
+    agree = np.zeros(len(lab), dtype=bool)
     for row, others in enumerate(self_neighbours(emb.unit[known], k)):
-        votes = np.bincount(codes[others], minlength=len(uniq))
-        agree += votes.argmax() == codes[row]
-    share = np.bincount(codes) / len(codes)
-    return {"column": column, "k": k, "consistency": agree / len(lab), "items": int(len(lab)),
-            "chance": float((share ** 2).sum())}
+        agree[row] = np.bincount(codes[others], minlength=len(uniq)).argmax() == codes[row]
+    return agree, codes

@@ -6,7 +6,6 @@ records through :func:`build_matrix`, so all of them report errors the same way.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
@@ -14,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
+from .stream import decoded_lines, open_binary  # noqa: F401  (re-exported: readers import them from here)
 
 CHUNK = 20000
+CHUNK_VALUES = 2_000_000  # convert to float32 at least this often, so lists of strings stay small
 
 
 class Parsed(NamedTuple):
@@ -24,25 +25,6 @@ class Parsed(NamedTuple):
     notes: list[str]
     duplicates: int = 0
     metadata: pd.DataFrame | None = None
-
-
-def open_binary(path: Path):
-    """Open plain or gzip-compressed files the same way."""
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
-    return open(path, "rb")
-
-
-def decoded_lines(path: Path, encoding: str = "utf-8", start: int = 1) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_no, text)`` with 1-based numbers; undecodable bytes name their line."""
-    with open_binary(path) as fh:
-        for no, raw in enumerate(fh, start=start):
-            try:
-                yield no, raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise FormatError(f"bytes at offset {exc.start} are not valid {encoding} (tried {encoding})",
-                                  path=path, line=no,
-                                  hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is") from None
 
 
 def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
@@ -59,6 +41,7 @@ def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
     chunks: list[np.ndarray] = []
     rows: list[list[str]] = []
     lines: list[int] = []
+    pending = 0
     for no, key, values in records:
         if dim is None:
             dim = len(values)
@@ -75,9 +58,10 @@ def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
         keys.append(key)
         rows.append(values)
         lines.append(no)
-        if len(rows) >= CHUNK:
+        pending += dim
+        if len(rows) >= CHUNK or pending >= CHUNK_VALUES:
             chunks.append(_convert(rows, lines, path, first_column))
-            rows, lines = [], []
+            rows, lines, pending = [], [], 0
     if rows:
         chunks.append(_convert(rows, lines, path, first_column))
     if not keys:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
+from ..limits import MB, budget_hint, decompressed_budget
 from .rows import Parsed
 from .text import dedupe
 
@@ -17,9 +18,10 @@ KEY_NAMES = ("key", "word", "item", "item_id", "id", "token", "label")
 def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
     import pyarrow as pa
     import pyarrow.parquet as pq
+    check_parquet_size(path)
     try:
         table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise FormatError(f"not a readable Parquet file ({exc})", path=path) from None
     if table.num_rows == 0:
         raise FormatError("table has no rows", path=path)
@@ -41,6 +43,11 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
                               hint=f"columns are {names}")
         mat = np.column_stack([table[n].to_numpy(zero_copy_only=False) for n in num]).astype(np.float32)
         rest = [n for n in names if n != key_col and n not in num]
+    key_type = table[key_col].type
+    if not (pa.types.is_string(key_type) or pa.types.is_large_string(key_type) or pa.types.is_integer(key_type)
+            or pa.types.is_dictionary(key_type)):
+        raise FormatError(f"key column '{key_col}' holds {key_type}, not text or whole numbers", path=path,
+                          column=key_col, hint="keys must be strings (or integers)")
     keys = table[key_col].to_pandas().astype(str).tolist()
     if table[key_col].null_count:
         raise FormatError(f"key column '{key_col}' has {table[key_col].null_count} empty values", path=path,
@@ -51,6 +58,24 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
         raise FormatError(f"row {i + 1} ('{keys[i]}') has NaN, Inf or missing values", path=path)
     metadata = table.select(rest).to_pandas() if rest else None
     return dedupe(keys, mat, metadata, path)
+
+
+def check_parquet_size(path: Path) -> None:
+    """Refuse a Parquet file whose row groups decompress beyond the budget (a "Parquet bomb"),
+    from its footer, before reading any data."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    if path.is_dir():
+        return
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise FormatError(f"not a readable Parquet file ({exc})", path=path) from None
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    budget = decompressed_budget(path)
+    if size > budget:
+        raise FormatError(f"decompresses to {size // MB:,} MB, more than the {budget // MB:,} MB allowed", path=path,
+                          hint=budget_hint())
 
 
 def _pick_key(table, names, path) -> str:
@@ -69,7 +94,14 @@ def _list_to_matrix(arr, path: Path, name: str) -> np.ndarray:
     import pyarrow.compute as pc
     if arr.null_count:
         raise FormatError(f"vector column '{name}' has {arr.null_count} empty rows", path=path, column=name)
+    import pyarrow as pa
+    value_type = arr.type.value_type
+    if not (pa.types.is_floating(value_type) or pa.types.is_integer(value_type)):
+        raise FormatError(f"vector column '{name}' holds lists of {value_type}, not numbers", path=path,
+                          column=name, hint="store each vector as a list of floats")
     lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
+    if len(lengths) and lengths[0] == 0:
+        raise FormatError(f"vector column '{name}' holds empty lists (0 dimensions)", path=path, column=name)
     if len(set(lengths.tolist())) != 1:
         i = int(np.argmax(lengths != lengths[0]))
         raise FormatError(f"row {i + 1} has {lengths[i]} values, expected {lengths[0]} like row 1",

@@ -9,14 +9,14 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from ..errors import FormatError
+from ..errors import FormatError, OutputError
 from .rows import Parsed, build_matrix, decoded_lines
 
 
 def parse_header(line: str) -> tuple[int, int] | None:
-    """A word2vec header is exactly two positive integers: rows and dimensions."""
+    """A word2vec header is exactly two positive ASCII integers: rows and dimensions."""
     parts = line.split()
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
+    if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
         rows, dim = int(parts[0]), int(parts[1])
         if rows > 0 and dim > 0:
             return rows, dim
@@ -24,25 +24,31 @@ def parse_header(line: str) -> tuple[int, int] | None:
 
 
 def _space_records(lines: Iterator[tuple[int, str]], path: Path, dim: int | None = None):
-    """Key is everything before the first space; blank lines are skipped.
+    """Key is everything before the first space (only U+0020 separates, as in gensim, so tabs,
+    CR, U+2028, U+0085 or no-break spaces inside a key are kept); blank lines are skipped.
 
     With a known ``dim`` (word2vec header) the key is everything before the last ``dim`` values
     when the extra words are not numbers, so keys containing spaces ("Toy Story (1995)") survive a
-    round trip while a row with too many numbers is still reported as ragged.
+    round trip exactly, while a row with too many numbers is still reported as ragged.
     """
     for no, text in lines:
-        text = text.rstrip("\r\n").rstrip()
+        text = text.rstrip("\r\n").rstrip(" ")
         if not text.strip():
             continue
         if dim is not None:
-            parts = text.split()
-            if len(parts) > dim + 1 and not all(_is_number(p) for p in parts[1:-dim]):
-                yield no, " ".join(parts[:-dim]), parts[-dim:]
+            parts = text.split(" ")
+            if len(parts) == dim + 1 and "" not in parts:
+                yield no, parts[0], parts[1:]
+                continue
+            if len(parts) > dim + 1 and "" not in parts[-dim:] \
+                    and not all(_is_number(p) for p in parts[1:-dim]):
+                yield no, " ".join(parts[:-dim]).rstrip(" "), parts[-dim:]
                 continue
         key, _, rest = text.partition(" ")
-        if not rest.strip():
+        values = rest.split()
+        if not values:
             raise FormatError("row has a key but no vector values", path=path, line=no)
-        yield no, key, rest.split()
+        yield no, key, values
 
 
 def read_word2vec_text(path: Path, encoding: str = "utf-8"):
@@ -69,17 +75,23 @@ def read_glove(path: Path, encoding: str = "utf-8"):
     return build_matrix(_space_records(decoded_lines(path, encoding), path), path)
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str):
-    """CSV is quoted; the projector's TSV is not (a quote is part of a label)."""
-    lines = (text for _, text in decoded_lines(path, encoding))
+def _csv_rows(path: Path, encoding: str, delimiter: str, skip_blank: bool = True):
+    """CSV is quoted; the projector's TSV is not (a quote is part of a label).  Line numbers are
+    the file's own (blank lines are skipped before the csv module sees them)."""
+    last = [0]
+
+    def numbered():
+        for no, text in decoded_lines(path, encoding, skip_blank):
+            last[0] = no
+            yield text
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
+    reader = csv.reader(numbered(), delimiter=delimiter, quoting=quoting)
     try:
         for row in reader:
-            yield reader.line_num, row
+            yield last[0], row
     except csv.Error as exc:
         raise FormatError(f"not readable as {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})", path=path,
-                          line=reader.line_num + 1, hint="check quotes and line endings on that line") from None
+                          line=last[0], hint="check quotes and line endings on that line") from None
 
 
 def _is_number(cell: str) -> bool:
@@ -126,8 +138,8 @@ def read_projector(path: Path, metadata_path: Path | None = None, encoding: str 
     keys = [str(i) for i in range(len(mat))]
     notes: list[str] = []
     if metadata_path is None:
-        guess = path.with_name("metadata.tsv")
-        metadata_path = guess if guess.exists() and path.name == "vectors.tsv" else None
+        guess = projector_metadata_path(path)
+        metadata_path = guess if guess.exists() else None
     if metadata_path is not None:
         metadata = read_projector_metadata(metadata_path, encoding)
         if len(metadata) != len(mat):
@@ -140,8 +152,17 @@ def read_projector(path: Path, metadata_path: Path | None = None, encoding: str 
     return Parsed(keys, mat, notes)
 
 
+def projector_metadata_path(path: Path) -> Path:
+    """``vectors.tsv`` pairs with ``metadata.tsv``; ``NAME.tsv`` with ``NAME.metadata.tsv``."""
+    path = Path(path)
+    name = path.name.lower().removesuffix(".gz")
+    if name == "vectors.tsv":
+        return path.with_name("metadata.tsv")
+    return path.with_name(path.name[:len(name) - 4] + ".metadata.tsv")
+
+
 def read_projector_metadata(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
-    rows = [row for _, row in _csv_rows(path, encoding, "\t")]
+    rows = [row for _, row in _csv_rows(path, encoding, "\t", skip_blank=False)]
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
@@ -177,20 +198,23 @@ def write_word2vec_text(path: Path, keys, vectors: np.ndarray) -> None:
             fh.write(key + " " + " ".join(repr(float(v)) for v in row) + "\n")
 
 
-def write_projector(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame | None) -> Path:
-    """Write vectors.tsv and metadata.tsv side by side; returns the metadata path."""
-    np.savetxt(path, vectors, delimiter="\t", fmt="%.9g")
-    meta_path = path.with_name("metadata.tsv") if path.name == "vectors.tsv" else \
-        path.with_name(path.stem + ".metadata.tsv")
+def projector_metadata_text(keys, metadata: pd.DataFrame | None) -> str:
+    """The metadata.tsv the projector reads: keys first; a header row only with several columns.
+    A cell holding a tab or a line break cannot be written and is refused (never altered)."""
     meta = pd.DataFrame({"key": list(keys)})
     if metadata is not None:
         meta = pd.concat([meta, metadata.drop(columns=["key"], errors="ignore").astype(str)], axis=1)
-    rows = meta.astype(str).map(_tsv_cell).to_numpy().tolist()
-    header = [] if meta.shape[1] == 1 else ["\t".join(_tsv_cell(c) for c in meta.columns)]
-    lines = header + ["\t".join(r) for r in rows]
-    meta_path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return meta_path
+    meta = meta.astype(str)
+    for col in meta.columns[1:]:
+        bad = meta[col].str.contains(r"[\t\n\r]", regex=True)
+        if bad.any():
+            value = meta[col][bad].iloc[0]
+            raise OutputError(f"metadata column '{col}' value {value[:40]!r} contains a tab or a line break, "
+                              "which metadata.tsv cannot hold", hint="write Parquet (.parquet) instead")
+    rows = meta.to_numpy().tolist()
+    header = [] if meta.shape[1] == 1 else ["\t".join(str(c) for c in meta.columns)]
+    return "".join(line + "\n" for line in header + ["\t".join(r) for r in rows])
 
 
-def _tsv_cell(value) -> str:
-    return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+def write_projector_vectors(path: Path, vectors: np.ndarray) -> None:
+    np.savetxt(path, vectors, delimiter="\t", fmt="%.9g")

@@ -69,15 +69,12 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
         Column names; guessed from the header when omitted (user and item are required).
     session_gap : str or float, default "30m"
         A new session after this gap (ignored when a session column is mapped).
-    min_item_count, min_user_count : int, default 1
-        Drop items, then users, with fewer events (counted in ``report.filtered``).
-    min_weight : float, optional
-        Keep only events whose weight is at least this.
-    metadata : str or Path, optional
-        Item metadata file joined on item id (see ``core.logs.metadata``).
-    metadata_item_col : str, optional
+    min_item_count, min_user_count, min_weight : optional
+        Drop rare items, then users with fewer events, and events below a weight (all counted).
+    metadata, metadata_item_col : str, optional
+        Item metadata file joined on item id (see ``core.logs.metadata``) and its id column.
     frame : DataFrame, optional
-        Already-read rows (the dashboard passes its preview); ``path`` then only names the source.
+        Already-read rows (the dashboard's preview); ``path`` then only names the source.
 
     Returns
     -------
@@ -91,8 +88,7 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     UnsafeFileError
         The file is a pickle.
     DataError
-        No column looks like the user or item id, or nothing trainable is left (no rows, fewer
-        than 2 items, no user with two events); the message names the file.
+        No user/item column, or nothing trainable left (see ``rules.check_counts``); names the file.
     ParameterError
         A malformed ``session_gap``.
 

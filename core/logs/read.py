@@ -1,4 +1,5 @@
-"""Read interaction logs as they come: CSV/TSV (delimiter sniffed), Parquet, JSON Lines, baskets.
+"""Read interaction logs as they come: CSV/TSV (delimiter sniffed), Parquet, JSON Lines, baskets,
+each plain or compressed (gzip, bzip2, xz, zstandard: told by the file's first bytes).
 
 Basket files (one basket per line, items comma-separated, padded with empty fields, like the
 groceries data) become one row per (basket, item), with the basket number as both user and
@@ -9,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..compression import compression_of, decompression_errors, logical_suffix, open_binary, read_head
 from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
+from ..io.stream import raw_lines, scan_text
+from ..io.tables import check_parquet_size
 
 LOG_FORMATS = ("auto", "csv", "tsv", "parquet", "jsonl", "baskets")
 
@@ -28,14 +33,14 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
         raise FormatError("no such file", path=path)
     if format not in LOG_FORMATS:
         raise FormatError(f"log format '{format}' must be one of {', '.join(LOG_FORMATS)}", path=path)
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD)
+    head = read_head(path, HEAD)
     refuse_pickles(path, head)
     if not head.strip():
         raise DataError("the log is empty", path=path, hint="it needs rows of user and item ids")
     fmt = format if format != "auto" else _detect(path, head)
     if fmt == "parquet":
         return _read_parquet(path)
+    scan_text(path)  # line-length and decompressed-size caps at C speed, before pandas buffers a line
     if fmt == "jsonl":
         return _read_jsonl(path)
     if fmt == "baskets":
@@ -44,7 +49,7 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
 
 
 def _detect(path: Path, head: bytes) -> str:
-    ext = path.suffix.lower()
+    ext = logical_suffix(path)
     if head.startswith(b"PAR1") or ext in (".parquet", ".pq"):
         return "parquet"
     if ext in (".jsonl", ".ndjson") or head.lstrip().startswith(b"{"):
@@ -72,13 +77,12 @@ def _decode(path: Path, head: bytes) -> str:
 
 
 def _raise_not_utf8(path: Path):
-    with open(path, "rb") as fh:
-        for no, raw in enumerate(fh, 1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise FormatError(f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
-                                  path=path, line=no, hint="re-save the log as UTF-8") from None
+    for no, raw in raw_lines(path):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
+                              path=path, line=no, hint="re-save the log as UTF-8") from None
     raise FormatError("bytes are not valid utf-8 (tried utf-8)", path=path, hint="re-save the log as UTF-8")
 
 
@@ -97,8 +101,9 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
     enc = _decode(path, head)
     sep = sep or sniff_delimiter(head, enc)
     try:
-        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
-                         skip_blank_lines=True, on_bad_lines="error", engine="c")
+        with _damaged(path), open_binary(path) as fh:
+            df = pd.read_csv(fh, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
+                             skip_blank_lines=True, on_bad_lines="error", engine="c")
     except UnicodeDecodeError:
         _raise_not_utf8(path)
     except pd.errors.ParserError as exc:
@@ -115,8 +120,15 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    check_parquet_size(path)
     try:
-        df = pd.read_parquet(path)
+        if compression_of(path):
+            with _damaged(path), open_binary(path) as fh:
+                df = pd.read_parquet(_io.BytesIO(fh.read()))
+        else:
+            df = pd.read_parquet(path)
+    except FormatError:
+        raise
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise FormatError(f"not a readable Parquet file ({type(exc).__name__}: {exc})", path=path) from None
     df.index = np.arange(1, len(df) + 1)
@@ -125,7 +137,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
     try:
-        df = pd.read_json(path, lines=True, dtype=False)
+        with _damaged(path), open_binary(path) as fh:
+            df = pd.read_json(fh, lines=True, dtype=False)
     except ValueError as exc:
         line = _first_bad_json_line(path)
         raise FormatError(f"not valid JSON Lines ({exc})", path=path, line=line,
@@ -136,7 +149,7 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
 
 def _first_bad_json_line(path: Path) -> int | None:
     import json
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open_binary(path) as raw, _io.TextIOWrapper(raw, encoding="utf-8", errors="replace") as fh:
         for no, line in enumerate(fh, 1):
             if line.strip():
                 try:
@@ -148,9 +161,12 @@ def _first_bad_json_line(path: Path) -> int | None:
 
 def read_baskets(path: Path) -> pd.DataFrame:
     """One basket per line → rows (basket, item); empty padding fields are ignored."""
-    with open(path, "rb") as fh:
-        enc = _decode(path, fh.read(HEAD))
-    text = Path(path).read_text(encoding=enc)
+    enc = _decode(path, read_head(path, HEAD))
+    try:
+        with _damaged(path), open_binary(path) as fh:
+            text = fh.read().decode(enc)
+    except UnicodeDecodeError:
+        _raise_not_utf8(path)
     rows = list(csv.reader(_io.StringIO(text)))
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
     basket = np.repeat(np.arange(1, len(rows) + 1), lengths)
@@ -162,3 +178,16 @@ def read_baskets(path: Path) -> pd.DataFrame:
     df.index = basket[keep]  # the file line of each item
     df.attrs["baskets"] = True
     return df
+
+
+@contextmanager
+def _damaged(path: Path):
+    """A compressed log that ends early or is corrupt becomes one FormatError saying so."""
+    kinds = decompression_errors()
+    try:
+        yield
+    except kinds as exc:
+        if isinstance(exc, (UnicodeDecodeError, FormatError)) or compression_of(path) is None:
+            raise
+        raise FormatError(f"the {compression_of(path)} archive is damaged ({exc})", path=path,
+                          hint="the file is truncated or corrupt; re-download or re-compress it") from None

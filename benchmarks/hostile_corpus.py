@@ -1,0 +1,208 @@
+"""Throw hostile and careless inputs at the CLI and measure what happens (issue 12).
+
+Each case is a command run as a subprocess (``python -m core.cli ...``, PYTHONPATH = this checkout)
+over files this script generates.  For every case it records the exit status, whether stderr holds
+a traceback or more than one line, the peak RSS of the child (``os.wait4``) and the wall time.
+
+    PYTHONPATH=$PWD nice -n 10 python benchmarks/hostile_corpus.py [--dir /tmp/hostile] [--only NAME]
+
+The expected outcome for every case: exit 0 or 2, one line on stderr when it fails, no traceback,
+RSS <= 1 GB, <= 30 s.  The corpus is cached in --dir (the big compressed files take a while once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+GB = 1 << 30
+
+
+def _gz_repeat(path: Path, head: bytes, block: bytes, count: int, tail: bytes = b"") -> Path:
+    """A .gz of head + block*count + tail, compressed block by block (never held in memory)."""
+    if path.exists():
+        return path
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        fh.write(comp.compress(head))
+        for _ in range(count):
+            fh.write(comp.compress(block))
+        fh.write(comp.compress(tail))
+        fh.write(comp.flush())
+    tmp.replace(path)
+    return path
+
+
+def _write(path: Path, data: bytes) -> Path:
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def _parquet(path: Path, columns: dict) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    if not path.exists():
+        pq.write_table(pa.table(columns), path)
+    return path
+
+
+def vector_cases(d: Path) -> list[tuple[str, list[str]]]:
+    good = b"3 2\napple 1 0\npear 0 1\nfig 1 1\n"
+    _write(d / "good.txt", good)
+    gz = gzip.compress(good)
+    cases = {
+        "gz-corrupt": _write(d / "corrupt.txt.gz", gz[:10] + bytes(range(256)) * 4),
+        "gz-truncated": _write(d / "truncated.txt.gz", gz[: len(gz) // 2]),
+        "gz-not-gzip": _write(d / "plain.txt.gz", good),
+        "gz-empty": _write(d / "empty.txt.gz", b""),
+        "gz-trailing-garbage": _write(d / "garbage.txt.gz", gz + b"garbage!"),
+        "bin-huge-rows": _write(d / "huge_rows.bin", b"1000000000000 300\nab \x00\x00\x80?\n"),
+        "bin-huge-dims": _write(d / "huge_dims.bin", b"2 4000000000000\nab \x00\x00\x80?\n"),
+        "bin-superscript": _write(d / "super.bin", "\u00b2 3\n".encode() + b"ab \x00\x00\x80?\n"),
+        "txt-superscript": _write(d / "super.txt", "\u00b2 3\nab 1 2 3\n".encode()),
+        "txt-huge-header": _write(d / "huge_header.txt", b"99999999999999 2\na 1 2\n"),
+        "npy-truncated": _write(d / "trunc.npy", _npy_header((10**9, 300)) + b"\0" * 64),
+        "parquet-list-string": _parquet(d / "liststr.parquet", {"key": ["a", "b"], "vector": [["1", "2"], ["3", "x"]]}),
+        "parquet-nested": _parquet(d / "nested.parquet", {"key": ["a", "b"], "vector": [[[1.0], [2.0]], [[3.0], [4.0]]]}),
+        "parquet-empty-lists": _parquet(d / "emptylists.parquet", {"key": ["a", "b"], "vector": [[], []]}),
+        "parquet-struct-key": _parquet(d / "structkey.parquet", {"key": [{"x": 1}, {"x": 2}], "v": [1.0, 2.0]}),
+        "gz-10gb-line": _gz_repeat(d / "longline.txt.gz", b"1 3\nkey", b" 0" * (1 << 19), 10 * 1024),
+        "gz-200mb-blank": _gz_repeat(d / "blank.txt.gz", b"1 2\n", b"\n" * (1 << 20), 200, b"a 1 2\n"),
+        "gz-200mb-spaces": _gz_repeat(d / "spaces.txt.gz", b"", b" \n" * (1 << 19), 400, b"a 1 2\n"),
+        "gz-bomb-rows": _gz_repeat(d / "bomb.txt.gz", b"", b"k 0 0 0 0 0 0 0\n" * 65536, 600),
+        "plain-300mb-line": _plain_line(d / "oneline.txt", 300 << 20),
+        "bin-truncated": _write(d / "trunc.bin", b"5 2\na \x00\x00\x80?\x00\x00\x80?\nb \x00"),
+    }
+    out = [(name, ["convert", str(p), str(d / "out" / f"{name}.parquet"), "--force"]) for name, p in cases.items()]
+    out += [
+        ("encoding-nonsense", ["neighbours", "apple", "--vectors", str(d / "good.txt"), "--encoding", "nonsense"]),
+        ("convert-into-dir", ["convert", str(d / "good.txt"), str(d)]),
+        ("convert-unwritable", ["convert", str(d / "good.txt"), "/proc/nope/out.txt"]),
+        ("convert-no-ext", ["convert", str(d / "good.txt"), str(d / "out" / "noext")]),
+    ]
+    return out
+
+
+def _npy_header(shape) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f4", "fortran_order": False, "shape": shape})
+    return buf.getvalue()
+
+
+def _plain_line(path: Path, size: int) -> Path:
+    if not path.exists():
+        with open(path, "wb") as fh:
+            fh.write(b"key")
+            block = b" 0" * (1 << 19)
+            for _ in range(size // len(block)):
+                fh.write(block)
+            fh.write(b"\n")
+    return path
+
+
+def log_cases(d: Path) -> list[tuple[str, list[str]]]:
+    good = "user,item\n" + "".join(f"u{i % 7},i{i % 11}\n" for i in range(200))
+    _write(d / "log.csv", good.encode())
+    files = {
+        "log-jsonl-list-ids": _write(d / "listids.jsonl", b'{"user": [1], "item": "a"}\n{"user": [2], "item": "b"}\n'),
+        "log-jsonl-object-ids": _write(d / "objids.jsonl", b'{"user": "u", "item": {"a": 1}}\n' * 5),
+        "log-parquet-list-ids": _parquet(d / "listids.parquet", {"user": [[1], [2]], "item": ["a", "b"]}),
+        "log-gz-corrupt": _write(d / "log_corrupt.csv.gz", gzip.compress(good.encode())[:40] + b"\xff" * 50),
+        "log-gz-10gb-line": _gz_repeat(d / "log_longline.csv.gz", b"user,item\nu", b"x" * (1 << 20), 10 * 1024),
+        "log-gz-200mb-blank": _gz_repeat(d / "log_blank.csv.gz", b"user,item\n", b"\n" * (1 << 20), 200, b"u,i\n"),
+        "log-plain-300mb-line": _plain_line(d / "log_oneline.csv", 300 << 20),
+        "log-binary": _write(d / "log.bin.csv", bytes(range(256)) * 10),
+    }
+    out = [(name, ["train", "--log", str(p), "--method", "item2vec", "--out", str(d / "out" / name), "--force"])
+           for name, p in files.items()]
+    log = str(d / "log.csv")
+    out += [
+        ("param-epochs-negative", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p1"),
+                                   "--param", "epochs=-1", "--force"]),
+        ("param-vector-size-zero", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p2"),
+                                    "--param", "vector_size=0", "--force"]),
+        ("param-als-factors-zero", ["train", "--log", log, "--method", "als", "--out", str(d / "out" / "p3"),
+                                    "--param", "factors=0", "--force"]),
+        ("param-garbage", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p4"),
+                           "--param", "epochs=many", "--force"]),
+        ("train-out-is-file", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "log.csv")]),
+    ]
+    return out
+
+
+def run_case(argv: list[str], timeout: float = 120) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("EMBEDLAB_DEBUG", None)
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        timed_out = True
+    # communicate() reaped the child; its peak RSS is in the children's rusage delta (see below)
+    seconds = time.perf_counter() - start
+    text = err.decode("utf-8", "replace").strip()
+    return {"exit": proc.returncode, "seconds": round(seconds, 2), "timed_out": timed_out,
+            "traceback": "Traceback" in text, "stderr_lines": len(text.splitlines()) if text else 0,
+            "stderr": text.splitlines()[-1][:200] if text else ""}
+
+
+def run_measured(argv: list[str], timeout: float = 120) -> dict:
+    """Run one case in a fresh intermediate process so RUSAGE_CHILDREN is the case's own peak."""
+    code = ("import json,resource,sys; sys.path.insert(0, %r); from hostile_corpus import run_case; "
+            "r = run_case(json.loads(sys.argv[1]), %r); "
+            "r['max_rss_mb'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
+            "print(json.dumps(r))") % (str(Path(__file__).parent), timeout)
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", default="/tmp/embedlab-hostile")
+    ap.add_argument("--only", default=None, help="run only cases whose name contains this")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    d = Path(args.dir)
+    (d / "out").mkdir(parents=True, exist_ok=True)
+    cases = vector_cases(d) + log_cases(d)
+    rows = []
+    for name, argv in cases:
+        if args.only and args.only not in name:
+            continue
+        r = {"case": name, **run_measured(argv)}
+        rows.append(r)
+        bad = r["traceback"] or r["exit"] not in (0, 2) or r["stderr_lines"] > 1 or r["max_rss_mb"] > 1024 \
+            or r["seconds"] > 30
+        print(f"{'BAD ' if bad else 'ok  '}{name:<26} exit={r['exit']} {r['seconds']:>6.2f}s "
+              f"{r['max_rss_mb']:>5} MB  {r['stderr'][:110]}", flush=True)
+    summary = {"cases": len(rows), "tracebacks": sum(r["traceback"] for r in rows),
+               "bad_exit": sum(r["exit"] not in (0, 2) for r in rows),
+               "multi_line_stderr": sum(r["stderr_lines"] > 1 for r in rows),
+               "max_rss_mb": max((r["max_rss_mb"] for r in rows), default=0),
+               "max_seconds": max((r["seconds"] for r in rows), default=0)}
+    print(json.dumps(summary))
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    return 0 if not (summary["tracebacks"] or summary["bad_exit"] or summary["multi_line_stderr"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

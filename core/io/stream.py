@@ -1,0 +1,110 @@
+"""Bounded reading: plain or compressed bytes, lines of capped length, blank-line floods skipped in C.
+
+Every reader opens files through :func:`open_binary` and splits text through :func:`raw_lines`,
+so a damaged ``.gz``, a "zip bomb", a 10 GB line or 200 MB of blank lines becomes one typed error
+(or is skipped quickly) instead of a traceback, a MemoryError or minutes of CPU.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+from ..compression import BoundedStream, compression_of, open_binary  # noqa: F401  (re-exported)
+from ..errors import FormatError
+from ..limits import MB, check_encoding, max_line_bytes
+
+BLOCK = 1 << 20
+_NONBLANK = re.compile(rb"[^ \t\r\n\f\v]")
+_BLANK_STARTS = (b"", b" ", b"\t", b"\r", b"\n", b"\f", b"\v")
+
+
+def _too_long(path: Path, line: int, limit: int) -> FormatError:
+    return FormatError(f"line is longer than {limit // MB} MB", path=path, line=line,
+                       hint="is this really a text file of vectors or rows? Raise EMBEDLAB_MAX_LINE_MB "
+                            "if the line is genuine")
+
+
+def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(line_no, bytes)`` (1-based, newline kept) without ever holding more than one
+    capped line; whitespace-only lines after the first ``keep_first`` lines are skipped by
+    searching in C, not line by line."""
+    limit = max_line_bytes()
+    with open_binary(path) as fh:
+        buf, pos, no, eof = b"", 0, 0, False
+        while True:
+            if skip_blank and no >= keep_first and buf[pos:pos + 1] in _BLANK_STARTS:
+                m = _NONBLANK.search(buf, pos)
+                if m is None:  # only whitespace left: count its lines, keep the open one
+                    cut = buf.rfind(b"\n", pos) + 1 or pos
+                    no += buf.count(b"\n", pos, cut)
+                    if eof:
+                        return
+                    if len(buf) - cut > limit:
+                        raise _too_long(path, no + 1, limit)
+                    more = fh.read(BLOCK)
+                    buf, pos, eof = buf[cut:] + more, 0, not more
+                    continue
+                start = buf.rfind(b"\n", pos, m.start()) + 1 or pos
+                no += buf.count(b"\n", pos, start)
+                pos = start
+            end = buf.find(b"\n", pos)
+            if end < 0:
+                if eof:
+                    if pos < len(buf):
+                        yield no + 1, buf[pos:]
+                    return
+                if len(buf) - pos > limit:
+                    raise _too_long(path, no + 1, limit)
+                more = fh.read(BLOCK)
+                buf, pos, eof = buf[pos:] + more, 0, not more
+                continue
+            if end - pos > limit:
+                raise _too_long(path, no + 1, limit)
+            no += 1
+            yield no, buf[pos:end + 1]
+            pos = end + 1
+
+
+def decoded_lines(path: Path, encoding: str = "utf-8", skip_blank: bool = True,
+                  keep_first: int = 0) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_no, text)``; undecodable bytes name their line and how to pick an encoding.
+    Blank lines are skipped (after the first ``keep_first``) unless ``skip_blank`` is False."""
+    encoding = check_encoding(encoding)
+    for no, raw in raw_lines(path, skip_blank, keep_first):
+        try:
+            yield no, raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"bytes at offset {exc.start} are not valid {encoding} (tried {encoding})",
+                              path=path, line=no,
+                              hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is") from None
+
+
+def scan_text(path: Path) -> None:
+    """Read the whole (decompressed) file once in blocks, checking line length and the size
+    budget: a cheap guard before handing a file to a parser (pandas) that would buffer a giant
+    line.  Runs at block speed, not line speed (a 200 MB blank-line flood takes a second)."""
+    limit = max_line_bytes()
+    assert limit > BLOCK  # a run inside one block can then never exceed the limit
+    since_newline, lines = 0, 0
+    with open_binary(path) as fh:
+        while block := fh.read(BLOCK):
+            first = block.find(b"\n")
+            if first < 0:
+                since_newline += len(block)
+            else:
+                since_newline += first
+            if since_newline > limit:
+                raise _too_long(path, lines + 1, limit)
+            if first >= 0:
+                lines += block.count(b"\n")
+                since_newline = len(block) - block.rfind(b"\n") - 1
+
+
+def is_compressed(path: Path) -> bool:
+    """True when ``path``'s bytes are gzip, bzip2, xz or zstandard (whatever its name says)."""
+    try:
+        return compression_of(path) is not None
+    except OSError:
+        return False

@@ -1,0 +1,69 @@
+"""The caps that keep memory and time bounded by what a file really holds (README: Limits).
+
+Each cap can be raised with an environment variable for a genuine file that exceeds it:
+
+- ``EMBEDLAB_MAX_LINE_MB`` (default 8): the longest text line read (a 300-dimension vector line
+  is about 3 kB).  A longer line is refused with its line number, without reading it whole.
+- ``EMBEDLAB_MAX_DECOMPRESSED_MB`` (default 4096): the most a compressed (``.gz``) input may
+  decompress to.
+- ``EMBEDLAB_MAX_GZIP_RATIO`` (default 50): a ``.gz`` may decompress to at most this many times
+  its own size (at least 64 MB), which stops a small "zip bomb" long before the absolute cap.
+  Real vector files and logs compress 3-10 times.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+from .errors import ParameterError
+
+MB = 1 << 20
+RATIO_FLOOR = 64 * MB
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ParameterError(f"environment variable {name}={raw!r} must be a whole number") from None
+    if value <= 0:
+        raise ParameterError(f"environment variable {name}({value}) must be > 0")
+    return value
+
+
+def max_line_bytes() -> int:
+    """The longest text line any reader accepts, in bytes."""
+    return _env_int("EMBEDLAB_MAX_LINE_MB", 8) * MB
+
+
+def decompressed_budget(path: Path) -> int:
+    """How many bytes a compressed ``path`` may decompress to."""
+    absolute = _env_int("EMBEDLAB_MAX_DECOMPRESSED_MB", 4096) * MB
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return min(absolute, max(RATIO_FLOOR, _env_int("EMBEDLAB_MAX_GZIP_RATIO", 50) * size))
+
+
+def budget_hint() -> str:
+    return ("if the file is genuine, decompress it first, or raise EMBEDLAB_MAX_DECOMPRESSED_MB / "
+            "EMBEDLAB_MAX_GZIP_RATIO")
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec's canonical name; a typed error for an unknown or non-text codec."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise ParameterError(f"encoding {str(encoding)[:40]!r} is not a known text encoding",
+                             hint="use a Python codec name such as utf-8, latin-1, cp1252 or utf-8-sig "
+                                  "(see Python's 'Standard Encodings' list)")
+    return info.name

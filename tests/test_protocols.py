@@ -1,0 +1,174 @@
+"""Protocols that fit the log: basket completion, recent-history queries, the automatic choice."""
+
+import numpy as np
+import pytest
+
+from core import DataError, Embeddings, ParameterError
+from core.evaluate.protocols import basket_completion, choose_protocol, make_split, recent_items
+from core.experiments.recs import evaluate_recs
+from core.evaluate.recs import Scorer, item_vector_scorer, itemcf_scorer, rank_metrics
+from core.logs import prepare
+
+BASKETS = ["milk,bread,eggs,,", "milk,,,,", "bread,butter,,,", "eggs,eggs,,,",  # 4th: one distinct item
+           "jam,bread,milk,butter,eggs", "tea,,,,", "tea,milk,,,"]
+
+
+@pytest.fixture
+def baskets(tmp_path):
+    path = tmp_path / "groceries.csv"
+    path.write_text("\n".join(BASKETS) + "\n")
+    return prepare(path)
+
+
+def basket_items(inter):
+    """{session: set of item names} over the interactions."""
+    out = {}
+    for s, i in zip(inter.session, inter.item):
+        out.setdefault(int(s), set()).add(inter.items[i])
+    return out
+
+
+def test_basket_file_is_completed_one_item_per_eligible_basket(baskets):
+    assert baskets.baskets and choose_protocol(baskets) == "basket"
+    split = basket_completion(baskets, max_cases=None, seed=0)
+    whole = basket_items(baskets)
+    eligible = {s for s, items in whole.items() if len(items) >= 2}
+    assert len(eligible) == 4 and len(split.held_out) == len(eligible)  # milk-only, eggs-eggs, tea: not
+    left = basket_items(split.train)
+    for case, item in enumerate(split.held_out):
+        name = baskets.items[item]
+        basket = next(s for s in eligible if whole[s] - left.get(s, set()) == {name})  # exactly this one left
+        others = whole[basket] - {name}
+        assert {baskets.items[i] for i in split.context[case].indices} == others
+        assert np.array_equal(split.exclude[case].indices, split.context[case].indices)
+    assert {s: i for s, i in left.items() if s not in eligible} == {s: whole[s] for s in whole if s not in eligible}
+    assert len(baskets) - len(split.train) == len(eligible)  # one row per eligible basket left training
+
+
+def test_basket_hold_outs_are_seeded(baskets):
+    a, b = (basket_completion(baskets, None, seed=7) for _ in range(2))
+    assert np.array_equal(a.held_out, b.held_out) and np.array_equal(a.users, b.users)
+    others = {tuple(basket_completion(baskets, None, seed=s).held_out) for s in range(12)}
+    assert len(others) > 1  # the seed decides which item is held out
+
+
+def test_repeated_item_in_a_basket_leaves_training_entirely(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("a,a,b,,\nc,,,,\nd,,,,\n")
+    inter = prepare(path)
+    for seed in range(6):
+        split = basket_completion(inter, None, seed)
+        held = inter.items[split.held_out[0]]
+        assert held not in {inter.items[i] for i in split.train.item[split.train.session == 0]}
+
+
+def test_max_cases_samples_baskets_and_keeps_the_rest_whole(baskets):
+    split = basket_completion(baskets, max_cases=2, seed=1)
+    assert len(split.held_out) == 2 and len(baskets) - len(split.train) == 2
+
+
+def test_no_basket_to_complete_is_a_data_error(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("a,,,\nb,,,\nc,c,,\n")
+    with pytest.raises(DataError, match="two or more distinct items"):
+        basket_completion(prepare(path), None)
+
+
+def test_invoices_in_a_timed_log_are_baskets(tmp_path):
+    rows = ["customer_id,item_id,timestamp"]
+    for c in range(5):
+        rows += [f"c{c},i{j},2011-01-0{1 + j // 3} 10:00" for j in range(6)]  # two invoices of 3 items
+    (tmp_path / "inv.csv").write_text("\n".join(rows) + "\n")
+    inter = prepare(tmp_path / "inv.csv")
+    assert choose_protocol(inter) == "basket" and choose_protocol(inter, "leave-last-out") == "leave-last-out"
+    with pytest.raises(ParameterError, match="protocol 'x'"):
+        choose_protocol(inter, "x")
+
+
+@pytest.fixture
+def timed(tmp_path):
+    rows = [("u1", "a", 1), ("u1", "b", 2), ("u1", "c", 3), ("u1", "d", 4), ("u1", "e", 5),
+            ("u2", "a", 1), ("u2", "e", 2)]
+    (tmp_path / "l.csv").write_text("user_id,item_id,timestamp\n" + "".join(f"{u},{i},{t}\n" for u, i, t in rows))
+    return prepare(tmp_path / "l.csv")
+
+
+def test_recent_items_weights_the_last_n_by_recency(timed):
+    split = make_split(timed, "auto", None, history=3, decay=0.5)
+    assert split.protocol == "leave-last-out"
+    q = split.context.toarray()
+    names = list(timed.items)
+    u1 = {names[i]: w for i, w in enumerate(q[0]) if w}
+    assert u1 == {"d": 1.0, "c": 0.5, "b": 0.25}  # held out: e; the three before it, newest first
+    assert {names[i]: w for i, w in enumerate(q[1]) if w} == {"a": 1.0}  # u2 has one training item
+    assert recent_items(split.train, split.users, 1).nnz == 2
+    with pytest.raises(ParameterError, match=r"history\(0\)"):
+        make_split(timed, history=0)
+
+
+def test_item_scorer_scores_from_the_history_mean(timed):
+    # exact cosines: from the last item (d) alone, and from the mean of the unit vectors of b, c, d
+    keys = ["a", "b", "c", "d", "e"]
+    vecs = np.array([[0.0, 1.0], [-1.0, 0.2], [0.0, 1.0], [1.0, 0.0], [0.2, 0.9]], dtype=np.float32)
+    emb = Embeddings(keys, vecs)
+    split = make_split(timed, "auto", None, history=3)
+    scorer = item_vector_scorer("v", emb, split.train)
+    s_last = scorer(split.users, split.last)
+    s_hist = scorer(split.users, split.last, split.context)
+    mean = vecs[1] / np.linalg.norm(vecs[1]) + vecs[2] + vecs[3]
+    mean /= np.linalg.norm(mean)
+    unit = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+    order = [list(timed.items).index(k) for k in keys]
+    assert s_hist[0, order] == pytest.approx(unit @ mean, abs=1e-6)
+    assert s_last[0, order] == pytest.approx(unit @ unit[3], abs=1e-6)
+
+
+def test_itemcf_from_context_is_the_weighted_sum_of_cosines(baskets):
+    split = basket_completion(baskets, None, 0)
+    scorer = itemcf_scorer(split.train)
+    one = [scorer(split.users[[c]], np.array([i])) for c in range(len(split.users))
+           for i in split.context[c].indices]
+    both = scorer(split.users, split.last, split.context)
+    row = 0
+    for c in range(len(split.users)):
+        n = len(split.context[c].indices)
+        assert both[c] == pytest.approx(np.sum(one[row:row + n], axis=0)[0], abs=1e-6)
+        row += n
+
+
+def test_basket_ranking_excludes_the_basket_not_the_users_history(baskets):
+    split = basket_completion(baskets, None, 0)
+    n = baskets.n_items
+    s = np.arange(n, dtype=np.float32)  # a fixed order: higher code ranks first
+    m = rank_metrics(Scorer("fixed", n, lambda u, last: np.tile(s, (len(u), 1))), split,
+                     split.train.item_counts(), k=1)
+    for case, held in enumerate(split.held_out):
+        in_basket = set(split.context[case].indices)
+        above = [j for j in range(n) if j > held and j not in in_basket]
+        assert m["_ranks"][case] == 1 + len(above)
+
+
+def test_evaluate_recs_states_the_protocol(baskets, timed):
+    rep = evaluate_recs(baskets, "svd", k=2, max_users=None, params={"factors": 2})
+    assert rep["protocol"]["name"] == "basket" and rep["users_evaluated"] == 4
+    assert "basket completion" in rep["protocol"]["description"]
+    rep = evaluate_recs(timed, "svd", k=2, max_users=None, params={"factors": 1}, history=2)
+    assert rep["protocol"]["name"] == "leave-last-out" and rep["protocol"]["history"] == 2
+    assert "mean of the last 2 items" in rep["protocol"]["description"]
+
+
+def test_cli_evaluate_recs_takes_the_protocol_and_history(baskets, timed, capsys):
+    import json
+
+    from core.cli import main
+    log = str(baskets.report.source)
+    assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--param", "factors=2", "--k", "2",
+                 "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["protocol"]["name"] == "basket" and 0 <= rep["hr_lo"] <= rep["hr"] <= rep["hr_hi"] <= 1
+    assert main(["evaluate", "recs", "--log", str(timed.report.source), "--method", "item2vec", "--history", "3",
+                 "--history-decay", "0.5", "--k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "mean of the last 3 items weighted 0.5^age" in out and "95% interval" in out
+    assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--history", "0"]) == 2
+    assert "history(0)" in capsys.readouterr().err
