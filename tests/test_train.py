@@ -10,7 +10,7 @@ from core.cli import main
 from core.evaluate.recs import metadata_consistency
 from core.logs import prepare
 from core.sample import generate
-from core.train import METHODS, declared, make_params, train, trainer
+from core.train import TRAINING_METHODS, declared, make_params, train, trainer
 from core.train.graph import cooccurrence, random_walks
 from tests.paths import BASKETS, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
@@ -25,7 +25,7 @@ def small_log(tmp_path_factory):
     return prepare(out / "interactions.csv", metadata=out / "items.csv")
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", TRAINING_METHODS)
 def test_trainer_contract(small_log, method):
     progress = []
     a = train(small_log, method, seed=3, progress=lambda f, m: progress.append(f), **FAST[method])
@@ -114,7 +114,7 @@ def test_invalid_parameter_values_are_typed_errors(small_log, given, message):
         train(small_log, "item2vec", **given)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", TRAINING_METHODS)
 def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
     t = trainer(method)
     spec = {d["name"]: d for d in declared(t.Params)}
@@ -171,7 +171,7 @@ def test_node2vec_return_bias_changes_walks():
 def test_sample_data_quality_and_cli(tmp_path, capsys):
     """Done-means on the committed sample: all five methods train from the CLI, and genre
     consistency@10 is far above chance for item2vec and MF."""
-    for method in METHODS:
+    for method in TRAINING_METHODS:
         out = tmp_path / method
         code = main(["train", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS),
                      "--method", method, "--out", str(out), "--json", "--seed", "1"])

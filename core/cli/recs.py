@@ -10,10 +10,10 @@ from .common import (emit, engine_from, engine_options, force_option, json_optio
 
 def register(sub) -> None:
     """Add ``train`` to ``sub``."""
-    from ..train import METHODS
+    from ..train import TRAINING_METHODS
     p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log")
     log_options(p)
-    p.add_argument("--method", required=True, choices=METHODS)
+    p.add_argument("--method", required=True, choices=TRAINING_METHODS)
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
     tune_options(p)
@@ -24,10 +24,10 @@ def register(sub) -> None:
 
 def register_evaluate(kinds) -> None:
     """Add ``evaluate recs`` to the ``evaluate`` sub-parsers."""
-    from ..train import METHODS
+    from ..train import TRAINING_METHODS
     p = kinds.add_parser("recs", parents=[json_option()], help="next-item HR/NDCG/MRR beside baselines")
     log_options(p)
-    p.add_argument("--method", required=True, choices=METHODS)
+    p.add_argument("--method", required=True, choices=TRAINING_METHODS)
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)")
     tune_options(p)
