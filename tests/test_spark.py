@@ -126,3 +126,13 @@ def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
     trained = engine.train(prepared, "als", 0, {"factors": 4, "iterations": 2}, None)
     remote = trained.payload[0].toPandas().set_index("key")["genre"].to_dict()
     assert remote == dict(zip(local.items, local.item_metadata.genre)) == {"a": "x", "b": "y", "c": ""}
+
+
+def test_the_spark_prepared_log_on_the_driver_equals_the_local_log(spark, sample):
+    from core.spark.bridge import from_spark
+    events, report = spark_logs.prepare(spark, SAMPLE_LOG)
+    inter = from_spark(events, report)
+    assert inter.users.tolist() == sample.users.tolist() and inter.items.tolist() == sample.items.tolist()
+    for name in ("user", "item", "session", "time", "weight"):
+        assert (getattr(inter, name) == getattr(sample, name)).all(), name
+    assert inter.report.sessions == sample.report.sessions and inter.report is not report

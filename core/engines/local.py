@@ -65,6 +65,6 @@ class LocalEngine:
             files += io.save(result.users, out / "users.parquet")
         return [p.name for p in files]
 
-    def evaluate(self, spec: LogSpec, prepared: Interactions, method: str, seed: int, params: dict) -> dict:
+    def evaluate(self, prepared: Interactions, method: str, seed: int, params: dict) -> dict:
         from ..experiments.recs import evaluate_recs
         return evaluate_recs(prepared, method, seed=seed, params=params)

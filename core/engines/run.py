@@ -90,6 +90,6 @@ def _train(engine: Engine, spec: LogSpec, method: str, seed: int, params: dict, 
     trained = engine.train(prepared, method, seed, params, progress or (lambda fraction, message: None))
     timings["train_s"] = round(trained.seconds, 3)
     if evaluate and evaluation is None:
-        evaluation = engine.evaluate(spec, prepared, method, seed, params)
+        evaluation = engine.evaluate(prepared, method, seed, params)
     timings["total_s"] = round(time.perf_counter() - t0, 3)
     return trained, prepared, timings, evaluation, tuning

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embeddings import Provenance
-from ..logs import LogReport
+from ..logs import ItemMetadata, LogReport
 from .base import LogSpec, Progress, Trained
 
 ITEMS_TEXT_LIMIT = 2_000_000  # items.txt is collected to the driver; skipped above this many items
@@ -27,7 +27,8 @@ class SparkLog:
 
     events: object
     report: LogReport
-    metadata: tuple | None = None  # (Spark DataFrame[key, ...], column names), joined to the item vectors
+    metadata: ItemMetadata | None = None
+    metadata_frame: object = None  # the same table as a Spark DataFrame[key, ...], joined to the item vectors
 
 
 class SparkEngine:
@@ -77,7 +78,7 @@ class SparkEngine:
         meta = read_metadata(spec.metadata, spec.metadata_item_col)
         frame = self.spark.createDataFrame(meta.table.fillna("").astype(str).reset_index(names="key"))
         missing = events.select(events.item.alias("key")).distinct().join(frame, "key", "left_anti").count()
-        return SparkLog(events, report.copy(metadata=meta.report(missing)), (frame, list(meta.table.columns)))
+        return SparkLog(events, report.copy(metadata=meta.report(missing)), meta, frame)
 
     def log_report(self, prepared: SparkLog) -> LogReport:
         return prepared.report
@@ -105,10 +106,9 @@ class SparkEngine:
     def _join_metadata(items, prepared: SparkLog):
         """The local join's meaning in Spark: ids as stripped text, missing cells as ''."""
         from pyspark.sql import functions as F
-        frame, columns = prepared.metadata
-        joined = items.join(frame, "key", "left")
-        return joined.select("key", "vector", "events",
-                             *[F.coalesce(F.col(f"`{c}`"), F.lit("")).alias(c) for c in columns])
+        joined = items.join(prepared.metadata_frame, "key", "left")
+        return joined.select("key", "vector", "events", *[F.coalesce(F.col(f"`{c}`"), F.lit("")).alias(c)
+                                                          for c in prepared.metadata.table.columns])
 
     def write(self, trained: Trained, prepared: SparkLog, out) -> list[str]:
         """items.parquet/ and users.parquet/ (Parquet part files that core.io reads as one table),
@@ -127,11 +127,10 @@ class SparkEngine:
             files.append("items.txt")
         return files
 
-    def evaluate(self, spec: LogSpec, prepared: SparkLog, method: str, seed: int, params: dict) -> dict:
-        """Leave-last-out on the log read locally, with the model trained on Spark (the split is
-        shipped to Spark; a Spark-side split is not built yet)."""
+    def evaluate(self, prepared: SparkLog, method: str, seed: int, params: dict) -> dict:
+        """Leave-last-out on the log Spark prepared (collected to the driver, not read again), with
+        the model trained on Spark from the training split (the split is shipped back to Spark)."""
         from ..experiments.recs import evaluate_recs
-        from ..logs import prepare
-        inter = prepare(spec.path, metadata=spec.metadata, metadata_item_col=spec.metadata_item_col,
-                        **spec.log_kwargs())
+        from ..spark.bridge import from_spark
+        inter = from_spark(prepared.events, prepared.report, prepared.metadata)
         return evaluate_recs(inter, method, seed=seed, params=params, trainer=self.trainer())
