@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from .common import (emit, engine_from, engine_options, force_option, json_option, log_options, log_spec,
-                     parse_params, prepare_from, stderr_progress)
+                     parse_params, stderr_progress)
 
 
 def register(sub) -> None:
@@ -116,12 +116,14 @@ def run_evaluate_recs(args) -> int:
     from ..experiments.recs import evaluate_recs
     engine = engine_from(args)
     engine.check_method(args.method)
-    inter = prepare_from(args)
-    tuned = run_tuning(args, inter, args.k, args.max_users) if args.tune else None
-    if tuned is not None:
-        rep = {**tuned.test, "validation": _metrics(tuned.validation), "tuning": tuned.to_dict()}
-    else:
-        with engine.errors():
+    check_tune_engine(args)
+    with engine.errors():
+        engine.start()
+        inter = engine.interactions(engine.prepare(log_spec(args)))
+        tuned = run_tuning(args, inter, args.k, args.max_users) if args.tune else None
+        if tuned is not None:
+            rep = {**tuned.test, "validation": _metrics(tuned.validation), "tuning": tuned.to_dict()}
+        else:
             rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
                                 params=parse_params(args.param), trainer=engine.trainer(), protocol=args.protocol,
                                 history=args.history, decay=args.history_decay)

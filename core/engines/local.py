@@ -41,6 +41,9 @@ class LocalEngine:
         return prepare(spec.path, metadata=spec.metadata, metadata_item_col=spec.metadata_item_col,
                        **spec.log_kwargs())
 
+    def interactions(self, prepared: Interactions) -> Interactions:
+        return prepared
+
     def log_report(self, prepared: Interactions) -> LogReport:
         return prepared.report
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embeddings import Provenance
-from ..logs import ItemMetadata, LogReport
+from ..logs import Interactions, ItemMetadata, LogReport
 from .base import LogSpec, Progress, Trained
 
 ITEMS_TEXT_LIMIT = 2_000_000  # items.txt is collected to the driver; skipped above this many items
@@ -131,6 +131,9 @@ class SparkEngine:
         """Leave-last-out on the log Spark prepared (collected to the driver, not read again), with
         the model trained on Spark from the training split (the split is shipped back to Spark)."""
         from ..experiments.recs import evaluate_recs
+        return evaluate_recs(self.interactions(prepared), method, seed=seed, params=params, trainer=self.trainer())
+
+    def interactions(self, prepared: SparkLog) -> Interactions:
+        """The log Spark prepared, collected to the driver with the local engine's coding."""
         from ..spark.bridge import from_spark
-        inter = from_spark(prepared.events, prepared.report, prepared.metadata)
-        return evaluate_recs(inter, method, seed=seed, params=params, trainer=self.trainer())
+        return from_spark(prepared.events, prepared.report, prepared.metadata)
