@@ -8,7 +8,7 @@ import pytest
 from tests.paths import ROOT
 
 MODULES = ["core.embeddings", "core.search", "core.arithmetic", "core.logs", "core.logs.rules", "core.logs.metadata",
-           "core.engines", "core.engines.local"]
+           "core.engines", "core.engines.local", "core.spark.session"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -248,7 +248,27 @@ def parse_time(values: pd.Series) -> tuple[np.ndarray, str]:
 
 
 def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
-    """Validate rows, drop and count what cannot be used, and code ids as integers."""
+    """Validate rows, drop and count what cannot be used, and code ids as integers.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The raw log; its index holds the file line of each row.
+    cols : ColumnMap
+    source : str
+        The log's name, for the report and messages.
+    min_weight : float, optional
+
+    Returns
+    -------
+    Interactions
+        Sorted by user then time, sessions split at the default gap.
+
+    Raises
+    ------
+    DataError
+        No usable row is left (the message counts each reason).
+    """
     report = LogReport(source=source, rows_read=len(df), columns=cols.to_dict())
     rows = df.index.to_numpy()
     keep = np.ones(len(df), dtype=bool)
@@ -321,7 +341,13 @@ def resessionise(inter: Interactions, gap_seconds: float, session_col: bool) -> 
 
 
 def apply_min_counts(inter: Interactions, min_item: int = 1, min_user: int = 1) -> Interactions:
-    """Drop rare items, then users with too few events; the new log's report counts them."""
+    """Drop rare items, then users with too few events.
+
+    Returns
+    -------
+    Interactions
+        ``inter`` itself when nothing is dropped, else a new log whose report counts both filters.
+    """
     mask = np.ones(len(inter), dtype=bool)
     filtered = {}
     if min_item > 1:

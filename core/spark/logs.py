@@ -17,7 +17,13 @@ from ..logs.read import sniff_delimiter
 
 
 def read(spark, path: str | Path, format: str = "auto"):
-    """CSV/TSV (delimiter sniffed from the first bytes, as locally) or Parquet, all as strings."""
+    """The raw log as a Spark DataFrame of strings (CSV/TSV) or typed columns (Parquet).
+
+    Raises
+    ------
+    FormatError
+        Missing file, a pickle, or a format other than CSV/TSV/Parquet.
+    """
     path = Path(path)
     if not path.exists():
         raise FormatError("no such file", path=path)
@@ -41,8 +47,29 @@ def read(spark, path: str | Path, format: str = "auto"):
 def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=None, weight_col=None,
             session_col=None, session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1,
             min_user_count: int = 1, min_weight: float | None = None):
-    """Return (events DataFrame[user, item, time, weight, row, session], LogReport).  The keyword
-    arguments are those of the local ``core.logs.prepare``."""
+    """Read, validate and sessionise a log in Spark, with the local engine's rules.
+
+    Parameters
+    ----------
+    spark : SparkSession
+    path : str or Path
+        CSV/TSV (delimiter sniffed as locally) or Parquet (a file or a folder of part files).
+    format, user_col, item_col, time_col, weight_col, session_col, session_gap, min_item_count, min_user_count, min_weight
+        As in ``core.logs.prepare``.
+
+    Returns
+    -------
+    (DataFrame, LogReport)
+        Events ``[user, item, time, weight, row, session]`` (cached) and the report, whose drop and
+        filter reasons are those of ``core.logs.rules``.
+
+    Raises
+    ------
+    FormatError
+        Missing file, a pickle, or a format Spark does not read here.
+    DataError
+        No user/item column (names the file), or nothing trainable left.
+    """
     from pyspark.sql import functions as F
     raw = read(spark, path, format)
     cols = columns_of(pd.DataFrame(columns=raw.columns), path, user=user_col, item=item_col, time=time_col,
