@@ -62,8 +62,9 @@ class Trained:
 class Engine(Protocol):
     """read → validate → sessions (``prepare``) → ``train`` → ``write``, plus the pieces around.
 
-    ``prepare`` returns the engine's own prepared log (``Interactions`` locally, a Spark
-    DataFrame on Spark) and ``log_report`` its ``LogReport``.
+    ``prepare`` returns the engine's own prepared log (``Interactions`` locally, a ``SparkLog`` of
+    events on Spark); ``log_report`` gives its ``LogReport`` and ``interactions`` brings it to this
+    machine as ``Interactions`` (for evaluation).
     """
 
     name: str
