@@ -16,7 +16,7 @@ from .errors import ExpressionError, ParameterError, UnknownKeyError
 from .expression import describe, parse
 from .search import Neighbours, best_indices, restrict_rows, top_k
 
-METHODS = ("3cosadd", "3cosmul")
+ANALOGY_SCORINGS = ("3cosadd", "3cosmul")  # how an answer is scored against the terms
 COSMUL_EPS = 1e-6  # gensim's epsilon in most_similar_cosmul
 
 
@@ -40,7 +40,29 @@ class ArithmeticResult:
 
 
 def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Map each key to its stored spelling; name every unknown key at once, with suggestions."""
+    """Map each key of ``terms`` to its stored spelling, naming every unknown key at once.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    terms : list of (str, float)
+        Keys and their weights, as ``core.expression.parse`` returns them.
+
+    Returns
+    -------
+    list of (str, float)
+        The same terms with each key spelled as stored (exact, then case-insensitive match).
+
+    Raises
+    ------
+    UnknownKeyError
+        One or more keys are not in ``emb``; the message suggests close spellings for each.
+
+    Examples
+    --------
+    >>> resolve_terms(load("glove-6b-50d"), [("Madrid", 1.0), ("spain", -1.0)])  # doctest: +SKIP
+    [('madrid', 1.0), ('spain', -1.0)]
+    """
     resolved, unknown = [], []
     for key, weight in terms:
         try:
@@ -57,29 +79,57 @@ def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple
     return resolved
 
 
-def evaluate(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd",
+def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd",
              include_inputs: bool = False, restrict: int | np.ndarray | None = None) -> ArithmeticResult:
-    """Evaluate ``expression`` (e.g. ``madrid - spain + france``) and rank the nearest keys."""
+    """Solve a vector-arithmetic expression and rank the keys nearest to the result.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    expression : str
+        Keys joined by ``+``/``-``, optionally weighted (``0.5*king + queen``); quote keys with
+        spaces or operators (``'new york' - usa``).
+    k : int, default 10
+    method : {"3cosadd", "3cosmul"}, default "3cosadd"
+        Cosine to the summed unit vectors, or the product/quotient of shifted cosines (Levy & Goldberg, 2014).
+    include_inputs : bool, default False
+        Rank the input keys too (gensim excludes them; the result lists what was ``excluded``).
+    restrict : int or ndarray, optional
+        Answer only from the first N rows, or from these row ids.
+
+    Returns
+    -------
+    ArithmeticResult
+        The terms, the result vector, the ranked ``neighbours`` and each input's similarity.
+
+    Raises
+    ------
+    ExpressionError
+        The expression does not parse or its terms cancel out.
+    UnknownKeyError
+        A key is not in ``emb`` (close spellings suggested).
+    ParameterError
+        An unknown ``method``, or ``k``/``restrict`` out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from core import Embeddings
+    >>> emb = Embeddings(["king", "man", "woman", "queen"], np.array([[1, 1], [1, 0], [0, 1], [0.1, 2]], np.float32))
+    >>> solve(emb, "king - man + woman", k=1).neighbours.keys
+    ['queen']
+    """
     method = method.lower()
-    if method not in METHODS:
-        raise ParameterError(f"method '{method}' must be one of {', '.join(METHODS)}")
-    terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
-    terms = [(key, w) for key, w in terms if w != 0]
-    if not terms:
-        raise ExpressionError("the terms cancel out: the expression is the zero vector",
-                              hint="e.g. king - man + woman")
+    if method not in ANALOGY_SCORINGS:
+        raise ParameterError(f"method '{method}' must be one of {', '.join(ANALOGY_SCORINGS)}")
+    terms = _nonzero_terms(emb, expression)
     ids = [emb.key_to_index[key] for key, _ in terms]
     weights = np.array([w for _, w in terms], dtype=np.float32)
     vector = weights @ emb.unit[ids]
     if not np.any(vector):
         raise ExpressionError("the expression evaluates to the zero vector")
     exclude = [] if include_inputs else ids
-    if method == "3cosadd":
-        got, scores, _ = top_k(emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict,
-                               method="exact")
-        got, scores = got[0], scores[0]
-    else:
-        got, scores = _cosmul(emb, ids, weights, k, exclude, restrict)
+    got, scores = _rank(emb, method, vector, ids, weights, k, exclude, restrict)
     ok = got >= 0
     unit = vector / np.linalg.norm(vector)
     sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}
@@ -87,6 +137,24 @@ def evaluate(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosa
     nb = Neighbours(text, [emb.keys[j] for j in got[ok]], got[ok], scores[ok], "cosine", "exact",
                    excluded=[emb.keys[i] for i in exclude])
     return ArithmeticResult(text, terms, method, vector, nb, sims, nb.excluded)
+
+
+def _rank(emb, method, vector, ids, weights, k, exclude, restrict):
+    """Row ids and scores of the answers: 3CosAdd (cosine to ``vector``) or 3CosMul."""
+    if method == "3cosmul":
+        return _cosmul(emb, ids, weights, k, exclude, restrict)
+    got, scores, _ = top_k(emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict, method="exact")
+    return got[0], scores[0]
+
+
+def _nonzero_terms(emb: Embeddings, expression: str) -> list[tuple[str, float]]:
+    """The parsed, resolved terms with a non-zero weight; an error when none is left."""
+    terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
+    terms = [(key, w) for key, w in terms if w != 0]
+    if not terms:
+        raise ExpressionError("the terms cancel out: the expression is the zero vector",
+                              hint="e.g. king - man + woman")
+    return terms
 
 
 def _known(emb: Embeddings, word: str) -> bool:

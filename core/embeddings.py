@@ -37,7 +37,17 @@ class Provenance:
                 "versions": dict(self.versions)}
 
     def caption(self) -> str:
-        """One line for figure captions and report headers."""
+        """One line for figure captions and report headers: source · parameters · seed · date.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> Provenance("item2vec on log.csv", params={"epochs": 5}, seed=0, created="2026-01-02T00:00:00").caption()
+        'item2vec on log.csv · epochs=5 · seed=0 · 2026-01-02'
+        """
         bits = [self.source]
         if self.params:
             bits.append(", ".join(f"{k}={v}" for k, v in sorted(self.params.items())))
@@ -105,9 +115,28 @@ class Embeddings:
 
     # -- lookup ---------------------------------------------------------------------------------
     def resolve(self, key: str) -> str:
-        """Return the stored spelling of ``key``: exact first, then case-insensitive.
+        """The stored spelling of ``key``: exact first, then case-insensitive.
 
         GloVe is lower-case, so "Madrid" should find "madrid" rather than fail.
+
+        Parameters
+        ----------
+        key : str
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        UnknownKeyError
+            ``key`` is not stored in any case; the message suggests close spellings.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Embeddings(["madrid", "paris"], np.eye(2, dtype=np.float32)).resolve("Madrid")
+        'madrid'
         """
         found = self.find(key)
         if found is not None:
@@ -115,8 +144,26 @@ class Embeddings:
         raise UnknownKeyError(key, self.suggest(key))
 
     def find(self, key: str) -> int | None:
-        """Row of ``key`` (exact, then case-insensitive), or None.  Sets whose keys are all lower
-        case (GloVe) need no second index: the lower-cased key is looked up directly."""
+        """Row of ``key`` (exact, then case-insensitive), or None.
+
+        Sets whose keys are all lower case (GloVe) need no second index: the lower-cased key is
+        looked up directly.
+
+        Parameters
+        ----------
+        key : str
+
+        Returns
+        -------
+        int or None
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = Embeddings(["madrid", "paris"], np.eye(2, dtype=np.float32))
+        >>> emb.find("PARIS"), emb.find("rome")
+        (1, None)
+        """
         found = self.key_to_index.get(key)
         if found is None:
             lower = key.lower()
@@ -130,12 +177,55 @@ class Embeddings:
         return self.vectors[self.index(key)]
 
     def lookup(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        """Rows by integer id: what an embedding layer does with a one-hot input."""
+        """Rows by integer id: what an embedding layer does with a one-hot input.
+
+        Parameters
+        ----------
+        ids : sequence of int
+
+        Returns
+        -------
+        ndarray of shape (len(ids), dim)
+            A copy; equal to ``one_hot(ids) @ vectors``.
+
+        Raises
+        ------
+        ParameterError
+            An id outside ``[0, len(self))``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Embeddings(["a", "b"], np.array([[1, 2], [3, 4]], np.float32)).lookup([1]).tolist()
+        [[3.0, 4.0]]
+        """
         ids = self._check_ids(ids)
         return np.array(self.vectors[ids])
 
     def one_hot(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        """The one-hot matrix whose product with ``vectors`` equals ``lookup(ids)``."""
+        """The one-hot matrix whose product with ``vectors`` equals ``lookup(ids)``.
+
+        Parameters
+        ----------
+        ids : sequence of int
+
+        Returns
+        -------
+        ndarray of shape (len(ids), len(self)), float32
+            One row per id, 1.0 in that id's column.
+
+        Raises
+        ------
+        ParameterError
+            ``ids`` holds a negative id or one not below the number of keys.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = Embeddings(["a", "b", "c"], np.eye(3, dtype=np.float32))
+        >>> emb.one_hot([2]).tolist()
+        [[0.0, 0.0, 1.0]]
+        """
         ids = self._check_ids(ids)
         out = np.zeros((len(ids), len(self)), dtype=np.float32)
         out[np.arange(len(ids)), ids] = 1.0
@@ -149,8 +239,24 @@ class Embeddings:
         return ids
 
     def suggest(self, key: str, n: int = 5) -> list[str]:
-        """Close spellings: edit distance ≤ 2 (a swap counts once), nearest first, then most frequent
-        (row order).  Only keys with the same first letter are compared, so 400k keys stay cheap."""
+        """Close spellings of ``key``: edit distance ≤ 2 (a swap counts once), nearest first, then most
+        frequent (row order).  Only keys with the same first letter are compared, so 400k keys stay cheap.
+
+        Parameters
+        ----------
+        key : str
+        n : int, default 5
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Embeddings(["frog", "from", "dog"], np.eye(3, dtype=np.float32)).suggest("frgo")
+        ['frog', 'from']
+        """
         low = key.lower()
         if not low:
             return []
@@ -212,7 +318,29 @@ class Embeddings:
 
     # -- reshaping ------------------------------------------------------------------------------
     def subset(self, keys_or_ids: Sequence[str] | Sequence[int] | np.ndarray) -> "Embeddings":
-        """A new Embeddings with the given rows, in the given order."""
+        """A new Embeddings with the given rows, in the given order (metadata follows).
+
+        Parameters
+        ----------
+        keys_or_ids : sequence of str or of int
+
+        Returns
+        -------
+        Embeddings
+
+        Raises
+        ------
+        UnknownKeyError
+            A key is not stored.
+        ParameterError
+            An id is out of range.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Embeddings(["a", "b", "c"], np.eye(3, dtype=np.float32)).subset(["c", "a"]).keys
+        ['c', 'a']
+        """
         items = list(keys_or_ids)
         if items and isinstance(items[0], str):
             ids = np.array([self.index(k) for k in items], dtype=np.int64)
@@ -223,7 +351,27 @@ class Embeddings:
                           self.provenance, self.notes)
 
     def head(self, n: int) -> "Embeddings":
-        """The first ``n`` rows (loaders keep files in frequency order): a view, no copy."""
+        """The first ``n`` rows (loaders keep files in frequency order): a view, no copy.
+
+        Parameters
+        ----------
+        n : int
+
+        Returns
+        -------
+        Embeddings
+
+        Raises
+        ------
+        ParameterError
+            ``n`` ≤ 0.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> len(Embeddings(["a", "b", "c"], np.eye(3, dtype=np.float32)).head(2))
+        2
+        """
         if n <= 0:
             raise ParameterError(f"n({n}) must be > 0")
         n = min(n, len(self))
@@ -231,6 +379,16 @@ class Embeddings:
         return Embeddings(self.keys[:n], self.vectors[:n], meta, self.provenance, self.notes)
 
     def with_metadata(self, metadata: pd.DataFrame) -> "Embeddings":
+        """The same keys and vectors with ``metadata`` (one row per key, same order).
+
+        Parameters
+        ----------
+        metadata : DataFrame
+
+        Returns
+        -------
+        Embeddings
+        """
         return Embeddings(self.keys, self.vectors, metadata, self.provenance, self.notes)
 
 

@@ -36,7 +36,7 @@ from .search import HnswIndex, cache_dir
 
 log = logging.getLogger(__name__)
 
-METHODS = ("tsne", "umap", "pca")
+LAYOUT_METHODS = ("tsne", "umap", "pca")
 DEFAULTS = {"tsne": {"perplexity": 30.0}, "umap": {"neighbours": 15, "min_dist": 0.1}, "pca": {}}
 SHIPPED = Path(__file__).parent / "data" / "layouts"
 FFT_FROM = 10_000
@@ -76,8 +76,8 @@ class LayoutSpec:
     seed: int = 0
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise ParameterError(f"layout method '{self.method}' must be one of {', '.join(METHODS)}")
+        if self.method not in LAYOUT_METHODS:
+            raise ParameterError(f"layout method '{self.method}' must be one of {', '.join(LAYOUT_METHODS)}")
         unknown = set(self.params) - set(DEFAULTS[self.method])
         if unknown:
             raise ParameterError(f"{self.method} has no parameter {', '.join(sorted(unknown))}; "

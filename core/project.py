@@ -12,7 +12,7 @@ import pandas as pd
 from .embeddings import Embeddings
 from .errors import ParameterError
 
-METHODS = ("pca", "tsne", "umap", "axes")
+PROJECTIONS = ("pca", "tsne", "umap", "axes")
 SAMPLINGS = ("frequent", "stratified", "random")
 
 
@@ -74,8 +74,8 @@ def project(emb: Embeddings, ids: np.ndarray, method: str = "pca", dims: int = 2
             perplexity: float = 30.0, neighbours: int = 15, axes: tuple | None = None,
             quality: bool = True) -> Projection:
     """Project the rows ``ids``; ``axes=((a, b), (c, d))`` for semantic axes a→b and c→d."""
-    if method not in METHODS:
-        raise ParameterError(f"projection '{method}' must be one of {', '.join(METHODS)}")
+    if method not in PROJECTIONS:
+        raise ParameterError(f"projection '{method}' must be one of {', '.join(PROJECTIONS)}")
     if dims not in (2, 3):
         raise ParameterError(f"dims({dims}) must be 2 or 3")
     ids = np.asarray(ids, dtype=np.int64)

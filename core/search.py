@@ -128,11 +128,42 @@ def _numpy_top_k(matrix, queries, k, metric):
 def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosine",
           exclude: Sequence[Sequence[int]] | None = None, restrict: int | np.ndarray | None = None,
           method: str = "auto", index: "HnswIndex | None" = None) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """Top-k ids and scores per query, skipping each query's ``exclude`` ids.
+    """Top-k row ids and scores for each query vector.
 
-    ``restrict`` limits candidates to the first N rows (the N most frequent words in
-    frequency-ordered files, like gensim's restrict_vocab) or to an array of row ids.
-    Returns ``(ids, scores, recall)`` where recall is None for exact search.
+    Parameters
+    ----------
+    emb : Embeddings
+    queries : ndarray of shape (n_queries, dim)
+    k : int, default 10
+    metric : {"cosine", "dot", "euclidean"}, default "cosine"
+        Scores are cosines, dot products, or (for euclidean) distances, best first.
+    exclude : sequence of sequences of int, optional
+        Row ids to skip, one list per query (e.g. the query's own row).
+    restrict : int or ndarray, optional
+        Candidates: the first N rows (like gensim's ``restrict_vocab``) or an array of row ids.
+    method : {"auto", "exact", "hnsw"}, default "auto"
+    index : HnswIndex, optional
+
+    Returns
+    -------
+    (ndarray, ndarray, float or None)
+        ``ids`` and ``scores`` of shape (n_queries, k) (−1 / NaN where fewer candidates exist), and
+        the index's measured recall@k (None for exact search).
+
+    Raises
+    ------
+    ParameterError
+        ``k`` ≤ 0, query dims that differ from ``emb.dim``, an unknown metric or method, an empty or
+        non-positive ``restrict``, or HNSW combined with ``restrict``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from core import Embeddings
+    >>> emb = Embeddings(["a", "b", "c"], np.eye(3, dtype=np.float32))
+    >>> ids, scores, recall = top_k(emb, np.array([[1, 0.5, 0]], np.float32), k=2)
+    >>> ids.tolist(), recall
+    ([[0, 1]], None)
     """
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
@@ -147,23 +178,26 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
         matrix, mapping = restrict_rows(matrix, restrict)
     extra = max((len(e) for e in exclude), default=0) if exclude is not None else 0
     want = min(k + extra, matrix.shape[0])
-    use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
-    if method not in ("auto", "exact", "hnsw"):
-        raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
-    recall = None
-    if use_ann:
-        if mapping is not None:
-            raise ParameterError("approximate search cannot be combined with a candidate restriction",
-                                 hint="use method='exact' with restrict")
-        index = index or cached_hnsw(emb, metric)
-        ids, scores = index.search(queries, want)
-        recall = index.recall
-    else:
-        ids, scores = exact_top_k(matrix, queries, want, metric)
+    ids, scores, recall = _search(emb, matrix, queries, want, metric, method, mapping, index)
     if mapping is not None:
         ids = np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
     ids, scores = _drop_excluded(ids, scores, exclude, k)
     return ids, scores, recall
+
+
+def _search(emb, matrix, queries, want, metric, method, mapping, index):
+    """(ids, scores, recall): HNSW when asked (or for a large unrestricted set), else exact."""
+    if method not in ("auto", "exact", "hnsw"):
+        raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
+    use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
+    if not use_ann:
+        return (*exact_top_k(matrix, queries, want, metric), None)
+    if mapping is not None:
+        raise ParameterError("approximate search cannot be combined with a candidate restriction",
+                             hint="use method='exact' with restrict")
+    index = index or cached_hnsw(emb, metric)
+    ids, scores = index.search(queries, want)
+    return ids, scores, index.recall
 
 
 def _without_zero_rows(emb: Embeddings, queries, restrict, method):
@@ -188,7 +222,31 @@ def _without_zero_rows(emb: Embeddings, queries, restrict, method):
 
 
 def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:
-    """Row ids whose metadata ``column`` equals ``value`` (or contains it, for ``a|b`` lists)."""
+    """Row ids whose metadata ``column`` equals ``value`` (or lists it, for ``a|b`` cells).
+
+    Parameters
+    ----------
+    emb : Embeddings
+    column : str
+    value : str
+
+    Returns
+    -------
+    ndarray of int64
+
+    Raises
+    ------
+    ParameterError
+        ``emb`` has no such metadata column, or no row matches.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from core import Embeddings
+    >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32), pd.DataFrame({"genre": ["Comedy|Drama", "War"]}))
+    >>> rows_where(emb, "genre", "Drama").tolist()
+    [0]
+    """
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
         raise ParameterError(f"no metadata column '{column}'", hint=f"columns are {have}")
@@ -229,7 +287,42 @@ def _drop_excluded(ids, scores, exclude, k):
 def neighbours(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
               restrict: int | np.ndarray | None = None, method: str = "auto",
               index: "HnswIndex | None" = None) -> Neighbours:
-    """The ``k`` nearest keys to ``key`` (itself excluded)."""
+    """The ``k`` nearest keys to ``key``, best first, the query itself excluded.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    key : str
+        A key of ``emb``, matched case-insensitively when the exact key is absent.
+    k : int, default 10
+    metric : {"cosine", "dot", "euclidean"}, default "cosine"
+    restrict : int or ndarray, optional
+        Search only the first N rows (most frequent keys) or these row ids.
+    method : {"auto", "exact", "hnsw"}, default "auto"
+        ``auto`` uses an HNSW index above 200,000 rows when nothing restricts the search.
+    index : HnswIndex, optional
+        A prebuilt index (``method="hnsw"``); else one is loaded from the cache or built.
+
+    Returns
+    -------
+    Neighbours
+        Keys, row ids and scores (plus metadata rows), and the measured recall for HNSW.
+
+    Raises
+    ------
+    UnknownKeyError
+        ``key`` is not in ``emb``; the message lists close keys.
+    ParameterError
+        ``k`` ≤ 0, an unknown metric or method, or HNSW combined with ``restrict``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from core import Embeddings
+    >>> emb = Embeddings(["east", "north", "northeast"], np.array([[1, 0], [0, 1], [0.7, 0.7]], np.float32))
+    >>> neighbours(emb, "east", k=1).keys
+    ['northeast']
+    """
     i = emb.index(key)
     ids, scores, recall = top_k(emb, emb.vectors[i][None, :], k, metric, exclude=[[i]], restrict=restrict,
                                 method=method, index=index)
@@ -248,6 +341,30 @@ class HnswIndex:
 
     ``build`` raises ``efSearch`` until the measured recall on a sample of the set's own vectors
     reaches ``target_recall`` (or the largest setting), so the speed/recall trade is known.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    metric : {"cosine", "dot", "euclidean"}, default "cosine"
+    M, ef_construction : int
+        faiss' graph degree and construction breadth.
+    target_recall : float, default 0.95
+    k, sample, seed : int
+        Recall is measured as recall@k on ``sample`` rows drawn with ``seed``.
+
+    Raises
+    ------
+    ParameterError
+        An unknown metric.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from core import Embeddings
+    >>> emb = Embeddings([f"k{i}" for i in range(300)], np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32))
+    >>> index = HnswIndex(emb, k=5, sample=50).build()
+    >>> index.recall >= 0.95
+    True
     """
 
     EF_STEPS = (16, 32, 48, 64, 96, 128, 192, 256, 512)
@@ -259,6 +376,9 @@ class HnswIndex:
         self.target_recall, self.k, self.sample, self.seed = target_recall, k, sample, seed
 
     def build(self) -> "HnswIndex":
+        """Add every row, then measure recall@k for rising ``efSearch`` and keep the first that reaches
+        ``target_recall``; sets ``index_``, ``ef_search_`` and ``recall``.  Returns ``self``.
+        """
         import faiss
         matrix = np.ascontiguousarray(space(self.emb, self.metric))
         fm = faiss.METRIC_L2 if self.metric == "euclidean" else faiss.METRIC_INNER_PRODUCT
@@ -308,6 +428,7 @@ class HnswIndex:
         return index
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the ``k`` approximate nearest rows per query, best first (distances for euclidean)."""
         scores, ids = self.index_.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         if self.metric == "euclidean":
             scores = np.sqrt(np.maximum(scores, 0))
@@ -319,9 +440,28 @@ def cache_dir() -> Path:
 
 
 def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:
-    """An HNSW index for ``emb``, loaded from the cache folder when one was built for the same
-    vectors (by data hash), else built, measured and saved there.  Sets without a data hash
-    (built in memory) are built every time."""
+    """An HNSW index for ``emb``, reused across calls and processes.
+
+    Loaded from the cache folder (``$EMBEDLAB_CACHE``, default ``~/.cache/embedlab``) when one was
+    built for the same vectors (by data hash), else built, measured and saved there.  Sets without
+    a data hash (built in memory) are built every time.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    metric : {"cosine", "dot", "euclidean"}, default "cosine"
+
+    Returns
+    -------
+    HnswIndex
+        Built, with its measured ``recall``.
+
+    Examples
+    --------
+    >>> index = cached_hnsw(io.load("glove-6b-50d"))  # doctest: +SKIP
+    >>> round(index.recall, 2)  # doctest: +SKIP
+    0.99
+    """
     digest = emb.provenance.data_hash
     if not digest:
         return HnswIndex(emb, metric=metric).build()
@@ -335,6 +475,23 @@ def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:
 
 
 def recall_at_k(found: np.ndarray, truth: np.ndarray) -> float:
-    """Mean share of each query's true top-k that the approximate top-k contains."""
+    """Mean share of each query's true top-k that the approximate top-k contains.
+
+    Parameters
+    ----------
+    found, truth : ndarray of shape (n_queries, k)
+        Row ids from the approximate and the exact search.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> recall_at_k(np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]]))
+    0.75
+    """
     hits = sum(len(np.intersect1d(f, t)) for f, t in zip(found, truth))
     return hits / truth.size

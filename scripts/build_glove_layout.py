@@ -28,7 +28,7 @@ from core.io.builtin import load_builtin
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--method", default="tsne", choices=layouts.METHODS)
+    parser.add_argument("--method", default="tsne", choices=layouts.LAYOUT_METHODS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=None, help="only the N most frequent words (trials)")
     parser.add_argument("--out", type=Path, default=layouts.SHIPPED)

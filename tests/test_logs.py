@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import DataError, FormatError, ParameterError
+from core import DataError, FormatError, ParameterError, UnsafeFileError
 from core.logs import guess_columns, parse_duration, prepare, read_log, sessions
-from tests.paths import GROCERIES
+from tests.paths import BASKETS
 
 
 
@@ -34,11 +34,11 @@ def test_csv_tsv_jsonl_parquet_read_the_same(tmp_path):
         assert sorted(inter.items.tolist()) == ["a", "b", "c"] and len(inter) == 4
 
 
-def test_groceries_baskets_are_detected():
-    inter = prepare(GROCERIES)
-    assert inter.baskets and inter.n_items == 169 and inter.n_users == 9835
-    assert inter.report.rows_kept == 43366  # every non-empty field of the file
-    assert inter.items[inter.item[0]] == "citrus fruit"
+def test_basket_file_is_detected():
+    inter = prepare(BASKETS)
+    assert inter.baskets and inter.n_items == 98 and inter.n_users == 1500
+    assert inter.report.rows_kept == 7543  # every non-empty field of the file
+    assert inter.items[inter.item[0]] == "ASSORTED COLOUR BIRD ORNAMENT"
 
 
 def test_guess_and_override():
@@ -84,7 +84,7 @@ def test_malformed_logs_give_clear_errors(tmp_path, content, error, match):
     path = write(tmp_path, "bad.csv", content, mode)
     with pytest.raises(error, match=match) as err:
         prepare(path)
-    assert str(path) in str(err.value) or err.value.path is None
+    assert err.value.path == str(path) and str(path) in str(err.value)  # the message names the file
 
 
 def test_pipe_delimiter_is_sniffed(tmp_path):
@@ -152,8 +152,12 @@ def test_pickled_log_is_refused(tmp_path):
     import pickle
     p = tmp_path / "log.pkl"
     p.write_bytes(pickle.dumps({"a": 1}))
-    with pytest.raises(Exception, match="pickle"):
+    with pytest.raises(UnsafeFileError, match=r"refusing to open a '\.pkl' file: it is a Python pickle") as err:
         read_log(p)
+    assert err.value.path == str(p) and str(p) in str(err.value)
+    p.rename(tmp_path / "log.csv")  # a pickle by its bytes, whatever its name says
+    with pytest.raises(UnsafeFileError, match="its bytes are a Python pickle"):
+        read_log(tmp_path / "log.csv")
 
 
 def test_parse_duration():
@@ -172,3 +176,31 @@ def test_million_rows_are_vectorised(tmp_path):
     assert len(inter) == n and np.all(np.diff(inter.user) >= 0)
     same_user = inter.user[1:] == inter.user[:-1]
     assert np.all(np.diff(inter.time)[same_user] >= 0)
+
+
+def test_interactions_are_immutable_and_derived_logs_own_their_report():
+    from dataclasses import FrozenInstanceError
+    inter = prepare(BASKETS)
+    before = inter.report.to_dict()
+    with pytest.raises(FrozenInstanceError):
+        inter.session = inter.session
+    with pytest.raises(ValueError, match="read-only"):
+        inter.item[0] = 1
+    mask = inter.user < inter.n_users // 2
+    sub = inter.select(mask, {"first half of the baskets": int((~mask).sum())})
+    split = inter.keep_rows(mask)
+    for derived in (sub, split):
+        assert derived.report is not inter.report and derived.report.rows_kept == int(mask.sum())
+    assert sub.report.users == sub.n_users < inter.n_users and sub.report.filtered == {
+        "first half of the baskets": int((~mask).sum())}
+    assert inter.report.to_dict() == before  # the shared log is untouched
+
+
+def test_metadata_join_strips_ids_keeps_first_row_and_counts_the_rest(tmp_path):
+    log = write(tmp_path, "l.csv", "user_id,item_id\nu1,a\nu1,b\nu2,b\nu2,c\n")
+    meta = write(tmp_path, "m.csv", "item_id,genre\n a ,x\nb,y\nb,z\nzz,w\n")
+    inter = prepare(log, metadata=meta)
+    genres = dict(zip(inter.items, inter.item_metadata.genre))
+    assert genres == {"a": "x", "b": "y", "c": ""}
+    assert inter.report.metadata == {"file": str(meta), "item_column": "item_id", "columns": ["genre"],
+                                     "items_without_metadata": 1, "duplicate_metadata_rows_dropped": 1}

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from core import Embeddings
-from core.arithmetic import evaluate
+from core.arithmetic import solve
 from core.plots import arithmetic_figure, caption, map_figure, report_html, to_png
 from core.project import map_quality, project, sample_rows
 
@@ -26,17 +26,32 @@ def test_user_labels_are_escaped_everywhere():
     blob = fig.to_json()
     assert "<img" not in blob and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in blob
     assert "<b>x</b>" not in blob.replace("<b>&lt;img", "")  # the genre label is escaped too
-    res = evaluate(emb, f"'{EVIL}' - b + c", k=2)
+    res = solve(emb, f"'{EVIL}' - b + c", k=2)
     assert "<img" not in arithmetic_figure(emb, res).to_json()
     html = report_html(EVIL, [fig], [("t", pd.DataFrame({"key": [EVIL]}))], EVIL)
     assert html.count("<img") == 0
 
 
 def test_png_export_carries_the_caption(tmp_path):
-    fig = map_figure(project(evil_set(), np.arange(5), "pca", quality=False).frame(evil_set()))
-    caption(fig, "embedlab · provenance line")
+    import io as bytes_io
+
+    from PIL import Image
+
+    def rendered(text):
+        fig = map_figure(project(evil_set(), np.arange(5), "pca", quality=False).frame(evil_set()))
+        caption(fig, text)
+        return fig
+
+    fig = rendered("embedlab · provenance line")
+    svg = fig.to_image(format="svg").decode("utf-8")  # the same kaleido export, as text we can read
+    assert "embedlab · provenance line" in svg
     png = to_png(fig, scale=1)
-    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
+    other = to_png(rendered("a different caption, much longer than the first one"), scale=1)
+    a, b = (np.asarray(Image.open(bytes_io.BytesIO(p)).convert("L"), dtype=np.int16) for p in (png, other))
+    rows, cols = np.nonzero(np.abs(a - b) > 16)
+    # the two images differ only where the caption is drawn: below the plot, from the left
+    assert len(rows) > 50 and rows.min() > 0.8 * a.shape[0] and cols.min() < 0.25 * a.shape[1]
 
 
 def test_report_html_is_self_contained():

@@ -110,3 +110,29 @@ def test_spark_limits_are_clear_errors(spark, sample, capsys):
     code = main(["train", "--engine", "spark", "--log", str(SAMPLE_LOG), "--user-col", "nope", "--method", "als",
                  "--out", "/tmp/never"])
     assert code == 2 and "column 'nope'" in capsys.readouterr().err
+
+
+def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
+    from core.engines import LogSpec, get_engine
+    log, meta = tmp_path / "l.csv", tmp_path / "m.csv"
+    log.write_text("user_id,item_id\nu1,a\nu1,b\nu2,b\nu2,c\nu3,a\nu3,c\n")
+    meta.write_text("item_id,genre\n a ,x\nb,y\nb,z\nzz,w\n")  # padded id, a duplicate, an unknown item
+    local = prepare(log, metadata=meta)
+    engine = get_engine("spark")
+    engine.start()  # the module's session: getOrCreate returns it
+    prepared = engine.prepare(LogSpec(str(log), metadata=str(meta)))
+    assert prepared.report.metadata == local.report.metadata
+    assert prepared.report.metadata["items_without_metadata"] == 1
+    trained = engine.train(prepared, "als", 0, {"factors": 4, "iterations": 2}, None)
+    remote = trained.payload[0].toPandas().set_index("key")["genre"].to_dict()
+    assert remote == dict(zip(local.items, local.item_metadata.genre)) == {"a": "x", "b": "y", "c": ""}
+
+
+def test_the_spark_prepared_log_on_the_driver_equals_the_local_log(spark, sample):
+    from core.spark.bridge import from_spark
+    events, report = spark_logs.prepare(spark, SAMPLE_LOG)
+    inter = from_spark(events, report)
+    assert inter.users.tolist() == sample.users.tolist() and inter.items.tolist() == sample.items.tolist()
+    for name in ("user", "item", "session", "time", "weight"):
+        assert (getattr(inter, name) == getattr(sample, name)).all(), name
+    assert inter.report.sessions == sample.report.sessions and inter.report is not report

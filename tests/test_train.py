@@ -10,9 +10,9 @@ from core.cli import main
 from core.evaluate.recs import metadata_consistency
 from core.logs import prepare
 from core.sample import generate
-from core.train import METHODS, declared, make_params, train, trainer
+from core.train import TRAINING_METHODS, declared, make_params, train, trainer
 from core.train.graph import cooccurrence, random_walks
-from tests.paths import GROCERIES, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
+from tests.paths import BASKETS, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
 FAST = {"item2vec": {"epochs": 3}, "graph": {"walks_per_item": 3, "epochs": 2}, "supervised": {"epochs": 2},
         "als": {"factors": 16}, "svd": {"factors": 16}}
@@ -25,7 +25,7 @@ def small_log(tmp_path_factory):
     return prepare(out / "interactions.csv", metadata=out / "items.csv")
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", TRAINING_METHODS)
 def test_trainer_contract(small_log, method):
     progress = []
     a = train(small_log, method, seed=3, progress=lambda f, m: progress.append(f), **FAST[method])
@@ -51,16 +51,47 @@ def test_mf_users_share_the_item_space(small_log, method):
     assert np.mean([res.items.metadata.genre.iloc[i] in watched for i in top]) >= 0.6
 
 
-def test_supervised_first_layer_is_the_embedding_table(small_log):
+@pytest.fixture
+def networks(monkeypatch):
+    """The MLPClassifier instances the supervised trainer builds, so a test can read their weights."""
+    import sklearn.neural_network as nn
+    made = []
+
+    class Recorded(nn.MLPClassifier):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(nn, "MLPClassifier", Recorded)
+    return made
+
+
+def test_supervised_first_layer_is_the_embedding_table(small_log, networks):
     res = train(small_log, "supervised", seed=0, epochs=2)
-    emb = res.items
-    ids = [0, 5, 5, 17]
-    assert np.array_equal(emb.one_hot(ids) @ emb.vectors, emb.lookup(ids))
+    (net,) = networks
+    table = net.coefs_[0]  # (n_items, dim): the weights from the one-hot item input to the hidden layer
+    assert table.shape == (small_log.n_items, res.items.dim)
+    assert np.array_equal(res.items.vectors, table.astype(np.float32))
+    # the rest of the network reads an item only through its row: softmax((row + b0) @ W1 + b1)
+    ids = np.array([0, 5, 17])
+    hidden = res.items.vectors[ids].astype(np.float64) + net.intercepts_[0]
+    logits = hidden @ net.coefs_[1] + net.intercepts_[1]
+    proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    one_hot = np.zeros((len(ids), small_log.n_items))
+    one_hot[np.arange(len(ids)), ids] = 1
+    np.testing.assert_allclose(net.predict_proba(one_hot), proba, rtol=1e-4, atol=1e-6)
 
 
-def test_supervised_can_predict_a_label(small_log):
+def test_supervised_can_predict_a_label(small_log, networks):
     res = train(small_log, "supervised", seed=0, target="genre", epochs=30)
-    assert res.data["classes"] == small_log.item_metadata.genre.nunique()
+    labels = small_log.item_metadata.genre.astype(str).to_numpy()
+    assert res.data["classes"] == len(set(labels))
+    (net,) = networks
+    predicted = net.predict(np.eye(small_log.n_items))  # each item's one-hot input
+    chance = max(np.mean(labels == g) for g in set(labels))  # always answering the commonest genre
+    accuracy = np.mean(predicted == labels)
+    assert accuracy > 0.9 and accuracy > chance + 0.5, (accuracy, chance)
     with pytest.raises(ParameterError, match="target 'year'"):
         train(small_log, "supervised", target="year")
 
@@ -83,7 +114,7 @@ def test_invalid_parameter_values_are_typed_errors(small_log, given, message):
         train(small_log, "item2vec", **given)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", TRAINING_METHODS)
 def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
     t = trainer(method)
     spec = {d["name"]: d for d in declared(t.Params)}
@@ -140,7 +171,7 @@ def test_node2vec_return_bias_changes_walks():
 def test_sample_data_quality_and_cli(tmp_path, capsys):
     """Done-means on the committed sample: all five methods train from the CLI, and genre
     consistency@10 is far above chance for item2vec and MF."""
-    for method in METHODS:
+    for method in TRAINING_METHODS:
         out = tmp_path / method
         code = main(["train", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS),
                      "--method", method, "--out", str(out), "--json", "--seed", "1"])
@@ -156,14 +187,15 @@ def test_sample_data_quality_and_cli(tmp_path, capsys):
             assert len(io.load(out / "users.parquet")) == 3000
 
 
-def test_groceries_item2vec_and_neighbours(tmp_path, capsys):
-    out = tmp_path / "groc"
-    assert main(["train", "--log", str(GROCERIES), "--method", "item2vec", "--out", str(out)]) == 0
+def test_basket_item2vec_and_neighbours(tmp_path, capsys):
+    out = tmp_path / "baskets"
+    assert main(["train", "--log", str(BASKETS), "--method", "item2vec", "--out", str(out)]) == 0
     capsys.readouterr()
-    assert main(["neighbours", "whole milk", "--vectors", str(out), "--json"]) == 0
+    query = "ALARM CLOCK BAKELIKE PINK"
+    assert main(["neighbours", query, "--vectors", str(out), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
-    assert res["query"] == "whole milk" and len(res["results"]) == 10
-    assert all(r["key"] != "whole milk" and "events" in r for r in res["results"])
+    assert res["query"] == query and len(res["results"]) == 10
+    assert all(r["key"] != query and "events" in r for r in res["results"])
 
 
 def test_graph_passes_item2vec_options_on(small_log):

@@ -85,18 +85,19 @@ def log_options(p) -> None:
                    help="trainer parameter, e.g. --param epochs=10 (repeatable)")
 
 
-def log_kwargs(args) -> dict:
-    """The log options as the keyword arguments both engines' ``prepare`` take."""
-    return {"format": args.log_format, "user_col": args.user_col, "item_col": args.item_col,
-            "time_col": args.time_col, "weight_col": args.weight_col, "session_col": args.session_col,
-            "session_gap": args.session_gap, "min_item_count": args.min_count,
-            "min_user_count": args.min_user_count, "min_weight": args.min_rating}
+def log_spec(args):
+    """The log options as a ``core.engines.LogSpec`` (what every engine's ``prepare`` reads)."""
+    from ..engines import LogSpec
+    return LogSpec(args.log, format=args.log_format, user_col=args.user_col, item_col=args.item_col,
+                   time_col=args.time_col, weight_col=args.weight_col, session_col=args.session_col,
+                   session_gap=args.session_gap, min_item_count=args.min_count, min_user_count=args.min_user_count,
+                   min_weight=args.min_rating, metadata=args.metadata, metadata_item_col=args.metadata_item_col)
 
 
 def prepare_from(args):
     """The ``Interactions`` the log options describe, read and cleaned locally."""
-    from ..logs import prepare
-    return prepare(args.log, metadata=args.metadata, metadata_item_col=args.metadata_item_col, **log_kwargs(args))
+    from ..engines.local import LocalEngine
+    return LocalEngine().prepare(log_spec(args))
 
 
 def parse_params(items: list[str]) -> dict:
@@ -129,7 +130,8 @@ def engine_options(p) -> None:
                    help="Spark configuration, e.g. --conf spark.driver.memory=8g (repeatable)")
 
 
-def spark_session(args):
-    """The Spark session ``--master`` and ``--conf`` describe."""
-    from ..spark.session import get_session, parse_conf
-    return get_session(args.master, parse_conf(args.conf))
+def engine_from(args):
+    """The engine ``--engine``, ``--master`` and ``--conf`` describe (Spark starts on first use)."""
+    from ..engines import get_engine
+    from ..spark.session import parse_conf
+    return get_engine(args.engine, args.master, parse_conf(args.conf))

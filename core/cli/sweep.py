@@ -32,15 +32,15 @@ def register(sub) -> None:
 def run_sweep_command(args) -> int:
     from ..errors import ParameterError
     from ..experiments import default_values, run_sweep
-    from ..train import METHODS
+    from ..train import TRAINING_METHODS
     from ..io.atomic import atomic_file, check_file_target
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
     inter = prepare_from(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    bad = [m for m in methods if m not in METHODS]
+    bad = [m for m in methods if m not in TRAINING_METHODS]
     if bad:
-        raise ParameterError(f"unknown method(s) {', '.join(bad)}; choose from {', '.join(METHODS)}")
+        raise ParameterError(f"unknown method(s) {', '.join(bad)}; choose from {', '.join(TRAINING_METHODS)}")
     try:
         values = [float(v) for v in args.values.split(",")] if args.values else default_values(inter, args.axis, k=args.k)
     except ValueError:

@@ -65,9 +65,9 @@ def run_neighbours(args) -> int:
 
 
 def run_analogy(args) -> int:
-    from ..arithmetic import evaluate
+    from ..arithmetic import solve
     emb = load_vectors(args)
-    res = evaluate(emb, args.expression, k=args.k, method=args.method, include_inputs=args.include_inputs,
+    res = solve(emb, args.expression, k=args.k, method=args.method, include_inputs=args.include_inputs,
                    restrict=args.restrict)
     emit(args, res.to_dict(), _neighbour_lines)
     return 0

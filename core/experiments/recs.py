@@ -20,7 +20,7 @@ def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, 
     ----------
     inter : Interactions
     method : str
-        A trainer name (``core.train.METHODS``).
+        A trainer name (``core.train.TRAINING_METHODS``).
     k : int, default 10
         Cut-off of HR@k and NDCG@k.
     seed : int, default 0

@@ -44,8 +44,26 @@ def _head(path: Path, n: int = 4096) -> bytes:
 
 
 def detect_format(path: str | Path, head: bytes | None = None) -> str:
-    """Decide the format from the extension, then from the content (``head``, the file's first
-    bytes, read here when not given) where the extension is vague.  Pickles are refused."""
+    """The format of ``path``: from the extension, then from the content where the extension is vague.
+
+    Parameters
+    ----------
+    path : str or Path
+    head : bytes, optional
+        The file's first bytes (read here when not given).
+
+    Returns
+    -------
+    str
+        One of the readable formats (``word2vec``, ``word2vec-binary``, ``glove``, ``projector``, ...).
+
+    Raises
+    ------
+    UnsafeFileError
+        The file is a pickle.
+    FormatError
+        The content matches no format.
+    """
     path = Path(path)
     head = _head(path) if head is None else head
     refuse_pickles(path, head)
@@ -92,11 +110,42 @@ def file_hash(path: Path) -> str:
 def load(spec: str | Path, format: str | None = None, limit: int | None = None,
          metadata: str | Path | None = None, keys: str | Path | None = None,
          encoding: str = "utf-8") -> Embeddings:
-    """Load embeddings from a built-in name, a file, or a folder written by ``embedlab train``."""
-    encoding = check_encoding(encoding)
+    """Load embeddings from a built-in name, a file, or a folder written by ``embedlab train``.
+
+    Parameters
+    ----------
+    spec : str or Path
+        ``glove-6b-50d``, a vector file (word2vec, GloVe, .vec, projector TSV, npy, Parquet) or a folder.
+    format : str, optional
+        Force the format instead of detecting it.
+    limit : int, optional
+        Keep the first N keys (files are usually in frequency order).
+    metadata, keys : str or Path, optional
+        Projector metadata TSV; a keys file for ``.npy`` vectors.
+    encoding : str, default "utf-8"
+
+    Returns
+    -------
+    Embeddings
+        With ``provenance`` (source, format, data hash) and ``notes`` on anything skipped.
+
+    Raises
+    ------
+    FormatError
+        Missing, damaged or unrecognised file (the message gives the line where it can).
+    UnsafeFileError
+        A pickle (gensim ``.model``/``.kv``, ``.pkl``), by name or by bytes.
+    ParameterError
+        An unknown ``format`` or ``encoding``.
+
+    Examples
+    --------
+    >>> load("glove-6b-50d", limit=10).dim  # doctest: +SKIP
+    50
+    """
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
-    path = Path(spec)
+    encoding, path = check_encoding(encoding), Path(spec)
     if not path.exists():
         raise FormatError("no such file or folder", path=path,
                           hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
@@ -116,12 +165,16 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
     emb = emb.head(limit) if limit else emb
+    _note_zero_rows(emb, path)
+    return emb
+
+
+def _note_zero_rows(emb: Embeddings, path: Path) -> None:
     if emb.nonzero_rows is not None:
         zero = len(emb) - len(emb.nonzero_rows)
         first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
         emb.notes.append(f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
                          "for them, so cosine search leaves them out")
-    return emb
 
 
 def _read(path: Path, fmt: str, metadata, keys, encoding):

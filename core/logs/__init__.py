@@ -8,19 +8,40 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError, ParameterError
+from ..errors import EmbedlabError, ParameterError
 from .clean import (DEFAULT_GAP, Interactions, LogReport, apply_min_counts, check_trainable, clean,
                     resessionise)
 from .columns import ColumnMap, guess_columns
+from .metadata import ItemMetadata, guess_item_column, read_metadata
 from .read import LOG_FORMATS, read_log
 from .sequences import sessions
 
 __all__ = ["prepare", "read_log", "guess_columns", "ColumnMap", "Interactions", "LogReport", "sessions",
-           "parse_duration", "LOG_FORMATS", "attach_metadata", "looks_like_baskets", "guess_columns_for_items"]
+           "parse_duration", "LOG_FORMATS", "attach_metadata", "looks_like_baskets", "ItemMetadata", "read_metadata",
+           "guess_item_column"]
 
 
 def parse_duration(text: str | float | int) -> float:
-    """``30m``, ``2h``, ``90s``, ``1d`` or a number of seconds → seconds."""
+    """A duration as seconds: ``30m``, ``2h``, ``90s``, ``1d`` or a number of seconds.
+
+    Parameters
+    ----------
+    text : str or float
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ParameterError
+        Text that is not a number with an optional s/m/h/d unit.
+
+    Examples
+    --------
+    >>> parse_duration("30m"), parse_duration(45)
+    (1800.0, 45.0)
+    """
     if isinstance(text, (int, float)):
         return float(text)
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(text).lower())
@@ -34,20 +55,71 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
             session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1, min_user_count: int = 1,
             min_weight: float | None = None, metadata: str | Path | None = None,
             metadata_item_col: str | None = None, frame: pd.DataFrame | None = None) -> Interactions:
-    """The whole ingestion pipeline; ``frame`` skips reading (the dashboard passes a preview)."""
+    """Read a log and return clean, integer-coded, sessionised interactions.
+
+    read → map columns → validate (every dropped row counted by reason) → sessionise → filter →
+    join item metadata.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV/TSV/Parquet/JSON Lines, or one basket per line (detected when no column name is known).
+    format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
+    user_col, item_col, time_col, weight_col, session_col : str, optional
+        Column names; guessed from the header when omitted (user and item are required).
+    session_gap : str or float, default "30m"
+        A new session after this gap (ignored when a session column is mapped).
+    min_item_count, min_user_count, min_weight : optional
+        Drop rare items, then users with fewer events, and events below a weight (all counted).
+    metadata, metadata_item_col : str, optional
+        Item metadata file joined on item id (see ``core.logs.metadata``) and its id column.
+    frame : DataFrame, optional
+        Already-read rows (the dashboard's preview); ``path`` then only names the source.
+
+    Returns
+    -------
+    Interactions
+        Frozen; ``report`` says what was read, dropped, filtered and joined.
+
+    Raises
+    ------
+    FormatError
+        The file is missing, unreadable or not a log.
+    UnsafeFileError
+        The file is a pickle.
+    DataError
+        No user/item column, or nothing trainable left (see ``rules.check_counts``); names the file.
+    ParameterError
+        A malformed ``session_gap``.
+
+    Examples
+    --------
+    >>> inter = prepare("sample_data/interactions.csv", metadata="sample_data/items.csv")
+    >>> inter.n_users, inter.n_items, inter.report.columns["item"]
+    (3000, 1000, 'item_id')
+    """
     df = read_log(path, format) if frame is None else frame
     if format == "auto" and frame is None and not (user_col or item_col) and looks_like_baskets(df):
         df = read_log(path, "baskets")
-    cols = guess_columns(df, user=user_col, item=item_col, time=time_col, weight=weight_col,
-                         session=session_col)
+    cols = columns_of(df, path, user=user_col, item=item_col, time=time_col, weight=weight_col,
+                      session=session_col)
     inter = clean(df, cols, str(path), min_weight=min_weight)
-    resessionise(inter, parse_duration(session_gap), bool(cols.session))
+    inter = resessionise(inter, parse_duration(session_gap), bool(cols.session))
     inter = apply_min_counts(inter, min_item_count, min_user_count)
     check_trainable(inter)
     if metadata is not None:
-        attach_metadata(inter, metadata, metadata_item_col)
-    _summarise(inter)
-    return inter
+        inter = attach_metadata(inter, metadata, metadata_item_col)
+    return inter.summarised()
+
+
+def columns_of(df: pd.DataFrame, path: str | Path, **override: str | None) -> ColumnMap:
+    """``guess_columns`` whose error names the log file."""
+    try:
+        return guess_columns(df, **override)
+    except EmbedlabError as exc:
+        if exc.path is not None:
+            raise
+        raise type(exc)(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from None
 
 
 def looks_like_baskets(df: pd.DataFrame) -> bool:
@@ -60,31 +132,29 @@ def looks_like_baskets(df: pd.DataFrame) -> bool:
     return df.shape[1] >= 3 and empty.any(axis=1).mean() > 0.5
 
 
-def _summarise(inter: Interactions) -> None:
-    r = inter.report
-    r.rows_kept, r.users, r.items = len(inter), inter.n_users, inter.n_items
-    r.sessions = int(inter.session.max() + 1) if len(inter) else 0
+def attach_metadata(inter: Interactions, path: str | Path, item_col: str | None = None) -> Interactions:
+    """``inter`` with an item metadata file (titles, genres like ``Adventure|Comedy``) joined on item id.
 
+    Parameters
+    ----------
+    inter : Interactions
+    path : str or Path
+        One row per item; the join's rules are those of ``core.logs.metadata``.
+    item_col : str, optional
+        The file's item-id column (guessed when omitted).
 
-def attach_metadata(inter: Interactions, path: str | Path, item_col: str | None = None) -> None:
-    """Join an item metadata file (titles, genres like ``Adventure|Comedy``) on the item id."""
-    meta = read_log(path)
-    col = item_col or guess_columns_for_items(meta)
-    meta = meta.assign(**{col: meta[col].astype(str).str.strip()})
-    dups = meta[col].duplicated()
-    meta = meta[~dups].set_index(col)
-    aligned = meta.reindex(pd.Index(inter.items.astype(str)))
-    missing = int(aligned.isna().all(axis=1).sum())
-    inter.item_metadata = aligned.reset_index(drop=True).fillna("")
-    inter.report.metadata = {"file": str(path), "item_column": col, "columns": list(meta.columns),
-                             "items_without_metadata": missing, "duplicate_metadata_rows_dropped": int(dups.sum())}
+    Returns
+    -------
+    Interactions
+        A new log; its report's ``metadata`` counts items without a row and duplicate rows.
 
-
-def guess_columns_for_items(meta: pd.DataFrame) -> str:
-    from .columns import GUESSES, _norm
-    by_norm = {_norm(c): c for c in meta.columns}
-    for g in GUESSES["item"]:
-        if g in by_norm and g != "title":
-            return by_norm[g]
-    raise DataError("cannot tell which metadata column is the item id",
-                    hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME")
+    Raises
+    ------
+    FormatError
+        The file is missing or unreadable.
+    DataError
+        No column looks like an item id.
+    """
+    meta = read_metadata(path, item_col)
+    aligned, missing = meta.align(inter.items)
+    return inter.with_metadata(aligned, meta.report(missing))

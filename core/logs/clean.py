@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from .columns import ColumnMap
+from .rules import check_counts, reason
 
 SAMPLE_ROWS = 5
 
 
 @dataclass
 class LogReport:
-    """What happened to the log: nothing is dropped without being counted here."""
+    """What happened to the log: nothing is dropped without being counted here.
+
+    A report is filled in while one log is read and cleaned; a log derived from another (filtered,
+    shrunk, split) gets its own copy through ``copy``, so no two logs share one report.
+    """
 
     source: str
     rows_read: int
@@ -36,6 +42,10 @@ class LogReport:
             self.dropped[reason] = self.dropped.get(reason, 0) + n
             self.sample_rows.setdefault(reason, [int(r) for r in rows[mask][:SAMPLE_ROWS]])
 
+    def copy(self, **changes) -> "LogReport":
+        """A deep copy with ``changes`` applied (the report of a derived log)."""
+        return replace(copy.deepcopy(self), **changes)
+
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
 
@@ -49,9 +59,32 @@ class LogReport:
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Interactions:
-    """One row per event, sorted by user then time; ids are codes into ``users`` / ``items``."""
+    """One row per event, sorted by user then time; ids are codes into ``users`` / ``items``.
+
+    Immutable: the arrays are read-only and a derived log (``select``, ``keep_rows``,
+    ``with_sessions``, ``with_metadata``) is a new object with its own ``LogReport``, so one
+    cached log can be shared by every dashboard session.
+
+    Attributes
+    ----------
+    user, item : ndarray of int32
+        Codes into ``users`` and ``items``.
+    session : ndarray of int64
+        Session number of each event (consecutive events of one user share one).
+    time, weight : ndarray of float, optional
+        Seconds since the epoch; event weight (rating, quantity).
+    users, items : ndarray of object
+        The ids, in code order.
+    rows : ndarray
+        The file row of each event, for messages.
+    report : LogReport
+    baskets : bool
+        True when each session is an unordered basket.
+    item_metadata : DataFrame, optional
+        One row per item code (titles, genres).
+    """
 
     user: np.ndarray
     item: np.ndarray
@@ -64,6 +97,14 @@ class Interactions:
     report: LogReport
     baskets: bool = False
     item_metadata: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("user", "item", "session", "time", "weight", "users", "items", "rows"):
+            arr = getattr(self, name)
+            if isinstance(arr, np.ndarray) and arr.flags.writeable:
+                arr = arr.view()  # a read-only view: the caller's own array stays writable
+                arr.flags.writeable = False
+                object.__setattr__(self, name, arr)
 
     def __len__(self) -> int:
         return len(self.item)
@@ -79,24 +120,55 @@ class Interactions:
     def item_counts(self) -> np.ndarray:
         return np.bincount(self.item, minlength=self.n_items)
 
+    def summarised(self, **changes) -> "Interactions":
+        """This log with a report whose counts describe it (``changes`` go into the report too)."""
+        report = self.report.copy(rows_kept=len(self), users=self.n_users, items=self.n_items,
+                                  sessions=int(self.session.max() + 1) if len(self) else 0, **changes)
+        return replace(self, report=report)
+
     def keep_rows(self, mask: np.ndarray) -> "Interactions":
-        """Keep rows in ``mask`` without re-coding: ids still index the full catalog (for splits)."""
-        from dataclasses import replace
+        """Keep rows in ``mask`` without re-coding: ids still index the full catalog (for splits).
+
+        The report is a copy whose ``rows_kept`` counts the kept rows; ``users``/``items`` stay
+        the catalog's.
+        """
         return replace(self, user=self.user[mask], item=self.item[mask], session=self.session[mask],
                        time=None if self.time is None else self.time[mask],
-                       weight=None if self.weight is None else self.weight[mask], rows=self.rows[mask])
+                       weight=None if self.weight is None else self.weight[mask], rows=self.rows[mask],
+                       report=self.report.copy(rows_kept=int(np.count_nonzero(mask))))
 
-    def select(self, mask: np.ndarray) -> "Interactions":
-        """Keep rows in ``mask`` and re-code users/items densely (order of first code kept)."""
+    def select(self, mask: np.ndarray, filtered: dict[str, int] | None = None) -> "Interactions":
+        """Keep rows in ``mask`` and re-code users/items densely (order of first code kept).
+
+        Parameters
+        ----------
+        mask : ndarray of bool
+        filtered : dict, optional
+            Reasons and counts to add to the new log's ``report.filtered``.
+
+        Returns
+        -------
+        Interactions
+            A new log with its own report (counts recomputed).
+        """
         ucodes, user = np.unique(self.user[mask], return_inverse=True)
         icodes, item = np.unique(self.item[mask], return_inverse=True)
         _, session = np.unique(self.session[mask], return_inverse=True)
         meta = None if self.item_metadata is None else self.item_metadata.iloc[icodes].reset_index(drop=True)
-        return Interactions(user.astype(np.int32), item.astype(np.int32), session.astype(np.int64),
-                            None if self.time is None else self.time[mask],
-                            None if self.weight is None else self.weight[mask],
-                            self.users[ucodes], self.items[icodes], self.rows[mask], self.report,
-                            self.baskets, meta)
+        out = Interactions(user.astype(np.int32), item.astype(np.int32), session.astype(np.int64),
+                           None if self.time is None else self.time[mask],
+                           None if self.weight is None else self.weight[mask],
+                           self.users[ucodes], self.items[icodes], self.rows[mask], self.report,
+                           self.baskets, meta)
+        return out.summarised(filtered={**self.report.filtered, **(filtered or {})})
+
+    def with_sessions(self, session: np.ndarray) -> "Interactions":
+        """The same events split into other sessions (counts in the report follow)."""
+        return replace(self, session=session).summarised()
+
+    def with_metadata(self, metadata: pd.DataFrame, info: dict) -> "Interactions":
+        """The same events with ``metadata`` (one row per item code) and ``info`` in the report."""
+        return replace(self, item_metadata=metadata, report=self.report.copy(metadata=info))
 
 
 class Ids:
@@ -176,7 +248,27 @@ def parse_time(values: pd.Series) -> tuple[np.ndarray, str]:
 
 
 def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
-    """Validate rows, drop and count what cannot be used, and code ids as integers."""
+    """Validate rows, drop and count what cannot be used, and code ids as integers.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The raw log; its index holds the file line of each row.
+    cols : ColumnMap
+    source : str
+        The log's name, for the report and messages.
+    min_weight : float, optional
+
+    Returns
+    -------
+    Interactions
+        Sorted by user then time, sessions split at the default gap.
+
+    Raises
+    ------
+    DataError
+        No usable row is left (the message counts each reason).
+    """
     report = LogReport(source=source, rows_read=len(df), columns=cols.to_dict())
     rows = df.index.to_numpy()
     keep = np.ones(len(df), dtype=bool)
@@ -184,24 +276,24 @@ def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | No
     for role in ("user", "item"):
         ids[role] = column_ids(df, getattr(cols, role), source)
         bad = ids[role].missing & keep
-        report.drop(f"missing {role} id", bad, rows)
+        report.drop(reason(f"missing_{role}"), bad, rows)
         keep &= ~bad
     time = weight = None
     if cols.time:
         time, report.time_unit = parse_time(scalar_column(df, cols.time, source))
         bad = ~np.isfinite(time) & keep
-        report.drop(f"unparsable timestamp in '{cols.time}'", bad, rows)
+        report.drop(reason("bad_time", column=cols.time), bad, rows)
         keep &= ~bad
     if cols.weight:
         weight = to_numbers(scalar_column(df, cols.weight, source))
         bad = ~np.isfinite(weight) & keep
-        report.drop(f"unparsable weight in '{cols.weight}'", bad, rows)
+        report.drop(reason("bad_weight", column=cols.weight), bad, rows)
         keep &= ~bad
         if min_weight is not None:
             low = (weight < min_weight) & keep
             n = int(low.sum())
             if n:
-                report.filtered[f"{cols.weight} below {min_weight:g}"] = n
+                report.filtered[reason("low_weight", column=cols.weight, minimum=min_weight)] = n
             keep &= ~low
     if not keep.any():
         reasons = "; ".join(f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items())
@@ -222,10 +314,8 @@ def _encode(users, ucode, items, icode, session, report, rows, time, weight, bas
     time = None if time is None else time[order]
     weight = None if weight is None else weight[order]
     sess_raw = None if session is None else session[order]
-    inter = Interactions(ucode, icode, np.zeros(len(order), np.int64), time, weight, users, items, rows,
-                         report, baskets=baskets)
-    inter.session = _session_ids(ucode, time, sess_raw)
-    return inter
+    return Interactions(ucode, icode, _session_ids(ucode, time, sess_raw), time, weight, users, items, rows,
+                        report, baskets=baskets)
 
 
 DEFAULT_GAP = 30 * 60
@@ -243,36 +333,38 @@ def _session_ids(user, time, session, gap: float = DEFAULT_GAP) -> np.ndarray:
     return np.cumsum(new) - 1
 
 
-def resessionise(inter: Interactions, gap_seconds: float, session_col: bool) -> None:
-    """Re-split sessions with another gap (a session column, when mapped, takes precedence)."""
+def resessionise(inter: Interactions, gap_seconds: float, session_col: bool) -> Interactions:
+    """The log with sessions re-split by another gap (a session column, when mapped, takes precedence)."""
     if not session_col and inter.time is not None:
-        inter.session = _session_ids(inter.user, inter.time, None, gap_seconds)
+        return inter.with_sessions(_session_ids(inter.user, inter.time, None, gap_seconds))
+    return inter
 
 
 def apply_min_counts(inter: Interactions, min_item: int = 1, min_user: int = 1) -> Interactions:
-    """Drop rare items, then users with too few events; counted in the report."""
-    report = inter.report
+    """Drop rare items, then users with too few events.
+
+    Returns
+    -------
+    Interactions
+        ``inter`` itself when nothing is dropped, else a new log whose report counts both filters.
+    """
     mask = np.ones(len(inter), dtype=bool)
+    filtered = {}
     if min_item > 1:
         low = inter.item_counts()[inter.item] < min_item
         if low.any():
-            report.filtered[f"items with fewer than {min_item} events"] = int(low.sum())
+            filtered[reason("rare_items", minimum=min_item)] = int(low.sum())
         mask &= ~low
     if min_user > 1:
         per_user = np.bincount(inter.user[mask], minlength=inter.n_users)
         low = (per_user[inter.user] < min_user) & mask
         if low.any():
-            report.filtered[f"users with fewer than {min_user} events"] = int(low.sum())
+            filtered[reason("rare_users", minimum=min_user)] = int(low.sum())
         mask &= ~low
-    return inter if mask.all() else inter.select(mask)
+    return inter if mask.all() else inter.select(mask, filtered)
 
 
 def check_trainable(inter: Interactions) -> None:
-    src = inter.report.source
-    if len(inter) == 0:
-        raise DataError("no rows left after filtering", path=src, hint="lower --min-count or the rating threshold")
-    if inter.n_items < 2:
-        raise DataError(f"the log has {inter.n_items} distinct item(s); embeddings need at least 2", path=src)
-    if np.bincount(inter.user).max() < 2:
-        raise DataError("no user (or basket) has two or more events, so nothing co-occurs", path=src,
-                        hint="check the user column: each user needs a history of at least two items")
+    """Raise ``DataError`` when nothing can be learned from ``inter`` (see ``rules.check_counts``)."""
+    most = int(np.bincount(inter.user).max()) if len(inter) else 0
+    check_counts(len(inter), inter.n_items, most, inter.report.source)

@@ -1,5 +1,6 @@
-"""Run a Spark trainer on in-memory interactions (a leave-last-out training split) and bring the
-vectors back as a TrainResult, so the same evaluation code scores both engines."""
+"""Between Spark and the driver: a Spark-prepared log as ``Interactions`` (``from_spark``), and a
+Spark trainer for in-memory interactions (a leave-last-out training split) whose vectors come back
+as a TrainResult, so the same evaluation code scores both engines."""
 
 from __future__ import annotations
 
@@ -7,9 +8,45 @@ import numpy as np
 import pandas as pd
 
 from ..embeddings import Embeddings
-from ..logs import Interactions
+from ..logs import Interactions, ItemMetadata, LogReport
 from ..train.base import TrainResult, item_embeddings, user_embeddings
 from . import train as spark_train
+
+
+def from_spark(events, report: LogReport, metadata: ItemMetadata | None = None) -> Interactions:
+    """The log Spark read, validated and sessionised, on the driver, coded as the local engine codes it.
+
+    Ids are numbered in order of first appearance in the file and events sorted by user then time,
+    so the result equals ``core.logs.prepare`` of the same file (``rows`` aside: Spark's row ids
+    are not file lines).
+
+    Parameters
+    ----------
+    events : pyspark DataFrame
+        ``[user, item, time, weight, row, session]`` from ``core.spark.logs.prepare``.
+    report : LogReport
+    metadata : ItemMetadata, optional
+
+    Returns
+    -------
+    Interactions
+    """
+    frame = events.select("user", "item", "time", "weight", "row", "session").toPandas()
+    frame = frame.sort_values("row", kind="stable")
+    ucode, users = pd.factorize(frame["user"])
+    icode, items = pd.factorize(frame["item"])
+    time = frame["time"].to_numpy(float) if frame["time"].notna().any() else None
+    weight = frame["weight"].to_numpy(np.float32) if frame["weight"].notna().any() else None
+    order = np.lexsort([time, ucode]) if time is not None else np.argsort(ucode, kind="stable")
+    session, _ = pd.factorize(frame["session"].to_numpy()[order])
+    inter = Interactions(ucode[order].astype(np.int32), icode[order].astype(np.int32), session.astype(np.int64),
+                         None if time is None else time[order], None if weight is None else weight[order],
+                         np.asarray(users, dtype=object), np.asarray(items, dtype=object),
+                         frame["row"].to_numpy()[order], report.copy())
+    if metadata is not None:
+        aligned, missing = metadata.align(inter.items)
+        inter = inter.with_metadata(aligned, metadata.report(missing))
+    return inter.summarised()
 
 
 def to_spark(spark, inter: Interactions):

@@ -7,16 +7,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError, FormatError
+from ..errors import FormatError
 from ..io.safety import refuse_pickles
-from ..logs import parse_duration
+from ..logs import columns_of, parse_duration
 from ..logs.clean import DEFAULT_GAP, SAMPLE_ROWS, LogReport
-from ..logs.columns import ColumnMap, guess_columns
+from ..logs.columns import ColumnMap
+from ..logs.rules import check_counts, reason
 from ..logs.read import sniff_delimiter
 
 
 def read(spark, path: str | Path, format: str = "auto"):
-    """CSV/TSV (delimiter sniffed from the first bytes, as locally) or Parquet, all as strings."""
+    """The raw log as a Spark DataFrame of strings (CSV/TSV) or typed columns (Parquet).
+
+    Raises
+    ------
+    FormatError
+        Missing file, a pickle, or a format other than CSV/TSV/Parquet.
+    """
     path = Path(path)
     if not path.exists():
         raise FormatError("no such file", path=path)
@@ -40,12 +47,33 @@ def read(spark, path: str | Path, format: str = "auto"):
 def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=None, weight_col=None,
             session_col=None, session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1,
             min_user_count: int = 1, min_weight: float | None = None):
-    """Return (events DataFrame[user, item, time, weight, row, session], LogReport).  The keyword
-    arguments are those of the local ``core.logs.prepare``."""
+    """Read, validate and sessionise a log in Spark, with the local engine's rules.
+
+    Parameters
+    ----------
+    spark : SparkSession
+    path : str or Path
+        CSV/TSV (delimiter sniffed as locally) or Parquet (a file or a folder of part files).
+    format, user_col, item_col, time_col, weight_col, session_col, session_gap, min_item_count, min_user_count, min_weight
+        As in ``core.logs.prepare``.
+
+    Returns
+    -------
+    (DataFrame, LogReport)
+        Events ``[user, item, time, weight, row, session]`` (cached) and the report, whose drop and
+        filter reasons are those of ``core.logs.rules``.
+
+    Raises
+    ------
+    FormatError
+        Missing file, a pickle, or a format Spark does not read here.
+    DataError
+        No user/item column (names the file), or nothing trainable left.
+    """
     from pyspark.sql import functions as F
     raw = read(spark, path, format)
-    cols = guess_columns(pd.DataFrame(columns=raw.columns), user=user_col, item=item_col, time=time_col,
-                         weight=weight_col, session=session_col)
+    cols = columns_of(pd.DataFrame(columns=raw.columns), path, user=user_col, item=item_col, time=time_col,
+                      weight=weight_col, session=session_col)
     df = raw.withColumn("_row", F.monotonically_increasing_id())
     report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
     df = _parse(df, cols, report)
@@ -92,16 +120,17 @@ def _parse(df, cols: ColumnMap, report: LogReport):
 def _drop_conditions(df, cols, min_weight):
     """In the local engine's order; each condition applies to rows no earlier one dropped."""
     from pyspark.sql import functions as F
-    conds = [("missing user id", F.col("user").isNull() | (F.col("user") == "")),
-             ("missing item id", F.col("item").isNull() | (F.col("item") == ""))]
+    conds = [(reason("missing_user"), F.col("user").isNull() | (F.col("user") == "")),
+             (reason("missing_item"), F.col("item").isNull() | (F.col("item") == ""))]
     def not_finite(c):
         return F.col(c).isNull() | F.isnan(c) | (F.abs(F.col(c)) == float("inf"))
     if cols.time:
-        conds.append((f"unparsable timestamp in '{cols.time}'", not_finite("time")))
+        conds.append((reason("bad_time", column=cols.time), not_finite("time")))
     if cols.weight:
-        conds.append((f"unparsable weight in '{cols.weight}'", not_finite("weight")))
+        conds.append((reason("bad_weight", column=cols.weight), not_finite("weight")))
         if min_weight is not None:
-            conds.append((f"{cols.weight} below {min_weight:g}", F.col("weight") < F.lit(float(min_weight))))
+            conds.append((reason("low_weight", column=cols.weight, minimum=min_weight),
+                          F.col("weight") < F.lit(float(min_weight))))
     return conds
 
 
@@ -122,7 +151,7 @@ def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
     for name, n in counts.items():
         if not n:
             continue
-        if min_weight is not None and name == f"{cols.weight} below {min_weight:g}":
+        if min_weight is not None and name == reason("low_weight", column=cols.weight, minimum=min_weight):
             report.filtered[name] = int(n)
         else:
             report.dropped[name] = int(n)
@@ -143,8 +172,8 @@ def _sample_lines(df, firsts) -> dict:
 
 def _min_counts(events, report: LogReport, min_item: int, min_user: int):
     """Rare items first, then users with too few events, as the local engine does."""
-    events = _drop_rare(events, report, "item", min_item, f"items with fewer than {min_item} events")
-    return _drop_rare(events, report, "user", min_user, f"users with fewer than {min_user} events")
+    events = _drop_rare(events, report, "item", min_item, reason("rare_items", minimum=min_item))
+    return _drop_rare(events, report, "user", min_user, reason("rare_users", minimum=min_user))
 
 
 def _drop_rare(events, report: LogReport, column: str, minimum: int, reason: str):
@@ -183,11 +212,5 @@ def _summarise(events, report: LogReport) -> None:
     row = events.agg(F.count("*").alias("n"), F.countDistinct("user").alias("u"), F.countDistinct("item").alias("i"),
                      F.countDistinct("session").alias("s")).first()
     report.rows_kept, report.users, report.items, report.sessions = int(row.n), int(row.u), int(row.i), int(row.s)
-    if row.n == 0:
-        raise DataError("no usable rows in the log", path=report.source,
-                        hint="check the column mapping (--user-col, --item-col, --time-col)")
-    if row.i < 2:
-        raise DataError(f"the log has {row.i} distinct item(s); embeddings need at least 2", path=report.source)
-    most = events.groupBy("user").count().agg(F.max("count")).first()[0]
-    if most < 2:
-        raise DataError("no user (or basket) has two or more events, so nothing co-occurs", path=report.source)
+    most = events.groupBy("user").count().agg(F.max("count")).first()[0] if row.n else 0
+    check_counts(int(row.n), int(row.i), int(most or 0), report.source)

@@ -19,6 +19,18 @@ DEFAULT_CONF = {
 
 
 def parse_conf(items: list[str]) -> dict:
+    """``--conf key=value`` items as a dict.
+
+    Raises
+    ------
+    ParameterError
+        An item without ``=`` or without a key.
+
+    Examples
+    --------
+    >>> parse_conf(["spark.driver.memory=8g"])
+    {'spark.driver.memory': '8g'}
+    """
     out = {}
     for item in items or []:
         key, sep, value = item.partition("=")
@@ -29,7 +41,23 @@ def parse_conf(items: list[str]) -> dict:
 
 
 def get_session(master: str = "local[2]", conf: dict | None = None):
-    """A SparkSession on ``master``; loopback networking unless the caller set SPARK_LOCAL_IP."""
+    """A SparkSession on ``master`` with embedlab's defaults; loopback networking unless SPARK_LOCAL_IP is set.
+
+    Parameters
+    ----------
+    master : str, default "local[2]"
+    conf : dict, optional
+        Spark configuration on top of ``DEFAULT_CONF``.
+
+    Returns
+    -------
+    SparkSession
+
+    Raises
+    ------
+    ParameterError
+        pyspark is not installed (the message names ``pip install 'embedlab[spark]'``).
+    """
     require_pyspark()
     import warnings
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")

@@ -16,13 +16,37 @@ SPARK_ALS = {"factors", "regularization", "alpha", "iterations", "blocks"}
 
 
 def check_method(method: str) -> None:
+    """Raise ``ParameterError`` unless the Spark engine trains ``method`` (item2vec, als)."""
     if method not in SPARK_METHODS:
         raise ParameterError(f"the Spark engine trains {', '.join(SPARK_METHODS)}, not '{method}'",
                              hint="use --engine local for svd, graph and supervised")
 
 
 def train(events, method: str, seed: int = 0, params: dict | None = None, progress=None):
-    """Return (items DataFrame[key, vector, events], users DataFrame or None, params used, seconds)."""
+    """Train item2vec (Spark ML Word2Vec) or implicit ALS on Spark-prepared events.
+
+    Parameters
+    ----------
+    events : DataFrame
+        From ``core.spark.logs.prepare``.
+    method : {"item2vec", "als"}
+    seed : int, default 0
+    params : dict, optional
+        Spark-side parameters (``vector_size``, ``window``, ``epochs``, ... / ``factors``, ``iterations``, ...).
+    progress : callable (fraction, message), optional
+
+    Returns
+    -------
+    (DataFrame, DataFrame or None, dict, float)
+        Item vectors ``[key, vector, events]``, user vectors ``[key, vector]`` (ALS), the parameters
+        used, and the seconds spent.
+
+    Raises
+    ------
+    ParameterError
+        Another method, a parameter the Spark trainer does not take, or a Spark limit (Word2Vec's
+        vocabulary × vector size, ALS's int ids) exceeded; the message gives the numbers.
+    """
     check_method(method)
     t = time.perf_counter()
     if progress:

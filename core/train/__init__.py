@@ -12,9 +12,9 @@ from .mf import ALS, SVD
 from .supervised import Supervised
 
 TRAINERS: dict[str, Trainer] = {t.name: t for t in (Item2Vec(), ALS(), SVD(), Graph(), Supervised())}
-METHODS = tuple(TRAINERS)
+TRAINING_METHODS = tuple(TRAINERS)
 
-__all__ = ["train", "trainer", "TrainResult", "Trainer", "Dimension", "METHODS", "TRAINERS", "Progress",
+__all__ = ["train", "trainer", "TrainResult", "Trainer", "Dimension", "TRAINING_METHODS", "TRAINERS", "Progress",
            "declared", "make_params"]
 
 
@@ -24,10 +24,10 @@ def trainer(method: str) -> Trainer:
     Raises
     ------
     ParameterError
-        ``method`` is not one of :data:`METHODS`.
+        ``method`` is not one of :data:`TRAINING_METHODS`.
     """
     if method not in TRAINERS:
-        raise ParameterError(f"method '{method}' must be one of {', '.join(METHODS)}")
+        raise ParameterError(f"method '{method}' must be one of {', '.join(TRAINING_METHODS)}")
     return TRAINERS[method]
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.arithmetic import evaluate
+from core.arithmetic import solve
 from core.errors import EmbedlabError
 from core.plots import arithmetic_figure
 
@@ -32,7 +32,7 @@ def page():
     method = c1.radio("Method", ["3cosadd", "3cosmul"], horizontal=True, key=METHOD.init(["3cosadd", "3cosmul"]))
     k = c2.slider("Answers", 1, 30, key=K.init())
     include = c3.toggle("Include the input words in the answers", key=INPUTS.init())
-    result = evaluate(emb, expr, k=k, method=method, include_inputs=include)
+    result = solve(emb, expr, k=k, method=method, include_inputs=include)
     if result.excluded:
         st.caption(f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), as gensim does; "
                    "switch on the toggle to rank them too.")
@@ -48,9 +48,9 @@ def page():
 
 
 def _works(emb, expr: str) -> bool:
-    """Whether ``expr`` evaluates on ``emb`` (a set switch drops an expression that does not)."""
+    """Whether ``expr`` solves on ``emb`` (a set switch drops an expression that does not)."""
     try:
-        evaluate(emb, expr, k=1)
+        solve(emb, expr, k=1)
     except EmbedlabError:
         return False
     return True

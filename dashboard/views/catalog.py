@@ -8,7 +8,7 @@ import streamlit as st
 from core.experiments import AXES, default_values, run_sweep, summarise
 from core.experiments.sweep import reading
 from core.plots import sweep_figure
-from core.train import METHODS
+from core.train import TRAINING_METHODS
 
 from dashboard import share, state
 from dashboard.text import md
@@ -51,7 +51,7 @@ def _run():
     c = st.columns(4)
     axis = c[0].selectbox("Shrink", AXES, format_func=lambda a: f"{a}: {AXIS_HELP[a]}")
     grid = c[1].text_input("Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}")
-    methods = c[2].multiselect("Methods", METHODS, default=["item2vec", "als"])
+    methods = c[2].multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
     seeds = c[3].number_input("Seeds", 1, 10, 3)
     mode = st.radio("Which items to keep", ["random", "popular"], horizontal=True) if axis == "items" else "random"
     values = [float(v) for v in grid.replace(" ", "").split(",") if v]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.errors import ParameterError
 from core.plots import map_figure
-from core.project import METHODS, SAMPLINGS, project, sample_rows
+from core.project import PROJECTIONS, SAMPLINGS, project, sample_rows
 
 from dashboard import share, state
 from dashboard.text import md
@@ -23,7 +23,7 @@ def page():
     st.header("Map")
     meta_cols = [] if emb.metadata is None else [c for c in emb.metadata.columns if emb.metadata[c].nunique() <= 200]
     c1, c2, c3, c4 = st.columns(4)
-    method = c1.selectbox("Projection", METHODS, format_func=LABELS.get, index=state.choice_index(METHODS, "p"))
+    method = c1.selectbox("Projection", PROJECTIONS, format_func=LABELS.get, index=state.choice_index(PROJECTIONS, "p"))
     limit = LIMITS[method]
     n = c2.number_input(f"Points (≤ {limit:,})", 100, limit, min(state.int_param("pts", 5000), limit), step=1000)
     sampling = c3.selectbox("Sampling", SAMPLINGS, index=state.choice_index(SAMPLINGS, "sampling"),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.evaluate.recs import leave_last_out, report_for
 from core.plots import metrics_figure
-from core.train import METHODS, train
+from core.train import TRAINING_METHODS, train
 
 from dashboard import share, state
 from dashboard.views import guarded
@@ -22,7 +22,7 @@ def page():
                         help="Upload and validate your own on the Data page.")
     inter = state.sample_log() if logs[name] is None else logs[name]
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
-    methods = st.multiselect("Methods", METHODS, default=["item2vec", "als"])
+    methods = st.multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
     c = st.columns(3)
     seed = c[0].number_input("Seed", 0, 10**6, 0)
     k = c[1].number_input("k for HR/NDCG", 1, 100, 10)

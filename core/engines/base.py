@@ -1,0 +1,92 @@
+"""The engine seam: what every engine does (``Engine``), what it reads (``LogSpec``) and what its
+training returns (``Trained``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Protocol
+
+from ..embeddings import Provenance
+from ..logs import LogReport
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class LogSpec:
+    """How to read, clean and sessionise one log: the keyword arguments of ``core.logs.prepare``."""
+
+    path: str
+    format: str = "auto"
+    user_col: str | None = None
+    item_col: str | None = None
+    time_col: str | None = None
+    weight_col: str | None = None
+    session_col: str | None = None
+    session_gap: str | float = "30m"
+    min_item_count: int = 1
+    min_user_count: int = 1
+    min_weight: float | None = None
+    metadata: str | None = None
+    metadata_item_col: str | None = None
+
+    def log_kwargs(self) -> dict:
+        """The reading and cleaning options (no path, no metadata)."""
+        out = asdict(self)
+        for key in ("path", "metadata", "metadata_item_col"):
+            out.pop(key)
+        return out
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What an engine's ``train`` returns: the summary every report shows, plus the engine's own
+    result (``payload``) that only its ``write`` reads."""
+
+    method: str
+    params: dict
+    seed: int
+    seconds: float
+    items: int
+    dim: int
+    users: int
+    provenance: Provenance
+    data: dict = field(default_factory=dict)
+    payload: Any = None
+
+    def summary(self) -> dict:
+        return {"method": self.method, "params": self.params, "seed": self.seed, "seconds": round(self.seconds, 3),
+                "items": self.items, "dim": self.dim, "users": self.users, "data": self.data}
+
+
+class Engine(Protocol):
+    """read → validate → sessions (``prepare``) → ``train`` → ``write``, plus the pieces around.
+
+    ``prepare`` returns the engine's own prepared log (``Interactions`` locally, a ``SparkLog`` of
+    events on Spark); ``log_report`` gives its ``LogReport`` and ``interactions`` brings it to this
+    machine as ``Interactions`` (for evaluation).
+    """
+
+    name: str
+
+    def check_method(self, method: str) -> None: ...  # fail before starting anything
+
+    def start(self) -> dict: ...          # timings of starting the engine ({} when nothing starts)
+
+    def errors(self): ...                  # a context manager turning engine failures into EmbedlabErrors
+
+    def info(self) -> dict: ...            # extra report fields (engine name, master, versions)
+
+    def prepare(self, spec: LogSpec) -> Any: ...
+
+    def log_report(self, prepared) -> LogReport: ...
+
+    def interactions(self, prepared) -> Any: ...  # the prepared log as core.logs.Interactions, on this machine
+
+    def train(self, prepared, method: str, seed: int, params: dict, progress: Progress) -> Trained: ...
+
+    def write(self, trained: Trained, prepared, out) -> list[str]: ...
+
+    def trainer(self) -> Callable: ...    # train(inter, method, seed=, progress=, **params) for evaluate_recs
+
+    def evaluate(self, prepared, method: str, seed: int, params: dict) -> dict: ...
