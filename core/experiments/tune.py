@@ -8,7 +8,7 @@ trainer's defaults, and a median pruner stops a trial whose validation score at 
 epochs is below the median of earlier trials at the same point (item2vec, graph, supervised, ALS;
 SVD has no epochs).  The winner is retrained on train + validation and scored once on the test split.
 
-Splits, exclusion masks and item counts are made once, before the first trial.
+Splits and exclusion masks are made once, before the first trial; a trial trains and ranks.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import DataError, EmbedlabError, ParameterError
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import Split, rank_metrics, report_for, scorer_for
+from ..evaluate.recs import Split, held_out_ranks, hit_ndcg, report_for, scorer_for
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
@@ -36,11 +36,10 @@ class Prepared:
     """The splits and data every trial shares, made once.
 
     ``test``: the evaluation split of the whole log; ``validation``: the same protocol applied to
-    ``test.train`` (so no test event is in it); ``counts``: item counts of ``validation.train``."""
+    ``test.train`` (so no test event is in it), its exclusion mask set."""
 
     test: Split
     validation: Split
-    counts: np.ndarray
     seconds: float
 
 
@@ -103,7 +102,7 @@ def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int |
                         path=inter.report.source, hint="tuning needs users with three or more events") from None
     if val.exclude is None:  # seen items, computed once instead of once per trial
         val.exclude = user_item_matrix(val.train, binary=True).tocsr()[val.users]
-    return Prepared(test, val, val.train.item_counts(), time.perf_counter() - start)
+    return Prepared(test, val, time.perf_counter() - start)
 
 
 def suggest(trial, method: str, fixed: dict | None = None) -> dict:
@@ -196,9 +195,11 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     study = _study(seed, prune)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
     rows: list[dict] = []
-    objective = _objective(method, prep, k, seed, metric, fixed, clock, prune)
+    objective = _objective(method, prep, k, seed, metric, fixed, clock, prune and trainer(method).early_stopping)
+    search = time.perf_counter()
     study.optimize(objective, n_trials=trials, timeout=budget, catch=(EmbedlabError,), n_jobs=1,
                    callbacks=[lambda s, tr: _record(tr, rows, on_trial)])
+    clock["search_s"] = time.perf_counter() - search
     return _finish(study, rows, method, prep, k, seed, metric, fixed, clock, time.perf_counter() - start)
 
 
@@ -245,8 +246,7 @@ def _objective(method, prep: Prepared, k, seed, metric, fixed, clock, prune):
     val = prep.validation
 
     def score(result) -> dict:
-        m = rank_metrics(scorer_for(result, val), val, prep.counts, k, intervals=False)
-        return {name: m[name] for name in METRICS}
+        return hit_ndcg(held_out_ranks(scorer_for(result, val), val), k)
 
     def objective(trial) -> float:
         try:
@@ -313,9 +313,12 @@ def _finish(study, rows, method, prep: Prepared, k, seed, metric, fixed, clock, 
     train_final = time.perf_counter() - t0
     test = {**report_for(final, prep.test, k, seed), "protocol": describe(prep.test)}
     total = seconds + (time.perf_counter() - t0)
-    trainer_s = clock["train_s"] + train_final
-    timings = {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3), "trainer_s": round(trainer_s, 3),
-               "outside_trainer_share": round(1 - trainer_s / total, 4) if total else 0.0,
+    timings = {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3),
+               "search_s": round(clock["search_s"], 3), "search_trainer_s": round(clock["train_s"], 3),
+               "search_outside_trainer_share": round(1 - clock["train_s"] / clock["search_s"], 4),
+               "final_train_s": round(train_final, 3), "test_report_s": round(time.perf_counter() - t0 - train_final, 3),
+               "trainer_s": round(clock["train_s"] + train_final, 3),
+               "outside_trainer_share": round(1 - (clock["train_s"] + train_final) / total, 4),
                "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}
     validation = {"hr": best.user_attrs["hr"], "ndcg": best.user_attrs["ndcg"], "trial": best.number,
                   "protocol": describe(prep.validation)}

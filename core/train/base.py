@@ -84,12 +84,16 @@ class Trainer(Protocol):
         The parameters worth searching and their ranges; the tuner, CLI and dashboard read it.
     user_vectors : bool
         Whether the trainer also learns user vectors (recommend from the user, not the last item).
+    early_stopping : bool
+        Whether a tuner should score checkpoints to stop bad trials early (worth it when an epoch
+        costs much more than one validation scoring).
     """
 
     name: str
     Params: type
     space: tuple[Dimension, ...]
     user_vectors: bool
+    early_stopping: bool
 
     def defaults(self, inter: Interactions) -> Any:
         """The default parameters for this log (a trainer may choose them by the log's shape)."""
@@ -104,6 +108,7 @@ class DeclaredTrainer:
     Subclasses set ``name``, ``Params``, ``space`` and write ``fit``."""
 
     user_vectors = False
+    early_stopping = True
 
     def defaults(self, inter: Interactions) -> Any:  # noqa: ARG002 - same defaults for every log
         return self.Params()
