@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .common import (emit, engine_options, json_option, log_kwargs, log_options, parse_params, prepare_from,
+from .common import (emit, engine_options, force_option, json_option, log_kwargs, log_options, parse_params, prepare_from,
                      spark_session, stderr_progress)
 
 
@@ -15,9 +15,10 @@ def register(sub) -> None:
     p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log")
     log_options(p)
     p.add_argument("--method", required=True, choices=METHODS)
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
     tune_options(p)
+    force_option(p)
     engine_options(p)
     p.set_defaults(run=run_train)
 
@@ -31,6 +32,7 @@ def register_evaluate(kinds) -> None:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)")
     tune_options(p)
+    protocol_options(p)
     engine_options(p)
     p.set_defaults(run=run_evaluate_recs)
 
@@ -61,7 +63,9 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
             print(f"trial {row['number']:>3} {row['state']:<8} {args.tune_metric} {value:.4f} "
                   f"{row['seconds']:6.1f} s", file=sys.stderr, flush=True)
     return tune(inter, args.method, trials=trials, budget=args.budget, k=k, seed=args.seed,
-                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users)
+                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users,
+                protocol=getattr(args, "protocol", "auto"), history=getattr(args, "history", 1),
+                decay=getattr(args, "history_decay", 1.0))
 
 
 def tuned_lines(res) -> list[str]:
@@ -74,7 +78,21 @@ def tuned_lines(res) -> list[str]:
                                             for k, v in res.best_params.items())]
 
 
+def protocol_options(p) -> None:
+    """How held-out events are chosen and what item-based methods score from."""
+    from ..evaluate.protocols import PROTOCOLS
+    p.add_argument("--protocol", choices=PROTOCOLS, default="auto",
+                   help="leave-last-out (timed logs, sessions) or basket completion (one random item of each "
+                        "basket held out, scored from the basket's other items); auto picks by the log's shape")
+    p.add_argument("--history", type=int, default=1,
+                   help="leave-last-out: item-based methods score from the mean of the last N items (1: last item)")
+    p.add_argument("--history-decay", type=float, default=1.0,
+                   help="weight of the i-th most recent of those items is DECAY**i (1.0: a plain mean)")
+
+
 def run_train(args) -> int:
+    from ..io.atomic import check_folder_target
+    check_folder_target(args.out, args.force)  # before the long work, not after it
     if args.engine == "spark":
         return run_train_spark(args)
     from ..experiments.recs import evaluate_recs
@@ -92,7 +110,8 @@ def run_train(args) -> int:
         evaluate_recs(inter, args.method, seed=args.seed, params=params) if args.evaluate else None
     report = write_result(result, inter, args.out, {"ingest_s": round(t1 - t0, 3), "train_s": round(result.seconds, 3),
                                                     "total_s": round(time.perf_counter() - t0, 3)}, evaluation,
-                          tuning=None if tuned is None else {**tuned.to_dict(), "test": _metrics(tuned.test)})
+                          tuning=None if tuned is None else {**tuned.to_dict(), "test": _metrics(tuned.test)},
+                          force=args.force)
     emit(args, report, lambda r: inter.report.lines() + (tuned_lines(tuned) if tuned is not None else []) + [
         f"trained {r['method']} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
         f"→ {args.out}/ ({', '.join(r['files'])} , report.json)"])
@@ -121,7 +140,7 @@ def run_train_spark(args) -> int:
             items = _join_metadata(spark, items, args.metadata, args.metadata_item_col)
         timings = {"spark_start_s": round(t1 - t0, 3), "ingest_s": round(t2 - t1, 3), "train_s": round(seconds, 3)}
         result = spark_output.write(args.out, items, users, report, args.method, params, args.seed, seconds,
-                                    timings, spark)
+                                    timings, spark, force=args.force)
         result["timings"]["total_s"] = round(time.perf_counter() - t0, 3)
     if args.evaluate:
         from ..experiments.recs import evaluate_recs
@@ -159,14 +178,16 @@ def run_evaluate_recs(args) -> int:
         rep = {**tuned.test, "validation": _metrics(tuned.validation), "tuning": tuned.to_dict()}
     else:
         rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
-                            params=parse_params(args.param), trainer=trainer)
+                            params=parse_params(args.param), trainer=trainer, protocol=args.protocol,
+                            history=args.history, decay=args.history_decay)
 
     def human(r):
-        head = f"{'':<12} {'HR@' + str(r['k']):>7} {'NDCG':>7} {'MRR':>7} {'coverage':>9} {'mean pop':>9}"
+        head = (f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} {'coverage':>9} "
+                f"{'mean pop':>9}")
         rows = [(r["method"], r)] + list(r["baselines"].items())
-        lines = [f"{r['users_evaluated']} users, leave-last-out, ranked against all {r['catalog_items']} items", head]
-        lines += [f"{n:<12} {m['hr']:>7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} {m['coverage']:>9.3f} "
-                  f"{m['mean_rec_popularity']:>9.1f}" for n, m in rows]
+        lines = [f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items", head]
+        lines += [f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
+                  f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}" for n, m in rows]
         return (tuned_lines(tuned) if tuned is not None else []) + lines
     emit(args, rep, human)
     return 0

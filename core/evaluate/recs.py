@@ -150,7 +150,7 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, inter
     rec_pop = []
     for start, s, held in masked_scores(scorer, split):
         ranks[start:start + len(held)] = _ranks(s, held)
-        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        top = np.argpartition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]  # k may exceed a tiny catalog
         ok = np.isfinite(np.take_along_axis(s, top, axis=1))
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
@@ -233,6 +233,14 @@ def report_for(result, split: Split, k: int, seed: int) -> dict:
 def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
     """Share of items whose k nearest neighbours' majority label equals their own (Item2Vec's
     genre test), with the chance level of that agreement for the same label shares."""
+    agree, codes = label_agreement(emb, column, k)
+    share = np.bincount(codes) / len(codes)
+    return {"column": column, "k": k, "consistency": float(agree.mean()), "items": int(len(codes)),
+            "chance": float((share ** 2).sum())}
+
+
+def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Per labelled item: does its neighbours' majority label equal its own (bool), and its label code."""
     from ..search import self_neighbours
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
@@ -243,10 +251,7 @@ def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
         raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
     lab = labels[known]
     codes, uniq = pd.factorize(lab)
-    agree = 0
+    agree = np.zeros(len(lab), dtype=bool)
     for row, others in enumerate(self_neighbours(emb.unit[known], k)):
-        votes = np.bincount(codes[others], minlength=len(uniq))
-        agree += votes.argmax() == codes[row]
-    share = np.bincount(codes) / len(codes)
-    return {"column": column, "k": k, "consistency": agree / len(lab), "items": int(len(lab)),
-            "chance": float((share ** 2).sum())}
+        agree[row] = np.bincount(codes[others], minlength=len(uniq)).argmax() == codes[row]
+    return agree, codes
