@@ -68,16 +68,6 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
                 decay=getattr(args, "history_decay", 1.0))
 
 
-def tuned_lines(res) -> list[str]:
-    """The human summary of a tuning: defaults vs chosen on validation, then test."""
-    first = res.trials.iloc[0]
-    return [f"tuning: {len(res.trials)} trials ({res.timings['pruned']} pruned) in {res.timings['total_s']:.0f} s; "
-            f"validation {res.metric} {first[res.metric]:.4f} with the defaults, "
-            f"{res.validation[res.metric]:.4f} with the best (trial {res.validation['trial']})",
-            "best parameters: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                            for k, v in res.best_params.items())]
-
-
 def protocol_options(p) -> None:
     """How held-out events are chosen and what item-based methods score from."""
     from ..evaluate.protocols import PROTOCOLS
@@ -112,7 +102,7 @@ def run_train(args) -> int:
                                                     "total_s": round(time.perf_counter() - t0, 3)}, evaluation,
                           tuning=None if tuned is None else {**tuned.to_dict(), "test": _metrics(tuned.test)},
                           force=args.force)
-    emit(args, report, lambda r: inter.report.lines() + (tuned_lines(tuned) if tuned is not None else []) + [
+    emit(args, report, lambda r: inter.report.lines() + (tuned.lines() if tuned is not None else []) + [
         f"trained {r['method']} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
         f"→ {args.out}/ ({', '.join(r['files'])} , report.json)"])
     return 0
@@ -188,7 +178,7 @@ def run_evaluate_recs(args) -> int:
         lines = [f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items", head]
         lines += [f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
                   f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}" for n, m in rows]
-        return (tuned_lines(tuned) if tuned is not None else []) + lines
+        return (tuned.lines() if tuned is not None else []) + lines
     emit(args, rep, human)
     return 0
 

@@ -61,6 +61,15 @@ class TuningResult:
     protocol: dict
     timings: dict = field(default_factory=dict)
 
+    def lines(self) -> list[str]:
+        """A human summary: trials, defaults (trial 0) vs best on validation, the chosen parameters."""
+        first = self.trials.iloc[0]
+        chosen = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.best_params.items())
+        return [f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) in {self.timings['total_s']:.0f} s; "
+                f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
+                f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
+                f"best parameters: {chosen}"]
+
     def to_dict(self) -> dict:
         rows = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
                 for r in self.trials.to_dict(orient="records")]
