@@ -20,6 +20,7 @@ from core.experiments.tune import prepare_tuning
 from core.logs import prepare
 from core.train import train
 
+LARGE = 200_000
 GRID = {"ns_exponent": [0.75, 0.0, -0.5], "sample": [1e-3, 1e-5, 0.0], "epochs": [5, 20], "window": [3, 10]}
 
 
@@ -37,6 +38,9 @@ def main() -> None:
     grid = dict(GRID)
     if inter.baskets:  # a basket is always one whole context: window does not apply
         grid["window"] = [3]
+    if len(inter) > LARGE:  # 5 epochs lost on every smaller log; window 3 matched 10 there
+        grid["epochs"], grid["window"] = [20], [3]
+        print(f"large log ({len(inter)} events): epochs 20 and window 3 only")
     rows = []
     for values in itertools.product(*grid.values()):
         params = dict(zip(grid, values))

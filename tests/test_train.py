@@ -97,6 +97,16 @@ def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
         assert getattr(defaults, dim.name) == d["default"]
 
 
+def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
+    path = tmp_path / "baskets.csv"
+    path.write_text("milk,bread,eggs,,\nbread,butter,,,\njam,bread,milk,butter,eggs\ntea,milk,,,\n")
+    baskets = prepare(path)
+    assert baskets.baskets and not small_log.baskets
+    assert train(baskets, "item2vec", epochs=1).params["sample"] == 1e-5  # whole baskets as contexts
+    assert train(small_log, "item2vec", epochs=1).params["sample"] == 1e-3  # ordered sessions
+    assert train(baskets, "item2vec", epochs=1, sample=1e-3).params["sample"] == 1e-3  # a given value wins
+
+
 def test_evaluation_does_not_import_training():
     import ast
     from pathlib import Path

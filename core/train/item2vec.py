@@ -44,12 +44,21 @@ SPACE = (Dimension("ns_exponent", -1.0, 1.0), Dimension("sample", 1e-5, 1e-2, lo
 DEFAULTS = dataclasses.asdict(Item2VecParams())  # the plain-dict view other engines (Spark) read
 
 
+BASKET_SAMPLE = 1e-5  # baskets: aggressive down-sampling of frequent items (docs/TRAINING.md)
+
+
 class Item2Vec(DeclaredTrainer):
-    """The item2vec trainer (see :class:`core.train.base.Trainer`)."""
+    """The item2vec trainer (see :class:`core.train.base.Trainer`).  Its defaults depend on the
+    log's shape: basket logs (every pair of a basket is a context) get ``sample=1e-5``, which
+    lifted validation HR@10 on groceries from 0.01 to 0.27; logs of ordered sessions keep 1e-3
+    (1e-5 dropped the sample log from 0.50 to 0.03)."""
 
     name = "item2vec"
     Params = Item2VecParams
     space = SPACE
+
+    def defaults(self, inter: Interactions) -> Item2VecParams:
+        return Item2VecParams(sample=BASKET_SAMPLE) if inter.baskets else Item2VecParams()
 
     def fit(self, inter: Interactions, params: Item2VecParams, seed: int = 0, progress: Progress = no_progress,
             checkpoint: Checkpoint | None = None) -> TrainResult:
