@@ -109,3 +109,19 @@ def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_p
     report = json.loads((tmp_path / "model" / "report.json").read_text())
     assert report["params"]["factors"] == report["tuning"]["best_params"]["factors"]
     assert len(report["tuning"]["trials"]) == 2 and "hr" in report["tuning"]["test"]
+
+
+def test_train_page_tune_switch_shows_the_trials_and_the_choice():
+    from streamlit.testing.v1 import AppTest
+    from tests.paths import ROOT
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("views/train.py").run()
+    at.multiselect[0].set_value(["svd"]).run()
+    at.toggle[0].set_value(True).run()
+    at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(2).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    assert list(trials["number"]) == [0, 1] and "factors" in trials.columns
+    assert any("with the defaults" in c.value for c in at.caption)
