@@ -163,21 +163,22 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, inter
 
 
 def held_out_ranks(scorer: Scorer, split: Split) -> np.ndarray:
-    """Only the 1-based rank of each case's held-out item (what a tuner needs per trial)."""
+    """Only the 1-based rank of each case's held-out item (what a tuner needs per trial); scores
+    stay in the scorer's float32, which orders them exactly as float64 would."""
     ranks = np.empty(len(split.users), dtype=np.float64)
-    for start, s, held in masked_scores(scorer, split):
+    for start, s, held in masked_scores(scorer, split, np.float32):
         ranks[start:start + len(held)] = _ranks(s, held)
     return ranks
 
 
-def masked_scores(scorer: Scorer, split: Split):
+def masked_scores(scorer: Scorer, split: Split, dtype=np.float64):
     """``(start, scores, held_out)`` per chunk of cases, excluded items at −inf."""
     exclude = split.exclude if split.exclude is not None else \
         user_item_matrix(split.train, binary=True).tocsr()[split.users]
     for start in range(0, len(split.users), CHUNK):
         u, last, held = (a[start:start + CHUNK] for a in (split.users, split.last, split.held_out))
         context = None if split.context is None else split.context[start:start + CHUNK]
-        s = np.asarray(scorer(u, last, context), dtype=np.float64)
+        s = np.asarray(scorer(u, last, context), dtype=dtype)
         rows = exclude[start:start + CHUNK]
         s[np.repeat(np.arange(len(u)), np.diff(rows.indptr)), rows.indices] = -np.inf
         yield start, s, held
