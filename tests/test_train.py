@@ -181,3 +181,13 @@ def test_graph_passes_item2vec_options_on(small_log):
     other = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2, sample=0)
     assert other.params["sample"] == 0 and base.params.get("sample") is None
     assert not np.array_equal(base.items.vectors, other.items.vectors)  # the option reached skip-gram
+
+
+@pytest.mark.parametrize("name", ["core.train", "core.train.base", "core.logs.matrix"])
+def test_docstring_examples_of_the_trainer_api_run(name, monkeypatch):
+    import doctest
+    import importlib
+    from tests.paths import ROOT
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0, result

@@ -98,9 +98,10 @@ def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int |
 
     Examples
     --------
-    >>> prep = prepare_tuning(inter)
-    >>> prep.validation.train.n_items == inter.n_items
-    True
+    >>> from core.logs import prepare
+    >>> prep = prepare_tuning(prepare("sample_data/interactions.csv"))
+    >>> len(prep.test.train) - len(prep.validation.train)  # one validation event per user with 3+
+    3000
     """
     start = time.perf_counter()
     test = make_split(inter, protocol, max_users, seed, history, decay)
@@ -130,6 +131,7 @@ def suggest(trial, method: str, fixed: dict | None = None) -> dict:
 
     Examples
     --------
+    >>> import optuna
     >>> suggest(optuna.trial.FixedTrial({"factors": 32}), "svd")
     {'factors': 32}
     """
@@ -192,8 +194,10 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
 
     Examples
     --------
-    >>> tune(inter, "svd", trials=5, seed=0).best_params
-    {'factors': 94}
+    >>> from core.logs import prepare
+    >>> res = tune(prepare("sample_data/interactions.csv"), "svd", trials=4, seed=0)
+    >>> list(res.trials["state"])
+    ['complete', 'complete', 'complete', 'complete']
     """
     _check(method, metric, trials, budget, k, fixed)
     start = time.perf_counter()

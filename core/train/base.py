@@ -115,7 +115,24 @@ class DeclaredTrainer:
 
 
 def declared(params_cls: type) -> list[dict]:
-    """The parameters a ``Params`` dataclass declares: name, type, default, bounds, help."""
+    """The parameters a ``Params`` dataclass declares.
+
+    Parameters
+    ----------
+    params_cls : type
+        A trainer's ``Params`` dataclass.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``type``, ``default``, ``low``, ``above``, ``high``, ``choices``, ``help``.
+
+    Examples
+    --------
+    >>> from core.train.mf import SVDParams
+    >>> [(d["name"], d["default"]) for d in declared(SVDParams)]
+    [('factors', 64), ('n_iter', 7)]
+    """
     hints = typing.get_type_hints(params_cls)
     return [{"name": f.name, "type": hints[f.name], "default": f.default, **f.metadata}
             for f in dataclasses.fields(params_cls)]
@@ -125,11 +142,30 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     """The trainer's defaults (for ``inter``'s shape when given) updated by ``given``, each value
     converted to the declared type and checked against its bounds.
 
+    Parameters
+    ----------
+    trainer : Trainer
+    given : dict
+        Parameter values by name (numbers may come as strings from a command line).
+    inter : Interactions, optional
+        The log, for defaults that depend on its shape.
+
+    Returns
+    -------
+    Trainer.Params
+        A frozen dataclass instance.
+
     Raises
     ------
     ParameterError
         An unknown parameter (the message lists the known ones) or a value of the wrong type or
         out of range (the message quotes the value and the limit).
+
+    Examples
+    --------
+    >>> from core.train import trainer
+    >>> make_params(trainer("als"), {"factors": "32"}).factors
+    32
     """
     base = trainer.defaults(inter) if inter is not None else trainer.Params()
     spec = {d["name"]: d for d in declared(trainer.Params)}
