@@ -50,18 +50,17 @@ def tune_options(p) -> None:
 
 def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
     """Tune ``args.method`` on ``inter`` as the --tune options say; ``--param`` values stay fixed."""
+    import numpy as np
     from ..errors import ParameterError
     from ..experiments.tune import tune
     if args.engine == "spark":
         raise ParameterError("--tune runs on the local engine only", hint="drop --engine spark or --tune")
     trials = args.trials if args.trials is not None or args.budget is not None else 20
-    tty = sys.stderr.isatty()
 
-    def show(row: dict) -> None:
-        if tty:
-            value = row["pruned_value"] if row["state"] == "pruned" else row[args.tune_metric]
-            print(f"trial {row['number']:>3} {row['state']:<8} {args.tune_metric} {value:.4f} "
-                  f"{row['seconds']:6.1f} s", file=sys.stderr, flush=True)
+    def show(row: dict) -> None:  # one line per trial on stderr (stdout stays JSON with --json)
+        value = row.get("pruned_value", np.nan) if row["state"] == "pruned" else row[args.tune_metric]
+        print(f"trial {row['number']:>3} {row['state']:<8} validation {args.tune_metric} {value:.4f} "
+              f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)", file=sys.stderr, flush=True)
     return tune(inter, args.method, trials=trials, budget=args.budget, k=k, seed=args.seed,
                 metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users,
                 protocol=getattr(args, "protocol", "auto"), history=getattr(args, "history", 1),

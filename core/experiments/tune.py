@@ -178,8 +178,7 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
         Splits from :func:`prepare_tuning` (else made here).
     on_trial : callable, optional
         Called with each finished trial's row (a live table).
-    **split_options
-        ``protocol``, ``max_users``, ``history``, ``decay`` for :func:`prepare_tuning`.
+    **split_options : ``protocol``, ``max_users``, ``history``, ``decay`` (see :func:`prepare_tuning`)
 
     Returns
     -------
@@ -190,7 +189,7 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     ParameterError
         Bad method, metric, trial count, budget or fixed parameter.
     DataError
-        No validation case, or every trial failed (the message quotes the first failure).
+        No validation case, or no trial finished (the message quotes the first failure).
 
     Examples
     --------
@@ -202,15 +201,14 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     _check(method, metric, trials, budget, k, fixed)
     start = time.perf_counter()
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
-    clock = {"train_s": 0.0}
-    study = _study(seed, prune)
+    clock, study = {"train": np.zeros(2)}, _study(seed, prune)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
     rows: list[dict] = []
     objective = _objective(method, prep, k, seed, metric, fixed, clock, prune and trainer(method).early_stopping)
-    search = time.perf_counter()
+    clock["search"] = _now()
     study.optimize(objective, n_trials=trials, timeout=budget, catch=(EmbedlabError,), n_jobs=1,
                    callbacks=[lambda s, tr: _record(tr, rows, on_trial)])
-    clock["search_s"] = time.perf_counter() - search
+    clock["search"] = _now() - clock["search"]
     return _finish(study, rows, method, prep, k, seed, metric, fixed, clock, time.perf_counter() - start)
 
 
@@ -260,38 +258,50 @@ def _objective(method, prep: Prepared, k, seed, metric, fixed, clock, prune):
         return hit_ndcg(held_out_ranks(scorer_for(result, val), val), k)
 
     def objective(trial) -> float:
+        c0 = time.process_time()
+        try:
+            return one_trial(trial)
+        finally:  # CPU seconds: what a trial costs, whatever else shares the machine
+            trial.set_user_attr("cpu_seconds", time.process_time() - c0)
+
+    def one_trial(trial) -> float:
         try:
             params = make_params(t, suggest(trial, method, fixed), val.train)
         except EmbedlabError as exc:
             trial.set_user_attr("error", str(exc))
             raise
-        spent = {"scoring": 0.0}
+        spent = np.zeros(2)  # (wall, CPU) seconds spent scoring checkpoints, not training
 
         def checkpoint(done: int, total: int, result) -> None:
             step = next((c for c in CHECKPOINTS if done == max(1, round(total * c / 100))), None)
             if step is None:
                 return
-            s0 = time.perf_counter()
+            s0 = _now()
             value = score(result())[metric]
-            spent["scoring"] += time.perf_counter() - s0
+            spent[:] += _now() - s0
             trial.report(value, step)
             if trial.should_prune():
                 trial.set_user_attr("pruned_at", step)
                 import optuna
                 raise optuna.TrialPruned()
-        t0 = time.perf_counter()
+        t0 = _now()
         try:
             result = t.fit(val.train, params, seed=seed, checkpoint=checkpoint if prune else None)
         except EmbedlabError as exc:  # a point of the space this log cannot train: recorded, search goes on
             trial.set_user_attr("error", str(exc))
             raise
         finally:
-            clock["train_s"] += time.perf_counter() - t0 - spent["scoring"]
+            clock["train"] += _now() - t0 - spent
         values = score(result)
         for name, v in values.items():
             trial.set_user_attr(name, v)
         return values[metric]
     return objective
+
+
+def _now() -> np.ndarray:
+    """(wall, CPU) seconds now."""
+    return np.array([time.perf_counter(), time.process_time()])
 
 
 def _record(trial, rows: list[dict], on_trial) -> None:
@@ -300,6 +310,7 @@ def _record(trial, rows: list[dict], on_trial) -> None:
     row = {"number": trial.number, "state": {"complete": "complete", "pruned": "pruned"}.get(state, "fail"),
            "hr": trial.user_attrs.get("hr", np.nan), "ndcg": trial.user_attrs.get("ndcg", np.nan),
            "seconds": (trial.datetime_complete - trial.datetime_start).total_seconds(),
+           "cpu_seconds": trial.user_attrs.get("cpu_seconds", np.nan),
            "pruned_at": trial.user_attrs.get("pruned_at", np.nan), "error": trial.user_attrs.get("error", ""),
            **trial.params}
     if row["state"] == "pruned" and trial.intermediate_values:
@@ -324,12 +335,15 @@ def _finish(study, rows, method, prep: Prepared, k, seed, metric, fixed, clock, 
     train_final = time.perf_counter() - t0
     test = {**report_for(final, prep.test, k, seed), "protocol": describe(prep.test)}
     total = seconds + (time.perf_counter() - t0)
+    (search, search_cpu), (train, train_cpu) = clock["search"], clock["train"]
     timings = {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3),
-               "search_s": round(clock["search_s"], 3), "search_trainer_s": round(clock["train_s"], 3),
-               "search_outside_trainer_share": round(1 - clock["train_s"] / clock["search_s"], 4),
+               "search_s": round(search, 3), "search_trainer_s": round(train, 3),
+               "search_outside_trainer_share": round(1 - train / search, 4),
+               "search_cpu_s": round(search_cpu, 3), "search_trainer_cpu_s": round(train_cpu, 3),
+               "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4) if search_cpu else 0.0,
                "final_train_s": round(train_final, 3), "test_report_s": round(time.perf_counter() - t0 - train_final, 3),
-               "trainer_s": round(clock["train_s"] + train_final, 3),
-               "outside_trainer_share": round(1 - (clock["train_s"] + train_final) / total, 4),
+               "trainer_s": round(train + train_final, 3),
+               "outside_trainer_share": round(1 - (train + train_final) / total, 4),
                "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}
     validation = {"hr": best.user_attrs["hr"], "ndcg": best.user_attrs["ndcg"], "trial": best.number,
                   "protocol": describe(prep.validation)}
