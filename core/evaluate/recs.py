@@ -188,10 +188,11 @@ def _ranks(s: np.ndarray, held: np.ndarray) -> np.ndarray:
     """Rank of the held-out item in each row (ties share the middle rank; an item that cannot be
     recommended ranks last among the candidates)."""
     target = s[np.arange(len(held)), held]
-    greater = (s > target[:, None]).sum(axis=1)
-    ties = (s == target[:, None]).sum(axis=1) - 1
-    candidates = np.isfinite(s).sum(axis=1)
-    return np.where(np.isfinite(target), 1 + greater + ties / 2.0, np.maximum(candidates, 1))
+    ranks = 1 + (s > target[:, None]).sum(axis=1) + ((s == target[:, None]).sum(axis=1) - 1) / 2.0
+    lost = ~np.isfinite(target)
+    if lost.any():  # count the candidates only where they are needed
+        ranks[lost] = np.maximum(np.isfinite(s[lost]).sum(axis=1), 1)
+    return ranks
 
 
 def hit_ndcg(ranks: np.ndarray, k: int) -> dict:
