@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 
@@ -12,7 +13,8 @@ from .common import (emit, engine_options, force_option, json_option, log_kwargs
 def register(sub) -> None:
     """Add ``train`` to ``sub``."""
     from ..train import METHODS
-    p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log")
+    p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log",
+                       epilog=parameters_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     log_options(p)
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
@@ -26,7 +28,8 @@ def register(sub) -> None:
 def register_evaluate(kinds) -> None:
     """Add ``evaluate recs`` to the ``evaluate`` sub-parsers."""
     from ..train import METHODS
-    p = kinds.add_parser("recs", parents=[json_option()], help="next-item HR/NDCG/MRR beside baselines")
+    p = kinds.add_parser("recs", parents=[json_option()], help="next-item HR/NDCG/MRR beside baselines",
+                         epilog=parameters_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     log_options(p)
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--k", type=int, default=10)
@@ -35,6 +38,20 @@ def register_evaluate(kinds) -> None:
     protocol_options(p)
     engine_options(p)
     p.set_defaults(run=run_evaluate_recs)
+
+
+def parameters_help() -> str:
+    """Every method's declared parameters with their defaults (``--param NAME=VALUE``), and what
+    ``--tune`` searches: read from the trainers' declarations, never retyped."""
+    from ..train import TRAINERS, declared
+    from ..train.item2vec import BASKET_SAMPLE
+    lines = ["trainer parameters (--param NAME=VALUE); * = searched by --tune "
+             f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"]
+    for name, t in TRAINERS.items():
+        searched = {d.name for d in t.space}
+        lines.append(f"  {name}: " + ", ".join(f"{d['name']}{'*' if d['name'] in searched else ''}={d['default']}"
+                                               for d in declared(t.Params)))
+    return "\n".join(lines)
 
 
 def tune_options(p) -> None:
