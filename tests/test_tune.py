@@ -125,3 +125,17 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
     assert list(trials["number"]) == [0, 1] and "factors" in trials.columns
     assert any("with the defaults" in c.value for c in at.caption)
+
+
+def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
+    path = tmp_path / "baskets.csv"
+    path.write_text("a,b,c,d,\nb,c,d,,\na,c,d,e,\nb,d,e,a,\nc,e,,,\na,b,,,\n")
+    inter = prepare(path)
+    prep = prepare_tuning(inter, max_users=None, seed=2)
+    assert prep.test.protocol == prep.validation.protocol == "basket"
+    pairs = lambda tr: set(zip(tr.session.tolist(), (str(tr.items[i]) for i in tr.item)))  # noqa: E731
+    test_rows = pairs(inter) - pairs(prep.test.train)
+    assert len(test_rows) == len(prep.test.held_out) == 6  # one per basket of two or more
+    assert not test_rows & pairs(prep.validation.train)
+    val_rows = pairs(prep.test.train) - pairs(prep.validation.train)
+    assert val_rows and not val_rows & test_rows  # validation holds out a different item
