@@ -35,6 +35,9 @@ def page():
     tune = st.toggle("Tune", help="Search each method's parameters on a validation split first (each user's "
                      "second-to-last event; the test event is never seen), then retrain with the best.")
     trials = st.number_input("Trials", 2, 200, 20) if tune else 0
+    if tune:
+        st.caption("Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
+                   "the dimension and advanced fields above are not used.")
     if st.button("Train and evaluate", type="primary", disabled=not methods):
         results = []
         for method in methods:
