@@ -114,6 +114,26 @@ def metrics_figure(report: dict, metric: str = "hr"):
     return fig
 
 
+def tuning_figure(trials: pd.DataFrame, metric: str = "ndcg"):
+    """Validation ``metric`` by trial: finished trials as points, the best so far as a line;
+    pruned trials at the value they were stopped with (hollow)."""
+    import plotly.graph_objects as go
+    fig = go.Figure()
+    done = trials[trials["state"] == "complete"]
+    fig.add_trace(go.Scatter(x=done["number"], y=done[metric], mode="markers", name="trial",
+                             marker={"color": PALETTE[0], "size": 9}))
+    if "pruned_value" in trials and (trials["state"] == "pruned").any():
+        pruned = trials[trials["state"] == "pruned"]
+        fig.add_trace(go.Scatter(x=pruned["number"], y=pruned["pruned_value"], mode="markers", name="pruned",
+                                 marker={"color": PALETTE[1], "size": 9, "symbol": "circle-open"}))
+    best = trials[metric].where(trials["state"] == "complete").cummax()
+    fig.add_trace(go.Scatter(x=trials["number"], y=best, mode="lines", name="best so far",
+                             line={"color": PALETTE[2], "shape": "hv"}))
+    fig.update_layout(title=f"validation {metric.upper()} by trial", template="plotly_white", height=360,
+                      xaxis_title="trial", yaxis_title=metric)
+    return fig
+
+
 def to_png(fig, scale: float = 2.0) -> bytes | None:
     """Server-side PNG through kaleido; None when no Chromium is available for it."""
     try:

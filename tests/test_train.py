@@ -128,6 +128,16 @@ def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
         assert getattr(defaults, dim.name) == d["default"]
 
 
+def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
+    path = tmp_path / "baskets.csv"
+    path.write_text("milk,bread,eggs,,\nbread,butter,,,\njam,bread,milk,butter,eggs\ntea,milk,,,\n")
+    baskets = prepare(path)
+    assert baskets.baskets and not small_log.baskets
+    assert train(baskets, "item2vec", epochs=1).params["sample"] == 1e-5  # whole baskets as contexts
+    assert train(small_log, "item2vec", epochs=1).params["sample"] == 1e-3  # ordered sessions
+    assert train(baskets, "item2vec", epochs=1, sample=1e-3).params["sample"] == 1e-3  # a given value wins
+
+
 def test_evaluation_does_not_import_training():
     import ast
     from pathlib import Path
@@ -201,5 +211,15 @@ def test_basket_item2vec_and_neighbours(tmp_path, capsys):
 def test_graph_passes_item2vec_options_on(small_log):
     base = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2)
     other = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2, sample=0)
-    assert other.params["sample"] == 0 and base.params.get("sample") is None
+    assert other.params["sample"] == 0 and base.params["sample"] == 1e-3  # every declared parameter reported
     assert not np.array_equal(base.items.vectors, other.items.vectors)  # the option reached skip-gram
+
+
+@pytest.mark.parametrize("name", ["core.train", "core.train.base", "core.logs.matrix"])
+def test_docstring_examples_of_the_trainer_api_run(name, monkeypatch):
+    import doctest
+    import importlib
+    from tests.paths import ROOT
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0, result

@@ -109,3 +109,33 @@ def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_p
     report = json.loads((tmp_path / "model" / "report.json").read_text())
     assert report["params"]["factors"] == report["tuning"]["best_params"]["factors"]
     assert len(report["tuning"]["trials"]) == 2 and "hr" in report["tuning"]["test"]
+
+
+def test_train_page_tune_switch_shows_the_trials_and_the_choice():
+    from streamlit.testing.v1 import AppTest
+    from tests.paths import ROOT
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("views/train.py").run()
+    at.multiselect[0].set_value(["svd"]).run()
+    at.toggle[0].set_value(True).run()
+    at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(2).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    assert list(trials["number"]) == [0, 1] and "factors" in trials.columns
+    assert any("with the defaults" in c.value for c in at.caption)
+
+
+def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
+    path = tmp_path / "baskets.csv"
+    path.write_text("a,b,c,d,\nb,c,d,,\na,c,d,e,\nb,d,e,a,\nc,e,,,\na,b,,,\n")
+    inter = prepare(path)
+    prep = prepare_tuning(inter, max_users=None, seed=2)
+    assert prep.test.protocol == prep.validation.protocol == "basket"
+    pairs = lambda tr: set(zip(tr.session.tolist(), (str(tr.items[i]) for i in tr.item)))  # noqa: E731
+    test_rows = pairs(inter) - pairs(prep.test.train)
+    assert len(test_rows) == len(prep.test.held_out) == 6  # one per basket of two or more
+    assert not test_rows & pairs(prep.validation.train)
+    val_rows = pairs(prep.test.train) - pairs(prep.validation.train)
+    assert val_rows and not val_rows & test_rows  # validation holds out a different item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from .common import (emit, engine_from, engine_options, force_option, json_option, log_options, log_spec,
@@ -11,7 +12,8 @@ from .common import (emit, engine_from, engine_options, force_option, json_optio
 def register(sub) -> None:
     """Add ``train`` to ``sub``."""
     from ..train import TRAINING_METHODS
-    p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log")
+    p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log",
+                       epilog=parameters_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     log_options(p)
     p.add_argument("--method", required=True, choices=TRAINING_METHODS)
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
@@ -25,7 +27,8 @@ def register(sub) -> None:
 def register_evaluate(kinds) -> None:
     """Add ``evaluate recs`` to the ``evaluate`` sub-parsers."""
     from ..train import TRAINING_METHODS
-    p = kinds.add_parser("recs", parents=[json_option()], help="next-item HR/NDCG/MRR beside baselines")
+    p = kinds.add_parser("recs", parents=[json_option()], help="next-item HR/NDCG/MRR beside baselines",
+                         epilog=parameters_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     log_options(p)
     p.add_argument("--method", required=True, choices=TRAINING_METHODS)
     p.add_argument("--k", type=int, default=10)
@@ -34,6 +37,20 @@ def register_evaluate(kinds) -> None:
     protocol_options(p)
     engine_options(p)
     p.set_defaults(run=run_evaluate_recs)
+
+
+def parameters_help() -> str:
+    """Every method's declared parameters with their defaults (``--param NAME=VALUE``), and what
+    ``--tune`` searches: read from the trainers' declarations, never retyped."""
+    from ..train import TRAINERS, declared
+    from ..train.item2vec import BASKET_SAMPLE
+    lines = ["trainer parameters (--param NAME=VALUE); * = searched by --tune "
+             f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"]
+    for name, t in TRAINERS.items():
+        searched = {d.name for d in t.space}
+        lines.append(f"  {name}: " + ", ".join(f"{d['name']}{'*' if d['name'] in searched else ''}={d['default']}"
+                                               for d in declared(t.Params)))
+    return "\n".join(lines)
 
 
 def tune_options(p) -> None:
@@ -56,28 +73,19 @@ def check_tune_engine(args) -> None:
 
 def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
     """Tune ``args.method`` on ``inter`` as the --tune options say; ``--param`` values stay fixed."""
+    import numpy as np
     from ..experiments.tune import tune
     check_tune_engine(args)
     trials = args.trials if args.trials is not None or args.budget is not None else 20
-    tty = sys.stderr.isatty()
 
-    def show(row: dict) -> None:
-        if tty:
-            value = row["pruned_value"] if row["state"] == "pruned" else row[args.tune_metric]
-            print(f"trial {row['number']:>3} {row['state']:<8} {args.tune_metric} {value:.4f} "
-                  f"{row['seconds']:6.1f} s", file=sys.stderr, flush=True)
+    def show(row: dict) -> None:  # one line per trial on stderr (stdout stays JSON with --json)
+        value = row.get("pruned_value", np.nan) if row["state"] == "pruned" else row[args.tune_metric]
+        print(f"trial {row['number']:>3} {row['state']:<8} validation {args.tune_metric} {value:.4f} "
+              f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)", file=sys.stderr, flush=True)
     return tune(inter, args.method, trials=trials, budget=args.budget, k=k, seed=args.seed,
-                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users)
-
-
-def tuned_lines(res) -> list[str]:
-    """The human summary of a tuning: defaults vs chosen on validation, then test."""
-    first = res.trials.iloc[0]
-    return [f"tuning: {len(res.trials)} trials ({res.timings['pruned']} pruned) in {res.timings['total_s']:.0f} s; "
-            f"validation {res.metric} {first[res.metric]:.4f} with the defaults, "
-            f"{res.validation[res.metric]:.4f} with the best (trial {res.validation['trial']})",
-            "best parameters: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                            for k, v in res.best_params.items())]
+                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users,
+                protocol=getattr(args, "protocol", "auto"), history=getattr(args, "history", 1),
+                decay=getattr(args, "history_decay", 1.0))
 
 
 def protocol_options(p) -> None:
@@ -106,7 +114,7 @@ def run_train(args) -> int:
                                progress=stderr_progress(sys.stderr.isatty()), force=args.force,
                                tuner=tuner if args.tune else None)
     where = f" on Spark ({report['master']})" if report.get("engine") == "spark" else ""
-    emit(args, report, lambda r: log.lines() + (tuned_lines(tuned[0]) if tuned else []) + [
+    emit(args, report, lambda r: log.lines() + (tuned[0].lines() if tuned else []) + [
         f"trained {r['method']}{where} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
         f"→ {args.out}/ ({', '.join(r['files'])}, report.json)"])
     return 0
@@ -135,7 +143,7 @@ def run_evaluate_recs(args) -> int:
         lines = [f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items", head]
         lines += [f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
                   f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}" for n, m in rows]
-        return (tuned_lines(tuned) if tuned is not None else []) + lines
+        return (tuned.lines() if tuned is not None else []) + lines
     emit(args, rep, human)
     return 0
 

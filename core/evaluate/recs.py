@@ -143,25 +143,13 @@ def itemcf_scorer(tr: Interactions) -> Scorer:
 
 
 def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True) -> dict:
-    """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False: a tuner scoring
-    many trials skips them), coverage and mean popularity of the recommendations."""
-    exclude = split.exclude if split.exclude is not None else \
-        user_item_matrix(split.train, binary=True).tocsr()[split.users]
+    """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False), coverage and
+    mean popularity of the top-k recommendations."""
     ranks = np.empty(len(split.users), dtype=np.float64)
     recommended = np.zeros(scorer.n_items, dtype=bool)
     rec_pop = []
-    for start in range(0, len(split.users), CHUNK):
-        u, last, held = (a[start:start + CHUNK] for a in (split.users, split.last, split.held_out))
-        context = None if split.context is None else split.context[start:start + CHUNK]
-        s = np.asarray(scorer(u, last, context), dtype=np.float64)
-        rows = exclude[start:start + CHUNK]
-        s[np.repeat(np.arange(len(u)), np.diff(rows.indptr)), rows.indices] = -np.inf
-        target = s[np.arange(len(u)), held]
-        greater = (s > target[:, None]).sum(axis=1)
-        ties = (s == target[:, None]).sum(axis=1) - 1
-        candidates = np.isfinite(s).sum(axis=1)
-        ranks[start:start + len(u)] = np.where(np.isfinite(target), 1 + greater + ties / 2.0,
-                                               np.maximum(candidates, 1))
+    for start, s, held in masked_scores(scorer, split):
+        ranks[start:start + len(held)] = _ranks(s, held)
         top = np.argpartition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]  # k may exceed a tiny catalog
         ok = np.isfinite(np.take_along_axis(s, top, axis=1))
         recommended[top[ok]] = True
@@ -172,6 +160,39 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, inter
             "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}
+
+
+def held_out_ranks(scorer: Scorer, split: Split) -> np.ndarray:
+    """Only the 1-based rank of each case's held-out item (what a tuner needs per trial); scores
+    stay in the scorer's float32, which orders them exactly as float64 would."""
+    ranks = np.empty(len(split.users), dtype=np.float64)
+    for start, s, held in masked_scores(scorer, split, np.float32):
+        ranks[start:start + len(held)] = _ranks(s, held)
+    return ranks
+
+
+def masked_scores(scorer: Scorer, split: Split, dtype=np.float64):
+    """``(start, scores, held_out)`` per chunk of cases, excluded items at −inf."""
+    exclude = split.exclude if split.exclude is not None else \
+        user_item_matrix(split.train, binary=True).tocsr()[split.users]
+    for start in range(0, len(split.users), CHUNK):
+        u, last, held = (a[start:start + CHUNK] for a in (split.users, split.last, split.held_out))
+        context = None if split.context is None else split.context[start:start + CHUNK]
+        s = np.asarray(scorer(u, last, context), dtype=dtype)
+        rows = exclude[start:start + CHUNK]
+        s[np.repeat(np.arange(len(u)), np.diff(rows.indptr)), rows.indices] = -np.inf
+        yield start, s, held
+
+
+def _ranks(s: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Rank of the held-out item in each row (ties share the middle rank; an item that cannot be
+    recommended ranks last among the candidates)."""
+    target = s[np.arange(len(held)), held]
+    ranks = 1 + (s > target[:, None]).sum(axis=1) + ((s == target[:, None]).sum(axis=1) - 1) / 2.0
+    lost = ~np.isfinite(target)
+    if lost.any():  # count the candidates only where they are needed
+        ranks[lost] = np.maximum(np.isfinite(s[lost]).sum(axis=1), 1)
+    return ranks
 
 
 def hit_ndcg(ranks: np.ndarray, k: int) -> dict:

@@ -50,8 +50,10 @@ def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, 
 
     Examples
     --------
-    >>> evaluate_recs(inter, "item2vec", params={"epochs": 5})["hr"]
-    0.41
+    >>> from core.logs import prepare
+    >>> rep = evaluate_recs(prepare("sample_data/interactions.csv"), "svd", params={"factors": 16})
+    >>> rep["protocol"]["name"], 0 <= rep["hr_lo"] <= rep["hr"] <= rep["hr_hi"] <= 1
+    ('leave-last-out', True)
     """
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")

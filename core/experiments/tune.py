@@ -8,11 +8,12 @@ trainer's defaults, and a median pruner stops a trial whose validation score at 
 epochs is below the median of earlier trials at the same point (item2vec, graph, supervised, ALS;
 SVD has no epochs).  The winner is retrained on train + validation and scored once on the test split.
 
-Splits, exclusion masks and item counts are made once, before the first trial.
+Splits and exclusion masks are made once, before the first trial; a trial trains and ranks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,13 +23,14 @@ import pandas as pd
 
 from ..errors import DataError, EmbedlabError, ParameterError
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import Split, rank_metrics, report_for, scorer_for
+from ..evaluate.recs import Split, held_out_ranks, hit_ndcg, report_for, scorer_for
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
 
 METRICS = ("hr", "ndcg")
 CHECKPOINTS = (25, 50, 75)  # percent of a trial's epochs at which it may be pruned
+CHECKPOINT_CASES = 1000  # checkpoints rank a seeded sample of the validation cases: enough to compare trials
 
 
 @dataclass
@@ -36,11 +38,10 @@ class Prepared:
     """The splits and data every trial shares, made once.
 
     ``test``: the evaluation split of the whole log; ``validation``: the same protocol applied to
-    ``test.train`` (so no test event is in it); ``counts``: item counts of ``validation.train``."""
+    ``test.train`` (so no test event is in it), its exclusion mask set."""
 
     test: Split
     validation: Split
-    counts: np.ndarray
     seconds: float
 
 
@@ -61,6 +62,15 @@ class TuningResult:
     test: dict
     protocol: dict
     timings: dict = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """A human summary: trials, defaults (trial 0) vs best on validation, the chosen parameters."""
+        first = self.trials.iloc[0]
+        chosen = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.best_params.items())
+        return [f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) in {self.timings['total_s']:.0f} s; "
+                f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
+                f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
+                f"best parameters: {chosen}"]
 
     def to_dict(self) -> dict:
         rows = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
@@ -90,9 +100,10 @@ def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int |
 
     Examples
     --------
-    >>> prep = prepare_tuning(inter)
-    >>> prep.validation.train.n_items == inter.n_items
-    True
+    >>> from core.logs import prepare
+    >>> prep = prepare_tuning(prepare("sample_data/interactions.csv"))
+    >>> len(prep.test.train) - len(prep.validation.train)  # one validation event per user with 3+
+    3000
     """
     start = time.perf_counter()
     test = make_split(inter, protocol, max_users, seed, history, decay)
@@ -103,7 +114,7 @@ def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int |
                         path=inter.report.source, hint="tuning needs users with three or more events") from None
     if val.exclude is None:  # seen items, computed once instead of once per trial
         val.exclude = user_item_matrix(val.train, binary=True).tocsr()[val.users]
-    return Prepared(test, val, val.train.item_counts(), time.perf_counter() - start)
+    return Prepared(test, val, time.perf_counter() - start)
 
 
 def suggest(trial, method: str, fixed: dict | None = None) -> dict:
@@ -122,6 +133,7 @@ def suggest(trial, method: str, fixed: dict | None = None) -> dict:
 
     Examples
     --------
+    >>> import optuna
     >>> suggest(optuna.trial.FixedTrial({"factors": 32}), "svd")
     {'factors': 32}
     """
@@ -154,8 +166,7 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     trials : int or None, default 20
         Number of trials (the first is the trainer's defaults).
     budget : float or None
-        Stop starting new trials after this many seconds (then the trial count depends on speed,
-        so only ``trials`` makes the choice reproducible).
+        Stop starting trials after this many seconds (not reproducible: the count depends on speed).
     k : int, default 10
     seed : int, default 0
         Seeds the sampler, the splits and every training: same seed, same best parameters.
@@ -164,13 +175,12 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     fixed : dict, optional
         Parameters held fixed (not searched), e.g. from ``--param``.
     prune : bool, default True
-        Stop bad trials early where the method has epochs.
+        Stop bad trials early where the method has epochs (``Trainer.early_stopping``).
     prepared : Prepared, optional
-        Splits from :func:`prepare_tuning` (made here when not given).
+        Splits from :func:`prepare_tuning` (else made here).
     on_trial : callable, optional
         Called with each finished trial's row (a live table).
-    **split_options
-        ``protocol``, ``max_users``, ``history``, ``decay`` for :func:`prepare_tuning`.
+    **split_options : ``protocol``, ``max_users``, ``history``, ``decay`` (see :func:`prepare_tuning`)
 
     Returns
     -------
@@ -181,24 +191,26 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     ParameterError
         Bad method, metric, trial count, budget or fixed parameter.
     DataError
-        No validation case, or every trial failed (the message quotes the first failure).
+        No validation case, or no trial finished (the message quotes the first failure).
 
     Examples
     --------
-    >>> res = tune(inter, "svd", trials=5, seed=0)
-    >>> sorted(res.best_params) == ["factors", "n_iter"]
-    True
+    >>> from core.logs import prepare
+    >>> res = tune(prepare("sample_data/interactions.csv"), "svd", trials=4, seed=0)
+    >>> list(res.trials["state"])
+    ['complete', 'complete', 'complete', 'complete']
     """
     _check(method, metric, trials, budget, k, fixed)
     start = time.perf_counter()
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
-    clock = {"train_s": 0.0}
-    study = _study(seed, prune)
+    clock, study = {"train": np.zeros(2)}, _study(seed, prune)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
     rows: list[dict] = []
-    objective = _objective(method, prep, k, seed, metric, fixed, clock, prune)
+    objective = _objective(method, prep, k, seed, metric, fixed, clock, prune and trainer(method).early_stopping)
+    clock["search"] = _now()
     study.optimize(objective, n_trials=trials, timeout=budget, catch=(EmbedlabError,), n_jobs=1,
                    callbacks=[lambda s, tr: _record(tr, rows, on_trial)])
+    clock["search"] = _now() - clock["search"]
     return _finish(study, rows, method, prep, k, seed, metric, fixed, clock, time.perf_counter() - start)
 
 
@@ -244,43 +256,66 @@ def _objective(method, prep: Prepared, k, seed, metric, fixed, clock, prune):
     t = trainer(method)
     val = prep.validation
 
-    def score(result) -> dict:
-        m = rank_metrics(scorer_for(result, val), val, prep.counts, k, intervals=False)
-        return {name: m[name] for name in METRICS}
+    few = _some_cases(val, CHECKPOINT_CASES, seed)
+
+    def score(result, split: Split = val) -> dict:
+        return hit_ndcg(held_out_ranks(scorer_for(result, split), split), k)
 
     def objective(trial) -> float:
+        c0 = time.process_time()
+        try:
+            return one_trial(trial)
+        finally:  # CPU seconds: what a trial costs, whatever else shares the machine
+            trial.set_user_attr("cpu_seconds", time.process_time() - c0)
+
+    def one_trial(trial) -> float:
         try:
             params = make_params(t, suggest(trial, method, fixed), val.train)
         except EmbedlabError as exc:
             trial.set_user_attr("error", str(exc))
             raise
-        spent = {"scoring": 0.0}
+        spent = np.zeros(2)  # (wall, CPU) seconds spent scoring checkpoints, not training
 
         def checkpoint(done: int, total: int, result) -> None:
             step = next((c for c in CHECKPOINTS if done == max(1, round(total * c / 100))), None)
             if step is None:
                 return
-            s0 = time.perf_counter()
-            value = score(result())[metric]
-            spent["scoring"] += time.perf_counter() - s0
+            s0 = _now()
+            value = score(result(), few)[metric]
+            spent[:] += _now() - s0
             trial.report(value, step)
             if trial.should_prune():
                 trial.set_user_attr("pruned_at", step)
                 import optuna
                 raise optuna.TrialPruned()
-        t0 = time.perf_counter()
+        t0 = _now()
         try:
             result = t.fit(val.train, params, seed=seed, checkpoint=checkpoint if prune else None)
         except EmbedlabError as exc:  # a point of the space this log cannot train: recorded, search goes on
             trial.set_user_attr("error", str(exc))
             raise
         finally:
-            clock["train_s"] += time.perf_counter() - t0 - spent["scoring"]
+            clock["train"] += _now() - t0 - spent
         values = score(result)
         for name, v in values.items():
             trial.set_user_attr(name, v)
         return values[metric]
     return objective
+
+
+def _some_cases(split: Split, n: int, seed: int) -> Split:
+    """A seeded sample of ``n`` of ``split``'s cases, same training part (enough to compare trials)."""
+    if len(split.users) <= n:
+        return split
+    pick = np.sort(np.random.default_rng(seed).choice(len(split.users), n, replace=False))
+    rows = {name: getattr(split, name)[pick] for name in ("users", "held_out", "last")}
+    sparse = {name: getattr(split, name)[pick] for name in ("context", "exclude") if getattr(split, name) is not None}
+    return dataclasses.replace(split, **rows, **sparse)
+
+
+def _now() -> np.ndarray:
+    """(wall, CPU) seconds now."""
+    return np.array([time.perf_counter(), time.process_time()])
 
 
 def _record(trial, rows: list[dict], on_trial) -> None:
@@ -289,6 +324,7 @@ def _record(trial, rows: list[dict], on_trial) -> None:
     row = {"number": trial.number, "state": {"complete": "complete", "pruned": "pruned"}.get(state, "fail"),
            "hr": trial.user_attrs.get("hr", np.nan), "ndcg": trial.user_attrs.get("ndcg", np.nan),
            "seconds": (trial.datetime_complete - trial.datetime_start).total_seconds(),
+           "cpu_seconds": trial.user_attrs.get("cpu_seconds", np.nan),
            "pruned_at": trial.user_attrs.get("pruned_at", np.nan), "error": trial.user_attrs.get("error", ""),
            **trial.params}
     if row["state"] == "pruned" and trial.intermediate_values:
@@ -313,9 +349,15 @@ def _finish(study, rows, method, prep: Prepared, k, seed, metric, fixed, clock, 
     train_final = time.perf_counter() - t0
     test = {**report_for(final, prep.test, k, seed), "protocol": describe(prep.test)}
     total = seconds + (time.perf_counter() - t0)
-    trainer_s = clock["train_s"] + train_final
-    timings = {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3), "trainer_s": round(trainer_s, 3),
-               "outside_trainer_share": round(1 - trainer_s / total, 4) if total else 0.0,
+    (search, search_cpu), (train, train_cpu) = clock["search"], clock["train"]
+    timings = {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3),
+               "search_s": round(search, 3), "search_trainer_s": round(train, 3),
+               "search_outside_trainer_share": round(1 - train / search, 4),
+               "search_cpu_s": round(search_cpu, 3), "search_trainer_cpu_s": round(train_cpu, 3),
+               "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4) if search_cpu else 0.0,
+               "final_train_s": round(train_final, 3), "test_report_s": round(time.perf_counter() - t0 - train_final, 3),
+               "trainer_s": round(train + train_final, 3),
+               "outside_trainer_share": round(1 - (train + train_final) / total, 4),
                "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}
     validation = {"hr": best.user_attrs["hr"], "ndcg": best.user_attrs["ndcg"], "trial": best.number,
                   "protocol": describe(prep.validation)}

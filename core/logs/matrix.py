@@ -24,8 +24,9 @@ def user_item_matrix(inter: Interactions, binary: bool = False) -> sp.csr_matrix
 
     Examples
     --------
-    >>> user_item_matrix(inter, binary=True).shape == (inter.n_users, inter.n_items)
-    True
+    >>> from core.logs import prepare
+    >>> user_item_matrix(prepare("sample_data/interactions.csv"), binary=True).shape
+    (3000, 1000)
     """
     data = np.ones(len(inter), dtype=np.float32) if binary or inter.weight is None else inter.weight
     m = sp.csr_matrix((data, (inter.user, inter.item)), shape=(inter.n_users, inter.n_items), dtype=np.float32)

@@ -21,10 +21,24 @@ __all__ = ["train", "trainer", "TrainResult", "Trainer", "Dimension", "TRAINING_
 def trainer(method: str) -> Trainer:
     """The trainer called ``method``.
 
+    Parameters
+    ----------
+    method : str
+
+    Returns
+    -------
+    Trainer
+        Its ``Params``, ``space`` and ``fit``.
+
     Raises
     ------
     ParameterError
         ``method`` is not one of :data:`TRAINING_METHODS`.
+
+    Examples
+    --------
+    >>> [d.name for d in trainer("svd").space]
+    ['factors']
     """
     if method not in TRAINERS:
         raise ParameterError(f"method '{method}' must be one of {', '.join(TRAINING_METHODS)}")
@@ -60,8 +74,13 @@ def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, c
 
     Examples
     --------
+    >>> from core.logs import prepare
+    >>> inter = prepare("sample_data/interactions.csv")
     >>> train(inter, "item2vec", seed=0, epochs=5).items.dim
     64
+    >>> train(inter, "item2vec", epochs=-1)
+    Traceback (most recent call last):
+    core.errors.ParameterError: item2vec parameter epochs(-1) must be >= 1
     """
     t = trainer(method)
     return t.fit(inter, make_params(t, params, inter), seed=seed, progress=progress, checkpoint=checkpoint)

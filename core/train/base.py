@@ -84,12 +84,16 @@ class Trainer(Protocol):
         The parameters worth searching and their ranges; the tuner, CLI and dashboard read it.
     user_vectors : bool
         Whether the trainer also learns user vectors (recommend from the user, not the last item).
+    early_stopping : bool
+        Whether a tuner should score checkpoints to stop bad trials early (worth it when an epoch
+        costs much more than one validation scoring).
     """
 
     name: str
     Params: type
     space: tuple[Dimension, ...]
     user_vectors: bool
+    early_stopping: bool
 
     def defaults(self, inter: Interactions) -> Any:
         """The default parameters for this log (a trainer may choose them by the log's shape)."""
@@ -104,13 +108,31 @@ class DeclaredTrainer:
     Subclasses set ``name``, ``Params``, ``space`` and write ``fit``."""
 
     user_vectors = False
+    early_stopping = True
 
     def defaults(self, inter: Interactions) -> Any:  # noqa: ARG002 - same defaults for every log
         return self.Params()
 
 
 def declared(params_cls: type) -> list[dict]:
-    """The parameters a ``Params`` dataclass declares: name, type, default, bounds, help."""
+    """The parameters a ``Params`` dataclass declares.
+
+    Parameters
+    ----------
+    params_cls : type
+        A trainer's ``Params`` dataclass.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``type``, ``default``, ``low``, ``above``, ``high``, ``choices``, ``help``.
+
+    Examples
+    --------
+    >>> from core.train.mf import SVDParams
+    >>> [(d["name"], d["default"]) for d in declared(SVDParams)]
+    [('factors', 64), ('n_iter', 7)]
+    """
     hints = typing.get_type_hints(params_cls)
     return [{"name": f.name, "type": hints[f.name], "default": f.default, **f.metadata}
             for f in dataclasses.fields(params_cls)]
@@ -120,11 +142,30 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     """The trainer's defaults (for ``inter``'s shape when given) updated by ``given``, each value
     converted to the declared type and checked against its bounds.
 
+    Parameters
+    ----------
+    trainer : Trainer
+    given : dict
+        Parameter values by name (numbers may come as strings from a command line).
+    inter : Interactions, optional
+        The log, for defaults that depend on its shape.
+
+    Returns
+    -------
+    Trainer.Params
+        A frozen dataclass instance.
+
     Raises
     ------
     ParameterError
         An unknown parameter (the message lists the known ones) or a value of the wrong type or
         out of range (the message quotes the value and the limit).
+
+    Examples
+    --------
+    >>> from core.train import trainer
+    >>> make_params(trainer("als"), {"factors": "32"}).factors
+    32
     """
     base = trainer.defaults(inter) if inter is not None else trainer.Params()
     spec = {d["name"]: d for d in declared(trainer.Params)}

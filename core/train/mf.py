@@ -71,6 +71,7 @@ class ALS(DeclaredTrainer):
     space = (Dimension("factors", 16, 256, log=True), Dimension("regularization", 1e-3, 10.0, log=True),
              Dimension("alpha", 0.5, 100.0, log=True), Dimension("weighting", choices=("none", "bm25", "tfidf")))
     user_vectors = True
+    early_stopping = False  # an ALS iteration costs about one validation scoring: checks would not pay
 
 
     def fit(self, inter: Interactions, params: ALSParams, seed: int = 0, progress: Progress = no_progress,
@@ -108,6 +109,7 @@ class SVD(DeclaredTrainer):
     Params = SVDParams
     space = (Dimension("factors", 8, 256, log=True),)
     user_vectors = True
+    early_stopping = False  # one randomised SVD: no epochs
 
 
     def fit(self, inter: Interactions, params: SVDParams, seed: int = 0, progress: Progress = no_progress,

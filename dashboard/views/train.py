@@ -7,7 +7,7 @@ from core.evaluate.recs import leave_last_out, report_for
 from core.plots import metrics_figure
 from core.train import TRAINING_METHODS, train
 
-from dashboard import share, state
+from dashboard import share, state, tuning
 from dashboard.views import guarded
 
 
@@ -32,11 +32,17 @@ def page():
         epochs = a[0].number_input("Epochs / iterations (0 = method default)", 0, 500, 0)
         window = a[1].number_input("item2vec window", 1, 100, 3)
         walks = a[2].number_input("graph walks per item", 1, 100, 10)
+    tune = st.toggle("Tune", help="Search each method's parameters on a validation split first (each user's "
+                     "second-to-last event; the test event is never seen), then retrain with the best.")
+    trials = st.number_input("Trials", 2, 200, 20) if tune else 0
+    if tune:
+        st.caption("Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
+                   "the dimension and advanced fields above are not used.")
     if st.button("Train and evaluate", type="primary", disabled=not methods):
         results = []
         for method in methods:
-            params = _params(method, int(dim), int(epochs), int(window), int(walks))
-            results.append(_run(name, inter, method, params, int(seed), int(k)))
+            params = {} if tune else _params(method, int(dim), int(epochs), int(window), int(walks))
+            results.append(_run(name, inter, method, params, int(seed), int(k), int(trials)))
         st.session_state["last_training"] = results
     for report in st.session_state.get("last_training", []):
         _show(report)
@@ -55,13 +61,17 @@ def _params(method, dim, epochs, window, walks) -> dict:
     return p
 
 
-def _run(name, inter, method, params, seed, k) -> dict:
+def _run(name, inter, method, params, seed, k, trials=0) -> dict:
     with st.status(f"Training {method}…", expanded=True) as status:
+        if trials:
+            tuned = tuning.run(inter, method, seed, k, trials, params)
+            report, params = {**tuned.test, "tuning": tuned.lines()}, tuned.best_params
         bar = st.progress(0.0, text="starting")
         progress = lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)  # noqa: E731
-        st.write("Evaluation: leave-last-out, every held-out item ranked against the whole catalog.")
-        split = leave_last_out(inter, seed=seed)
-        report = report_for(train(split.train, method, seed=seed, progress=progress, **params), split, k, seed)
+        if not trials:
+            st.write("Evaluation: leave-last-out, every held-out item ranked against the whole catalog.")
+            split = leave_last_out(inter, seed=seed)
+            report = report_for(train(split.train, method, seed=seed, progress=progress, **params), split, k, seed)
         st.write("Training on all events for exploring…")
         full = train(inter, method, seed=seed, progress=progress, **params)
         set_name = state.add_set(f"{name} · {method}", full.items)
@@ -73,6 +83,8 @@ def _run(name, inter, method, params, seed, k) -> dict:
 
 def _show(report):
     st.subheader(f"{report['method']} — {report['users_evaluated']:,} users evaluated")
+    for line in report.get("tuning", []):
+        st.caption(line)
     rows = [{"model": report["method"], **{m: report[m] for m in ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")}}]
     rows += [{"model": b, **{m: v[m] for m in ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")}}
              for b, v in report["baselines"].items()]
