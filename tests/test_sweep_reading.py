@@ -76,3 +76,13 @@ def test_sweep_flags_trivial_points_and_compares_selections():
 def test_mode_is_checked():
     with pytest.raises(ParameterError, match="mode 'x'"):
         run_sweep(prepare(SAMPLE_LOG), "items", [60], ["svd"], mode="x")
+
+
+def test_a_rise_in_the_small_catalog_is_not_called_a_drop():
+    s = pd.DataFrame([point("random", 50, 50, 40.0, 0.30, 0.9), point("popular", 50, 50, 90.0, 0.31, 1.0),
+                      point("random", 500, 500, 40.0, 0.30, 0.2), point("popular", 500, 500, 40.0, 0.30, 0.2)])
+    d = driver(s)["m"]
+    assert d["driver"] == "no drop" and "clearly higher in the smaller catalog" in d["evidence"]
+    ev = pd.DataFrame([point("random", 0.1, 950, 4.0, 0.30, 0.9, axis="events"),
+                       point("random", 1.0, 1000, 40.0, 0.05, 0.1, axis="events")])
+    assert "clearly better with fewer events" in driver(ev)["m"]["evidence"]

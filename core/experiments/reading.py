@@ -214,7 +214,9 @@ def _selection_driver(g: pd.DataFrame) -> dict:
              f"one ({pop.loc[v, 'events_per_item']:,.1f} vs {rnd.loc[v, 'events_per_item']:,.1f}) and HR "
              f"{_ci(pop.loc[v], 'hr')} vs {_ci(rnd.loc[v], 'hr')}")
     if full == small or _separated(b, a, "lift") <= 0:
-        return {"driver": "no drop", "evidence": f"{drop}: no clear drop with catalog size; {facts}"}
+        how = ("lift is clearly higher in the smaller catalog" if _separated(b, a, "lift") < 0
+               else "no clear drop with catalog size")
+        return {"driver": "no drop", "evidence": f"{drop}: {how}; {facts}"}
     helps = 1 in votes and -1 not in votes  # more interactions per item clearly help at one size
     flat = max(a["events_per_item"], b["events_per_item"]) < 1.5 * min(a["events_per_item"], b["events_per_item"])
     if flat:
@@ -241,6 +243,9 @@ def _events_driver(g: pd.DataFrame) -> dict:
     if _separated(hi, lo, "lift") > 0 or _separated(hi, lo, "hr") > 0:
         return {"driver": "events per item", "evidence": f"{facts}: with the catalog nearly whole, fewer "
                 "interactions per item alone bring the drop"}
+    if _separated(hi, lo, "lift") < 0:
+        return {"driver": "no drop", "evidence": f"{facts}: it scores clearly better with fewer events, so a "
+                "lack of interactions per item does not explain its level here"}
     return {"driver": "no drop", "evidence": f"{facts}: the intervals overlap, so interactions per item "
             "matter little in this range"}
 
