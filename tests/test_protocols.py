@@ -5,7 +5,8 @@ import pytest
 
 from core import DataError, Embeddings, ParameterError
 from core.evaluate.protocols import basket_completion, choose_protocol, make_split, recent_items
-from core.evaluate.recs import Scorer, evaluate_recs, item_vector_scorer, itemcf_scorer, rank_metrics
+from core.experiments.recs import evaluate_recs
+from core.evaluate.recs import Scorer, item_vector_scorer, itemcf_scorer, rank_metrics
 from core.logs import prepare
 
 BASKETS = ["milk,bread,eggs,,", "milk,,,,", "bread,butter,,,", "eggs,eggs,,,",  # 4th: one distinct item

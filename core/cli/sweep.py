@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import emit, json_option, log_options, parse_params, prepare_from, stderr_progress
+from .common import emit, force_option, json_option, log_options, parse_params, prepare_from, stderr_progress
 
 
 def register(sub) -> None:
@@ -25,6 +25,7 @@ def register(sub) -> None:
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--label", default="auto", help="metadata column for consistency@k (auto: genre/category)")
     p.add_argument("--out", default=None, help="write the tidy rows as CSV here")
+    force_option(p)
     p.set_defaults(run=run_sweep_command)
 
 
@@ -32,6 +33,9 @@ def run_sweep_command(args) -> int:
     from ..errors import ParameterError
     from ..experiments import default_values, run_sweep
     from ..train import METHODS
+    from ..io.atomic import atomic_file, check_file_target
+    if args.out:
+        check_file_target(args.out, args.force)  # before the long work, not after it
     inter = prepare_from(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in METHODS]
@@ -45,7 +49,8 @@ def run_sweep_command(args) -> int:
                        label=args.label, protocol=args.protocol, max_users=args.max_users, shrink_seed=args.seed, params=per_method(parse_params(args.param), methods),
                        progress=stderr_progress(sys.stderr.isatty()))
     if args.out:
-        result.rows.to_csv(args.out, index=False)
+        with atomic_file(args.out) as tmp:
+            result.rows.to_csv(tmp, index=False)
 
     def human(d):
         cols = ["mode", "value", "method", "items", "events_per_item", "hr", "hr_lo", "hr_hi", "lift", "lift_lo",

@@ -3,6 +3,7 @@ the whole catalog (no sampled negatives; Krichene & Rendle, KDD 2020), seen item
 always beside popularity, random and item-based CF baselines.
 
 Item-based methods recommend from the neighbours of the user's last item; MF from the user vector.
+This module only scores; the train-and-score loop lives in :mod:`core.experiments.recs`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import scipy.sparse as sp
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
+from ..logs.matrix import user_item_matrix
 from .intervals import with_intervals
-from ..train import train
-from ..train.mf import user_item_matrix
 
 USER_METHODS = ("als", "svd")
 CHUNK = 512
@@ -51,7 +51,7 @@ def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int 
     tr = inter.keep_rows(mask)
     users, held, prev = inter.user[last_row], inter.item[last_row], inter.item[last_row - 1]
     seen = user_item_matrix(tr, binary=True)
-    repeat = np.asarray(seen[users, held]).ravel() > 0
+    repeat = np.asarray(seen[users, held]).ravel() > 0 if len(users) else np.zeros(0, dtype=bool)
     users, held, prev = users[~repeat], held[~repeat], prev[~repeat]
     if max_users is not None and len(users) > max_users:
         pick = np.sort(np.random.default_rng(seed).choice(len(users), max_users, replace=False))
@@ -142,7 +142,9 @@ def itemcf_scorer(tr: Interactions) -> Scorer:
     return Scorer("itemcf", tr.n_items, fn, uses_context=True)
 
 
-def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> dict:
+def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True) -> dict:
+    """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False: a tuner scoring
+    many trials skips them), coverage and mean popularity of the recommendations."""
     exclude = split.exclude if split.exclude is not None else \
         user_item_matrix(split.train, binary=True).tocsr()[split.users]
     ranks = np.empty(len(split.users), dtype=np.float64)
@@ -165,7 +167,8 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> di
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
     return {**hit_ndcg(ranks, k),
-            "mrr": float((1 / ranks).mean()), **with_intervals({}, per_user_values(ranks, k)),
+            "mrr": float((1 / ranks).mean()),
+            **(with_intervals({}, per_user_values(ranks, k)) if intervals else {}),
             "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}
@@ -192,20 +195,6 @@ def scorer_for(result, split: Split) -> Scorer:
     if result.method in USER_METHODS:
         return user_vector_scorer(result.method, result.users, result.items)
     return item_vector_scorer(result.method, result.items, split.train)
-
-
-def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None, trainer=train, protocol: str = "auto",
-                  history: int = 1, decay: float = 1.0) -> dict:
-    """Train ``method`` on the protocol's split (leave-last-out, or basket completion for basket
-    logs; see core.evaluate.protocols) and report it beside the baselines.
-    ``trainer`` is any ``train(inter, method, seed=, **params)``: the local one or Spark's."""
-    from .protocols import describe, make_split  # moves with this loop to core/experiments
-    if k <= 0:
-        raise ParameterError(f"k({k}) must be > 0")
-    split = make_split(inter, protocol, max_users, seed, history, decay)
-    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
-    return {**report_for(result, split, k, seed), "protocol": describe(split)}
 
 
 def report_for(result, split: Split, k: int, seed: int) -> dict:
