@@ -51,13 +51,15 @@ def test_tsv_jsonl_and_baskets_read_compressed(tmp_path, ext):
     assert inter.baskets and len(inter) == 6 and set(inter.items) == {"milk", "bread", "eggs", "butter"}
 
 
-def test_parquet_inside_gzip(tmp_path):
+def test_parquet_inside_gzip_is_refused_with_the_reason(tmp_path):
     import io
     buf = io.BytesIO()
     pd.DataFrame({"user": ["u1", "u2"], "item": ["a", "b"]}).to_parquet(buf)
     path = tmp_path / "log.parquet.gz"
     path.write_bytes(gzip.compress(buf.getvalue()))
-    assert read_log(path)["item"].tolist() == ["a", "b"]
+    with pytest.raises(FormatError, match="gzip-compressed Parquet") as err:
+        read_log(path)
+    assert "compresses internally" in err.value.hint
 
 
 def test_compression_is_told_by_bytes_not_name(tmp_path, plain_csv):

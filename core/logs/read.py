@@ -120,13 +120,12 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    if compression_of(path):  # its row groups could not be checked against the size budget
+        raise FormatError(f"a {compression_of(path)}-compressed Parquet file is not read", path=path,
+                          hint="Parquet compresses internally; decompress the file and give the .parquet itself")
     check_parquet_size(path)
     try:
-        if compression_of(path):
-            with _damaged(path), open_binary(path) as fh:
-                df = pd.read_parquet(_io.BytesIO(fh.read()))
-        else:
-            df = pd.read_parquet(path)
+        df = pd.read_parquet(path)
     except FormatError:
         raise
     except Exception as exc:  # pyarrow raises several types for damaged files
