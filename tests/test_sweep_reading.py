@@ -86,3 +86,14 @@ def test_a_rise_in_the_small_catalog_is_not_called_a_drop():
     ev = pd.DataFrame([point("random", 0.1, 950, 4.0, 0.30, 0.9, axis="events"),
                        point("random", 1.0, 1000, 40.0, 0.05, 0.1, axis="events")])
     assert "clearly better with fewer events" in driver(ev)["m"]["evidence"]
+
+
+def test_tune_option_tunes_each_point_on_its_own_validation_split():
+    import json
+    inter = prepare(SAMPLE_LOG)
+    runs = [run_sweep(inter, "users", [300], ["svd"], seeds=1, max_users=150, tune=2) for _ in range(2)]
+    rows = runs[0].rows
+    assert rows["tuned"].all() and set(json.loads(rows["params"].iloc[0])) >= {"factors"}
+    assert rows["params"].tolist() == runs[1].rows["params"].tolist()  # same seed, same choice
+    with pytest.raises(ParameterError, match=r"tune\(0\)"):
+        run_sweep(inter, "users", [300], ["svd"], tune=0)
