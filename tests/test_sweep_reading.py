@@ -64,6 +64,8 @@ def test_sweep_flags_trivial_points_and_compares_selections():
     result = run_sweep(inter, "items", [11, 60, 1000], ["svd"], seeds=1, mode="both", max_users=300)
     s = result.summary
     assert set(s["mode"]) == {"random", "popular"}
+    whole = s[s["value"] == 1000].set_index("mode")  # trained once, reported under both selections
+    assert whole.loc["popular", "hr"] == whole.loc["random", "hr"] and len(result.rows) == 6
     assert (s["trivial"] == (s["candidates"] <= 10)).all() and s.loc[s["value"] == 11, "trivial"].all()
     assert not s.loc[s["value"] > 11, "trivial"].any()
     for m in ("hr", "ndcg"):

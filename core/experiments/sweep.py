@@ -71,18 +71,11 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     split (core.experiments.tune) before the seeds train with the winner, so a small catalog is
     not confused with an untuned one; the chosen parameters are in the rows' ``params``.
     """
-    if axis not in AXES:
-        raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
-    if seeds < 1:
-        raise ParameterError(f"seeds({seeds}) must be >= 1")
-    if not values or not methods:
-        raise ParameterError("a sweep needs at least one value and one method")
-    if tune is not None and tune < 1:
-        raise ParameterError(f"tune({tune}) must be a number of trials >= 1")
-    if mode not in (*ITEM_MODES, "both"):
-        raise ParameterError(f"mode '{mode}' must be one of {', '.join((*ITEM_MODES, 'both'))}")
+    _check_grid(axis, values, methods, seeds, mode, tune)
     modes = list(ITEM_MODES) if mode == "both" else [mode]
-    points = [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)]
+    # the whole catalog is the same log whichever selection: trained once, reported under both
+    points = [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)
+              if not (sel == "popular" and len(modes) > 1 and v >= inter.n_items)]
     run = _Run(axis, methods, seeds, k, _label_column(inter, label), params, progress,
                len(points) * len(methods) * seeds, tune)
     for sel, value in points:
@@ -97,12 +90,27 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
         run.point(sel, value, small, split, prep)
     if not run.rows:
         raise DataError("no point of the grid could be evaluated: " + "; ".join(run.skipped), hint="use larger values")
+    if len(modes) > 1 and axis == "items":
+        run.mirror_whole_catalog(inter.n_items)
     frame = pd.DataFrame(run.rows)
     summary = summarise(frame, run.samples)
     text = reading(summary, axis, k)
     if run.skipped:
         text += " Not evaluated: " + "; ".join(run.skipped) + "."
     return SweepResult(frame, summary, pd.DataFrame(run.why), text, run.skipped, driver(summary))
+
+
+def _check_grid(axis, values, methods, seeds, mode, tune) -> None:
+    if axis not in AXES:
+        raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
+    if seeds < 1:
+        raise ParameterError(f"seeds({seeds}) must be >= 1")
+    if not values or not methods:
+        raise ParameterError("a sweep needs at least one value and one method")
+    if tune is not None and tune < 1:
+        raise ParameterError(f"tune({tune}) must be a number of trials >= 1")
+    if mode not in (*ITEM_MODES, "both"):
+        raise ParameterError(f"mode '{mode}' must be one of {', '.join((*ITEM_MODES, 'both'))}")
 
 
 class _Run:
@@ -112,6 +120,13 @@ class _Run:
         self.axis, self.methods, self.seeds, self.k, self.label = axis, methods, seeds, k, label
         self.params, self.progress, self.total, self.done, self.tune = params, progress, total, 0, tune
         self.rows, self.why, self.skipped, self.samples = [], [], [], {}
+
+    def mirror_whole_catalog(self, n_items: int) -> None:
+        """Report the random selection's whole-catalog points under "popular" too (same log)."""
+        self.rows += [{**r, "mode": "popular"} for r in self.rows if r["mode"] == "random" and r["value"] >= n_items]
+        self.why += [{**w, "mode": "popular"} for w in self.why if w["mode"] == "random" and w["value"] >= n_items]
+        self.samples.update({(a, "popular", v, m): s for (a, sel, v, m), s in list(self.samples.items())
+                             if sel == "random" and v >= n_items})
 
     def point(self, sel: str, value: float, small, split, prep=None) -> None:
         """Train every method with every seed on one shrunken log; baselines once per point."""
