@@ -63,7 +63,9 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
             print(f"trial {row['number']:>3} {row['state']:<8} {args.tune_metric} {value:.4f} "
                   f"{row['seconds']:6.1f} s", file=sys.stderr, flush=True)
     return tune(inter, args.method, trials=trials, budget=args.budget, k=k, seed=args.seed,
-                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users)
+                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users,
+                protocol=getattr(args, "protocol", "auto"), history=getattr(args, "history", 1),
+                decay=getattr(args, "history_decay", 1.0))  # evaluate recs' protocol options reach tuning
 
 
 def tuned_lines(res) -> list[str]:
