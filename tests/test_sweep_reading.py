@@ -99,3 +99,11 @@ def test_tune_option_tunes_each_point_on_its_own_validation_split():
     assert rows["params"].tolist() == runs[1].rows["params"].tolist()  # same seed, same choice
     with pytest.raises(ParameterError, match=r"tune\(0\)"):
         run_sweep(inter, "users", [300], ["svd"], tune=0)
+
+
+def test_selections_that_disagree_across_sizes_are_called_mixed():
+    s = pd.DataFrame([point("random", 50, 50, 10.0, 0.20, 0.6), point("popular", 50, 50, 80.0, 0.45, 1.4),
+                      point("random", 200, 200, 20.0, 0.40, 1.0), point("popular", 200, 200, 80.0, 0.20, 0.9),
+                      point("random", 500, 500, 40.0, 0.30, 2.0), point("popular", 500, 500, 40.0, 0.30, 2.0)])
+    d = driver(s)["m"]
+    assert d["driver"] == "mixed" and "50 items HR 0.45 vs 0.20; 200 items HR 0.20 vs 0.40" in d["evidence"]
