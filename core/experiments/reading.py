@@ -248,8 +248,8 @@ def _events_driver(g: pd.DataFrame) -> dict:
              f"per item fall from {hi['events_per_item']:,.1f} to {lo['events_per_item']:,.1f}, and lift "
              f"from {_ci(hi, 'lift')} to {_ci(lo, 'lift')} (HR {_ci(hi, 'hr')} to {_ci(lo, 'hr')})")
     if _separated(hi, lo, "lift") > 0 or _separated(hi, lo, "hr") > 0:
-        return {"driver": "events per item", "evidence": f"{facts}: with the catalog nearly whole, fewer "
-                "interactions per item alone bring the drop"}
+        return {"driver": "events per item", "evidence": f"{facts}: with {lo['items'] / hi['items']:.0%} of the "
+                "catalog still there, fewer interactions per item bring the drop"}
     if _separated(hi, lo, "lift") < 0:
         return {"driver": "no drop", "evidence": f"{facts}: it scores clearly better with fewer events, so a "
                 "lack of interactions per item does not explain its level here"}
