@@ -51,13 +51,20 @@ def test_tsv_jsonl_and_baskets_read_compressed(tmp_path, ext):
     assert inter.baskets and len(inter) == 6 and set(inter.items) == {"milk", "bread", "eggs", "butter"}
 
 
-def test_parquet_inside_gzip(tmp_path):
+def test_parquet_inside_gzip_reads_within_the_budget(tmp_path, monkeypatch):
     import io
     buf = io.BytesIO()
     pd.DataFrame({"user": ["u1", "u2"], "item": ["a", "b"]}).to_parquet(buf)
     path = tmp_path / "log.parquet.gz"
     path.write_bytes(gzip.compress(buf.getvalue()))
-    assert read_log(path)["item"].tolist() == ["a", "b"]
+    assert list(read_log(path)["item"]) == ["a", "b"]
+    big = tmp_path / "big.parquet.gz"  # decompresses far beyond what its size allows: refused, not read
+    pd.DataFrame({"user": ["u"] * 400_000, "item": ["x" * 50] * 400_000}).to_parquet(buf := io.BytesIO(),
+                                                                                     compression=None, use_dictionary=False)
+    big.write_bytes(gzip.compress(buf.getvalue()))
+    monkeypatch.setenv("EMBEDLAB_MAX_DECOMPRESSED_MB", "1")
+    with pytest.raises(FormatError, match="decompresses to more than"):
+        read_log(big)
 
 
 def test_compression_is_told_by_bytes_not_name(tmp_path, plain_csv):

@@ -172,3 +172,15 @@ def test_cli_evaluate_recs_takes_the_protocol_and_history(baskets, timed, capsys
     assert "mean of the last 3 items weighted 0.5^age" in out and "95% interval" in out
     assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--history", "0"]) == 2
     assert "history(0)" in capsys.readouterr().err
+
+
+def test_cli_tuning_uses_the_chosen_protocol(timed, capsys):
+    import json
+
+    from core.cli import main
+    code = main(["evaluate", "recs", "--log", str(timed.report.source), "--method", "svd", "--k", "2",
+                 "--param", "factors=1", "--protocol", "basket", "--tune", "--trials", "1", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    rep = json.loads(out.out)
+    assert rep["protocol"]["name"] == "basket" and rep["tuning"]["protocol"]["name"] == "basket"

@@ -64,6 +64,8 @@ def test_sweep_flags_trivial_points_and_compares_selections():
     result = run_sweep(inter, "items", [11, 60, 1000], ["svd"], seeds=1, mode="both", max_users=300)
     s = result.summary
     assert set(s["mode"]) == {"random", "popular"}
+    whole = s[s["value"] == 1000].set_index("mode")  # trained once, reported under both selections
+    assert whole.loc["popular", "hr"] == whole.loc["random", "hr"] and len(result.rows) == 6
     assert (s["trivial"] == (s["candidates"] <= 10)).all() and s.loc[s["value"] == 11, "trivial"].all()
     assert not s.loc[s["value"] > 11, "trivial"].any()
     for m in ("hr", "ndcg"):
@@ -76,3 +78,32 @@ def test_sweep_flags_trivial_points_and_compares_selections():
 def test_mode_is_checked():
     with pytest.raises(ParameterError, match="mode 'x'"):
         run_sweep(prepare(SAMPLE_LOG), "items", [60], ["svd"], mode="x")
+
+
+def test_a_rise_in_the_small_catalog_is_not_called_a_drop():
+    s = pd.DataFrame([point("random", 50, 50, 40.0, 0.30, 0.9), point("popular", 50, 50, 90.0, 0.31, 1.0),
+                      point("random", 500, 500, 40.0, 0.30, 0.2), point("popular", 500, 500, 40.0, 0.30, 0.2)])
+    d = driver(s)["m"]
+    assert d["driver"] == "no drop" and "clearly higher in the smaller catalog" in d["evidence"]
+    ev = pd.DataFrame([point("random", 0.1, 950, 4.0, 0.30, 0.9, axis="events"),
+                       point("random", 1.0, 1000, 40.0, 0.05, 0.1, axis="events")])
+    assert "clearly better with fewer events" in driver(ev)["m"]["evidence"]
+
+
+def test_tune_option_tunes_each_point_on_its_own_validation_split():
+    import json
+    inter = prepare(SAMPLE_LOG)
+    runs = [run_sweep(inter, "users", [300], ["svd"], seeds=1, max_users=150, tune=2) for _ in range(2)]
+    rows = runs[0].rows
+    assert rows["tuned"].all() and set(json.loads(rows["params"].iloc[0])) >= {"factors"}
+    assert rows["params"].tolist() == runs[1].rows["params"].tolist()  # same seed, same choice
+    with pytest.raises(ParameterError, match=r"tune\(0\)"):
+        run_sweep(inter, "users", [300], ["svd"], tune=0)
+
+
+def test_selections_that_disagree_across_sizes_are_called_mixed():
+    s = pd.DataFrame([point("random", 50, 50, 10.0, 0.20, 0.6), point("popular", 50, 50, 80.0, 0.45, 1.4),
+                      point("random", 200, 200, 20.0, 0.40, 1.0), point("popular", 200, 200, 80.0, 0.20, 0.9),
+                      point("random", 500, 500, 40.0, 0.30, 2.0), point("popular", 500, 500, 40.0, 0.30, 2.0)])
+    d = driver(s)["m"]
+    assert d["driver"] == "mixed" and "50 items HR 0.45 vs 0.20; 200 items HR 0.20 vs 0.40" in d["evidence"]

@@ -22,6 +22,9 @@ def register(sub) -> None:
     p.add_argument("--protocol", choices=["auto", "leave-last-out", "basket"], default="auto",
                    help="evaluation protocol (auto: basket completion for basket logs, else leave-last-out)")
     p.add_argument("--max-users", type=int, default=2000, help="evaluate at most this many users per point")
+    p.add_argument("--tune", type=int, default=None, metavar="TRIALS",
+                   help="tune each method at each point on that point's own validation split (TRIALS optuna "
+                        "trials, the first the defaults) before training the seeds with the winner")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--label", default="auto", help="metadata column for consistency@k (auto: genre/category)")
     p.add_argument("--out", default=None, help="write the tidy rows as CSV here")
@@ -46,7 +49,7 @@ def run_sweep_command(args) -> int:
     except ValueError:
         raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
     result = run_sweep(inter, args.axis, values, methods, seeds=args.seeds, k=args.k, mode=args.mode,
-                       label=args.label, protocol=args.protocol, max_users=args.max_users, shrink_seed=args.seed, params=per_method(parse_params(args.param), methods),
+                       label=args.label, protocol=args.protocol, max_users=args.max_users, tune=args.tune, shrink_seed=args.seed, params=per_method(parse_params(args.param), methods),
                        progress=stderr_progress(sys.stderr.isatty()))
     if args.out:
         with atomic_file(args.out) as tmp:

@@ -172,7 +172,7 @@ def driver(summary: pd.DataFrame) -> dict[str, dict]:
     Returns
     -------
     dict of method to dict
-        ``driver`` ("events per item", "catalog size", "no drop" or "unknown") and ``evidence``,
+        ``driver`` ("events per item", "catalog size", "mixed", "no drop" or "unknown") and ``evidence``,
         a sentence quoting the numbers it rests on.
 
     Examples
@@ -214,9 +214,16 @@ def _selection_driver(g: pd.DataFrame) -> dict:
              f"one ({pop.loc[v, 'events_per_item']:,.1f} vs {rnd.loc[v, 'events_per_item']:,.1f}) and HR "
              f"{_ci(pop.loc[v], 'hr')} vs {_ci(rnd.loc[v], 'hr')}")
     if full == small or _separated(b, a, "lift") <= 0:
-        return {"driver": "no drop", "evidence": f"{drop}: no clear drop with catalog size; {facts}"}
+        how = ("lift is clearly higher in the smaller catalog" if _separated(b, a, "lift") < 0
+               else "no clear drop with catalog size")
+        return {"driver": "no drop", "evidence": f"{drop}: {how}; {facts}"}
     helps = 1 in votes and -1 not in votes  # more interactions per item clearly help at one size
     flat = max(a["events_per_item"], b["events_per_item"]) < 1.5 * min(a["events_per_item"], b["events_per_item"])
+    if 1 in votes and -1 in votes:
+        each = "; ".join(f"{x:,.0f} items HR {pop.loc[x, 'hr']:.2f} vs {rnd.loc[x, 'hr']:.2f}" for x in sizes)
+        return {"driver": "mixed", "evidence": f"{drop}; the most-popular selection scores clearly better at some "
+                f"sizes and clearly worse at others than a random one of the same size ({each}), so neither "
+                "catalog size nor interactions per item alone explains the drop"}
     if flat:
         return {"driver": "catalog size", "evidence": f"{drop}: events per item stay flat along the random "
                 "selections while lift falls, so the size itself (fewer co-occurring items per item, an easier "
@@ -227,8 +234,10 @@ def _selection_driver(g: pd.DataFrame) -> dict:
     if helps:
         return {"driver": "events per item", "evidence": f"{drop}; {facts}: more interactions per item lift it "
                 "at the same size, so the drop comes from fewer interactions per item, not the size itself"}
-    return {"driver": "catalog size", "evidence": f"{drop}; {facts}: more interactions per item do not help at "
-            "the same size, so the drop follows the catalog size"}
+    return {"driver": "catalog size", "evidence": f"{drop}; {facts}: "
+            + ("more interactions per item do not help at the same size" if -1 in votes else
+               "the intervals overlap at every size, so more interactions per item change little")
+            + ", so the drop follows the catalog size"}
 
 
 def _events_driver(g: pd.DataFrame) -> dict:
@@ -239,8 +248,11 @@ def _events_driver(g: pd.DataFrame) -> dict:
              f"per item fall from {hi['events_per_item']:,.1f} to {lo['events_per_item']:,.1f}, and lift "
              f"from {_ci(hi, 'lift')} to {_ci(lo, 'lift')} (HR {_ci(hi, 'hr')} to {_ci(lo, 'hr')})")
     if _separated(hi, lo, "lift") > 0 or _separated(hi, lo, "hr") > 0:
-        return {"driver": "events per item", "evidence": f"{facts}: with the catalog nearly whole, fewer "
-                "interactions per item alone bring the drop"}
+        return {"driver": "events per item", "evidence": f"{facts}: with {lo['items'] / hi['items']:.0%} of the "
+                "catalog still there, fewer interactions per item bring the drop"}
+    if _separated(hi, lo, "lift") < 0:
+        return {"driver": "no drop", "evidence": f"{facts}: it scores clearly better with fewer events, so a "
+                "lack of interactions per item does not explain its level here"}
     return {"driver": "no drop", "evidence": f"{facts}: the intervals overlap, so interactions per item "
             "matter little in this range"}
 

@@ -12,6 +12,7 @@ items are flagged ``trivial`` and kept out of the reading (core.experiments.read
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from ..search import self_neighbours
 from ..train import train
 from .reading import METRICS, driver, interval, reading, summarise
 from .shrink import AXES, ITEM_MODES, shrink
+from .tune import prepare_tuning, tune
 
 __all__ = ["run_sweep", "SweepResult", "summarise", "interval", "reading", "driver", "METRICS", "chance_jaccard"]
 
@@ -58,36 +60,38 @@ class SweepResult:
 
 def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list[str], seeds: int = 3,
               k: int = 10, mode: str = "random", label: str | None = "auto", max_users: int | None = 2000,
-              shrink_seed: int = 0, params: dict | None = None, progress=None, protocol: str = "auto") -> SweepResult:
+              shrink_seed: int = 0, params: dict | None = None, progress=None, protocol: str = "auto",
+              tune: int | None = None) -> SweepResult:
     """Run the grid; ``progress(fraction, message)`` after every training.
 
     ``mode`` "both" (items axis) runs the random and the most-popular selection of every size, so
     the reading can tell catalog size from interactions per item.  ``protocol`` is the evaluation
     protocol (core.evaluate.protocols: basket completion for basket logs, else leave-last-out).
+    ``tune`` (a number of trials) tunes each method at each point on that point's own validation
+    split (core.experiments.tune) before the seeds train with the winner, so a small catalog is
+    not confused with an untuned one; the chosen parameters are in the rows' ``params``.
     """
-    if axis not in AXES:
-        raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
-    if seeds < 1:
-        raise ParameterError(f"seeds({seeds}) must be >= 1")
-    if not values or not methods:
-        raise ParameterError("a sweep needs at least one value and one method")
-    if mode not in (*ITEM_MODES, "both"):
-        raise ParameterError(f"mode '{mode}' must be one of {', '.join((*ITEM_MODES, 'both'))}")
+    _check_grid(axis, values, methods, seeds, mode, tune)
     modes = list(ITEM_MODES) if mode == "both" else [mode]
-    points = [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)]
+    # the whole catalog is the same log whichever selection: trained once, reported under both
+    points = [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)
+              if not (sel == "popular" and len(modes) > 1 and v >= inter.n_items)]
     run = _Run(axis, methods, seeds, k, _label_column(inter, label), params, progress,
-               len(points) * len(methods) * seeds)
+               len(points) * len(methods) * seeds, tune)
     for sel, value in points:
         try:  # a point that cannot be evaluated is said in the result, never silently dropped
             small = shrink(inter, axis, value, seed=shrink_seed, mode=sel)
-            split = make_split(small.inter, protocol, max_users, shrink_seed)
+            prep = prepare_tuning(small.inter, protocol, max_users, shrink_seed) if tune else None
+            split = prep.test if prep else make_split(small.inter, protocol, max_users, shrink_seed)
         except DataError as exc:
             run.skipped.append(f"{axis}={value:g}" + (f" ({sel})" if len(modes) > 1 else "") + f": {exc.message}")
             run.done += len(methods) * seeds
             continue
-        run.point(sel, value, small, split)
+        run.point(sel, value, small, split, prep)
     if not run.rows:
         raise DataError("no point of the grid could be evaluated: " + "; ".join(run.skipped), hint="use larger values")
+    if len(modes) > 1 and axis == "items":
+        run.mirror_whole_catalog(inter.n_items)
     frame = pd.DataFrame(run.rows)
     summary = summarise(frame, run.samples)
     text = reading(summary, axis, k)
@@ -96,15 +100,35 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     return SweepResult(frame, summary, pd.DataFrame(run.why), text, run.skipped, driver(summary))
 
 
+def _check_grid(axis, values, methods, seeds, mode, tune) -> None:
+    if axis not in AXES:
+        raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
+    if seeds < 1:
+        raise ParameterError(f"seeds({seeds}) must be >= 1")
+    if not values or not methods:
+        raise ParameterError("a sweep needs at least one value and one method")
+    if tune is not None and tune < 1:
+        raise ParameterError(f"tune({tune}) must be a number of trials >= 1")
+    if mode not in (*ITEM_MODES, "both"):
+        raise ParameterError(f"mode '{mode}' must be one of {', '.join((*ITEM_MODES, 'both'))}")
+
+
 class _Run:
     """The grid's state: rows per seed, per-unit samples per point, facts, skipped points."""
 
-    def __init__(self, axis, methods, seeds, k, label, params, progress, total):
+    def __init__(self, axis, methods, seeds, k, label, params, progress, total, tune=None):
         self.axis, self.methods, self.seeds, self.k, self.label = axis, methods, seeds, k, label
-        self.params, self.progress, self.total, self.done = params, progress, total, 0
+        self.params, self.progress, self.total, self.done, self.tune = params, progress, total, 0, tune
         self.rows, self.why, self.skipped, self.samples = [], [], [], {}
 
-    def point(self, sel: str, value: float, small, split) -> None:
+    def mirror_whole_catalog(self, n_items: int) -> None:
+        """Report the random selection's whole-catalog points under "popular" too (same log)."""
+        self.rows += [{**r, "mode": "popular"} for r in self.rows if r["mode"] == "random" and r["value"] >= n_items]
+        self.why += [{**w, "mode": "popular"} for w in self.why if w["mode"] == "random" and w["value"] >= n_items]
+        self.samples.update({(a, "popular", v, m): s for (a, sel, v, m), s in list(self.samples.items())
+                             if sel == "random" and v >= n_items})
+
+    def point(self, sel: str, value: float, small, split, prep=None) -> None:
         """Train every method with every seed on one shrunken log; baselines once per point."""
         counts = split.train.item_counts()
         pop = rank_metrics(popularity_scorer(counts), split, counts, self.k)
@@ -117,13 +141,21 @@ class _Run:
                 "candidates": candidates, "trivial": candidates <= self.k, "protocol": split.protocol}
         self.why.append({"axis": self.axis, "mode": sel, "value": value, **facts})
         for method in self.methods:
-            self._method(method, base, split, counts, pop_user)
+            self._method(method, base, split, counts, pop_user, self._params(method, small.inter, split, prep))
 
-    def _method(self, method, base, split, counts, pop_user) -> None:
+    def _params(self, method: str, inter: Interactions, split, prep) -> dict:
+        """The method's parameters at this point: as given, or tuned on the point's validation split."""
+        if prep is None:
+            return fit_params(method, split.train, self.params)
+        fixed = (self.params or {}).get(method) or None
+        best = tune(inter, method, trials=self.tune, k=self.k, seed=0, fixed=fixed, prepared=prep).best_params
+        return fit_params(method, split.train, {method: best})
+
+    def _method(self, method, base, split, counts, pop_user, params) -> None:
         per_user, sets, agree, rows = [], [], [], []
         for seed in range(self.seeds):
             t = time.perf_counter()
-            result = train(split.train, method, seed=seed, **fit_params(method, split.train, self.params))
+            result = train(split.train, method, seed=seed, **params)
             rep = rank_metrics(scorer_for(result, split), split, counts, self.k)
             per_user.append(per_user_values(rep.pop("_ranks"), self.k))
             sets.append(_neighbour_sets(result.items, self.k))
@@ -134,6 +166,7 @@ class _Run:
                          "consistency": float(agree[-1].mean()) if len(agree[-1]) else np.nan,
                          "stability_chance": chance_jaccard(len(result.items), self.k),
                          "lost_share": 1 - len(result.items) / split.train.n_items,
+                         "params": json.dumps(params, sort_keys=True, default=str), "tuned": self.tune is not None,
                          "seconds": time.perf_counter() - t})
             self.done += 1
             if self.progress:

@@ -26,7 +26,8 @@ def page():
     st.header("Catalog size")
     st.write("Shrink a log in controlled ways, retrain each method with several seeds, and measure next-item "
              "HR@10 and its lift over the popularity baseline on the same shrunken data, genre consistency, "
-             "and how stable the neighbours are across seeds. Bands are 95% intervals over seeds.")
+             "and how stable the neighbours are across seeds. Bands are 95% bootstrap intervals over the "
+             "evaluated users (items for stability and consistency).")
     run_tab, open_tab = st.tabs(["Run a sweep", "Re-open a sweep from its CSV"])
     with run_tab:
         _run()
