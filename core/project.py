@@ -145,7 +145,7 @@ def map_quality(high: np.ndarray, low: np.ndarray, k: int = 10, max_points: int 
     nearest neighbours (cosine, original space) that are also among its k nearest on the map,
     and scikit-learn's trustworthiness.  On at most ``max_points`` points."""
     from sklearn.manifold import trustworthiness
-    from SKLEARn_neighbors import NearestNeighbors
+    from sklearn.neighbors import NearestNeighbors
     n = len(high)
     if n <= k + 1:
         return {}

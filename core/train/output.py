@@ -18,7 +18,7 @@ from .base import TrainResult
 
 
 def write_result(result: TrainResult, inter: Interactions, out: str | Path, timings: dict | None = None,
-                 evaluation: dict | None = None, force: bool = False) -> dict:
+                 evaluation: dict | None = None, tuning: dict | None = None, force: bool = False) -> dict:
     """Write the folder whole: a new sibling folder swapped in, so it is complete or absent."""
     with atomic_folder(Path(out), force) as tmp:
         files = io.save(result.items, tmp / "items.parquet") + io.save(result.items, tmp / "items.txt")
@@ -28,6 +28,8 @@ def write_result(result: TrainResult, inter: Interactions, out: str | Path, timi
                   "provenance": result.items.provenance.to_dict(), "files": [p.name for p in files]}
         if evaluation is not None:
             report["evaluation"] = evaluation
+        if tuning is not None:  # every trial, the chosen parameters, validation vs test
+            report["tuning"] = tuning
         (tmp / "report.json").write_text(json.dumps(report, indent=2, default=to_json_value_or_text),
                                          encoding="utf-8")
     return report
