@@ -92,7 +92,16 @@ def vector_cases(d: Path) -> list[tuple[str, list[str]]]:
         ("convert-into-dir", ["convert", str(d / "good.txt"), str(d)]),
         ("convert-unwritable", ["convert", str(d / "good.txt"), "/proc/nope/out.txt"]),
         ("convert-no-ext", ["convert", str(d / "good.txt"), str(d / "out" / "noext")]),
+        # the floods again with the ratio cap lifted: skipped at C speed instead of refused
+        ("gz-200mb-blank-allowed", ["convert", str(d / "blank.txt.gz"), str(d / "out" / "blank.parquet"), "--force",
+                                    "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
+        ("gz-200mb-spaces-allowed", ["convert", str(d / "spaces.txt.gz"), str(d / "out" / "spaces.parquet"),
+                                     "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
+        ("convert-over-user-file", ["convert", str(d / "good.txt"), str(d / "log.csv")]),
+        ("convert-npy-keys-over-input", ["convert", str(d / "x.npy"), str(d / "x.keys.txt"), "--force"]),
     ]
+    np.save(d / "x.npy", np.eye(2, dtype=np.float32))
+    _write(d / "x.keys.txt", b"a\nb\n")
     return out
 
 
@@ -138,6 +147,8 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
                                     "--param", "factors=0", "--force"]),
         ("param-garbage", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p4"),
                            "--param", "epochs=many", "--force"]),
+        ("log-gz-200mb-blank-allowed", ["train", "--log", str(d / "log_blank.csv.gz"), "--method", "svd", "--out",
+                                        str(d / "out" / "lb"), "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
         ("train-out-is-file", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "log.csv")]),
     ]
     return out
@@ -146,6 +157,11 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
 def run_case(argv: list[str], timeout: float = 120) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("EMBEDLAB_DEBUG", None)
+    while "--env" in argv:  # "--env NAME=VALUE" is for this script, not the CLI
+        i = argv.index("--env")
+        name, _, value = argv[i + 1].partition("=")
+        env[name] = value
+        argv = argv[:i] + argv[i + 2:]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env)
