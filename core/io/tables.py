@@ -10,6 +10,7 @@ import pandas as pd
 from ..errors import FormatError
 from ..limits import MB, budget_hint, decompressed_budget
 from .rows import Parsed
+from .stream import is_compressed
 from .text import dedupe
 
 KEY_NAMES = ("key", "word", "item", "item_id", "id", "token", "label")
@@ -65,7 +66,7 @@ def check_parquet_size(path: Path) -> None:
     from its footer, before reading any data."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    if path.is_dir():
+    if path.is_dir() or is_compressed(path):  # a compressed one is read within the stream's budget
         return
     try:
         meta = pq.ParquetFile(path).metadata
