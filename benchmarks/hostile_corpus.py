@@ -184,7 +184,8 @@ def run_measured(argv: list[str], timeout: float = 120) -> dict:
     """Run one case in a fresh intermediate process so RUSAGE_CHILDREN is the case's own peak."""
     code = ("import json,resource,sys; sys.path.insert(0, %r); from hostile_corpus import run_case; "
             "r = run_case(json.loads(sys.argv[1]), %r); "
-            "r['max_rss_mb'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN); r['max_rss_mb'] = round(u.ru_maxrss / 1024); "
+            "r['cpu_seconds'] = round(u.ru_utime + u.ru_stime, 2); "
             "print(json.dumps(r))") % (str(Path(__file__).parent), timeout)
     out = subprocess.run([sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True)
     return json.loads(out.stdout)
@@ -207,13 +208,14 @@ def main() -> int:
         rows.append(r)
         bad = r["traceback"] or r["exit"] not in (0, 2) or r["stderr_lines"] > 1 or r["max_rss_mb"] > 1024 \
             or r["seconds"] > 30
-        print(f"{'BAD ' if bad else 'ok  '}{name:<26} exit={r['exit']} {r['seconds']:>6.2f}s "
+        print(f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s cpu {r['cpu_seconds']:>6.2f}s "
               f"{r['max_rss_mb']:>5} MB  {r['stderr'][:110]}", flush=True)
     summary = {"cases": len(rows), "tracebacks": sum(r["traceback"] for r in rows),
                "bad_exit": sum(r["exit"] not in (0, 2) for r in rows),
                "multi_line_stderr": sum(r["stderr_lines"] > 1 for r in rows),
                "max_rss_mb": max((r["max_rss_mb"] for r in rows), default=0),
-               "max_seconds": max((r["seconds"] for r in rows), default=0)}
+               "max_seconds": max((r["seconds"] for r in rows), default=0),
+               "max_cpu_seconds": max((r["cpu_seconds"] for r in rows), default=0)}
     print(json.dumps(summary))
     if args.json:
         print(json.dumps(rows, indent=1))
