@@ -57,7 +57,28 @@ def budget_hint() -> str:
 
 
 def check_encoding(encoding: str) -> str:
-    """The codec's canonical name; a typed error for an unknown or non-text codec."""
+    """The codec's canonical name; a typed error for an unknown or non-text codec.
+
+    Parameters
+    ----------
+    encoding : str
+        A Python codec name, e.g. ``"latin-1"``.
+
+    Returns
+    -------
+    str
+        The canonical name (``"iso8859-1"`` for ``"latin-1"``).
+
+    Raises
+    ------
+    ParameterError
+        Unknown (``"nonsense"``) or not a text codec (``"base64"``); the hint lists common names.
+
+    Examples
+    --------
+    >>> check_encoding("UTF8")
+    'utf-8'
+    """
     try:
         info = codecs.lookup(encoding)
     except (LookupError, TypeError):

@@ -55,7 +55,28 @@ def check_file_target(path: Path, force: bool = False) -> None:
 @contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename, on
-    any failure it is removed and ``path`` is untouched."""
+    any failure it is removed and ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : Path
+        The final file.  Check it first with :func:`check_file_target` (exists? --force?).
+
+    Yields
+    ------
+    Path
+        A fresh hidden file in the same folder (``.NAME.tmp-XXXX``) to write completely.
+
+    Raises
+    ------
+    OutputError
+        The folder is not writable, or the disk is full.
+
+    Examples
+    --------
+    >>> with atomic_file(Path("rows.csv")) as tmp:
+    ...     frame.to_csv(tmp, index=False)
+    """
     path = Path(path)
     tmp = temp_name(path)
     try:
@@ -107,7 +128,30 @@ def check_folder_target(out: Path, force: bool = False) -> None:
 @contextmanager
 def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
     """Yield a new empty sibling folder to fill; on success it takes ``out``'s place whole (the
-    old folder is removed after the swap), on failure it is removed and ``out`` is untouched."""
+    old folder is removed after the swap), on failure it is removed and ``out`` is untouched.
+
+    Parameters
+    ----------
+    out : Path
+        The final folder.
+    force : bool, default False
+        Replace a folder holding files embedlab did not write.
+
+    Yields
+    ------
+    Path
+        A new hidden folder beside ``out`` (``.NAME.tmp-XXXX``); a marker file is added on success.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, holds someone else's files (without ``force``), or is not writable.
+
+    Examples
+    --------
+    >>> with atomic_folder(Path("out/i2v")) as tmp:
+    ...     io.save(emb, tmp / "items.parquet")
+    """
     out = Path(out)
     check_folder_target(out, force)
     try:
