@@ -42,7 +42,9 @@ def force_option(p) -> None:
 def load_vectors(args):
     """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``, ``--encoding``)."""
     from .. import io
-    return io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
+    emb = io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
+    args.notes = list(emb.notes)  # what the loader had to do (duplicates dropped...): said on success
+    return emb
 
 
 def emit(args, data: dict, human) -> None:
@@ -51,6 +53,9 @@ def emit(args, data: dict, human) -> None:
         print(json.dumps(data, ensure_ascii=False, default=to_json_value))
     else:
         print("\n".join(human(data)))
+    if "notes" not in data:  # never silent, never on stdout (it may be JSON), never before an error
+        for note in getattr(args, "notes", []):
+            print(f"embedlab: note: {note}", file=sys.stderr)
 
 
 def stderr_progress(enabled: bool):
