@@ -136,6 +136,7 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
     """
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
+    k = min(int(k), len(emb))  # never allocate results for more keys than exist
     matrix = space(emb, metric)
     if metric == "cosine":
         restrict, method = _without_zero_rows(emb, queries, restrict, method)

@@ -94,6 +94,8 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
          encoding: str = "utf-8") -> Embeddings:
     """Load embeddings from a built-in name, a file, or a folder written by ``embedlab train``."""
     encoding = check_encoding(encoding)
+    if limit is not None and limit <= 0:
+        raise ParameterError(f"limit({limit}) must be > 0", hint="omit --limit to keep every key")
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     path = Path(spec)
@@ -115,7 +117,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
-    emb = emb.head(limit) if limit else emb
+    emb = emb.head(limit) if limit is not None else emb
     if emb.nonzero_rows is not None:
         zero = len(emb) - len(emb.nonzero_rows)
         first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
