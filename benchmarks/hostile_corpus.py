@@ -97,10 +97,11 @@ def vector_cases(d: Path) -> list[tuple[str, list[str]]]:
                                     "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
         ("gz-200mb-spaces-allowed", ["convert", str(d / "spaces.txt.gz"), str(d / "out" / "spaces.parquet"),
                                      "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
-        ("convert-over-user-file", ["convert", str(d / "good.txt"), str(d / "log.csv")]),
+        ("convert-over-user-file", ["convert", str(d / "good.txt"), str(d / "mine.txt")]),
         ("convert-npy-keys-over-input", ["convert", str(d / "x.npy"), str(d / "x.keys.txt"), "--force"]),
     ]
     np.save(d / "x.npy", np.eye(2, dtype=np.float32))
+    _write(d / "mine.txt", b"the user's own notes\n")
     _write(d / "x.keys.txt", b"a\nb\n")
     return out
 
