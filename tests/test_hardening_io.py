@@ -140,6 +140,15 @@ def test_a_blank_line_flood_is_skipped_with_exact_line_numbers(tmp_path, monkeyp
     assert err.value.line == flood + 4
 
 
+def test_log_rows_keep_their_real_line_numbers_after_blank_lines(tmp_path):
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(gzip.compress(b"user,item\nu1,i1\n" + b"\n" * 1_500_000 + b"  \t\nu2,\n"))
+    df = read_log(path)
+    assert df.index.tolist() == [2, 1_500_004]
+    report = clean(df, guess_columns(df), str(path)).report
+    assert "1500004" in json.dumps(report.to_dict())  # the dropped row is reported where it is
+
+
 # -- keys round-trip exactly ---------------------------------------------------------------------
 
 def test_word2vec_text_keeps_odd_keys_exactly_like_gensim(tmp_path):
