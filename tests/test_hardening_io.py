@@ -200,6 +200,15 @@ def test_an_existing_file_is_replaced_only_with_force(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left behind
 
 
+def test_temp_files_of_killed_writers_are_removed_once_stale(tmp_path):
+    stale, fresh = tmp_path / ".out.txt.tmp-old", tmp_path / ".out.txt.tmp-running"
+    stale.write_text("half")
+    fresh.write_text("half")
+    os.utime(stale, (0, 0))
+    io.save(_emb(["a"]), tmp_path / "out.txt")
+    assert not stale.exists() and fresh.exists()
+
+
 def test_convert_never_overwrites_its_own_inputs(tmp_path, capsys):
     np.save(tmp_path / "x.npy", np.eye(2, dtype=np.float32))
     (tmp_path / "x.keys.txt").write_text("a\nb\n")

@@ -28,8 +28,30 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
                        hint="check that the folder exists and is writable, and that the disk is not full")
 
 
+STALE_SECONDS = 3600
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete ``.NAME.tmp-*`` leftovers of writers killed over an hour ago (a writer still
+    running is younger than that; the hidden ``.NAME.old-*`` copy of an output is never touched)."""
+    import time
+    prefix = f".{path.name}.tmp-"
+    try:
+        stale = [p for p in path.parent.iterdir() if p.name.startswith(prefix)
+                 and time.time() - p.lstat().st_mtime > STALE_SECONDS]
+    except OSError:
+        return
+    for p in stale:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
 def temp_name(path: Path, kind: str = "tmp") -> Path:
     """A fresh hidden name beside ``path`` (same folder, so a rename is atomic)."""
+    if kind == "tmp":
+        remove_stale_temps(path)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.{kind}-", dir=path.parent)
     except OSError as exc:
@@ -154,6 +176,7 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
     """
     out = Path(out)
     check_folder_target(out, force)
+    remove_stale_temps(out)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as exc:
