@@ -102,11 +102,12 @@ values = st.one_of(st.integers(-3, 6), st.floats(allow_nan=True, allow_infinity=
 
 
 @settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(method=st.sampled_from(["item2vec", "als", "svd", "graph"]), name=names, value=values)
-def test_trainer_parameters_keep_the_cli_contract(method, name, value):
+@given(method=st.sampled_from(["item2vec", "als", "svd", "graph"]), name=names, value=values,
+       seed=st.one_of(st.just(0), st.integers(-2 ** 33, 2 ** 33)))
+def test_trainer_parameters_keep_the_cli_contract(method, name, value, seed):
     log = Path(__file__).resolve().parents[1] / "sample_data" / "interactions.csv"
     with tempfile.TemporaryDirectory() as tmp:
         raw = value if isinstance(value, str) else json.dumps(value)
         run = run_cli("train", "--log", str(log), "--method", method, "--out", str(Path(tmp) / "out"),
-                      "--param", f"{name}={raw}", "--min-count", "5", timeout=60)
+                      "--param", f"{name}={raw}", "--min-count", "5", "--seed", str(seed), timeout=60)
         assert_contract(run)
