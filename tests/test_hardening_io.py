@@ -299,6 +299,13 @@ def test_an_unexpected_exception_is_one_line_saying_it_is_a_bug(capsys, monkeypa
         main(["convert", "a", "b.txt"])
 
 
+def test_control_characters_in_user_text_cannot_split_or_drive_the_error_line(tmp_path, capsys):
+    (tmp_path / "v.txt").write_bytes(GOOD)
+    assert main(["neighbours", "a\x1b[2J\nb", "--vectors", str(tmp_path / "v.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "\\x1b[2J\\nb" in err
+
+
 def test_usage_errors_are_one_line(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["convert"])
