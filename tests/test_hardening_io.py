@@ -285,6 +285,20 @@ def test_zero_vectors_are_left_out_of_cosine_search_without_warnings(tmp_path):
     assert any("zero vector" in n for n in io.load(tmp_path / "z.parquet").notes)
 
 
+def test_a_damaged_hnsw_cache_entry_is_rebuilt_not_an_error(tmp_path, monkeypatch):
+    from core import Provenance
+    from core.search import cache_dir, cached_hnsw
+    monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
+    rng = np.random.default_rng(0)
+    emb = Embeddings([f"k{i}" for i in range(2000)], rng.normal(size=(2000, 8)).astype(np.float32),
+                     provenance=Provenance(source="x", data_hash="sha256:test"))
+    cached_hnsw(emb)
+    index_file = next((cache_dir() / "hnsw").glob("*.faiss"))
+    index_file.write_bytes(index_file.read_bytes()[:100])  # a writer killed mid-way (before this fix)
+    assert cached_hnsw(emb).recall > 0.9
+    assert index_file.stat().st_size > 100
+
+
 def test_an_unexpected_exception_is_one_line_saying_it_is_a_bug(capsys, monkeypatch):
     from core.cli import vectors
 
