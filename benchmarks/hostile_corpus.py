@@ -132,6 +132,7 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
         "log-parquet-list-ids": _parquet(d / "listids.parquet", {"user": [[1], [2]], "item": ["a", "b"]}),
         "log-gz-corrupt": _write(d / "log_corrupt.csv.gz", gzip.compress(good.encode())[:40] + b"\xff" * 50),
         "log-gz-10gb-line": _gz_repeat(d / "log_longline.csv.gz", b"user,item\nu", b"x" * (1 << 20), 10 * 1024),
+        "log-gz-hash-flood": _gz_repeat(d / "log_hash.csv.gz", b"user,item\n", b"#\n" * (1 << 19), 63),
         "log-gz-200mb-blank": _gz_repeat(d / "log_blank.csv.gz", b"user,item\n", b"\n" * (1 << 20), 200, b"u,i\n"),
         "log-plain-300mb-line": _plain_line(d / "log_oneline.csv", 300 << 20),
         "log-binary": _write(d / "log.bin.csv", bytes(range(256)) * 10),
