@@ -112,6 +112,8 @@ def _list_to_matrix(arr, path: Path, name: str) -> np.ndarray:
 
 
 def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame | None) -> None:
+    """``key`` (string), ``vector`` (fixed-size list of float32) and the metadata columns; a
+    metadata column mixing types (numbers and text) is written as text rather than failing."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -119,8 +121,12 @@ def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame 
     cols = {"key": pa.array(list(keys), pa.string()), "vector": vec}
     table = pa.table(cols)
     if metadata is not None:
-        extra = pa.Table.from_pandas(metadata.drop(columns=["key", "vector"], errors="ignore"),
-                                     preserve_index=False)
+        meta = metadata.drop(columns=["key", "vector"], errors="ignore")
+        meta.columns = [str(c) for c in meta.columns]
+        try:
+            extra = pa.Table.from_pandas(meta, preserve_index=False)
+        except (pa.ArrowException, ValueError, TypeError):  # a column mixing types (numbers and text)
+            extra = pa.Table.from_pandas(meta.astype(str), preserve_index=False)
         for name in extra.column_names:
             table = table.append_column(name, extra[name])
     pq.write_table(table, path)
