@@ -37,7 +37,8 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Itera
         buf, pos, no, eof = b"", 0, 0, False
         while True:
             if skip_blank and no >= keep_first and buf[pos:pos + 1] in _BLANK_STARTS:
-                m = _NONBLANK.search(buf, pos)
+                rest = buf[pos:] if pos else buf
+                m = None if not rest or rest.isspace() else _NONBLANK.search(buf, pos)  # isspace: 15x a regex
                 if m is None:  # only whitespace left: count its lines, keep the open one
                     cut = buf.rfind(b"\n", pos) + 1 or pos
                     no += buf.count(b"\n", pos, cut)
@@ -128,7 +129,7 @@ class _LineState:
         self.lines, self.open_content = 0, False
 
     def block(self, block: bytes) -> np.ndarray:
-        if _NONBLANK.search(block) is None:  # only whitespace: count its line breaks
+        if block.isspace():  # only whitespace: count its line breaks
             newlines = block.count(b"\n")
             out = [self.lines + 1] if newlines and self.open_content else []
             self.lines += newlines
