@@ -92,7 +92,17 @@ def vector_cases(d: Path) -> list[tuple[str, list[str]]]:
         ("convert-into-dir", ["convert", str(d / "good.txt"), str(d)]),
         ("convert-unwritable", ["convert", str(d / "good.txt"), "/proc/nope/out.txt"]),
         ("convert-no-ext", ["convert", str(d / "good.txt"), str(d / "out" / "noext")]),
+        # the floods again with the ratio cap lifted: skipped at C speed instead of refused
+        ("gz-200mb-blank-allowed", ["convert", str(d / "blank.txt.gz"), str(d / "out" / "blank.parquet"), "--force",
+                                    "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
+        ("gz-200mb-spaces-allowed", ["convert", str(d / "spaces.txt.gz"), str(d / "out" / "spaces.parquet"),
+                                     "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
+        ("convert-over-user-file", ["convert", str(d / "good.txt"), str(d / "mine.txt")]),
+        ("convert-npy-keys-over-input", ["convert", str(d / "x.npy"), str(d / "x.keys.txt"), "--force"]),
     ]
+    np.save(d / "x.npy", np.eye(2, dtype=np.float32))
+    _write(d / "mine.txt", b"the user's own notes\n")
+    _write(d / "x.keys.txt", b"a\nb\n")
     return out
 
 
@@ -122,6 +132,7 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
         "log-parquet-list-ids": _parquet(d / "listids.parquet", {"user": [[1], [2]], "item": ["a", "b"]}),
         "log-gz-corrupt": _write(d / "log_corrupt.csv.gz", gzip.compress(good.encode())[:40] + b"\xff" * 50),
         "log-gz-10gb-line": _gz_repeat(d / "log_longline.csv.gz", b"user,item\nu", b"x" * (1 << 20), 10 * 1024),
+        "log-gz-hash-flood": _gz_repeat(d / "log_hash.csv.gz", b"user,item\n", b"#\n" * (1 << 19), 63),
         "log-gz-200mb-blank": _gz_repeat(d / "log_blank.csv.gz", b"user,item\n", b"\n" * (1 << 20), 200, b"u,i\n"),
         "log-plain-300mb-line": _plain_line(d / "log_oneline.csv", 300 << 20),
         "log-binary": _write(d / "log.bin.csv", bytes(range(256)) * 10),
@@ -138,6 +149,8 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
                                     "--param", "factors=0", "--force"]),
         ("param-garbage", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p4"),
                            "--param", "epochs=many", "--force"]),
+        ("log-gz-200mb-blank-allowed", ["train", "--log", str(d / "log_blank.csv.gz"), "--method", "svd", "--out",
+                                        str(d / "out" / "lb"), "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
         ("train-out-is-file", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "log.csv")]),
     ]
     return out
@@ -146,6 +159,11 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
 def run_case(argv: list[str], timeout: float = 120) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("EMBEDLAB_DEBUG", None)
+    while "--env" in argv:  # "--env NAME=VALUE" is for this script, not the CLI
+        i = argv.index("--env")
+        name, _, value = argv[i + 1].partition("=")
+        env[name] = value
+        argv = argv[:i] + argv[i + 2:]
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env)
@@ -168,7 +186,8 @@ def run_measured(argv: list[str], timeout: float = 120) -> dict:
     """Run one case in a fresh intermediate process so RUSAGE_CHILDREN is the case's own peak."""
     code = ("import json,resource,sys; sys.path.insert(0, %r); from hostile_corpus import run_case; "
             "r = run_case(json.loads(sys.argv[1]), %r); "
-            "r['max_rss_mb'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
+            "u = resource.getrusage(resource.RUSAGE_CHILDREN); r['max_rss_mb'] = round(u.ru_maxrss / 1024); "
+            "r['cpu_seconds'] = round(u.ru_utime + u.ru_stime, 2); "
             "print(json.dumps(r))") % (str(Path(__file__).parent), timeout)
     out = subprocess.run([sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True)
     return json.loads(out.stdout)
@@ -191,13 +210,14 @@ def main() -> int:
         rows.append(r)
         bad = r["traceback"] or r["exit"] not in (0, 2) or r["stderr_lines"] > 1 or r["max_rss_mb"] > 1024 \
             or r["seconds"] > 30
-        print(f"{'BAD ' if bad else 'ok  '}{name:<26} exit={r['exit']} {r['seconds']:>6.2f}s "
+        print(f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s cpu {r['cpu_seconds']:>6.2f}s "
               f"{r['max_rss_mb']:>5} MB  {r['stderr'][:110]}", flush=True)
     summary = {"cases": len(rows), "tracebacks": sum(r["traceback"] for r in rows),
                "bad_exit": sum(r["exit"] not in (0, 2) for r in rows),
                "multi_line_stderr": sum(r["stderr_lines"] > 1 for r in rows),
                "max_rss_mb": max((r["max_rss_mb"] for r in rows), default=0),
-               "max_seconds": max((r["seconds"] for r in rows), default=0)}
+               "max_seconds": max((r["seconds"] for r in rows), default=0),
+               "max_cpu_seconds": max((r["cpu_seconds"] for r in rows), default=0)}
     print(json.dumps(summary))
     if args.json:
         print(json.dumps(rows, indent=1))

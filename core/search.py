@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .embeddings import Embeddings
-from .errors import ParameterError
+from .errors import EmbedlabError, ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
     """
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
+    k = min(int(k), len(emb))  # never allocate results for more keys than exist
     matrix = space(emb, metric)
     if metric == "cosine":
         restrict, method = _without_zero_rows(emb, queries, restrict, method)
@@ -402,13 +403,16 @@ class HnswIndex:
     def save(self, path: str | Path) -> None:
         """faiss' own index format (not a pickle) plus a JSON sidecar with the measured recall."""
         import faiss
+        from .io.atomic import atomic_file
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self.index_, str(path))
+        with atomic_file(path) as tmp:  # a killed writer never leaves a truncated index behind
+            faiss.write_index(self.index_, str(tmp))
         meta = {"metric": self.metric, "M": self.M, "ef_construction": self.ef_construction,
                 "ef_search": self.ef_search_, "recall": self.recall, "k": self.k, "rows": len(self.emb),
                 "data_hash": self.emb.provenance.data_hash}
-        path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+        with atomic_file(path.with_suffix(".json")) as tmp:
+            tmp.write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
     def load(cls, emb: Embeddings, path: str | Path) -> "HnswIndex | None":
@@ -418,11 +422,16 @@ class HnswIndex:
         side = path.with_suffix(".json")
         if not (path.exists() and side.exists()):
             return None
-        meta = json.loads(side.read_text(encoding="utf-8"))
-        if meta.get("data_hash") != emb.provenance.data_hash or meta.get("rows") != len(emb):
+        try:  # a damaged cache entry is rebuilt, never an error
+            meta = json.loads(side.read_text(encoding="utf-8"))
+            if meta.get("data_hash") != emb.provenance.data_hash or meta.get("rows") != len(emb):
+                return None
+            index = cls(emb, metric=meta["metric"], M=meta["M"], ef_construction=meta["ef_construction"],
+                        k=meta["k"])
+            index.index_ = faiss.read_index(str(path))
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            log.info("ignoring a damaged HNSW cache entry %s (%s)", path.name, exc)
             return None
-        index = cls(emb, metric=meta["metric"], M=meta["M"], ef_construction=meta["ef_construction"], k=meta["k"])
-        index.index_ = faiss.read_index(str(path))
         index.index_.hnsw.efSearch = meta["ef_search"]
         index.ef_search_, index.recall = meta["ef_search"], meta["recall"]
         return index
@@ -470,7 +479,10 @@ def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:
     index = HnswIndex.load(emb, path)
     if index is None:
         index = HnswIndex(emb, metric=metric).build()
-        index.save(path)
+        try:
+            index.save(path)
+        except (OSError, EmbedlabError) as exc:  # an unwritable cache costs a rebuild next time, nothing more
+            log.info("could not cache the HNSW index in %s (%s)", path.parent, exc)
     return index
 
 

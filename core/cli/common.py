@@ -33,6 +33,17 @@ def json_option() -> argparse.ArgumentParser:
     return p
 
 
+def seed_value(text: str) -> int:
+    """An argparse type: a seed every library accepts (numpy, scikit-learn, gensim: 0 to 2**32 - 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed {text!r} must be a whole number") from None
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"seed({value}) must be between 0 and {2 ** 32 - 1}")
+    return value
+
+
 def force_option(p) -> None:
     """Add ``--force``: replace an existing output (never one of the command's own inputs)."""
     p.add_argument("--force", action="store_true",
@@ -42,7 +53,9 @@ def force_option(p) -> None:
 def load_vectors(args):
     """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``, ``--encoding``)."""
     from .. import io
-    return io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
+    emb = io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
+    args.notes = list(emb.notes)  # what the loader had to do (duplicates dropped...): said on success
+    return emb
 
 
 def emit(args, data: dict, human) -> None:
@@ -51,6 +64,9 @@ def emit(args, data: dict, human) -> None:
         print(json.dumps(data, ensure_ascii=False, default=to_json_value))
     else:
         print("\n".join(human(data)))
+    if "notes" not in data:  # never silent, never on stdout (it may be JSON), never before an error
+        for note in getattr(args, "notes", []):
+            print(f"embedlab: note: {note}", file=sys.stderr)
 
 
 def stderr_progress(enabled: bool):
@@ -80,7 +96,7 @@ def log_options(p) -> None:
     p.add_argument("--min-rating", type=float, default=None, help="keep only events with weight >= this")
     p.add_argument("--metadata", default=None, help="item metadata file (titles, genres), joined on item id")
     p.add_argument("--metadata-item-col", default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_value, default=0)
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="trainer parameter, e.g. --param epochs=10 (repeatable)")
 

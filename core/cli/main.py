@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(line: str, code: int) -> int:
-    print(" ".join(line.split("\n")), file=sys.stderr)
+    """One line on stderr: line breaks and control characters from file names or keys are shown
+    escaped (``\\n``, ``\\x1b``), so they can neither split the line nor drive the terminal."""
+    safe = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+    print(safe, file=sys.stderr)
     return code
 
 

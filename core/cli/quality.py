@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import emit, load_vectors, vector_options
+from .common import emit, load_vectors, seed_value, vector_options
 
 
 def register_evaluate(kinds) -> None:
@@ -24,7 +24,7 @@ def register(sub) -> None:
                        help="hubness, anisotropy, norm vs frequency, dimensionality")
     p.add_argument("--sample", type=int, default=10000, help="measure on the first N keys")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_value, default=0)
     p.set_defaults(run=run_diagnose)
 
 

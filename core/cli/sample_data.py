@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import emit, force_option, json_option
+from .common import emit, force_option, json_option, seed_value
 
 
 def register(sub) -> None:
@@ -11,7 +11,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--users", type=int, default=3000)
     p.add_argument("--items", type=int, default=1000)
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=seed_value, default=42)
     force_option(p)
     p.set_defaults(run=run_sample)
 

@@ -143,6 +143,8 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     >>> load("glove-6b-50d", limit=10).dim  # doctest: +SKIP
     50
     """
+    if limit is not None and limit <= 0:
+        raise ParameterError(f"limit({limit}) must be > 0", hint="omit --limit to keep every key")
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     encoding, path = check_encoding(encoding), Path(spec)
@@ -164,7 +166,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
-    emb = emb.head(limit) if limit else emb
+    emb = emb.head(limit) if limit is not None else emb
     _note_zero_rows(emb, path)
     return emb
 

@@ -28,8 +28,30 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
                        hint="check that the folder exists and is writable, and that the disk is not full")
 
 
+STALE_SECONDS = 3600
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete ``.NAME.tmp-*`` leftovers of writers killed over an hour ago (a writer still
+    running is younger than that; the hidden ``.NAME.old-*`` copy of an output is never touched)."""
+    import time
+    prefix = f".{path.name}.tmp-"
+    try:
+        stale = [p for p in path.parent.iterdir() if p.name.startswith(prefix)
+                 and time.time() - p.lstat().st_mtime > STALE_SECONDS]
+    except OSError:
+        return
+    for p in stale:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
 def temp_name(path: Path, kind: str = "tmp") -> Path:
     """A fresh hidden name beside ``path`` (same folder, so a rename is atomic)."""
+    if kind == "tmp":
+        remove_stale_temps(path)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.{kind}-", dir=path.parent)
     except OSError as exc:
@@ -55,7 +77,28 @@ def check_file_target(path: Path, force: bool = False) -> None:
 @contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename, on
-    any failure it is removed and ``path`` is untouched."""
+    any failure it is removed and ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : Path
+        The final file.  Check it first with :func:`check_file_target` (exists? --force?).
+
+    Yields
+    ------
+    Path
+        A fresh hidden file in the same folder (``.NAME.tmp-XXXX``) to write completely.
+
+    Raises
+    ------
+    OutputError
+        The folder is not writable, or the disk is full.
+
+    Examples
+    --------
+    >>> with atomic_file(Path("rows.csv")) as tmp:
+    ...     frame.to_csv(tmp, index=False)
+    """
     path = Path(path)
     tmp = temp_name(path)
     try:
@@ -107,9 +150,33 @@ def check_folder_target(out: Path, force: bool = False) -> None:
 @contextmanager
 def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
     """Yield a new empty sibling folder to fill; on success it takes ``out``'s place whole (the
-    old folder is removed after the swap), on failure it is removed and ``out`` is untouched."""
+    old folder is removed after the swap), on failure it is removed and ``out`` is untouched.
+
+    Parameters
+    ----------
+    out : Path
+        The final folder.
+    force : bool, default False
+        Replace a folder holding files embedlab did not write.
+
+    Yields
+    ------
+    Path
+        A new hidden folder beside ``out`` (``.NAME.tmp-XXXX``); a marker file is added on success.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, holds someone else's files (without ``force``), or is not writable.
+
+    Examples
+    --------
+    >>> with atomic_folder(Path("out/i2v")) as tmp:
+    ...     io.save(emb, tmp / "items.parquet")
+    """
     out = Path(out)
     check_folder_target(out, force)
+    remove_stale_temps(out)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as exc:

@@ -188,8 +188,11 @@ def _read_npy_gz(path: Path) -> np.ndarray:
     with open_binary(path) as fh:
         try:
             version = fmt.read_magic(fh)
-            shape, fortran, dtype = fmt._read_array_header(fh, version)
-        except (ValueError, EOFError, OSError, TypeError) as exc:
+            read_header = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}.get(version)
+            if read_header is None:
+                raise ValueError(f"unsupported .npy version {version}")
+            shape, fortran, dtype = read_header(fh)
+        except (ValueError, EOFError, OSError, TypeError, SyntaxError, KeyError) as exc:
             raise FormatError(f"not a readable .npy file ({exc})", path=path) from None
         if dtype.hasobject:
             raise UnsafeFileError("refusing to load an object array: it needs pickle, which can execute "

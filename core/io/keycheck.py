@@ -58,7 +58,26 @@ PROBLEMS: dict[str, Callable[[str], str | None]] = {
 
 
 def check_keys(keys: Iterable[str], fmt: str, what: str = "key") -> None:
-    """Raise OutputError for the first key ``fmt`` cannot hold exactly (or that is not UTF-8)."""
+    """Raise OutputError for the first key ``fmt`` cannot hold exactly (or that is not UTF-8).
+
+    Parameters
+    ----------
+    keys : iterable of str
+    fmt : {"word2vec", "word2vec-binary", "projector", "parquet"}
+    what : str, default "key"
+        The word used in the message.
+
+    Raises
+    ------
+    OutputError
+        Names the key (quoted, cut at 40 characters), its row, why, and the format that can hold it.
+
+    Examples
+    --------
+    >>> check_keys(["new york"], "word2vec-binary")
+    Traceback (most recent call last):
+    core.errors.OutputError: key 'new york' (row 1) contains a space or a line break, ...
+    """
     problem = PROBLEMS.get(fmt)
     for row, key in enumerate(keys, 1):
         try:

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from ..compression import BoundedStream, compression_of, open_binary  # noqa: F401  (re-exported)
 from ..errors import FormatError
 from ..limits import MB, check_encoding, max_line_bytes
@@ -35,7 +37,8 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Itera
         buf, pos, no, eof = b"", 0, 0, False
         while True:
             if skip_blank and no >= keep_first and buf[pos:pos + 1] in _BLANK_STARTS:
-                m = _NONBLANK.search(buf, pos)
+                rest = buf[pos:] if pos else buf
+                m = None if not rest or rest.isspace() else _NONBLANK.search(buf, pos)  # isspace: 15x a regex
                 if m is None:  # only whitespace left: count its lines, keep the open one
                     cut = buf.rfind(b"\n", pos) + 1 or pos
                     no += buf.count(b"\n", pos, cut)
@@ -81,15 +84,16 @@ def decoded_lines(path: Path, encoding: str = "utf-8", skip_blank: bool = True,
                               hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is") from None
 
 
-def scan_text(path: Path) -> None:
+def scan_text(path: Path) -> int:
     """Read the whole (decompressed) file once in blocks, checking line length and the size
     budget: a cheap guard before handing a file to a parser (pandas) that would buffer a giant
-    line.  Runs at block speed, not line speed (a 200 MB blank-line flood takes a second)."""
+    line.  Runs at block speed, not line speed (a 200 MB blank-line flood takes a second).
+    Returns the number of lines (a last line without a newline counts)."""
     limit = max_line_bytes()
-    assert limit > BLOCK  # a run inside one block can then never exceed the limit
+    size = max(1, min(BLOCK, limit // 2))  # a run inside one block can then never exceed the limit
     since_newline, lines = 0, 0
     with open_binary(path) as fh:
-        while block := fh.read(BLOCK):
+        while block := fh.read(size):
             first = block.find(b"\n")
             if first < 0:
                 since_newline += len(block)
@@ -100,6 +104,50 @@ def scan_text(path: Path) -> None:
             if first >= 0:
                 lines += block.count(b"\n")
                 since_newline = len(block) - block.rfind(b"\n") - 1
+    return lines + (since_newline > 0)
+
+
+_WHITESPACE = np.zeros(256, dtype=bool)
+_WHITESPACE[list(b" \t\r\f\v\n")] = True
+
+
+def nonblank_line_numbers(path: Path) -> np.ndarray:
+    """The 1-based numbers of the lines that hold more than whitespace (the rows pandas keeps
+    with ``skip_blank_lines``).  Blocks of only whitespace are counted in C; only blocks mixing
+    blank and full lines are split with numpy."""
+    state = _LineState()
+    with open_binary(path) as fh:
+        parts = [state.block(block) for block in iter(lambda: fh.read(BLOCK), b"")]
+    parts.append(np.array([state.lines + 1] if state.open_content else [], dtype=np.int64))
+    return np.concatenate(parts)
+
+
+class _LineState:
+    """The line still open at the end of one block (has it content?) carried into the next."""
+
+    def __init__(self):
+        self.lines, self.open_content = 0, False
+
+    def block(self, block: bytes) -> np.ndarray:
+        if block.isspace():  # only whitespace: count its line breaks
+            newlines = block.count(b"\n")
+            out = [self.lines + 1] if newlines and self.open_content else []
+            self.lines += newlines
+            self.open_content = self.open_content and not newlines
+            return np.array(out, dtype=np.int64)
+        arr = np.frombuffer(block, dtype=np.uint8)
+        nl = np.flatnonzero(arr == 10)
+        content = np.concatenate(([0], np.cumsum(~_WHITESPACE[arr], dtype=np.int64)))
+        starts = np.concatenate(([0], nl[:-1] + 1))
+        has = content[nl] - content[starts] > 0
+        if len(nl):
+            has[0] |= self.open_content
+            self.open_content = bool(content[-1] - content[nl[-1] + 1] > 0)
+        else:
+            self.open_content = True
+        numbers = self.lines + 1 + np.flatnonzero(has)
+        self.lines += len(nl)
+        return numbers
 
 
 def is_compressed(path: Path) -> bool:

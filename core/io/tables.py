@@ -10,6 +10,7 @@ import pandas as pd
 from ..errors import FormatError
 from ..limits import MB, budget_hint, decompressed_budget
 from .rows import Parsed
+from .stream import is_compressed
 from .text import dedupe
 
 KEY_NAMES = ("key", "word", "item", "item_id", "id", "token", "label")
@@ -66,7 +67,7 @@ def check_parquet_size(path: Path, source=None) -> None:
     ``path`` itself is compressed."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    if path.is_dir():
+    if path.is_dir() or is_compressed(path):  # a compressed one is read within the stream's budget
         return
     try:
         meta = pq.ParquetFile(path if source is None else source).metadata
@@ -112,6 +113,8 @@ def _list_to_matrix(arr, path: Path, name: str) -> np.ndarray:
 
 
 def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame | None) -> None:
+    """``key`` (string), ``vector`` (fixed-size list of float32) and the metadata columns; a
+    metadata column mixing types (numbers and text) is written as text rather than failing."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -119,8 +122,12 @@ def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame 
     cols = {"key": pa.array(list(keys), pa.string()), "vector": vec}
     table = pa.table(cols)
     if metadata is not None:
-        extra = pa.Table.from_pandas(metadata.drop(columns=["key", "vector"], errors="ignore"),
-                                     preserve_index=False)
+        meta = metadata.drop(columns=["key", "vector"], errors="ignore")
+        meta.columns = [str(c) for c in meta.columns]
+        try:
+            extra = pa.Table.from_pandas(meta, preserve_index=False)
+        except (pa.ArrowException, ValueError, TypeError):  # a column mixing types (numbers and text)
+            extra = pa.Table.from_pandas(meta.astype(str), preserve_index=False)
         for name in extra.column_names:
             table = table.append_column(name, extra[name])
     pq.write_table(table, path)

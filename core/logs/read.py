@@ -19,7 +19,7 @@ import pandas as pd
 from ..compression import compression_of, decompression_errors, logical_suffix, open_binary, read_head
 from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
-from ..io.stream import raw_lines, scan_text
+from ..io.stream import nonblank_line_numbers, raw_lines, scan_text
 from ..io.tables import check_parquet_size
 
 LOG_FORMATS = ("auto", "csv", "tsv", "parquet", "jsonl", "baskets")
@@ -40,12 +40,22 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
     fmt = format if format != "auto" else _detect(path, head)
     if fmt == "parquet":
         return _read_parquet(path)
-    scan_text(path)  # line-length and decompressed-size caps at C speed, before pandas buffers a line
+    lines = scan_text(path)  # line-length and decompressed-size caps at C speed, before pandas buffers a line
     if fmt == "jsonl":
-        return _read_jsonl(path)
+        return _number_rows(_read_jsonl(path), path, lines, header=False)
     if fmt == "baskets":
         return read_baskets(path)
-    return _read_delimited(path, head, "\t" if fmt == "tsv" else None)
+    return _number_rows(_read_delimited(path, head, "\t" if fmt == "tsv" else None), path, lines, header=True)
+
+
+def _number_rows(df: pd.DataFrame, path: Path, lines: int, header: bool) -> pd.DataFrame:
+    """Index rows by their real file line when blank lines were skipped (the parsers number
+    rows as if there were none); a quoted field spanning lines keeps the plain numbering."""
+    if lines != len(df) + header:
+        numbers = nonblank_line_numbers(path)
+        if len(numbers) == len(df) + header:
+            df.index = numbers[int(header):]
+    return df
 
 
 def _detect(path: Path, head: bytes) -> str:

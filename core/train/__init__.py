@@ -83,4 +83,6 @@ def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, c
     core.errors.ParameterError: item2vec parameter epochs(-1) must be >= 1
     """
     t = trainer(method)
+    if not 0 <= int(seed) < 2 ** 32:  # numpy, scikit-learn and gensim all take 32-bit seeds
+        raise ParameterError(f"seed({seed}) must be between 0 and {2 ** 32 - 1}")
     return t.fit(inter, make_params(t, params, inter), seed=seed, progress=progress, checkpoint=checkpoint)
