@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}: {proc.stdout.read()}")
+            raise RuntimeError(f"the dashboard exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -41,21 +42,44 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise TimeoutError(f"no answer from {url} within {timeout} s")
 
 
+class Server:
+    """``embedlab dashboard`` on a free 127.0.0.1 port with its own workspace; output to a log file."""
+
+    def __init__(self, workspace: Path, log: Path):
+        self.workspace, self.log = workspace, log
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+
+    def start(self) -> "Server":
+        port = free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        with open(self.log, "a") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "core.cli", "dashboard", "--workspace", str(self.workspace),
+                                          "--server.headless", "true", "--server.address", "127.0.0.1",
+                                          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                                         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{port}"
+        wait_healthy(self.url, self.proc)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
 @pytest.fixture(scope="module")
-def server():
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.headless", "true", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("server")
+    srv = Server(root / "workspace", root / "server.log")
     try:
-        wait_healthy(url, proc)
-        yield url
+        yield srv.start().url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        srv.stop()
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +170,53 @@ def test_upload_a_log_through_the_file_input(server, page):
     report.wait_for(timeout=30_000)
     assert f"{ROWS:,} of {ROWS:,} rows kept" in report.inner_text()
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+
+
+def upload_vectors(page, url: str, path: Path) -> None:
+    page.goto(f"{url}/data?ds=sample:als")  # (not GloVe: a fresh server need not load 400,000 words)
+    page.get_by_role("tab", name="Upload vectors").click()
+    page.get_by_test_id("stFileUploader").filter(has_text="Vector file").locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Load vectors").click()
+    page.get_by_text(f"from {path.name}; it is now the active set").wait_for(timeout=60_000)
+
+
+def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp_path):
+    vectors = tmp_path / "tiny.txt"
+    vectors.write_text("3 2\nalpha 1 0\nbeta 0.9 0.1\ngamma 0 1\n", encoding="utf-8")
+    srv = Server(tmp_path / "workspace", tmp_path / "server.log").start()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        upload_vectors(page, srv.url, vectors)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
+        page.get_by_role("heading", name="Nearest neighbours").wait_for(timeout=60_000)
+        wait_for_query(page, "ds=")
+        link = page.evaluate("location.pathname + location.search")
+        assert grid_cells(page)[1] == "beta"
+        page.reload()
+        assert grid_cells(page)[1] == "beta"
+        assert page.get_by_role("combobox", name="Embedding set").input_value() == "tiny.txt (uploaded)"
+        srv.stop()
+        srv.start()  # a new port, the same workspace
+        page.goto(srv.url + link)
+        assert grid_cells(page)[1] == "beta"
+        fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            other = fresh.new_page()
+            other.goto(srv.url + link)
+            assert grid_cells(other)[1] == "beta"
+            assert other.get_by_role("combobox", name="Embedding set").input_value() == "tiny.txt (uploaded)"
+        finally:
+            fresh.close()
+    finally:
+        context.close()
+        srv.stop()
+
+
+def test_a_link_to_a_missing_set_says_so(server, page):
+    page.goto(f"{server}/neighbours?ds=AAAAAAAAAAAAAAAAAAAAAA&q=frog")
+    alert = page.get_by_test_id("stAlertContentError").first
+    alert.wait_for(timeout=60_000)
+    assert "no stored set has the id 'AAAAAAAAAAAAAAAAAAAAAA'" in alert.inner_text()
+    assert "another server" in alert.inner_text()
+    assert page.locator("[data-testid=stDataFrame]").count() == 0  # no silent GloVe neighbours

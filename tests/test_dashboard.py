@@ -19,6 +19,16 @@ def open_page(page: str, **params) -> AppTest:
     return at
 
 
+@pytest.fixture(autouse=True, scope="module")
+def workspace(tmp_path_factory):
+    """Stored sets go to a throwaway workspace, never the user's data folder."""
+    import os
+    root = tmp_path_factory.mktemp("workspace")
+    os.environ["EMBEDLAB_WORKSPACE"] = str(root)
+    yield root
+    os.environ.pop("EMBEDLAB_WORKSPACE", None)
+
+
 def baskets_csv(n: int = 300) -> bytes:
     """One basket per line, comma separated and padded with empty fields, like groceries.csv."""
     import random
@@ -81,7 +91,7 @@ def test_upload_log_train_and_metrics_shown():
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     at.switch_page("views/train.py").run()
-    at.selectbox[0].set_value("log.csv").run()
+    assert at.session_state["train.log"] == at.session_state["latest_log"]  # opens on the log just validated
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -18,7 +18,7 @@ AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fract
              "users": "keep N users"}
 
 
-LOG = state.Control("catalog.log", None, "sample log")
+LOG = state.Control("catalog.log", None, "sample")
 
 
 @guarded
@@ -44,10 +44,12 @@ def page():
 
 
 def _run():
-    logs = {"sample log": None, **state.logs()}
-    name = st.selectbox("Log", list(logs), key=LOG.init(list(logs), default=state.latest_log() or "sample log"),
+    logs = {state.SAMPLE: "sample log", **{i: label for label, i in state.logs().items()}}
+    log_id = st.selectbox("Log", list(logs), format_func=logs.get,
+                          key=LOG.init(list(logs), default=state.latest_log() or state.SAMPLE),
                         help="Upload a log (e.g. a basket file like groceries.csv) on the Data page.")
-    inter = state.sample_log() if logs[name] is None else logs[name]
+    name = logs[log_id]
+    inter = state.sample_log() if log_id == state.SAMPLE else state.load_log(log_id)
     c = st.columns(4)
     axis = c[0].selectbox("Shrink", AXES, format_func=lambda a: f"{a}: {AXIS_HELP[a]}")
     grid = c[1].text_input("Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}")

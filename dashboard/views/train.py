@@ -11,16 +11,18 @@ from dashboard import share, state
 from dashboard.views import guarded
 
 
-LOG = state.Control("train.log", None, "sample log")
+LOG = state.Control("train.log", None, "sample")
 
 
 @guarded
 def page():
     st.header("Train")
-    logs = {"sample log": None, **state.logs()}
-    name = st.selectbox("Log", list(logs), key=LOG.init(list(logs), default=state.latest_log() or "sample log"),
+    logs = {state.SAMPLE: "sample log", **{i: label for label, i in state.logs().items()}}
+    log_id = st.selectbox("Log", list(logs), format_func=logs.get,
+                          key=LOG.init(list(logs), default=state.latest_log() or state.SAMPLE),
                         help="Upload and validate your own on the Data page.")
-    inter = state.sample_log() if logs[name] is None else logs[name]
+    name = logs[log_id]
+    inter = state.sample_log() if log_id == state.SAMPLE else state.load_log(log_id)
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
     methods = st.multiselect("Methods", METHODS, default=["item2vec", "als"])
     c = st.columns(3)
@@ -64,7 +66,7 @@ def _run(name, inter, method, params, seed, k) -> dict:
         report = report_for(train(split.train, method, seed=seed, progress=progress, **params), split, k, seed)
         st.write("Training on all events for exploring…")
         full = train(inter, method, seed=seed, progress=progress, **params)
-        set_name = state.add_set(f"{name} · {method}", full.items)
+        set_name = state.add_set(f"{name} · {method}", full.items, source=f"{method} on {name}")
         status.update(label=f"{method}: HR@{k} {report['hr']:.3f} (popularity {report['baselines']['popularity']['hr']:.3f})",
                       state="complete", expanded=False)
     report["set"] = set_name
