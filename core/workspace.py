@@ -1,7 +1,7 @@
 """A workspace on disk: the sets and logs a user keeps, shared by the dashboard and the CLI.
 
-Layout (every file written to a temporary name in ``tmp/`` and renamed into place, so a reader
-sees a complete file or none)::
+Layout (every file is written to a temporary name beside it, a set folder in ``tmp/``, then
+renamed into place, so a reader sees a complete file or none)::
 
     ROOT/blobs/<hash>/    one set's payload, content-addressed: vectors.npy, keys.json,
                           metadata.parquet (optional)
@@ -34,6 +34,7 @@ import pandas as pd
 
 from .embeddings import Embeddings, Provenance
 from .errors import EmbedlabError, ParameterError
+from .io.atomic import atomic_file
 
 DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 CLI_OWNER = "cli"
@@ -298,8 +299,8 @@ class Workspace:
     def _check_room(self, size: int) -> None:
         used = self.used_bytes()
         if used + size > self.max_bytes:
-            raise WorkspaceFullError(f"storing {size / 1e6:.1f} MB would take the workspace past its cap "
-                                     f"({used / 1e6:.1f} of {self.max_bytes / 1e6:.0f} MB used)",
+            raise WorkspaceFullError(f"storing {human_size(size)} would take the workspace past its cap "
+                                     f"({human_size(used)} of {human_size(self.max_bytes)} used)",
                                      hint="delete sets on the Data page or with `embedlab sets rm`")
 
     def _add_record(self, name, kind, owner, blob, provenance, options=None) -> SetRecord:
@@ -322,6 +323,14 @@ class Workspace:
         return self.root / "browsers" / f"{browser}.json"
 
 
+def human_size(n: int) -> str:
+    """``1234567`` → ``"1.2 MB"``."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
 def new_browser_id() -> str:
     """An unguessable id for a browser (kept in a cookie by the dashboard)."""
     return secrets.token_urlsafe(16)
@@ -341,17 +350,10 @@ def _safe_name(filename: str) -> str:
     return name[-120:]
 
 
-def _write_atomically(path: Path, data: bytes, tmp_dir: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=tmp_dir)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_atomically(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
+    """Write ``data`` through core.io.atomic: a temporary name beside ``path``, then one rename."""
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def _replace_folder(tmp: Path, folder: Path) -> None:

@@ -9,6 +9,7 @@ from core import io
 from core.errors import EmbedlabError
 from core.logs import guess_columns, looks_like_baskets, prepare, read_log
 from core.logs.read import LOG_FORMATS
+from core.workspace import human_size
 
 from dashboard import state
 from dashboard.text import md
@@ -133,7 +134,7 @@ def _stored():
     """This browser's stored sets and logs: rename, delete (or forget one opened by link)."""
     ws, me = state.workspace(), state.browser_id()
     records = state.stored_sets()
-    st.caption(f"Workspace: {ws.used_bytes() / 1e6:,.1f} MB of {ws.max_bytes / 1e6:,.0f} MB used. "
+    st.caption(f"Workspace: {human_size(ws.used_bytes())} of {human_size(ws.max_bytes)} used. "
                "A set's link (its id in the URL) opens it in any browser that can reach this server.")
     if not records:
         st.info("Nothing stored yet: upload vectors or a log, or train a model.")
@@ -142,7 +143,7 @@ def _stored():
         c = st.columns([4, 2, 1, 1])
         c[0].text_input("Name", value=rec.name, key=f"data.name.{rec.id}", label_visibility="collapsed",
                         on_change=_rename, args=(rec.id,))
-        c[1].text(f"{state.KIND_LABELS.get(rec.kind, rec.kind)} · {rec.bytes / 1e6:,.1f} MB · {rec.created[:10]}")
+        c[1].text(f"{state.KIND_LABELS.get(rec.kind, rec.kind)} · {human_size(rec.bytes)} · {rec.created[:10]}")
         if rec.kind != "log":
             c[2].button("Use", key=f"data.use.{rec.id}", on_click=state.set_active, args=(rec.id,))
         mine = rec.owner == me or (rec.owner == "cli" and state.is_owner())
