@@ -126,11 +126,12 @@ class UploadLedger:
     ends (its state is dropped); the server-start sweep catches any that a crash left."""
 
     def __init__(self, ws: Workspace):
+        self.ws = ws
         self.paths: set[Path] = set()
         weakref.finalize(self, ws.discard_uploads, self.paths)
 
     def store(self, data: bytes, name: str) -> Path:
-        path = workspace().store_upload(data, name)
+        path = self.ws.store_upload(data, name)
         self.paths.add(path)
         return path
 

@@ -220,3 +220,62 @@ def test_a_link_to_a_missing_set_says_so(server, page):
     assert "no stored set has the id 'AAAAAAAAAAAAAAAAAAAAAA'" in alert.inner_text()
     assert "another server" in alert.inner_text()
     assert page.locator("[data-testid=stDataFrame]").count() == 0  # no silent GloVe neighbours
+
+
+@pytest.fixture
+def tracker():
+    """A local HTTP server that counts the requests it gets: a key that renders as Markdown or
+    HTML would make the browser fetch from it."""
+    import http.server
+    import threading
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    httpd.shutdown()
+
+
+def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, tmp_path):
+    base, hits = tracker
+    image, tag = f"![b]({base}/md.png)", f"<img/src={base}/html.png>"  # (no spaces: word2vec text keys)
+    vectors = tmp_path / "hostile.txt"
+    vectors.write_text(f"3 2\n{image} 1 0\n{tag} 0.9 0.1\nplain 0 1\n", encoding="utf-8")
+    upload_vectors(page, server, vectors)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
+    assert grid_cells(page)[1] == tag  # the first key is the query; its neighbour's key is shown verbatim
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Arithmetic").click()
+    page.get_by_text("Similarity of each input to the result vector").wait_for(timeout=60_000)
+    caption = page.get_by_text("Similarity of each input to the result vector").inner_text()
+    assert image in caption and tag in caption  # shown as typed, not rendered
+    page.wait_for_load_state("networkidle")
+    assert page.locator(f"img[src^='{base}']").count() == 0
+    assert hits == []
+
+
+def test_sigterm_stops_the_dashboard_and_frees_its_port(tmp_path):
+    import signal
+    srv = Server(tmp_path / "workspace", tmp_path / "server.log").start()
+    port = int(srv.url.rsplit(":", 1)[1])
+    try:
+        srv.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not port_is_free(port):
+            time.sleep(0.05)
+        assert port_is_free(port), "the Streamlit child still serves the port 5 s after SIGTERM"
+        assert srv.proc.wait(timeout=5) is not None
+    finally:
+        srv.stop()
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0

@@ -199,3 +199,45 @@ def test_neighbours_with_hnsw_show_measured_recall(tmp_path, monkeypatch):
     note = [c.value for c in at.caption if "recall@10" in c.value]
     assert note and "approximate (HNSW" in note[0]
     assert len(frame_keys(at)) == 10
+
+
+def test_a_page_bug_is_logged_not_shown(monkeypatch, caplog):
+    import core.search
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path.py exploded")
+    monkeypatch.setattr(core.search, "neighbours", broken)
+    at = open_page("neighbours", q="frog")
+    assert not at.exception
+    assert at.error and "logged" in at.error[0].value
+    shown = " ".join(str(e.value) for kind in (at.error, at.caption, at.markdown) for e in kind)
+    assert "secret" not in shown
+    assert any("exploded" in r.exc_text for r in caplog.records if r.exc_text)
+
+
+def test_the_shipped_config_hides_tracebacks():
+    import tomllib
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"  # false would mean "stacktrace"
+
+
+def test_a_sessions_unclaimed_uploads_go_when_it_ends(tmp_path):
+    import gc
+    from core.workspace import Workspace
+    from dashboard.state import UploadLedger
+    ws = Workspace(tmp_path)
+    ledger = UploadLedger(ws)
+    loose, claimed = ledger.store(b"a,b\n", "loose.csv"), ledger.store(b"u,i\n1,x\n", "log.csv")
+    ws.save_log("log", claimed, {}, owner="cli")
+    del ledger  # what happens to a session's state when the session ends
+    gc.collect()
+    assert not loose.exists() and claimed.exists()
+
+
+def test_chart_labels_are_escaped_once():
+    from core.plots import map_figure
+    import pandas as pd
+    frame = pd.DataFrame({"key": ['say "hi" & <b>bye</b>'], "x": [0.0], "y": [0.0]})
+    fig = map_figure(frame, title='"quoted" title')
+    assert fig.layout.title.text == '"quoted" title'
+    assert "&quot;" not in fig.data[0].text[0] and "&lt;b&gt;" in fig.data[0].text[0]
