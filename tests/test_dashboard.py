@@ -185,7 +185,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
 
 def test_user_text_is_escaped_in_markdown_elements():
     from dashboard.text import md
-    assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript:1\) \<b\>"
+    assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript\:1\) \<b\>"
     at = open_page("neighbours", q="frgo_*")
     assert at.error and r"frgo\_\*" in at.error[0].value and "frgo_*" not in at.error[0].value
 
