@@ -279,3 +279,13 @@ def test_sigterm_stops_the_dashboard_and_frees_its_port(tmp_path):
 def port_is_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_a_title_finds_its_item(server, page):
+    page.goto(f"{server}/neighbours?ds=sample:als")
+    grid_cells(page)
+    box = page.get_by_role("textbox", name="Key or title")
+    box.fill("The Velvet Garden (1991)")
+    box.press("Enter")
+    page.get_by_role("heading", name="The Velvet Garden (1991) [i0001]").wait_for(timeout=60_000)
+    wait_for_query(page, "q=The Velvet Garden (1991)".replace(" ", "+"))

@@ -241,3 +241,14 @@ def test_chart_labels_are_escaped_once():
     fig = map_figure(frame, title='"quoted" title')
     assert fig.layout.title.text == '"quoted" title'
     assert "&quot;" not in fig.data[0].text[0] and "&lt;b&gt;" in fig.data[0].text[0]
+
+
+def test_a_title_finds_its_item_and_results_lead_with_titles():
+    at = open_page("neighbours", ds="sample:als", q="the velvet garden (1991)")
+    assert not at.error, [e.value for e in at.error]
+    assert at.subheader[0].value.startswith("The Velvet Garden \\(1991\\) \\[i0001\\]")
+    table = at.dataframe[0].value
+    assert table.columns[0] == "title" and table["title"].str.match(r".+ \(\d{4}\)").all()
+    vague = open_page("neighbours", ds="sample:als", q="velvet garden")  # two items match: offered, not guessed
+    assert vague.error and "The Velvet Garden (1991) [i0001]" in vague.error[0].value.replace("\\", "")
+    assert any(b.label == "The Velvet Garden (1991) [i0001]" for b in vague.button)
