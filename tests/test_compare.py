@@ -50,3 +50,12 @@ def test_a_title_resolves_to_its_key_and_an_ambiguous_text_lists_candidates():
         assert "Toy Story (1995) [1]" in str(exc) and "Toy Story 2 (1999) [3114]" in str(exc)
     else:
         raise AssertionError("an ambiguous title must not pick an item")
+
+
+def test_consistency_reads_multi_value_genres():
+    from core.evaluate.recs import label_agreement
+    keys = list("abcdef")
+    vectors = np.array([[1, 0], [0.99, 0.1], [0.98, 0.2], [0, 1], [0.1, 0.99], [0.2, 0.98]], dtype=np.float32)
+    genres = ["Comedy|Drama", "Drama", "Drama|Action", "Horror", "Horror|Sci-Fi", "Sci-Fi|Horror"]
+    agree, _ = label_agreement(Embeddings(keys, vectors, metadata=pd.DataFrame({"genres": genres})), "genres", 2)
+    assert agree.all()  # read as whole strings, "Comedy|Drama" would agree with nobody

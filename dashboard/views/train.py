@@ -11,6 +11,7 @@ from core.train.base import declared
 
 from dashboard import share, state
 from dashboard.views import guarded
+from dashboard.widgets import log_picker
 
 LOG = state.Control("train.log", None, "sample")
 METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
@@ -19,12 +20,7 @@ METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
 @guarded
 def page():
     st.header("Train")
-    logs = {state.SAMPLE: "sample log", **{i: label for label, i in state.logs().items()}}
-    log_id = st.selectbox("Log", list(logs), format_func=logs.get,
-                          key=LOG.init(list(logs), default=state.latest_log() or state.SAMPLE),
-                          help="Upload and validate your own on the Data page.")
-    name = logs[log_id]
-    inter = state.sample_log() if log_id == state.SAMPLE else state.load_log(log_id)
+    name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
     methods = st.multiselect("Methods", METHODS, default=["item2vec", "als"], key="train.methods")
     c = st.columns(2)
