@@ -252,3 +252,12 @@ def test_a_title_finds_its_item_and_results_lead_with_titles():
     vague = open_page("neighbours", ds="sample:als", q="velvet garden")  # two items match: offered, not guessed
     assert vague.error and "The Velvet Garden (1991) [i0001]" in vague.error[0].value.replace("\\", "")
     assert any(b.label == "The Velvet Garden (1991) [i0001]" for b in vague.button)
+
+
+def test_switching_sets_drops_a_key_the_new_set_lacks():
+    at = open_page("neighbours", q="frog")
+    assert frame_keys(at)[0] != "frog" and "toad" in frame_keys(at)
+    at.selectbox(key="sidebar.set").set_value("sample:als").run()
+    assert not at.error, [e.value for e in at.error]  # not "'frog' is not in the vocabulary"
+    assert at.text_input(key="neighbours.q").value.startswith("i0")
+    assert at.query_params["ds"] in (["sample:als"], "sample:als")
