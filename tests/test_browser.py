@@ -135,14 +135,14 @@ def test_a_control_changed_three_times_keeps_each_change(server, page):
 
 def test_the_active_set_survives_switching_pages(server, page):
     page.goto(f"{server}/neighbours?ds=sample:als&q=i0001")
-    assert grid_cells(page)[1].startswith("i0")
+    assert any(c.startswith("i0") for c in grid_cells(page))  # the sample's keys, not GloVe's
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Arithmetic").click()
     page.get_by_role("heading", name="Vector arithmetic").wait_for(timeout=60_000)
     wait_for_query(page, "ds=sample:als")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
     page.get_by_role("heading", name="Nearest neighbours").wait_for(timeout=60_000)
     wait_for_query(page, "ds=sample:als")
-    assert grid_cells(page)[1].startswith("i0")
+    assert any(c.startswith("i0") for c in grid_cells(page))
     assert page.get_by_role("combobox", name="Embedding set").input_value() == "sample log · als"
 
 

@@ -261,3 +261,13 @@ def test_switching_sets_drops_a_key_the_new_set_lacks():
     assert not at.error, [e.value for e in at.error]  # not "'frog' is not in the vocabulary"
     assert at.text_input(key="neighbours.q").value.startswith("i0")
     assert at.query_params["ds"] in (["sample:als"], "sample:als")
+
+
+def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
+    at = open_page("data")
+    at.file_uploader(key="vec-upload").upload("broken.txt", b"2 3\nalpha 1 2\n", "text/plain")
+    at.run()
+    at.button[[b.label for b in at.button].index("Load vectors")].click().run()
+    assert not at.exception and at.error
+    message = at.error[0].value.replace("\\", "")
+    assert "broken.txt" in message and str(workspace) not in message and "uploads" not in message
