@@ -113,3 +113,50 @@ def compare_sets(a: Embeddings, b: Embeddings, names: tuple[str, str], k: int = 
 def _agreement(sets: list[frozenset], rows_of, ids) -> float:
     scores = [np.mean([bool(sets[r] & sets[j]) for j in row]) for r, row in zip(rows_of, ids) if sets[r] and len(row)]
     return float(np.mean(scores)) if scores else np.nan
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A model against one baseline on one metric, with 95% intervals.
+
+    ``relation`` is ``"better"`` or ``"worse"`` only when the intervals do not overlap, else ``"tie"``
+    (no verdict is earned).
+    """
+
+    baseline: str
+    metric: str
+    model: float
+    other: float
+    model_interval: tuple[float, float]
+    other_interval: tuple[float, float]
+    relation: str
+
+    def sentence(self, method: str) -> str:
+        diff = self.model - self.other
+        lo, hi = self.model_interval
+        blo, bhi = self.other_interval
+        head = (f"{method} {self.metric.upper()} {self.model:.3f} [{lo:.3f}, {hi:.3f}] vs {self.baseline} "
+                f"{self.other:.3f} [{blo:.3f}, {bhi:.3f}]")
+        if self.relation == "tie":
+            return f"{head}: a tie (the 95% intervals overlap; difference {diff:+.3f})"
+        return f"{head}: {self.relation} by {abs(diff):.3f} ({diff / self.other:+.0%})" if self.other else \
+            f"{head}: {self.relation} by {abs(diff):.3f}"
+
+
+def verdicts(report: dict, metric: str = "hr") -> list[Verdict]:
+    """The model of an ``evaluate_recs`` report against each of its baselines, strongest first.
+
+    Examples
+    --------
+    >>> verdicts(evaluate_recs(inter, "als"))[0].sentence("als")  # doctest: +SKIP
+    'als HR 0.226 [0.208, 0.244] vs itemcf 0.478 [0.456, 0.501]: worse by 0.252 (-53%)'
+    """
+    def interval(r):
+        return (r.get(f"{metric}_lo", r[metric]), r.get(f"{metric}_hi", r[metric]))
+    out = []
+    mine = interval(report)
+    for name, base in report["baselines"].items():
+        theirs = interval(base)
+        relation = "better" if mine[0] > theirs[1] else "worse" if mine[1] < theirs[0] else "tie"
+        out.append(Verdict(name, metric, report[metric], base[metric], mine, theirs, relation))
+    return sorted(out, key=lambda v: -v.other)

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-LABEL_COLUMNS = ("genres", "genre", "category", "categories", "label", "labels", "tags")
+LABEL_COLUMNS = ("genre", "genres", "category", "categories", "label", "labels", "tags")
 _SEPARATORS = ("|", ",", ";")
 
 
@@ -66,7 +66,7 @@ def first_label(values: pd.Series) -> pd.Series:
 
 def label_column(metadata: pd.DataFrame | None, preferred: str | None = None) -> str | None:
     """The metadata column that holds labels: ``preferred`` when given, else the first of
-    genres/genre/category/label/tags present (case-insensitive), else None."""
+    genre/genres/category/label/tags present (case-insensitive), else None."""
     if metadata is None:
         return None
     if preferred is not None:

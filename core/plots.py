@@ -19,7 +19,9 @@ MAX_COLOURS = 12
 
 
 def esc(value) -> str:
-    return html.escape(str(value), quote=True)
+    """Escape ``<``, ``>`` and ``&`` (plotly decodes those entities; it shows ``&quot;`` as is, so
+    quotes stay quotes -- labels are text content here, never attribute values)."""
+    return html.escape(str(value), quote=False)
 
 
 def caption(fig, text: str):

@@ -28,14 +28,28 @@ def chart(fig, name: str, emb: Embeddings | None, extra: str = "", tables: list[
               "toImageButtonOptions": {"format": "png", "filename": f"embedlab-{name}", "scale": 2}}
     st.plotly_chart(fig, config=config, key=key)
     cols = st.columns(3)
-    cols[0].download_button("PNG (server-side)", data=lambda: to_png(fig) or b"", file_name=f"embedlab-{name}.png",
-                            mime="image/png", key=f"png-{key or name}", on_click="ignore",
-                            help="Rendered by kaleido with the provenance caption; needs Chromium on the server.")
+    if png_available():
+        cols[0].download_button("PNG (server-side)", data=lambda: to_png(fig) or b"", file_name=f"embedlab-{name}.png",
+                                mime="image/png", key=f"png-{key or name}", on_click="ignore",
+                                help="Rendered by kaleido with the provenance caption.")
+    else:
+        cols[0].caption("Server-side PNG needs Chromium on the server: `apt install chromium` (kaleido comes with "
+                        "embedlab). The chart's camera button saves a PNG in your browser meanwhile.")
     cols[1].download_button("Download report (HTML)",
                             data=lambda: report_html(f"embedlab · {name}", [fig], list(tables), text),
                             file_name=f"embedlab-{name}.html", mime="text/html", key=f"html-{key or name}",
                             on_click="ignore")
     return fig
+
+
+@st.cache_resource
+def png_available() -> bool:
+    """Whether kaleido can render here: installed, and a Chromium it can drive is present."""
+    import importlib.util
+    import shutil
+    if importlib.util.find_spec("kaleido") is None:
+        return False
+    return any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "chrome"))
 
 
 def copy_link(page: str) -> None:

@@ -20,9 +20,15 @@ def render() -> None:
     choice = state.active_choice()
     options = state.choices()
     if choice not in options:
-        options = [choice] + options  # a missing set stays named, so the page's error makes sense
+        options = [choice] + options  # a set opened by link, or a missing one: named, so the page makes sense
     st.session_state[PICKER] = choice  # the widget follows the active set, whoever changed it
     with st.sidebar:
+        _describe_active(options)
+        state.keep_browser_cookie()
+
+
+def _describe_active(options) -> None:
+    with st.container():
         st.selectbox("Embedding set", options, format_func=state.describe, key=PICKER, on_change=_picked)
         try:
             _, emb = state.active()

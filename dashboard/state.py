@@ -17,7 +17,10 @@ rerun, so every second change snaps back.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+import weakref
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlencode
@@ -25,18 +28,20 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core import Embeddings, io
-from core.errors import EmbedlabError
+from core.workspace import CLI_OWNER, MissingSetError, SetRecord, Workspace, new_browser_id
 
 BUILTIN = "glove-6b-50d"
+SAMPLE = "sample"  # the committed sample log, in log pickers
 SAMPLE_METHODS = ("item2vec", "als")
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOG = ROOT / "sample_data" / "interactions.csv"
 SAMPLE_ITEMS = ROOT / "sample_data" / "items.csv"
 
 _ACTIVE = "active_set"          # the browser's active set (survives page switches)
-_SETS = "session_sets"          # sets made in this session: choice -> Embeddings
 _LOGS = "validated_logs"        # validated logs: name -> Interactions
 _KEEP = "kept:"                 # prefix: a control's value kept while its page is not shown
+COOKIE = "embedlab_browser"
+_BROWSER = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 # -- shared, read-only objects -------------------------------------------------------------------
@@ -78,60 +83,134 @@ def hnsw(choice: str, emb: Embeddings, metric: str):
     return cache[key]
 
 
+# -- the workspace and this browser ------------------------------------------------------------------
+@st.cache_resource
+def workspace() -> Workspace:
+    """The server's workspace (``embedlab dashboard --workspace DIR``; default: the user's data
+    folder), opened once per server.  Half-written files and unclaimed uploads older than an hour
+    (left by a server that stopped) are removed then."""
+    root = os.environ.get("EMBEDLAB_WORKSPACE") or Workspace.default_root()
+    ws = Workspace(root, max_bytes=int(float(os.environ.get("EMBEDLAB_WORKSPACE_MB", 2048)) * 1024 ** 2))
+    ws.clean_tmp(older_than=3600)
+    ws.prune_uploads(older_than=3600)
+    return ws
+
+
+def browser_id() -> str:
+    """This browser's id, kept in a cookie so the browser finds its sets after a reload or a server
+    restart; a browser without the cookie gets a new id (and the cookie, see keep_browser_cookie)."""
+    if "browser_id" not in st.session_state:
+        known = st.context.cookies.get(COOKIE, "")
+        known = known if isinstance(known, str) else ""  # (AppTest has no browser, hence no cookies)
+        st.session_state["browser_id"] = known if _BROWSER.match(known) else new_browser_id()
+        st.session_state["upload_ledger"] = UploadLedger(workspace())
+    return st.session_state["browser_id"]
+
+
+def keep_browser_cookie() -> None:
+    """Write the browser-id cookie (a year; this site only).  Drawn on every run at the same place
+    (the end of the sidebar), so the page's elements never shift and widgets such as tabs keep
+    their state."""
+    st.html(f"<script>document.cookie = '{COOKIE}={browser_id()}; path=/; max-age=31536000; SameSite=Strict';"
+            "</script>", unsafe_allow_javascript=True)
+
+
+def is_owner() -> bool:
+    """A browser on the server's own machine counts as the owner: it sees sets saved from the CLI."""
+    ip = st.context.ip_address
+    return not isinstance(ip, str) or ip in ("127.0.0.1", "::1")  # (AppTest: no connection, the owner)
+
+
+class UploadLedger:
+    """Uploads this session stored.  Those no log record claims are removed when the session
+    ends (its state is dropped); the server-start sweep catches any that a crash left."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self.paths: set[Path] = set()
+        weakref.finalize(self, ws.discard_uploads, self.paths)
+
+    def store(self, data: bytes, name: str) -> Path:
+        path = self.ws.store_upload(data, name)
+        self.paths.add(path)
+        return path
+
+
+def store_upload(data: bytes, name: str) -> Path:
+    """Keep an uploaded file in the workspace (by content) for this session."""
+    browser_id()
+    return st.session_state["upload_ledger"].store(data, name)
+
+
 # -- embedding sets --------------------------------------------------------------------------------
+KIND_LABELS = {"upload": "uploaded", "trained": "trained", "log": "log"}
+
+
 def is_shared(choice: str) -> bool:
     return choice == BUILTIN or choice.startswith("sample:")
 
 
-def session_sets() -> dict[str, Embeddings]:
-    return st.session_state.setdefault(_SETS, {})
+def add_set(name: str, emb: Embeddings, kind: str = "trained", source: str | None = None) -> str:
+    """Store ``emb`` in the workspace as this browser's; returns its choice (the URL's ``ds``).
+    ``source`` replaces the provenance's source (an upload's stored path is the server's business,
+    its file name is the user's).
+
+    Raises
+    ------
+    WorkspaceFullError
+        The workspace is at its size cap.
+    """
+    if source is not None:
+        emb.provenance = replace(emb.provenance, source=source)
+    return workspace().save_set(emb, name, owner=browser_id(), kind=kind).id
 
 
-def add_set(name: str, emb: Embeddings) -> str:
-    """Keep ``emb`` as one of this browser's sets; returns its choice (the URL's ``ds``)."""
-    choice = f"session:{name}"
-    session_sets()[choice] = emb
-    return choice
+def stored_sets() -> list[SetRecord]:
+    """Records of the stored sets and logs this browser may see."""
+    return workspace().visible(browser_id(), is_owner())
 
 
 def choices() -> list[str]:
-    """Sets this browser may pick: the built-in, the sample-log models, its own sets."""
-    return [BUILTIN] + [f"sample:{m}" for m in SAMPLE_METHODS] + list(session_sets())
+    """Sets this browser may pick: the built-in, the sample-log models, its stored sets."""
+    return [BUILTIN] + [f"sample:{m}" for m in SAMPLE_METHODS] + [r.id for r in stored_sets() if r.kind != "log"]
 
 
 def describe(choice: str) -> str:
-    """A human label for a set choice (plain text; escape it before Markdown)."""
+    """A human label for a set choice (plain text: escape it before Markdown)."""
     if choice == BUILTIN:
         return "GloVe 6B 50d (built in)"
-    kind, _, name = choice.partition(":")
-    return f"sample log · {name}" if kind == "sample" else f"{name} (this session)"
+    if choice.startswith("sample:"):
+        return f"sample log · {choice.partition(':')[2]}"
+    try:
+        rec = workspace().record(choice)
+    except MissingSetError:
+        return f"missing set {choice}"
+    return f"{rec.name} ({'saved from the CLI' if rec.owner == CLI_OWNER else KIND_LABELS.get(rec.kind, rec.kind)})"
 
 
 def load(choice: str, limit: int | None = None) -> Embeddings:
-    """The set named by ``choice``.
+    """The set named by ``choice``; a stored set opened by link is remembered for this browser.
 
     Raises
     ------
     MissingSetError
-        No set of that name is available to this browser.
+        No such set on this server: deleted, or the link comes from another server.
     """
     if choice == BUILTIN:
         return builtin(limit)
     kind, _, name = choice.partition(":")
     if kind == "sample" and name in SAMPLE_METHODS:
         return sample_model(name).items
-    if choice in session_sets():
-        return session_sets()[choice]
-    raise MissingSetError(choice)
+    rec = workspace().record(choice)
+    if rec.owner not in (browser_id(), CLI_OWNER):
+        workspace().remember_opened(browser_id(), choice)
+    return _stored_set(choice)
 
 
-class MissingSetError(EmbedlabError):
-    """A link or the sidebar names a set this server does not hold (deleted, or from elsewhere)."""
-
-    def __init__(self, choice: str):
-        super().__init__(f"the embedding set '{choice}' named by this link is not on this server",
-                         hint="it was deleted, or made on another server; pick a set in the sidebar "
-                              "or load it again on the Data page")
+@st.cache_resource(max_entries=16)
+def _stored_set(set_id: str) -> Embeddings:
+    """Stored sets never change (memory-mapped, read-only rows), so sessions share them."""
+    return workspace().load_set(set_id)
 
 
 def active_choice() -> str:
@@ -178,18 +257,42 @@ def active() -> tuple[str, Embeddings]:
 
 
 # -- validated logs -----------------------------------------------------------------------------------
-def logs() -> dict:
-    """Logs this session validated on the Data page: name -> Interactions."""
-    return st.session_state.setdefault(_LOGS, {})
+def logs() -> dict[str, str]:
+    """Logs this browser validated (stored in the workspace): label -> record id."""
+    recs = [r for r in stored_sets() if r.kind == "log"]
+    names = [r.name for r in recs]
+    return {(r.name if names.count(r.name) == 1 else f"{r.name} ({r.created[:19]})"): r.id for r in recs}
 
 
-def add_log(name: str, inter) -> None:
-    logs()[name] = inter
-    st.session_state["latest_log"] = name
+def add_log(name: str, upload: Path, options: dict, inter) -> str:
+    """Store a validated log (its upload and the options that validate it again); returns its id."""
+    rec = workspace().save_log(name, upload, options, owner=browser_id())
+    st.session_state.setdefault(_LOGS, {})[rec.id] = inter
+    st.session_state["latest_log"] = rec.id
+    for page_key in ("train.log", "catalog.log"):  # those pages open on the new log
+        st.session_state.pop(_KEEP + page_key, None)
+    return rec.id
+
+
+def load_log(log_id: str):
+    """The Interactions of a stored log: this session's copy, else validated again from the upload."""
+    mine = st.session_state.get(_LOGS, {})
+    return mine[log_id] if log_id in mine else _stored_log(log_id)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Validating the stored log again…")
+def _stored_log(log_id: str):
+    from core.logs import prepare
+    ws = workspace()
+    rec = ws.record(log_id)
+    options = {k: v for k, v in rec.options.items() if k != "file"}
+    if options.get("metadata"):
+        options["metadata"] = ws.upload_path(options["metadata"])
+    return prepare(ws.log_path(rec), **options)
 
 
 def latest_log() -> str | None:
-    """The log validated last (the Train and Catalog pages default to it)."""
+    """Id of the log validated last in this session (the Train and Catalog pages default to it)."""
     return st.session_state.get("latest_log")
 
 
@@ -303,7 +406,7 @@ def set_params(**values) -> None:
     for key, value in values.items():
         if value in (None, "", False):
             st.query_params.pop(key, None)
-        elif st.query_params.get(key) != str(value):
+        else:  # written even when unchanged: after a page switch the browser's URL may lack it
             st.query_params[key] = str(value)
 
 

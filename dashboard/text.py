@@ -3,7 +3,9 @@ through Streamlit elements that render Markdown; escaping it keeps a label a lab
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+# ":" too: GitHub-style autolinks ("http://…", "www.…") are found before escapes are applied, and
+# inside one every backslash would show; an escaped colon (and dot) never starts one.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
 
 
 def md(text) -> str:

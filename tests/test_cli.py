@@ -67,14 +67,25 @@ def test_help_everywhere(cmd):
     assert proc.returncode == 0 and "usage: embedlab" in proc.stdout
 
 
-def test_dashboard_passes_streamlit_options_through(monkeypatch):
+def test_dashboard_passes_streamlit_options_through(monkeypatch, tmp_path):
     import subprocess as sp
     calls = []
-    monkeypatch.setattr(sp, "call", lambda cmd, **kw: calls.append((cmd, kw)) or 0)
-    assert main(["dashboard", "--server.headless", "true", "--server.port", "8502"]) == 0
+
+    class Child:  # a stand-in for the Streamlit process: exits at once
+        def __init__(self, cmd, **kw):
+            calls.append((cmd, kw))
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+    monkeypatch.setattr(sp, "Popen", Child)
+    assert main(["dashboard", "--workspace", str(tmp_path), "--server.headless", "true", "--server.port", "8502"]) == 0
     cmd, kw = calls[0]
-    assert cmd[-4:] == ["--server.headless", "true", "--server.port", "8502"]
+    assert cmd[-4:] == ["--server.headless", "true", "--server.port", "8502"]  # --workspace is ours, not streamlit's
     assert cmd[1:4] == ["-m", "streamlit", "run"] and (kw["cwd"] / ".streamlit" / "config.toml").exists()
+    assert kw["env"]["EMBEDLAB_WORKSPACE"] == str(tmp_path.resolve())
 
 
 def test_sample_data_and_train_with_evaluation(capsys, tmp_path):

@@ -19,6 +19,16 @@ def open_page(page: str, **params) -> AppTest:
     return at
 
 
+@pytest.fixture(autouse=True, scope="module")
+def workspace(tmp_path_factory):
+    """Stored sets go to a throwaway workspace, never the user's data folder."""
+    import os
+    root = tmp_path_factory.mktemp("workspace")
+    os.environ["EMBEDLAB_WORKSPACE"] = str(root)
+    yield root
+    os.environ.pop("EMBEDLAB_WORKSPACE", None)
+
+
 def baskets_csv(n: int = 300) -> bytes:
     """One basket per line, comma separated and padded with empty fields, like groceries.csv."""
     import random
@@ -81,7 +91,7 @@ def test_upload_log_train_and_metrics_shown():
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     at.switch_page("views/train.py").run()
-    at.selectbox[0].set_value("log.csv").run()
+    assert at.session_state["train.log"] == at.session_state["latest_log"]  # opens on the log just validated
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -175,7 +185,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
 
 def test_user_text_is_escaped_in_markdown_elements():
     from dashboard.text import md
-    assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript:1\) \<b\>"
+    assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript\:1\) \<b\>"
     at = open_page("neighbours", q="frgo_*")
     assert at.error and r"frgo\_\*" in at.error[0].value and "frgo_*" not in at.error[0].value
 
@@ -189,3 +199,75 @@ def test_neighbours_with_hnsw_show_measured_recall(tmp_path, monkeypatch):
     note = [c.value for c in at.caption if "recall@10" in c.value]
     assert note and "approximate (HNSW" in note[0]
     assert len(frame_keys(at)) == 10
+
+
+def test_a_page_bug_is_logged_not_shown(monkeypatch, caplog):
+    import core.search
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path.py exploded")
+    monkeypatch.setattr(core.search, "neighbours", broken)
+    at = open_page("neighbours", q="frog")
+    assert not at.exception
+    assert at.error and "logged" in at.error[0].value
+    shown = " ".join(str(e.value) for kind in (at.error, at.caption, at.markdown) for e in kind)
+    assert "secret" not in shown
+    assert any("exploded" in r.exc_text for r in caplog.records if r.exc_text)
+
+
+def test_the_shipped_config_hides_tracebacks():
+    import tomllib
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"  # false would mean "stacktrace"
+
+
+def test_a_sessions_unclaimed_uploads_go_when_it_ends(tmp_path):
+    import gc
+    from core.workspace import Workspace
+    from dashboard.state import UploadLedger
+    ws = Workspace(tmp_path)
+    ledger = UploadLedger(ws)
+    loose, claimed = ledger.store(b"a,b\n", "loose.csv"), ledger.store(b"u,i\n1,x\n", "log.csv")
+    ws.save_log("log", claimed, {}, owner="cli")
+    del ledger  # what happens to a session's state when the session ends
+    gc.collect()
+    assert not loose.exists() and claimed.exists()
+
+
+def test_chart_labels_are_escaped_once():
+    from core.plots import map_figure
+    import pandas as pd
+    frame = pd.DataFrame({"key": ['say "hi" & <b>bye</b>'], "x": [0.0], "y": [0.0]})
+    fig = map_figure(frame, title='"quoted" title')
+    assert fig.layout.title.text == '"quoted" title'
+    assert "&quot;" not in fig.data[0].text[0] and "&lt;b&gt;" in fig.data[0].text[0]
+
+
+def test_a_title_finds_its_item_and_results_lead_with_titles():
+    at = open_page("neighbours", ds="sample:als", q="the velvet garden (1991)")
+    assert not at.error, [e.value for e in at.error]
+    assert at.subheader[0].value.startswith("The Velvet Garden \\(1991\\) \\[i0001\\]")
+    table = at.dataframe[0].value
+    assert table.columns[0] == "title" and table["title"].str.match(r".+ \(\d{4}\)").all()
+    vague = open_page("neighbours", ds="sample:als", q="velvet garden")  # two items match: offered, not guessed
+    assert vague.error and "The Velvet Garden (1991) [i0001]" in vague.error[0].value.replace("\\", "")
+    assert any(b.label == "The Velvet Garden (1991) [i0001]" for b in vague.button)
+
+
+def test_switching_sets_drops_a_key_the_new_set_lacks():
+    at = open_page("neighbours", q="frog")
+    assert frame_keys(at)[0] != "frog" and "toad" in frame_keys(at)
+    at.selectbox(key="sidebar.set").set_value("sample:als").run()
+    assert not at.error, [e.value for e in at.error]  # not "'frog' is not in the vocabulary"
+    assert at.text_input(key="neighbours.q").value.startswith("i0")
+    assert at.query_params["ds"] in (["sample:als"], "sample:als")
+
+
+def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
+    at = open_page("data")
+    at.file_uploader(key="vec-upload").upload("broken.txt", b"2 3\nalpha 1 2\n", "text/plain")
+    at.run()
+    at.button[[b.label for b in at.button].index("Load vectors")].click().run()
+    assert not at.exception and at.error
+    message = at.error[0].value.replace("\\", "")
+    assert "broken.txt" in message and str(workspace) not in message and "uploads" not in message

@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from ..errors import EmbedlabError
-from . import dashboard, quality, recs, sample_data, sweep, vectors
+from . import dashboard, quality, recs, sample_data, sets, sweep, vectors
 
 DESCRIPTION = "The ``embedlab`` command: a third face of the same core the dashboard uses."
 
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     recs.register(sub)
     sweep.register(sub)
     sample_data.register(sub)
+    sets.register(sub)  # after recs: adds --save to train
     return parser
 
 

@@ -247,6 +247,9 @@ def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarr
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
         raise ParameterError(f"no metadata column '{column}'", hint=f"columns are {have}")
+    from ..labels import label_sets, separator
+    if separator(emb.metadata[column]) is not None:
+        return _multi_label_agreement(emb, label_sets(emb.metadata[column]), column, k)
     labels = emb.metadata[column].astype(str).to_numpy()
     known = labels != ""
     if known.sum() < k + 1:
@@ -256,4 +259,20 @@ def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarr
     agree = np.zeros(len(lab), dtype=bool)
     for row, others in enumerate(self_neighbours(emb.unit[known], k)):
         agree[row] = np.bincount(codes[others], minlength=len(uniq)).argmax() == codes[row]
+    return agree, codes
+
+
+def _multi_label_agreement(emb: Embeddings, sets: list, column: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-value labels ("Comedy|Drama"): an item agrees when the label most common among its
+    neighbours' labels is one of its own; its code is that of its first label."""
+    from ..search import self_neighbours
+    known = np.array([bool(s) for s in sets])
+    if known.sum() < k + 1:
+        raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
+    lab = [sorted(s) for s, ok in zip(sets, known) if ok]
+    codes, _ = pd.factorize(np.array([x[0] for x in lab], dtype=object))
+    agree = np.zeros(len(lab), dtype=bool)
+    for row, others in enumerate(self_neighbours(emb.unit[known], k)):
+        votes = pd.Series([x for o in others for x in lab[o]]).value_counts()
+        agree[row] = votes.index[0] in lab[row]
     return agree, codes

@@ -22,6 +22,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from ..evaluate.protocols import make_split
 from ..evaluate.recs import label_agreement, per_user_values, popularity_scorer, rank_metrics, scorer_for
+from ..labels import label_column
 from ..logs import Interactions
 from ..search import self_neighbours
 from ..train import train
@@ -206,12 +207,7 @@ def _label_column(inter: Interactions, label: str | None) -> str | None:
     meta = inter.item_metadata
     if label != "auto":
         return label
-    if meta is None:
-        return None
-    for c in ("genre", "category", "label"):
-        if c in meta.columns:
-            return c
-    return None
+    return label_column(meta)  # genre, genres ("Comedy|Drama"), category, label, tags…
 
 
 def _agreement(emb, label, k) -> np.ndarray:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.experiments import AXES, default_values, run_sweep, summarise
+from core.experiments.estimate import sweep_seconds, training_cost
 from core.experiments.sweep import reading
 from core.plots import sweep_figure
 from core.train import TRAINING_METHODS
@@ -13,12 +14,13 @@ from core.train import TRAINING_METHODS
 from dashboard import share, state
 from dashboard.text import md
 from dashboard.views import guarded
+from dashboard.widgets import log_picker
 
 AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fraction of all events",
              "users": "keep N users"}
 
 
-LOG = state.Control("catalog.log", None, "sample log")
+LOG = state.Control("catalog.log", None, "sample")
 
 
 @guarded
@@ -45,10 +47,7 @@ def page():
 
 
 def _run():
-    logs = {"sample log": None, **state.logs()}
-    name = st.selectbox("Log", list(logs), key=LOG.init(list(logs), default=state.latest_log() or "sample log"),
-                        help="Upload a log (e.g. a basket file like groceries.csv) on the Data page.")
-    inter = state.sample_log() if logs[name] is None else logs[name]
+    name, inter = log_picker(LOG, help="Upload a log (e.g. a basket file like groceries.csv) on the Data page.")
     c = st.columns(4)
     axis = c[0].selectbox("Shrink", AXES, format_func=lambda a: f"{a}: {AXIS_HELP[a]}")
     grid = c[1].text_input("Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}")
@@ -69,30 +68,12 @@ def _run():
 
 
 def _estimate(inter, methods, values, axis, seeds) -> float:
-    """Seconds for the grid: per method, a fixed cost plus a cost per event, fitted from two timed
-    trainings (an eighth and a quarter of the users), measured once per log and method."""
-    cache = st.session_state.setdefault("train_cost", {})
-    full = inter.n_items if axis == "items" else inter.n_users if axis == "users" else 1.0
-    fractions = [min(v / full, 1.0) for v in values]
-    total = 0.0
+    """Seconds for the grid (core.experiments.estimate), each method's cost measured once per log."""
+    cache = st.session_state.setdefault("catalog.train_cost", {})
     for m in methods:
-        key = (id(inter), m)
-        if key not in cache:
-            (n1, t1), (n2, t2) = (_timed_training(inter, m, part) for part in (8, 4))
-            per_event = max((t2 - t1) / max(n2 - n1, 1), 0.0)
-            cache[key] = (max(t1 - per_event * n1, 0.0), per_event)
-        fixed, per_event = cache[key]
-        total += sum(fixed + per_event * f * len(inter) + 0.05 for f in fractions) * seeds
-    return total
-
-
-def _timed_training(inter, method, part) -> tuple[int, float]:
-    from core.experiments.sweep import fit_params
-    from core.train import train
-    small = inter.select(inter.user < max(2, inter.n_users // part))
-    t = time.perf_counter()
-    train(small, method, seed=0, **fit_params(method, small, None))
-    return len(small), time.perf_counter() - t
+        if (id(inter), m) not in cache:
+            cache[(id(inter), m)] = training_cost(inter, m)
+    return sweep_seconds(inter, axis, values, seeds, {m: cache[(id(inter), m)] for m in methods})
 
 
 def _show(rows, summary, why, name):
@@ -101,7 +82,14 @@ def _show(rows, summary, why, name):
     st.info(md(text))
     metric = st.radio("Metric", ["lift", "hr", "ndcg", "stability", "consistency"], horizontal=True)
     seeds = int(summary["seeds"].max())
-    share.chart(sweep_figure(summary, metric, f"{metric} vs {summary['axis'].iloc[0]} — {name}"), f"sweep-{metric}",
+    axis = summary["axis"].iloc[0]
+    if axis == "items" and "items" in summary:  # the sizes kept, not the sizes asked for
+        plotted = summary.assign(value=summary["items"])
+        st.caption("x: items actually kept at each point (a request can keep fewer, e.g. when items "
+                   "without events drop out).")
+    else:
+        plotted = summary
+    share.chart(sweep_figure(plotted, metric, f"{metric} vs {summary['axis'].iloc[0]} — {name}"), f"sweep-{metric}",
                 None, f"catalog-size sweep on {name}, {seeds} seeds per point", tables=[("summary", summary)],
                 key=f"sweep-{metric}")
     st.dataframe(summary, hide_index=True, width="stretch")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.compare import compare_sets, overlap, shared_keys
+from core.matching import lead_with_title, names_item, resolve_item
 from core.search import neighbours
 
 from dashboard import state
@@ -25,16 +26,15 @@ def page():
     ea, eb = state.load(a), state.load(b)
     common = shared_keys(ea, eb)
     d = st.columns([3, 1])
-    q = d[0].text_input("Key", key=QUERY.init(default=common[0], valid=lambda v: ea.find(v) is not None))
+    text = d[0].text_input("Key or title", key=QUERY.init(default=common[0], valid=lambda v: names_item(ea, v)))
     k = int(d[1].number_input("k", 1, 100, key=K.init()))
+    q = resolve_item(ea, text)
     na, nb = neighbours(ea, q, k), neighbours(eb, q, k)
     st.metric(f"overlap@{k} for {md(na.query)}", f"{overlap(na.keys, nb.keys, k):.0%}")
     cols = st.columns(2)
     for col, name, nbr in ((cols[0], a, na), (cols[1], b, nb)):
         col.caption(md(state.describe(name)))
-        table = nbr.to_frame()
-        if nbr.metadata is not None:
-            table = table.join(nbr.metadata)
+        table = lead_with_title(nbr.to_frame(), nbr.metadata)
         col.dataframe(table, hide_index=True, width="stretch")
     st.subheader("Across many keys")
     result = compare_sets(ea, eb, (state.describe(a), state.describe(b)), k)

@@ -1,6 +1,5 @@
 """Data: the built-in GloVe, the sample log, or your own vectors or interaction log."""
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +9,7 @@ from core import io
 from core.errors import EmbedlabError
 from core.logs import guess_columns, looks_like_baskets, prepare, read_log
 from core.logs.read import LOG_FORMATS
+from core.workspace import human_size
 
 from dashboard import state
 from dashboard.text import md
@@ -17,16 +17,12 @@ from dashboard.views import guarded
 
 
 def _saved(upload) -> Path:
-    """Uploads are written, once per upload, to a private temporary file so the same loaders read them."""
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="embedlab-")
-    folder = Path(st.session_state["upload_dir"])
-    path = folder / Path(upload.name).name
-    written = st.session_state.setdefault("upload_ids", {})
-    if written.get(str(path)) != upload.file_id:
-        path.write_bytes(upload.getvalue())
-        written[str(path)] = upload.file_id
-    return path
+    """An upload, stored in the workspace by its content (once, whatever the reruns) so the same
+    loaders read it; unclaimed uploads are removed when the session ends."""
+    stored = st.session_state.setdefault("data.stored_uploads", {})
+    if upload.file_id not in stored:
+        stored[upload.file_id] = state.store_upload(upload.getvalue(), upload.name)
+    return stored[upload.file_id]
 
 
 def _uploaded_log(upload, path: Path, fmt: str):
@@ -46,9 +42,11 @@ def _uploaded_log(upload, path: Path, fmt: str):
 def page():
     st.header("Data")
     limit = st.get_option("server.maxUploadSize")
-    st.caption(f"Uploads up to {limit} MB each (set in .streamlit/config.toml). Files stay in your session; "
-               "pickles (.pkl, .model, .kv, .joblib) are refused because loading them can run code.")
-    glove, sample, vectors, log = st.tabs(["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log"])
+    st.caption(f"Uploads up to {limit} MB each (set in .streamlit/config.toml). What you load or train is kept "
+               "in the server's workspace for this browser (and anyone you send a link to); pickles (.pkl, "
+               ".model, .kv, .joblib) are refused because loading them can run code.")
+    glove, sample, vectors, log, mine = st.tabs(["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log",
+                                                 "Your sets"])
     with glove:
         _builtin()
     with sample:
@@ -57,6 +55,8 @@ def page():
         _vectors()
     with log:
         _log()
+    with mine:
+        _stored()
 
 
 def _builtin():
@@ -94,7 +94,7 @@ def _vectors():
                       metadata=_saved(meta) if meta is not None else None)
         for note in emb.notes:
             st.info(md(note))
-        state.set_active(state.add_set(up.name, emb))
+        state.set_active(state.add_set(up.name, emb, kind="upload", source=up.name))
         st.success(f"Loaded {len(emb):,} vectors × {emb.dim} from {md(up.name)}; it is now the active set.")
 
 
@@ -116,15 +116,49 @@ def _log():
     min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
     min_rating = o[2].number_input("Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0)
     if st.button("Validate log", type="primary"):
-        inter = prepare(path, fmt, user_col=picked["user"], item_col=picked["item"], time_col=picked["time"],
-                        weight_col=picked["weight"], session_col=picked["session"], session_gap=gap,
-                        min_item_count=int(min_count), min_weight=min_rating or None,
-                        metadata=_saved(meta) if meta is not None else None, frame=frame)
-        state.add_log(up.name, inter)
+        meta_path = _saved(meta) if meta is not None else None
+        options = {"format": "baskets" if baskets else fmt, "user_col": picked["user"], "item_col": picked["item"],
+                   "time_col": picked["time"], "weight_col": picked["weight"], "session_col": picked["session"],
+                   "session_gap": gap, "min_item_count": int(min_count), "min_weight": min_rating or None}
+        inter = prepare(path, metadata=meta_path, frame=frame, **options)
+        if meta_path is not None:
+            options["metadata"] = state.workspace().upload_ref(meta_path)
+        st.session_state["data.validated"] = state.add_log(up.name, path, options, inter)
         st.success(f"{md(up.name)} is ready to train on the Train page.")
-    inter = state.logs().get(up.name)
-    if inter is not None:
-        _report(inter.report)
+    validated = st.session_state.get("data.validated")
+    if validated in state.logs().values():
+        _report(state.load_log(validated).report)
+
+
+def _stored():
+    """This browser's stored sets and logs: rename, delete (or forget one opened by link)."""
+    ws, me = state.workspace(), state.browser_id()
+    records = state.stored_sets()
+    st.caption(f"Workspace: {human_size(ws.used_bytes())} of {human_size(ws.max_bytes)} used. "
+               "A set's link (its id in the URL) opens it in any browser that can reach this server.")
+    if not records:
+        st.info("Nothing stored yet: upload vectors or a log, or train a model.")
+        return
+    for rec in records:
+        c = st.columns([4, 2, 1, 1])
+        c[0].text_input("Name", value=rec.name, key=f"data.name.{rec.id}", label_visibility="collapsed",
+                        on_change=_rename, args=(rec.id,))
+        c[1].text(f"{state.KIND_LABELS.get(rec.kind, rec.kind)} · {human_size(rec.bytes)} · {rec.created[:10]}")
+        if rec.kind != "log":
+            c[2].button("Use", key=f"data.use.{rec.id}", on_click=state.set_active, args=(rec.id,))
+        mine = rec.owner == me or (rec.owner == "cli" and state.is_owner())
+        c[3].button("Delete" if mine else "Forget", key=f"data.rm.{rec.id}", on_click=_remove, args=(rec.id, mine))
+
+
+def _rename(set_id: str) -> None:
+    state.workspace().rename(set_id, st.session_state[f"data.name.{set_id}"])
+
+
+def _remove(set_id: str, mine: bool) -> None:
+    ws = state.workspace()
+    ws.delete(set_id) if mine else ws.forget(state.browser_id(), set_id)
+    if state.active_choice() == set_id:
+        state.set_active(state.BUILTIN)
 
 
 ROLES = ("user", "item", "time", "weight", "session")

@@ -5,6 +5,8 @@ import streamlit as st
 
 from core.plots import map_figure
 from core.project import project, sample_rows
+from core.errors import EmbedlabError
+from core.matching import find_items, lead_with_title, names_item, resolve_item, with_titles
 from core.search import METRICS, neighbours
 
 from dashboard import share, state
@@ -26,18 +28,19 @@ def page():
     st.header("Nearest neighbours")
     default = QUERY.default if choice == state.BUILTIN else emb.keys[0]
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-    q = c1.text_input("Key", key=QUERY.init(default=default, valid=lambda v: emb.find(v) is not None))
+    text = c1.text_input("Key or title", key=QUERY.init(default=default, valid=lambda v: names_item(emb, v)),
+                         help="A key, or any text of the items' metadata (a title, a description)")
     k = int(c2.number_input("k", 1, 200, key=K.init()))
     metric = c3.selectbox("Metric", METRICS, key=METRIC.init(METRICS))
     search = c4.selectbox("Search", SEARCHES, key=SEARCH.init(SEARCHES),
                           help="hnsw: approximate (faiss HNSW); its recall against exact search is measured and shown")
+    q = _key_or_suggestions(emb, text)
     index = state.hnsw(choice, emb, metric) if search == "hnsw" else None
     nb = neighbours(emb, q, k=k, metric=metric, method=search, index=index)
-    table = nb.to_frame()
-    if nb.metadata is not None:
-        table = table.join(nb.metadata)
+    table = lead_with_title(nb.to_frame(), nb.metadata)
     left, right = st.columns([2, 3])
-    left.subheader(md(nb.query))
+    title = with_titles(emb, [nb.query])[0]
+    left.subheader(md(title if title == nb.query else f"{title} [{nb.query}]"))
     left.caption(SCORES[metric] + ("" if index is None else f" · approximate (HNSW, efSearch={index.ef_search_}): "
                                                             f"measured recall@{index.k} against exact search "
                                                             f"{index.recall:.3f}"))
@@ -51,6 +54,20 @@ def page():
                     "neighbours", emb, f"query {nb.query}, k={k}, {metric}", tables=[("neighbours", table)],
                     key="nbmap")
     share.copy_link("neighbours")
+
+
+def _key_or_suggestions(emb, text: str) -> str:
+    """The key ``text`` names; otherwise the items it matches, offered as buttons, and the error."""
+    try:
+        return resolve_item(emb, text)
+    except EmbedlabError:
+        matches = find_items(emb, text, limit=8)
+        if matches:
+            st.caption("Items matching what you typed:")
+            for col, m in zip(st.columns(4) * 2, matches):
+                col.button(m.title if m.title == m.key else f"{m.title} [{m.key}]", key=f"neighbours.pick.{m.key}",
+                           on_click=QUERY.set, args=(m.key,))
+        raise
 
 
 page()

@@ -1,95 +1,105 @@
-"""Train: methods on a log, with live progress, then the honest evaluation."""
+"""Train: methods on a log, their declared parameters, labelled progress, the honest evaluation."""
 
 import pandas as pd
 import streamlit as st
 
-from core.evaluate.recs import leave_last_out, report_for
+from core.compare import verdicts
+from core.experiments.recs import evaluate_recs
 from core.plots import metrics_figure
-from core.train import TRAINING_METHODS, train
+from core.train import TRAINING_METHODS, train, trainer
+from core.train.base import declared
 
 from dashboard import share, state, tuning
 from dashboard.views import guarded
+from dashboard.widgets import log_picker
 
-
-LOG = state.Control("train.log", None, "sample log")
+LOG = state.Control("train.log", None, "sample")
+METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
 
 
 @guarded
 def page():
     st.header("Train")
-    logs = {"sample log": None, **state.logs()}
-    name = st.selectbox("Log", list(logs), key=LOG.init(list(logs), default=state.latest_log() or "sample log"),
-                        help="Upload and validate your own on the Data page.")
-    inter = state.sample_log() if logs[name] is None else logs[name]
+    name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
-    methods = st.multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
-    c = st.columns(3)
-    seed = c[0].number_input("Seed", 0, 10**6, 0)
-    k = c[1].number_input("k for HR/NDCG", 1, 100, 10)
-    dim = c[2].number_input("Dimensions", 4, 512, 64)
-    with st.expander("Advanced"):
-        a = st.columns(3)
-        epochs = a[0].number_input("Epochs / iterations (0 = method default)", 0, 500, 0)
-        window = a[1].number_input("item2vec window", 1, 100, 3)
-        walks = a[2].number_input("graph walks per item", 1, 100, 10)
-    tune = st.toggle("Tune", help="Search each method's parameters on a validation split first (each user's "
-                     "second-to-last event; the test event is never seen), then retrain with the best.")
-    trials = st.number_input("Trials", 2, 200, 20) if tune else 0
+    methods = st.multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"], key="train.methods")
+    c = st.columns(2)
+    seed = int(c[0].number_input("Seed", 0, 10**6, 0, key="train.seed"))
+    k = int(c[1].number_input("k for HR/NDCG", 1, 100, 10, key="train.k"))
+    tune = st.toggle("Tune", key="train.tune",
+                     help="Search each method's parameters on a validation split first (each user's "
+                          "second-to-last event; the test event is never seen), then retrain with the best.")
+    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials")) if tune else 0
     if tune:
         st.caption("Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
-                   "the dimension and advanced fields above are not used.")
+                   "the parameters below are not used.")
+    params = {m: _parameters(m) for m in methods}
     if st.button("Train and evaluate", type="primary", disabled=not methods):
-        results = []
-        for method in methods:
-            params = {} if tune else _params(method, int(dim), int(epochs), int(window), int(walks))
-            results.append(_run(name, inter, method, params, int(seed), int(k), int(trials)))
-        st.session_state["last_training"] = results
-    for report in st.session_state.get("last_training", []):
+        st.session_state["train.results"] = [_run(name, inter, m, {} if tune else params[m], seed, k, trials)
+                                             for m in methods]
+    for report in st.session_state.get("train.results", []):
         _show(report)
 
 
-def _params(method, dim, epochs, window, walks) -> dict:
-    size = {"item2vec": "vector_size", "graph": "vector_size", "supervised": "vector_size",
-            "als": "factors", "svd": "factors"}[method]
-    p = {size: min(dim, 32) if method == "supervised" else dim}
-    if epochs:
-        p["iterations" if method == "als" else "n_iter" if method == "svd" else "epochs"] = epochs
-    if method == "item2vec":
-        p["window"] = window
-    if method == "graph":
-        p["walks_per_item"] = walks
-    return p
+def _parameters(method: str) -> dict:
+    """One widget per parameter the trainer declares (default and bounds from its Params); only
+    values changed from the defaults are passed on."""
+    changed = {}
+    with st.expander(f"{method} parameters"):
+        cols = st.columns(3)
+        for i, d in enumerate(declared(trainer(method).Params)):
+            key, col = f"train.{method}.{d['name']}", cols[i % 3]
+            if d.get("choices"):
+                value = col.selectbox(d["name"], d["choices"], index=list(d["choices"]).index(d["default"]), key=key,
+                                      help=d.get("help"))
+            elif d["type"] in (int, float):
+                low = d.get("low") if d.get("low") is not None else None
+                high = d.get("high") if d.get("high") is not None else None
+                kind = d["type"]
+                value = col.number_input(d["name"], None if low is None else kind(low), None if high is None else kind(high),
+                                         kind(d["default"]), key=key, help=d.get("help"),
+                                         format="%g" if kind is float else "%d")
+            else:
+                continue  # (no widget for other kinds; the trainer's default applies)
+            if value != d["default"]:
+                changed[d["name"]] = value
+    return changed
 
 
 def _run(name, inter, method, params, seed, k, trials=0) -> dict:
+    """Two labelled stages, each with its own progress: evaluation on the split, then all events."""
     with st.status(f"Training {method}…", expanded=True) as status:
-        if trials:
+        stages = [("1/2 evaluation (training on the split)", st.progress(0.0, text="1/2 evaluation: waiting")),
+                  ("2/2 all events (for exploring)", st.progress(0.0, text="2/2 all events: waiting"))]
+
+        def reporter(i):
+            label, bar = stages[i]
+            return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
+        if trials:  # the tuning's own test report: validation chose the parameters, test scores them
             tuned = tuning.run(inter, method, seed, k, trials, params)
             report, params = {**tuned.test, "tuning": tuned.lines()}, tuned.best_params
-        bar = st.progress(0.0, text="starting")
-        progress = lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)  # noqa: E731
-        if not trials:
-            st.write("Evaluation: leave-last-out, every held-out item ranked against the whole catalog.")
-            split = leave_last_out(inter, seed=seed)
-            report = report_for(train(split.train, method, seed=seed, progress=progress, **params), split, k, seed)
-        st.write("Training on all events for exploring…")
-        full = train(inter, method, seed=seed, progress=progress, **params)
-        set_name = state.add_set(f"{name} · {method}", full.items)
-        status.update(label=f"{method}: HR@{k} {report['hr']:.3f} (popularity {report['baselines']['popularity']['hr']:.3f})",
-                      state="complete", expanded=False)
-    report["set"] = set_name
+        else:
+            report = evaluate_recs(inter, method, k=k, seed=seed, params=params, progress=reporter(0))
+        stages[0][1].progress(1.0, text=f"{stages[0][0]}: done")
+        full = train(inter, method, seed=seed, progress=reporter(1), **params)
+        stages[1][1].progress(1.0, text=f"{stages[1][0]}: done")
+        report["set"] = state.add_set(f"{name} · {method}", full.items, source=f"{method} on {name}")
+        status.update(label=f"{method}: HR@{k} {report['hr']:.3f}", state="complete", expanded=False)
     return report
 
 
 def _show(report):
     st.subheader(f"{report['method']} — {report['users_evaluated']:,} users evaluated")
+    st.caption(report.get("protocol", {}).get("description", ""))
     for line in report.get("tuning", []):
         st.caption(line)
-    rows = [{"model": report["method"], **{m: report[m] for m in ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")}}]
-    rows += [{"model": b, **{m: v[m] for m in ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")}}
-             for b, v in report["baselines"].items()]
+    rows = [{"model": report["method"], **{m: report[m] for m in METRICS}}]
+    rows += [{"model": b, **{m: v[m] for m in METRICS}} for b, v in report["baselines"].items()]
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True, width="stretch")
+    for v in verdicts(report):
+        (st.success if v.relation == "better" else st.warning if v.relation == "worse" else st.info)(
+            v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]"))
     buckets = pd.DataFrame([{"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
                             for m, per in report["by_popularity_bucket"].items() for b, v in per.items()])
     with st.expander("By popularity of the held-out item (head / mid / tail)"):
