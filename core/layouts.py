@@ -363,6 +363,13 @@ def cache_path(digest: str, spec: LayoutSpec) -> Path:
     return cache_dir() / "layouts" / f"{layout_key(digest, spec)}.npz"
 
 
+def stored(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec()) -> bool:
+    """Whether the cache folder or the shipped layouts hold this layout (files only, not read)."""
+    ids = np.arange(len(emb)) if ids is None else np.asarray(ids, dtype=np.int64)
+    name = f"{layout_key(memo_hash(emb, ids), spec)}.npz"
+    return (cache_dir() / "layouts" / name).exists() or (SHIPPED / name).exists()
+
+
 def cached(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec(),
            digest: str | None = None) -> Layout | None:
     """The stored layout for these rows and spec (cache folder first, then shipped), else None."""
