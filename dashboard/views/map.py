@@ -132,7 +132,7 @@ def _draw(choice, emb, layout, view, note) -> None:
     fig = layout_figure(layout.coords, _hover(layout.key, emb, layout.ids), layout.clusters, [],
                         layout.centres, labels, [m for m, _ in marks], title)
     st.session_state["map_curves"] = _curves(fig, layout, marks)
-    st.caption(md(f"Drawn: {note}, every one of them ({_origin(layout)}). {label_note}{mark_note}") +
+    st.caption(md(f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}") +
                " Drag to pan, scroll to zoom, hover for the key, click a point for its nearest neighbours.")
     share.chart(fig, "map", emb, f"{LABELS[layout.spec.method]}, {note}", key="map", on_select="rerun",
                 selection_mode="points", config={"scrollZoom": True})
