@@ -148,3 +148,14 @@ def test_shipped_glove_layout_matches_the_builtin_vectors(glove):
     assert found.coords.shape == (len(glove), 2) and np.isfinite(found.coords).all()
     assert len(found.labels) == len(found.centres) >= 10 and all(found.labels)
     assert found.clusters.min() == 0 and found.clusters.max() == len(found.labels) - 1
+
+
+def test_large_sets_lay_out_the_first_rows_and_place_the_rest_by_their_neighbours():
+    rng = np.random.default_rng(5)
+    emb = Embeddings([f"k{i}" for i in range(300)], rng.normal(size=(300, 6)).astype(np.float32))
+    layout = layouts.compute(emb, None, layouts.LayoutSpec("tsne", {"anchors": 200}))
+    assert layout.extra == {"anchors": 200, "placed": 100} and layout.coords.shape == (300, 2)
+    unit = np.asarray(emb.unit)
+    for row in (200, 250, 299):
+        near = np.argsort(-(unit[:200] @ unit[row]), kind="stable")[:10]
+        np.testing.assert_allclose(layout.coords[row], np.median(layout.coords[near], axis=0), atol=1e-5)

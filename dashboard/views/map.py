@@ -142,8 +142,11 @@ def _draw(choice, emb, layout, view, note) -> None:
 
 
 def _origin(layout) -> str:
-    params = ", ".join(f"{k} {v}" for k, v in layout.spec.params.items())
+    params = ", ".join(f"{k} {v}" for k, v in layout.spec.params.items() if k != "anchors")
     how = f"seed {layout.spec.seed}" + (f", {params}" if params else "")
+    if layout.extra.get("placed"):
+        how += (f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, the other "
+                f"{layout.extra['placed']:,} placed at the median of their 10 nearest of those")
     if layout.source == "shipped":
         return f"layout shipped with embedlab, computed once by scripts/build_glove_layout.py; {how}"
     if layout.source == "cache":
