@@ -165,14 +165,28 @@ class Embeddings:
     # -- derived views (cached; never mutate the shared matrix) ---------------------------------
     @cached_property
     def norms(self) -> np.ndarray:
-        return np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+        """Row lengths (computed in float64 chunks, so huge finite values give inf, not warnings)."""
+        out = np.empty(len(self.keys), dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, len(out), 65536):
+                part = np.asarray(self.vectors[start:start + 65536], dtype=np.float64)
+                out[start:start + 65536] = np.sqrt(np.einsum("ij,ij->i", part, part))
+        return out
+
+    @cached_property
+    def nonzero_rows(self) -> np.ndarray | None:
+        """Row ids with a non-zero length, or None when every row has one (the usual case).
+        Cosine similarity is undefined for a zero vector, so cosine search leaves such rows out."""
+        ok = self.norms > 0
+        return None if ok.all() else np.flatnonzero(ok)
 
     @cached_property
     def unit(self) -> np.ndarray:
         """Row-normalised copy (zero rows stay zero); read-only."""
         norms = self.norms.copy()
         norms[norms == 0] = 1.0
-        out = np.asarray(self.vectors, dtype=np.float32) / norms[:, None]
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            out = np.asarray(self.vectors, dtype=np.float32) / norms[:, None]
         out.flags.writeable = False
         _release_pages(self.vectors)
         return out

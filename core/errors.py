@@ -68,3 +68,8 @@ class DataError(EmbedlabError):
 
 class ParameterError(EmbedlabError):
     """A parameter outside what the operation supports; quotes the value and the limit."""
+
+
+class OutputError(EmbedlabError):
+    """An output that cannot be written as asked: it exists (and --force was not given), it is a
+    folder, it is one of the inputs, or the place is not writable."""

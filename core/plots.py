@@ -140,7 +140,12 @@ def sweep_figure(summary: pd.DataFrame, metric: str = "lift", title: str = ""):
     """Mean over seeds with its 95% interval as a band, one line per method, log-scaled x."""
     import plotly.graph_objects as go
     fig = go.Figure()
-    for i, (method, g) in enumerate(summary.groupby("method", sort=False)):
+    modes = summary["mode"].nunique() if "mode" in summary else 1
+    if "trivial" in summary:  # k covers the items left: every method hits, nothing to see
+        summary = summary[~summary["trivial"].astype(bool)]
+    keys = ["method", "mode"] if modes > 1 else ["method"]
+    for i, (key, g) in enumerate(summary.groupby(keys, sort=False)):
+        method = " · ".join(key) if isinstance(key, tuple) and modes > 1 else (key[0] if isinstance(key, tuple) else key)
         g = g.sort_values("value")
         colour = PALETTE[i % len(PALETTE)]
         x = g["value"].tolist()

@@ -32,12 +32,17 @@ class SampleLog:
     interactions: pd.DataFrame
     items: pd.DataFrame
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """interactions.csv and items.csv in ``out``, each written atomically; an existing file
+        is replaced only with ``force``."""
+        from .io.atomic import atomic_file, check_file_target
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
         paths = [out / "interactions.csv", out / "items.csv"]
-        self.interactions.to_csv(paths[0], index=False)
-        self.items.to_csv(paths[1], index=False)
+        for path in paths:
+            check_file_target(path, force)
+        for path, frame in zip(paths, (self.interactions, self.items)):
+            with atomic_file(path) as tmp:
+                frame.to_csv(tmp, index=False)
         return paths
 
 

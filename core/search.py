@@ -137,6 +137,8 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     matrix = space(emb, metric)
+    if metric == "cosine":
+        restrict, method = _without_zero_rows(emb, queries, restrict, method)
     queries = prepare_queries(queries, metric)
     if queries.shape[1] != emb.dim:
         raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
@@ -162,6 +164,27 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
         ids = np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
     ids, scores = _drop_excluded(ids, scores, exclude, k)
     return ids, scores, recall
+
+
+def _without_zero_rows(emb: Embeddings, queries, restrict, method):
+    """The zero-vector rule for cosine: a zero query is an error (its cosine is undefined), and
+    zero rows are never candidates (they are left out, exactly; not ranked arbitrarily at 0.0)."""
+    q = np.atleast_2d(np.asarray(queries, dtype=np.float64))
+    if q.shape[1] == emb.dim and not (np.abs(q).sum(axis=1) > 0).all():
+        raise ParameterError("the query is a zero vector, so its cosine similarity to anything is undefined",
+                             hint="use --metric dot or euclidean, or another query")
+    keep = emb.nonzero_rows
+    if keep is None:
+        return restrict, method
+    if restrict is None:
+        ids = keep
+    elif np.isscalar(restrict):
+        ids = keep[keep < int(restrict)] if int(restrict) > 0 else np.asarray(restrict)
+    else:
+        ids = np.intersect1d(np.asarray(restrict, dtype=np.int64), keep)
+    if np.ndim(ids) == 0:
+        return restrict, method  # an invalid restrict: restrict_rows says why
+    return ids, "exact"
 
 
 def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:

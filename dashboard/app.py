@@ -2,36 +2,31 @@
 
 import streamlit as st
 
-from dashboard import state
-from dashboard.text import md
+from dashboard import sidebar, state
 
-st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
-
-TITLES = {"home": "Start", "map": "Map", "neighbours": "Neighbours", "arithmetic": "Arithmetic", "data": "Data", "train": "Train",
-          "compare": "Compare", "catalog": "Catalog size", "lookup": "Lookup"}
-PAGES = {name: st.Page(f"views/{name}.py", title=title, url_path=name, default=name == "home")
-         for name, title in TITLES.items()}
-st.session_state["pages"] = PAGES
-
-
-def sidebar() -> None:
-    options = state.choices()
-    current = state.param("ds", state.BUILTIN)
-    with st.sidebar:
-        st.title("embedlab")
-        picked = st.selectbox("Embedding set", options, format_func=state.describe,
-                              index=options.index(current) if current in options else 0)
-        if picked != current:
-            state.set_params(ds=None if picked == state.BUILTIN else picked, n=None)
-        _, emb = state.active()
-        st.caption(f"{len(emb):,} keys × {emb.dim} dims")
-        st.caption(md(emb.provenance.caption()))
-        if emb.notes:
-            st.caption(md(" · ".join(emb.notes)))
-        from dashboard.export import export_buttons
-        export_buttons(emb)
+SECTIONS = {
+    "": [("home", "Start", "🧭")],
+    "Explore a set": [("map", "Map", "🗺️"), ("neighbours", "Neighbours", "🐸"), ("arithmetic", "Arithmetic", "➕"),
+                      ("lookup", "Lookup", "🔢")],
+    "Your data": [("data", "Data", "📤"), ("train", "Train", "🏋️"), ("compare", "Compare", "⚖️"),
+                  ("catalog", "Catalog size", "📉")],
+}
 
 
-nav = st.navigation(list(PAGES.values()))
-sidebar()
-nav.run()
+def navigation():
+    """The pages, grouped as the sidebar shows them; page files live in views/ (not pages/)."""
+    return st.navigation({section: [st.Page(f"views/{name}.py", title=title, icon=icon, url_path=name,
+                                            default=name == "home")
+                                    for name, title, icon in pages]
+                          for section, pages in SECTIONS.items()})
+
+
+def main() -> None:
+    st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
+    nav = navigation()
+    state.publish_active()  # page links drop the URL's parameters; the active set stays
+    nav.run()
+    sidebar.render()
+
+
+main()

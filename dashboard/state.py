@@ -1,12 +1,25 @@
-"""Which embedding set is active, where it lives, and the URL that reproduces the view.
+"""Every session key and URL parameter of the dashboard, behind accessors.
 
-Shared, read-only objects (the built-in GloVe, models trained on the committed sample log) live
-in ``st.cache_resource``; a user's uploads and trained models live in ``st.session_state`` and are
-never visible to another session.  The view's parameters live in ``st.query_params``.
+Three kinds of state, each in one place:
+
+- **Shared, read-only objects** (the built-in GloVe, models trained on the committed sample log,
+  HNSW indexes of shared sets) live in ``st.cache_resource`` and are never mutated.
+- **The browser's work** (the active set, the sets it made or opened) lives in the session and,
+  for sets, in the workspace on disk (``core.workspace``), so it survives reloads and restarts.
+- **The view** lives in the URL (``st.query_params``), so a link reproduces it.
+
+Widgets are keyed.  A :class:`Control` initialises its widget's value ONCE, from the URL when the
+URL names it (a link), else from the value the browser left on an earlier visit to the page,
+else from the default; from then on the widget owns the value and every change is written back
+to the URL.  (A widget without a key that takes its default from the URL is rebuilt on each
+rerun, so every second change snaps back.)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -14,15 +27,19 @@ import streamlit as st
 from core import Embeddings, io
 from core.errors import EmbedlabError
 
-from .text import md
-
 BUILTIN = "glove-6b-50d"
 SAMPLE_METHODS = ("item2vec", "als")
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOG = ROOT / "sample_data" / "interactions.csv"
 SAMPLE_ITEMS = ROOT / "sample_data" / "items.csv"
 
+_ACTIVE = "active_set"          # the browser's active set (survives page switches)
+_SETS = "session_sets"          # sets made in this session: choice -> Embeddings
+_LOGS = "validated_logs"        # validated logs: name -> Interactions
+_KEEP = "kept:"                 # prefix: a control's value kept while its page is not shown
 
+
+# -- shared, read-only objects -------------------------------------------------------------------
 @st.cache_resource(show_spinner="Loading GloVe 6B 50d…", max_entries=4)
 def builtin(limit: int | None = None) -> Embeddings:
     full = io.load(BUILTIN)
@@ -42,17 +59,16 @@ def sample_model(method: str):
     return train(sample_log(), method, seed=0)
 
 
-@st.cache_resource(show_spinner="Building the HNSW index (GloVe: about 30 s, once; then cached on disk)…",
-                   max_entries=4)
+@st.cache_resource(show_spinner="Building the HNSW index (once per set; then cached on disk)…", max_entries=4)
 def _shared_hnsw(choice: str, limit: int | None, metric: str):
     from core.search import cached_hnsw
     return cached_hnsw(load(choice, limit), metric)
 
 
 def hnsw(choice: str, emb: Embeddings, metric: str):
-    """HNSW indexes of shared sets are shared (read-only); a session's own sets keep theirs."""
-    if not choice.startswith("session:"):
-        return _shared_hnsw(choice, int_param("n", 0) or None if choice == BUILTIN else None, metric)
+    """The HNSW index of ``emb``: shared (read-only) for shared sets, per session otherwise."""
+    if is_shared(choice):
+        return _shared_hnsw(choice, builtin_limit() if choice == BUILTIN else None, metric)
     from core.search import cached_hnsw
     cache = st.session_state.setdefault("hnsw", {})
     key = (choice, id(emb), metric)
@@ -62,26 +78,209 @@ def hnsw(choice: str, emb: Embeddings, metric: str):
     return cache[key]
 
 
+# -- embedding sets --------------------------------------------------------------------------------
+def is_shared(choice: str) -> bool:
+    return choice == BUILTIN or choice.startswith("sample:")
+
+
 def session_sets() -> dict[str, Embeddings]:
-    return st.session_state.setdefault("sets", {})
+    return st.session_state.setdefault(_SETS, {})
 
 
-def add_session_set(name: str, emb: Embeddings) -> str:
-    session_sets()[name] = emb
-    return name
+def add_set(name: str, emb: Embeddings) -> str:
+    """Keep ``emb`` as one of this browser's sets; returns its choice (the URL's ``ds``)."""
+    choice = f"session:{name}"
+    session_sets()[choice] = emb
+    return choice
 
 
 def choices() -> list[str]:
-    return [BUILTIN] + [f"sample:{m}" for m in SAMPLE_METHODS] + [f"session:{n}" for n in session_sets()]
+    """Sets this browser may pick: the built-in, the sample-log models, its own sets."""
+    return [BUILTIN] + [f"sample:{m}" for m in SAMPLE_METHODS] + list(session_sets())
 
 
 def describe(choice: str) -> str:
+    """A human label for a set choice (plain text; escape it before Markdown)."""
     if choice == BUILTIN:
         return "GloVe 6B 50d (built in)"
     kind, _, name = choice.partition(":")
     return f"sample log · {name}" if kind == "sample" else f"{name} (this session)"
 
 
+def load(choice: str, limit: int | None = None) -> Embeddings:
+    """The set named by ``choice``.
+
+    Raises
+    ------
+    MissingSetError
+        No set of that name is available to this browser.
+    """
+    if choice == BUILTIN:
+        return builtin(limit)
+    kind, _, name = choice.partition(":")
+    if kind == "sample" and name in SAMPLE_METHODS:
+        return sample_model(name).items
+    if choice in session_sets():
+        return session_sets()[choice]
+    raise MissingSetError(choice)
+
+
+class MissingSetError(EmbedlabError):
+    """A link or the sidebar names a set this server does not hold (deleted, or from elsewhere)."""
+
+    def __init__(self, choice: str):
+        super().__init__(f"the embedding set '{choice}' named by this link is not on this server",
+                         hint="it was deleted, or made on another server; pick a set in the sidebar "
+                              "or load it again on the Data page")
+
+
+def active_choice() -> str:
+    """The browser's active set: initialised once from the URL's ``ds``, then kept in the session
+    across pages (the sidebar's page links drop the URL's parameters) and written back to the URL."""
+    if _ACTIVE not in st.session_state:
+        st.session_state[_ACTIVE] = st.query_params.get("ds", BUILTIN)
+    return st.session_state[_ACTIVE]
+
+
+def set_active(choice: str) -> None:
+    st.session_state[_ACTIVE] = choice
+    publish_active()
+
+
+def publish_active() -> None:
+    """Write the active set into the URL (the built-in needs no parameter)."""
+    choice = active_choice()
+    set_params(ds=None if choice == BUILTIN else choice, n=builtin_limit() if choice == BUILTIN else None)
+
+
+def builtin_limit() -> int | None:
+    """How many of GloVe's most frequent words the built-in set keeps (None: all)."""
+    if "builtin_limit" not in st.session_state:
+        st.session_state["builtin_limit"] = int_param("n", 0) or None
+    return st.session_state["builtin_limit"]
+
+
+def set_builtin_limit(n: int | None) -> None:
+    st.session_state["builtin_limit"] = n or None
+
+
+def active() -> tuple[str, Embeddings]:
+    """(choice, Embeddings) of the active set.
+
+    Raises
+    ------
+    MissingSetError
+        The active set (e.g. from a link) is not on this server: the page says so instead of
+        silently showing another set.
+    """
+    choice = active_choice()
+    return choice, load(choice, builtin_limit() if choice == BUILTIN else None)
+
+
+# -- validated logs -----------------------------------------------------------------------------------
+def logs() -> dict:
+    """Logs this session validated on the Data page: name -> Interactions."""
+    return st.session_state.setdefault(_LOGS, {})
+
+
+def add_log(name: str, inter) -> None:
+    logs()[name] = inter
+    st.session_state["latest_log"] = name
+
+
+def latest_log() -> str | None:
+    """The log validated last (the Train and Catalog pages default to it)."""
+    return st.session_state.get("latest_log")
+
+
+# -- controls: keyed widgets initialised once from the URL --------------------------------------------
+@dataclass(frozen=True)
+class Control:
+    """One widget's session key, its URL parameter and its default.
+
+    ``init()`` returns the key to pass to the widget (``st.slider(..., key=ctl.init())``) and
+    never a ``value=``: the session holds the value.  The URL is read only when the key is not
+    in the session yet; the current value is written to the URL on every run (defaults omitted).
+
+    Parameters
+    ----------
+    key : str
+        Session key, namespaced by page (``"neighbours.k"``).
+    param : str or None
+        URL parameter (``"k"``); None keeps the value out of the URL.
+    default : str, int, float, bool or list of str
+        The type of the default decides how the URL's string is parsed.
+    """
+
+    key: str
+    param: str | None
+    default: Any
+
+    def init(self, options: Sequence | None = None, valid: Callable[[Any], bool] | None = None,
+             default: Any = None) -> str:
+        """Initialise the value once; returns the widget key.
+
+        ``options``: a value outside them falls back to the default.  ``valid``: a value it
+        rejects that was kept from another set (after a set switch) falls back to the default;
+        a rejected value the user typed stays, so the page can say what is wrong with it.
+        ``default``: overrides the declared default (e.g. a key of the active set).
+        """
+        ss = st.session_state
+        fallback = self.default if default is None else default
+        if self.key not in ss:
+            from_url = self.param is not None and self.param in st.query_params
+            value = self._parse(st.query_params[self.param]) if from_url else ss.get(_KEEP + self.key, fallback)
+            ss[self.key] = value
+            ss[_KEEP + "set:" + self.key] = active_choice() if from_url else ss.get(_KEEP + "set:" + self.key)
+        if options is not None:
+            if self.default.__class__ is list:
+                ss[self.key] = [v for v in ss[self.key] if v in options]
+            elif ss[self.key] not in options:
+                ss[self.key] = fallback if fallback in options else options[0]
+        if valid is not None and ss.get(_KEEP + "set:" + self.key) != active_choice():
+            if not valid(ss[self.key]):
+                ss[self.key] = fallback
+            ss[_KEEP + "set:" + self.key] = active_choice()
+        ss[_KEEP + self.key] = ss[self.key]
+        self.publish()
+        return self.key
+
+    @property
+    def value(self) -> Any:
+        return st.session_state.get(self.key, self.default)
+
+    def set(self, value: Any) -> None:
+        """Change the value from code (a callback or before the widget is drawn)."""
+        st.session_state[self.key] = value
+        st.session_state[_KEEP + self.key] = value
+
+    def publish(self) -> None:
+        if self.param is None:
+            return
+        value = st.session_state.get(self.key, self.default)
+        set_params(**{self.param: None if value == self.default else self._format(value)})
+
+    def _parse(self, text: str) -> Any:
+        kind = self.default.__class__
+        try:
+            if kind is bool:
+                return text in ("1", "true", "True")
+            if kind is list:
+                return [v for v in text.split(",") if v]
+            return kind(text)
+        except ValueError:
+            return self.default
+
+    @staticmethod
+    def _format(value: Any) -> str:
+        if isinstance(value, bool):
+            return "1" if value else ""
+        if isinstance(value, (list, tuple)):
+            return ",".join(map(str, value))
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# -- the URL -----------------------------------------------------------------------------------------
 def param(name: str, default: str = "") -> str:
     return st.query_params.get(name, default)
 
@@ -104,36 +303,12 @@ def set_params(**values) -> None:
     for key, value in values.items():
         if value in (None, "", False):
             st.query_params.pop(key, None)
-        else:
+        elif st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
 
 
-def load(choice: str, limit: int | None = None) -> Embeddings:
-    if choice == BUILTIN:
-        return builtin(limit)
-    kind, _, name = choice.partition(":")
-    if kind == "sample" and name in SAMPLE_METHODS:
-        return sample_model(name).items
-    if kind == "session" and name in session_sets():
-        return session_sets()[name]
-    raise EmbedlabError(f"embedding set '{choice}' is not available in this session",
-                        hint="uploads and trained models live only in the session that made them; "
-                             "open the Data page to load them again")
-
-
-def active() -> tuple[str, Embeddings]:
-    """The set named by ?ds= (default: the built-in GloVe), falling back with a notice."""
-    choice = param("ds", BUILTIN)
-    limit = int_param("n", 0) or None
-    try:
-        return choice, load(choice, limit if choice == BUILTIN else None)
-    except EmbedlabError as exc:
-        st.warning(md(str(exc)))
-        set_params(ds=None)
-        return BUILTIN, builtin(limit)
-
-
 def view_url(page: str) -> str:
+    """The link that reproduces the current view of ``page``."""
     base = st.context.url.split("?")[0].rsplit("/", 1)[0] if st.context.url else ""
     query = urlencode(st.query_params.to_dict())
     return f"{base}/{page}" + (f"?{query}" if query else "")

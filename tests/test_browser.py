@@ -76,14 +76,50 @@ def page(browser):
     pg.close()
 
 
+def grid_cells(page, timeout: float = 90_000) -> list[str]:
+    """Texts of the first result grid's cells, row by row (st.dataframe draws on a canvas and keeps
+    an accessible copy of the cells)."""
+    cells = page.locator("[data-testid=stDataFrame]").first.locator("[role=gridcell]")
+    cells.first.wait_for(state="attached", timeout=timeout)
+    return cells.all_inner_texts()
+
+
+def wait_for_query(page, needle: str, present: bool = True, timeout: float = 30_000) -> None:
+    """Wait until the address bar's query does (or does not) contain ``needle``.  (Playwright's
+    page.url can lag behind history.replaceState; location.search does not.)"""
+    page.wait_for_function("([n, p]) => decodeURIComponent(location.search).includes(n) === p", arg=[needle, present],
+                           timeout=timeout)
+
+
 def test_arithmetic_url_shows_paris(server, page):
     page.goto(f"{server}/arithmetic?q=madrid+-+spain+%2B+france")
-    first = page.locator("[data-testid=stTable] tbody tr").first.locator("td").first
-    first.wait_for(timeout=90_000)
-    assert first.inner_text() == "paris"
+    assert grid_cells(page)[1] == "paris"
     assert page.get_by_role("textbox", name="Expression").input_value() == "madrid - spain + france"
     page.get_by_text("result vector").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "arithmetic.png"))
+
+
+def test_a_control_changed_three_times_keeps_each_change(server, page):
+    page.goto(f"{server}/arithmetic?q=king+-+man+%2B+woman")
+    grid_cells(page)
+    for method in ("3cosmul", "3cosadd", "3cosmul"):
+        page.get_by_text(method, exact=True).click()
+        wait_for_query(page, "method=3cosmul", present=method == "3cosmul")
+        assert page.get_by_role("radio", name=method).is_checked()
+    assert "king" in page.evaluate("location.search")  # the expression stayed in the URL
+
+
+def test_the_active_set_survives_switching_pages(server, page):
+    page.goto(f"{server}/neighbours?ds=sample:als&q=i0001")
+    assert grid_cells(page)[1].startswith("i0")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Arithmetic").click()
+    page.get_by_role("heading", name="Vector arithmetic").wait_for(timeout=60_000)
+    wait_for_query(page, "ds=sample:als")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
+    page.get_by_role("heading", name="Nearest neighbours").wait_for(timeout=60_000)
+    wait_for_query(page, "ds=sample:als")
+    assert grid_cells(page)[1].startswith("i0")
+    assert page.get_by_role("combobox", name="Embedding set").input_value() == "sample log · als"
 
 
 def test_map_plots_points(server, page):

@@ -62,24 +62,47 @@ def test_bad_values(sample):
         shrink(sample, "genres", 3)
 
 
-def test_interval_is_the_t_interval():
+def test_interval_is_a_bootstrap_inside_the_data_range():
     vals = np.array([0.2, 0.25, 0.31, 0.22])
     mean, lo, hi = interval(vals)
-    want = stats.t.interval(0.95, len(vals) - 1, loc=vals.mean(), scale=stats.sem(vals))
-    assert mean == pytest.approx(vals.mean()) and (lo, hi) == pytest.approx(want)
+    assert mean == pytest.approx(vals.mean()) and vals.min() <= lo < mean < hi <= vals.max()
     assert interval(np.array([0.5])) == (0.5, 0.5, 0.5)
+    # two seeds far apart: a t-interval would reach below 0 (−1.8 here); the bootstrap stays in range
+    t_lo = 0.1 - stats.t.ppf(0.975, 1) * stats.sem([0.0, 0.2])
+    assert t_lo < 0 and interval(np.array([0.0, 0.2]))[1] >= 0.0
 
 
-def test_summary_groups_seeds():
-    rows = pd.DataFrame({"axis": "items", "value": [10, 10, 10, 20, 20, 20], "method": "als", "seed": [0, 1, 2] * 2,
+def summary_rows():
+    return pd.DataFrame({"axis": "items", "value": [10, 10, 10, 20, 20, 20], "method": "als", "seed": [0, 1, 2] * 2,
                          "hr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "ndcg": 0.1, "lift": [0.5, 0.6, 0.7, 1.5, 1.6, 1.7],
                          "stability": 0.3, "consistency": np.nan, "items": [10] * 3 + [20] * 3,
-                         "events_per_item": 5.0, "pop_hr": 0.2, "stability_chance": 0.1, "lost_share": 0.0})
-    s = summarise(rows)
+                         "events_per_item": 5.0, "pop_hr": 0.2, "stability_chance": 0.1, "lost_share": 0.0,
+                         "hr_lo": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5], "hr_hi": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]})
+
+
+def test_summary_groups_seeds_and_reads_intervals_from_rows():
+    s = summarise(summary_rows())
     assert s.hr.tolist() == pytest.approx([0.2, 0.5]) and s.seeds.tolist() == [3, 3]
-    assert s.hr_lo.iloc[0] == pytest.approx(0.2 - stats.t.ppf(0.975, 2) * 0.1 / np.sqrt(3))
+    assert (s.hr_lo.tolist(), s.hr_hi.tolist()) == ([0.05, 0.3], [0.4, 0.7])  # envelope of the seeds' intervals
+    assert s.lift_lo.isna().all()  # rows re-opened from a CSV carry no interval for lift: none is invented
     text = reading(s, "items")
     assert "Below ~20 items als's lift over popularity falls under 1.0 (0.60 at 10, 1.60 at 20)" in text
+
+
+def test_summary_bootstraps_the_samples_users_and_pairs_lift():
+    rng = np.random.default_rng(0)
+    hr = (rng.random(400) < 0.3).astype(float)
+    pop = (rng.random(400) < 0.15).astype(float)
+    samples = {("items", "random", 10, "als"): {"hr": hr, "ndcg": hr / 2, "pop_hr": pop,
+                                                "stability": rng.random(30), "consistency": np.array([])}}
+    rows = summary_rows().iloc[:3].assign(mode="random")
+    s = summarise(rows, samples).iloc[0]
+    assert s.hr == pytest.approx(hr.mean()) and s.lift == pytest.approx(hr.mean() / pop.mean())
+    for m in ("hr", "ndcg", "lift", "stability"):
+        assert s[f"{m}_lo"] < s[m] < s[f"{m}_hi"]
+    for m in ("hr", "ndcg", "stability"):
+        assert 0 <= s[f"{m}_lo"] and s[f"{m}_hi"] <= 1
+    assert s.hr_hi - s.hr_lo == pytest.approx(2 * 1.96 * np.sqrt(0.3 * 0.7 / 400), abs=0.02)
 
 
 def test_reading_when_a_method_never_or_always_wins():
@@ -125,17 +148,24 @@ def test_cli_sweep_json(tmp_path, capsys):
     code = main(["sweep", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS), "--axis", "users",
                  "--values", "300,3000", "--methods", "als", "--seeds", "2", "--out", str(out), "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 0 and set(data) == {"rows", "summary", "why", "reading", "skipped"} and data["skipped"] == []
-    row_keys = {"axis", "value", "method", "seed", "hr", "ndcg", "lift", "stability", "consistency"}
+    assert code == 0 and set(data) == {"rows", "summary", "why", "reading", "skipped", "driver"}
+    assert data["skipped"] == []
+    row_keys = {"axis", "value", "method", "seed", "hr", "ndcg", "lift", "stability", "consistency", "trivial"}
     assert row_keys <= set(data["rows"][0]) and len(data["rows"]) == 4
     assert {"hr", "hr_lo", "hr_hi", "lift", "lift_lo", "lift_hi", "stability", "stability_lo",
             "stability_hi"} <= set(data["summary"][0])
+    for point in data["summary"]:  # every interval of a share is inside [0, 1]; lift's is >= 0
+        for m in ("hr", "ndcg", "stability", "consistency"):
+            assert 0 <= point[f"{m}_lo"] <= point[m] <= point[f"{m}_hi"] <= 1
+        assert 0 <= point["lift_lo"] <= point["lift"] <= point["lift_hi"]
     assert pd.read_csv(out).shape[0] == 4 and "als" in data["reading"]
 
 
-def test_default_grids(sample):
-    assert default_values(sample, "items") == [20, 44, 96, 209, 457, 1000]
+def test_default_grids_reach_the_whole_catalog(sample):
+    assert default_values(sample, "items") == [50, 91, 166, 302, 549, 1000]
+    assert default_values(sample, "items", k=20)[0] == 100 and default_values(sample, "items", points=3)[-1] == 1000
     assert default_values(sample, "events")[-1] == 1.0
+    assert default_values(sample, "users")[-1] == sample.n_users
 
 
 def test_points_that_cannot_be_evaluated_are_reported_not_dropped(sample):

@@ -11,6 +11,7 @@ import pytest
 
 from core import Embeddings, FormatError, ParameterError, UnsafeFileError
 from core import io
+from core.errors import OutputError
 
 
 def roundtrip(emb, path, fmt=None):
@@ -98,7 +99,7 @@ def test_format_can_be_forced(tmp_path):
 
 
 def test_binary_writer_refuses_keys_with_spaces(small, tmp_path):
-    with pytest.raises(ParameterError, match="Toy Story"):
+    with pytest.raises(OutputError, match="Toy Story"):
         io.save(small, tmp_path / "v.bin")
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from core import DataError, Embeddings, ParameterError
 from core.evaluate.protocols import basket_completion, choose_protocol, make_split, recent_items
-from core.evaluate.recs import Scorer, evaluate_recs, item_vector_scorer, itemcf_scorer, rank_metrics
+from core.experiments.recs import evaluate_recs
+from core.evaluate.recs import Scorer, item_vector_scorer, itemcf_scorer, rank_metrics
 from core.logs import prepare
 
 BASKETS = ["milk,bread,eggs,,", "milk,,,,", "bread,butter,,,", "eggs,eggs,,,",  # 4th: one distinct item
@@ -154,3 +155,20 @@ def test_evaluate_recs_states_the_protocol(baskets, timed):
     rep = evaluate_recs(timed, "svd", k=2, max_users=None, params={"factors": 1}, history=2)
     assert rep["protocol"]["name"] == "leave-last-out" and rep["protocol"]["history"] == 2
     assert "mean of the last 2 items" in rep["protocol"]["description"]
+
+
+def test_cli_evaluate_recs_takes_the_protocol_and_history(baskets, timed, capsys):
+    import json
+
+    from core.cli import main
+    log = str(baskets.report.source)
+    assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--param", "factors=2", "--k", "2",
+                 "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["protocol"]["name"] == "basket" and 0 <= rep["hr_lo"] <= rep["hr"] <= rep["hr_hi"] <= 1
+    assert main(["evaluate", "recs", "--log", str(timed.report.source), "--method", "item2vec", "--history", "3",
+                 "--history-decay", "0.5", "--k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "mean of the last 3 items weighted 0.5^age" in out and "95% interval" in out
+    assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--history", "0"]) == 2
+    assert "history(0)" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import pytest
 
 from core import ParameterError, io
 from core.cli import main
-from core.evaluate.recs import evaluate_recs
+from core.experiments.recs import evaluate_recs
 from core.logs import prepare
 from core.spark import logs as spark_logs
 from core.spark import train as spark_train

@@ -10,7 +10,7 @@ from core.cli import main
 from core.evaluate.recs import metadata_consistency
 from core.logs import prepare
 from core.sample import generate
-from core.train import METHODS, train
+from core.train import METHODS, declared, make_params, train, trainer
 from core.train.graph import cooccurrence, random_walks
 from tests.paths import GROCERIES, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
@@ -70,6 +70,42 @@ def test_unknown_parameters_are_named(small_log):
         train(small_log, "item2vec", windw=3)
     with pytest.raises(ParameterError, match="method 'word2vec'"):
         train(small_log, "word2vec")
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"epochs": -1}, r"item2vec parameter epochs\(-1\) must be >= 1"),
+    ({"epochs": "many"}, r"epochs\('many'\) must be an integer"),
+    ({"sample": float("nan")}, r"sample\(nan\) must be a finite number"),
+    ({"sg": 2}, r"sg\(2\) must be one of 0, 1"),
+])
+def test_invalid_parameter_values_are_typed_errors(small_log, given, message):
+    with pytest.raises(ParameterError, match=message):
+        train(small_log, "item2vec", **given)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
+    t = trainer(method)
+    spec = {d["name"]: d for d in declared(t.Params)}
+    assert spec and all(d["help"] for d in spec.values())
+    defaults = t.Params()
+    for dim in t.space:  # every searched name is a declared parameter, its range inside the valid bounds
+        d = spec[dim.name]
+        values = dim.choices or (dim.low, dim.high)
+        for v in values:
+            make_params(t, {dim.name: v})
+        assert getattr(defaults, dim.name) == d["default"]
+
+
+def test_evaluation_does_not_import_training():
+    import ast
+    from pathlib import Path
+    import core.evaluate
+    for path in Path(core.evaluate.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in names if m.startswith(("core.train", "..train", "train"))], path.name
 
 
 def test_cooccurrence_and_walks_follow_edges():

@@ -33,6 +33,12 @@ def json_option() -> argparse.ArgumentParser:
     return p
 
 
+def force_option(p) -> None:
+    """Add ``--force``: replace an existing output (never one of the command's own inputs)."""
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing output file or folder (inputs are never overwritten)")
+
+
 def load_vectors(args):
     """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``, ``--encoding``)."""
     from .. import io

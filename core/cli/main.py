@@ -7,7 +7,9 @@ mistake prints one line to stderr and exits 2; nobody sees a traceback for one.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
 from ..errors import EmbedlabError
 from . import dashboard, quality, recs, sample_data, sweep, vectors
@@ -15,9 +17,16 @@ from . import dashboard, quality, recs, sample_data, sweep, vectors
 DESCRIPTION = "The ``embedlab`` command: a third face of the same core the dashboard uses."
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (exit 2) like every other mistake."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``embedlab`` parser; each command sets ``run`` (a function of the parsed args)."""
-    parser = argparse.ArgumentParser(prog="embedlab", description=DESCRIPTION)
+    parser = OneLineParser(prog="embedlab", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     vectors.register(sub)
     dashboard.register(sub)
@@ -43,14 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 after a user mistake (an ``EmbedlabError``, printed as one line on
-        stderr), 130 when interrupted.
+        0 on success; 2 after a user mistake (an ``EmbedlabError`` or a usage error, printed as
+        one line on stderr) or when memory runs out; 1 after an unexpected exception, which is a
+        bug: one line says so (the traceback only with ``EMBEDLAB_DEBUG=1``); 130 when interrupted.
 
     Examples
     --------
     >>> main(["neighbours", "frog", "--topn", "3", "--json"])  # doctest: +SKIP
     0
     """
+    debug = os.environ.get("EMBEDLAB_DEBUG") == "1"
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
@@ -59,12 +70,31 @@ def main(argv: list[str] | None = None) -> int:
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return int(args.run(args) or 0)
+        with warnings.catch_warnings():
+            if not debug:  # library warnings would break the one-line contract; notes carry what matters
+                warnings.simplefilter("ignore")
+            return int(args.run(args) or 0)
     except EmbedlabError as exc:
-        print(f"embedlab: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"embedlab: error: {exc}", 2)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
+    except MemoryError:
+        return _fail("embedlab: error: ran out of memory — the input is too large for this machine; "
+                     "see 'Limits' in the README", 2)
+    except Exception as exc:  # the safety net: anything else is a bug, said in one line
+        if debug:
+            raise
+        text = " ".join(str(exc).split())[:200]
+        return _fail(f"embedlab: internal error (a bug, please report it): {type(exc).__name__}: {text} — "
+                     "run again with EMBEDLAB_DEBUG=1 for the traceback", 1)
+
+
+def _fail(line: str, code: int) -> int:
+    print(" ".join(line.split("\n")), file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import emit, json_option
+from .common import emit, force_option, json_option
 
 
 def register(sub) -> None:
@@ -12,11 +12,12 @@ def register(sub) -> None:
     p.add_argument("--users", type=int, default=3000)
     p.add_argument("--items", type=int, default=1000)
     p.add_argument("--seed", type=int, default=42)
+    force_option(p)
     p.set_defaults(run=run_sample)
 
 
 def run_sample(args) -> int:
     from ..sample import generate
-    paths = generate(users=args.users, items=args.items, seed=args.seed).write(args.out)
+    paths = generate(users=args.users, items=args.items, seed=args.seed).write(args.out, force=args.force)
     emit(args, {"files": [str(p) for p in paths]}, lambda d: [f"wrote {f}" for f in d["files"]])
     return 0

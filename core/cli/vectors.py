@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import emit, load_vectors, vector_options
+from .common import emit, force_option, load_vectors, vector_options
 
 
 def register(sub) -> None:
@@ -30,6 +30,7 @@ def register(sub) -> None:
     p.add_argument("input", help="vector file, folder or built-in name")
     p.add_argument("output")
     p.add_argument("--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None)
+    force_option(p)
     p.set_defaults(run=run_convert)
 
 
@@ -76,7 +77,7 @@ def run_convert(args) -> int:
     from .. import io
     args.vectors = args.input
     emb = load_vectors(args)
-    written = io.save(emb, args.output, args.to)
+    written = io.save(emb, args.output, args.to, force=args.force)
     data = {"input": args.input, "keys": len(emb), "dim": emb.dim, "written": [str(p) for p in written],
             "notes": emb.notes}
     emit(args, data, lambda d: d["notes"] + [f"wrote {d['keys']} vectors × {d['dim']} to {', '.join(d['written'])}"])

@@ -3,6 +3,7 @@ the whole catalog (no sampled negatives; Krichene & Rendle, KDD 2020), seen item
 always beside popularity, random and item-based CF baselines.
 
 Item-based methods recommend from the neighbours of the user's last item; MF from the user vector.
+This module only scores; the train-and-score loop lives in :mod:`core.experiments.recs`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import scipy.sparse as sp
 from ..embeddings import Embeddings
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
+from ..logs.matrix import user_item_matrix
 from .intervals import with_intervals
-from ..train import train
-from ..train.mf import user_item_matrix
 
 USER_METHODS = ("als", "svd")
 CHUNK = 512
@@ -51,7 +51,7 @@ def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int 
     tr = inter.keep_rows(mask)
     users, held, prev = inter.user[last_row], inter.item[last_row], inter.item[last_row - 1]
     seen = user_item_matrix(tr, binary=True)
-    repeat = np.asarray(seen[users, held]).ravel() > 0
+    repeat = np.asarray(seen[users, held]).ravel() > 0 if len(users) else np.zeros(0, dtype=bool)
     users, held, prev = users[~repeat], held[~repeat], prev[~repeat]
     if max_users is not None and len(users) > max_users:
         pick = np.sort(np.random.default_rng(seed).choice(len(users), max_users, replace=False))
@@ -142,7 +142,9 @@ def itemcf_scorer(tr: Interactions) -> Scorer:
     return Scorer("itemcf", tr.n_items, fn, uses_context=True)
 
 
-def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> dict:
+def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True) -> dict:
+    """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False: a tuner scoring
+    many trials skips them), coverage and mean popularity of the recommendations."""
     exclude = split.exclude if split.exclude is not None else \
         user_item_matrix(split.train, binary=True).tocsr()[split.users]
     ranks = np.empty(len(split.users), dtype=np.float64)
@@ -160,12 +162,13 @@ def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int) -> di
         candidates = np.isfinite(s).sum(axis=1)
         ranks[start:start + len(u)] = np.where(np.isfinite(target), 1 + greater + ties / 2.0,
                                                np.maximum(candidates, 1))
-        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        top = np.argpartition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]  # k may exceed a tiny catalog
         ok = np.isfinite(np.take_along_axis(s, top, axis=1))
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
     return {**hit_ndcg(ranks, k),
-            "mrr": float((1 / ranks).mean()), **with_intervals({}, per_user_values(ranks, k)),
+            "mrr": float((1 / ranks).mean()),
+            **(with_intervals({}, per_user_values(ranks, k)) if intervals else {}),
             "coverage": float(recommended.mean()),
             "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
             "_ranks": ranks}
@@ -194,20 +197,6 @@ def scorer_for(result, split: Split) -> Scorer:
     return item_vector_scorer(result.method, result.items, split.train)
 
 
-def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None, trainer=train, protocol: str = "auto",
-                  history: int = 1, decay: float = 1.0) -> dict:
-    """Train ``method`` on the protocol's split (leave-last-out, or basket completion for basket
-    logs; see core.evaluate.protocols) and report it beside the baselines.
-    ``trainer`` is any ``train(inter, method, seed=, **params)``: the local one or Spark's."""
-    from .protocols import describe, make_split  # moves with this loop to core/experiments
-    if k <= 0:
-        raise ParameterError(f"k({k}) must be > 0")
-    split = make_split(inter, protocol, max_users, seed, history, decay)
-    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
-    return {**report_for(result, split, k, seed), "protocol": describe(split)}
-
-
 def report_for(result, split: Split, k: int, seed: int) -> dict:
     """Metrics of a model trained on ``split.train`` and of the three baselines."""
     counts = split.train.item_counts()
@@ -225,6 +214,14 @@ def report_for(result, split: Split, k: int, seed: int) -> dict:
 def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
     """Share of items whose k nearest neighbours' majority label equals their own (Item2Vec's
     genre test), with the chance level of that agreement for the same label shares."""
+    agree, codes = label_agreement(emb, column, k)
+    share = np.bincount(codes) / len(codes)
+    return {"column": column, "k": k, "consistency": float(agree.mean()), "items": int(len(codes)),
+            "chance": float((share ** 2).sum())}
+
+
+def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Per labelled item: does its neighbours' majority label equal its own (bool), and its label code."""
     from ..search import self_neighbours
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
@@ -235,10 +232,7 @@ def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
         raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
     lab = labels[known]
     codes, uniq = pd.factorize(lab)
-    agree = 0
+    agree = np.zeros(len(lab), dtype=bool)
     for row, others in enumerate(self_neighbours(emb.unit[known], k)):
-        votes = np.bincount(codes[others], minlength=len(uniq))
-        agree += votes.argmax() == codes[row]
-    share = np.bincount(codes) / len(codes)
-    return {"column": column, "k": k, "consistency": agree / len(lab), "items": int(len(lab)),
-            "chance": float((share ** 2).sum())}
+        agree[row] = np.bincount(codes[others], minlength=len(uniq)).argmax() == codes[row]
+    return agree, codes

@@ -1,7 +1,7 @@
 """Experiments over logs: the catalog-size sweep."""
 
 from .shrink import AXES, ITEM_MODES, default_values, shrink
-from .sweep import SweepResult, interval, reading, run_sweep, summarise
+from .sweep import SweepResult, driver, interval, reading, run_sweep, summarise
 
 __all__ = ["AXES", "ITEM_MODES", "shrink", "default_values", "run_sweep", "SweepResult", "summarise",
-           "interval", "reading"]
+           "interval", "reading", "driver"]

@@ -75,10 +75,33 @@ def _long_sessions(session: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return counts[session] >= 2
 
 
-def default_values(inter: Interactions, axis: str, points: int = 6) -> list[float]:
-    """A geometric grid from small to the whole log."""
+def default_values(inter: Interactions, axis: str, points: int | None = None, k: int = 10) -> list[float]:
+    """A geometric grid (about ×2 a step, at most 8 points) from small to the whole log.
+
+    Items start at 5·k (at least 20): below that, k covers much of what is left and the points
+    say little; the last point is the whole catalog.  Users start at 50; events at 5%.
+
+    Parameters
+    ----------
+    inter : Interactions
+    axis : {"items", "events", "users"}
+    points : int, optional
+        Fixed number of points instead of one per doubling.
+    k : int, default 10
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> from core.logs import prepare
+    >>> default_values(prepare("sample_data/interactions.csv"), "items")
+    [50, 91, 166, 302, 549, 1000]
+    """
     if axis == "events":
-        return [round(v, 3) for v in np.geomspace(0.05, 1.0, points)]
+        return [round(v, 3) for v in np.geomspace(0.05, 1.0, points or 6)]
     top = inter.n_items if axis == "items" else inter.n_users
-    low = min(20, top)
-    return sorted({int(round(v)) for v in np.geomspace(low, top, points)})
+    low = min(top, max(5 * k, 20) if axis == "items" else 50)
+    n = points or int(np.clip(np.ceil(np.log2(top / low)) + 1, 2, 8))
+    return sorted({int(round(v)) for v in np.geomspace(low, top, n)})

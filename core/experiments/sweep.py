@@ -4,25 +4,30 @@ Per point (axis value × method × seed): next-item HR@K / NDCG@K and their lift
 popularity baseline on the same shrunken data, genre (label) consistency@K, neighbour stability
 across seeds (mean Jaccard of top-K neighbour sets), items lost below min_count, interactions and
 distinct co-occurring items per item.  Shrinking and the split are done once per value and shared
-by every method and seed.
+by every method and seed; the split follows the log (core.evaluate.protocols: basket completion
+for basket logs).  Summary intervals are 95% bootstraps over the evaluated users (items for
+stability and consistency), so they never leave [0, 1]; points where k is at least the candidate
+items are flagged ``trivial`` and kept out of the reading (core.experiments.reading).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from ..evaluate.recs import leave_last_out, metadata_consistency, popularity_scorer, rank_metrics, scorer_for
+from ..evaluate.protocols import make_split
+from ..evaluate.recs import label_agreement, per_user_values, popularity_scorer, rank_metrics, scorer_for
 from ..logs import Interactions
 from ..search import self_neighbours
 from ..train import train
-from .shrink import AXES, shrink
+from .reading import METRICS, driver, interval, reading, summarise
+from .shrink import AXES, ITEM_MODES, shrink
 
-METRICS = ("hr", "ndcg", "lift", "stability", "consistency")
+__all__ = ["run_sweep", "SweepResult", "summarise", "interval", "reading", "driver", "METRICS", "chance_jaccard"]
 
 
 def chance_jaccard(items: int, k: int) -> float:
@@ -41,69 +46,116 @@ class SweepResult:
     why: pd.DataFrame
     reading: str
     skipped: list[str]
+    drivers: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         def records(df):
             return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
                     for r in df.to_dict(orient="records")]
         return {"rows": records(self.rows), "summary": records(self.summary), "why": records(self.why),
-                "reading": self.reading, "skipped": self.skipped}
+                "reading": self.reading, "skipped": self.skipped, "driver": self.drivers}
 
 
 def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list[str], seeds: int = 3,
               k: int = 10, mode: str = "random", label: str | None = "auto", max_users: int | None = 2000,
-              shrink_seed: int = 0, params: dict | None = None, progress=None) -> SweepResult:
-    """Run the grid; ``progress(fraction, message)`` after every training."""
+              shrink_seed: int = 0, params: dict | None = None, progress=None, protocol: str = "auto") -> SweepResult:
+    """Run the grid; ``progress(fraction, message)`` after every training.
+
+    ``mode`` "both" (items axis) runs the random and the most-popular selection of every size, so
+    the reading can tell catalog size from interactions per item.  ``protocol`` is the evaluation
+    protocol (core.evaluate.protocols: basket completion for basket logs, else leave-last-out).
+    """
     if axis not in AXES:
         raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
     if seeds < 1:
         raise ParameterError(f"seeds({seeds}) must be >= 1")
     if not values or not methods:
         raise ParameterError("a sweep needs at least one value and one method")
-    label = _label_column(inter, label)
-    rows, why, skipped = [], [], []
-    total, done = len(values) * len(methods) * seeds, 0
-    for value in sorted(values):
-        try:
-            small = shrink(inter, axis, value, seed=shrink_seed, mode=mode)
-            split = leave_last_out(small.inter, max_users, shrink_seed)
-        except DataError as exc:  # said in the result, never silently dropped
-            skipped.append(f"{axis}={value:g}: {exc.message}")
-            done += len(methods) * seeds
+    if mode not in (*ITEM_MODES, "both"):
+        raise ParameterError(f"mode '{mode}' must be one of {', '.join((*ITEM_MODES, 'both'))}")
+    modes = list(ITEM_MODES) if mode == "both" else [mode]
+    points = [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)]
+    run = _Run(axis, methods, seeds, k, _label_column(inter, label), params, progress,
+               len(points) * len(methods) * seeds)
+    for sel, value in points:
+        try:  # a point that cannot be evaluated is said in the result, never silently dropped
+            small = shrink(inter, axis, value, seed=shrink_seed, mode=sel)
+            split = make_split(small.inter, protocol, max_users, shrink_seed)
+        except DataError as exc:
+            run.skipped.append(f"{axis}={value:g}" + (f" ({sel})" if len(modes) > 1 else "") + f": {exc.message}")
+            run.done += len(methods) * seeds
             continue
+        run.point(sel, value, small, split)
+    if not run.rows:
+        raise DataError("no point of the grid could be evaluated: " + "; ".join(run.skipped), hint="use larger values")
+    frame = pd.DataFrame(run.rows)
+    summary = summarise(frame, run.samples)
+    text = reading(summary, axis, k)
+    if run.skipped:
+        text += " Not evaluated: " + "; ".join(run.skipped) + "."
+    return SweepResult(frame, summary, pd.DataFrame(run.why), text, run.skipped, driver(summary))
+
+
+class _Run:
+    """The grid's state: rows per seed, per-unit samples per point, facts, skipped points."""
+
+    def __init__(self, axis, methods, seeds, k, label, params, progress, total):
+        self.axis, self.methods, self.seeds, self.k, self.label = axis, methods, seeds, k, label
+        self.params, self.progress, self.total, self.done = params, progress, total, 0
+        self.rows, self.why, self.skipped, self.samples = [], [], [], {}
+
+    def point(self, sel: str, value: float, small, split) -> None:
+        """Train every method with every seed on one shrunken log; baselines once per point."""
         counts = split.train.item_counts()
-        pop = rank_metrics(popularity_scorer(counts), split, counts, k)
+        pop = rank_metrics(popularity_scorer(counts), split, counts, self.k)
+        pop_user = per_user_values(pop.pop("_ranks"), self.k)["hr"]
         facts = _facts(small.inter)
-        why.append({"axis": axis, "value": value, **facts})
-        for method in methods:
-            neighbour_sets = []
-            for seed in range(seeds):
-                t = time.perf_counter()
-                result = train(split.train, method, seed=seed, **fit_params(method, split.train, params))
-                rep = rank_metrics(scorer_for(result, split), split, counts, k)  # baselines: once per value
-                neighbour_sets.append(_neighbour_sets(result.items, k))
-                rows.append({"axis": axis, "value": value, "method": method, "seed": seed, "hr": rep["hr"],
-                             "ndcg": rep["ndcg"], "pop_hr": pop["hr"], "lift": rep["hr"] / pop["hr"] if pop["hr"] else np.nan,
-                             "consistency": _consistency(result.items, label, k),
-                             "stability_chance": chance_jaccard(len(result.items), k),
-                             "items": small.kept_items, "users": small.kept_users, "events": small.kept_events,
-                             "users_evaluated": len(split.users),
-                             "lost_share": 1 - len(result.items) / split.train.n_items,
-                             "events_per_item": facts["events_per_item"],
-                             "pairs_per_item": facts["cooccurring_items_per_item"],
-                             "seconds": time.perf_counter() - t})
-                done += 1
-                if progress:
-                    progress(done / total, f"{axis}={value:g} {method} seed {seed}")
-            _add_stability(rows[-seeds:], neighbour_sets)
-    if not rows:
-        raise DataError("no point of the grid could be evaluated: " + "; ".join(skipped), hint="use larger values")
-    frame = pd.DataFrame(rows)
-    summary = summarise(frame)
-    text = reading(summary, axis)
-    if skipped:
-        text += " Not evaluated: " + "; ".join(skipped) + "."
-    return SweepResult(frame, summary, pd.DataFrame(why), text, skipped)
+        candidates = candidate_items(split)
+        base = {"axis": self.axis, "mode": sel, "value": value, "items": small.kept_items, "users": small.kept_users,
+                "events": small.kept_events, "users_evaluated": len(split.users), "pop_hr": pop["hr"],
+                "events_per_item": facts["events_per_item"], "pairs_per_item": facts["cooccurring_items_per_item"],
+                "candidates": candidates, "trivial": candidates <= self.k, "protocol": split.protocol}
+        self.why.append({"axis": self.axis, "mode": sel, "value": value, **facts})
+        for method in self.methods:
+            self._method(method, base, split, counts, pop_user)
+
+    def _method(self, method, base, split, counts, pop_user) -> None:
+        per_user, sets, agree, rows = [], [], [], []
+        for seed in range(self.seeds):
+            t = time.perf_counter()
+            result = train(split.train, method, seed=seed, **fit_params(method, split.train, self.params))
+            rep = rank_metrics(scorer_for(result, split), split, counts, self.k)
+            per_user.append(per_user_values(rep.pop("_ranks"), self.k))
+            sets.append(_neighbour_sets(result.items, self.k))
+            agree.append(_agreement(result.items, self.label, self.k))
+            rows.append({**base, "method": method, "seed": seed, "hr": rep["hr"], "ndcg": rep["ndcg"],
+                         "hr_lo": rep["hr_lo"], "hr_hi": rep["hr_hi"], "ndcg_lo": rep["ndcg_lo"],
+                         "ndcg_hi": rep["ndcg_hi"], "lift": rep["hr"] / base["pop_hr"] if base["pop_hr"] else np.nan,
+                         "consistency": float(agree[-1].mean()) if len(agree[-1]) else np.nan,
+                         "stability_chance": chance_jaccard(len(result.items), self.k),
+                         "lost_share": 1 - len(result.items) / split.train.n_items,
+                         "seconds": time.perf_counter() - t})
+            self.done += 1
+            if self.progress:
+                self.progress(self.done / self.total, f"{self.axis}={base['value']:g} {method} seed {seed}")
+        per_key = _add_stability(rows, sets)
+        self.rows += rows
+        self.samples[(self.axis, base["mode"], base["value"], method)] = {
+            "hr": np.mean([u["hr"] for u in per_user], axis=0), "ndcg": np.mean([u["ndcg"] for u in per_user], axis=0),
+            "pop_hr": pop_user, "stability": per_key,
+            "consistency": np.mean(agree, axis=0) if len(agree[0]) else np.array([])}
+
+
+def candidate_items(split) -> float:
+    """Median number of items a case is ranked against (the catalog minus what is excluded):
+    when it is k or fewer, every method hits and the point says nothing."""
+    n = split.train.n_items
+    if split.exclude is not None:
+        excluded = np.diff(split.exclude.indptr)
+    else:
+        pairs = np.unique(split.train.user.astype(np.int64) * n + split.train.item)
+        excluded = np.bincount(pairs // n, minlength=split.train.n_users)[split.users]
+    return float(np.median(n - excluded))
 
 
 def fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
@@ -129,10 +181,14 @@ def _label_column(inter: Interactions, label: str | None) -> str | None:
     return None
 
 
-def _consistency(emb, label, k) -> float:
+def _agreement(emb, label, k) -> np.ndarray:
+    """Per labelled item, 1.0 when its neighbours' majority label is its own (empty: no labels)."""
     if not label or emb.metadata is None or label not in emb.metadata.columns or len(emb) <= k + 1:
-        return np.nan
-    return metadata_consistency(emb, label, k)["consistency"]
+        return np.array([])
+    try:
+        return label_agreement(emb, label, k)[0].astype(float)
+    except DataError:  # too few labelled items at this size
+        return np.array([])
 
 
 def _neighbour_sets(emb, k) -> dict[str, set[str]]:
@@ -140,17 +196,22 @@ def _neighbour_sets(emb, k) -> dict[str, set[str]]:
     return {emb.keys[r]: set(keys[row]) for r, row in enumerate(self_neighbours(emb.unit, k))}
 
 
-def _add_stability(rows: list[dict], sets: list[dict]) -> None:
+def _add_stability(rows: list[dict], sets: list[dict]) -> np.ndarray:
     """Each seed's stability: mean Jaccard of its neighbour sets with every other seed's, over the
-    keys both have; NaN with a single seed."""
+    keys both have (NaN with a single seed).  Returns each key's mean Jaccard over seed pairs,
+    the units the interval resamples."""
+    per_key: dict[str, list[float]] = {}
     for i, row in enumerate(rows):
         scores = []
         for j, other in enumerate(sets):
             if j == i:
                 continue
-            common = sets[i].keys() & other.keys()
-            scores += [len(sets[i][c] & other[c]) / max(len(sets[i][c] | other[c]), 1) for c in common]
+            for c in sets[i].keys() & other.keys():
+                score = len(sets[i][c] & other[c]) / max(len(sets[i][c] | other[c]), 1)
+                scores.append(score)
+                per_key.setdefault(c, []).append(score)
         row["stability"] = float(np.mean(scores)) if scores else np.nan
+    return np.array([np.mean(v) for v in per_key.values()])
 
 
 def _facts(inter: Interactions) -> dict:
@@ -172,73 +233,3 @@ def _facts(inter: Interactions) -> dict:
             "cooccurring_share_of_catalog": float(partners.mean() / max(inter.n_items - 1, 1)),
             "false_negative_rate": float(np.average(false_neg, weights=counts)),
             "top10pct_event_share": float(top[:n_top].sum() / top.sum())}
-
-
-def summarise(rows: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95% t-interval over seeds for each (axis, value, method)."""
-    from scipy import stats
-    out = []
-    for (axis, value, method), g in rows.groupby(["axis", "value", "method"], sort=True):
-        rec = {"axis": axis, "value": value, "method": method, "seeds": len(g),
-               "items": int(g["items"].iloc[0]), "events_per_item": float(g["events_per_item"].iloc[0]),
-               "pop_hr": float(g["pop_hr"].iloc[0]), "stability_chance": float(g["stability_chance"].mean()),
-               "lost_share": float(g["lost_share"].mean())}
-        for m in METRICS:
-            vals = g[m].dropna().to_numpy(dtype=float)
-            mean, lo, hi = interval(vals, stats)
-            rec.update({m: mean, f"{m}_lo": lo, f"{m}_hi": hi})
-        out.append(rec)
-    return pd.DataFrame(out)
-
-
-def interval(vals: np.ndarray, stats=None) -> tuple[float, float, float]:
-    if stats is None:
-        from scipy import stats
-    if len(vals) == 0:
-        return np.nan, np.nan, np.nan
-    mean = float(vals.mean())
-    if len(vals) == 1:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, len(vals) - 1) * vals.std(ddof=1) / np.sqrt(len(vals)))
-    return mean, mean - half, mean + half
-
-
-def reading(summary: pd.DataFrame, axis: str) -> str:
-    """Sentences generated from the summary's numbers (not canned prose)."""
-    unit = {"items": "items", "events": "of the events", "users": "users"}[axis]
-    fmt = (lambda v: f"{v:.0%}") if axis == "events" else (lambda v: f"{v:,.0f}")
-    parts = []
-    for method, g in summary.groupby("method", sort=False):
-        g = g.sort_values("value")
-        lift = g["lift"].to_numpy()
-        vals = g["value"].to_numpy()
-        above = lift >= 1.0
-        if above.all():
-            parts.append(f"{method} beats the popularity baseline at every size tried, down to {fmt(vals[0])} {unit} "
-                         f"(lift {lift[0]:.2f} there, {lift[-1]:.2f} at {fmt(vals[-1])}).")
-        elif not above.any():
-            parts.append(f"{method} never beats the popularity baseline here (lift at most {np.nanmax(lift):.2f}).")
-        else:
-            # the smallest value from which the method stays above popularity at every larger value
-            holds = next(i for i in range(len(vals)) if above[i:].all()) if above[-1] else None
-            if holds is None:
-                parts.append(f"{method}'s lift over popularity falls under 1.0 at the largest size "
-                             f"({lift[-1]:.2f} at {fmt(vals[-1])}).")
-            else:
-                parts.append(f"Below ~{fmt(vals[holds])} {unit} {method}'s lift over popularity falls under 1.0 "
-                             f"({lift[max(holds - 1, 0)]:.2f} at {fmt(vals[max(holds - 1, 0)])}, "
-                             f"{lift[holds]:.2f} at {fmt(vals[holds])}).")
-        stab, chance = g["stability"].to_numpy(), g["stability_chance"].to_numpy()
-        if np.isfinite(stab).sum() >= 2:
-            low = int(np.nanargmin(stab))
-            parts.append(f"Its neighbour stability across seeds (Jaccard of top-10 sets) is {stab[0]:.2f} at "
-                         f"{fmt(vals[0])} (chance {chance[0]:.2f}) and {stab[-1]:.2f} at {fmt(vals[-1])} "
-                         f"(chance {chance[-1]:.2f})" + (f", lowest {stab[low]:.2f} at {fmt(vals[low])}."
-                                                         if 0 < low < len(stab) - 1 else "."))
-    small, large = summary["value"].min(), summary["value"].max()
-    for v, name in ((small, "smallest"), (large, "largest")):
-        g = summary[summary["value"] == v].sort_values("hr", ascending=False)
-        if len(g) > 1:
-            parts.append(f"At the {name} setting ({fmt(v)} {unit}) {g['method'].iloc[0]} has the best HR "
-                         f"({g['hr'].iloc[0]:.3f} vs {g['hr'].iloc[1]:.3f} for {g['method'].iloc[1]}).")
-    return " ".join(parts)

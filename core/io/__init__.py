@@ -11,16 +11,18 @@ import hashlib
 from pathlib import Path
 
 from ..embeddings import Embeddings, Provenance
-from ..errors import FormatError, ParameterError
-from .binary import read_npy, read_word2vec_binary, write_word2vec_binary
+from ..errors import FormatError, OutputError, ParameterError
+from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, temp_name
+from .binary import find_keys_file, read_npy, read_word2vec_binary, write_word2vec_binary
 from .builtin import BUILTIN, is_builtin, load_builtin
 from ..limits import check_encoding
 from .rows import open_binary
 from .stream import is_compressed, raw_lines, scan_text
 from .safety import refuse_pickles
 from .tables import read_parquet, write_parquet
-from .text import (parse_header, read_csv_vectors, read_glove, read_projector, read_word2vec_text,
-                   write_projector, write_word2vec_text)
+from .keycheck import check_keys
+from .text import (parse_header, projector_metadata_path, projector_metadata_text, read_csv_vectors, read_glove,
+                   read_projector, read_word2vec_text, write_projector_vectors, write_word2vec_text)
 
 READ_FORMATS = ("word2vec", "word2vec-binary", "glove", "vec", "projector", "npy", "parquet", "csv")
 TEXT_FORMATS = ("word2vec", "glove", "vec", "projector", "csv")
@@ -113,7 +115,13 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
-    return emb.head(limit) if limit else emb
+    emb = emb.head(limit) if limit else emb
+    if emb.nonzero_rows is not None:
+        zero = len(emb) - len(emb.nonzero_rows)
+        first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
+        emb.notes.append(f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
+                         "for them, so cosine search leaves them out")
+    return emb
 
 
 def _read(path: Path, fmt: str, metadata, keys, encoding):
@@ -158,20 +166,92 @@ def format_for_output(path: Path) -> str:
             ".txt": "word2vec", ".vec": "word2vec"}.get(ext, "")
 
 
-def save(emb: Embeddings, path: str | Path, format: str | None = None) -> list[Path]:
-    """Write ``emb``; returns the files written (the projector format writes two)."""
+def save(emb: Embeddings, path: str | Path, format: str | None = None, force: bool = False) -> list[Path]:
+    """Write ``emb`` atomically; returns the files written (the projector format writes two).
+
+    Parameters
+    ----------
+    emb : Embeddings
+    path : str or Path
+        The output file; its extension picks the format unless ``format`` is given.
+    format : {"word2vec", "word2vec-binary", "projector", "parquet"}, optional
+    force : bool, default False
+        Replace an existing output file (and, for the projector format, a different metadata.tsv).
+
+    Returns
+    -------
+    list of Path
+
+    Raises
+    ------
+    ParameterError
+        The format cannot be told from the name.
+    OutputError
+        The output exists (without ``force``), is a folder, is one of the inputs, is not
+        writable, or a key cannot be held by the format (e.g. a tab in projector TSV).
+
+    Examples
+    --------
+    >>> save(load("vectors.txt"), "vectors.parquet")
+    [PosixPath('vectors.parquet')]
+    """
     path = Path(path)
+    if path.is_dir():
+        check_file_target(path, force)  # says: a folder, name a file inside it
     fmt = format or format_for_output(path)
     if fmt not in WRITE_FORMATS:
         raise ParameterError(f"cannot tell the output format of '{path.name}'",
                              hint=f"use an extension (.txt .bin .tsv .parquet) or --to ({', '.join(WRITE_FORMATS)})")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "word2vec":
-        write_word2vec_text(path, emb.keys, emb.vectors)
-    elif fmt == "word2vec-binary":
-        write_word2vec_binary(path, emb.keys, emb.vectors)
-    elif fmt == "projector":
-        return [path, write_projector(path, emb.keys, emb.vectors, emb.metadata)]
-    else:
-        write_parquet(path, emb.keys, emb.vectors, emb.metadata)
+    targets = [path, projector_metadata_path(path)] if fmt == "projector" else [path]
+    _refuse_inputs(emb, targets)
+    check_keys(emb.keys, fmt)
+    check_file_target(path, force)
+    if fmt == "projector":
+        return _save_projector(emb, path, targets[1], force)
+    writer = {"word2vec": write_word2vec_text, "word2vec-binary": write_word2vec_binary}.get(fmt)
+    with atomic_file(path) as tmp:
+        if writer is not None:
+            writer(tmp, emb.keys, emb.vectors)
+        else:
+            write_parquet(tmp, emb.keys, emb.vectors, emb.metadata)
     return [path]
+
+
+def _save_projector(emb: Embeddings, path: Path, meta_path: Path, force: bool) -> list[Path]:
+    """vectors.tsv and metadata.tsv are committed so that a reader sees the old pair, no
+    vectors.tsv at all, or the new pair -- never new vectors with old keys."""
+    text = projector_metadata_text(emb.keys, emb.metadata)
+    if meta_path.exists() and not force and meta_path.read_bytes() != text.encode("utf-8"):
+        raise OutputError("exists and differs from the metadata of these vectors", path=meta_path,
+                          hint=FORCE_HINT)
+    check_file_target(meta_path, force=True)
+    vec_tmp, meta_tmp = temp_name(path), temp_name(meta_path)
+    try:
+        write_projector_vectors(vec_tmp, emb.vectors)
+        meta_tmp.write_text(text, encoding="utf-8")
+        commit_pair([(vec_tmp, path), (meta_tmp, meta_path)])
+    finally:
+        vec_tmp.unlink(missing_ok=True)
+        meta_tmp.unlink(missing_ok=True)
+    return [path, meta_path]
+
+
+def input_files(emb: Embeddings) -> list[Path]:
+    """The files ``emb`` was read from: its source and the sidecars the reader used."""
+    source = Path(emb.provenance.source)
+    if not source.is_file():
+        return []
+    files = [source]
+    if emb.provenance.format == "npy":
+        files.append(find_keys_file(source))
+    if emb.provenance.format == "projector":
+        files.append(projector_metadata_path(source))
+    return [f for f in files if f is not None and f.exists()]
+
+
+def _refuse_inputs(emb: Embeddings, targets: list[Path]) -> None:
+    inputs = {f.resolve() for f in input_files(emb)}
+    for target in targets:
+        if target.resolve() in inputs:
+            raise OutputError("is one of the input files; writing it would destroy the input", path=target,
+                              hint="choose another output name")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import FormatError, ParameterError, UnsafeFileError
+from ..errors import FormatError, UnsafeFileError
 from ..limits import check_encoding
 from .rows import Parsed, decoded_lines, open_binary
 from .stream import is_compressed
@@ -119,11 +119,7 @@ def _check_finite(mat: np.ndarray, keys: list[str], path: Path, offset: int = 0)
 
 
 def write_word2vec_binary(path: Path, keys, vectors: np.ndarray) -> None:
-    """Keys end at the first space in this format, so a key holding one cannot be written."""
-    bad = next((k for k in keys if " " in k or "\n" in k), None)
-    if bad is not None:
-        raise ParameterError(f"key '{bad}' contains a space or newline, which word2vec binary cannot hold",
-                             hint="write word2vec text (.txt) or Parquet instead")
+    """Keys end at the first space in this format (``keycheck`` refuses keys it cannot hold)."""
     vectors = np.asarray(vectors, dtype="<f4")
     with open(path, "wb") as fh:
         fh.write(f"{len(keys)} {vectors.shape[1]}\n".encode())

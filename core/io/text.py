@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from ..errors import FormatError
+from ..errors import FormatError, OutputError
 from .rows import Parsed, build_matrix, decoded_lines
 
 
@@ -198,19 +198,23 @@ def write_word2vec_text(path: Path, keys, vectors: np.ndarray) -> None:
             fh.write(key + " " + " ".join(repr(float(v)) for v in row) + "\n")
 
 
-def write_projector(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame | None) -> Path:
-    """Write vectors.tsv and metadata.tsv side by side; returns the metadata path."""
-    np.savetxt(path, vectors, delimiter="\t", fmt="%.9g")
-    meta_path = projector_metadata_path(path)
+def projector_metadata_text(keys, metadata: pd.DataFrame | None) -> str:
+    """The metadata.tsv the projector reads: keys first; a header row only with several columns.
+    A cell holding a tab or a line break cannot be written and is refused (never altered)."""
     meta = pd.DataFrame({"key": list(keys)})
     if metadata is not None:
         meta = pd.concat([meta, metadata.drop(columns=["key"], errors="ignore").astype(str)], axis=1)
-    rows = meta.astype(str).map(_tsv_cell).to_numpy().tolist()
-    header = [] if meta.shape[1] == 1 else ["\t".join(_tsv_cell(c) for c in meta.columns)]
-    lines = header + ["\t".join(r) for r in rows]
-    meta_path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return meta_path
+    meta = meta.astype(str)
+    for col in meta.columns[1:]:
+        bad = meta[col].str.contains(r"[\t\n\r]", regex=True)
+        if bad.any():
+            value = meta[col][bad].iloc[0]
+            raise OutputError(f"metadata column '{col}' value {value[:40]!r} contains a tab or a line break, "
+                              "which metadata.tsv cannot hold", hint="write Parquet (.parquet) instead")
+    rows = meta.to_numpy().tolist()
+    header = [] if meta.shape[1] == 1 else ["\t".join(str(c) for c in meta.columns)]
+    return "".join(line + "\n" for line in header + ["\t".join(r) for r in rows])
 
 
-def _tsv_cell(value) -> str:
-    return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+def write_projector_vectors(path: Path, vectors: np.ndarray) -> None:
+    np.savetxt(path, vectors, delimiter="\t", fmt="%.9g")

@@ -125,6 +125,28 @@ class Ids:
         return np.asarray(self.names, dtype=object)[used], codes.astype(np.int32)
 
 
+def _not_scalar(column: str, source) -> DataError:
+    return DataError(f"column '{column}' holds lists or objects, not single values", path=source, column=column,
+                     hint="ids, times and weights must be plain text or numbers; map another column "
+                          "(--user-col, --item-col, --time-col, --weight-col)")
+
+
+def column_ids(df: pd.DataFrame, column: str, source) -> Ids:
+    """``Ids`` of one column; a column of lists or objects (JSON, Parquet) is a typed error."""
+    try:
+        return Ids(df[column])
+    except TypeError:  # unhashable cells: lists, dicts, arrays
+        raise _not_scalar(column, source) from None
+
+
+def scalar_column(df: pd.DataFrame, column: str, source) -> pd.Series:
+    """The column, refused when a cell is a list, dict or array (checked on object columns only)."""
+    values = df[column]
+    if values.dtype == object and values.map(lambda v: isinstance(v, (list, dict, tuple, np.ndarray))).any():
+        raise _not_scalar(column, source)
+    return values
+
+
 def to_numbers(values: pd.Series) -> np.ndarray:
     """Floats, NaN where a cell is not a number.  Clean columns take a fast Arrow cast; only a
     column with bad cells pays for pandas' cell-by-cell coercion."""
@@ -160,18 +182,18 @@ def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | No
     keep = np.ones(len(df), dtype=bool)
     ids = {}
     for role in ("user", "item"):
-        ids[role] = Ids(df[getattr(cols, role)])
+        ids[role] = column_ids(df, getattr(cols, role), source)
         bad = ids[role].missing & keep
         report.drop(f"missing {role} id", bad, rows)
         keep &= ~bad
     time = weight = None
     if cols.time:
-        time, report.time_unit = parse_time(df[cols.time])
+        time, report.time_unit = parse_time(scalar_column(df, cols.time, source))
         bad = ~np.isfinite(time) & keep
         report.drop(f"unparsable timestamp in '{cols.time}'", bad, rows)
         keep &= ~bad
     if cols.weight:
-        weight = to_numbers(df[cols.weight])
+        weight = to_numbers(scalar_column(df, cols.weight, source))
         bad = ~np.isfinite(weight) & keep
         report.drop(f"unparsable weight in '{cols.weight}'", bad, rows)
         keep &= ~bad
@@ -187,7 +209,7 @@ def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | No
                         hint="check the column mapping (--user-col, --item-col, --time-col)")
     users, ucode = ids["user"].dense(keep)
     items, icode = ids["item"].dense(keep)
-    session = None if not cols.session else Ids(df[cols.session]).codes[keep]
+    session = None if not cols.session else column_ids(df, cols.session, source).codes[keep]
     return _encode(users, ucode, items, icode, session, report, rows[keep],
                    None if time is None else time[keep],
                    None if weight is None else weight[keep].astype(np.float32), bool(df.attrs.get("baskets")))

@@ -19,6 +19,8 @@ import pandas as pd
 from ..compression import compression_of, decompression_errors, logical_suffix, open_binary, read_head
 from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
+from ..io.stream import raw_lines, scan_text
+from ..io.tables import check_parquet_size
 
 LOG_FORMATS = ("auto", "csv", "tsv", "parquet", "jsonl", "baskets")
 
@@ -38,6 +40,7 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
     fmt = format if format != "auto" else _detect(path, head)
     if fmt == "parquet":
         return _read_parquet(path)
+    scan_text(path)  # line-length and decompressed-size caps at C speed, before pandas buffers a line
     if fmt == "jsonl":
         return _read_jsonl(path)
     if fmt == "baskets":
@@ -74,13 +77,12 @@ def _decode(path: Path, head: bytes) -> str:
 
 
 def _raise_not_utf8(path: Path):
-    with open_binary(path) as fh:
-        for no, raw in enumerate(fh, 1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise FormatError(f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
-                                  path=path, line=no, hint="re-save the log as UTF-8") from None
+    for no, raw in raw_lines(path):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
+                              path=path, line=no, hint="re-save the log as UTF-8") from None
     raise FormatError("bytes are not valid utf-8 (tried utf-8)", path=path, hint="re-save the log as UTF-8")
 
 
@@ -118,6 +120,7 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    check_parquet_size(path)
     try:
         if compression_of(path):
             with _damaged(path), open_binary(path) as fh:

@@ -14,12 +14,16 @@ ITEMS_TEXT_LIMIT = 2_000_000  # items.txt is collected to the driver; skipped ab
 
 
 def write(out: str | Path, items, users, report: LogReport, method: str, params: dict, seed: int,
-          seconds: float, timings: dict, spark) -> dict:
+          seconds: float, timings: dict, spark, force: bool = False) -> dict:
     """items.parquet/ and users.parquet/ (Parquet part files that core.io reads as one table),
     items.txt when the vocabulary fits the driver, and report.json."""
     from .. import io
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from ..io.atomic import atomic_folder
+    with atomic_folder(Path(out), force) as tmp:
+        return _write_into(tmp, items, users, report, method, params, seed, seconds, timings, spark, io)
+
+
+def _write_into(out: Path, items, users, report, method, params, seed, seconds, timings, spark, io) -> dict:
     n_items = items.count()
     items.coalesce(1).write.mode("overwrite").parquet(str(out / "items.parquet"))
     files = ["items.parquet"]

@@ -1,22 +1,67 @@
-"""Trainers: logs in, Embeddings out.  Each takes a seed and a progress callback ``(fraction, message)``."""
+"""Trainers: logs in, Embeddings out.  Each implements :class:`core.train.base.Trainer`: it
+declares its parameters (defaults, valid values) and a search space, takes a seed and a progress
+callback ``(fraction, message)``."""
 
 from __future__ import annotations
 
 from ..errors import ParameterError
-from .base import Progress, TrainResult, no_progress
-from .graph import train_graph
-from .item2vec import train_item2vec
-from .mf import train_als, train_svd
-from .supervised import train_supervised
+from .base import Dimension, Progress, Trainer, TrainResult, declared, make_params, no_progress
+from .graph import Graph
+from .item2vec import Item2Vec
+from .mf import ALS, SVD
+from .supervised import Supervised
 
-TRAINERS = {"item2vec": train_item2vec, "als": train_als, "svd": train_svd, "graph": train_graph,
-            "supervised": train_supervised}
+TRAINERS: dict[str, Trainer] = {t.name: t for t in (Item2Vec(), ALS(), SVD(), Graph(), Supervised())}
 METHODS = tuple(TRAINERS)
 
-__all__ = ["train", "TrainResult", "METHODS", "Progress"]
+__all__ = ["train", "trainer", "TrainResult", "Trainer", "Dimension", "METHODS", "TRAINERS", "Progress",
+           "declared", "make_params"]
 
 
-def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
+def trainer(method: str) -> Trainer:
+    """The trainer called ``method``.
+
+    Raises
+    ------
+    ParameterError
+        ``method`` is not one of :data:`METHODS`.
+    """
     if method not in TRAINERS:
         raise ParameterError(f"method '{method}' must be one of {', '.join(METHODS)}")
-    return TRAINERS[method](inter, seed=seed, progress=progress, **params)
+    return TRAINERS[method]
+
+
+def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, checkpoint=None,
+          **params) -> TrainResult:
+    """Train ``method`` on ``inter`` with its defaults (for the log's shape) updated by ``params``.
+
+    Parameters
+    ----------
+    inter : Interactions
+    method : {"item2vec", "als", "svd", "graph", "supervised"}
+    seed : int, default 0
+        Same data + seed + params = same vectors.
+    progress : callable ``(fraction, message)``, optional
+    checkpoint : callable ``(step, result)``, optional
+        Called after each epoch/iteration where the method has them (see ``base.Checkpoint``).
+    **params
+        The trainer's declared parameters (``declared(trainer(method).Params)``).
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    ParameterError
+        Unknown method, unknown parameter, or a value of the wrong type / out of range.
+    DataError
+        The log cannot train this method (e.g. no session with two events).
+
+    Examples
+    --------
+    >>> train(inter, "item2vec", seed=0, epochs=5).items.dim
+    64
+    """
+    t = trainer(method)
+    return t.fit(inter, make_params(t, params, inter), seed=seed, progress=progress, checkpoint=checkpoint)

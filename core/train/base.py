@@ -1,11 +1,15 @@
-"""What every trainer shares: the result type, progress reporting, provenance."""
+"""What every trainer shares: the Trainer protocol (declared parameters with defaults, valid
+bounds and a search space), the result type, progress reporting, provenance."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import math
 import time
+import typing
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import pandas as pd
@@ -39,14 +43,121 @@ class TrainResult:
                 "users": 0 if self.users is None else len(self.users), "data": self.data}
 
 
-def with_defaults(params: dict, defaults: dict, method: str, also: dict | None = None) -> dict:
-    """``defaults`` updated by ``params``; a parameter the method does not know (nor ``also``,
-    the options a trainer passes on to another) is an error naming what it takes."""
-    unknown = set(params) - set(defaults) - set(also or {})
+def param(default: Any, *, low: float | None = None, above: float | None = None, high: float | None = None,
+          choices: tuple | None = None, help: str = "") -> Any:
+    """A declared trainer parameter: its default, its valid values (``low <= v``, ``above < v``,
+    ``v <= high``, or one of ``choices``) and a one-line description, as a dataclass field."""
+    return field(default=default, metadata={"low": low, "above": above, "high": high, "choices": choices,
+                                            "help": help})
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One axis of a trainer's search space: a numeric range from ``low`` to ``high`` (log-scaled
+    when ``log``), or one of ``choices``.  ``off`` is a value tried besides the range that switches
+    the feature off (item2vec's ``sample=0``).  Integer-ness comes from the parameter's type."""
+
+    name: str
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple = ()
+    off: Any = None
+
+
+Checkpoint = Callable[[int, int, Callable[[], "TrainResult"]], None]
+"""``checkpoint(done, total, result)`` after epoch/iteration ``done`` of ``total`` (never after the
+last); ``result()`` builds the model so far.
+A tuner uses it to score a trial early and stop it by raising (e.g. ``optuna.TrialPruned``)."""
+
+
+class Trainer(Protocol):
+    """What every trainer declares and does.
+
+    Attributes
+    ----------
+    name : str
+        The method name (``item2vec``, ``als`` ...).
+    Params : type
+        A frozen dataclass: one field per parameter, its default and valid values (see :func:`param`).
+    space : tuple of Dimension
+        The parameters worth searching and their ranges; the tuner, CLI and dashboard read it.
+    user_vectors : bool
+        Whether the trainer also learns user vectors (recommend from the user, not the last item).
+    """
+
+    name: str
+    Params: type
+    space: tuple[Dimension, ...]
+    user_vectors: bool
+
+    def defaults(self, inter: Interactions) -> Any:
+        """The default parameters for this log (a trainer may choose them by the log's shape)."""
+
+    def fit(self, inter: Interactions, params: Any, seed: int = 0, progress: Progress = no_progress,
+            checkpoint: Checkpoint | None = None) -> TrainResult:
+        """Train on ``inter`` with validated ``params``; deterministic for a seed."""
+
+
+class DeclaredTrainer:
+    """What most trainers share: their defaults are ``Params()`` whatever the log, no user vectors.
+    Subclasses set ``name``, ``Params``, ``space`` and write ``fit``."""
+
+    user_vectors = False
+
+    def defaults(self, inter: Interactions) -> Any:  # noqa: ARG002 - same defaults for every log
+        return self.Params()
+
+
+def declared(params_cls: type) -> list[dict]:
+    """The parameters a ``Params`` dataclass declares: name, type, default, bounds, help."""
+    hints = typing.get_type_hints(params_cls)
+    return [{"name": f.name, "type": hints[f.name], "default": f.default, **f.metadata}
+            for f in dataclasses.fields(params_cls)]
+
+
+def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None) -> Any:
+    """The trainer's defaults (for ``inter``'s shape when given) updated by ``given``, each value
+    converted to the declared type and checked against its bounds.
+
+    Raises
+    ------
+    ParameterError
+        An unknown parameter (the message lists the known ones) or a value of the wrong type or
+        out of range (the message quotes the value and the limit).
+    """
+    base = trainer.defaults(inter) if inter is not None else trainer.Params()
+    spec = {d["name"]: d for d in declared(trainer.Params)}
+    unknown = sorted(set(given) - set(spec))
     if unknown:
-        raise ParameterError(f"unknown {method} parameter(s): {', '.join(sorted(unknown))}",
-                             hint=f"known: {', '.join([*defaults, *(also or {})])}")
-    return {**defaults, **params}
+        raise ParameterError(f"unknown {trainer.name} parameter(s): {', '.join(unknown)}",
+                             hint=f"known: {', '.join(spec)}")
+    return dataclasses.replace(base, **{k: _checked(trainer.name, spec[k], v) for k, v in given.items()})
+
+
+def _checked(method: str, d: dict, value: Any) -> Any:
+    name, kind = d["name"], d["type"]
+    try:
+        if kind is int and not isinstance(value, bool) and float(value) == int(float(value)):
+            value = int(float(value))
+        elif kind is float and not isinstance(value, bool):
+            value = float(value)
+        elif kind is str:
+            value = str(value)
+        else:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ParameterError(f"{method} parameter {name}({value!r}) must be {'an integer' if kind is int else 'a number'}")
+    if kind is float and not math.isfinite(value):
+        raise ParameterError(f"{method} parameter {name}({value!r}) must be a finite number")
+    if d.get("choices") and value not in d["choices"]:
+        raise ParameterError(f"{method} parameter {name}({value!r}) must be one of "
+                             f"{', '.join(map(str, d['choices']))}")
+    for bound, ok, word in (("low", lambda v, b: v >= b, ">="), ("above", lambda v, b: v > b, ">"),
+                            ("high", lambda v, b: v <= b, "<=")):
+        if d.get(bound) is not None and not ok(value, d[bound]):
+            raise ParameterError(f"{method} parameter {name}({value!r}) must be {word} {d[bound]:g}")
+    return value
 
 
 def data_hash(inter: Interactions) -> str:

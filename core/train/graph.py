@@ -6,17 +6,41 @@ return (p) and in-out (q) biases use rejection sampling against the first-order 
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 from ..logs import Interactions
-from .base import Progress, TrainResult, Timer, no_progress, with_defaults
-from .item2vec import DEFAULTS as I2V_DEFAULTS
-from .item2vec import train_item2vec
+from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, no_progress, param
+from .item2vec import Item2VecParams, word2vec
 
-DEFAULTS = {"walks_per_item": 10, "walk_length": 20, "p": 1.0, "q": 1.0, "cooccurrence_window": 5,
-            "vector_size": 64, "window": 5, "epochs": 5, "negative": 10, "ns_exponent": 0.75}
+
+@dataclass(frozen=True)
+class GraphParams:
+    """Walks over the item co-occurrence graph (DeepWalk; node2vec when p or q is not 1), then
+    skip-gram with item2vec's settings (its own defaults for window and epochs)."""
+
+    walks_per_item: int = param(10, low=1, high=1000, help="walks started from every item with an edge")
+    walk_length: int = param(20, low=2, high=1000, help="items per walk")
+    p: float = param(1.0, above=0.0, help="node2vec return bias (1/p to step back)")
+    q: float = param(1.0, above=0.0, help="node2vec in-out bias (1/q to move away)")
+    cooccurrence_window: int = param(5, low=1, help="steps within a session that make an edge")
+    vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
+    window: int = param(5, low=1, help="skip-gram context along a walk")
+    epochs: int = param(5, low=1, high=10_000, help="skip-gram passes over the walks")
+    negative: int = param(10, low=1, high=100, help="negative samples per positive pair")
+    ns_exponent: float = param(0.75, low=-2.0, high=2.0, help="negative-sampling exponent")
+    sample: float = param(1e-3, low=0.0, high=1.0, help="down-sampling threshold (0 = off)")
+    min_count: int = param(1, low=1, help="ignore items seen fewer times in the walks")
+    sg: int = param(1, choices=(0, 1), help="1 = skip-gram, 0 = CBOW")
+    alpha: float = param(0.025, above=0.0, high=1.0, help="initial learning rate")
+    workers: int = param(1, low=1, high=64, help="threads; 1 is deterministic for a seed")
+
+
+DEFAULTS = dataclasses.asdict(GraphParams())
 
 
 def cooccurrence(inter: Interactions, window: int) -> sp.csr_matrix:
@@ -84,25 +108,31 @@ def _node2vec_resample(cur, prev, nxt, indptr, indices, cum, edge_keys, n, p, q,
     return nxt
 
 
-def train_graph(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
-    p = with_defaults(params, DEFAULTS, "graph", also=I2V_DEFAULTS)
-    if p["p"] <= 0 or p["q"] <= 0:
-        raise ParameterError(f"p({p['p']}) and q({p['q']}) must be > 0")
-    with Timer() as t:
-        progress(0.02, "building the co-occurrence graph")
-        graph = cooccurrence(inter, int(p["cooccurrence_window"]))
-        if graph.nnz == 0:
-            raise DataError("no two different items ever co-occur in a session", path=inter.report.source)
-        progress(0.1, f"random walks over {graph.shape[0]} items, {graph.nnz // 2} edges")
-        walks = random_walks(graph, int(p["walks_per_item"]), int(p["walk_length"]), float(p["p"]),
-                             float(p["q"]), seed)
-        # skip-gram settings: the graph's defaults, plus any other item2vec option the caller gave
-        w2v = {k: v for k, v in p.items() if k in I2V_DEFAULTS}
-        inner = train_item2vec(_as_sessions(inter), seed=seed, sequences=walks, label="graph",
-                               report_params=p, progress=lambda f, m: progress(0.1 + 0.9 * f, m), **w2v)
-    return TrainResult("graph", inner.items, None, p, seed, t.seconds,
-                       {"edges": int(graph.nnz // 2), "walks": len(walks),
-                        "items_without_edges": int((np.diff(graph.indptr) == 0).sum())})
+class Graph(DeclaredTrainer):
+    """The graph trainer (see :class:`core.train.base.Trainer`)."""
+
+    name = "graph"
+    Params = GraphParams
+    space = (Dimension("p", 0.25, 4.0, log=True), Dimension("q", 0.25, 4.0, log=True),
+             Dimension("walks_per_item", 5, 40, log=True))
+
+    def fit(self, inter: Interactions, params: GraphParams, seed: int = 0, progress: Progress = no_progress,
+            checkpoint: Checkpoint | None = None) -> TrainResult:
+        """Build the graph, walk it, train skip-gram on the walks."""
+        p = dataclasses.asdict(params)
+        with Timer() as t:
+            progress(0.02, "building the co-occurrence graph")
+            graph = cooccurrence(inter, params.cooccurrence_window)
+            if graph.nnz == 0:
+                raise DataError("no two different items ever co-occur in a session", path=inter.report.source)
+            progress(0.1, f"random walks over {graph.shape[0]} items, {graph.nnz // 2} edges")
+            walks = random_walks(graph, params.walks_per_item, params.walk_length, params.p, params.q, seed)
+            w2v = {f.name: p[f.name] for f in dataclasses.fields(Item2VecParams)}
+            inner = word2vec(_as_sessions(inter), w2v, seed, lambda f, m: progress(0.1 + 0.9 * f, m),
+                             sequences=walks, label="graph", report_params=p, checkpoint=checkpoint)
+        return TrainResult("graph", inner.items, None, p, seed, t.seconds,
+                           {"edges": int(graph.nnz // 2), "walks": len(walks),
+                            "items_without_edges": int((np.diff(graph.indptr) == 0).sum())})
 
 
 def _as_sessions(inter: Interactions) -> Interactions:

@@ -9,54 +9,93 @@ mattered little (0.75, NLP's value, measured best by a hair).
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..errors import DataError
 from ..logs import Interactions
 from ..logs.sequences import as_sentences, sessions
-from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, with_defaults
-
-DEFAULTS = {"vector_size": 64, "window": 3, "negative": 10, "ns_exponent": 0.75, "sample": 1e-3,
-            "epochs": 20, "min_count": 1, "sg": 1, "alpha": 0.025, "workers": 1}
+from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
 
 
-def train_item2vec(inter: Interactions, seed: int = 0, progress: Progress = no_progress,
-                   sequences: list[np.ndarray] | None = None, label: str = "item2vec",
-                   report_params: dict | None = None, **params) -> TrainResult:
-    """Train on ``inter``'s sessions (or on ``sequences``, e.g. random walks, given by the graph
-    trainer, which also passes its own ``label`` and ``report_params`` for the provenance).
-    ``workers=1`` (default) is deterministic for a seed; more workers are faster."""
+@dataclass(frozen=True)
+class Item2VecParams:
+    """word2vec's settings for behaviour data (gensim's names)."""
+
+    vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
+    window: int = param(3, low=1, help="context size in a session (a basket is always whole)")
+    negative: int = param(10, low=1, high=100, help="negative samples per positive pair")
+    ns_exponent: float = param(0.75, low=-2.0, high=2.0,
+                               help="negative-sampling exponent: 1 = by popularity, 0 = uniform, <0 favours rare items")
+    sample: float = param(1e-3, low=0.0, high=1.0, help="down-sampling threshold of frequent items (0 = off)")
+    epochs: int = param(20, low=1, high=10_000, help="passes over the sessions")
+    min_count: int = param(1, low=1, help="ignore items with fewer events")
+    sg: int = param(1, choices=(0, 1), help="1 = skip-gram, 0 = CBOW")
+    alpha: float = param(0.025, above=0.0, high=1.0, help="initial learning rate")
+    workers: int = param(1, low=1, high=64, help="threads; 1 is deterministic for a seed")
+
+
+SPACE = (Dimension("ns_exponent", -1.0, 1.0), Dimension("sample", 1e-5, 1e-2, log=True, off=0.0),
+         Dimension("window", 1, 10), Dimension("epochs", 5, 50), Dimension("negative", 2, 20),
+         Dimension("vector_size", 16, 128, log=True))
+
+DEFAULTS = dataclasses.asdict(Item2VecParams())  # the plain-dict view other engines (Spark) read
+
+
+class Item2Vec(DeclaredTrainer):
+    """The item2vec trainer (see :class:`core.train.base.Trainer`)."""
+
+    name = "item2vec"
+    Params = Item2VecParams
+    space = SPACE
+
+    def fit(self, inter: Interactions, params: Item2VecParams, seed: int = 0, progress: Progress = no_progress,
+            checkpoint: Checkpoint | None = None) -> TrainResult:
+        """Train on ``inter``'s sessions (baskets: every pair of a basket is a context)."""
+        return word2vec(inter, dataclasses.asdict(params), seed, progress, checkpoint=checkpoint)
+
+
+def word2vec(inter: Interactions, p: dict, seed: int = 0, progress: Progress = no_progress,
+             sequences: list[np.ndarray] | None = None, label: str = "item2vec",
+             report_params: dict | None = None, checkpoint: Checkpoint | None = None) -> TrainResult:
+    """gensim word2vec over ``inter``'s sessions, or over ``sequences`` (random walks, given by the
+    graph trainer with its own ``label`` and ``report_params`` for the provenance).  ``p`` holds
+    every :class:`Item2VecParams` field, already validated."""
     from gensim.models import Word2Vec
-    p = with_defaults(params, DEFAULTS, "item2vec")
     seqs = sessions(inter) if sequences is None else sequences
     if not seqs:
         raise DataError("no session has two or more events; item2vec needs co-occurring items",
                         path=inter.report.source, hint="raise --session-gap or check the user/time columns")
-    window = int(p["window"])
+    p = dict(p)
     if inter.baskets and sequences is None:
-        window = max(len(s) for s in seqs)  # the whole basket is the context (Barkan & Koenigstein)
-    sentences = as_sentences(seqs)
+        p["window"] = max(len(s) for s in seqs)  # the whole basket is the context (Barkan & Koenigstein)
+    report = report_params or p
+    data = {"sequences": len(seqs)}
+
+    def result(model, seconds: float) -> TrainResult:
+        codes = np.array([int(k) for k in model.wv.index_to_key], dtype=np.int64)
+        order = np.argsort(codes)  # keep catalog order, not word2vec's frequency order
+        emb = item_embeddings(inter, np.array(model.wv.vectors)[order], codes[order], label, report, seed)
+        return TrainResult(label, emb, None, report, seed, seconds,
+                           {**data, "items_below_min_count": inter.n_items - len(emb)})
+
     epochs = int(p["epochs"])
-    callbacks = [_epoch_callback(progress, epochs)]
+    callbacks = [_epoch_callback(progress, epochs, checkpoint, result)]
     with Timer() as t:
-        model = Word2Vec(sentences=sentences, vector_size=int(p["vector_size"]), window=window,
+        model = Word2Vec(sentences=as_sentences(seqs), vector_size=int(p["vector_size"]), window=int(p["window"]),
                          negative=int(p["negative"]), ns_exponent=float(p["ns_exponent"]),
                          sample=float(p["sample"]), epochs=epochs, min_count=int(p["min_count"]),
                          sg=int(p["sg"]), alpha=float(p["alpha"]), workers=int(p["workers"]), seed=seed,
                          hs=0, shrink_windows=not inter.baskets, callbacks=callbacks)
-    codes = np.array([int(k) for k in model.wv.index_to_key], dtype=np.int64)
-    order = np.argsort(codes)  # keep catalog order, not word2vec's frequency order
-    vectors = np.asarray(model.wv.vectors)[order]
-    p["window"] = window
-    p = report_params or p
-    emb = item_embeddings(inter, vectors, codes[order], label, p, seed)
-    progress(1.0, f"{label}: {len(emb)} items")
-    return TrainResult(label, emb, None, p, seed, t.seconds,
-                       {"sequences": len(seqs), "items_below_min_count": inter.n_items - len(emb)})
+    out = result(model, t.seconds)
+    progress(1.0, f"{label}: {len(out.items)} items")
+    return out
 
 
-def _epoch_callback(progress: Progress, epochs: int):
-    """gensim's per-epoch hook → our (fraction, message) progress."""
+def _epoch_callback(progress: Progress, epochs: int, checkpoint: Checkpoint | None, result):
+    """gensim's per-epoch hook → our (fraction, message) progress, and the tuner's checkpoint."""
     from gensim.models.callbacks import CallbackAny2Vec
 
     class EpochProgress(CallbackAny2Vec):
@@ -66,5 +105,7 @@ def _epoch_callback(progress: Progress, epochs: int):
         def on_epoch_end(self, model):
             self.done += 1
             progress(self.done / epochs * 0.99, f"epoch {self.done}/{epochs}")
+            if checkpoint is not None and self.done < epochs:
+                checkpoint(self.done, epochs, lambda: result(model, 0.0))
 
     return EpochProgress()

@@ -6,65 +6,122 @@ items nearest to the user vector (YouTube-style serving by nearest-neighbour sea
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ParameterError
 from ..logs import Interactions
-from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, user_embeddings, with_defaults
-
-ALS_DEFAULTS = {"factors": 64, "regularization": 0.05, "alpha": 10.0, "iterations": 15, "threads": 1}
-SVD_DEFAULTS = {"factors": 64, "n_iter": 7}
-
-
-def user_item_matrix(inter: Interactions, binary: bool = False) -> sp.csr_matrix:
-    """Users × items, summing repeated events (or their weights)."""
-    data = np.ones(len(inter), dtype=np.float32) if binary or inter.weight is None else inter.weight
-    m = sp.csr_matrix((data, (inter.user, inter.item)), shape=(inter.n_users, inter.n_items), dtype=np.float32)
-    m.sum_duplicates()
-    return m
+from ..logs.matrix import user_item_matrix
+from .base import (Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param,
+                   user_embeddings)
 
 
-def check_factors(params: dict, inter: Interactions) -> int:
+@dataclass(frozen=True)
+class ALSParams:
+    """Implicit-feedback ALS (Hu, Koren & Volinsky 2008), implicit's names."""
+
+    factors: int = param(64, low=1, high=4096, help="dimensions of the user and item vectors")
+    regularization: float = param(0.05, low=0.0, help="L2 penalty on the factors")
+    alpha: float = param(10.0, above=0.0, help="confidence = 1 + alpha × (weighted) events")
+    iterations: int = param(15, low=1, high=1000, help="alternating passes")
+    weighting: str = param("none", choices=("none", "bm25", "tfidf"),
+                           help="reweight the user × item matrix before ALS (BM25 damps heavy users and items)")
+    threads: int = param(1, low=0, high=64, help="threads; 1 is deterministic for a seed")
+
+
+@dataclass(frozen=True)
+class SVDParams:
+    """Truncated SVD of the binary user × item matrix."""
+
+    factors: int = param(64, low=1, high=4096, help="dimensions of the user and item vectors")
+    n_iter: int = param(7, low=1, high=100, help="randomised power iterations")
+
+
+ALS_DEFAULTS = dataclasses.asdict(ALSParams())  # the plain-dict view other engines (Spark) read
+SVD_DEFAULTS = dataclasses.asdict(SVDParams())
+
+__all__ = ["ALS", "SVD", "ALSParams", "SVDParams", "user_item_matrix", "check_factors"]
+
+
+def check_factors(factors: int, inter: Interactions) -> int:
     """The factor count, which must stay below the matrix's rank bound."""
-    factors, bound = int(params["factors"]), min(inter.n_users, inter.n_items)
+    bound = min(inter.n_users, inter.n_items)
     if factors >= bound:
         raise ParameterError(f"factors({factors}) must be < min(users, items)({bound})")
     return factors
 
 
-def train_als(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
-    """Hu, Koren & Volinsky implicit ALS; confidence = alpha × (summed events).  One thread
-    (default) is deterministic for a seed."""
-    from implicit.cpu.als import AlternatingLeastSquares
-    from threadpoolctl import threadpool_limits
-    p = with_defaults(params, ALS_DEFAULTS, "als")
-    factors = check_factors(p, inter)
-    iters = int(p["iterations"])
-    with Timer() as t, threadpool_limits(1, user_api="blas"):  # implicit wants single-threaded BLAS
-        model = AlternatingLeastSquares(factors=factors, regularization=float(p["regularization"]),
-                                        alpha=float(p["alpha"]), iterations=iters,
-                                        num_threads=int(p["threads"]), random_state=seed)
-        model.fit(user_item_matrix(inter, binary=True), show_progress=False,
-                  callback=lambda it, _s, _l: progress((it + 1) / iters * 0.99, f"ALS iteration {it + 1}/{iters}"))
-    items = np.asarray(model.item_factors)
-    users = np.asarray(model.user_factors)
-    progress(1.0, "ALS done")
-    return TrainResult("als", item_embeddings(inter, items, np.arange(inter.n_items), "als", p, seed),
-                       user_embeddings(inter, users, "als", p, seed), p, seed, t.seconds)
+def weighted(m: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
+    """The matrix as ALS sees it: raw, BM25- or TF-IDF-weighted (implicit's weightings)."""
+    if weighting == "none":
+        return m
+    from implicit.nearest_neighbours import bm25_weight, tfidf_weight
+    w = bm25_weight(m, K1=100, B=0.8) if weighting == "bm25" else tfidf_weight(m)
+    return sp.csr_matrix(w, dtype=np.float32)
 
 
-def train_svd(inter: Interactions, seed: int = 0, progress: Progress = no_progress, **params) -> TrainResult:
-    """Truncated SVD: users = UΣ, items = V, so user · item reconstructs the matrix."""
-    from sklearn.decomposition import TruncatedSVD
-    p = with_defaults(params, SVD_DEFAULTS, "svd")
-    factors = check_factors(p, inter)
-    progress(0.05, "truncated SVD")
-    with Timer() as t:
-        svd = TruncatedSVD(n_components=factors, n_iter=int(p["n_iter"]), random_state=seed)
-        users = svd.fit_transform(user_item_matrix(inter, binary=True)).astype(np.float32)
-    items = svd.components_.T.astype(np.float32)
-    progress(1.0, "SVD done")
-    return TrainResult("svd", item_embeddings(inter, items, np.arange(inter.n_items), "svd", p, seed),
-                       user_embeddings(inter, users, "svd", p, seed), p, seed, t.seconds,
-                       {"explained_variance": float(svd.explained_variance_ratio_.sum())})
+class ALS(DeclaredTrainer):
+    """The ALS trainer (see :class:`core.train.base.Trainer`); learns user vectors too."""
+
+    name = "als"
+    Params = ALSParams
+    space = (Dimension("factors", 16, 256, log=True), Dimension("regularization", 1e-3, 10.0, log=True),
+             Dimension("alpha", 0.5, 100.0, log=True), Dimension("weighting", choices=("none", "bm25", "tfidf")))
+    user_vectors = True
+
+
+    def fit(self, inter: Interactions, params: ALSParams, seed: int = 0, progress: Progress = no_progress,
+            checkpoint: Checkpoint | None = None) -> TrainResult:
+        """Hu, Koren & Volinsky implicit ALS; confidence = alpha × (summed events)."""
+        from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+        p = dataclasses.asdict(params)
+        factors, iters = check_factors(params.factors, inter), params.iterations
+        with threadpool_limits(1, user_api="blas"):  # implicit checks the BLAS threads when built
+            model = AlternatingLeastSquares(factors=factors, regularization=params.regularization,
+                                            alpha=params.alpha, iterations=iters, num_threads=params.threads,
+                                            random_state=seed)
+
+        def result(seconds: float) -> TrainResult:
+            return TrainResult("als", item_embeddings(inter, np.array(model.item_factors), np.arange(inter.n_items),
+                                                      "als", p, seed),
+                               user_embeddings(inter, np.array(model.user_factors), "als", p, seed), p, seed, seconds)
+
+        def each(it, _s, _l):
+            progress((it + 1) / iters * 0.99, f"ALS iteration {it + 1}/{iters}")
+            if checkpoint is not None and it + 1 < iters:
+                checkpoint(it + 1, iters, lambda: result(0.0))
+        with Timer() as t, threadpool_limits(1, user_api="blas"):  # implicit wants single-threaded BLAS
+            model.fit(weighted(user_item_matrix(inter, binary=True), params.weighting), show_progress=False,
+                      callback=each)
+        progress(1.0, "ALS done")
+        return result(t.seconds)
+
+
+class SVD(DeclaredTrainer):
+    """The truncated-SVD trainer: users = UΣ, items = V, so user · item reconstructs the matrix."""
+
+    name = "svd"
+    Params = SVDParams
+    space = (Dimension("factors", 8, 256, log=True),)
+    user_vectors = True
+
+
+    def fit(self, inter: Interactions, params: SVDParams, seed: int = 0, progress: Progress = no_progress,
+            checkpoint: Checkpoint | None = None) -> TrainResult:
+        """One randomised truncated SVD (no iterations to check point)."""
+        from sklearn.decomposition import TruncatedSVD
+        p = dataclasses.asdict(params)
+        factors = check_factors(params.factors, inter)
+        progress(0.05, "truncated SVD")
+        with Timer() as t:
+            svd = TruncatedSVD(n_components=factors, n_iter=params.n_iter, random_state=seed)
+            users = svd.fit_transform(user_item_matrix(inter, binary=True)).astype(np.float32)
+        items = svd.components_.T.astype(np.float32)
+        progress(1.0, "SVD done")
+        return TrainResult("svd", item_embeddings(inter, items, np.arange(inter.n_items), "svd", p, seed),
+                           user_embeddings(inter, users, "svd", p, seed), p, seed, t.seconds,
+                           {"explained_variance": float(svd.explained_variance_ratio_.sum())})

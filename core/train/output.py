@@ -11,22 +11,25 @@ import json
 from pathlib import Path
 
 from .. import io
+from ..io.atomic import atomic_folder
 from ..jsonify import to_json_value_or_text
 from ..logs import Interactions
 from .base import TrainResult
 
 
 def write_result(result: TrainResult, inter: Interactions, out: str | Path, timings: dict | None = None,
-                 evaluation: dict | None = None) -> dict:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    files = io.save(result.items, out / "items.parquet") + io.save(result.items, out / "items.txt")
-    if result.users is not None:
-        files += io.save(result.users, out / "users.parquet")
-    report = {**result.report(), "log": inter.report.to_dict(), "timings": timings or {},
-              "provenance": result.items.provenance.to_dict(), "files": [p.name for p in files]}
-    if evaluation is not None:
-        report["evaluation"] = evaluation
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=to_json_value_or_text), encoding="utf-8")
+                 evaluation: dict | None = None, tuning: dict | None = None, force: bool = False) -> dict:
+    """Write the folder whole: a new sibling folder swapped in, so it is complete or absent."""
+    with atomic_folder(Path(out), force) as tmp:
+        files = io.save(result.items, tmp / "items.parquet") + io.save(result.items, tmp / "items.txt")
+        if result.users is not None:
+            files += io.save(result.users, tmp / "users.parquet")
+        report = {**result.report(), "log": inter.report.to_dict(), "timings": timings or {},
+                  "provenance": result.items.provenance.to_dict(), "files": [p.name for p in files]}
+        if evaluation is not None:
+            report["evaluation"] = evaluation
+        if tuning is not None:  # every trial, the chosen parameters, validation vs test
+            report["tuning"] = tuning
+        (tmp / "report.json").write_text(json.dumps(report, indent=2, default=to_json_value_or_text),
+                                         encoding="utf-8")
     return report
-

@@ -7,17 +7,31 @@ table: ``one_hot(ids) @ W == W[ids]``.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from .base import Progress, TrainResult, Timer, item_embeddings, no_progress, with_defaults
+from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
 
-DEFAULTS = {"vector_size": 32, "epochs": 10, "target": "next", "learning_rate": 0.005, "batch_size": 256,
-            "max_pairs": 200_000}
+
+@dataclass(frozen=True)
+class SupervisedParams:
+    """A one-hidden-layer linear network whose first layer is the item embedding table."""
+
+    vector_size: int = param(32, low=1, high=4096, help="dimensions of the embedding layer")
+    epochs: int = param(10, low=1, high=10_000, help="passes over the training pairs")
+    target: str = param("next", help="'next' (the next item of the session) or an item metadata column")
+    learning_rate: float = param(0.005, above=0.0, high=10.0, help="Adam's initial learning rate")
+    batch_size: int = param(256, low=1, help="pairs per gradient step")
+    max_pairs: int = param(200_000, low=1, help="sample at most this many training pairs")
+
+
+DEFAULTS = dataclasses.asdict(SupervisedParams())
 
 
 def training_pairs(inter: Interactions, target: str, max_pairs: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -41,26 +55,36 @@ def training_pairs(inter: Interactions, target: str, max_pairs: int, rng) -> tup
     return x, y
 
 
-def train_supervised(inter: Interactions, seed: int = 0, progress: Progress = no_progress,
-                     **params) -> TrainResult:
-    from sklearn.neural_network import MLPClassifier
-    p = with_defaults(params, DEFAULTS, "supervised")
-    rng = np.random.default_rng(seed)
-    x, y = training_pairs(inter, p["target"], int(p["max_pairs"]), rng)
-    one_hot = sp.csr_matrix((np.ones(len(x), np.float32), (np.arange(len(x)), x)),
-                            shape=(len(x), inter.n_items))
-    net = MLPClassifier(hidden_layer_sizes=(int(p["vector_size"]),), activation="identity", solver="adam",
-                        learning_rate_init=float(p["learning_rate"]), batch_size=int(p["batch_size"]),
-                        random_state=seed, max_iter=1, shuffle=True)
-    classes = np.unique(y)
-    epochs = int(p["epochs"])
-    with Timer() as t, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for epoch in range(epochs):
-            net.partial_fit(one_hot, y, classes=classes)
-            progress((epoch + 1) / epochs * 0.99, f"epoch {epoch + 1}/{epochs}, loss {net.loss_:.3f}")
-    table = np.asarray(net.coefs_[0], dtype=np.float32)  # (items, dim): the embedding layer
-    progress(1.0, "supervised done")
-    return TrainResult("supervised", item_embeddings(inter, table, np.arange(inter.n_items), "supervised", p, seed),
-                       None, p, seed, t.seconds, {"pairs": int(len(x)), "classes": int(len(classes)),
-                                                  "final_loss": float(net.loss_)})
+class Supervised(DeclaredTrainer):
+    """The supervised trainer (see :class:`core.train.base.Trainer`)."""
+
+    name = "supervised"
+    Params = SupervisedParams
+    space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30))
+
+    def fit(self, inter: Interactions, params: SupervisedParams, seed: int = 0, progress: Progress = no_progress,
+            checkpoint: Checkpoint | None = None) -> TrainResult:
+        """Adam over (item, next item or label) pairs, one epoch per ``partial_fit``."""
+        from sklearn.neural_network import MLPClassifier
+        p = dataclasses.asdict(params)
+        x, y = training_pairs(inter, params.target, params.max_pairs, np.random.default_rng(seed))
+        one_hot = sp.csr_matrix((np.ones(len(x), np.float32), (np.arange(len(x)), x)), shape=(len(x), inter.n_items))
+        net = MLPClassifier(hidden_layer_sizes=(params.vector_size,), activation="identity", solver="adam",
+                            learning_rate_init=params.learning_rate, batch_size=params.batch_size,
+                            random_state=seed, max_iter=1, shuffle=True)
+        classes = np.unique(y)
+
+        def result(seconds: float) -> TrainResult:
+            table = np.asarray(net.coefs_[0], dtype=np.float32)  # (items, dim): the embedding layer
+            return TrainResult("supervised", item_embeddings(inter, table, np.arange(inter.n_items), "supervised", p,
+                                                             seed), None, p, seed, seconds,
+                               {"pairs": int(len(x)), "classes": int(len(classes)), "final_loss": float(net.loss_)})
+        with Timer() as t, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for epoch in range(1, params.epochs + 1):
+                net.partial_fit(one_hot, y, classes=classes)
+                progress(epoch / params.epochs * 0.99, f"epoch {epoch}/{params.epochs}, loss {net.loss_:.3f}")
+                if checkpoint is not None and epoch < params.epochs:
+                    checkpoint(epoch, params.epochs, lambda: result(0.0))
+        progress(1.0, "supervised done")
+        return result(t.seconds)

@@ -3,49 +3,57 @@
 import streamlit as st
 
 from core.arithmetic import evaluate
+from core.errors import EmbedlabError
 from core.plots import arithmetic_figure
 
 from dashboard import share, state
 from dashboard.text import md
 from dashboard.views import guarded
 
-EXAMPLES = {"glove": ["madrid - spain + france", "king - man + woman", "paris - france + italy",
-                      "walking - walk + swim"]}
+EXAMPLES = ["madrid - spain + france", "king - man + woman", "paris - france + italy", "walking - walk + swim"]
+EXPR = state.Control("arithmetic.expr", "q", "madrid - spain + france")
+METHOD = state.Control("arithmetic.method", "method", "3cosadd")
+K = state.Control("arithmetic.k", "k", 10)
+INPUTS = state.Control("arithmetic.inputs", "inputs", False)
 
 
 @guarded
 def page():
     choice, emb = state.active()
     st.header("Vector arithmetic")
-    default = "madrid - spain + france" if choice == state.BUILTIN else f"{emb.keys[0]} - {emb.keys[1]} + {emb.keys[2]}"
-    if "expr" not in st.session_state:
-        st.session_state.expr = state.param("q", default)
+    default = EXPR.default if choice == state.BUILTIN else " - ".join(f'"{k}"' for k in emb.keys[:2]) + f' + "{emb.keys[2]}"'
+    expr_key = EXPR.init(default=default, valid=lambda e: _works(emb, e))
     if choice == state.BUILTIN:
-        cols = st.columns(len(EXAMPLES["glove"]))
-        for col, ex in zip(cols, EXAMPLES["glove"]):
-            col.button(ex, key=f"ex-{ex}", on_click=st.session_state.update, kwargs={"expr": ex})
-    expr = st.text_input("Expression", key="expr",
+        for col, example in zip(st.columns(len(EXAMPLES)), EXAMPLES):
+            col.button(example, key=f"arithmetic.example.{example}", on_click=EXPR.set, args=(example,))
+    expr = st.text_input("Expression", key=expr_key,
                          help='Words or "quoted keys", + and -, weights like 0.5*king, parentheses.')
     c1, c2, c3 = st.columns(3)
-    methods = ["3cosadd", "3cosmul"]
-    method = c1.radio("Method", methods, horizontal=True, index=state.choice_index(methods, "method"))
-    k = c2.slider("Answers", 1, 30, state.int_param("k", 10))
-    include = c3.toggle("Include the input words in the answers", value=state.param("inputs") == "1")
-    state.set_params(q=expr, method=None if method == "3cosadd" else method, k=None if k == 10 else k,
-                     inputs="1" if include else None)
+    method = c1.radio("Method", ["3cosadd", "3cosmul"], horizontal=True, key=METHOD.init(["3cosadd", "3cosmul"]))
+    k = c2.slider("Answers", 1, 30, key=K.init())
+    include = c3.toggle("Include the input words in the answers", key=INPUTS.init())
     result = evaluate(emb, expr, k=k, method=method, include_inputs=include)
     if result.excluded:
         st.caption(f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), as gensim does; "
                    "switch on the toggle to rank them too.")
     left, right = st.columns([2, 3])
     table = result.neighbours.to_frame()
-    left.table(table.set_index("rank"))  # static HTML (text only): renders faster than the grid
-    left.caption("Similarity of each input to the result vector: " +
-                 ", ".join(f"{k} {v:.3f}" for k, v in result.input_similarity.items()))
+    left.dataframe(table, hide_index=True, width="stretch")  # a grid draws text, never Markdown
+    left.caption(md("Similarity of each input to the result vector: " +
+                    ", ".join(f"{key} {v:.3f}" for key, v in result.input_similarity.items())))
     with right:
         share.chart(arithmetic_figure(emb, result), "arithmetic", emb, f"{method}: {result.expression}",
                     tables=[("answers", table)], key="arith")
     share.copy_link("arithmetic")
+
+
+def _works(emb, expr: str) -> bool:
+    """Whether ``expr`` evaluates on ``emb`` (a set switch drops an expression that does not)."""
+    try:
+        evaluate(emb, expr, k=1)
+    except EmbedlabError:
+        return False
+    return True
 
 
 page()

@@ -18,6 +18,9 @@ AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fract
              "users": "keep N users"}
 
 
+LOG = state.Control("catalog.log", None, "sample log")
+
+
 @guarded
 def page():
     st.header("Catalog size")
@@ -41,8 +44,9 @@ def page():
 
 
 def _run():
-    logs = {"sample log": None, **st.session_state.get("logs", {})}
-    name = st.selectbox("Log", list(logs), help="Upload a log (e.g. a basket file like groceries.csv) on the Data page.")
+    logs = {"sample log": None, **state.logs()}
+    name = st.selectbox("Log", list(logs), key=LOG.init(list(logs), default=state.latest_log() or "sample log"),
+                        help="Upload a log (e.g. a basket file like groceries.csv) on the Data page.")
     inter = state.sample_log() if logs[name] is None else logs[name]
     c = st.columns(4)
     axis = c[0].selectbox("Shrink", AXES, format_func=lambda a: f"{a}: {AXIS_HELP[a]}")

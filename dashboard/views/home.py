@@ -15,17 +15,17 @@ def page():
              "quality against baselines, and how small catalogs degrade them.")
     st.caption(f"Active set: {md(state.describe(choice))} — {len(emb):,} keys × {emb.dim} dims · "
                f"{md(emb.provenance.caption())}")
-    pages = st.session_state["pages"]
-    c = st.columns(3)
-    c[0].page_link(pages["arithmetic"], label="madrid − spain + france", icon="➕",
-                   query_params={"q": "madrid - spain + france"})
-    c[1].page_link(pages["neighbours"], label="Neighbours of frog", icon="🐸", query_params={"q": "frog"})
-    c[2].page_link(pages["map"], label="A map of 5,000 words, coloured by cluster", icon="🗺️",
-                   query_params={"color": "cluster"})
+    if choice == state.BUILTIN:
+        c = st.columns(3)
+        c[0].page_link("views/arithmetic.py", label="madrid − spain + france", icon="➕",
+                       query_params={"q": "madrid - spain + france"})
+        c[1].page_link("views/neighbours.py", label="Neighbours of frog", icon="🐸", query_params={"q": "frog"})
+        c[2].page_link("views/map.py", label="A map of 5,000 words, coloured by cluster", icon="🗺️",
+                       query_params={"color": "cluster"})
     d = st.columns(3)
-    d[0].page_link(pages["data"], label="Upload your vectors or an interaction log", icon="📤")
-    d[1].page_link(pages["train"], label="Train item2vec and ALS on the sample log", icon="🏋️")
-    d[2].page_link(pages["compare"], label="Compare MF and item2vec neighbours", icon="⚖️")
+    d[0].page_link("views/data.py", label="Upload your vectors or an interaction log", icon="📤")
+    d[1].page_link("views/train.py", label="Train item2vec and ALS on the sample log", icon="🏋️")
+    d[2].page_link("views/compare.py", label="Compare MF and item2vec neighbours", icon="⚖️")
 
 
 page()

@@ -8,6 +8,8 @@ from dashboard import state
 from dashboard.views import guarded
 
 MAX_COLUMNS = 12
+MAX_OPTIONS = 5000
+KEYS = state.Control("lookup.keys", "keys", ["king", "queen", "paris"])
 
 
 @guarded
@@ -16,10 +18,12 @@ def page():
     st.header("Lookup = one-hot × matrix")
     st.write("An embedding layer is a fully connected layer over a one-hot input: multiplying the one-hot "
              "row of an id by the embedding matrix W selects row id of W.")
-    default = ["king", "queen", "paris"] if choice == state.BUILTIN else emb.keys[:3]
-    picked = st.multiselect("Keys", emb.keys[:5000] if len(emb) > 5000 else emb.keys,
-                            default=[k for k in state.param("keys", ",".join(default)).split(",") if k in emb.key_to_index])
-    state.set_params(keys=",".join(picked))
+    default = KEYS.default if choice == state.BUILTIN else emb.keys[:3]
+    key = KEYS.init(default=default, valid=lambda ks: all(emb.find(k) is not None for k in ks))
+    kept = [emb.resolve(k) for k in st.session_state[key] if emb.find(k) is not None]  # unknown URL keys dropped
+    KEYS.set(kept)
+    options = list(dict.fromkeys(kept + emb.keys[:MAX_OPTIONS]))
+    picked = st.multiselect(f"Keys (the first {MAX_OPTIONS:,} are offered; type to search them)", options, key=key)
     if not picked:
         st.info("Pick at least one key.")
         return

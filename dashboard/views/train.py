@@ -11,11 +11,15 @@ from dashboard import share, state
 from dashboard.views import guarded
 
 
+LOG = state.Control("train.log", None, "sample log")
+
+
 @guarded
 def page():
     st.header("Train")
-    logs = {"sample log": None, **st.session_state.get("logs", {})}
-    name = st.selectbox("Log", list(logs), help="Upload and validate your own on the Data page.")
+    logs = {"sample log": None, **state.logs()}
+    name = st.selectbox("Log", list(logs), key=LOG.init(list(logs), default=state.latest_log() or "sample log"),
+                        help="Upload and validate your own on the Data page.")
     inter = state.sample_log() if logs[name] is None else logs[name]
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
     methods = st.multiselect("Methods", METHODS, default=["item2vec", "als"])
@@ -60,7 +64,7 @@ def _run(name, inter, method, params, seed, k) -> dict:
         report = report_for(train(split.train, method, seed=seed, progress=progress, **params), split, k, seed)
         st.write("Training on all events for exploring…")
         full = train(inter, method, seed=seed, progress=progress, **params)
-        set_name = state.add_session_set(f"{name} · {method}", full.items)
+        set_name = state.add_set(f"{name} · {method}", full.items)
         status.update(label=f"{method}: HR@{k} {report['hr']:.3f} (popularity {report['baselines']['popularity']['hr']:.3f})",
                       state="complete", expanded=False)
     report["set"] = set_name
@@ -78,11 +82,12 @@ def _show(report):
                             for m, per in report["by_popularity_bucket"].items() for b, v in per.items()])
     with st.expander("By popularity of the held-out item (head / mid / tail)"):
         st.dataframe(buckets.pivot(index="model", columns="bucket", values="hr"), width="stretch")
-    emb = state.session_sets()[report["set"]]
+    emb = state.load(report["set"])
     share.chart(metrics_figure(report), f"metrics-{report['method']}", emb, f"k={report['k']}",
                 tables=[("metrics", table), ("by popularity bucket", buckets)], key=f"metrics-{report['set']}")
     if st.button(f"Explore {report['method']} vectors", key=f"use-{report['set']}"):
-        st.switch_page(st.session_state["pages"]["map"], query_params={"ds": f"session:{report['set']}"})
+        state.set_active(report["set"])
+        st.switch_page("views/map.py")
 
 
 page()

@@ -1,0 +1,60 @@
+"""The train-and-score loop of next-item evaluation: split, train on the training part, score
+beside the baselines (the scoring itself lives in :mod:`core.evaluate.recs`)."""
+
+from __future__ import annotations
+
+from ..errors import ParameterError
+from ..evaluate.protocols import describe, make_split
+from ..evaluate.recs import report_for
+from ..logs import Interactions
+from ..train import train
+
+
+def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
+                  params: dict | None = None, progress=None, trainer=train, protocol: str = "auto",
+                  history: int = 1, decay: float = 1.0) -> dict:
+    """Train ``method`` on the protocol's split (leave-last-out, or basket completion for basket
+    logs; see :mod:`core.evaluate.protocols`) and report it beside the baselines.
+
+    Parameters
+    ----------
+    inter : Interactions
+    method : str
+        A trainer name (``core.train.METHODS``).
+    k : int, default 10
+        Cut-off of HR@k and NDCG@k.
+    seed : int, default 0
+        Seeds the training and the user sample.
+    max_users : int or None, default 5000
+        Evaluate a seeded sample of at most this many users.
+    params : dict, optional
+        Trainer parameters.
+    progress : callable ``(fraction, message)``, optional
+    trainer : callable, default :func:`core.train.train`
+        Any ``train(inter, method, seed=, **params)``: the local one or Spark's.
+    protocol, history, decay
+        See :func:`core.evaluate.protocols.make_split`.
+
+    Returns
+    -------
+    dict
+        ``hr``, ``ndcg``, ``mrr``, ``coverage`` ... of the model, ``baselines`` and
+        ``by_popularity_bucket`` (see :func:`core.evaluate.recs.report_for`) and ``protocol``.
+
+    Raises
+    ------
+    ParameterError
+        ``k`` not positive, or a bad trainer parameter.
+    DataError
+        No user can be evaluated.
+
+    Examples
+    --------
+    >>> evaluate_recs(inter, "item2vec", params={"epochs": 5})["hr"]
+    0.41
+    """
+    if k <= 0:
+        raise ParameterError(f"k({k}) must be > 0")
+    split = make_split(inter, protocol, max_users, seed, history, decay)
+    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
+    return {**report_for(result, split, k, seed), "protocol": describe(split)}

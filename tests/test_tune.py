@@ -1,0 +1,111 @@
+"""Tuning: validation never sees the test event, the choice is reproducible, every trial is kept."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import DataError, ParameterError
+from core.cli import main
+from core.experiments.tune import prepare_tuning, suggest, tune
+from core.logs import prepare
+from core.sample import generate
+from core.train import trainer
+
+
+@pytest.fixture(scope="module")
+def small_log(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample")
+    generate(users=200, items=60, seed=3, events_per_user=12).write(out)
+    return prepare(out / "interactions.csv")
+
+
+@pytest.fixture
+def timed(tmp_path):
+    """Four users, every event a distinct item at a distinct time, so each row is recognisable."""
+    rows = [(u, f"{u}-{n}", 100 * u + n) for u in range(4) for n in range(2 + u)]  # 2..5 events
+    path = tmp_path / "timed.csv"
+    pd.DataFrame(rows, columns=["user", "item", "timestamp"]).to_csv(path, index=False)
+    return prepare(path)
+
+
+def test_validation_holds_out_the_second_to_last_event_and_never_the_test_event(timed):
+    prep = prepare_tuning(timed, max_users=None)
+    name = lambda inter, codes: [str(inter.items[c]) for c in codes]  # noqa: E731
+    users = [str(timed.users[u]) for u in prep.validation.users]
+    assert sorted(users) == ["1", "2", "3"]  # user 0 has two events: nothing left to validate on
+    test_items = set(name(timed, prep.test.held_out))
+    assert test_items == {"0-1", "1-2", "2-3", "3-4"}  # each user's last event
+    val_items = name(prep.validation.train, prep.validation.held_out)
+    assert sorted(val_items) == ["1-1", "2-2", "3-3"]  # each user's second-to-last event
+    seen = set(name(prep.validation.train, prep.validation.train.item))
+    assert not (test_items & seen) and not (test_items & set(val_items))
+
+
+def test_tuning_needs_a_validation_event(tmp_path):
+    path = tmp_path / "two.csv"
+    pd.DataFrame({"user": [1, 1, 2, 2], "item": ["a", "b", "b", "c"], "timestamp": [1, 2, 3, 4]}).to_csv(path)
+    with pytest.raises(DataError, match="no validation case"):
+        prepare_tuning(prepare(path))
+
+
+def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
+    seen = []
+    a = tune(small_log, "svd", trials=4, seed=1, on_trial=seen.append)
+    b = tune(small_log, "svd", trials=4, seed=1)
+    assert a.best_params == b.best_params
+    assert a.trials[["number", "state", "factors"]].equals(b.trials[["number", "state", "factors"]])
+    assert list(a.trials["number"]) == [0, 1, 2, 3] and len(seen) == 4
+    assert set(a.trials["state"]) <= {"complete", "pruned", "fail"}
+    assert a.trials["factors"].iloc[0] == trainer("svd").Params().factors  # trial 0: the defaults
+    done = a.trials[a.trials["state"] == "complete"]
+    assert a.validation["ndcg"] == pytest.approx(done["ndcg"].max())
+    assert 0 <= a.test["hr_lo"] <= a.test["hr"] <= a.test["hr_hi"] <= 1
+
+
+def test_failed_trials_are_recorded_with_their_reason(small_log):
+    res = tune(small_log, "svd", trials=6, seed=0)  # factors up to 256 on a 60-item log: some cannot train
+    failed = res.trials[res.trials["state"] == "fail"]
+    assert len(failed) and failed["error"].str.contains("must be < min").all()
+    assert res.best_params["factors"] < 60
+
+
+def test_item2vec_trials_search_the_declared_space(small_log):
+    res = tune(small_log, "item2vec", trials=3, seed=0, fixed={"epochs": 2})
+    assert len(res.trials) == 3 and res.best_params["epochs"] == 2
+    names = {d.name for d in trainer("item2vec").space} - {"epochs"}
+    assert names <= set(res.best_params)
+    assert res.timings["trainer_s"] > 0 and 0 <= res.timings["outside_trainer_share"] < 1
+
+
+def test_sample_can_be_switched_off():
+    import optuna
+    params = suggest(optuna.trial.FixedTrial({"ns_exponent": 0.0, "sample_off": True, "window": 2, "epochs": 5,
+                                              "negative": 5, "vector_size": 16}), "item2vec")
+    assert params["sample"] == 0.0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"trials": 0}, r"trials\(0\) must be >= 1"),
+    ({"metric": "auc"}, "metric 'auc'"),
+    ({"fixed": {"epochs": -1}}, r"epochs\(-1\) must be >= 1"),
+    ({"trials": None}, "number of trials or a time budget"),
+])
+def test_bad_tuning_arguments_are_typed_errors(small_log, kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        tune(small_log, "item2vec", **{"trials": 2, **kwargs})
+
+
+def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_path, capsys):
+    src = tmp_path / "log"
+    generate(users=200, items=60, seed=3, events_per_user=12).write(src)
+    args = ["--log", str(src / "interactions.csv"), "--method", "svd", "--tune", "--trials", "2", "--json"]
+    assert main(["evaluate", "recs", *args]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["tuning"]["trials"]) == 2 and "factors" in out["tuning"]["best_params"]
+    assert {"hr", "ndcg"} <= set(out["validation"]) and {"hr", "ndcg", "hr_lo", "hr_hi"} <= set(out)
+    assert main(["train", *args, "--out", str(tmp_path / "model")]) == 0
+    report = json.loads((tmp_path / "model" / "report.json").read_text())
+    assert report["params"]["factors"] == report["tuning"]["best_params"]["factors"]
+    assert len(report["tuning"]["trials"]) == 2 and "hr" in report["tuning"]["test"]
