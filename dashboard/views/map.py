@@ -43,43 +43,38 @@ def page():
     _draw(choice, emb, job.layout, view, note)
 
 
-def _keyed(key: str, url_value):
-    """A widget's first value comes from the URL; afterwards the widget's own state rules."""
-    if key not in st.session_state:
-        st.session_state[key] = url_value
-    return key
+METHOD = state.Control("map.method", "p", "tsne")
+POINTS = state.Control("map.points", "pts", 0)  # 0: the set's default (see _default_points)
+SAMPLING = state.Control("map.sampling", "sampling", "frequent")
+LABEL = state.Control("map.label", "label", "keys")
+SEARCH = state.Control("map.q", "q", "")
+REGEX = state.Control("map.re", "re", False)
+THREE = state.Control("map.3d", "3d", False)
+AXES = [state.Control(f"map.axis{i}", f"ax{i}", "") for i in range(4)]
 
 
 def _controls(choice, emb) -> dict:
     label_cols = _label_columns(emb)
     default_points = _default_points(emb)
     c1, c2, c3, c4 = st.columns(4)
-    method = c1.selectbox("Projection", METHODS, format_func=LABELS.get,
-                          key=_keyed("map_method", _url_choice(METHODS, "p")))
+    method = c1.selectbox("Projection", METHODS, format_func=LABELS.get, key=METHOD.init(METHODS))
     points = c2.number_input(f"Points (of {len(emb):,})", 3, len(emb), step=1000,
-                             key=_keyed("map_points", min(len(emb), state.int_param("pts", default_points))))
-    sampling = c3.selectbox("Sampling", SAMPLINGS, key=_keyed("map_sampling", _url_choice(SAMPLINGS, "sampling")),
+                             key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=default_points))
+    sampling = c3.selectbox("Sampling", SAMPLINGS, key=SAMPLING.init(SAMPLINGS),
                             help="frequent: the first keys (the most frequent in frequency-ordered sets)")
-    label = c4.selectbox("Label regions by", ["keys"] + label_cols,
-                         key=_keyed("map_label", _url_choice(["keys"] + label_cols, "label", label_cols[0] if label_cols else "keys")),
+    labels = ["keys"] + label_cols
+    label = c4.selectbox("Label regions by", labels, key=LABEL.init(labels, valid=lambda v: v in labels,
+                                                                   default=label_cols[0] if label_cols else "keys"),
                          help="keys: each region's most central keys; a metadata column: its dominant value")
     d1, d2, d3 = st.columns([3, 1, 1])
-    search = d1.text_input("Highlight keys matching", key=_keyed("map_q", state.param("q")))
-    regex = d2.toggle("regex", key=_keyed("map_re", state.param("re") == "1"))
-    three = d3.toggle("3-D", key=_keyed("map_dims", state.param("dims") == "3"),
+    search = d1.text_input("Highlight keys matching", key=SEARCH.init())
+    regex = d2.toggle("regex", key=REGEX.init())
+    three = d3.toggle("3-D", key=THREE.init(),
                       help="3-D views and semantic axes are projected for this view only, on a capped sample")
-    state.set_params(p=None if method == "tsne" else method, pts=None if points == default_points else points,
-                     sampling=None if sampling == "frequent" else sampling, label=None if label == "keys" else label,
-                     q=search, re="1" if regex else None, dims="3" if three else None)
     if sampling == "stratified" and label == "keys":
         raise ParameterError("stratified sampling needs a metadata column: choose one under 'Label regions by'")
     return {"method": method, "points": int(points), "sampling": sampling, "label": label, "search": search,
             "regex": regex, "three": three}
-
-
-def _url_choice(options, name: str, default=None):
-    value = state.param(name, default or options[0])
-    return value if value in options else options[0]
 
 
 def _default_points(emb) -> int:
@@ -290,11 +285,9 @@ def _classic(choice, emb, view) -> None:
 
 def _axes_inputs(choice, emb):
     defaults = ["man", "woman", "poor", "rich"] if choice == state.BUILTIN else list(emb.keys[:4])
-    got = (state.param("ax", ",".join(defaults)).split(",") + defaults)[:4]
     cols = st.columns(4)
     names = ["x from", "x to", "y from", "y to"]
-    vals = [c.text_input(nm, key=_keyed(f"map_ax{i}", v)) for i, (c, nm, v) in enumerate(zip(cols, names, got))]
-    state.set_params(ax=",".join(vals))
+    vals = [c.text_input(nm, key=ctl.init(default=d)) for c, nm, ctl, d in zip(cols, names, AXES, defaults)]
     return ((vals[0], vals[1]), (vals[2], vals[3]))
 
 
