@@ -516,19 +516,26 @@ def _run(job: Job, emb: Embeddings, ids: np.ndarray, spec: LayoutSpec) -> None:
         job.finished.set()
 
 
-_DIGESTS: dict[tuple[int, str], str] = {}
+_DIGESTS: dict[tuple[int, str], tuple] = {}
 
 
 def memo_hash(emb: Embeddings, ids: np.ndarray) -> str:
-    """:func:`content_hash`, remembered per loaded set (sets are read-only once loaded)."""
+    """:func:`content_hash`, remembered per loaded matrix (sets are read-only once loaded); a
+    weak reference makes sure a new matrix that reuses a freed one's id is hashed afresh."""
+    import weakref
     ids_key = hashlib.blake2b(np.ascontiguousarray(ids, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
     key = (id(emb.vectors), ids_key)
     found = _DIGESTS.get(key)
-    if found is None:
-        found = _DIGESTS[key] = content_hash(emb, ids)
-        if len(_DIGESTS) > 64:
-            _DIGESTS.pop(next(iter(_DIGESTS)))
-    return found
+    if found is not None and found[0]() is emb.vectors:
+        return found[1]
+    digest = content_hash(emb, ids)
+    try:
+        _DIGESTS[key] = (weakref.ref(emb.vectors), digest)
+    except TypeError:  # an array type without weak references: not remembered
+        return digest
+    if len(_DIGESTS) > 64:
+        _DIGESTS.pop(next(iter(_DIGESTS)))
+    return digest
 
 
 # ---- new points into an existing layout ----------------------------------------------------

@@ -174,8 +174,9 @@ def layout_figure(coords: np.ndarray, hover: np.ndarray, colour: np.ndarray, nam
     hover : ndarray of str (n,)
         Hover text per point, already escaped (:func:`hover_keys`).
     colour : ndarray of int (n,)
-        Colour group of each point; ``names[g]`` names group g in the legend.
+        Colour group of each point (the palette repeats past 12 groups).
     names : list of str
+        Legend names of the groups; empty for no legend.
     centres : ndarray (k, 2)
         Where each label goes.
     labels : list of str
@@ -194,14 +195,15 @@ def layout_figure(coords: np.ndarray, hover: np.ndarray, colour: np.ndarray, nam
     import plotly.graph_objects as go
     coords = np.asarray(coords, dtype=np.float32)
     traces = [_density_trace(coords)] if density and len(coords) > 1000 else []
-    n_groups = max(1, len(names))
+    colour = np.asarray(colour, dtype=np.float32)
+    n_groups = max(1, len(names), int(colour.max()) + 1 if len(colour) else 1)
     scale = [[i / max(1, n_groups - 1), PALETTE[i % len(PALETTE)]] for i in range(n_groups)] if n_groups > 1 \
         else [[0, PALETTE[0]], [1, PALETTE[0]]]
     size, opacity = (2, 0.45) if len(coords) > 50_000 else (4, 0.7)
     # one trace, numpy arrays (an object array for the text): plotly validates them without a Python loop
     traces.append(go.Scattergl(x=coords[:, 0], y=coords[:, 1], mode="markers", hovertext=np.asarray(hover, dtype=object),
                                hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="points",
-                               marker={"size": size, "opacity": opacity, "color": np.asarray(colour, dtype=np.int16),
+                               marker={"size": size, "opacity": opacity, "color": colour,
                                        "colorscale": scale, "cmin": 0, "cmax": max(1, n_groups - 1)}))
     if 1 < len(names) <= MAX_COLOURS:
         traces += [go.Scatter(x=[None], y=[None], mode="markers", name=esc(name),  # legend entries only

@@ -46,6 +46,7 @@ def main(argv=None) -> int:
             logging.info("%3.0f%% %s (%.0f s)", 100 * fraction, message, time.perf_counter() - start)
 
     layout = layouts.compute(emb, None, spec, progress)
+    layout.extra["vectors"] = emb.provenance.data_hash  # the package and version the hash was taken of
     path = layouts.save(layout, args.out / f"{layout.key}.npz", dtype=np.float16)
     logging.info("wrote %s (%d points, %.0f s); labels: %s", path, len(layout.ids), layout.seconds,
                  ", ".join(layout.labels[:10]))
