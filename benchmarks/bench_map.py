@@ -111,7 +111,7 @@ def hover_and_click(page, key: str) -> tuple[float, str, float]:
     page.mouse.move(x, y)
     label = page.locator(".hoverlayer .hovertext").first
     label.wait_for(timeout=30_000)
-    hover_s, shown = time.perf_counter() - t, label.inner_text()
+    hover_s, shown = time.perf_counter() - t, (label.text_content() or "").strip()
     t = time.perf_counter()
     page.mouse.click(x, y)
     page.get_by_text("Nearest neighbours of").first.wait_for(timeout=120_000)
@@ -119,7 +119,7 @@ def hover_and_click(page, key: str) -> tuple[float, str, float]:
 
 
 def labels(page) -> list[str]:
-    return [s for s in page.locator(".js-plotly-plot .annotation-text").all_inner_texts() if "embedlab" not in s]
+    return [s for s in page.locator(".js-plotly-plot .annotation-text").all_text_contents() if "embedlab" not in s]
 
 
 def browser_part(query: str) -> None:

@@ -14,7 +14,7 @@ WHERE = """(key) => { const d = document.querySelector('.js-plotly-plot');
 def test_map_draws_all_glove_words_with_labels_hover_and_click(server, page):  # noqa: F811
     page.goto(f"{server}/map")
     page.wait_for_function(DRAWN, timeout=240_000)
-    labels = [t for t in page.locator(".js-plotly-plot .annotation-text").all_inner_texts() if "embedlab" not in t]
+    labels = [t for t in page.locator(".js-plotly-plot .annotation-text").all_text_contents() if "embedlab" not in t]
     assert len(labels) >= 10 and all(labels), labels
     caption = page.locator("[data-testid=stCaptionContainer]", has_text="Drawn:").first.inner_text()
     assert "all 400,000 keys" in caption
@@ -22,7 +22,7 @@ def test_map_draws_all_glove_words_with_labels_hover_and_click(server, page):  #
     page.mouse.move(x, y)
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for(timeout=60_000)
-    shown = hover.inner_text().strip()
+    shown = (hover.text_content() or "").strip()
     assert shown  # the word under the pointer (paris, or a word drawn on top of it)
     page.mouse.click(x, y)
     heading = page.get_by_text("Nearest neighbours of").first
