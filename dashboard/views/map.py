@@ -124,7 +124,8 @@ def _draw(choice, emb, layout, view, note) -> None:
     selected = _selected_key(emb)
     marks, mark_note = _marks(emb, layout, view, selected)
     title = f"{LABELS[layout.spec.method]} of {len(layout.ids):,} points"
-    fig = layout_figure(layout.coords, _hover(layout.key, emb, layout.ids), layout.clusters, [],
+    # drawn last-row-first, so the first rows (the most frequent words) lie on top and answer the hover
+    fig = layout_figure(layout.coords[::-1], _hover(layout.key, emb, layout.ids)[::-1], layout.clusters[::-1], [],
                         layout.centres, labels, [m for m, _ in marks], title)
     st.session_state["map_curves"] = _curves(fig, layout, marks)
     st.caption(md(f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}") +
@@ -209,7 +210,7 @@ def _curves(fig, layout, marks) -> dict:
     out = {}
     for i, trace in enumerate(fig.data):
         if trace.name == "points":
-            out[i] = layout.ids
+            out[i] = layout.ids[::-1]
         elif trace.type == "scatter" and "markers" in (trace.mode or "") and trace.name in rows_by_name:
             out[i] = rows_by_name[trace.name]
     return out
