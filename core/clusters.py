@@ -11,12 +11,12 @@ import pandas as pd
 from .embeddings import Embeddings
 
 SEPARATORS = re.compile(r"\s*[|,;]\s*")
-CANDIDATES = 200  # label candidates per cluster: its earliest rows (most frequent in frequency-ordered sets)
+CANDIDATES = 50  # label candidates per cluster: its earliest rows (most frequent in frequency-ordered sets)
 
 
 def n_clusters_for(n: int) -> int:
-    """How many labelled regions a map of ``n`` points gets: about sqrt(n)/4, between 3 and 48."""
-    return int(min(48, max(3, round(np.sqrt(max(n, 1)) / 4))))
+    """How many labelled regions a map of ``n`` points gets: about sqrt(n)/4, between 3 and 32."""
+    return int(min(32, max(3, round(np.sqrt(max(n, 1)) / 4))))
 
 
 def cluster_map(coords: np.ndarray, n_clusters: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,9 @@ from .search import HnswIndex, cache_dir
 log = logging.getLogger(__name__)
 
 LAYOUT_METHODS = ("tsne", "umap", "pca")
-DEFAULTS = {"tsne": {"perplexity": 30.0}, "umap": {"neighbours": 15, "min_dist": 0.1}, "pca": {}}
+ANCHORS = 50_000  # t-SNE/UMAP lay out at most this many rows; the rest are placed onto that map
+DEFAULTS = {"tsne": {"perplexity": 30.0, "anchors": ANCHORS}, "umap": {"neighbours": 15, "min_dist": 0.1, "anchors": ANCHORS},
+            "pca": {}}
 SHIPPED = Path(__file__).parent / "data" / "layouts"
 FFT_FROM = 10_000
 FORMAT = 1  # bump when the stored layout changes shape
@@ -269,15 +271,8 @@ def compute(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = L
     ids = np.arange(len(emb)) if ids is None else np.asarray(ids, dtype=np.int64)
     if len(ids) < 3:
         raise ParameterError(f"a map needs at least 3 points, got {len(ids)}")
-    part = emb if len(ids) == len(emb) and np.array_equal(ids, np.arange(len(emb))) else emb.subset(ids)
     start = time.perf_counter()
-    extra: dict = {}
-    if spec.method == "tsne":
-        coords = tsne(part, spec.seed, spec.params["perplexity"], progress)
-    elif spec.method == "umap":
-        coords = umap_layout(part, spec.seed, int(spec.params["neighbours"]), float(spec.params["min_dist"]), progress)
-    else:
-        coords, extra = _pca_layout(part)
+    coords, extra = _project(emb, ids, spec, progress)
     seconds = time.perf_counter() - start
     progress(0.97, "finding clusters")
     clusters, centres = cluster_map(coords, seed=spec.seed)
@@ -285,6 +280,36 @@ def compute(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = L
     progress(1.0, "done")
     return Layout(coords.astype(np.float32), ids, spec, content_hash(emb, ids), seconds, clusters, centres,
                   labels, "computed", extra)
+
+
+def _project(emb: Embeddings, ids: np.ndarray, spec: LayoutSpec, progress: Progress) -> tuple[np.ndarray, dict]:
+    anchors = int(spec.params.get("anchors") or 0)
+    if anchors and len(ids) > anchors:
+        return _anchored(emb, ids, spec, anchors, progress)
+    part = emb if len(ids) == len(emb) and np.array_equal(ids, np.arange(len(emb))) else emb.subset(ids)
+    if spec.method == "tsne":
+        return tsne(part, spec.seed, spec.params["perplexity"], progress), {}
+    if spec.method == "umap":
+        return umap_layout(part, spec.seed, int(spec.params["neighbours"]), float(spec.params["min_dist"]), progress), {}
+    return _pca_layout(part)
+
+
+def _anchored(emb: Embeddings, ids: np.ndarray, spec: LayoutSpec, anchors: int, progress: Progress):
+    """Lay out the first ``anchors`` rows (the most frequent, in frequency-ordered sets), then put
+    every other row at the median position of its 10 nearest laid-out rows (cosine): openTSNE's
+    transform start, without the optimisation, so 350,000 extra points cost a neighbour search."""
+    head, rest = ids[:anchors], ids[anchors:]
+    inner = LayoutSpec(spec.method, {**spec.params, "anchors": 0}, spec.seed)
+    coords, _ = _project(emb, head, inner, lambda f, m: progress(0.85 * f, m))
+    base = Layout(coords, head, inner, "", 0.0, np.zeros(len(head), np.int16), np.zeros((0, 2), np.float32), [])
+    out = np.empty((len(ids), 2), dtype=np.float32)
+    out[:anchors] = coords
+    step = 20_000
+    for start in range(0, len(rest), step):
+        progress(0.85 + 0.1 * start / len(rest), f"placing {len(rest):,} more points by their nearest laid-out neighbours")
+        chunk = rest[start:start + step]
+        out[anchors + start:anchors + start + len(chunk)] = place(base, emb, np.asarray(emb.vectors[chunk]), k=10, n_iter=0)
+    return out, {"anchors": int(anchors), "placed": int(len(rest))}
 
 
 def _pca_layout(emb: Embeddings) -> tuple[np.ndarray, dict]:
@@ -361,6 +386,13 @@ def load(path: str | Path, source: str = "cache") -> Layout | None:
 
 def cache_path(digest: str, spec: LayoutSpec) -> Path:
     return cache_dir() / "layouts" / f"{layout_key(digest, spec)}.npz"
+
+
+def stored(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec()) -> bool:
+    """Whether the cache folder or the shipped layouts hold this layout (files only, not read)."""
+    ids = np.arange(len(emb)) if ids is None else np.asarray(ids, dtype=np.int64)
+    name = f"{layout_key(memo_hash(emb, ids), spec)}.npz"
+    return (cache_dir() / "layouts" / name).exists() or (SHIPPED / name).exists()
 
 
 def cached(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec(),
@@ -484,19 +516,26 @@ def _run(job: Job, emb: Embeddings, ids: np.ndarray, spec: LayoutSpec) -> None:
         job.finished.set()
 
 
-_DIGESTS: dict[tuple[int, str], str] = {}
+_DIGESTS: dict[tuple[int, str], tuple] = {}
 
 
 def memo_hash(emb: Embeddings, ids: np.ndarray) -> str:
-    """:func:`content_hash`, remembered per loaded set (sets are read-only once loaded)."""
+    """:func:`content_hash`, remembered per loaded matrix (sets are read-only once loaded); a
+    weak reference makes sure a new matrix that reuses a freed one's id is hashed afresh."""
+    import weakref
     ids_key = hashlib.blake2b(np.ascontiguousarray(ids, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
     key = (id(emb.vectors), ids_key)
     found = _DIGESTS.get(key)
-    if found is None:
-        found = _DIGESTS[key] = content_hash(emb, ids)
-        if len(_DIGESTS) > 64:
-            _DIGESTS.pop(next(iter(_DIGESTS)))
-    return found
+    if found is not None and found[0]() is emb.vectors:
+        return found[1]
+    digest = content_hash(emb, ids)
+    try:
+        _DIGESTS[key] = (weakref.ref(emb.vectors), digest)
+    except TypeError:  # an array type without weak references: not remembered
+        return digest
+    if len(_DIGESTS) > 64:
+        _DIGESTS.pop(next(iter(_DIGESTS)))
+    return digest
 
 
 # ---- new points into an existing layout ----------------------------------------------------
@@ -506,7 +545,7 @@ def place(layout: Layout, emb: Embeddings, vectors: np.ndarray, k: int = 15, n_i
 
     Each new vector starts at the median position of its ``k`` nearest laid-out rows (cosine);
     on a t-SNE layout openTSNE then optimises the new points against the fixed layout (its
-    ``transform``: perplexity 5, 250 steps).  UMAP and PCA layouts keep the neighbours' median
+    ``transform``: perplexity 5, ``n_iter`` steps; 0 keeps the median).  UMAP and PCA layouts keep the neighbours' median
     (PCA: the exact projection).
 
     Parameters
@@ -517,6 +556,7 @@ def place(layout: Layout, emb: Embeddings, vectors: np.ndarray, k: int = 15, n_i
     vectors : ndarray (m, dim)
     k : int, default 15
     n_iter : int, default 250
+        t-SNE optimisation steps; 0 keeps the neighbours' median.
 
     Returns
     -------
@@ -539,7 +579,7 @@ def place(layout: Layout, emb: Embeddings, vectors: np.ndarray, k: int = 15, n_i
     k = min(k, len(base))
     found, sims = exact_top_k(base, unit, k, "cosine")
     start = np.median(layout.coords[found], axis=1)
-    if layout.spec.method != "tsne":
+    if layout.spec.method != "tsne" or n_iter <= 0:
         return start.astype(np.float32)
     return _tsne_place(layout.coords, start, found, np.maximum(1.0 - sims, 0), n_iter)
 

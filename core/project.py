@@ -109,10 +109,12 @@ def pca(x: np.ndarray, dims: int) -> np.ndarray:
 
 
 def _tsne(x: np.ndarray, dims: int, seed: int, perplexity: float) -> np.ndarray:
-    from sklearn.manifold import TSNE
+    """openTSNE (FFT on large 2-D maps, Barnes-Hut otherwise), PCA start, cosine."""
+    from openTSNE import TSNE
     perplexity = min(perplexity, max(2.0, (len(x) - 1) / 3))
-    return TSNE(n_components=dims, perplexity=perplexity, init="pca", random_state=seed,
-                metric="cosine", max_iter=750).fit_transform(x)
+    method = "fft" if dims == 2 and len(x) >= 10_000 else "bh"
+    return np.asarray(TSNE(n_components=dims, perplexity=perplexity, initialization="pca", random_state=seed,
+                           metric="cosine", negative_gradient_method=method, n_jobs=2).fit(x))
 
 
 def _umap(x: np.ndarray, dims: int, seed: int, neighbours: int) -> np.ndarray:

@@ -20,13 +20,15 @@ def provenance_line(emb: Embeddings | None, extra: str = "") -> str:
 
 
 def chart(fig, name: str, emb: Embeddings | None, extra: str = "", tables: list[tuple[str, pd.DataFrame]] = (),
-          key: str | None = None):
-    """Show ``fig`` with its provenance caption and the ways to share it."""
+          key: str | None = None, **plotly_kwargs):
+    """Show ``fig`` with its provenance caption and the ways to share it (``plotly_kwargs``,
+    e.g. ``on_select``, go to ``st.plotly_chart``; a ``config`` there is merged)."""
     text = provenance_line(emb, extra)
     caption(fig, text)
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": f"embedlab-{name}", "scale": 2}}
-    st.plotly_chart(fig, config=config, key=key)
+    config.update(plotly_kwargs.pop("config", {}))
+    st.plotly_chart(fig, config=config, key=key, **plotly_kwargs)
     cols = st.columns(3)
     if png_available():
         cols[0].download_button("PNG (server-side)", data=lambda: to_png(fig) or b"", file_name=f"embedlab-{name}.png",

@@ -1,11 +1,12 @@
 """Rebuild the shipped 2-D layout of the built-in GloVe 6B 50d (all 400,000 words).
 
-Deterministic for a given seed and library versions: openTSNE (FFT) over faiss-HNSW neighbours,
-seed 0, perplexity 30.  Writes ``core/data/layouts/<key>.npz`` (float16 coordinates, cluster of
+Deterministic for a given seed and library versions: openTSNE (FFT) of the 50,000 most frequent
+words over faiss-HNSW neighbours (seed 0, perplexity 30); each of the other 350,000 words is
+placed at the median position of its 10 nearest of those (openTSNE's transform start).  Writes ``core/data/layouts/<key>.npz`` (float16 coordinates, cluster of
 each word, cluster centres; no pickles) and its ``.json`` sidecar (method, parameters, seed,
 content hash of the vectors, cluster labels), the files :func:`core.layouts.cached` finds.
 
-    nice -n 10 python scripts/build_glove_layout.py            # ~1 h on 2 busy cores
+    nice -n 10 python scripts/build_glove_layout.py            # ~15 min on 2 busy cores
     python scripts/build_glove_layout.py --limit 20000 --out /tmp/x   # a quick trial
 """
 
@@ -45,6 +46,7 @@ def main(argv=None) -> int:
             logging.info("%3.0f%% %s (%.0f s)", 100 * fraction, message, time.perf_counter() - start)
 
     layout = layouts.compute(emb, None, spec, progress)
+    layout.extra["vectors"] = emb.provenance.data_hash  # the package and version the hash was taken of
     path = layouts.save(layout, args.out / f"{layout.key}.npz", dtype=np.float16)
     logging.info("wrote %s (%d points, %.0f s); labels: %s", path, len(layout.ids), layout.seconds,
                  ", ".join(layout.labels[:10]))

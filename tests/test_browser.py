@@ -146,18 +146,6 @@ def test_the_active_set_survives_switching_pages(server, page):
     assert page.get_by_role("combobox", name="Embedding set").input_value() == "sample log · als"
 
 
-def test_map_plots_points(server, page):
-    page.goto(f"{server}/map?color=cluster")
-    page.wait_for_function("""() => {
-        const d = document.querySelector('.js-plotly-plot');
-        // _fullData holds the decoded arrays (the JSON sends base64 typed arrays)
-        return d && d._fullData && d._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) >= 5000;
-    }""", timeout=90_000)
-    traces = page.evaluate("document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
-    assert len(traces) == 8 and all(t.startswith("cluster") for t in traces)
-    page.screenshot(path=str(ARTIFACTS / "map.png"))
-
-
 def test_upload_a_log_through_the_file_input(server, page):
     page.goto(f"{server}/data")
     page.get_by_role("tab", name="Upload a log").click()

@@ -143,8 +143,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     >>> load("glove-6b-50d", limit=10).dim  # doctest: +SKIP
     50
     """
-    if limit is not None and limit <= 0:
-        raise ParameterError(f"limit({limit}) must be > 0", hint="omit --limit to keep every key")
+    _check_limit(limit)
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     encoding, path = check_encoding(encoding), Path(spec)
@@ -169,6 +168,11 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     emb = emb.head(limit) if limit is not None else emb
     _note_zero_rows(emb, path)
     return emb
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit <= 0:
+        raise ParameterError(f"limit({limit}) must be > 0", hint="omit --limit to keep every key")
 
 
 def _note_zero_rows(emb: Embeddings, path: Path) -> None:

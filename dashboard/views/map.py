@@ -1,75 +1,255 @@
-"""The map: 2-D/3-D projections of the active set, coloured, searchable, honest about sampling."""
+"""The map: a whole set laid out once (t-SNE, UMAP or PCA), shared by every visitor, with labelled
+regions, search highlights and a clicked point's nearest neighbours; semantic axes and 3-D views
+are projected per view."""
 
-import re
+from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
+from core import layouts
+from core.clusters import metadata_labels, split_values
 from core.errors import ParameterError
-from core.plots import map_figure
-from core.project import PROJECTIONS, SAMPLINGS, project, sample_rows
+from core.plots import hover_keys, layout_figure, map_figure
+from core.project import SAMPLINGS, project, sample_rows
+from core.search import neighbours
 
 from dashboard import share, state
 from dashboard.text import md
 from dashboard.views import guarded
 
-LIMITS = {"pca": 50000, "axes": 50000, "tsne": 10000, "umap": 20000}
+MAP_PROJECTIONS = ("tsne", "umap", "pca", "axes")
 LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "axes": "semantic axes"}
+DEFAULT_POINTS = 50_000  # a layout not yet cached starts at this many points (all, when the set is smaller)
+CLASSIC_LIMITS = {"axes": 50_000, "pca": 50_000, "umap": 20_000, "tsne": 10_000}  # per-view 3-D / axes caps
+MAX_MARKED = 500
 
 
 @guarded
 def page():
     choice, emb = state.active()
     st.header("Map")
-    meta_cols = [] if emb.metadata is None else [c for c in emb.metadata.columns if emb.metadata[c].nunique() <= 200]
+    view = _controls(choice, emb)
+    if view["method"] == "axes" or view["three"]:
+        return _classic(choice, emb, view)
+    view["hits"] = _matches(emb, view["search"], view["regex"])
+    ids, note = sample_rows(emb, view["points"], view["sampling"], view["label"] if view["sampling"] == "stratified" else None)
+    spec = layouts.LayoutSpec(view["method"])
+    job = layouts.request(emb, ids, spec)
+    if not job.done:
+        return _wait(job, note)
+    if job.error:
+        raise ParameterError(job.error)
+    _draw(choice, emb, job.layout, view, note)
+
+
+METHOD = state.Control("map.method", "p", "tsne")
+POINTS = state.Control("map.points", "pts", 0)  # 0: the set's default (see _default_points)
+SAMPLING = state.Control("map.sampling", "sampling", "frequent")
+LABEL = state.Control("map.label", "label", "keys")
+SEARCH = state.Control("map.q", "q", "")
+REGEX = state.Control("map.re", "re", False)
+THREE = state.Control("map.3d", "3d", False)
+AXES = [state.Control(f"map.axis{i}", f"ax{i}", "") for i in range(4)]
+
+
+def _controls(choice, emb) -> dict:
+    label_cols = _label_columns(emb)
+    default_points = _default_points(emb)
     c1, c2, c3, c4 = st.columns(4)
-    method = c1.selectbox("Projection", PROJECTIONS, format_func=LABELS.get, index=state.choice_index(PROJECTIONS, "p"))
-    limit = LIMITS[method]
-    n = c2.number_input(f"Points (≤ {limit:,})", 100, limit, min(state.int_param("pts", 5000), limit), step=1000)
-    sampling = c3.selectbox("Sampling", SAMPLINGS, index=state.choice_index(SAMPLINGS, "sampling"),
-                            help="frequent: the first keys (most frequent in frequency-ordered files)")
-    colours = ["none", "cluster"] + meta_cols
-    color = c4.selectbox("Colour by", colours, index=state.choice_index(colours, "color"))
+    method = c1.selectbox("Projection", MAP_PROJECTIONS, format_func=LABELS.get, key=METHOD.init(MAP_PROJECTIONS))
+    points = c2.number_input(f"Points (of {len(emb):,})", 3, len(emb), step=1000,
+                             key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=default_points))
+    sampling = c3.selectbox("Sampling", SAMPLINGS, key=SAMPLING.init(SAMPLINGS),
+                            help="frequent: the first keys (the most frequent in frequency-ordered sets)")
+    labels = ["keys"] + label_cols
+    label = c4.selectbox("Label regions by", labels, key=LABEL.init(labels, valid=lambda v: v in labels,
+                                                                   default=label_cols[0] if label_cols else "keys"),
+                         help="keys: each region's most central keys; a metadata column: its dominant value")
     d1, d2, d3 = st.columns([3, 1, 1])
-    search = d1.text_input("Highlight keys matching", value=state.param("q"))
-    regex = d2.toggle("regex", value=state.param("re") == "1")
-    three = d3.toggle("3-D", value=state.param("dims") == "3", disabled=method == "axes")
-    axes = None
-    if method == "axes":
-        axes = _axes_inputs(choice, emb)
-    state.set_params(p=None if method == "pca" else method, pts=None if n == 5000 else n,
-                     sampling=None if sampling == "frequent" else sampling, color=None if color == "none" else color,
-                     q=search, re="1" if regex else None, dims="3" if three else None)
-    if sampling == "stratified" and color not in meta_cols:
-        raise ParameterError("stratified sampling needs a metadata column to colour by")
-    match_ids = _matches(emb, search, regex)
-    ids, note = sample_rows(emb, int(n), sampling, color if sampling == "stratified" else None,
-                            include=match_ids[:200])
-    proj = _projection(choice, emb, ids, method, 3 if three else 2, axes)
-    frame = proj.frame(emb)
-    if color == "cluster":
-        frame["cluster"] = _clusters(emb, ids)
-    highlight = frame.key.isin({emb.keys[i] for i in match_ids}).to_numpy() if len(match_ids) else None
-    st.caption(f"Showing {md(note)}. {LABELS[method]} took {proj.seconds:.2f} s. " + _quality_text(proj.quality) +
-               (f" {len(match_ids)} keys match the search." if search else ""))
-    share.chart(map_figure(frame, None if color == "none" else color, highlight,
-                           f"{LABELS[method]} of {len(frame):,} points", dims=3 if three else 2),
-                "map", emb, f"{LABELS[method]}, {note}", tables=[("points", frame.head(1000))], key="map")
+    search = d1.text_input("Highlight keys matching", key=SEARCH.init())
+    regex = d2.toggle("regex", key=REGEX.init())
+    three = d3.toggle("3-D", key=THREE.init(),
+                      help="3-D views and semantic axes are projected for this view only, on a capped sample")
+    if sampling == "stratified" and label == "keys":
+        raise ParameterError("stratified sampling needs a metadata column: choose one under 'Label regions by'")
+    return {"method": method, "points": int(points), "sampling": sampling, "label": label, "search": search,
+            "regex": regex, "three": three}
+
+
+def _default_points(emb) -> int:
+    """All points when the set is small or a stored t-SNE of all of it exists (the shipped GloVe map)."""
+    if len(emb) <= DEFAULT_POINTS or layouts.stored(emb, None, layouts.LayoutSpec("tsne")):
+        return len(emb)
+    return DEFAULT_POINTS
+
+
+def _label_columns(emb) -> list[str]:
+    """Metadata columns worth naming regions by: few distinct values once multi-values are split."""
+    if emb.metadata is None:
+        return []
+    out = []
+    for col in emb.metadata.columns:
+        values = emb.metadata[col].dropna().astype(str)
+        if values.empty or values.nunique() > 5000:
+            continue
+        distinct = {v for cell in values.unique()[:5000] for v in split_values(cell)}
+        if 2 <= len(distinct) <= 200:
+            out.append(col)
+    return out
+
+
+def _wait(job, note: str) -> None:
+    st.caption(md(f"Will draw: {note}."))
+    st.info(md(f"Computing the {LABELS[job.spec.method]} layout once; every visitor shares this run "
+               "and the result is kept on disk for the next time."))
+
+    @st.fragment(run_every=1.0)
+    def progress():
+        st.progress(min(job.fraction, 1.0), text=md(f"{job.message} · {time_since(job.started)}"))
+        if job.done:
+            st.rerun()
+
+    progress()
+
+
+def time_since(start: float) -> str:
+    import time
+    return f"{time.monotonic() - start:.0f} s"
+
+
+def _draw(choice, emb, layout, view, note) -> None:
+    """The layout with its region labels, search hits and the clicked point's neighbours."""
+    labels, label_note = _region_labels(emb, layout, view["label"])
+    selected = _selected_key(emb)
+    marks, mark_note = _marks(emb, layout, view, selected)
+    title = f"{LABELS[layout.spec.method]} of {len(layout.ids):,} points"
+    # drawn last-row-first, so the first rows (the most frequent words) lie on top and answer the hover
+    fig = layout_figure(layout.coords[::-1], _hover(layout.key, emb, layout.ids)[::-1], layout.clusters[::-1], [],
+                        layout.centres, labels, [m for m, _ in marks], title)
+    st.session_state["map_curves"] = _curves(fig, layout, marks)
+    st.caption(md(f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}") +
+               " Drag to pan, scroll to zoom, hover for the key, click a point for its nearest neighbours.")
+    share.chart(fig, "map", emb, f"{LABELS[layout.spec.method]}, {note}", key="map", on_select="rerun",
+                selection_mode="points", config={"scrollZoom": True})
+    if selected:
+        _neighbour_table(emb, selected)
     share.copy_link("map")
 
 
-def _axes_inputs(choice, emb):
-    defaults = ["man", "woman", "poor", "rich"] if choice == state.BUILTIN else emb.keys[:4]
-    got = state.param("ax", ",".join(defaults)).split(",")
-    got = (got + defaults)[:4]
-    cols = st.columns(4)
-    names = ["x from", "x to", "y from", "y to"]
-    vals = [c.text_input(nm, value=v) for c, nm, v in zip(cols, names, got)]
-    state.set_params(ax=",".join(vals))
-    return ((vals[0], vals[1]), (vals[2], vals[3]))
+def _origin(layout) -> str:
+    params = ", ".join(f"{k} {v}" for k, v in layout.spec.params.items() if k != "anchors")
+    how = f"seed {layout.spec.seed}" + (f", {params}" if params else "")
+    if layout.extra.get("placed"):
+        how += (f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, the other "
+                f"{layout.extra['placed']:,} placed at the median of their 10 nearest of those")
+    if layout.source == "shipped":
+        return f"layout shipped with embedlab, computed once by scripts/build_glove_layout.py; {how}"
+    if layout.source == "cache":
+        return f"layout from the shared cache, computed once in {layout.seconds:.0f} s; {how}"
+    return f"computed in {layout.seconds:.1f} s and kept for every visitor; {how}"
+
+
+def _region_labels(emb, layout, column: str) -> tuple[list[str], str]:
+    k = len(layout.centres)
+    if column == "keys" or emb.metadata is None or column not in emb.metadata.columns:
+        return layout.labels, f"{k} regions (k-means on the map), each labelled by its most central keys."
+    return (metadata_labels(emb.metadata, column, layout.ids, layout.clusters),
+            f"{k} regions (k-means on the map), each labelled by its dominant '{column}' value.")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _hover(layout_key: str, _emb, _ids) -> np.ndarray:
+    """Escaped hover text of a layout's points, built once per layout and shared (read-only)."""
+    return hover_keys(_emb.keys[i] for i in _ids) if len(_ids) != len(_emb) else hover_keys(_emb.keys)
+
+
+def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], str]:
+    """Search hits and the selected point with its neighbours, each as (mark, rows)."""
+    out, notes = [], []
+    hits = view["hits"]
+    if view["search"]:
+        shown = hits[:MAX_MARKED]
+        mark, placed = _mark(emb, layout, shown, "search hits", "#D62728")
+        out.append((mark, shown))
+        notes.append(f" {len(hits):,} keys match the search" + (f", the first {len(shown):,} are marked" if len(hits) > len(shown) else "") +
+                     (f"; {placed} of them are outside the sample and were placed onto the layout ({_placing(layout)})" if placed else "") + ".")
+    if selected:
+        found = neighbours(emb, selected, k=10)
+        rows = np.concatenate([[emb.index(selected)], found.ids]).astype(np.int64)
+        mark, placed = _mark(emb, layout, rows, f"{selected} and its neighbours", "#FF7F0E")
+        mark["lines_from"] = (mark["x"][0], mark["y"][0])
+        out.append((mark, rows))
+        notes.append(f" Orange: '{selected}' and its 10 nearest neighbours in the original {emb.dim}-d space (cosine)" +
+                     (f"; {placed} placed onto the layout ({_placing(layout)})" if placed else "") + ".")
+    return out, "".join(notes)
+
+
+def _placing(layout) -> str:
+    return "openTSNE transform" if layout.spec.method == "tsne" else (
+        "exact PCA projection" if layout.spec.method == "pca" else "median of their laid-out neighbours")
+
+
+def _mark(emb, layout, rows: np.ndarray, name: str, colour: str) -> tuple[dict, int]:
+    """Positions of ``rows`` on the layout; rows the layout lacks are placed onto it."""
+    pos = np.full(len(emb), -1, dtype=np.int64)
+    pos[layout.ids] = np.arange(len(layout.ids))
+    where = pos[rows]
+    xy = np.zeros((len(rows), 2), dtype=np.float32)
+    inside = where >= 0
+    xy[inside] = layout.coords[where[inside]]
+    if (~inside).any():
+        xy[~inside] = layouts.place(layout, emb, np.asarray(emb.vectors[rows[~inside]], dtype=np.float32))
+    mark = {"name": name, "x": xy[:, 0], "y": xy[:, 1], "text": [emb.keys[i] for i in rows], "color": colour}
+    return mark, int((~inside).sum())
+
+
+def _curves(fig, layout, marks) -> dict:
+    """Which rows each clickable trace shows, to turn a click back into a key next run."""
+    rows_by_name = {_esc(m["name"]): rows for m, rows in marks}
+    out = {}
+    for i, trace in enumerate(fig.data):
+        if trace.name == "points":
+            out[i] = layout.ids[::-1]
+        elif trace.type == "scatter" and "markers" in (trace.mode or "") and trace.name in rows_by_name:
+            out[i] = rows_by_name[trace.name]
+    return out
+
+
+def _esc(text: str) -> str:
+    from core.plots import esc
+    return esc(text)
+
+
+def _selected_key(emb) -> str:
+    """The key whose neighbours are shown: the last clicked point, else the one in the URL."""
+    event = st.session_state.get("map")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    curves = st.session_state.get("map_curves", {})
+    for point in points:
+        rows = curves.get(point.get("curve_number"))
+        index = point.get("point_index", point.get("point_number"))
+        if rows is not None and index is not None and 0 <= index < len(rows):
+            state.set_params(sel=emb.keys[int(rows[index])])
+            break
+    key = state.param("sel")
+    if key and emb.find(key) is None:
+        state.set_params(sel=None)
+        return ""
+    if key and st.button(f"Clear the neighbours of '{key}'", key="map_clear"):
+        state.set_params(sel=None)
+        return ""
+    return key
+
+
+def _neighbour_table(emb, key: str) -> None:
+    found = neighbours(emb, key, k=10)
+    st.subheader(f"Nearest neighbours of {md(key)}")
+    st.dataframe(found.to_frame(), hide_index=True, width="stretch")
 
 
 def _matches(emb, search: str, regex: bool) -> np.ndarray:
+    import re
     if not search:
         return np.empty(0, dtype=np.int64)
     if regex:
@@ -84,29 +264,43 @@ def _matches(emb, search: str, regex: bool) -> np.ndarray:
     return np.asarray(hits, dtype=np.int64)
 
 
+def _classic(choice, emb, view) -> None:
+    """Semantic axes and 3-D: projected for this view on at most CLASSIC_LIMITS[method] points."""
+    axes = _axes_inputs(choice, emb) if view["method"] == "axes" else None
+    method = view["method"]
+    limit = CLASSIC_LIMITS[method]
+    n = min(view["points"], limit)
+    ids, note = sample_rows(emb, n, view["sampling"], view["label"] if view["sampling"] == "stratified" else None)
+    if view["points"] > limit:
+        note += f" (capped at {limit:,} for {'3-D' if view['three'] else 'semantic axes'})"
+    proj = _projection(choice, emb, ids, method, 3 if view["three"] and method != "axes" else 2, axes)
+    frame = proj.frame(emb)
+    match = set(_matches(emb, view["search"], view["regex"]).tolist())
+    highlight = np.isin(proj.ids, list(match)) if match else None
+    st.caption(md(f"Drawn: {note}. {LABELS[method]} took {proj.seconds:.2f} s."))
+    share.chart(map_figure(frame, None, highlight, f"{LABELS[method]} of {len(frame):,} points",
+                           dims=proj.coords.shape[1]),
+                "map", emb, f"{LABELS[method]}, {note}", tables=[("points", frame.head(1000))], key="map_classic")
+    share.copy_link("map")
+
+
+def _axes_inputs(choice, emb):
+    defaults = ["man", "woman", "poor", "rich"] if choice == state.BUILTIN else list(emb.keys[:4])
+    cols = st.columns(4)
+    names = ["x from", "x to", "y from", "y to"]
+    vals = [c.text_input(nm, key=ctl.init(default=d)) for c, nm, ctl, d in zip(cols, names, AXES, defaults)]
+    return ((vals[0], vals[1]), (vals[2], vals[3]))
+
+
 def _projection(choice, emb, ids, method, dims, axes):
-    """Projections are cached per session and view, so reruns (a new highlight) are instant."""
+    """Per-session cache of the last classic projection, so a new highlight is instant."""
     cache = st.session_state.setdefault("projections", {})
-    key = (choice, id(emb), method, dims, str(axes), ids.tobytes().__hash__())
+    key = (choice, id(emb), method, dims, str(axes), hash(ids.tobytes()))
     if key not in cache:
         with st.spinner(f"Projecting {len(ids):,} points with {LABELS[method]}…"):
             cache.clear()
-            cache[key] = project(emb, ids, method, dims, axes=axes)
+            cache[key] = project(emb, ids, method, dims, axes=axes, quality=False)
     return cache[key]
-
-
-def _clusters(emb, ids) -> np.ndarray:
-    from sklearn.cluster import KMeans
-    labels = KMeans(n_clusters=8, n_init=3, random_state=0).fit_predict(emb.unit[ids])
-    return np.array([f"cluster {c}" for c in labels])
-
-
-def _quality_text(q: dict) -> str:
-    if not q:
-        return ""
-    return (f"Of each point's {q['k']} nearest neighbours in the original space, {q['knn_preservation']:.0%} stay "
-            f"among its {q['k']} nearest on the map (trustworthiness {q['trustworthiness']:.3f}; "
-            f"measured on {q['points_measured']:,} points).")
 
 
 page()
