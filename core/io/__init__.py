@@ -117,9 +117,8 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     spec : str or Path
         ``glove-6b-50d``, a vector file (word2vec, GloVe, .vec, projector TSV, npy, Parquet) or a folder.
     format : str, optional
-        Force the format instead of detecting it.
+        Force the format instead of detecting it. ``limit`` keeps the first N keys.
     limit : int, optional
-        Keep the first N keys (files are usually in frequency order).
     metadata, keys : str or Path, optional
         Projector metadata TSV; a keys file for ``.npy`` vectors.
     encoding : str, default "utf-8"
