@@ -28,6 +28,15 @@ def _too_long(path: Path, line: int, limit: int) -> FormatError:
                             "if the line is genuine")
 
 
+def _refill(fh, buf: bytes, start: int, path: Path, line: int, limit: int) -> tuple[bytes, int, bool]:
+    """Keep ``buf[start:]`` (the open line, refused once longer than ``limit``) and append the next
+    block; returns the new buffer, position 0 and whether the file has ended."""
+    if len(buf) - start > limit:
+        raise _too_long(path, line, limit)
+    more = fh.read(BLOCK)
+    return buf[start:] + more, 0, not more
+
+
 def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_no, bytes)`` (1-based, newline kept) without ever holding more than one
     capped line; whitespace-only lines after the first ``keep_first`` lines are skipped by
@@ -44,10 +53,7 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Itera
                     no += buf.count(b"\n", pos, cut)
                     if eof:
                         return
-                    if len(buf) - cut > limit:
-                        raise _too_long(path, no + 1, limit)
-                    more = fh.read(BLOCK)
-                    buf, pos, eof = buf[cut:] + more, 0, not more
+                    buf, pos, eof = _refill(fh, buf, cut, path, no + 1, limit)
                     continue
                 start = buf.rfind(b"\n", pos, m.start()) + 1 or pos
                 no += buf.count(b"\n", pos, start)
@@ -58,10 +64,7 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Itera
                     if pos < len(buf):
                         yield no + 1, buf[pos:]
                     return
-                if len(buf) - pos > limit:
-                    raise _too_long(path, no + 1, limit)
-                more = fh.read(BLOCK)
-                buf, pos, eof = buf[pos:] + more, 0, not more
+                buf, pos, eof = _refill(fh, buf, pos, path, no + 1, limit)
                 continue
             if end - pos > limit:
                 raise _too_long(path, no + 1, limit)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import io as _io
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..compression import compression_of, decompression_errors, logical_suffix, open_binary, read_head
+from ..compression import compression_of, logical_suffix, open_binary, read_head
 from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
 from ..io.stream import nonblank_line_numbers, raw_lines, scan_text
@@ -111,7 +110,7 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
     enc = _decode(path, head)
     sep = sep or sniff_delimiter(head, enc)
     try:
-        with _damaged(path), open_binary(path) as fh:
+        with open_binary(path) as fh:
             df = pd.read_csv(fh, sep=sep, dtype=str, keep_default_na=False, encoding=enc,
                              skip_blank_lines=True, on_bad_lines="error", engine="c")
     except UnicodeDecodeError:
@@ -132,7 +131,7 @@ def _read_delimited(path: Path, head: bytes, sep: str | None) -> pd.DataFrame:
 def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         if compression_of(path):
-            with _damaged(path), open_binary(path) as fh:
+            with open_binary(path) as fh:
                 source = _io.BytesIO(fh.read())
         else:
             source = None
@@ -148,7 +147,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
     try:
-        with _damaged(path), open_binary(path) as fh:
+        with open_binary(path) as fh:
             df = pd.read_json(fh, lines=True, dtype=False)
     except ValueError as exc:
         line = _first_bad_json_line(path)
@@ -174,7 +173,7 @@ def read_baskets(path: Path) -> pd.DataFrame:
     """One basket per line → rows (basket, item); empty padding fields are ignored."""
     enc = _decode(path, read_head(path, HEAD))
     try:
-        with _damaged(path), open_binary(path) as fh:
+        with open_binary(path) as fh:
             text = fh.read().decode(enc)
     except UnicodeDecodeError:
         _raise_not_utf8(path)
@@ -189,16 +188,3 @@ def read_baskets(path: Path) -> pd.DataFrame:
     df.index = basket[keep]  # the file line of each item
     df.attrs["baskets"] = True
     return df
-
-
-@contextmanager
-def _damaged(path: Path):
-    """A compressed log that ends early or is corrupt becomes one FormatError saying so."""
-    kinds = decompression_errors()
-    try:
-        yield
-    except kinds as exc:
-        if isinstance(exc, (UnicodeDecodeError, FormatError)) or compression_of(path) is None:
-            raise
-        raise FormatError(f"the {compression_of(path)} archive is damaged ({exc})", path=path,
-                          hint="the file is truncated or corrupt; re-download or re-compress it") from None
