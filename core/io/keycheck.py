@@ -10,16 +10,9 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..errors import OutputError
+from .text import is_number
 
 SAFE_FORMAT_HINT = "write Parquet (.parquet), which holds any key exactly"
-
-
-def _is_number(word: str) -> bool:
-    try:
-        float(word)
-        return True
-    except ValueError:
-        return False
 
 
 def word2vec_text_problem(key: str) -> str | None:
@@ -30,7 +23,7 @@ def word2vec_text_problem(key: str) -> str | None:
     if key.endswith(" "):
         return "ends with a space"
     words = key.split(" ")
-    if len(words) > 1 and all(_is_number(w) for w in words[1:]):
+    if len(words) > 1 and all(is_number(w) for w in words[1:]):
         return "has only numbers after its first space, so it reads back as vector values"
     return None
 

@@ -41,7 +41,7 @@ def _space_records(lines: Iterator[tuple[int, str]], path: Path, dim: int | None
                 yield no, parts[0], parts[1:]
                 continue
             if len(parts) > dim + 1 and "" not in parts[-dim:] \
-                    and not all(_is_number(p) for p in parts[1:-dim]):
+                    and not all(is_number(p) for p in parts[1:-dim]):
                 yield no, " ".join(parts[:-dim]).rstrip(" "), parts[-dim:]
                 continue
         key, _, rest = text.partition(" ")
@@ -94,7 +94,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, skip_blank: bool = True
                           line=last[0], hint="check quotes and line endings on that line") from None
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """Whether ``cell`` parses as a float (a vector component, not part of a key)."""
     try:
         float(cell)
         return True
@@ -115,7 +116,7 @@ def read_csv_vectors(path: Path, encoding: str = "utf-8"):
                           line=first[0])
 
     def records():
-        if all(_is_number(c) for c in first[1][1:]):
+        if all(is_number(c) for c in first[1][1:]):
             yield first[0], first[1][0], first[1][1:]
         for no, row in rows:
             if any(c.strip() for c in row):
