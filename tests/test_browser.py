@@ -108,6 +108,14 @@ def grid_cells(page, timeout: float = 90_000) -> list[str]:
     return cells.all_inner_texts()
 
 
+def expect_cell(page, index: int, text: str, timeout: float = 90_000) -> None:
+    """Cell ``index`` of the first result grid shows ``text``: waits (on the DOM, no sleep) while
+    the grid is drawn or redrawn after a rerun, instead of reading whichever grid is there first."""
+    from playwright.sync_api import expect
+    cells = page.locator("[data-testid=stDataFrame]").first.locator("[role=gridcell]")
+    expect(cells.nth(index)).to_have_text(text, timeout=timeout)
+
+
 def wait_for_query(page, needle: str, present: bool = True, timeout: float = 30_000) -> None:
     """Wait until the address bar's query does (or does not) contain ``needle``.  (Playwright's
     page.url can lag behind history.replaceState; location.search does not.)"""
@@ -180,19 +188,19 @@ def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp
         page.get_by_role("heading", name="Nearest neighbours").wait_for(timeout=60_000)
         wait_for_query(page, "ds=")
         link = page.evaluate("location.pathname + location.search")
-        assert grid_cells(page)[1] == "beta"
+        expect_cell(page, 1, "beta")
         page.reload()
-        assert grid_cells(page)[1] == "beta"
+        expect_cell(page, 1, "beta")
         assert page.get_by_role("combobox", name="Embedding set").input_value() == "tiny.txt (uploaded)"
         srv.stop()
         srv.start()  # a new port, the same workspace
         page.goto(srv.url + link)
-        assert grid_cells(page)[1] == "beta"
+        expect_cell(page, 1, "beta")
         fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
         try:
             other = fresh.new_page()
             other.goto(srv.url + link)
-            assert grid_cells(other)[1] == "beta"
+            expect_cell(other, 1, "beta")
             assert other.get_by_role("combobox", name="Embedding set").input_value() == "tiny.txt (uploaded)"
         finally:
             fresh.close()
