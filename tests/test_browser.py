@@ -174,6 +174,7 @@ def upload_vectors(page, url: str, path: Path) -> None:
     page.get_by_test_id("stFileUploader").filter(has_text="Vector file").locator("input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="Load vectors").click()
     page.get_by_text(f"from {path.name}; it is now the active set").wait_for(timeout=60_000)
+    wait_for_query(page, "ds=sample:als", present=False)  # the rerun has put the new set in the URL
 
 
 def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp_path):
