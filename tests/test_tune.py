@@ -91,7 +91,7 @@ def test_item2vec_trials_search_the_declared_space(small_log):
     assert len(res.trials) == 3 and res.best_params["epochs"] == 2
     names = {d.name for d in trainer("item2vec").space} - {"epochs"}
     assert names <= set(res.best_params)
-    assert res.timings["trainer_s"] > 0 and 0 <= res.timings["outside_trainer_share_cpu"] < 1
+    assert res.timings["trainer_s"] > 0 and 0 <= res.timings["search_outside_trainer_share_cpu"] < 1
 
 
 def test_sample_can_be_switched_off():

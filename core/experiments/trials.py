@@ -43,6 +43,7 @@ class Context:
     seed: int
     metric: str
     prune: bool
+    test: Split | None = None  # for the final retrain (on the test split's training part)
 
 
 @dataclass
@@ -73,6 +74,19 @@ class Outcome:
     train_cpu_seconds: float = 0.0
     worker: int = 0
     worker_cpu_total: float = 0.0
+
+
+@dataclass
+class Final:
+    """The winner retrained on the test split's training part (train + validation) and its test
+    report (with baselines and bootstrap intervals)."""
+
+    params: object
+    report: dict = field(default_factory=dict)
+    train_seconds: float = 0.0
+    train_cpu_seconds: float = 0.0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 class _Pruned(Exception):
@@ -133,6 +147,23 @@ def run_trial(ctx: Context, job: Job) -> Outcome:
     return out
 
 
+def run_final(ctx: Context, params) -> Final:
+    """Retrain ``params`` on ``ctx.test.train`` and score it on the test split (deterministic for
+    the seed, so it may run speculatively while the last trial runs)."""
+    from threadpoolctl import threadpool_limits
+
+    from ..evaluate.protocols import describe
+    from ..evaluate.recs import report_for
+    out = Final(params)
+    w0, c0 = time.perf_counter(), time.process_time()
+    with threadpool_limits(1, user_api="blas"):
+        result = trainer(ctx.method).fit(ctx.test.train, params, seed=ctx.seed)
+        out.train_seconds, out.train_cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
+        out.report = {**report_for(result, ctx.test, ctx.k, ctx.seed), "protocol": describe(ctx.test)}
+    out.seconds, out.cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
+    return out
+
+
 def _score(result, split: Split, k: int) -> dict:
     return hit_ndcg(held_out_ranks(scorer_for(result, split), split), k)
 
@@ -164,11 +195,17 @@ def _run_in_worker(job: Job) -> Outcome:
     return run_trial(_CONTEXT["ctx"], job)
 
 
+def _final_in_worker(params) -> Final:
+    return run_final(_CONTEXT["ctx"], params)
+
+
 class _Serial:
     """The pool's interface, run in this process (one worker): a job runs when submitted."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
+
+    parallel = False
 
     def submit(self, fn, job: Job) -> Future:  # noqa: ARG002 - same signature as the pool's
         fut: Future = Future()
@@ -196,14 +233,19 @@ def pool(ctx: Context, workers: int):
     return ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_start_worker, initargs=(ctx,))
 
 
-def pipeline(ask: Callable[[], Job | None], tell: Callable[[Outcome], None], runner) -> None:
+def pipeline(ask: Callable[[], Job | Outcome | None], tell: Callable[[Outcome], None], runner,
+             spare: Callable[[], object] | None = None) -> tuple[object, Future] | None:
     """Ask, run and tell trials with ``LAG`` in flight, told in trial-number order.
 
     ``ask()`` returns the next job (None: stop asking; a job may also come back already failed
     as an :class:`Outcome`, told in its turn without running).  Trial ``n`` is asked only after
-    trial ``n - LAG`` is told, so the schedule does not depend on the workers' speed."""
+    trial ``n - LAG`` is told, so the schedule does not depend on the workers' speed.
+
+    Once asking has stopped, a worker left idle while the last trial runs retrains ``spare()``'s
+    parameters (the best so far) for the final report; returns ``(params, future)`` of that
+    speculative retrain, or None.  It is used only if those parameters stay the best."""
     flight: list[Future] = []
-    asking = True
+    asking, spec = True, None
     while True:
         while asking and len(flight) < LAG:
             job = ask()
@@ -215,6 +257,10 @@ def pipeline(ask: Callable[[], Job | None], tell: Callable[[Outcome], None], run
                 flight.append(done)
             else:
                 flight.append(runner.submit(_run_in_worker, job))
+        if not asking and spec is None and spare and len(flight) == LAG - 1 and getattr(runner, "parallel", True):
+            params = spare()
+            if params is not None:
+                spec = (params, runner.submit(_final_in_worker, params))
         if not flight:
-            return
+            return spec
         tell(flight.pop(0).result())

@@ -30,7 +30,7 @@ from ..evaluate.recs import Split, report_for
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
-from .trials import Context, Job, Outcome, pipeline, pool, workers_for
+from .trials import Context, Final, Job, Outcome, pipeline, pool, run_final, workers_for
 
 METRICS = ("hr", "ndcg")
 
@@ -210,17 +210,35 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
     study = _study(seed)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
-    ctx = Context(method, prep.validation, k, seed, metric, prune)
+    ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test)
     search = _Search(study, ctx, fixed, trials, budget, on_trial)
     n = workers_for(workers)
     w0, c0 = time.perf_counter(), time.process_time()
     runner = pool(ctx, n)
     try:
-        pipeline(search.ask, search.tell, runner)
+        spec = pipeline(search.ask, search.tell, runner, spare=search.best_params)
+        clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
+        final = _final(search, ctx, spec)
     finally:
         runner.shutdown()
-    clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
-    return _finish(study, search.rows, method, prep, k, seed, metric, fixed, clock, time.perf_counter() - start)
+    clock["after_search"] = time.perf_counter() - w0 - clock["search"][0]
+    return _finish(search, prep, final, clock, time.perf_counter() - start)
+
+
+def _final(search: "_Search", ctx: Context, spec) -> Final:
+    """The winner retrained and scored on test: the speculative retrain when it retrained the
+    winner (same parameters and seed, so the same vectors), else here."""
+    params = search.best_params()
+    if params is None:
+        return Final(None)
+    if spec is not None:
+        spec_params, future = spec
+        done = future.result()  # a stale speculation still finishes (its worker is busy anyway)
+        if spec_params == params:
+            search.speculation = "used"
+            return done
+        search.speculation = "discarded"
+    return run_final(ctx, params)
 
 
 class _Search:
@@ -230,7 +248,14 @@ class _Search:
     def __init__(self, study, ctx: Context, fixed, trials, budget, on_trial):
         self.study, self.ctx, self.fixed, self.trials, self.budget = study, ctx, fixed, trials, budget
         self.on_trial, self.rows, self.asked, self.outcomes = on_trial, [], {}, []
-        self.start = time.perf_counter()
+        self.start, self.speculation = time.perf_counter(), "none"
+
+    def best_params(self):
+        """The best told trial's parameters for the final retrain (None if no trial completed)."""
+        if not any(tr.state.name == "COMPLETE" for tr in self.study.get_trials(deepcopy=False)):
+            return None
+        best, t = self.study.best_trial, trainer(self.ctx.method)
+        return make_params(t, suggest(best, self.ctx.method, self.fixed), self.ctx.test.train)
 
     def ask(self) -> Job | Outcome | None:
         if self.trials is not None and len(self.asked) >= self.trials:
@@ -326,39 +351,33 @@ def _as_trial(method: str, inter: Interactions, fixed: dict | None) -> dict:
     return out
 
 
-def _finish(study, rows, method, prep: Prepared, k, seed, metric, fixed, clock, seconds) -> TuningResult:
-    done = [tr for tr in study.trials if tr.state.name == "COMPLETE"]
-    if not done:
+def _finish(search: _Search, prep: Prepared, final: Final, clock: dict, seconds: float) -> TuningResult:
+    study, method, fixed = search.study, search.ctx.method, search.fixed
+    if final.params is None:
         failed = [tr for tr in study.trials if tr.state.name == "FAIL"]
         why = failed[0].user_attrs.get("error", "failed") if failed else "every trial was pruned"
         raise DataError(f"no {method} trial finished: {why}", path=prep.test.train.report.source)
     best = study.best_trial
-    t = trainer(method)
-    chosen = make_params(t, suggest(best, method, fixed), prep.test.train)
-    best_params = {name: getattr(chosen, name) for name in suggest(best, method, fixed)}
-    t0, c0 = time.perf_counter(), time.process_time()
-    final = t.fit(prep.test.train, chosen, seed=seed)
-    train_final, train_final_cpu = time.perf_counter() - t0, time.process_time() - c0
-    test = {**report_for(final, prep.test, k, seed), "protocol": describe(prep.test)}
-    timings = _timings(clock, prep, seconds + (time.perf_counter() - t0), train_final, train_final_cpu,
-                       time.perf_counter() - t0 - train_final, time.process_time() - c0, rows)
+    best_params = {name: getattr(final.params, name) for name in suggest(best, method, fixed)}
     validation = {"hr": best.user_attrs["hr"], "ndcg": best.user_attrs["ndcg"], "trial": best.number,
                   "protocol": describe(prep.validation)}
-    return TuningResult(method, metric, pd.DataFrame(rows), best_params, validation, test,
-                        describe(prep.test), timings)
+    return TuningResult(method, search.ctx.metric, pd.DataFrame(search.rows), best_params, validation,
+                        final.report, describe(prep.test),
+                        {**_timings(clock, prep, final, seconds, search.rows), "final_retrain": search.speculation})
 
 
-def _timings(clock, prep: Prepared, total, train_final, train_final_cpu, report_s, final_cpu, rows) -> dict:
-    """Where the seconds went.  CPU figures add every worker process; the wall share of the search
-    outside the trainer is the share of the workers' time (wall × workers) not spent in
-    ``Trainer.fit``, idle waits included."""
+def _timings(clock, prep: Prepared, final: Final, total: float, rows: list[dict]) -> dict:
+    """Where the seconds went.  Search CPU adds this process and every worker process (their
+    start included); the wall share of the search outside the trainer is the share of the
+    workers' time (wall × workers) not spent in ``Trainer.fit``, idle waits included.  The final
+    retrain may have run in a worker beside the last trial: ``after_search_s`` is what it added."""
     (search, search_cpu), (train, train_cpu), n = clock["search"], clock["train"], clock["workers"]
     return {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3), "workers": n,
             "search_s": round(search, 3), "search_trainer_s": round(train, 3),
             "search_outside_trainer_share": round(1 - train / (search * n), 4) if search else 0.0,
             "search_cpu_s": round(search_cpu, 3), "search_trainer_cpu_s": round(train_cpu, 3),
             "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4) if search_cpu else 0.0,
-            "final_train_s": round(train_final, 3), "test_report_s": round(report_s, 3),
-            "trainer_s": round(train + train_final, 3), "trainer_cpu_s": round(train_cpu + train_final_cpu, 3),
-            "outside_trainer_share_cpu": round(1 - (train_cpu + train_final_cpu) / (search_cpu + final_cpu), 4),
+            "final_train_s": round(final.train_seconds, 3), "final_train_cpu_s": round(final.train_cpu_seconds, 3),
+            "test_report_s": round(final.seconds - final.train_seconds, 3),
+            "after_search_s": round(clock["after_search"], 3), "trainer_s": round(train + final.train_seconds, 3),
             "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}
