@@ -154,3 +154,12 @@ def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
     assert not test_rows & pairs(prep.validation.train)
     val_rows = pairs(prep.test.train) - pairs(prep.validation.train)
     assert val_rows and not val_rows & test_rows  # validation holds out a different item
+
+
+@pytest.mark.parametrize("command", [["evaluate", "recs"], ["train", "--out", "never-written"]])
+def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys):
+    # the log does not exist: the refusal comes before anything is read (or Spark started)
+    args = [*command, "--log", "no-such-log.csv", "--method", "als", "--tune", "--engine", "spark"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"
