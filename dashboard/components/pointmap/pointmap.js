@@ -16,7 +16,18 @@ const state = {
   labels: [], marks: [], caption: "", filename: "embedlab-map", height: 640,
   view: null, fit: 1, grid: null, frames: 0, drawn: 0, pending: false, inputAt: 0, nonce: 0,
 };
-window.__pointmap = {frames: 0, drawn: 0, n: 0, lastFrameMs: 0, lastLatencyMs: 0, labels: [], hover: ""};
+// What the map has drawn, for tests and benchmarks (read-only for them): frames drawn, points in the
+// last frame, the labels it wrote, the text under the pointer, and where a key is on screen.
+window.__pointmap = {frames: 0, drawn: 0, n: 0, lastFrameMs: 0, lastLatencyMs: 0, labels: [], hover: "",
+                     locate: locate};
+
+function locate(key) {  // a key's position in this frame's CSS pixels, or null
+  const i = state.keys.indexOf(key);
+  if (i < 0) return null;
+  const [px, py] = toScreen(state.xs[i], state.ys[i]);
+  const rect = canvas.getBoundingClientRect(), k = rect.width / canvas.width;
+  return [rect.left + px * k, rect.top + py * k];
+}
 
 function send(type, data) {
   window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, data), "*");
@@ -156,7 +167,8 @@ function draw() {
   const latency = state.inputAt ? now - state.inputAt : 0;
   state.inputAt = 0;
   Object.assign(window.__pointmap, {frames: state.frames, drawn: drawn, n: n, lastFrameMs: now - t0,
-                                    lastLatencyMs: latency, labels: shown, view: Object.assign({}, v)});
+                                    lastLatencyMs: latency, labels: shown, view: Object.assign({}, v), fit: state.fit,
+                                    marked: state.marks.flatMap((m) => m.text)});
   document.body.dataset.frames = String(state.frames);
   document.body.dataset.drawn = String(drawn);
   statusLine.textContent = `${drawn.toLocaleString("en")} of ${n.toLocaleString("en")} points in view · ` +
