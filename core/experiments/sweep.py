@@ -235,7 +235,7 @@ def _add_stability(rows: list[dict], sets: list[dict]) -> np.ndarray:
         for j, other in enumerate(sets):
             if j == i:
                 continue
-            for c in sets[i].keys() & other.keys():
+            for c in sorted(sets[i].keys() & other.keys()):  # a fixed order: the sums do not depend on PYTHONHASHSEED
                 score = len(sets[i][c] & other[c]) / max(len(sets[i][c] | other[c]), 1)
                 scores.append(score)
                 per_key.setdefault(c, []).append(score)
