@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..embeddings import Embeddings, Provenance
 from ..errors import FormatError, OutputError, ParameterError
-from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, temp_name
+from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, restore_interrupted, temp_name
 from .binary import find_keys_file, read_npy, read_word2vec_binary, write_word2vec_binary
 from .builtin import BUILTIN, is_builtin, load_builtin
 from ..limits import check_encoding
@@ -146,6 +146,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     encoding, path = check_encoding(encoding), Path(spec)
+    restored = restore_interrupted(path)
     if not path.exists():
         raise FormatError("no such file or folder", path=path,
                           hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
@@ -165,6 +166,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
                      Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
     emb = emb.head(limit) if limit is not None else emb
+    emb.notes[:0] = [restored] if restored else []
     _note_zero_rows(emb, path)
     return emb
 
