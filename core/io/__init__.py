@@ -146,7 +146,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     encoding, path = check_encoding(encoding), Path(spec)
-    restored = restore_interrupted(path)
+    restored = [note for note in [restore_interrupted(path)] if note]  # a folder left absent by a killed write
     if not path.exists():
         raise FormatError("no such file or folder", path=path,
                           hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
@@ -164,9 +164,8 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
             scan_text(path)  # size and line caps at C speed before parsing at Python speed
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
-                     Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
+                     Provenance(source=str(path), format=fmt, data_hash=digest), restored + parsed.notes)
     emb = emb.head(limit) if limit is not None else emb
-    emb.notes[:0] = [restored] if restored else []
     _note_zero_rows(emb, path)
     return emb
 
