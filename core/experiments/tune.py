@@ -219,13 +219,14 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
 def _run(search: "_Search", n: int) -> tuple[Final, dict]:
     """The search on ``n`` workers, then the winner's final retrain and test report."""
     w0, c0 = time.perf_counter(), time.process_time()
-    runner = pool(search.ctx, n)
+    runner, ok = pool(search.ctx, n), False
     try:
         spec = pipeline(search.ask, search.tell, runner, spare=search.best_params)
         clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
         final = _final(search, search.ctx, spec)
+        ok = True
     finally:
-        runner.shutdown()
+        runner.close(ok)  # an error or Ctrl-C terminates the workers instead of waiting for them
     clock["after_search"] = time.perf_counter() - w0 - clock["search"][0]
     return final, clock
 
