@@ -91,6 +91,10 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
 def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The positions (dequantised), groups and keys held by ``points``: what the browser sees.
 
+    Parameters
+    ----------
+    points : PackedPoints
+
     Returns
     -------
     (ndarray of float64 (n, 2), ndarray of int (n,), list of str)
@@ -105,7 +109,24 @@ def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def labels_at(centres: np.ndarray, labels: list[str]) -> list[list]:
-    """Region labels as ``[x, y, text]`` rows for the point map (empty labels dropped)."""
+    """Region labels as ``[x, y, text]`` rows for the point map (empty labels dropped).
+
+    Parameters
+    ----------
+    centres : ndarray (k, 2)
+        Where each label goes, in map coordinates.
+    labels : list of str
+        One per centre; plain text (the browser draws it on a canvas, never as HTML).
+
+    Returns
+    -------
+    list of [float, float, str]
+
+    Examples
+    --------
+    >>> labels_at(np.array([[0, 1], [2, 3]]), ["a · b", ""])
+    [[0.0, 1.0, 'a · b']]
+    """
     return [[float(x), float(y), str(t)] for (x, y), t in zip(np.asarray(centres, dtype=float), labels) if t]
 
 
@@ -152,7 +173,18 @@ def raster(coords: np.ndarray, groups: np.ndarray, palette: list[str], width: in
 
 
 def to_png(image: np.ndarray, caption: str = "") -> bytes:
-    """``image`` (from :func:`raster`) as PNG bytes, with ``caption`` written under it."""
+    """``image`` (from :func:`raster`) as PNG bytes, with ``caption`` written under it.
+
+    Parameters
+    ----------
+    image : ndarray of uint8 (h, w, 3)
+    caption : str, default ""
+        One line (provenance, what was sampled); none when empty.
+
+    Returns
+    -------
+    bytes
+    """
     from io import BytesIO
 
     from PIL import Image, ImageDraw
