@@ -8,8 +8,11 @@ Each cap can be raised with an environment variable for a genuine file that exce
   decompress to.
 - ``EMBEDLAB_MAX_GZIP_RATIO`` (default 20): a ``.gz`` may decompress to at most this many times
   its own size (at least 16 MB), which stops a small "zip bomb" long before the absolute cap.
-  Real vector files and logs compress 2-10 times (the UCI Online Retail log: 6.3 times).  A log
-  of tiny rows costs pandas about 30 bytes of memory per byte, so 16 MB of them stay near 0.5 GB.
+  Real vector files and logs compress 2-10 times (the UCI Online Retail log: 6.3 times).
+- ``EMBEDLAB_MAX_EVENTS`` (default 10,000,000): the most usable events (rows with a user and an
+  item) a log may hold.  Logs are read in chunks keeping 16-40 bytes per event (about 50 at
+  the peak, while sorting), so the default stays under 1 GB whatever the file's size; rows
+  that are dropped (comments, blanks, garbage) cost nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ def _env_int(name: str, default: int) -> int:
 def max_line_bytes() -> int:
     """The longest text line any reader accepts, in bytes."""
     return _env_int("EMBEDLAB_MAX_LINE_MB", 8) * MB
+
+
+def max_events() -> int:
+    """The most usable events one log may hold (``EMBEDLAB_MAX_EVENTS``)."""
+    return _env_int("EMBEDLAB_MAX_EVENTS", 10_000_000)
 
 
 def decompressed_budget(path: Path) -> int:

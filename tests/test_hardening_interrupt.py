@@ -90,3 +90,64 @@ def test_a_failed_folder_write_leaves_the_old_folder_and_no_temp(tmp_path):
             raise RuntimeError("killed")
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
     assert [p.name for p in out.iterdir()] == ["report.json"]
+
+
+def _start_paused_at_swap(*argv: str):
+    """Start the CLI with the swap test hook: returns (process, ready fd) once the writer says it
+    sits between its two renames (or has died)."""
+    import os
+    import select
+    import subprocess
+    import sys
+    from tests.hardening_support import ROOT, cli_env
+    ready_r, ready_w = os.pipe()
+    wait_r, wait_w = os.pipe()
+    env = {**cli_env(), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env, cwd=ROOT, pass_fds=(ready_w, wait_r))
+    os.close(ready_w)
+    os.close(wait_r)
+    readable, _, _ = select.select([ready_r], [], [], 300)
+    said = os.read(ready_r, 1) if readable else b""
+    os.close(ready_r)
+    return proc, said, wait_w
+
+
+def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
+    import os
+    from core.cli import main
+    out = tmp_path / "model"
+    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
+                 "--param", "factors=4"]) == 0
+    old_report = (out / "report.json").read_bytes()
+    proc, said, wait_w = _start_paused_at_swap("train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out",
+                                               str(out), "--param", "factors=6")
+    _kill(proc)
+    os.close(wait_w)
+    assert said == b"x", proc.stderr.read()
+    assert not out.exists()  # killed between the renames: the old folder waits under a hidden name
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == [".model.old", ".model.tmp"]
+    emb = io.load(out)  # loading puts the old folder back, and says so
+    assert (out / "report.json").read_bytes() == old_report and emb.dim == 4
+    assert "restored" in emb.notes[0] and ".model.old-" in emb.notes[0]
+    # the next write removes the killed writer's temporary folder and completes normally
+    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
+                 "--param", "factors=5"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["model"] and io.load(out).dim == 5
+
+
+def test_the_next_write_restores_an_absent_folder_before_checking_it(tmp_path):
+    import os
+    from core.cli import main
+    out = tmp_path / "model"
+    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
+                 "--param", "factors=4"]) == 0
+    proc, said, wait_w = _start_paused_at_swap("train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out",
+                                               str(out), "--param", "factors=6")
+    _kill(proc)
+    os.close(wait_w)
+    assert said == b"x" and not out.exists()
+    (tmp_path / "notes.txt").write_text("mine")  # the user's file beside it is never touched
+    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
+                 "--param", "factors=3"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "notes.txt"] and io.load(out).dim == 3

@@ -19,7 +19,7 @@ from core import io
 from core.cli import main
 from core.errors import DataError, OutputError
 from core.logs import read_log
-from core.logs.clean import clean
+from core.logs.ingest import clean
 from core.logs.columns import guess_columns
 from core.search import neighbours
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..embeddings import Embeddings, Provenance
 from ..errors import FormatError, OutputError, ParameterError
-from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, temp_name
+from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, restore_interrupted, temp_name
 from .binary import find_keys_file, read_npy, read_word2vec_binary, write_word2vec_binary
 from .builtin import BUILTIN, is_builtin, load_builtin
 from ..limits import check_encoding
@@ -145,8 +145,8 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     _check_limit(limit)
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
-    encoding, path = check_encoding(encoding), Path(spec)
-    if not path.exists():
+    encoding, path, restored = check_encoding(encoding), Path(spec), None
+    if not path.exists() and not (restored := restore_interrupted(path)):  # a folder a killed write left absent
         raise FormatError("no such file or folder", path=path,
                           hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
     if path.is_dir() and ((path / TRAINED_ITEM_FILE).exists() or not _is_parquet_dir(path)):
@@ -163,7 +163,7 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
             scan_text(path)  # size and line caps at C speed before parsing at Python speed
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
     emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
-                     Provenance(source=str(path), format=fmt, data_hash=digest), parsed.notes)
+                     Provenance(source=str(path), format=fmt, data_hash=digest), [restored] * bool(restored) + parsed.notes)
     emb = emb.head(limit) if limit is not None else emb
     _note_zero_rows(emb, path)
     return emb

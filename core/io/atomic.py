@@ -8,6 +8,7 @@ training folder is recognised as embedlab's by its marker file (:data:`MARKER`).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -29,23 +30,89 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
 
 
 STALE_SECONDS = 3600
+log = logging.getLogger("embedlab")
+
+
+def _hidden(path: Path, kind: str) -> str:
+    """The prefix of the hidden names beside ``path``: ``.NAME.tmp-PID-`` (the writer's process id,
+    so a leftover of a killed writer can be told from a writer still running)."""
+    return f".{path.name}.{kind}-"
+
+
+def _leftovers(path: Path, kind: str) -> list[Path]:
+    prefix = _hidden(path, kind)
+    try:
+        return [p for p in path.parent.iterdir() if p.name.startswith(prefix) and _writer_gone(p, prefix)]
+    except OSError:
+        return []
+
+
+def _writer_gone(p: Path, prefix: str) -> bool:
+    """Whether the process that made ``p`` has ended (or, for a name without a process id, ``p``
+    is over an hour old)."""
+    import time
+    pid = p.name[len(prefix):].split("-", 1)[0]
+    if pid.isdigit() and int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # someone else's process: alive
+            return False
+        return False
+    try:
+        return not pid.isdigit() and time.time() - p.lstat().st_mtime > STALE_SECONDS
+    except OSError:
+        return False
+
+
+def _remove(p: Path) -> None:
+    if p.is_dir() and not p.is_symlink():
+        shutil.rmtree(p, ignore_errors=True)
+    else:
+        p.unlink(missing_ok=True)
 
 
 def remove_stale_temps(path: Path) -> None:
-    """Delete ``.NAME.tmp-*`` leftovers of writers killed over an hour ago (a writer still
-    running is younger than that; the hidden ``.NAME.old-*`` copy of an output is never touched)."""
-    import time
-    prefix = f".{path.name}.tmp-"
+    """Delete the ``.NAME.tmp-*`` leftovers of writers that were killed, and, once ``path`` exists
+    again, the ``.NAME.old-*`` copies of swaps that completed (a writer still running is never
+    disturbed)."""
+    for p in _leftovers(path, "tmp") + (_leftovers(path, "old") if path.exists() else []):
+        _remove(p)
+
+
+def restore_interrupted(out: Path) -> str | None:
+    """Put ``out`` back when a folder write was killed between its two renames: ``out`` is absent
+    and exactly one whole old copy (``.NAME.old-*``, moved there by one rename) is left.
+
+    Parameters
+    ----------
+    out : Path
+
+    Returns
+    -------
+    str or None
+        A one-line note saying what was restored, or None when nothing was.
+
+    Examples
+    --------
+    >>> restore_interrupted(Path("no/such/model")) is None
+    True
+    """
+    out = Path(out)
+    if out.exists() or out.is_symlink():
+        return None
+    olds = [p for p in _leftovers(out, "old") if p.is_dir() and not p.is_symlink()]
+    if len(olds) != 1:
+        return None
     try:
-        stale = [p for p in path.parent.iterdir() if p.name.startswith(prefix)
-                 and time.time() - p.lstat().st_mtime > STALE_SECONDS]
+        os.rename(olds[0], out)
     except OSError:
-        return
-    for p in stale:
-        if p.is_dir() and not p.is_symlink():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
+        return None
+    note = (f"{out.name} was restored from {olds[0].name}, where a write killed mid-swap had left it "
+            "(the interrupted write's output was discarded)")
+    log.warning("embedlab: note: %s", note)
+    return note
 
 
 def temp_name(path: Path, kind: str = "tmp") -> Path:
@@ -53,7 +120,7 @@ def temp_name(path: Path, kind: str = "tmp") -> Path:
     if kind == "tmp":
         remove_stale_temps(path)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.{kind}-", dir=path.parent)
+        fd, name = tempfile.mkstemp(prefix=f"{_hidden(path, kind)}{os.getpid()}-", dir=path.parent)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     os.close(fd)
@@ -133,8 +200,10 @@ def is_embedlab_folder(folder: Path) -> bool:
 
 
 def check_folder_target(out: Path, force: bool = False) -> None:
-    """Before long work: refuse a file, or a folder holding someone else's files unless ``force``."""
+    """Before long work: refuse a file, or a folder holding someone else's files unless ``force``
+    (a folder left absent by a write killed mid-swap is first put back: see :func:`restore_interrupted`)."""
     out = Path(out)
+    restore_interrupted(out)
     if out.exists() and not out.is_dir():
         raise OutputError("is a file, but the output is a folder", path=out,
                           hint="give a folder name that does not exist yet")
@@ -178,7 +247,7 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
     check_folder_target(out, force)
     remove_stale_temps(out)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_hidden(out, 'tmp')}{os.getpid()}-", dir=out.parent))
     except OSError as exc:
         raise _cannot_write(out, exc) from None
     try:
@@ -202,6 +271,18 @@ def _swap_in(new: Path, out: Path) -> None:
         old = temp_name(out, "old")
         old.unlink()
         os.rename(out, old)
+        _pause_for_tests()
     os.rename(new, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _pause_for_tests() -> None:
+    """Test hook (tests/test_hardening_interrupt.py): with ``EMBEDLAB_TEST_SWAP_FDS=READY,WAIT``
+    (two inherited pipe ends), say "between the renames" on READY and block reading WAIT, so a
+    test can kill the writer at exactly that moment without sleeping."""
+    fds = os.environ.get("EMBEDLAB_TEST_SWAP_FDS")
+    if fds:
+        ready, wait = (int(fd) for fd in fds.split(","))
+        os.write(ready, b"x")
+        os.read(wait, 1)

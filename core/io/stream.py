@@ -114,15 +114,19 @@ _WHITESPACE = np.zeros(256, dtype=bool)
 _WHITESPACE[list(b" \t\r\f\v\n")] = True
 
 
-def nonblank_line_numbers(path: Path) -> np.ndarray:
-    """The 1-based numbers of the lines that hold more than whitespace (the rows pandas keeps
-    with ``skip_blank_lines``).  Blocks of only whitespace are counted in C; only blocks mixing
-    blank and full lines are split with numpy."""
+def nonblank_line_blocks(path: Path) -> Iterator[np.ndarray]:
+    """Yield, block by block, the 1-based numbers of the lines that hold more than whitespace
+    (the rows pandas keeps with ``skip_blank_lines``).  Blocks of only whitespace are counted in
+    C; only blocks mixing blank and full lines are split with numpy.  One block of numbers is held
+    at a time, so a flood of lines costs no more memory than a few."""
     state = _LineState()
     with open_binary(path) as fh:
-        parts = [state.block(block) for block in iter(lambda: fh.read(BLOCK), b"")]
-    parts.append(np.array([state.lines + 1] if state.open_content else [], dtype=np.int64))
-    return np.concatenate(parts)
+        for block in iter(lambda: fh.read(BLOCK), b""):
+            numbers = state.block(block)
+            if len(numbers):
+                yield numbers
+    if state.open_content:
+        yield np.array([state.lines + 1], dtype=np.int64)
 
 
 class _LineState:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EmbedlabError, ParameterError
-from .clean import (DEFAULT_GAP, Interactions, LogReport, apply_min_counts, check_trainable, clean,
-                    resessionise)
+from .clean import DEFAULT_GAP, Interactions, LogReport, apply_min_counts, check_trainable, resessionise
 from .columns import ColumnMap, guess_columns
 from .metadata import ItemMetadata, guess_item_column, read_metadata
-from .read import LOG_FORMATS, read_log
+from .ingest import clean, clean_log
+from .read import LOG_FORMATS, open_log, read_log
 from .sequences import sessions
 
 __all__ = ["prepare", "read_log", "guess_columns", "ColumnMap", "Interactions", "LogReport", "sessions",
@@ -58,7 +58,8 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     """Read a log and return clean, integer-coded, sessionised interactions.
 
     read → map columns → validate (every dropped row counted by reason) → sessionise → filter →
-    join item metadata.
+    join item metadata.  The file is read in chunks and only the usable events are kept (ids as
+    integer codes), so memory follows the events, not the file: see ``core.logs.ingest``.
 
     Parameters
     ----------
@@ -88,7 +89,8 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     UnsafeFileError
         The file is a pickle.
     DataError
-        No user/item column, or nothing trainable left (see ``rules.check_counts``); names the file.
+        No user/item column, nothing trainable left (see ``rules.check_counts``), or more usable
+        events than ``EMBEDLAB_MAX_EVENTS``; names the file.
     ParameterError
         A malformed ``session_gap``.
 
@@ -98,18 +100,24 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     >>> inter.n_users, inter.n_items, inter.report.columns["item"]
     (3000, 1000, 'item_id')
     """
-    df = read_log(path, format) if frame is None else frame
-    if format == "auto" and frame is None and not (user_col or item_col) and looks_like_baskets(df):
-        df = read_log(path, "baskets")
-    cols = columns_of(df, path, user=user_col, item=item_col, time=time_col, weight=weight_col,
-                      session=session_col)
-    inter = clean(df, cols, str(path), min_weight=min_weight)
-    inter = resessionise(inter, parse_duration(session_gap), bool(cols.session))
+    roles = dict(user=user_col, item=item_col, time=time_col, weight=weight_col, session=session_col)
+    inter = _cleaned(path, format, roles, min_weight, frame)
+    inter = resessionise(inter, parse_duration(session_gap), bool(inter.report.columns["session"]))
     inter = apply_min_counts(inter, min_item_count, min_user_count)
     check_trainable(inter)
     if metadata is not None:
         inter = attach_metadata(inter, metadata, metadata_item_col)
     return inter.summarised()
+
+
+def _cleaned(path, format: str, roles: dict, min_weight: float | None, frame: pd.DataFrame | None) -> Interactions:
+    """A given frame cleaned whole, or the file read and cleaned chunk by chunk."""
+    if frame is not None:
+        return clean(frame, columns_of(frame, path, **roles), str(path), min_weight=min_weight)
+    log = open_log(path, format)
+    if format == "auto" and not (roles["user"] or roles["item"]) and looks_like_baskets(log.first):
+        log = open_log(path, "baskets")
+    return clean_log(log, columns_of(log.frame(), path, **roles), str(path), min_weight=min_weight)
 
 
 def columns_of(df: pd.DataFrame, path: str | Path, **override: str | None) -> ColumnMap:

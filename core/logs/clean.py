@@ -1,4 +1,5 @@
-"""Validate a raw log into integer-coded interactions, counting every dropped row by reason."""
+"""The log types (LogReport, Interactions) and what is done to a cleaned log: sorting and sessions,
+minimum counts, the trainability check.  Reading and validating rows is ``ingest``'s."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from .columns import ColumnMap
 from .rules import check_counts, reason
 
 SAMPLE_ROWS = 5
@@ -171,150 +170,25 @@ class Interactions:
         return replace(self, item_metadata=metadata, report=self.report.copy(metadata=info))
 
 
-class Ids:
-    """Ids as integer codes (−1 = missing or blank) over stripped string values.
+def encode(events: dict, users: np.ndarray, items: np.ndarray, report: LogReport, baskets: bool) -> Interactions:
+    """Events sorted by user then time (file order among ties), sessions split at the default gap.
 
-    Factorising first and stripping only the distinct values avoids copying millions of strings;
-    ``" a"`` and ``"a"`` still become one id.
+    ``events`` maps ``user``, ``item`` (int32 codes into ``users``/``items``), ``row`` and, when
+    the log has them, ``time``, ``weight`` and ``session`` to arrays; it is emptied as each array
+    is sorted, so only one array is ever held twice.
     """
-
-    def __init__(self, values: pd.Series):
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        names = pd.Series(np.asarray(uniques, dtype=object)).astype(str).str.strip()
-        canon, self.names = pd.factorize(names)
-        canon = canon.astype(np.int32)
-        canon[(names == "").to_numpy()] = -1
-        self.codes = canon[np.maximum(codes, 0)]  # int32: half the memory of pandas' codes
-        self.codes[codes < 0] = -1
-
-    @property
-    def missing(self) -> np.ndarray:
-        return self.codes < 0
-
-    def dense(self, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(distinct names, int32 codes) of the kept rows, in order of first appearance."""
-        codes, used = pd.factorize(self.codes[keep])
-        return np.asarray(self.names, dtype=object)[used], codes.astype(np.int32)
-
-
-def _not_scalar(column: str, source) -> DataError:
-    return DataError(f"column '{column}' holds lists or objects, not single values", path=source, column=column,
-                     hint="ids, times and weights must be plain text or numbers; map another column "
-                          "(--user-col, --item-col, --time-col, --weight-col)")
-
-
-def column_ids(df: pd.DataFrame, column: str, source) -> Ids:
-    """``Ids`` of one column; a column of lists or objects (JSON, Parquet) is a typed error."""
-    try:
-        return Ids(df[column])
-    except TypeError:  # unhashable cells: lists, dicts, arrays
-        raise _not_scalar(column, source) from None
-
-
-def scalar_column(df: pd.DataFrame, column: str, source) -> pd.Series:
-    """The column, refused when a cell is a list, dict or array (checked on object columns only)."""
-    values = df[column]
-    if values.dtype == object and values.map(lambda v: isinstance(v, (list, dict, tuple, np.ndarray))).any():
-        raise _not_scalar(column, source)
-    return values
-
-
-def to_numbers(values: pd.Series) -> np.ndarray:
-    """Floats, NaN where a cell is not a number.  Clean columns take a fast Arrow cast; only a
-    column with bad cells pays for pandas' cell-by-cell coercion."""
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        arr = pa.array(values.to_numpy(dtype=object, na_value=None) if values.dtype == object else values.array,
-                       type=pa.string())
-        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def parse_time(values: pd.Series) -> tuple[np.ndarray, str]:
-    """Seconds since the epoch (NaN where unparsable).  Numbers are epoch seconds, or
-    milliseconds when they are too large to be seconds; anything else is parsed as a date."""
-    num = to_numbers(values)
-    if np.isfinite(num).mean() > 0.5:
-        med = float(np.nanmedian(num))
-        unit = "ms" if med > 1e11 else "s"
-        return num / (1000.0 if unit == "ms" else 1.0), f"epoch {unit}"
-    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
-    secs = (parsed - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
-    return secs, "date strings"
-
-
-def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
-    """Validate rows, drop and count what cannot be used, and code ids as integers.
-
-    Parameters
-    ----------
-    df : DataFrame
-        The raw log; its index holds the file line of each row.
-    cols : ColumnMap
-    source : str
-        The log's name, for the report and messages.
-    min_weight : float, optional
-
-    Returns
-    -------
-    Interactions
-        Sorted by user then time, sessions split at the default gap.
-
-    Raises
-    ------
-    DataError
-        No usable row is left (the message counts each reason).
-    """
-    report = LogReport(source=source, rows_read=len(df), columns=cols.to_dict())
-    rows = df.index.to_numpy()
-    keep = np.ones(len(df), dtype=bool)
-    ids = {}
-    for role in ("user", "item"):
-        ids[role] = column_ids(df, getattr(cols, role), source)
-        bad = ids[role].missing & keep
-        report.drop(reason(f"missing_{role}"), bad, rows)
-        keep &= ~bad
-    time = weight = None
-    if cols.time:
-        time, report.time_unit = parse_time(scalar_column(df, cols.time, source))
-        bad = ~np.isfinite(time) & keep
-        report.drop(reason("bad_time", column=cols.time), bad, rows)
-        keep &= ~bad
-    if cols.weight:
-        weight = to_numbers(scalar_column(df, cols.weight, source))
-        bad = ~np.isfinite(weight) & keep
-        report.drop(reason("bad_weight", column=cols.weight), bad, rows)
-        keep &= ~bad
-        if min_weight is not None:
-            low = (weight < min_weight) & keep
-            n = int(low.sum())
-            if n:
-                report.filtered[reason("low_weight", column=cols.weight, minimum=min_weight)] = n
-            keep &= ~low
-    if not keep.any():
-        reasons = "; ".join(f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items())
-        raise DataError(f"no usable rows in the log ({reasons or 'it has no data rows'})", path=source,
-                        hint="check the column mapping (--user-col, --item-col, --time-col)")
-    users, ucode = ids["user"].dense(keep)
-    items, icode = ids["item"].dense(keep)
-    session = None if not cols.session else column_ids(df, cols.session, source).codes[keep]
-    return _encode(users, ucode, items, icode, session, report, rows[keep],
-                   None if time is None else time[keep],
-                   None if weight is None else weight[keep].astype(np.float32), bool(df.attrs.get("baskets")))
-
-
-def _encode(users, ucode, items, icode, session, report, rows, time, weight, baskets) -> Interactions:
+    ucode, time = events["user"], events.get("time")
     # a stable sort by user, then time, keeps file order among ties
     order = np.lexsort([time, ucode]) if time is not None else np.argsort(ucode, kind="stable")
-    ucode, icode, rows = ucode[order], icode[order], rows[order]
-    time = None if time is None else time[order]
-    weight = None if weight is None else weight[order]
-    sess_raw = None if session is None else session[order]
-    return Interactions(ucode, icode, _session_ids(ucode, time, sess_raw), time, weight, users, items, rows,
+    del ucode, time
+    out = {}
+    for name in ("user", "item", "row", "time", "weight", "session"):
+        values = events.pop(name, None)
+        out[name] = None if values is None else values[order]
+        del values
+    del order
+    session = _session_ids(out["user"], out["time"], out.pop("session"))
+    return Interactions(out["user"], out["item"], session, out["time"], out["weight"], users, items, out["row"],
                         report, baskets=baskets)
 
 
