@@ -364,7 +364,8 @@ canvas.addEventListener("wheel", (ev) => {
   const [x, y] = toData(px, py);
   const factor = Math.exp(-ev.deltaY * (ev.deltaMode === 1 ? 0.05 : 0.0015));
   const v = state.view;
-  v.scale = Math.min(state.fit * 256, Math.max(state.fit * 0.5, v.scale * factor));
+  // at most 64×: positions travel as 16-bit steps of the span, still under a pixel apart there
+  v.scale = Math.min(state.fit * 64, Math.max(state.fit * 0.5, v.scale * factor));
   // keep the data point under the pointer where it is
   v.cx = x - (px - canvas.width / 2) / v.scale;
   v.cy = y + (py - canvas.height / 2) / v.scale;
