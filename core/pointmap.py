@@ -68,7 +68,7 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
     """
     coords = np.asarray(coords, dtype=np.float64)
     groups = np.asarray(groups)
-    keys = [str(k).translate(NEWLINES) for k in keys]
+    keys = keys if isinstance(keys, list) else list(keys)
     n = len(coords)
     if coords.ndim != 2 or coords.shape[1] != 2 or len(groups) != n or len(keys) != n:
         raise ParameterError(f"a point map needs n×2 positions, n groups and n keys; got {coords.shape}, "
@@ -83,7 +83,10 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
     quantised = np.rint((coords - lo) / span * 65535).astype("<u2")
     group_bytes = 1 if not n or groups.max() < 256 else 2
     ids = groups.astype("<u1" if group_bytes == 1 else "<u2")
-    text = "\n".join(keys).encode("utf-8", "replace")
+    text = "\n".join(keys)
+    if text.count("\n") != max(n - 1, 0) or "\r" in text:  # rare: a key holds a line break
+        text = "\n".join(str(k).translate(NEWLINES) for k in keys)
+    text = text.encode("utf-8", "replace")
     blob = quantised.tobytes() + ids.tobytes() + text
     return PackedPoints(blob, n, group_bytes, (float(lo[0]), float(lo[1]), float(lo[0] + span[0]), float(lo[1] + span[1])))
 
