@@ -131,7 +131,9 @@ function draw() {
   const v = state.view, xs = state.xs, ys = state.ys, groups = state.groups;
   const s = v.scale, ox = W / 2 - v.cx * s, oy = H / 2 + v.cy * s;
   const zoom = s / state.fit;
-  const r = zoom < 3 ? 0 : zoom < 12 ? 1 : 2;  // point radius in pixels grows as you zoom in
+  // point radius in pixels: grows as fewer points share the view (about n / zoom² of them)
+  const inView = n / Math.max(1, zoom * zoom);
+  const r = inView > 40000 ? 0 : inView > 4000 ? 1 : inView > 500 ? 2 : 3;
   let drawn = 0;
   // last row first, so the first rows (the most frequent keys) end up on top
   for (let i = n - 1; i >= 0; i--) {
