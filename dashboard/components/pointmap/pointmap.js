@@ -425,7 +425,13 @@ function resize() {
   return true;
 }
 
+let lastArgs = "";
+
 function render(args) {
+  // Streamlit re-sends unchanged arguments (e.g. after the frame height is set): nothing to redraw
+  const signature = JSON.stringify([args.data_id, args.height, args.palette, args.labels, args.marks, args.caption]);
+  if (signature === lastArgs && state.xs) return;
+  lastArgs = signature;
   state.height = args.height || 640;
   state.palette = (args.palette || ["#4C78A8"]).map(hexRgb);
   state.labels = args.labels || [];
