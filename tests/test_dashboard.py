@@ -168,6 +168,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
     at.text_input(key="grid-items").set_value("96, 1000").run()
     at.multiselect[0].set_value(["als"]).run()
     at.number_input[0].set_value(2).run()
+    at.radio(key="catalog.mode").set_value("random").run()
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")

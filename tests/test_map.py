@@ -1,5 +1,6 @@
 """The Map page through Streamlit's AppTest: region labels from keys or item metadata, the
-honest caption, a clicked point's neighbours."""
+honest caption, a clicked point's neighbours, the points packed for the browser.  (What the
+browser draws from them: tests/test_map_browser.py.)"""
 
 import json
 
@@ -27,15 +28,19 @@ def finish(at: AppTest) -> AppTest:
     return at.run()
 
 
-def figure(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
-    assert charts, [e.value for e in at.error] + [c.value for c in at.caption]
-    return json.loads(charts[0].proto.spec)
+def point_map(at: AppTest) -> dict:
+    """The arguments the page sent to the point-map component (AppTest does not run its JavaScript)."""
+    found = at.get("component_instance")
+    assert found, [e.value for e in at.error] + [c.value for c in at.caption]
+    proto = found[0].proto
+    args = json.loads(proto.json_args)
+    args.update({s.key: s.bytes for s in proto.special_args if s.WhichOneof("value") == "bytes"})
+    return args
 
 
 def test_item_map_regions_are_named_by_their_dominant_genre():
     at = finish(open_map(ds="sample:item2vec", p="pca", label="genres"))
-    notes = [a["text"] for a in figure(at)["layout"]["annotations"] if "embedlab" not in a["text"]]
+    notes = [text for _, _, text in point_map(at)["labels"]]
     genres = {"Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Horror",
               "Musical", "Romance", "Sci-Fi", "Thriller", "War", "Western", "Action", "Mystery", "Family"}
     assert len(notes) >= 3 and set(notes) <= genres, notes
@@ -47,8 +52,9 @@ def test_clicked_point_shows_its_neighbours_in_the_original_space():
     assert at.subheader and "i0001" in at.subheader[0].value
     table = at.dataframe[0].value
     assert len(table) == 10 and "i0001" not in table["key"].tolist()
-    names = [t.get("name") for t in figure(at)["data"]]
-    assert "i0001 and its neighbours" in names
+    marks = point_map(at)["marks"]
+    assert [m["name"] for m in marks] == ["i0001 and its neighbours"] and marks[0]["lines"]
+    assert marks[0]["text"][0] == "i0001" and marks[0]["text"][1:] == table["key"].tolist()
     assert any("10 nearest neighbours in the original" in c.value.replace("\\", "") for c in at.caption)
 
 
@@ -56,5 +62,19 @@ def test_search_hits_outside_the_sample_are_placed_not_recomputed():
     at = finish(open_map(ds="sample:item2vec", p="pca", pts="50", q="i01"))
     caption = " ".join(c.value for c in at.caption).replace("\\", "")  # markdown escapes
     assert "the first 50 of" in caption and "placed onto the layout (exact PCA projection)" in caption
-    hits = next(t for t in figure(at)["data"] if t.get("name") == "search hits")
+    hits = next(m for m in point_map(at)["marks"] if m["name"] == "search hits")
     assert len(hits["text"]) == 100 and "100 keys match the search" in caption  # i0100 … i0199
+
+
+def test_the_points_sent_to_the_browser_carry_every_key_once_with_its_region():
+    from core import pointmap
+    at = finish(open_map(ds="sample:item2vec", p="pca"))
+    args = point_map(at)
+    points = pointmap.PackedPoints(args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"]))
+    coords, groups, keys = pointmap.unpack(points)
+    caption = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert f"all {args['n']:,} keys" in caption
+    assert len(set(keys)) == len(keys) == args["n"] and all(k.startswith("i") for k in keys)
+    assert set(groups.tolist()) == set(range(len(args["labels"])))  # each region drawn and labelled
+    x0, y0, x1, y1 = args["bounds"]
+    assert coords[:, 0].min() == x0 and coords[:, 1].max() == y1

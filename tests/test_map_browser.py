@@ -1,32 +1,74 @@
-"""The Map page in a real browser: the shipped layout of all 400,000 GloVe words is drawn, regions
-carry labels, hovering a point shows its word and clicking it lists its neighbours."""
+"""The Map page in a real browser: the point-map component draws the shipped layout of all 400,000
+GloVe words with region labels; zooming redraws around the pointer; hovering a point shows its
+word; clicking it lists its neighbours and draws them without resetting the view; an item set's
+regions are named by their genres.  (The component reports what it drew in ``window.__pointmap``
+inside its iframe: frames, points in view, the labels it wrote, the text under the pointer.)"""
+
+import pytest
 
 from tests.test_browser import ARTIFACTS, browser, page, server  # noqa: F401 - fixtures
 
-DRAWN = """() => { const d = document.querySelector('.js-plotly-plot');
-  return !!(d && d._fullData && d._fullData.some(t => t.type === 'scattergl' && t.x && t.x.length === 400000)); }"""
-WHERE = """(key) => { const d = document.querySelector('.js-plotly-plot');
-  const t = d._fullData.find(t => t.type === 'scattergl'); const i = Array.from(t.hovertext).indexOf(key);
-  const xa = d._fullLayout.xaxis, ya = d._fullLayout.yaxis, box = d.getBoundingClientRect();
-  return [box.left + xa._offset + xa.l2p(t.x[i]), box.top + ya._offset + ya.l2p(t.y[i])]; }"""
+GENRES = {"Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Horror", "Musical",
+          "Romance", "Sci-Fi", "Thriller", "War", "Western", "Action", "Mystery", "Family"}
 
 
-def test_map_draws_all_glove_words_with_labels_hover_and_click(server, page):  # noqa: F811
-    page.goto(f"{server}/map")
-    page.wait_for_function(DRAWN, timeout=240_000)
-    labels = [t for t in page.locator(".js-plotly-plot .annotation-text").all_text_contents() if "embedlab" not in t]
-    assert len(labels) >= 10 and all(labels), labels
+def open_map(page, url: str, n: int | None = None):
+    """Navigate and wait until the component has drawn a frame with ``n`` points (all, if None)."""
+    page.goto(url)
+    frame = page.wait_for_selector("iframe[src*=pointmap]", timeout=240_000).content_frame()
+    frame.wait_for_function("(n) => window.__pointmap && window.__pointmap.frames > 0 && "
+                            "window.__pointmap.drawn === (n === null ? window.__pointmap.n : n) && window.__pointmap.n > 0",
+                            arg=n, timeout=240_000)
+    return frame
+
+
+def pointer_on(page, frame, key: str) -> tuple[float, float]:
+    """Page coordinates of ``key`` on the map (its iframe's offset plus the position inside)."""
+    box = page.locator("iframe[src*=pointmap]").bounding_box()
+    x, y = frame.evaluate("(k) => window.__pointmap.locate(k)", key)
+    return box["x"] + x, box["y"] + y
+
+
+def redrawn(frame, action) -> dict:
+    before = frame.evaluate("window.__pointmap.frames")
+    action()
+    frame.wait_for_function(f"() => window.__pointmap.frames > {before}", timeout=30_000)
+    return frame.evaluate("({view: window.__pointmap.view, labels: window.__pointmap.labels, drawn: window.__pointmap.drawn})")
+
+
+def test_map_draws_all_glove_words_with_labels_zoom_hover_and_click(server, page):  # noqa: F811
+    frame = open_map(page, f"{server}/map", 400_000)
+    labels = frame.evaluate("window.__pointmap.labels")
+    assert len(labels) >= 10 and all(" · " in t for t in labels), labels  # "word · word" region labels
     caption = page.locator("[data-testid=stCaptionContainer]", has_text="Drawn:").first.inner_text()
     assert "all 400,000 keys" in caption
-    x, y = page.evaluate(WHERE, "paris")
+    x, y = pointer_on(page, frame, "paris")
     page.mouse.move(x, y)
-    hover = page.locator(".hoverlayer .hovertext").first
-    hover.wait_for(timeout=60_000)
-    shown = (hover.text_content() or "").strip()
-    assert shown  # the word under the pointer (paris, or a word drawn on top of it)
-    page.mouse.click(x, y)
-    heading = page.get_by_text("Nearest neighbours of").first
-    heading.wait_for(timeout=240_000)
-    word = heading.inner_text().replace("Nearest neighbours of", "").strip()
-    assert word in (shown, "paris"), (word, shown)
+    zoomed = {}
+    for _ in range(6):  # zoom in around paris: it stays under the pointer
+        zoomed = redrawn(frame, lambda: page.mouse.wheel(0, -400))
+    ratio = zoomed["view"]["scale"] / frame.evaluate("window.__pointmap.fit")
+    assert ratio > 5 and zoomed["drawn"] < 400_000
+    x2, y2 = pointer_on(page, frame, "paris")
+    # paris stays under the pointer, up to the pointer's sub-pixel rounding magnified by the zoom
+    assert abs(x2 - x) < ratio + 3 and abs(y2 - y) < ratio + 3, (x, y, x2, y2, ratio)
+    page.mouse.move(x2 + 1, y2)
+    page.mouse.move(x2, y2)
+    frame.wait_for_function("() => window.__pointmap.hover === 'paris'", timeout=10_000)
+    assert frame.locator("#tip").inner_text() == "paris" and frame.locator("#tip").is_visible()
+    page.mouse.click(x2, y2)
+    page.get_by_role("heading", name="Nearest neighbours of paris").wait_for(timeout=120_000)
+    cells = page.locator("[data-testid=stDataFrame]").first.locator("[role=gridcell]")
+    cells.first.wait_for(state="attached", timeout=60_000)
+    listed = [c for c in cells.all_inner_texts() if c.isalpha()]
+    frame.wait_for_function("() => window.__pointmap.marked.length === 11", timeout=60_000)
+    marked = frame.evaluate("window.__pointmap.marked")
+    assert marked[0] == "paris" and "france" in marked and set(marked[1:]) >= set(listed[:5]), (marked, listed)
+    assert frame.evaluate("window.__pointmap.view.scale") == pytest.approx(zoomed["view"]["scale"])  # kept across the rerun
     page.screenshot(path=str(ARTIFACTS / "map_400k.png"))
+
+
+def test_item_map_regions_are_labelled_by_genre_in_the_browser(server, page):  # noqa: F811
+    frame = open_map(page, f"{server}/map?ds=sample:item2vec&p=pca&label=genres")
+    labels = frame.evaluate("window.__pointmap.labels")
+    assert len(labels) >= 3 and set(labels) <= GENRES, labels

@@ -52,16 +52,31 @@ def test_tuning_needs_a_validation_event(tmp_path):
 
 def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
     seen = []
-    a = tune(small_log, "svd", trials=4, seed=1, on_trial=seen.append)
-    b = tune(small_log, "svd", trials=4, seed=1)
+    a = tune(small_log, "svd", trials=4, seed=1, on_trial=seen.append, workers=2)
+    b = tune(small_log, "svd", trials=4, seed=1, workers=2)
+    assert a.timings["workers"] == 2  # the parallel path is the one tested
     assert a.best_params == b.best_params
     assert a.trials[["number", "state", "factors"]].equals(b.trials[["number", "state", "factors"]])
-    assert list(a.trials["number"]) == [0, 1, 2, 3] and len(seen) == 4
+    assert list(a.trials["number"]) == [0, 1, 2, 3] and [r["number"] for r in seen] == [0, 1, 2, 3]
     assert set(a.trials["state"]) <= {"complete", "pruned", "fail"}
     assert a.trials["factors"].iloc[0] == trainer("svd").Params().factors  # trial 0: the defaults
     done = a.trials[a.trials["state"] == "complete"]
     assert a.validation["ndcg"] == pytest.approx(done["ndcg"].max())
     assert 0 <= a.test["hr_lo"] <= a.test["hr"] <= a.test["hr_hi"] <= 1
+
+
+def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log):
+    """Trial n is asked once trial n-2 is told and prunes against the completed trials of that
+    moment, so the worker count changes the time, never the trials or the choice."""
+    kwargs = {"trials": 8, "seed": 0, "fixed": {"epochs": 4}}
+    two = tune(small_log, "item2vec", workers=2, **kwargs)
+    one = tune(small_log, "item2vec", workers=1, **kwargs)
+    assert (two.timings["workers"], one.timings["workers"]) == (2, 1)
+    cols = [c for c in two.trials.columns if c not in ("seconds", "cpu_seconds")]
+    pd.testing.assert_frame_equal(two.trials[cols], one.trials[cols])
+    assert two.best_params == one.best_params
+    assert (two.trials["state"] == "pruned").any()  # the median rule ran in the workers
+    assert two.test["hr"] == one.test["hr"]
 
 
 def test_failed_trials_are_recorded_with_their_reason(small_log):
@@ -76,7 +91,7 @@ def test_item2vec_trials_search_the_declared_space(small_log):
     assert len(res.trials) == 3 and res.best_params["epochs"] == 2
     names = {d.name for d in trainer("item2vec").space} - {"epochs"}
     assert names <= set(res.best_params)
-    assert res.timings["trainer_s"] > 0 and 0 <= res.timings["outside_trainer_share"] < 1
+    assert res.timings["trainer_s"] > 0 and 0 <= res.timings["search_outside_trainer_share_cpu"] < 1
 
 
 def test_sample_can_be_switched_off():
@@ -139,3 +154,12 @@ def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
     assert not test_rows & pairs(prep.validation.train)
     val_rows = pairs(prep.test.train) - pairs(prep.validation.train)
     assert val_rows and not val_rows & test_rows  # validation holds out a different item
+
+
+@pytest.mark.parametrize("command", [["evaluate", "recs"], ["train", "--out", "never-written"]])
+def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys):
+    # the log does not exist: the refusal comes before anything is read (or Spark started)
+    args = [*command, "--log", "no-such-log.csv", "--method", "als", "--tune", "--engine", "spark"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from ..logs import Interactions
 
 
@@ -20,15 +22,34 @@ def training_cost(inter: Interactions, method: str) -> tuple[float, float]:
     return max(t1 - per_event * n1, 0.0), per_event
 
 
-def sweep_seconds(inter: Interactions, axis: str, values: list[float], seeds: int,
+def sweep_seconds(inter: Interactions, axis: str, points: list[tuple[str, float]], seeds: int,
                   costs: dict[str, tuple[float, float]], overhead: float = 0.05) -> float:
-    """Seconds for a sweep's trainings: each grid point shrinks the log to a share of its events
-    (items and users axes: value / total, events axis: the value itself), times seeds, summed over
-    the methods whose ``costs`` (from :func:`training_cost`) are given."""
-    full = inter.n_items if axis == "items" else inter.n_users if axis == "users" else 1.0
-    fractions = [min(v / full, 1.0) for v in values]
+    """Seconds for a sweep's trainings: each ``(selection, value)`` point (from
+    :func:`core.experiments.sweep.sweep_points`) shrinks the log to a share of its events (items
+    axis: the events of the kept items, random ones at the average rate or the most popular ones;
+    users axis: value / total; events axis: the value itself), times seeds, summed over the
+    methods whose ``costs`` (from :func:`training_cost`) are given.
+
+    Examples
+    --------
+    >>> sweep_seconds(prepare("sample_data/interactions.csv"), "items", [("random", 500)], 1,
+    ...               {"als": (1.0, 0.0)}, overhead=0.0)  # doctest: +SKIP
+    1.0
+    """
+    fractions = [_event_share(inter, axis, sel, v) for sel, v in points]
     return sum(sum(fixed + per_event * f * len(inter) + overhead for f in fractions) * seeds
                for fixed, per_event in costs.values())
+
+
+def _event_share(inter: Interactions, axis: str, selection: str, value: float) -> float:
+    if axis == "events":
+        return min(value, 1.0)
+    if axis == "users":
+        return min(value / inter.n_users, 1.0)
+    if selection == "popular":
+        counts = np.sort(inter.item_counts())[::-1]
+        return float(counts[:int(value)].sum() / max(counts.sum(), 1))
+    return min(value / inter.n_items, 1.0)
 
 
 def _timed_training(inter: Interactions, method: str, part: int) -> tuple[int, float]:

@@ -30,7 +30,7 @@ from .reading import METRICS, driver, interval, reading, summarise
 from .shrink import AXES, ITEM_MODES, shrink
 from .tune import prepare_tuning, tune
 
-__all__ = ["run_sweep", "SweepResult", "summarise", "interval", "reading", "driver", "METRICS", "chance_jaccard"]
+__all__ = ["run_sweep", "sweep_points", "SweepResult", "summarise", "interval", "reading", "driver", "METRICS", "chance_jaccard"]
 
 
 def chance_jaccard(items: int, k: int) -> float:
@@ -74,9 +74,7 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     """
     _check_grid(axis, values, methods, seeds, mode, tune)
     modes = list(ITEM_MODES) if mode == "both" else [mode]
-    # the whole catalog is the same log whichever selection: trained once, reported under both
-    points = [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)
-              if not (sel == "popular" and len(modes) > 1 and v >= inter.n_items)]
+    points = sweep_points(inter, axis, values, mode)
     run = _Run(axis, methods, seeds, k, _label_column(inter, label), params, progress,
                len(points) * len(methods) * seeds, tune)
     for sel, value in points:
@@ -99,6 +97,33 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     if run.skipped:
         text += " Not evaluated: " + "; ".join(run.skipped) + "."
     return SweepResult(frame, summary, pd.DataFrame(run.why), text, run.skipped, driver(summary))
+
+
+def sweep_points(inter: Interactions, axis: str, values: list[float], mode: str = "random") -> list[tuple[str, float]]:
+    """The ``(selection, value)`` points a sweep trains, in order.
+
+    Parameters
+    ----------
+    inter : Interactions
+    axis : {"items", "events", "users"}
+    values : list of float
+    mode : {"random", "popular", "both"}, default "random"
+        Which items the items axis keeps; "both" runs each size twice, except the whole catalog,
+        which is the same log whichever the selection (trained once, reported under both).
+
+    Returns
+    -------
+    list of (str, float)
+
+    Examples
+    --------
+    >>> from core.logs import prepare
+    >>> sweep_points(prepare("sample_data/interactions.csv"), "items", [50, 1000], "both")
+    [('random', 50), ('random', 1000), ('popular', 50)]
+    """
+    modes = list(ITEM_MODES) if mode == "both" else [mode]
+    return [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)
+            if not (sel == "popular" and len(modes) > 1 and v >= inter.n_items)]
 
 
 def _check_grid(axis, values, methods, seeds, mode, tune) -> None:

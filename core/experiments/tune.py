@@ -4,16 +4,19 @@ The test split is made first (the evaluation protocol's: each user's last event,
 of each basket); the tuner only ever sees its training part, from which the same protocol holds out
 a *validation* case (for leave-last-out: each user's second-to-last event).  Optuna's TPE sampler,
 seeded, searches the trainer's declared space (``Trainer.space``), the first trial being the
-trainer's defaults, and a median pruner stops a trial whose validation score at 25/50/75% of its
-epochs is below the median of earlier trials at the same point (item2vec, graph, supervised, ALS;
-SVD has no epochs).  The winner is retrained on train + validation and scored once on the test split.
+trainer's defaults, and a median rule stops a trial whose validation score at 25/50/75% of its
+epochs is below the median of completed trials at the same point (item2vec, graph, supervised;
+ALS and SVD are not pruned).  The winner is retrained on train + validation and scored once on the
+test split.
 
-Splits and exclusion masks are made once, before the first trial; a trial trains and ranks.
+Splits and exclusion masks are made once, before the first trial; a trial trains and ranks.  Trials
+run two at a time in worker processes, on a schedule that makes the choice independent of the
+workers (:mod:`core.experiments.trials`).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,14 +26,13 @@ import pandas as pd
 
 from ..errors import DataError, EmbedlabError, ParameterError
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import Split, held_out_ranks, hit_ndcg, report_for, scorer_for
+from ..evaluate.recs import Split, report_for
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
+from .trials import Context, Final, Job, Outcome, pipeline, pool, run_final, workers_for
 
 METRICS = ("hr", "ndcg")
-CHECKPOINTS = (25, 50, 75)  # percent of a trial's epochs at which it may be pruned
-CHECKPOINT_CASES = 1000  # checkpoints rank a seeded sample of the validation cases: enough to compare trials
 
 
 @dataclass
@@ -155,7 +157,7 @@ def suggest(trial, method: str, fixed: dict | None = None) -> dict:
 def tune(inter: Interactions, method: str, trials: int | None = 20, budget: float | None = None, k: int = 10,
          seed: int = 0, metric: str = "ndcg", fixed: dict | None = None, prune: bool = True,
          prepared: Prepared | None = None, on_trial: Callable[[dict], None] | None = None,
-         **split_options) -> TuningResult:
+         workers: int | None = None, **split_options) -> TuningResult:
     """Search ``method``'s space on the validation split, retrain the winner, score it on test.
 
     Parameters
@@ -179,7 +181,10 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     prepared : Prepared, optional
         Splits from :func:`prepare_tuning` (else made here).
     on_trial : callable, optional
-        Called with each finished trial's row (a live table).
+        Called with each finished trial's row, in trial order (a live table).
+    workers : int, optional
+        Processes running trials (default 2, at most the cores).  The trials and the choice do not
+        depend on it (:mod:`core.experiments.trials`); only the time does.
     **split_options : ``protocol``, ``max_users``, ``history``, ``decay`` (see :func:`prepare_tuning`)
 
     Returns
@@ -189,7 +194,7 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     Raises
     ------
     ParameterError
-        Bad method, metric, trial count, budget or fixed parameter.
+        Bad method, metric, trial count, budget, workers or fixed parameter.
     DataError
         No validation case, or no trial finished (the message quotes the first failure).
 
@@ -200,30 +205,124 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     >>> list(res.trials["state"])
     ['complete', 'complete', 'complete', 'complete']
     """
-    _check(method, metric, trials, budget, k, fixed)
+    _check(method, metric, trials, budget, k, fixed, workers)
     start = time.perf_counter()
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
-    clock, study = {"train": np.zeros(2)}, _study(seed, prune)
+    study = _study(seed)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
-    rows: list[dict] = []
-    objective = _objective(method, prep, k, seed, metric, fixed, clock, prune and trainer(method).early_stopping)
-    clock["search"] = _now()
-    study.optimize(objective, n_trials=trials, timeout=budget, catch=(EmbedlabError,), n_jobs=1,
-                   callbacks=[lambda s, tr: _record(tr, rows, on_trial)])
-    clock["search"] = _now() - clock["search"]
-    return _finish(study, rows, method, prep, k, seed, metric, fixed, clock, time.perf_counter() - start)
+    ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test)
+    search = _Search(study, ctx, fixed, trials, budget, on_trial)
+    n = workers_for(workers)
+    w0, c0 = time.perf_counter(), time.process_time()
+    runner = pool(ctx, n)
+    try:
+        spec = pipeline(search.ask, search.tell, runner, spare=search.best_params)
+        clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
+        final = _final(search, ctx, spec)
+    finally:
+        runner.shutdown()
+    clock["after_search"] = time.perf_counter() - w0 - clock["search"][0]
+    return _finish(search, prep, final, clock, time.perf_counter() - start)
 
 
-def _study(seed: int, prune: bool):
-    """A maximising study: TPE seeded by ``seed``; median pruning after five trials when ``prune``."""
+def _final(search: "_Search", ctx: Context, spec) -> Final:
+    """The winner retrained and scored on test: the speculative retrain when it retrained the
+    winner (same parameters and seed, so the same vectors), else here."""
+    params = search.best_params()
+    if params is None:
+        return Final(None)
+    if spec is not None:
+        spec_params, future = spec
+        done = future.result()  # a stale speculation still finishes (its worker is busy anyway)
+        if spec_params == params:
+            search.speculation = "used"
+            return done
+        search.speculation = "discarded"
+    return run_final(ctx, params)
+
+
+class _Search:
+    """The optuna side of the pipeline: asks trials (their parameters and pruning snapshot), tells
+    outcomes in trial order, keeps one tidy row per trial."""
+
+    def __init__(self, study, ctx: Context, fixed, trials, budget, on_trial):
+        self.study, self.ctx, self.fixed, self.trials, self.budget = study, ctx, fixed, trials, budget
+        self.on_trial, self.rows, self.asked, self.outcomes = on_trial, [], {}, []
+        self.start, self.speculation = time.perf_counter(), "none"
+
+    def best_params(self):
+        """The best told trial's parameters for the final retrain (None if no trial completed)."""
+        if not any(tr.state.name == "COMPLETE" for tr in self.study.get_trials(deepcopy=False)):
+            return None
+        best, t = self.study.best_trial, trainer(self.ctx.method)
+        return make_params(t, suggest(best, self.ctx.method, self.fixed), self.ctx.test.train)
+
+    def ask(self) -> Job | Outcome | None:
+        if self.trials is not None and len(self.asked) >= self.trials:
+            return None
+        if self.budget is not None and time.perf_counter() - self.start > self.budget:
+            return None
+        from optuna.trial import TrialState
+        trial = self.study.ask()
+        self.asked[trial.number] = trial
+        try:
+            params = make_params(trainer(self.ctx.method), suggest(trial, self.ctx.method, self.fixed),
+                                 self.ctx.validation.train)
+        except EmbedlabError as exc:
+            return Outcome(trial.number, "fail", error=str(exc))
+        done = self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        snapshot: dict[int, list[float]] = {}
+        for tr in done:
+            for step, value in tr.intermediate_values.items():
+                snapshot.setdefault(step, []).append(value)
+        return Job(trial.number, params, snapshot, len(done))
+
+    def tell(self, out: Outcome) -> None:
+        from optuna.trial import TrialState
+        trial = self.asked[out.number]
+        for step, value in out.checkpoints.items():
+            trial.report(value, step)
+        for name, value in {**out.metrics, "cpu_seconds": out.cpu_seconds, "error": out.error}.items():
+            trial.set_user_attr(name, value)
+        if out.state == "complete":
+            self.study.tell(trial, out.metrics[self.ctx.metric])
+        else:
+            self.study.tell(trial, state=TrialState.PRUNED if out.state == "pruned" else TrialState.FAIL)
+        self.outcomes.append(out)
+        row = {"number": out.number, "state": out.state, "hr": out.metrics.get("hr", np.nan),
+               "ndcg": out.metrics.get("ndcg", np.nan), "seconds": out.seconds, "cpu_seconds": out.cpu_seconds,
+               "pruned_at": out.pruned_at, "error": out.error, **trial.params}
+        if out.state == "pruned" and out.checkpoints:
+            row["pruned_value"] = out.checkpoints[max(out.checkpoints)]
+        self.rows.append(row)
+        if self.on_trial:
+            self.on_trial(row)
+
+    def clock(self, wall: float, parent_cpu: float, workers: int) -> dict:
+        """Search seconds: wall, CPU of this process and of every worker process, and the trainer's
+        share (the trials' ``Trainer.fit`` seconds)."""
+        last: dict[int, float] = {}
+        for out in self.outcomes:
+            if out.worker and out.worker != os.getpid():
+                last[out.worker] = max(last.get(out.worker, 0.0), out.worker_cpu_total)
+        return {"search": np.array([wall, parent_cpu + sum(last.values())]), "workers": workers,
+                "train": np.array([sum(o.train_seconds for o in self.outcomes),
+                                   sum(o.train_cpu_seconds for o in self.outcomes)])}
+
+
+def _study(seed: int):
+    """A maximising study, TPE seeded by ``seed``; pruning is decided by the trials themselves
+    (:func:`core.experiments.trials.should_prune`, optuna's median rule on a snapshot)."""
     import optuna
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=5) if prune else optuna.pruners.NopPruner()
-    return optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
+    return optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
+                               pruner=optuna.pruners.NopPruner())
 
 
-def _check(method, metric, trials, budget, k, fixed) -> None:
+def _check(method, metric, trials, budget, k, fixed, workers) -> None:
     t = trainer(method)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ParameterError(f"workers({workers!r}) must be an integer >= 1")
     if metric not in METRICS:
         raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
     if trials is None and budget is None:
@@ -252,114 +351,33 @@ def _as_trial(method: str, inter: Interactions, fixed: dict | None) -> dict:
     return out
 
 
-def _objective(method, prep: Prepared, k, seed, metric, fixed, clock, prune):
-    t = trainer(method)
-    val = prep.validation
-
-    few = _some_cases(val, CHECKPOINT_CASES, seed)
-
-    def score(result, split: Split = val) -> dict:
-        return hit_ndcg(held_out_ranks(scorer_for(result, split), split), k)
-
-    def objective(trial) -> float:
-        c0 = time.process_time()
-        try:
-            return one_trial(trial)
-        finally:  # CPU seconds: what a trial costs, whatever else shares the machine
-            trial.set_user_attr("cpu_seconds", time.process_time() - c0)
-
-    def one_trial(trial) -> float:
-        try:
-            params = make_params(t, suggest(trial, method, fixed), val.train)
-        except EmbedlabError as exc:
-            trial.set_user_attr("error", str(exc))
-            raise
-        spent = np.zeros(2)  # (wall, CPU) seconds spent scoring checkpoints, not training
-
-        def checkpoint(done: int, total: int, result) -> None:
-            step = next((c for c in CHECKPOINTS if done == max(1, round(total * c / 100))), None)
-            if step is None:
-                return
-            s0 = _now()
-            value = score(result(), few)[metric]
-            spent[:] += _now() - s0
-            trial.report(value, step)
-            if trial.should_prune():
-                trial.set_user_attr("pruned_at", step)
-                import optuna
-                raise optuna.TrialPruned()
-        t0 = _now()
-        try:
-            result = t.fit(val.train, params, seed=seed, checkpoint=checkpoint if prune else None)
-        except EmbedlabError as exc:  # a point of the space this log cannot train: recorded, search goes on
-            trial.set_user_attr("error", str(exc))
-            raise
-        finally:
-            clock["train"] += _now() - t0 - spent
-        values = score(result)
-        for name, v in values.items():
-            trial.set_user_attr(name, v)
-        return values[metric]
-    return objective
-
-
-def _some_cases(split: Split, n: int, seed: int) -> Split:
-    """A seeded sample of ``n`` of ``split``'s cases, same training part (enough to compare trials)."""
-    if len(split.users) <= n:
-        return split
-    pick = np.sort(np.random.default_rng(seed).choice(len(split.users), n, replace=False))
-    rows = {name: getattr(split, name)[pick] for name in ("users", "held_out", "last")}
-    sparse = {name: getattr(split, name)[pick] for name in ("context", "exclude") if getattr(split, name) is not None}
-    return dataclasses.replace(split, **rows, **sparse)
-
-
-def _now() -> np.ndarray:
-    """(wall, CPU) seconds now."""
-    return np.array([time.perf_counter(), time.process_time()])
-
-
-def _record(trial, rows: list[dict], on_trial) -> None:
-    """One tidy row per finished trial (complete, pruned or failed)."""
-    state = trial.state.name.lower()
-    row = {"number": trial.number, "state": {"complete": "complete", "pruned": "pruned"}.get(state, "fail"),
-           "hr": trial.user_attrs.get("hr", np.nan), "ndcg": trial.user_attrs.get("ndcg", np.nan),
-           "seconds": (trial.datetime_complete - trial.datetime_start).total_seconds(),
-           "cpu_seconds": trial.user_attrs.get("cpu_seconds", np.nan),
-           "pruned_at": trial.user_attrs.get("pruned_at", np.nan), "error": trial.user_attrs.get("error", ""),
-           **trial.params}
-    if row["state"] == "pruned" and trial.intermediate_values:
-        row["pruned_value"] = trial.intermediate_values[max(trial.intermediate_values)]
-    rows.append(row)
-    if on_trial:
-        on_trial(row)
-
-
-def _finish(study, rows, method, prep: Prepared, k, seed, metric, fixed, clock, seconds) -> TuningResult:
-    done = [tr for tr in study.trials if tr.state.name == "COMPLETE"]
-    if not done:
+def _finish(search: _Search, prep: Prepared, final: Final, clock: dict, seconds: float) -> TuningResult:
+    study, method, fixed = search.study, search.ctx.method, search.fixed
+    if final.params is None:
         failed = [tr for tr in study.trials if tr.state.name == "FAIL"]
         why = failed[0].user_attrs.get("error", "failed") if failed else "every trial was pruned"
         raise DataError(f"no {method} trial finished: {why}", path=prep.test.train.report.source)
     best = study.best_trial
-    t = trainer(method)
-    chosen = make_params(t, suggest(best, method, fixed), prep.test.train)
-    best_params = {name: getattr(chosen, name) for name in suggest(best, method, fixed)}
-    t0 = time.perf_counter()
-    final = t.fit(prep.test.train, chosen, seed=seed)
-    train_final = time.perf_counter() - t0
-    test = {**report_for(final, prep.test, k, seed), "protocol": describe(prep.test)}
-    total = seconds + (time.perf_counter() - t0)
-    (search, search_cpu), (train, train_cpu) = clock["search"], clock["train"]
-    timings = {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3),
-               "search_s": round(search, 3), "search_trainer_s": round(train, 3),
-               "search_outside_trainer_share": round(1 - train / search, 4),
-               "search_cpu_s": round(search_cpu, 3), "search_trainer_cpu_s": round(train_cpu, 3),
-               "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4) if search_cpu else 0.0,
-               "final_train_s": round(train_final, 3), "test_report_s": round(time.perf_counter() - t0 - train_final, 3),
-               "trainer_s": round(train + train_final, 3),
-               "outside_trainer_share": round(1 - (train + train_final) / total, 4),
-               "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}
+    best_params = {name: getattr(final.params, name) for name in suggest(best, method, fixed)}
     validation = {"hr": best.user_attrs["hr"], "ndcg": best.user_attrs["ndcg"], "trial": best.number,
                   "protocol": describe(prep.validation)}
-    return TuningResult(method, metric, pd.DataFrame(rows), best_params, validation, test,
-                        describe(prep.test), timings)
+    return TuningResult(method, search.ctx.metric, pd.DataFrame(search.rows), best_params, validation,
+                        final.report, describe(prep.test),
+                        {**_timings(clock, prep, final, seconds, search.rows), "final_retrain": search.speculation})
+
+
+def _timings(clock, prep: Prepared, final: Final, total: float, rows: list[dict]) -> dict:
+    """Where the seconds went.  Search CPU adds this process and every worker process (their
+    start included); the wall share of the search outside the trainer is the share of the
+    workers' time (wall × workers) not spent in ``Trainer.fit``, idle waits included.  The final
+    retrain may have run in a worker beside the last trial: ``after_search_s`` is what it added."""
+    (search, search_cpu), (train, train_cpu), n = clock["search"], clock["train"], clock["workers"]
+    return {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3), "workers": n,
+            "search_s": round(search, 3), "search_trainer_s": round(train, 3),
+            "search_outside_trainer_share": round(1 - train / (search * n), 4) if search else 0.0,
+            "search_cpu_s": round(search_cpu, 3), "search_trainer_cpu_s": round(train_cpu, 3),
+            "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4) if search_cpu else 0.0,
+            "final_train_s": round(final.train_seconds, 3), "final_train_cpu_s": round(final.train_cpu_seconds, 3),
+            "test_report_s": round(final.seconds - final.train_seconds, 3),
+            "after_search_s": round(clock["after_search"], 3), "trainer_s": round(train + final.train_seconds, 3),
+            "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}

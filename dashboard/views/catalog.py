@@ -5,9 +5,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from core.experiments import AXES, default_values, run_sweep, summarise
+from core.experiments import AXES, default_values, driver, run_sweep, summarise
 from core.experiments.estimate import sweep_seconds, training_cost
-from core.experiments.sweep import reading
+from core.experiments.sweep import reading, sweep_points
 from core.plots import sweep_figure
 from core.train import TRAINING_METHODS
 
@@ -18,6 +18,8 @@ from dashboard.widgets import log_picker
 
 AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fraction of all events",
              "users": "keep N users"}
+MODE_HELP = {"both": "both: random and most popular of each size (tells size from events per item)",
+             "random": "random items", "popular": "the most popular items"}
 
 
 LOG = state.Control("catalog.log", None, "sample")
@@ -53,10 +55,12 @@ def _run():
     grid = c[1].text_input("Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}")
     methods = c[2].multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
     seeds = c[3].number_input("Seeds", 1, 10, 3)
-    mode = st.radio("Which items to keep", ["random", "popular"], horizontal=True) if axis == "items" else "random"
+    mode = st.radio("Which items to keep", list(MODE_HELP), format_func=MODE_HELP.get, horizontal=True,
+                    key="catalog.mode") if axis == "items" else "random"
     values = [float(v) for v in grid.replace(" ", "").split(",") if v]
-    estimate = _estimate(inter, methods, values, axis, int(seeds))
-    st.caption(f"{len(values) * len(methods) * int(seeds)} trainings; estimated ~{estimate:.0f} s on this server "
+    points = sweep_points(inter, axis, values, mode)
+    estimate = _estimate(inter, methods, points, axis, int(seeds))
+    st.caption(f"{len(points) * len(methods) * int(seeds)} trainings; estimated ~{estimate:.0f} s on this server "
                "(from two timed trainings on parts of the log).")
     if st.button("Run sweep", type="primary", disabled=not methods or not values):
         bar = st.progress(0.0, text="starting")
@@ -67,19 +71,29 @@ def _run():
         st.session_state["sweep"] = (result.rows, result.summary, result.why, name)
 
 
-def _estimate(inter, methods, values, axis, seeds) -> float:
+def _drivers(verdicts: dict) -> None:
+    """What drives the drop, per method (core.experiments.reading.driver), as a table."""
+    if not verdicts:
+        return
+    st.markdown("**What drives the drop**")
+    st.dataframe(pd.DataFrame([{"method": m, "driver": v["driver"], "evidence": v["evidence"]}
+                               for m, v in verdicts.items()]), hide_index=True, width="stretch")
+
+
+def _estimate(inter, methods, points, axis, seeds) -> float:
     """Seconds for the grid (core.experiments.estimate), each method's cost measured once per log."""
     cache = st.session_state.setdefault("catalog.train_cost", {})
     for m in methods:
         if (id(inter), m) not in cache:
             cache[(id(inter), m)] = training_cost(inter, m)
-    return sweep_seconds(inter, axis, values, seeds, {m: cache[(id(inter), m)] for m in methods})
+    return sweep_seconds(inter, axis, points, seeds, {m: cache[(id(inter), m)] for m in methods})
 
 
 def _show(rows, summary, why, name):
     st.subheader(f"Result: {md(name)}")
     text = reading(summary, summary["axis"].iloc[0])
     st.info(md(text))
+    _drivers(driver(summary))
     metric = st.radio("Metric", ["lift", "hr", "ndcg", "stability", "consistency"], horizontal=True)
     seeds = int(summary["seeds"].max())
     axis = summary["axis"].iloc[0]

@@ -10,11 +10,13 @@ import streamlit as st
 from core import layouts
 from core.clusters import metadata_labels, split_values
 from core.errors import ParameterError
-from core.plots import hover_keys, layout_figure, map_figure
+from core import pointmap
+from core.plots import PALETTE, map_figure
 from core.project import SAMPLINGS, project, sample_rows
 from core.search import neighbours
 
 from dashboard import share, state
+from dashboard.components import point_map
 from dashboard.text import md
 from dashboard.views import guarded
 
@@ -119,22 +121,38 @@ def time_since(start: float) -> str:
 
 
 def _draw(choice, emb, layout, view, note) -> None:
-    """The layout with its region labels, search hits and the clicked point's neighbours."""
+    """The layout in the browser's point map, with region labels, search hits and the clicked
+    point's neighbours drawn over it."""
     labels, label_note = _region_labels(emb, layout, view["label"])
-    selected = _selected_key(emb)
+    selected = _selected_key(emb, layout)
     marks, mark_note = _marks(emb, layout, view, selected)
-    title = f"{LABELS[layout.spec.method]} of {len(layout.ids):,} points"
-    # drawn last-row-first, so the first rows (the most frequent words) lie on top and answer the hover
-    fig = layout_figure(layout.coords[::-1], _hover(layout.key, emb, layout.ids)[::-1], layout.clusters[::-1], [],
-                        layout.centres, labels, [m for m, _ in marks], title)
-    st.session_state["map_curves"] = _curves(fig, layout, marks)
-    st.caption(md(f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}") +
-               " Drag to pan, scroll to zoom, hover for the key, click a point for its nearest neighbours.")
-    share.chart(fig, "map", emb, f"{LABELS[layout.spec.method]}, {note}", key="map", on_select="rerun",
-                selection_mode="points", config={"scrollZoom": True})
+    st.session_state["map_mark_rows"] = [rows for _, rows in marks]
+    caption = (f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}")
+    st.caption(md(caption) + " Drag to pan, scroll to zoom (around the pointer), hover for the key, "
+               "click a point for its nearest neighbours.")
+    provenance = share.provenance_line(emb, f"{LABELS[layout.spec.method]}, {note}")
+    point_map(_packed(layout.key, emb, layout), data_id=f"{layout.key}:{len(layout.ids)}", palette=PALETTE,
+              labels=pointmap.labels_at(layout.centres, labels), marks=[_mark_arg(m) for m, _ in marks],
+              caption=provenance, filename="embedlab-map", key="map_points")
+    st.download_button("PNG of the whole map (server-side)", file_name="embedlab-map.png", mime="image/png",
+                       data=lambda: pointmap.to_png(pointmap.raster(layout.coords, layout.clusters, PALETTE), provenance),
+                       on_click="ignore", key="map_png", help="The whole layout with its provenance caption; the map's "
+                       "own Download PNG button saves the view you are looking at.")
     if selected:
         _neighbour_table(emb, selected)
     share.copy_link("map")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _packed(layout_key: str, _emb, _layout) -> pointmap.PackedPoints:
+    """A layout packed for the browser once per layout and shared by every session (read-only)."""
+    keys = _emb.keys if len(_layout.ids) == len(_emb) else [_emb.keys[i] for i in _layout.ids]
+    return pointmap.pack(_layout.coords, _layout.clusters, keys)
+
+
+def _mark_arg(mark: dict) -> dict:
+    return {"name": mark["name"], "color": mark["color"], "x": [float(v) for v in mark["x"]],
+            "y": [float(v) for v in mark["y"]], "text": list(mark["text"]), "lines": "lines_from" in mark}
 
 
 def _origin(layout) -> str:
@@ -156,12 +174,6 @@ def _region_labels(emb, layout, column: str) -> tuple[list[str], str]:
         return layout.labels, f"{k} regions (k-means on the map), each labelled by its most central keys."
     return (metadata_labels(emb.metadata, column, layout.ids, layout.clusters),
             f"{k} regions (k-means on the map), each labelled by its dominant '{column}' value.")
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _hover(layout_key: str, _emb, _ids) -> np.ndarray:
-    """Escaped hover text of a layout's points, built once per layout and shared (read-only)."""
-    return hover_keys(_emb.keys[i] for i in _ids) if len(_ids) != len(_emb) else hover_keys(_emb.keys)
 
 
 def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], str]:
@@ -204,34 +216,11 @@ def _mark(emb, layout, rows: np.ndarray, name: str, colour: str) -> tuple[dict, 
     return mark, int((~inside).sum())
 
 
-def _curves(fig, layout, marks) -> dict:
-    """Which rows each clickable trace shows, to turn a click back into a key next run."""
-    rows_by_name = {_esc(m["name"]): rows for m, rows in marks}
-    out = {}
-    for i, trace in enumerate(fig.data):
-        if trace.name == "points":
-            out[i] = layout.ids[::-1]
-        elif trace.type == "scatter" and "markers" in (trace.mode or "") and trace.name in rows_by_name:
-            out[i] = rows_by_name[trace.name]
-    return out
-
-
-def _esc(text: str) -> str:
-    from core.plots import esc
-    return esc(text)
-
-
-def _selected_key(emb) -> str:
-    """The key whose neighbours are shown: the last clicked point, else the one in the URL."""
-    event = st.session_state.get("map")
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    curves = st.session_state.get("map_curves", {})
-    for point in points:
-        rows = curves.get(point.get("curve_number"))
-        index = point.get("point_index", point.get("point_number"))
-        if rows is not None and index is not None and 0 <= index < len(rows):
-            state.set_params(sel=emb.keys[int(rows[index])])
-            break
+def _selected_key(emb, layout) -> str:
+    """The key whose neighbours are shown: the point just clicked on the map, else the one in the URL."""
+    row = _clicked_row(layout)
+    if row is not None:
+        state.set_params(sel=emb.keys[row])
     key = state.param("sel")
     if key and emb.find(key) is None:
         state.set_params(sel=None)
@@ -240,6 +229,20 @@ def _selected_key(emb) -> str:
         state.set_params(sel=None)
         return ""
     return key
+
+
+def _clicked_row(layout) -> int | None:
+    """The row of the set clicked since the last run (each click carries a new nonce), else None."""
+    click = st.session_state.get("map_points")
+    if not isinstance(click, dict) or click.get("nonce") == st.session_state.get("map_click_seen"):
+        return None
+    st.session_state["map_click_seen"] = click.get("nonce")
+    try:
+        if "point" in click:
+            return int(layout.ids[int(click["point"])])
+        return int(st.session_state.get("map_mark_rows", [])[int(click["mark"])][int(click["item"])])
+    except (IndexError, KeyError, TypeError, ValueError):  # a click on a map that has since changed
+        return None
 
 
 def _neighbour_table(emb, key: str) -> None:

@@ -1,0 +1,266 @@
+"""Running tuning trials two at a time, reproducibly.
+
+The search is a pipeline with a fixed lag: trial ``n`` is asked from the seeded sampler once
+trials ``0 .. n - LAG`` have been told, and results are told in trial-number order.  What a trial
+sees (the sampler's history, and the snapshot of completed trials' checkpoint scores its pruning
+compares against) therefore depends only on the seed and the trial number, never on which worker
+finished first or how many workers there are: one worker or two give the same trials and the
+same choice.  Each trial trains single-threaded (gensim's one worker, one BLAS thread).
+
+Workers are separate processes (forked on Linux, so they start with the prepared splits in
+memory; spawned elsewhere, receiving them once); a trial only trains and ranks.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..errors import EmbedlabError
+from ..evaluate.recs import Split, held_out_ranks, hit_ndcg, scorer_for
+from ..train import trainer
+
+LAG = 2  # trials in flight; part of what makes a choice: never derived from the machine
+WORKERS = 2  # processes running them (at most LAG; 1 gives the same trials, serially)
+CHECKPOINTS = (25, 50, 75)  # percent of a trial's epochs at which it may be pruned
+STARTUP = 5  # completed trials before any pruning
+CHECKPOINT_CASES = 1000  # checkpoints rank a seeded sample of the validation cases: enough to compare trials
+
+
+@dataclass
+class Context:
+    """What every trial of one search shares (sent to each worker once)."""
+
+    method: str
+    validation: Split
+    k: int
+    seed: int
+    metric: str
+    prune: bool
+    test: Split | None = None  # for the final retrain (on the test split's training part)
+
+
+@dataclass
+class Job:
+    """One trial to run: its number, trainer parameters, and what its pruning compares against
+    (``snapshot``: step → completed trials' checkpoint values when the trial was asked)."""
+
+    number: int
+    params: dict
+    snapshot: dict[int, list[float]] = field(default_factory=dict)
+    completed: int = 0
+
+
+@dataclass
+class Outcome:
+    """A finished trial: ``state`` complete / pruned / fail, validation metrics, checkpoint values,
+    wall and CPU seconds of the whole trial and of the trainer alone."""
+
+    number: int
+    state: str
+    metrics: dict = field(default_factory=dict)
+    checkpoints: dict[int, float] = field(default_factory=dict)
+    pruned_at: float = math.nan
+    error: str = ""
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    train_seconds: float = 0.0
+    train_cpu_seconds: float = 0.0
+    worker: int = 0
+    worker_cpu_total: float = 0.0
+
+
+@dataclass
+class Final:
+    """The winner retrained on the test split's training part (train + validation) and its test
+    report (with baselines and bootstrap intervals)."""
+
+    params: object
+    report: dict = field(default_factory=dict)
+    train_seconds: float = 0.0
+    train_cpu_seconds: float = 0.0
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+class _Pruned(Exception):
+    pass
+
+
+def should_prune(values: list[float], step: int, job: Job) -> bool:
+    """Optuna's median rule against the job's snapshot: after ``STARTUP`` completed trials, stop
+    when the best checkpoint value so far is below the median of completed trials at this step."""
+    seen = job.snapshot.get(step, [])
+    return job.completed >= STARTUP and bool(seen) and max(values) < float(np.median(seen))
+
+
+def run_trial(ctx: Context, job: Job) -> Outcome:
+    """Train ``job.params`` on the validation split's training part and rank its cases.
+
+    Parameters
+    ----------
+    ctx : Context
+    job : Job
+
+    Returns
+    -------
+    Outcome
+        ``fail`` (with the message) when the trainer refuses the point: the search goes on.
+    """
+    from threadpoolctl import threadpool_limits
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = Outcome(job.number, "complete", worker=os.getpid())
+    t = trainer(ctx.method)
+    few = some_cases(ctx.validation, CHECKPOINT_CASES, ctx.seed)
+    spent = np.zeros(2)  # (wall, CPU) seconds spent scoring checkpoints, not training
+
+    def checkpoint(done: int, total: int, result) -> None:
+        step = next((c for c in CHECKPOINTS if done == max(1, round(total * c / 100))), None)
+        if step is None:
+            return
+        s0 = _now()
+        out.checkpoints[step] = _score(result(), few, ctx.k)[ctx.metric]
+        spent[:] += _now() - s0
+        if should_prune(list(out.checkpoints.values()), step, job):
+            out.pruned_at = step
+            raise _Pruned
+    with threadpool_limits(1, user_api="blas"):  # one core per trial; BLAS threads would fight the other worker
+        t0 = _now()
+        try:
+            result = t.fit(ctx.validation.train, job.params, seed=ctx.seed,
+                           checkpoint=checkpoint if ctx.prune and t.early_stopping else None)
+        except _Pruned:
+            out.state = "pruned"
+        except EmbedlabError as exc:  # a point of the space this log cannot train: recorded, search goes on
+            out.state, out.error = "fail", str(exc)
+        out.train_seconds, out.train_cpu_seconds = _now() - t0 - spent
+        if out.state == "complete":
+            out.metrics = _score(result, ctx.validation, ctx.k)
+    out.seconds, out.cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
+    out.worker_cpu_total = time.process_time()
+    return out
+
+
+def run_final(ctx: Context, params) -> Final:
+    """Retrain ``params`` on ``ctx.test.train`` and score it on the test split (deterministic for
+    the seed, so it may run speculatively while the last trial runs)."""
+    from threadpoolctl import threadpool_limits
+
+    from ..evaluate.protocols import describe
+    from ..evaluate.recs import report_for
+    out = Final(params)
+    w0, c0 = time.perf_counter(), time.process_time()
+    with threadpool_limits(1, user_api="blas"):
+        result = trainer(ctx.method).fit(ctx.test.train, params, seed=ctx.seed)
+        out.train_seconds, out.train_cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
+        out.report = {**report_for(result, ctx.test, ctx.k, ctx.seed), "protocol": describe(ctx.test)}
+    out.seconds, out.cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
+    return out
+
+
+def _score(result, split: Split, k: int) -> dict:
+    return hit_ndcg(held_out_ranks(scorer_for(result, split), split), k)
+
+
+def some_cases(split: Split, n: int, seed: int) -> Split:
+    """A seeded sample of ``n`` of ``split``'s cases, same training part (enough to compare trials)."""
+    import dataclasses
+    if len(split.users) <= n:
+        return split
+    pick = np.sort(np.random.default_rng(seed).choice(len(split.users), n, replace=False))
+    rows = {name: getattr(split, name)[pick] for name in ("users", "held_out", "last")}
+    sparse = {name: getattr(split, name)[pick] for name in ("context", "exclude") if getattr(split, name) is not None}
+    return dataclasses.replace(split, **rows, **sparse)
+
+
+def _now() -> np.ndarray:
+    """(wall, CPU) seconds now."""
+    return np.array([time.perf_counter(), time.process_time()])
+
+
+_CONTEXT: dict = {}  # the worker's shared context, set once when the worker starts
+
+
+def _start_worker(ctx: Context) -> None:
+    _CONTEXT["ctx"] = ctx
+
+
+def _run_in_worker(job: Job) -> Outcome:
+    return run_trial(_CONTEXT["ctx"], job)
+
+
+def _final_in_worker(params) -> Final:
+    return run_final(_CONTEXT["ctx"], params)
+
+
+class _Serial:
+    """The pool's interface, run in this process (one worker): a job runs when submitted."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    parallel = False
+
+    def submit(self, fn, job: Job) -> Future:  # noqa: ARG002 - same signature as the pool's
+        fut: Future = Future()
+        fut.set_result(run_trial(self.ctx, job))
+        return fut
+
+    def shutdown(self) -> None:
+        return None
+
+
+def workers_for(workers: int | None) -> int:
+    """How many processes to use: ``workers`` (default ``WORKERS``), at most ``LAG`` and the cores."""
+    n = WORKERS if workers is None else int(workers)
+    return max(1, min(n, LAG, os.cpu_count() or 1))
+
+
+def pool(ctx: Context, workers: int):
+    """Worker processes that hold ``ctx`` (or an in-process runner for one worker)."""
+    if workers <= 1:
+        return _Serial(ctx)
+    import multiprocessing
+    import sys
+    # fork: the workers start at once with the splits already in memory; elsewhere (macOS) spawn
+    mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_start_worker, initargs=(ctx,))
+
+
+def pipeline(ask: Callable[[], Job | Outcome | None], tell: Callable[[Outcome], None], runner,
+             spare: Callable[[], object] | None = None) -> tuple[object, Future] | None:
+    """Ask, run and tell trials with ``LAG`` in flight, told in trial-number order.
+
+    ``ask()`` returns the next job (None: stop asking; a job may also come back already failed
+    as an :class:`Outcome`, told in its turn without running).  Trial ``n`` is asked only after
+    trial ``n - LAG`` is told, so the schedule does not depend on the workers' speed.
+
+    Once asking has stopped, a worker left idle while the last trial runs retrains ``spare()``'s
+    parameters (the best so far) for the final report; returns ``(params, future)`` of that
+    speculative retrain, or None.  It is used only if those parameters stay the best."""
+    flight: list[Future] = []
+    asking, spec = True, None
+    while True:
+        while asking and len(flight) < LAG:
+            job = ask()
+            if job is None:
+                asking = False
+            elif isinstance(job, Outcome):
+                done: Future = Future()
+                done.set_result(job)
+                flight.append(done)
+            else:
+                flight.append(runner.submit(_run_in_worker, job))
+        if not asking and spec is None and spare and len(flight) == LAG - 1 and getattr(runner, "parallel", True):
+            params = spare()
+            if params is not None:
+                spec = (params, runner.submit(_final_in_worker, params))
+        if not flight:
+            return spec
+        tell(flight.pop(0).result())
