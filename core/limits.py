@@ -13,6 +13,8 @@ Each cap can be raised with an environment variable for a genuine file that exce
   item) a log may hold.  Logs are read in chunks keeping 16-40 bytes per event (about 50 at
   the peak, while sorting), so the default stays under 1 GB whatever the file's size; rows
   that are dropped (comments, blanks, garbage) cost nothing.
+- ``EMBEDLAB_MAX_IDS`` (default 2,000,000): the most distinct ids (users, items and session ids
+  together) a log may hold: each costs about 170 bytes in the tables that code them.
 - ``EMBEDLAB_MAX_VECTORS`` (default 3,000,000, the size of word2vec's GoogleNews set): the most
   vectors a text or word2vec-binary file may hold.  Text vectors cost Python objects per row, so
   a file of millions of tiny rows would otherwise take gigabytes and minutes.
@@ -54,6 +56,11 @@ def max_line_bytes() -> int:
 def max_events() -> int:
     """The most usable events one log may hold (``EMBEDLAB_MAX_EVENTS``)."""
     return _env_int("EMBEDLAB_MAX_EVENTS", 10_000_000)
+
+
+def max_ids() -> int:
+    """The most distinct user, item and session ids one log may hold (``EMBEDLAB_MAX_IDS``)."""
+    return _env_int("EMBEDLAB_MAX_IDS", 2_000_000)
 
 
 def max_vectors() -> int:

@@ -166,3 +166,22 @@ def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monk
         io.load(binary)
     monkeypatch.setenv("EMBEDLAB_MAX_VECTORS", "10")
     assert len(io.load(glove, format="glove")) == len(io.load(binary)) == 10
+
+
+def test_the_distinct_id_limit_counts_only_ids_of_kept_rows(tmp_path, monkeypatch, tiny_chunks):
+    path = tmp_path / "log.csv"
+    path.write_text("user,item\n" + "".join(f"u{i},\n" for i in range(50))  # garbage ids of dropped rows
+                    + "".join(f"u{i % 4},i{i % 5}\n" for i in range(40)))
+    monkeypatch.setenv("EMBEDLAB_MAX_IDS", "9")
+    assert prepare(path).n_users == 4
+    monkeypatch.setenv("EMBEDLAB_MAX_IDS", "8")
+    with pytest.raises(DataError, match="more than 8 distinct ids") as err:
+        prepare(path)
+    assert "EMBEDLAB_MAX_IDS" in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_blank_line_flood_in_a_basket_file_keeps_the_basket_line_numbers(tmp_path, tiny_chunks):
+    path = tmp_path / "baskets.csv"
+    path.write_text("a,b,,\n" + "\n" * 1000 + " \n" + "a,c,,\n")
+    inter = prepare(path, format="baskets")
+    assert sorted(set(inter.rows.tolist())) == [1, 1003] and inter.n_items == 3

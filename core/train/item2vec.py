@@ -79,6 +79,10 @@ def word2vec(inter: Interactions, p: dict, seed: int = 0, progress: Progress = n
     if not seqs:
         raise DataError("no session has two or more events; item2vec needs co-occurring items",
                         path=inter.report.source, hint="raise --session-gap or check the user/time columns")
+    most = int(np.bincount(np.concatenate(seqs)).max())
+    if int(p["min_count"]) > most:  # gensim would fail with "you must first build vocabulary"
+        raise DataError(f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent item, "
+                        "so no item is left to train", path=inter.report.source, hint=f"use min_count <= {most}")
     p = dict(p)
     if inter.baskets and sequences is None:
         p["window"] = max(len(s) for s in seqs)  # the whole basket is the context (Barkan & Koenigstein)
