@@ -16,6 +16,7 @@ workers (:mod:`core.experiments.trials`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -261,7 +262,11 @@ class _Search:
         if not any(tr.state.name == "COMPLETE" for tr in self.study.get_trials(deepcopy=False)):
             return None
         best, t = self.study.best_trial, trainer(self.ctx.method)
-        return make_params(t, suggest(best, self.ctx.method, self.fixed), self.ctx.test.train)
+        given = make_params(t, suggest(best, self.ctx.method, self.fixed))  # values checked, no work limit:
+        chosen = {name: getattr(given, name) for name in suggest(best, self.ctx.method, self.fixed)}
+        # the winner trained within the limit on the validation split; a log a few events longer
+        # must not refuse it after the search
+        return dataclasses.replace(t.defaults(self.ctx.test.train), **chosen)
 
     def ask(self) -> Job | Outcome | None:
         if self.trials is not None and len(self.asked) >= self.trials:
