@@ -262,7 +262,7 @@ class _Pool:
         import sys
         # fork: the workers start at once with the splits already in memory; elsewhere (macOS) spawn
         mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        self.workers = []
+        self.workers, self.closed = [], False
         for _ in range(workers):
             mine, theirs = mp.Pipe()
             proc = mp.Process(target=_serve, args=(theirs, ctx), daemon=True)
@@ -277,6 +277,10 @@ class _Pool:
         return _Pending(worker)
 
     def close(self, ok: bool) -> None:
+        """End the workers (idempotent): idle ones are told to stop when ``ok``, the rest terminated."""
+        if self.closed:
+            return
+        self.closed = True
         for w in self.workers:
             if ok and not w["busy"]:
                 w["conn"].send(None)

@@ -224,7 +224,7 @@ def _run(search: "_Search", n: int) -> tuple[Final, dict]:
     try:
         spec = pipeline(search.ask, search.tell, runner, spare=search.best_params)
         clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
-        final = _final(search, search.ctx, spec)
+        final = _final(search, runner, spec)
         ok = True
     finally:
         runner.close(ok)  # an error or Ctrl-C terminates the workers instead of waiting for them
@@ -232,20 +232,17 @@ def _run(search: "_Search", n: int) -> tuple[Final, dict]:
     return final, clock
 
 
-def _final(search: "_Search", ctx: Context, spec) -> Final:
+def _final(search: "_Search", runner, spec) -> Final:
     """The winner retrained and scored on test: the speculative retrain when it retrained the
-    winner (same parameters and seed, so the same vectors), else here."""
+    winner (same parameters and seed, so the same vectors), else here, the workers ended first
+    (a stale speculation is not waited for)."""
     params = search.best_params()
-    if params is None:
-        return Final(None)
-    if spec is not None:
-        spec_params, future = spec
-        done = future.result()  # a stale speculation still finishes (its worker is busy anyway)
-        if spec_params == params:
-            search.speculation = "used"
-            return done
-        search.speculation = "discarded"
-    return run_final(ctx, params)
+    if params is not None and spec is not None and spec[0] == params:
+        search.speculation = "used"
+        return spec[1].result()
+    search.speculation = "discarded" if spec is not None else "none"
+    runner.close(False)
+    return run_final(search.ctx, params) if params is not None else Final(None)
 
 
 class _Search:
