@@ -180,8 +180,8 @@ def test_the_distinct_id_limit_counts_only_ids_of_kept_rows(tmp_path, monkeypatc
     assert "EMBEDLAB_MAX_IDS" in str(err.value) and str(path) in str(err.value)
 
 
-def test_a_blank_line_flood_in_a_basket_file_keeps_the_basket_line_numbers(tmp_path, tiny_chunks):
+def test_blank_and_comma_floods_in_a_basket_file_keep_the_basket_line_numbers(tmp_path, tiny_chunks):
     path = tmp_path / "baskets.csv"
-    path.write_text("a,b,,\n" + "\n" * 1000 + " \n" + "a,c,,\n")
+    path.write_text("a,b,,\n" + "\n" * 1000 + ",,, \n" * 500 + " \n" + "a,c,,\n")
     inter = prepare(path, format="baskets")
-    assert sorted(set(inter.rows.tolist())) == [1, 1003] and inter.n_items == 3
+    assert sorted(set(inter.rows.tolist())) == [1, 1503] and inter.n_items == 3
