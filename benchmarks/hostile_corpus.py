@@ -317,7 +317,7 @@ def swap_case(d: Path) -> dict:
     os.close(ready_r)
     os.close(wait_w)
     absent = not out.exists()
-    load = run_measured(["neighbours", "0", "--vectors", str(out), "--json"])
+    load = run_measured(["neighbours", "i0000", "--vectors", str(out), "--json"])
     row = {k: max(first[k], load[k]) for k in ("seconds", "max_rss_mb", "cpu_seconds")}
     lost = not (paused and absent and load["exit"] == 0 and (out / "report.json").exists())
     return {**load, **row, "data_lost": lost, "stderr": load["stderr"] or ("restored" if not lost else "LOST")}
