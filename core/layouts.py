@@ -7,9 +7,10 @@ indexes use) or the layouts shipped with the package hold it; otherwise it start
 computation per layout in the process, so every visitor of the same map shares that run, its
 progress and its result.
 
-t-SNE is openTSNE's FFT-accelerated t-SNE over a k-nearest-neighbour graph from faiss' HNSW
-(:class:`core.search.HnswIndex`); UMAP is umap-learn with numba's compiled code cached under the
-cache folder.  :func:`place` puts new points into an existing layout (openTSNE's partial
+t-SNE is openTSNE's FFT-accelerated t-SNE over a k-nearest-neighbour graph (exact, from faiss'
+flat index, up to :data:`EXACT_KNN_UP_TO` rows; faiss' HNSW, :class:`core.search.HnswIndex`,
+beyond), with fewer steps and a coarser FFT grid than openTSNE's defaults (see :func:`tsne`);
+UMAP is umap-learn with numba's compiled code cached under the cache folder.  :func:`place` puts new points into an existing layout (openTSNE's partial
 embedding for t-SNE, the neighbours' weighted positions otherwise) instead of recomputing it.
 Every layout carries automatic clusters (k-means on the map) and a short label per cluster
 (:mod:`core.clusters`).

@@ -68,7 +68,7 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
     """
     coords = np.asarray(coords, dtype=np.float64)
     groups = np.asarray(groups)
-    keys = [str(k).translate(NEWLINES) for k in keys]
+    keys = keys if isinstance(keys, list) else list(keys)
     n = len(coords)
     if coords.ndim != 2 or coords.shape[1] != 2 or len(groups) != n or len(keys) != n:
         raise ParameterError(f"a point map needs n×2 positions, n groups and n keys; got {coords.shape}, "
@@ -83,13 +83,20 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
     quantised = np.rint((coords - lo) / span * 65535).astype("<u2")
     group_bytes = 1 if not n or groups.max() < 256 else 2
     ids = groups.astype("<u1" if group_bytes == 1 else "<u2")
-    text = "\n".join(keys).encode("utf-8", "replace")
+    text = "\n".join(keys)
+    if text.count("\n") != max(n - 1, 0) or "\r" in text:  # rare: a key holds a line break
+        text = "\n".join(str(k).translate(NEWLINES) for k in keys)
+    text = text.encode("utf-8", "replace")
     blob = quantised.tobytes() + ids.tobytes() + text
     return PackedPoints(blob, n, group_bytes, (float(lo[0]), float(lo[1]), float(lo[0] + span[0]), float(lo[1] + span[1])))
 
 
 def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The positions (dequantised), groups and keys held by ``points``: what the browser sees.
+
+    Parameters
+    ----------
+    points : PackedPoints
 
     Returns
     -------
@@ -105,7 +112,24 @@ def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def labels_at(centres: np.ndarray, labels: list[str]) -> list[list]:
-    """Region labels as ``[x, y, text]`` rows for the point map (empty labels dropped)."""
+    """Region labels as ``[x, y, text]`` rows for the point map (empty labels dropped).
+
+    Parameters
+    ----------
+    centres : ndarray (k, 2)
+        Where each label goes, in map coordinates.
+    labels : list of str
+        One per centre; plain text (the browser draws it on a canvas, never as HTML).
+
+    Returns
+    -------
+    list of [float, float, str]
+
+    Examples
+    --------
+    >>> labels_at(np.array([[0, 1], [2, 3]]), ["a · b", ""])
+    [[0.0, 1.0, 'a · b']]
+    """
     return [[float(x), float(y), str(t)] for (x, y), t in zip(np.asarray(centres, dtype=float), labels) if t]
 
 
@@ -152,7 +176,18 @@ def raster(coords: np.ndarray, groups: np.ndarray, palette: list[str], width: in
 
 
 def to_png(image: np.ndarray, caption: str = "") -> bytes:
-    """``image`` (from :func:`raster`) as PNG bytes, with ``caption`` written under it."""
+    """``image`` (from :func:`raster`) as PNG bytes, with ``caption`` written under it.
+
+    Parameters
+    ----------
+    image : ndarray of uint8 (h, w, 3)
+    caption : str, default ""
+        One line (provenance, what was sampled); none when empty.
+
+    Returns
+    -------
+    bytes
+    """
     from io import BytesIO
 
     from PIL import Image, ImageDraw

@@ -131,7 +131,9 @@ function draw() {
   const v = state.view, xs = state.xs, ys = state.ys, groups = state.groups;
   const s = v.scale, ox = W / 2 - v.cx * s, oy = H / 2 + v.cy * s;
   const zoom = s / state.fit;
-  const r = zoom < 3 ? 0 : zoom < 12 ? 1 : 2;  // point radius in pixels grows as you zoom in
+  // point radius in pixels: grows as fewer points share the view (about n / zoom² of them)
+  const inView = n / Math.max(1, zoom * zoom);
+  const r = inView > 40000 ? 0 : inView > 4000 ? 1 : inView > 500 ? 2 : 3;
   let drawn = 0;
   // last row first, so the first rows (the most frequent keys) end up on top
   for (let i = n - 1; i >= 0; i--) {
@@ -364,7 +366,8 @@ canvas.addEventListener("wheel", (ev) => {
   const [x, y] = toData(px, py);
   const factor = Math.exp(-ev.deltaY * (ev.deltaMode === 1 ? 0.05 : 0.0015));
   const v = state.view;
-  v.scale = Math.min(state.fit * 256, Math.max(state.fit * 0.5, v.scale * factor));
+  // at most 64×: positions travel as 16-bit steps of the span, still under a pixel apart there
+  v.scale = Math.min(state.fit * 64, Math.max(state.fit * 0.5, v.scale * factor));
   // keep the data point under the pointer where it is
   v.cx = x - (px - canvas.width / 2) / v.scale;
   v.cy = y + (py - canvas.height / 2) / v.scale;
@@ -422,7 +425,13 @@ function resize() {
   return true;
 }
 
+let lastArgs = "";
+
 function render(args) {
+  // Streamlit re-sends unchanged arguments (e.g. after the frame height is set): nothing to redraw
+  const signature = JSON.stringify([args.data_id, args.height, args.palette, args.labels, args.marks, args.caption]);
+  if (signature === lastArgs && state.xs) return;
+  lastArgs = signature;
   state.height = args.height || 640;
   state.palette = (args.palette || ["#4C78A8"]).map(hexRgb);
   state.labels = args.labels || [];
