@@ -185,3 +185,13 @@ def test_blank_and_comma_floods_in_a_basket_file_keep_the_basket_line_numbers(tm
     path.write_text("a,b,,\n" + "\n" * 1000 + ",,, \n" * 500 + " \n" + "a,c,,\n")
     inter = prepare(path, format="baskets")
     assert sorted(set(inter.rows.tolist())) == [1, 1503] and inter.n_items == 3
+
+
+def test_a_run_estimated_over_the_memory_limit_is_refused(monkeypatch):
+    inter = prepare(SAMPLE_LOG)
+    monkeypatch.setenv("EMBEDLAB_MAX_TRAIN_MB", "1")
+    with pytest.raises(ParameterError, match=r"would need about \d+ MB \(estimated\), over the 1 MB limit") as err:
+        make_params(trainer("svd"), {"factors": 512}, inter)
+    assert "factors=512" in str(err.value) and "EMBEDLAB_MAX_TRAIN_MB" in str(err.value)
+    monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MB")
+    assert make_params(trainer("svd"), {"factors": 512}, inter).factors == 512
