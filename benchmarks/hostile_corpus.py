@@ -209,6 +209,11 @@ def flood_cases(d: Path) -> list[tuple[str, list[str]]]:
     }
     out = [(name, ["train", "--log", str(p), "--method", "svd", "--param", "factors=1", "--out",
                    str(d / "out" / name), "--force"]) for name, p in logs.items()]
+    near = _tiny_rows(d / "tiny110.csv", 110 << 20)  # ~9.5M events: just under the event limit
+    out += [(f"log-110mb-tiny-rows-{method}", ["train", "--log", str(near), "--method", method, "--out",
+                                               str(d / "out" / "near"), "--force"] + extra)
+            for method, extra in [("svd", []), ("als", ["--param", "factors=4"]), ("item2vec", []),
+                                  ("svd", ["--param", "factors=2", "--min-count", "2"])]]
     out.append(("log-basket-format-hash-flood", ["train", "--log", str(d / "f_hash.csv"), "--format", "baskets",
                                                  "--method", "svd", "--out", str(d / "out" / "bf"), "--force"]))
     out.append(("log-gz-tiny-rows-bomb-allowed", ["train", "--log", str(d / "tinybomb.csv.gz"), "--method", "svd",
