@@ -11,6 +11,8 @@ import bz2
 import gzip
 import io
 import lzma
+import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,9 +39,33 @@ def compression_of(path: str | Path) -> str | None:
     >>> compression_of("sample_data/interactions.csv") is None
     True
     """
+    check_regular(path)
     with open(path, "rb") as fh:
         head = fh.read(6)
     return next((name for magic, name in MAGIC.items() if head.startswith(magic)), None)
+
+
+def check_regular(path: str | Path) -> None:
+    """Refuse what is not a regular file before opening it: reading a named pipe (FIFO) would wait
+    forever for a writer, and a device (``/dev/zero``) never ends.
+
+    Raises
+    ------
+    FormatError
+        ``path`` is a folder, a pipe, a socket or a device.
+    OSError
+        ``path`` cannot be looked at (missing, a symlink loop): callers turn it into their message.
+
+    Examples
+    --------
+    >>> check_regular("sample_data/interactions.csv")
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise FormatError("is a folder, not a file", path=path, hint="give a file inside it")
+    if not stat.S_ISREG(mode):
+        raise FormatError("is not a regular file (a pipe, socket or device)", path=path,
+                          hint="save the data to a file first and give that file")
 
 
 def logical_suffix(path: str | Path) -> str:

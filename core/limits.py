@@ -13,6 +13,14 @@ Each cap can be raised with an environment variable for a genuine file that exce
   item) a log may hold.  Logs are read in chunks keeping 16-40 bytes per event (about 50 at
   the peak, while sorting), so the default stays under 1 GB whatever the file's size; rows
   that are dropped (comments, blanks, garbage) cost nothing.
+- ``EMBEDLAB_MAX_IDS`` (default 2,000,000): the most distinct ids (users, items and session ids
+  together) a log may hold: each costs about 170 bytes in the tables that code them.
+- ``EMBEDLAB_MAX_VECTORS`` (default 3,000,000, the size of word2vec's GoogleNews set): the most
+  vectors a text or word2vec-binary file may hold.  Text vectors cost Python objects per row, so
+  a file of millions of tiny rows would otherwise take gigabytes and minutes.
+- ``EMBEDLAB_MAX_TRAIN_MINUTES`` (default 3): the longest a training run may be estimated to
+  take (``core.train.limits``), checked before it starts, so a parameter like ``epochs=100000``
+  is refused at once instead of running for days.
 """
 
 from __future__ import annotations
@@ -48,6 +56,29 @@ def max_line_bytes() -> int:
 def max_events() -> int:
     """The most usable events one log may hold (``EMBEDLAB_MAX_EVENTS``)."""
     return _env_int("EMBEDLAB_MAX_EVENTS", 10_000_000)
+
+
+def max_ids() -> int:
+    """The most distinct user, item and session ids one log may hold (``EMBEDLAB_MAX_IDS``)."""
+    return _env_int("EMBEDLAB_MAX_IDS", 2_000_000)
+
+
+def max_vectors() -> int:
+    """The most vectors one text or binary vector file may hold (``EMBEDLAB_MAX_VECTORS``)."""
+    return _env_int("EMBEDLAB_MAX_VECTORS", 3_000_000)
+
+
+def too_many_vectors(count: int, path: Path, line: int | None = None):
+    """The error for a vector file over :func:`max_vectors` (``line`` where the count passed it)."""
+    from .errors import FormatError
+    return FormatError(f"holds more than {max_vectors():,} vectors (the limit)", path=path, line=line,
+                       hint="raise EMBEDLAB_MAX_VECTORS if the file is genuine and the memory allows, or keep the "
+                            "most frequent keys (head -n)")
+
+
+def max_train_minutes() -> int:
+    """The longest estimated training run accepted, in minutes (``EMBEDLAB_MAX_TRAIN_MINUTES``)."""
+    return _env_int("EMBEDLAB_MAX_TRAIN_MINUTES", 3)
 
 
 def decompressed_budget(path: Path) -> int:

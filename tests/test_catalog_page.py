@@ -21,8 +21,8 @@ def test_catalog_page_runs_both_selections_and_names_the_driver():
     rows = at.session_state["sweep"][0]
     assert set(zip(rows["mode"], rows["value"])) == {("random", 96), ("random", 1000), ("popular", 96),
                                                      ("popular", 1000)}  # whole catalog reported under both
-    verdicts = next(d.value for d in at.dataframe if "driver" in d.value.columns)
-    assert list(verdicts["method"]) == ["als"]
+    verdicts = at.table[0].value
+    assert list(verdicts.index) == ["als"]
     assert verdicts["driver"].iloc[0] in {"catalog size", "events per item", "mixed", "no drop"}
     assert "What drives it for als" in at.info[0].value
     assert "most-popular selection" in verdicts["evidence"].iloc[0]

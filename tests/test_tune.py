@@ -163,3 +163,32 @@ def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys)
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert err == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"
+
+
+def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
+    """Ctrl-C reaches the whole process group: the workers ignore it and the parent terminates
+    them, so the command exits 130 at once and leaves no process behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from tests.paths import ROOT
+
+    def group() -> list[str]:
+        return subprocess.run(["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    src = tmp_path / "log"
+    generate(users=300, items=80, seed=3, events_per_user=15).write(src)
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "evaluate", "recs", "--log", str(src / "interactions.csv"),
+                             "--method", "item2vec", "--tune", "--trials", "40"], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while len(group()) < 3 and proc.poll() is None and time.monotonic() < deadline:  # parent + two workers
+        time.sleep(0.1)
+    assert len(group()) == 3, "the two workers never started"
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert b"Traceback" not in proc.stderr.read()
+    assert group() == []

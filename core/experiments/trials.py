@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import os
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -184,36 +183,108 @@ def _now() -> np.ndarray:
     return np.array([time.perf_counter(), time.process_time()])
 
 
-_CONTEXT: dict = {}  # the worker's shared context, set once when the worker starts
+def _serve(conn, ctx: Context) -> None:
+    """A worker process: run ``(fn, arg)`` jobs from ``conn`` until told to stop (None) or the
+    parent is gone; Ctrl-C is the parent's to handle (it terminates the workers)."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        fn, arg = message
+        try:
+            conn.send(("ok", fn(arg, ctx)))
+        except Exception as exc:  # a bug: said to the parent, which raises it
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _start_worker(ctx: Context) -> None:
-    _CONTEXT["ctx"] = ctx
+def _run_in_worker(job: Job, ctx: Context) -> Outcome:
+    return run_trial(ctx, job)
 
 
-def _run_in_worker(job: Job) -> Outcome:
-    return run_trial(_CONTEXT["ctx"], job)
+def _final_in_worker(params, ctx: Context):
+    return run_final(ctx, params)
 
 
-def _final_in_worker(params) -> Final:
-    return run_final(_CONTEXT["ctx"], params)
+class _Done:
+    """A result already there (the serial runner's, or a trial that failed before running)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class _Pending:
+    """A job running in one worker; ``result()`` waits for it, then the worker is free again."""
+
+    def __init__(self, worker: dict):
+        self.worker, self.done = worker, None
+
+    def result(self):
+        if self.done is None:
+            status, value = self.worker["conn"].recv()
+            self.worker["busy"], self.done = False, (status, value)
+        status, value = self.done
+        if status == "error":
+            raise RuntimeError(f"a tuning worker failed: {value}")
+        return value
 
 
 class _Serial:
     """The pool's interface, run in this process (one worker): a job runs when submitted."""
 
+    parallel = False
+
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
-    parallel = False
+    def submit(self, fn, arg) -> _Done:
+        return _Done(fn(arg, self.ctx))
 
-    def submit(self, fn, job: Job) -> Future:  # noqa: ARG002 - same signature as the pool's
-        fut: Future = Future()
-        fut.set_result(run_trial(self.ctx, job))
-        return fut
-
-    def shutdown(self) -> None:
+    def close(self, ok: bool) -> None:  # noqa: ARG002 - same signature as the pool's
         return None
+
+
+class _Pool:
+    """Worker processes holding the context, one job each at a time.  ``close(False)`` (an error
+    or Ctrl-C in this process) terminates them instead of waiting for their trials."""
+
+    parallel = True
+
+    def __init__(self, ctx: Context, workers: int):
+        import multiprocessing
+        import sys
+        # fork: the workers start at once with the splits already in memory; elsewhere (macOS) spawn
+        mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.workers = []
+        for _ in range(workers):
+            mine, theirs = mp.Pipe()
+            proc = mp.Process(target=_serve, args=(theirs, ctx), daemon=True)
+            proc.start()
+            theirs.close()
+            self.workers.append({"proc": proc, "conn": mine, "busy": False})
+
+    def submit(self, fn, arg) -> _Pending:
+        worker = next(w for w in self.workers if not w["busy"])  # LAG <= workers: one is always free
+        worker["conn"].send((fn, arg))
+        worker["busy"] = True
+        return _Pending(worker)
+
+    def close(self, ok: bool) -> None:
+        for w in self.workers:
+            if ok and not w["busy"]:
+                w["conn"].send(None)
+            else:
+                w["proc"].terminate()
+        for w in self.workers:
+            w["proc"].join()
+            w["conn"].close()
 
 
 def workers_for(workers: int | None) -> int:
@@ -223,18 +294,13 @@ def workers_for(workers: int | None) -> int:
 
 
 def pool(ctx: Context, workers: int):
-    """Worker processes that hold ``ctx`` (or an in-process runner for one worker)."""
-    if workers <= 1:
-        return _Serial(ctx)
-    import multiprocessing
-    import sys
-    # fork: the workers start at once with the splits already in memory; elsewhere (macOS) spawn
-    mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_start_worker, initargs=(ctx,))
+    """Worker processes that hold ``ctx`` (or an in-process runner for one worker); ``close(ok)``
+    ends them (``ok`` False: terminate at once)."""
+    return _Serial(ctx) if workers <= 1 else _Pool(ctx, workers)
 
 
 def pipeline(ask: Callable[[], Job | Outcome | None], tell: Callable[[Outcome], None], runner,
-             spare: Callable[[], object] | None = None) -> tuple[object, Future] | None:
+             spare: Callable[[], object] | None = None) -> tuple[object, _Pending] | None:
     """Ask, run and tell trials with ``LAG`` in flight, told in trial-number order.
 
     ``ask()`` returns the next job (None: stop asking; a job may also come back already failed
@@ -244,7 +310,7 @@ def pipeline(ask: Callable[[], Job | Outcome | None], tell: Callable[[Outcome], 
     Once asking has stopped, a worker left idle while the last trial runs retrains ``spare()``'s
     parameters (the best so far) for the final report; returns ``(params, future)`` of that
     speculative retrain, or None.  It is used only if those parameters stay the best."""
-    flight: list[Future] = []
+    flight: list = []
     asking, spec = True, None
     while True:
         while asking and len(flight) < LAG:
@@ -252,12 +318,10 @@ def pipeline(ask: Callable[[], Job | Outcome | None], tell: Callable[[Outcome], 
             if job is None:
                 asking = False
             elif isinstance(job, Outcome):
-                done: Future = Future()
-                done.set_result(job)
-                flight.append(done)
+                flight.append(_Done(job))
             else:
                 flight.append(runner.submit(_run_in_worker, job))
-        if not asking and spec is None and spare and len(flight) == LAG - 1 and getattr(runner, "parallel", True):
+        if not asking and spec is None and spare and len(flight) == LAG - 1 and runner.parallel:
             params = spare()
             if params is not None:
                 spec = (params, runner.submit(_final_in_worker, params))

@@ -210,19 +210,25 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
     study = _study(seed)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
-    ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test)
-    search = _Search(study, ctx, fixed, trials, budget, on_trial)
-    n = workers_for(workers)
+    search = _Search(study, Context(method, prep.validation, k, seed, metric, prune, prep.test), fixed, trials,
+                     budget, on_trial)
+    final, clock = _run(search, workers_for(workers))
+    return _finish(search, prep, final, clock, time.perf_counter() - start)
+
+
+def _run(search: "_Search", n: int) -> tuple[Final, dict]:
+    """The search on ``n`` workers, then the winner's final retrain and test report."""
     w0, c0 = time.perf_counter(), time.process_time()
-    runner = pool(ctx, n)
+    runner, ok = pool(search.ctx, n), False
     try:
         spec = pipeline(search.ask, search.tell, runner, spare=search.best_params)
         clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
-        final = _final(search, ctx, spec)
+        final = _final(search, search.ctx, spec)
+        ok = True
     finally:
-        runner.shutdown()
+        runner.close(ok)  # an error or Ctrl-C terminates the workers instead of waiting for them
     clock["after_search"] = time.perf_counter() - w0 - clock["search"][0]
-    return _finish(search, prep, final, clock, time.perf_counter() - start)
+    return final, clock
 
 
 def _final(search: "_Search", ctx: Context, spec) -> Final:

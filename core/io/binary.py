@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError, UnsafeFileError
-from ..limits import check_encoding
+from ..limits import check_encoding, max_vectors, too_many_vectors
 from .rows import Parsed, decoded_lines, open_binary
 from .stream import is_compressed
 from .safety import SAFE_ALTERNATIVE
@@ -65,6 +65,8 @@ def _binary_header(fh, path: Path) -> tuple[int, int, bytes]:
         raise FormatError(f"header promises {rows} rows × {dim} dimensions ({need:,} bytes) but the file "
                           f"can hold at most {max(room, 0):,} bytes", path=path, line=1,
                           hint="the header is wrong or the file is truncated")
+    if rows > max_vectors():
+        raise too_many_vectors(rows, path, 1)
     return rows, dim, head[end + 1:]
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
+from ..limits import max_vectors, too_many_vectors
 from .stream import decoded_lines, open_binary  # noqa: F401  (re-exported: readers import them from here)
 
 CHUNK = 20000
@@ -41,7 +42,7 @@ def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
     chunks: list[np.ndarray] = []
     rows: list[list[str]] = []
     lines: list[int] = []
-    pending = 0
+    pending, most = 0, max_vectors()
     for no, key, values in records:
         if dim is None:
             dim = len(values)
@@ -54,6 +55,8 @@ def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
             dup_count += 1
             dup_example = dup_example or (key, no, seen[key])
             continue
+        if len(keys) >= most:
+            raise too_many_vectors(len(keys), path, no)
         seen[key] = no
         keys.append(key)
         rows.append(values)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..limits import max_events
+from ..limits import max_events, max_ids
 from .clean import SAMPLE_ROWS, Interactions, LogReport, encode
 from .columns import ColumnMap
 from .rules import reason
@@ -59,6 +59,9 @@ class IdTable:
                                   dtype=np.int64, count=len(new))
         self.next += len(new)  # at most one per kept row, so the event limit keeps it far below 2**31
         return table[local]
+
+    def __len__(self) -> int:
+        return len(self.index)
 
     def dense(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(distinct names, int32 codes) of ``codes``, renumbered in order of first appearance."""
@@ -143,7 +146,7 @@ class EventBuilder:
     def __init__(self, cols: ColumnMap, source: str, min_weight: float | None = None):
         self.cols, self.source, self.min_weight = cols, source, min_weight
         self.ids = {role: IdTable() for role in ("user", "item", "session")}
-        self.rows_read, self.events, self.limit = 0, 0, max_events()
+        self.rows_read, self.events, self.limit, self.most_ids = 0, 0, max_events(), max_ids()
         self.dropped: dict[str, int] = {}
         self.samples: dict[str, list[int]] = {}
         self.filtered: dict[str, int] = {}
@@ -165,6 +168,12 @@ class EventBuilder:
         if cols.session:
             local["session"] = IdTable.local(df[cols.session], cols.session, self.source)
         part = {role: self.ids[role].codes(codes[keep], names) for role, (codes, names) in local.items()}
+        if sum(map(len, self.ids.values())) > self.most_ids:
+            sizes = ", ".join(f"{len(table):,} {role}s" for role, table in self.ids.items() if len(table))
+            raise DataError(f"the log has more than {self.most_ids:,} distinct ids ({sizes} so far; the limit)",
+                            path=self.source, line=None,
+                            hint="raise EMBEDLAB_MAX_IDS if the memory allows (about 170 bytes per id), "
+                                 "or check the column mapping (--user-col, --item-col, --session-col)")
         for role in ("time", "weight"):
             if getattr(cols, role):
                 part[role] = scalar_column(df, getattr(cols, role), self.source)[keep]

@@ -323,29 +323,39 @@ def _first_bad_json_line(path: Path) -> int | None:
 
 def _basket_chunks(path: Path) -> Iterator[pd.DataFrame]:
     """One basket per line → rows (basket, item), indexed by the basket's line; empty padding
-    fields are ignored."""
+    fields are ignored, and blank lines are skipped in C (a flood of them costs seconds)."""
     enc = _decode(path, read_head(path, HEAD))
-    baskets, found = 0, False
+    last, found = [0], False
+
+    def text() -> Iterator[str]:
+        for no, raw in raw_lines(path):
+            last[0] = no
+            try:
+                yield raw.decode(enc)
+            except UnicodeDecodeError:
+                _raise_not_utf8(path)
+    reader = csv.reader(text())
     try:
-        with open_binary(path) as raw, _io.TextIOWrapper(raw, encoding=enc, newline="\n") as fh:
-            reader = csv.reader(fh)
-            while rows := list(islice(reader, CHUNK_ROWS)):
-                chunk = _basket_rows(rows, baskets)
-                baskets += len(rows)
-                if len(chunk):
-                    found = True
-                    yield chunk
-    except UnicodeDecodeError:
-        _raise_not_utf8(path)
+        while True:
+            rows, lines = [], []
+            for row in islice(reader, CHUNK_ROWS):
+                rows.append(row)
+                lines.append(last[0])
+            if not rows:
+                break
+            chunk = _basket_rows(rows, np.array(lines, dtype=np.int64))
+            if len(chunk):
+                found = True
+                yield chunk
     except csv.Error as exc:
-        raise FormatError(f"not readable as a basket file ({exc})", path=path, line=baskets + 1) from None
+        raise FormatError(f"not readable as a basket file ({exc})", path=path, line=last[0]) from None
     if not found:
         raise DataError("no items found in the basket file", path=path)
 
 
-def _basket_rows(rows: list[list[str]], offset: int) -> pd.DataFrame:
+def _basket_rows(rows: list[list[str]], lines: np.ndarray) -> pd.DataFrame:
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    basket = np.repeat(np.arange(offset + 1, offset + len(rows) + 1), lengths)
+    basket = np.repeat(lines, lengths)
     items = pd.Series([c for r in rows for c in r], dtype=object).str.strip()
     keep = (items != "").to_numpy()
     df = pd.DataFrame({"basket": basket[keep].astype(str), "item": items[keep].to_numpy()})

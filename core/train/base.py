@@ -158,8 +158,9 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     Raises
     ------
     ParameterError
-        An unknown parameter (the message lists the known ones) or a value of the wrong type or
-        out of range (the message quotes the value and the limit).
+        An unknown parameter (the message lists the known ones), a value of the wrong type or
+        out of range (the message quotes the value and the limit), or, given ``inter``, a run
+        estimated to take longer than ``EMBEDLAB_MAX_TRAIN_MINUTES`` (``core.train.limits``).
 
     Examples
     --------
@@ -173,7 +174,11 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     if unknown:
         raise ParameterError(f"unknown {trainer.name} parameter(s): {', '.join(unknown)}",
                              hint=f"known: {', '.join(spec)}")
-    return dataclasses.replace(base, **{k: _checked(trainer.name, spec[k], v) for k, v in given.items()})
+    params = dataclasses.replace(base, **{k: _checked(trainer.name, spec[k], v) for k, v in given.items()})
+    if inter is not None:  # values inside their bounds can still multiply into hours
+        from .limits import check_work
+        check_work(trainer.name, params, inter)
+    return params
 
 
 def _checked(method: str, d: dict, value: Any) -> Any:

@@ -25,13 +25,13 @@ class Item2VecParams:
     """word2vec's settings for behaviour data (gensim's names)."""
 
     vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
-    window: int = param(3, low=1, help="context size in a session (a basket is always whole)")
+    window: int = param(3, low=1, high=100, help="context size in a session (a basket is always whole)")
     negative: int = param(10, low=1, high=100, help="negative samples per positive pair")
     ns_exponent: float = param(0.75, low=-2.0, high=2.0,
                                help="negative-sampling exponent: 1 = by popularity, 0 = uniform, <0 favours rare items")
     sample: float = param(1e-3, low=0.0, high=1.0, help="down-sampling threshold of frequent items (0 = off)")
-    epochs: int = param(20, low=1, high=10_000, help="passes over the sessions")
-    min_count: int = param(1, low=1, help="ignore items with fewer events")
+    epochs: int = param(20, low=1, high=1000, help="passes over the sessions")
+    min_count: int = param(1, low=1, high=1_000_000, help="ignore items with fewer events")
     sg: int = param(1, choices=(0, 1), help="1 = skip-gram, 0 = CBOW")
     alpha: float = param(0.025, above=0.0, high=1.0, help="initial learning rate")
     workers: int = param(1, low=1, high=64, help="threads; 1 is deterministic for a seed")
@@ -79,6 +79,10 @@ def word2vec(inter: Interactions, p: dict, seed: int = 0, progress: Progress = n
     if not seqs:
         raise DataError("no session has two or more events; item2vec needs co-occurring items",
                         path=inter.report.source, hint="raise --session-gap or check the user/time columns")
+    most = int(np.bincount(np.concatenate(seqs)).max())
+    if int(p["min_count"]) > most:  # gensim would fail with "you must first build vocabulary"
+        raise DataError(f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent item, "
+                        "so no item is left to train", path=inter.report.source, hint=f"use min_count <= {most}")
     p = dict(p)
     if inter.baskets and sequences is None:
         p["window"] = max(len(s) for s in seqs)  # the whole basket is the context (Barkan & Koenigstein)

@@ -24,8 +24,8 @@ class ALSParams:
     """Implicit-feedback ALS (Hu, Koren & Volinsky 2008), implicit's names."""
 
     factors: int = param(64, low=1, high=4096, help="dimensions of the user and item vectors")
-    regularization: float = param(0.05, low=0.0, help="L2 penalty on the factors")
-    alpha: float = param(10.0, above=0.0, help="confidence = 1 + alpha × (weighted) events")
+    regularization: float = param(0.05, low=0.0, high=1e6, help="L2 penalty on the factors")
+    alpha: float = param(10.0, above=0.0, high=1e6, help="confidence = 1 + alpha × (weighted) events")
     iterations: int = param(15, low=1, high=1000, help="alternating passes")
     weighting: str = param("none", choices=("none", "bm25", "tfidf"),
                            help="reweight the user × item matrix before ALS (BM25 damps heavy users and items)")

@@ -24,11 +24,11 @@ class SupervisedParams:
     """A one-hidden-layer linear network whose first layer is the item embedding table."""
 
     vector_size: int = param(32, low=1, high=4096, help="dimensions of the embedding layer")
-    epochs: int = param(10, low=1, high=10_000, help="passes over the training pairs")
+    epochs: int = param(10, low=1, high=1000, help="passes over the training pairs")
     target: str = param("next", help="'next' (the next item of the session) or an item metadata column")
     learning_rate: float = param(0.005, above=0.0, high=10.0, help="Adam's initial learning rate")
-    batch_size: int = param(256, low=1, help="pairs per gradient step")
-    max_pairs: int = param(200_000, low=1, help="sample at most this many training pairs")
+    batch_size: int = param(256, low=1, high=1_000_000, help="pairs per gradient step")
+    max_pairs: int = param(200_000, low=1, high=100_000_000, help="sample at most this many training pairs")
 
 
 DEFAULTS = dataclasses.asdict(SupervisedParams())

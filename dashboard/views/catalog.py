@@ -76,8 +76,8 @@ def _drivers(verdicts: dict) -> None:
     if not verdicts:
         return
     st.markdown("**What drives the drop**")
-    st.dataframe(pd.DataFrame([{"method": m, "driver": v["driver"], "evidence": v["evidence"]}
-                               for m, v in verdicts.items()]), hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{"method": m, "driver": v["driver"], "evidence": v["evidence"]}  # st.table wraps
+                           for m, v in verdicts.items()]).set_index("method"))
 
 
 def _estimate(inter, methods, points, axis, seeds) -> float:

@@ -7,8 +7,8 @@ import streamlit as st
 
 from core import io
 from core.errors import EmbedlabError
-from core.logs import guess_columns, looks_like_baskets, prepare, read_log
-from core.logs.read import LOG_FORMATS
+from core.logs import guess_columns, looks_like_baskets, prepare
+from core.logs.read import LOG_FORMATS, open_log
 from core.workspace import human_size
 
 from dashboard import state
@@ -26,15 +26,18 @@ def _saved(upload) -> Path:
 
 
 def _uploaded_log(upload, path: Path, fmt: str):
-    """(frame, read as baskets?) parsed once per upload and format, not on every widget change."""
+    """(the log's first rows, read as baskets?) parsed once per upload and format, not on every
+    widget change.  Only the first chunk is held: validating streams the whole file (core.logs)."""
     cache = st.session_state.setdefault("log_frames", {})
     key = (upload.file_id, fmt)
     if key not in cache:
         cache.clear()  # one uploaded log in memory at a time
-        frame, baskets = read_log(path, fmt), False
-        if fmt == "auto" and looks_like_baskets(frame):
-            frame, baskets = read_log(path, "baskets"), True
-        cache[key] = (frame, baskets)
+        log = open_log(path, fmt)
+        if fmt == "auto" and looks_like_baskets(log.first):
+            log = open_log(path, "baskets")
+        frame = log.first.copy()
+        frame.attrs["baskets"] = log.baskets
+        cache[key] = (frame, log.baskets)
     return cache[key]
 
 
@@ -108,7 +111,7 @@ def _log():
     frame, baskets = _uploaded_log(up, path, fmt)
     if baskets:
         st.info("This looks like one basket per line (no known column names, padded empty fields): read as baskets.")
-    st.write(f"Preview of {md(up.name)} ({len(frame):,} rows):")
+    st.write(f"Preview of {md(up.name)} (its first {len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
     picked = _column_pickers(frame)
     o = st.columns(3)
@@ -120,7 +123,7 @@ def _log():
         options = {"format": "baskets" if baskets else fmt, "user_col": picked["user"], "item_col": picked["item"],
                    "time_col": picked["time"], "weight_col": picked["weight"], "session_col": picked["session"],
                    "session_gap": gap, "min_item_count": int(min_count), "min_weight": min_rating or None}
-        inter = prepare(path, metadata=meta_path, frame=frame, **options)
+        inter = prepare(path, metadata=meta_path, **options)
         if meta_path is not None:
             options["metadata"] = state.workspace().upload_ref(meta_path)
         st.session_state["data.validated"] = state.add_log(up.name, path, options, inter)
