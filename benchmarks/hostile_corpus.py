@@ -209,6 +209,11 @@ def flood_cases(d: Path) -> list[tuple[str, list[str]]]:
     }
     out = [(name, ["train", "--log", str(p), "--method", "svd", "--param", "factors=1", "--out",
                    str(d / "out" / name), "--force"]) for name, p in logs.items()]
+    near = _tiny_rows(d / "tiny110.csv", 110 << 20)  # ~9.5M events: just under the event limit
+    out += [(f"log-110mb-tiny-rows-{method}", ["train", "--log", str(near), "--method", method, "--out",
+                                               str(d / "out" / "near"), "--force"] + extra)
+            for method, extra in [("svd", []), ("als", ["--param", "factors=4"]), ("item2vec", []),
+                                  ("svd", ["--param", "factors=2", "--min-count", "2"])]]
     out.append(("log-basket-format-hash-flood", ["train", "--log", str(d / "f_hash.csv"), "--format", "baskets",
                                                  "--method", "svd", "--out", str(d / "out" / "bf"), "--force"]))
     out.append(("log-gz-tiny-rows-bomb-allowed", ["train", "--log", str(d / "tinybomb.csv.gz"), "--method", "svd",
@@ -317,7 +322,7 @@ def swap_case(d: Path) -> dict:
     os.close(ready_r)
     os.close(wait_w)
     absent = not out.exists()
-    load = run_measured(["neighbours", "0", "--vectors", str(out), "--json"])
+    load = run_measured(["neighbours", "i0000", "--vectors", str(out), "--json"])
     row = {k: max(first[k], load[k]) for k in ("seconds", "max_rss_mb", "cpu_seconds")}
     lost = not (paused and absent and load["exit"] == 0 and (out / "report.json").exists())
     return {**load, **row, "data_lost": lost, "stderr": load["stderr"] or ("restored" if not lost else "LOST")}

@@ -19,8 +19,11 @@ Each cap can be raised with an environment variable for a genuine file that exce
   vectors a text or word2vec-binary file may hold.  Text vectors cost Python objects per row, so
   a file of millions of tiny rows would otherwise take gigabytes and minutes.
 - ``EMBEDLAB_MAX_TRAIN_MINUTES`` (default 3): the longest a training run may be estimated to
-  take (``core.train.limits``), checked before it starts, so a parameter like ``epochs=100000``
-  is refused at once instead of running for days.
+  take (``core.train.limits``) when its parameters also make it over twenty times the defaults'
+  estimate on the same log; checked before it starts, so ``epochs=1000`` is refused at once
+  instead of running for hours, while a big log's defaults always run.
+- ``EMBEDLAB_MAX_TRAIN_MB`` (default 400): the most memory a trainer's own arrays may be
+  estimated to take (dense user and item factors, word2vec's tables), checked with the time.
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ def too_many_vectors(count: int, path: Path, line: int | None = None):
     return FormatError(f"holds more than {max_vectors():,} vectors (the limit)", path=path, line=line,
                        hint="raise EMBEDLAB_MAX_VECTORS if the file is genuine and the memory allows, or keep the "
                             "most frequent keys (head -n)")
+
+
+def max_train_mb() -> int:
+    """The most memory a trainer's arrays may be estimated to take, in MB (``EMBEDLAB_MAX_TRAIN_MB``)."""
+    return _env_int("EMBEDLAB_MAX_TRAIN_MB", 400)
 
 
 def max_train_minutes() -> int:

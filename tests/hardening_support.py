@@ -36,10 +36,11 @@ def cli_env() -> dict:
     return env
 
 
-def run_cli(*argv: str, timeout: float = TIME_LIMIT) -> Run:
-    """``python -m core.cli ARGV`` with this checkout on PYTHONPATH, RLIMIT_AS and a time limit."""
+def run_cli(*argv: str, timeout: float = TIME_LIMIT, env: dict | None = None) -> Run:
+    """``python -m core.cli ARGV`` with this checkout on PYTHONPATH, RLIMIT_AS and a time limit
+    (``env``: extra environment variables, e.g. a small ``EMBEDLAB_MAX_EVENTS``)."""
     proc = subprocess.run([sys.executable, "-m", "core.cli", *argv], capture_output=True, text=True,
-                          env=cli_env(), preexec_fn=_limit_memory, timeout=timeout, cwd=ROOT)
+                          env={**cli_env(), **(env or {})}, preexec_fn=_limit_memory, timeout=timeout, cwd=ROOT)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -111,3 +111,33 @@ def test_trainer_parameters_keep_the_cli_contract(method, name, value, seed):
         run = run_cli("train", "--log", str(log), "--method", method, "--out", str(Path(tmp) / "out"),
                       "--param", f"{name}={raw}", "--min-count", "5", "--seed", str(seed), timeout=60)
         assert_contract(run)
+
+
+flood_line = st.sampled_from(["#", "# a comment, with commas", "", " \t ", ",,,", "{}", "\x00", "\ufeff", "null"])
+good_rows = st.lists(st.tuples(st.sampled_from(["u", "v", "w"]), st.sampled_from(["a", "b", "c", ""])),
+                     min_size=0, max_size=30)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(["csv", "tsv", "jsonl", "baskets"]), rows=good_rows, line=flood_line,
+       count=st.integers(0, 3000), where=st.sampled_from(["head", "middle", "tail"]),
+       max_events=st.integers(1, 40), max_ids=st.integers(2, 10), how=st.sampled_from(["plain", "gzip"]))
+def test_floods_and_limits_keep_the_cli_contract(kind, rows, line, count, where, max_events, max_ids, how):
+    """Comment, blank, comma and garbage floods around a small log, with event and id limits set
+    small through the environment: exit 0 or 2, one line, never a traceback."""
+    sep = "\t" if kind == "tsv" else ","
+    body = [json.dumps({"user": u, "item": i}) if kind == "jsonl" else f"{u}{sep}{i}" for u, i in rows]
+    at = {"head": 0, "middle": len(body) // 2, "tail": len(body)}[where]
+    lines = body[:at] + [line] * count + body[at:]
+    header = [] if kind in ("jsonl", "baskets") else [f"user{sep}item"]
+    data = "\n".join(header + lines).encode("utf-8", "surrogatepass")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (f"log.{'csv' if kind == 'baskets' else kind}" + ("" if how == "plain" else ".gz"))
+        path.write_bytes(gz_variant(data, how))
+        fmt = ["--format", "baskets"] if kind == "baskets" else []
+        run = run_cli("train", "--log", str(path), *fmt, "--method", "svd", "--param", "factors=1", "--out",
+                      str(Path(tmp) / "out"), env={"EMBEDLAB_MAX_EVENTS": str(max_events),
+                                                    "EMBEDLAB_MAX_IDS": str(max_ids)})
+        assert_contract(run)
+        if run.code == 2 and "EMBEDLAB_MAX" in run.stderr:
+            assert f"more than {max_events} usable events" in run.stderr or f"more than {max_ids} distinct ids" in run.stderr

@@ -129,13 +129,14 @@ def test_every_numeric_parameter_has_an_upper_bound():
 
 
 @pytest.mark.parametrize("method, given", [("item2vec", {"epochs": 1000}), ("graph", {"walks_per_item": 1000}),
-                                           ("supervised", {"epochs": 100}), ("als", {"factors": 900, "iterations": 1000})])
+                                           ("supervised", {"epochs": 500}), ("als", {"factors": 900, "iterations": 1000})])
 def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(method, given, monkeypatch):
     inter = prepare(SAMPLE_LOG)
     with pytest.raises(ParameterError, match="EMBEDLAB_MAX_TRAIN_MINUTES") as err:
         make_params(trainer(method), given, inter)
     message = str(err.value)
     assert "would take about" in message and "over the 3-minute limit" in message and "\n" not in message
+    assert "20× the defaults' time" in message
     assert all(f"{k}={v}" in message for k, v in given.items())
     monkeypatch.setenv("EMBEDLAB_MAX_TRAIN_MINUTES", "100000")
     assert make_params(trainer(method), given, inter) is not None
@@ -180,8 +181,18 @@ def test_the_distinct_id_limit_counts_only_ids_of_kept_rows(tmp_path, monkeypatc
     assert "EMBEDLAB_MAX_IDS" in str(err.value) and str(path) in str(err.value)
 
 
-def test_a_blank_line_flood_in_a_basket_file_keeps_the_basket_line_numbers(tmp_path, tiny_chunks):
+def test_blank_and_comma_floods_in_a_basket_file_keep_the_basket_line_numbers(tmp_path, tiny_chunks):
     path = tmp_path / "baskets.csv"
-    path.write_text("a,b,,\n" + "\n" * 1000 + " \n" + "a,c,,\n")
+    path.write_text("a,b,,\n" + "\n" * 1000 + ",,, \n" * 500 + " \n" + "a,c,,\n")
     inter = prepare(path, format="baskets")
-    assert sorted(set(inter.rows.tolist())) == [1, 1003] and inter.n_items == 3
+    assert sorted(set(inter.rows.tolist())) == [1, 1503] and inter.n_items == 3
+
+
+def test_a_run_estimated_over_the_memory_limit_is_refused(monkeypatch):
+    inter = prepare(SAMPLE_LOG)
+    monkeypatch.setenv("EMBEDLAB_MAX_TRAIN_MB", "1")
+    with pytest.raises(ParameterError, match=r"would need about \d+ MB \(estimated\), over the 1 MB limit") as err:
+        make_params(trainer("svd"), {"factors": 512}, inter)
+    assert "factors=512" in str(err.value) and "EMBEDLAB_MAX_TRAIN_MB" in str(err.value)
+    monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MB")
+    assert make_params(trainer("svd"), {"factors": 512}, inter).factors == 512

@@ -109,10 +109,8 @@ def restore_interrupted(out: Path) -> str | None:
         os.rename(olds[0], out)
     except OSError:
         return None
-    note = (f"{out.name} was restored from {olds[0].name}, where a write killed mid-swap had left it "
+    return (f"{out.name} was restored from {olds[0].name}, where a write killed mid-swap had left it "
             "(the interrupted write's output was discarded)")
-    log.warning("embedlab: note: %s", note)
-    return note
 
 
 def temp_name(path: Path, kind: str = "tmp") -> Path:
@@ -203,7 +201,9 @@ def check_folder_target(out: Path, force: bool = False) -> None:
     """Before long work: refuse a file, or a folder holding someone else's files unless ``force``
     (a folder left absent by a write killed mid-swap is first put back: see :func:`restore_interrupted`)."""
     out = Path(out)
-    restore_interrupted(out)
+    restored = restore_interrupted(out)
+    if restored:  # said once, on stderr (a command's notes carry it when it loads the folder instead)
+        log.warning("embedlab: note: %s", restored)
     if out.exists() and not out.is_dir():
         raise OutputError("is a file, but the output is a folder", path=out,
                           hint="give a folder name that does not exist yet")

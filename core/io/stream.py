@@ -7,6 +7,7 @@ so a damaged ``.gz``, a "zip bomb", a 10 GB line or 200 MB of blank lines become
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Iterator
@@ -37,17 +38,20 @@ def _refill(fh, buf: bytes, start: int, path: Path, line: int, limit: int) -> tu
     return buf[start:] + more, 0, not more
 
 
-def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Iterator[tuple[int, bytes]]:
+def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0,
+              filler: bytes = b"") -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_no, bytes)`` (1-based, newline kept) without ever holding more than one
     capped line; whitespace-only lines after the first ``keep_first`` lines are skipped by
-    searching in C, not line by line."""
+    searching in C, not line by line.  ``filler`` bytes count as whitespace for skipping (``b","``:
+    a line of commas is an empty row of a CSV)."""
     limit = max_line_bytes()
+    nonblank, starts, blank = _blank_rules(filler)
     with open_binary(path) as fh:
         buf, pos, no, eof = b"", 0, 0, False
         while True:
-            if skip_blank and no >= keep_first and buf[pos:pos + 1] in _BLANK_STARTS:
+            if skip_blank and no >= keep_first and buf[pos:pos + 1] in starts:
                 rest = buf[pos:] if pos else buf
-                m = None if not rest or rest.isspace() else _NONBLANK.search(buf, pos)  # isspace: 15x a regex
+                m = None if not rest or blank(rest) else nonblank.search(buf, pos)  # isspace: 15x a regex
                 if m is None:  # only whitespace left: count its lines, keep the open one
                     cut = buf.rfind(b"\n", pos) + 1 or pos
                     no += buf.count(b"\n", pos, cut)
@@ -73,12 +77,24 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0) -> Itera
             pos = end + 1
 
 
+@functools.lru_cache(maxsize=None)
+def _blank_rules(filler: bytes):
+    """(a regex finding the first non-blank byte, the bytes a blank run may start with, a C-speed
+    test that a block is all blank) for whitespace plus ``filler``."""
+    if not filler:
+        return _NONBLANK, _BLANK_STARTS, bytes.isspace
+    drop = b" \t\r\n\f\v" + filler
+    return (re.compile(rb"[^ \t\r\n\f\v" + re.escape(filler) + rb"]"),
+            _BLANK_STARTS + tuple(bytes([c]) for c in filler), lambda block: not block.translate(None, drop))
+
+
 def decoded_lines(path: Path, encoding: str = "utf-8", skip_blank: bool = True,
-                  keep_first: int = 0) -> Iterator[tuple[int, str]]:
+                  keep_first: int = 0, filler: bytes = b"") -> Iterator[tuple[int, str]]:
     """Yield ``(line_no, text)``; undecodable bytes name their line and how to pick an encoding.
-    Blank lines are skipped (after the first ``keep_first``) unless ``skip_blank`` is False."""
+    Blank lines (and lines of ``filler``, see :func:`raw_lines`) are skipped (after the first
+    ``keep_first``) unless ``skip_blank`` is False."""
     encoding = check_encoding(encoding)
-    for no, raw in raw_lines(path, skip_blank, keep_first):
+    for no, raw in raw_lines(path, skip_blank, keep_first, filler):
         try:
             yield no, raw.decode(encoding)
         except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 from pathlib import Path
 from typing import Iterator
@@ -75,13 +76,18 @@ def read_glove(path: Path, encoding: str = "utf-8"):
     return build_matrix(_space_records(decoded_lines(path, encoding), path), path)
 
 
+ASCII_COMPATIBLE = {"utf-8", "iso8859-1", "cp1252", "ascii", "utf-8-sig", "latin-1"}
+
+
 def _csv_rows(path: Path, encoding: str, delimiter: str, skip_blank: bool = True):
     """CSV is quoted; the projector's TSV is not (a quote is part of a label).  Line numbers are
     the file's own (blank lines are skipped before the csv module sees them)."""
     last = [0]
 
     def numbered():
-        for no, text in decoded_lines(path, encoding, skip_blank):
+        # a line of only delimiters is an empty row: skipped in C with the blank ones (an ASCII comma)
+        commas = b"," if delimiter == "," and codecs.lookup(encoding).name in ASCII_COMPATIBLE else b""
+        for no, text in decoded_lines(path, encoding, skip_blank, filler=commas):
             last[0] = no
             yield text
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL

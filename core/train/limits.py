@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ..limits import max_train_minutes
+from ..limits import MB, max_train_mb, max_train_minutes
 
 # work units per second with the defaults on the sample log and online-retail, measured on 2 busy
 # cores (load 5-8): the estimates lean long
 STEP_UNITS = 1e5  # the fixed cost of one supervised gradient step (scikit-learn's per-batch overhead)
-RATES = {"item2vec": 1e9, "graph": 1e9, "als": 2e9, "svd": 7e8, "supervised": 5e8}
+RATES = {"item2vec": 1e9, "graph": 1e9, "als": 1e9, "svd": 7e8, "supervised": 5e8}
 
 
 def _word2vec_work(lengths: np.ndarray, window: int, params) -> float:
@@ -62,8 +62,8 @@ def work_units(method: str, params, inter) -> float:
         walks = params.walks_per_item * inter.n_items
         walk_work = walks * params.walk_length * 50.0  # a rejection-sampled step costs a few dozen operations
         return walk_work + _word2vec_work(np.full(walks, params.walk_length), params.window, params)
-    if method == "als":  # conjugate gradient, 3 steps per iteration
-        return 3.0 * params.iterations * (events * params.factors + sides * params.factors ** 2)
+    if method == "als":  # conjugate gradient, 3 steps per iteration, and a fixed cost per user and item
+        return 3.0 * params.iterations * (events * params.factors + sides * (params.factors ** 2 + 500))
     if method == "svd":  # randomized SVD: 2 products per power iteration, with 10 oversamples
         k = params.factors + 10
         return (2.0 * params.n_iter + 2) * (events + sides * k) * k
@@ -74,8 +74,37 @@ def work_units(method: str, params, inter) -> float:
     return 0.0
 
 
+def memory_bytes(method: str, params, inter) -> float:
+    """The estimated memory of the trainer's own arrays (dense factors, word2vec's tables, the
+    training pairs), beyond the log itself: the part that grows with users × dimensions.
+
+    Examples
+    --------
+    >>> from core.logs import prepare
+    >>> from core.train import make_params, trainer
+    >>> inter = prepare("sample_data/interactions.csv")
+    >>> memory_bytes("svd", make_params(trainer("svd"), {}), inter) < 100 * 2 ** 20
+    True
+    """
+    events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
+    if method == "svd":  # float64 factors and randomized_svd's working copies
+        return sides * (params.factors + 10) * 8 * 2 + events * 16
+    if method == "als":  # float32 factors, their gradients, the matrix and its transpose
+        return sides * params.factors * 4 * 3 + events * 24
+    if method in ("item2vec", "graph"):  # vectors, negative-sampling weights, a copy; the sentences
+        tokens = events if method == "item2vec" else params.walks_per_item * inter.n_items * params.walk_length
+        return inter.n_items * params.vector_size * 4 * 3 + tokens * 16
+    if method == "supervised":  # the pairs, the two layers (float64, Adam's moments), a batch's scores
+        pairs = min(float(params.max_pairs), events)
+        return pairs * 32 + inter.n_items * params.vector_size * 8 * 6 + params.batch_size * inter.n_items * 8 * 3
+    return 0.0
+
+
 def check_work(method: str, params, inter) -> None:
-    """Refuse a run whose estimated time is over ``EMBEDLAB_MAX_TRAIN_MINUTES``.
+    """Refuse a run whose estimated memory is over ``EMBEDLAB_MAX_TRAIN_MB``, or whose estimated
+    time is over ``EMBEDLAB_MAX_TRAIN_MINUTES`` *and* over twenty times the defaults' estimate on the
+    same log (a big log's defaults, or a tuning space's corners, are never refused; parameters
+    that multiply the work are).
 
     Parameters
     ----------
@@ -87,6 +116,7 @@ def check_work(method: str, params, inter) -> None:
     ------
     ParameterError
         One line: the estimate, the limit, the parameters that drive it and the variable to raise.
+        (Svd/ALS hold dense user factors: a log of a million users needs few factors.)
 
     Examples
     --------
@@ -97,22 +127,46 @@ def check_work(method: str, params, inter) -> None:
     Traceback (most recent call last):
     core.errors.ParameterError: ...
     """
+    memory, most = memory_bytes(method, params, inter), max_train_mb()
+    if memory > most * MB:
+        raise ParameterError(
+            f"{method} with {_given(method, params)} on {inter.n_users:,} users and {inter.n_items:,} items would "
+            f"need about {memory / MB:,.0f} MB (estimated), over the {most:,} MB limit",
+            hint=f"lower {', '.join(DRIVERS.get(method, ())) or 'the parameters'}, filter rare users/items "
+                 "(--min-count), or raise EMBEDLAB_MAX_TRAIN_MB if the memory allows")
     seconds = work_units(method, params, inter) / RATES.get(method, 1e9)
     limit = max_train_minutes()
-    if seconds > limit * 60:
+    if seconds > limit * 60 and seconds > DEFAULTS_TIMES * _defaults_seconds(method, inter):
         drivers = DRIVERS.get(method, ())
-        given = ", ".join(f"{name}={getattr(params, name)}" for name in drivers)
         raise ParameterError(
-            f"{method} with {given} on {len(inter):,} events would take about {_duration(seconds)} "
-            f"(estimated), over the {limit:g}-minute limit",
+            f"{method} with {_given(method, params)} on {len(inter):,} events would take about {_duration(seconds)} "
+            f"(estimated), over the {limit:g}-minute limit and over {DEFAULTS_TIMES}× the defaults' time on this log",
             hint=f"lower {', '.join(drivers) or 'the parameters'}, or raise EMBEDLAB_MAX_TRAIN_MINUTES "
                  "for a genuine long run")
+
+
+# the time limit never refuses a big log's own defaults (or a search space's corners): a run is
+# refused only when its parameters make it this many times longer than the defaults would be
+DEFAULTS_TIMES = 20
+
+
+def _defaults_seconds(method: str, inter) -> float:
+    from . import trainer  # core.train imports this module's caller
+    try:
+        t = trainer(method)
+    except ParameterError:
+        return 0.0
+    return work_units(method, t.defaults(inter), inter) / RATES.get(method, 1e9)
 
 
 DRIVERS = {"item2vec": ("epochs", "window", "negative", "vector_size"),
            "graph": ("epochs", "walks_per_item", "walk_length", "window", "negative", "vector_size"),
            "als": ("iterations", "factors"), "svd": ("n_iter", "factors"),
            "supervised": ("epochs", "max_pairs", "batch_size", "vector_size")}
+
+
+def _given(method: str, params) -> str:
+    return ", ".join(f"{name}={getattr(params, name)}" for name in DRIVERS.get(method, ()))
 
 
 def _duration(seconds: float) -> str:
