@@ -19,9 +19,8 @@ Each cap can be raised with an environment variable for a genuine file that exce
   vectors a text or word2vec-binary file may hold.  Text vectors cost Python objects per row, so
   a file of millions of tiny rows would otherwise take gigabytes and minutes.
 - ``EMBEDLAB_MAX_TRAIN_MINUTES`` (default 3): the longest a training run may be estimated to
-  take (``core.train.limits``) when its parameters also make it over twenty times the defaults'
-  estimate on the same log; checked before it starts, so ``epochs=1000`` is refused at once
-  instead of running for hours, while a big log's defaults always run.
+  take (``core.train.limits``), checked before it starts, so a parameter like ``epochs=100000``
+  is refused at once instead of running for days.
 - ``EMBEDLAB_MAX_TRAIN_MB`` (default 400): the most memory a trainer's own arrays may be
   estimated to take (dense user and item factors, word2vec's tables), checked with the time.
 """

@@ -101,10 +101,8 @@ def memory_bytes(method: str, params, inter) -> float:
 
 
 def check_work(method: str, params, inter) -> None:
-    """Refuse a run whose estimated memory is over ``EMBEDLAB_MAX_TRAIN_MB``, or whose estimated
-    time is over ``EMBEDLAB_MAX_TRAIN_MINUTES`` *and* over twenty times the defaults' estimate on the
-    same log (a big log's defaults, or a tuning space's corners, are never refused; parameters
-    that multiply the work are).
+    """Refuse a run whose estimated memory is over ``EMBEDLAB_MAX_TRAIN_MB`` or whose estimated
+    time is over ``EMBEDLAB_MAX_TRAIN_MINUTES``.
 
     Parameters
     ----------
@@ -136,27 +134,13 @@ def check_work(method: str, params, inter) -> None:
                  "(--min-count), or raise EMBEDLAB_MAX_TRAIN_MB if the memory allows")
     seconds = work_units(method, params, inter) / RATES.get(method, 1e9)
     limit = max_train_minutes()
-    if seconds > limit * 60 and seconds > DEFAULTS_TIMES * _defaults_seconds(method, inter):
+    if seconds > limit * 60:
         drivers = DRIVERS.get(method, ())
         raise ParameterError(
             f"{method} with {_given(method, params)} on {len(inter):,} events would take about {_duration(seconds)} "
-            f"(estimated), over the {limit:g}-minute limit and over {DEFAULTS_TIMES}× the defaults' time on this log",
+            f"(estimated), over the {limit:g}-minute limit",
             hint=f"lower {', '.join(drivers) or 'the parameters'}, or raise EMBEDLAB_MAX_TRAIN_MINUTES "
                  "for a genuine long run")
-
-
-# the time limit never refuses a big log's own defaults (or a search space's corners): a run is
-# refused only when its parameters make it this many times longer than the defaults would be
-DEFAULTS_TIMES = 20
-
-
-def _defaults_seconds(method: str, inter) -> float:
-    from . import trainer  # core.train imports this module's caller
-    try:
-        t = trainer(method)
-    except ParameterError:
-        return 0.0
-    return work_units(method, t.defaults(inter), inter) / RATES.get(method, 1e9)
 
 
 DRIVERS = {"item2vec": ("epochs", "window", "negative", "vector_size"),
