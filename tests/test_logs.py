@@ -52,6 +52,18 @@ def test_guess_and_override():
         guess_columns(pd.DataFrame({"a": [1], "sku": ["x"]}))
 
 
+def test_an_optional_role_given_as_empty_is_off_and_not_guessed(tmp_path):
+    """The dashboard's "(none)" and the CLI's --weight-col "": a quantity column beside the ids is
+    not used as weights (it used to be guessed back in)."""
+    df = pd.DataFrame({"CustomerID": ["1"], "StockCode": ["x"], "InvoiceDate": ["2024-01-01"], "Quantity": ["-2"]})
+    cols = guess_columns(df, weight="", time="")
+    assert (cols.user, cols.item, cols.time, cols.weight) == ("CustomerID", "StockCode", None, None)
+    assert guess_columns(df).weight == "Quantity"
+    log = write(tmp_path, "retail.csv", "CustomerID,StockCode,Quantity\nu1,a,-3\nu1,b,2\nu2,a,1\nu2,b,5\n")
+    inter = prepare(log, weight_col="")
+    assert inter.report.columns["weight"] is None and inter.report.rows_kept == 4
+
+
 def test_partial_garbage_is_dropped_and_counted(tmp_path):
     text = ("user_id,item_id,timestamp,rating\n"
             "u1,a,1700000000,5\n"

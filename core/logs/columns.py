@@ -12,7 +12,7 @@ from ..errors import DataError
 GUESSES = {
     "user": ["userid", "user", "customerid", "customer", "visitorid", "visitor", "clientid", "memberid",
              "uid", "accountid", "sessionuser", "basket"],
-    "item": ["itemid", "item", "movieid", "productid", "product", "sku", "articleid", "trackid", "songid",
+    "item": ["itemid", "item", "movieid", "productid", "product", "sku", "stockcode", "articleid", "trackid", "songid",
              "asin", "iid", "movie", "track", "song", "article", "title"],
     "time": ["timestamp", "time", "ts", "datetime", "date", "eventtime", "createdat", "eventtimestamp",
              "eventdate", "unixtime"],
@@ -38,15 +38,29 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
+NONE = ""
+"""An optional role (time, weight, session) given as ``""`` is off: no column, and none guessed."""
+
+
 def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
-    """Guess each role from column names; ``override`` (user=..., item=...) wins.  Raises a
-    DataError naming the columns when user or item cannot be found."""
+    """Guess each role from column names; ``override`` (user=..., item=...) wins, and ``""`` for
+    time, weight or session means "none" (not guessed).  Raises a DataError naming the columns
+    when user or item cannot be found.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame(columns=["CustomerID", "StockCode", "Quantity"])
+    >>> guess_columns(df).weight, guess_columns(df, weight="").weight
+    ('Quantity', None)
+    """
     by_norm = {_norm(c): c for c in df.columns}
     chosen: dict[str, str | None] = {}
     taken: set[str] = set()
     for role in ("user", "item", "session", "time", "weight"):
         given = override.get(role)
-        if given:
+        if given == NONE and role not in ("user", "item"):
+            chosen[role] = None
+        elif given:
             if given not in df.columns:
                 raise DataError(f"column '{given}' (given for {role}) is not in the log",
                                 hint=f"columns are {list(df.columns)}")

@@ -8,6 +8,7 @@ import streamlit as st
 from core import io
 from core.errors import EmbedlabError
 from core.logs import guess_columns, looks_like_baskets, prepare
+from core.logs.columns import NONE
 from core.logs.read import LOG_FORMATS, open_log
 from core.workspace import human_size
 
@@ -181,7 +182,7 @@ def _column_pickers(frame) -> dict:
         options = list(frame.columns) if role in ("user", "item") else optional
         default = guess.get(role) or "(none)"
         value = col.selectbox(role, options, index=options.index(default), key=f"col-{role}")
-        picked[role] = None if value == "(none)" else value
+        picked[role] = NONE if value == "(none)" else value  # "(none)" is off, not "guess one"
     return picked
 
 
