@@ -20,8 +20,19 @@ def run(inter, method: str, seed: int, k: int, trials: int, fixed: dict) -> Tuni
 
     def show(row: dict) -> None:
         rows.append(row)
-        frame = pd.DataFrame(rows)
-        params = [c for c in frame.columns if c not in SHOWN + ("pruned_at", "pruned_value", "error")]
-        table.dataframe(frame[list(SHOWN) + params], hide_index=True, width="stretch")
-        chart.plotly_chart(tuning_figure(frame), width="stretch", key=f"tune-{method}-{len(rows)}")
+        draw(pd.DataFrame(rows), table, chart, key=f"tune-{method}-{len(rows)}")
     return tune(inter, method, trials=trials, seed=seed, k=k, fixed=fixed, on_trial=show)
+
+
+def draw(frame: pd.DataFrame, table, chart, key: str) -> None:
+    """The trial table (state, validation metrics, seconds, then the parameters) and the plot of
+    the validation metric by trial, into two placeholders."""
+    params = [c for c in frame.columns if c not in SHOWN + ("pruned_at", "pruned_value", "error")]
+    table.dataframe(frame[[c for c in SHOWN if c in frame] + params], hide_index=True, width="stretch")
+    chart.plotly_chart(tuning_figure(frame), width="stretch", key=key)
+
+
+def show_trials(records: list[dict], key: str) -> None:
+    """The finished search's trials, kept with the result so they stay after the run (and reruns)."""
+    with st.expander(f"Tuning trials ({len(records)})", expanded=True):
+        draw(pd.DataFrame(records), st.empty(), st.empty(), key=key)

@@ -101,6 +101,34 @@ def test_upload_log_train_and_metrics_shown():
     assert hr["als"] > hr["popularity"] > hr["random"]
 
 
+def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
+    at = open_page("train")
+    at.multiselect[0].set_value(["svd"]).run()
+    at.toggle(key="train.tune").set_value(True).run()
+    at.number_input(key="train.trials").set_value(3).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    for _ in range(2):  # right after the run, and after an unrelated rerun
+        trials = [e for e in at.expander if e.label.startswith("Tuning trials")]
+        assert [e.label for e in trials] == ["Tuning trials (3)"]
+        table = trials[0].dataframe[0].value
+        assert table["number"].tolist() == [0, 1, 2] and "factors" in table.columns
+        at.number_input(key="train.k").set_value(5).run()
+
+
+def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
+    at = open_page("data")
+    text = "user_id,item_id,quantity\n" + "".join(f"u{u},i{(u * 7 + j) % 30},{j - 2}\n" for u in range(60) for j in range(5))
+    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.run()
+    assert at.selectbox(key="col-weight").value == "quantity"  # guessed
+    at.selectbox(key="col-weight").set_value("(none)").run()
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and any("ready to train" in s.value for s in at.success)
+    columns = [c.value for c in at.caption if c.value.startswith("Columns:")]
+    assert columns and "item" in columns[-1] and "weight" not in columns[-1], columns  # the report of this log
+
+
 def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at = open_page("data")
     at.file_uploader(key="log-upload").upload("baskets.csv", baskets_csv(), "text/csv")

@@ -20,8 +20,7 @@ def page():
         c[0].page_link("views/arithmetic.py", label="madrid − spain + france", icon="➕",
                        query_params={"q": "madrid - spain + france"})
         c[1].page_link("views/neighbours.py", label="Neighbours of frog", icon="🐸", query_params={"q": "frog"})
-        c[2].page_link("views/map.py", label="A map of 5,000 words, coloured by cluster", icon="🗺️",
-                       query_params={"color": "cluster"})
+        c[2].page_link("views/map.py", label="All 400,000 words on one map, with labelled regions", icon="🗺️")
     d = st.columns(3)
     d[0].page_link("views/data.py", label="Upload your vectors or an interaction log", icon="📤")
     d[1].page_link("views/train.py", label="Train item2vec and ALS on the sample log", icon="🏋️")

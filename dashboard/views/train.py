@@ -77,7 +77,8 @@ def _run(name, inter, method, params, seed, k, trials=0) -> dict:
             return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
         if trials:  # the tuning's own test report: validation chose the parameters, test scores them
             tuned = tuning.run(inter, method, seed, k, trials, params)
-            report, params = {**tuned.test, "tuning": tuned.lines()}, tuned.best_params
+            report, params = {**tuned.test, "tuning": tuned.lines(),
+                              "tuning_trials": tuned.trials.to_dict(orient="records")}, tuned.best_params
         else:
             report = evaluate_recs(inter, method, k=k, seed=seed, params=params, progress=reporter(0))
         stages[0][1].progress(1.0, text=f"{stages[0][0]}: done")
@@ -93,6 +94,8 @@ def _show(report):
     st.caption(report.get("protocol", {}).get("description", ""))
     for line in report.get("tuning", []):
         st.caption(line)
+    if report.get("tuning_trials"):
+        tuning.show_trials(report["tuning_trials"], key=f"trials-{report['set']}")
     rows = [{"model": report["method"], **{m: report[m] for m in METRICS}}]
     rows += [{"model": b, **{m: v[m] for m in METRICS}} for b, v in report["baselines"].items()]
     table = pd.DataFrame(rows)
