@@ -292,8 +292,12 @@ def _stored_log(log_id: str):
 
 
 def latest_log() -> str | None:
-    """Id of the log validated last in this session (the Train and Catalog pages default to it)."""
-    return st.session_state.get("latest_log")
+    """Id of the log validated last in this session, else the newest this browser stored (the
+    Train and Catalog pages default to it, so a reload still opens on the user's own log)."""
+    if st.session_state.get("latest_log"):
+        return st.session_state["latest_log"]
+    recs = [r for r in stored_sets() if r.kind == "log"]
+    return max(recs, key=lambda r: r.created).id if recs else None
 
 
 # -- controls: keyed widgets initialised once from the URL --------------------------------------------

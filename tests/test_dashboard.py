@@ -92,6 +92,11 @@ def test_upload_log_train_and_metrics_shown():
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     at.switch_page("views/train.py").run()
     assert at.session_state["train.log"] == at.session_state["latest_log"]  # opens on the log just validated
+    again = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session of the same browser
+    again.session_state["browser_id"] = at.session_state["browser_id"]  # (its cookie)
+    again.run()
+    again.switch_page("views/train.py").run()
+    assert again.session_state["train.log"] == at.session_state["latest_log"]  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
