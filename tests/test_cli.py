@@ -114,3 +114,20 @@ def test_encoding_option_reads_latin1_files(capsys, tmp_path):
     assert "--encoding latin-1" in capsys.readouterr().err
     assert main(["neighbours", "café", "--vectors", str(path), "--encoding", "latin-1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["key"] == "thé"
+
+
+def test_train_takes_item_metadata_from_the_logs_own_columns(capsys, tmp_path):
+    log = tmp_path / "retail.csv"
+    log.write_text("CustomerID,StockCode,Description\n" + "".join(
+        f"c{u},s{(u * 3 + j) % 12},{'' if j == 0 else 'thing ' + str((u * 3 + j) % 12)}\n"
+        for u in range(40) for j in range(4)))
+    code, _, err = run(capsys, "train", "--log", str(log), "--method", "svd", "--param", "factors=4",
+                       "--metadata-cols", "Description", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    from core import io
+    emb = io.load(tmp_path / "out")
+    described = dict(zip(emb.keys, emb.metadata["Description"]))
+    assert described["s1"] == "thing 1" and described["s0"] == "thing 0"  # the first row *with* a value
+    code, _, err = run(capsys, "train", "--log", str(log), "--method", "svd", "--metadata-cols", "Price",
+                       "--out", str(tmp_path / "o2"))
+    assert code == 2 and "Price" in err and "Description" in err and len(err.strip().splitlines()) == 1

@@ -134,6 +134,19 @@ def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     assert columns and "item" in columns[-1] and "weight" not in columns[-1], columns  # the report of this log
 
 
+def test_a_logs_own_description_column_becomes_item_metadata():
+    at = open_page("data")
+    text = "user_id,item_id,Description\n" + "".join(f"u{u},i{(u * 7 + j) % 30},<b>item {(u * 7 + j) % 30}</b>\n"
+                                                       for u in range(60) for j in range(5))
+    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.run()
+    assert at.multiselect(key="log-meta-cols").value == ["Description"]  # offered and preselected
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and any("ready to train" in s.value for s in at.success)
+    meta = at.session_state["validated_logs"][at.session_state["latest_log"]].item_metadata
+    assert meta["Description"].tolist()[:2] == ["<b>item 0</b>", "<b>item 1</b>"]
+
+
 def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at = open_page("data")
     at.file_uploader(key="log-upload").upload("baskets.csv", baskets_csv(), "text/csv")

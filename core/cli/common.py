@@ -96,6 +96,8 @@ def log_options(p) -> None:
     p.add_argument("--min-rating", type=float, default=None, help="keep only events with weight >= this")
     p.add_argument("--metadata", default=None, help="item metadata file (titles, genres), joined on item id")
     p.add_argument("--metadata-item-col", default=None)
+    p.add_argument("--metadata-cols", default="", metavar="COL[,COL]",
+                   help="columns of the log itself to keep as item metadata (e.g. Description)")
     p.add_argument("--seed", type=seed_value, default=0)
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="trainer parameter, e.g. --param epochs=10 (repeatable)")
@@ -107,7 +109,8 @@ def log_spec(args):
     return LogSpec(args.log, format=args.log_format, user_col=args.user_col, item_col=args.item_col,
                    time_col=args.time_col, weight_col=args.weight_col, session_col=args.session_col,
                    session_gap=args.session_gap, min_item_count=args.min_count, min_user_count=args.min_user_count,
-                   min_weight=args.min_rating, metadata=args.metadata, metadata_item_col=args.metadata_item_col)
+                   min_weight=args.min_rating, metadata=args.metadata, metadata_item_col=args.metadata_item_col,
+                   metadata_cols=tuple(c.strip() for c in args.metadata_cols.split(",") if c.strip()))
 
 
 def prepare_from(args):

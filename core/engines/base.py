@@ -29,11 +29,12 @@ class LogSpec:
     min_weight: float | None = None
     metadata: str | None = None
     metadata_item_col: str | None = None
+    metadata_cols: tuple[str, ...] = ()
 
     def log_kwargs(self) -> dict:
         """The reading and cleaning options (no path, no metadata)."""
         out = asdict(self)
-        for key in ("path", "metadata", "metadata_item_col"):
+        for key in ("path", "metadata", "metadata_item_col", "metadata_cols"):
             out.pop(key)
         return out
 

@@ -39,7 +39,7 @@ class LocalEngine:
         """Read, validate, sessionise and filter the log; join the metadata file when given."""
         from ..logs import prepare
         return prepare(spec.path, metadata=spec.metadata, metadata_item_col=spec.metadata_item_col,
-                       **spec.log_kwargs())
+                       metadata_cols=spec.metadata_cols, **spec.log_kwargs())
 
     def interactions(self, prepared: Interactions) -> Interactions:
         return prepared

@@ -72,6 +72,9 @@ class SparkEngine:
         from ..spark import logs as spark_logs
         if spec.format not in ("auto", "csv", "tsv", "parquet"):
             raise ParameterError(f"the Spark engine reads CSV, TSV and Parquet logs, not '{spec.format}'")
+        if spec.metadata_cols:
+            raise ParameterError("--metadata-cols runs on the local engine only",
+                                 hint="write the columns to a file for --metadata, or drop --engine spark")
         events, report = spark_logs.prepare(self.spark, spec.path, **spec.log_kwargs())
         if not spec.metadata:
             return SparkLog(events, report)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
 from ..errors import EmbedlabError, ParameterError
 from .clean import DEFAULT_GAP, Interactions, LogReport, apply_min_counts, check_trainable, resessionise
 from .columns import ColumnMap, guess_columns
-from .metadata import ItemMetadata, guess_item_column, read_metadata
+from .metadata import ItemMetadata, guess_item_column, metadata_from_log, read_metadata
 from .ingest import clean, clean_log
 from .read import LOG_FORMATS, open_log, read_log
 from .sequences import sessions
@@ -54,7 +55,8 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
             time_col: str | None = None, weight_col: str | None = None, session_col: str | None = None,
             session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1, min_user_count: int = 1,
             min_weight: float | None = None, metadata: str | Path | None = None,
-            metadata_item_col: str | None = None, frame: pd.DataFrame | None = None) -> Interactions:
+            metadata_item_col: str | None = None, metadata_cols: Sequence[str] | None = None,
+            frame: pd.DataFrame | None = None) -> Interactions:
     """Read a log and return clean, integer-coded, sessionised interactions.
 
     read → map columns → validate (every dropped row counted by reason) → sessionise → filter →
@@ -74,6 +76,9 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
         Drop rare items, then users with fewer events, and events below a weight (all counted).
     metadata, metadata_item_col : str, optional
         Item metadata file joined on item id (see ``core.logs.metadata``) and its id column.
+    metadata_cols : sequence of str, optional
+        Columns of the log itself to keep as item metadata (each item's first row), e.g. a
+        product description beside the product id; not with ``metadata``.
     frame : DataFrame, optional
         Already-read rows (the dashboard's preview); ``path`` then only names the source.
 
@@ -105,9 +110,26 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     inter = resessionise(inter, parse_duration(session_gap), bool(inter.report.columns["session"]))
     inter = apply_min_counts(inter, min_item_count, min_user_count)
     check_trainable(inter)
+    return _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_cols).summarised()
+
+
+def _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_cols) -> Interactions:
+    """The metadata file joined, or the log's own columns taken, or ``inter`` as it is."""
+    if metadata is not None and metadata_cols:
+        raise ParameterError("item metadata comes from a file or from the log's own columns, not both",
+                             hint="drop --metadata or --metadata-cols")
     if metadata is not None:
-        inter = attach_metadata(inter, metadata, metadata_item_col)
-    return inter.summarised()
+        return attach_metadata(inter, metadata, metadata_item_col)
+    if metadata_cols:
+        meta = metadata_from_log(path, inter.report.columns["item"], metadata_cols, inter.items,
+                                 "baskets" if inter.baskets else format)
+        return inter.with_metadata(*_aligned(meta, inter.items))
+    return inter
+
+
+def _aligned(meta, items) -> tuple[pd.DataFrame, dict]:
+    aligned, missing = meta.align(items)
+    return aligned, meta.report(missing)
 
 
 def _cleaned(path, format: str, roles: dict, min_weight: float | None, frame: pd.DataFrame | None) -> Interactions:
@@ -163,6 +185,4 @@ def attach_metadata(inter: Interactions, path: str | Path, item_col: str | None 
     DataError
         No column looks like an item id.
     """
-    meta = read_metadata(path, item_col)
-    aligned, missing = meta.align(inter.items)
-    return inter.with_metadata(aligned, meta.report(missing))
+    return inter.with_metadata(*_aligned(read_metadata(path, item_col), inter.items))

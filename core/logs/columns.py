@@ -79,3 +79,18 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
     if chosen["user"] == chosen["item"]:
         raise DataError(f"user and item cannot both be column '{chosen['user']}'")
     return ColumnMap(**chosen)
+
+
+DESCRIBING = ("description", "title", "name", "productname", "itemname", "label", "category", "genre", "genres")
+
+
+def describing_columns(columns) -> list[str]:
+    """The columns whose names say they describe an item (a description, title, name, category),
+    offered as the item metadata of a log that carries them.
+
+    Examples
+    --------
+    >>> describing_columns(["InvoiceNo", "Description", "Quantity", "Country"])
+    ['Description']
+    """
+    return [c for c in columns if _norm(c) in DESCRIBING]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from .read import read_log
+from .read import open_log, read_log
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,56 @@ def guess_item_column(meta: pd.DataFrame) -> str:
             return by_norm[g]
     raise DataError("cannot tell which metadata column is the item id",
                     hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME")
+
+
+def metadata_from_log(path: str | Path, item_col: str, columns, items, format: str = "auto") -> ItemMetadata:
+    """Item metadata taken from the log's own columns (e.g. online-retail's ``Description``
+    beside ``StockCode``): each item's first row with a value, read in chunks, kept only for
+    ``items``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The log.
+    item_col : str
+        The log's item column.
+    columns : sequence of str
+        The columns to keep as metadata.
+    items : array-like
+        The item ids kept in the log (text); memory follows them, not the file.
+    format : str, default "auto"
+
+    Returns
+    -------
+    ItemMetadata
+
+    Raises
+    ------
+    DataError
+        A column is not in the log, or is one of the id columns.
+
+    Examples
+    --------
+    >>> meta = metadata_from_log("sample_data/items.csv", "item_id", ["title"], ["i0000"])
+    >>> meta.table.loc["i0000", "title"]
+    'The Wild Garden (1984)'
+    """
+    log = open_log(path, format)
+    wanted = [c for c in dict.fromkeys(columns)]
+    unknown = [c for c in wanted if c not in log.columns or c == item_col]
+    if unknown:
+        raise DataError(f"cannot take item metadata from column(s) {unknown}", path=path,
+                        hint=f"pick among {[c for c in log.columns if c != item_col]}")
+    keep, parts, seen = set(map(str, items)), [], set()
+    for chunk in log.chunks():
+        ids = chunk[item_col].astype(str).str.strip()
+        filled = (chunk[wanted].fillna("").astype(str).apply(lambda c: c.str.strip()) != "").any(axis=1)
+        first = ids.isin(keep - seen).to_numpy() & filled.to_numpy()  # an item's first row that says something
+        first &= ~(ids.where(first).duplicated() & first).to_numpy()
+        if first.any():
+            part = chunk.loc[first, wanted].fillna("").astype(str)
+            part.index = pd.Index(ids[first].to_numpy())
+            parts.append(part)
+            seen.update(part.index)
+    table = pd.concat(parts) if parts else pd.DataFrame(columns=wanted)
+    return ItemMetadata(table, str(path), item_col, 0)

@@ -8,7 +8,7 @@ import streamlit as st
 from core import io
 from core.errors import EmbedlabError
 from core.logs import guess_columns, looks_like_baskets, prepare
-from core.logs.columns import NONE
+from core.logs.columns import NONE, describing_columns
 from core.logs.read import LOG_FORMATS, open_log
 from core.workspace import human_size
 
@@ -115,6 +115,10 @@ def _log():
     st.write(f"Preview of {md(up.name)} (its first {len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
     picked = _column_pickers(frame)
+    spare = [c for c in frame.columns if c not in picked.values()]
+    own = st.multiselect("Item metadata from this log's columns (titles for maps and neighbours)", spare,
+                         default=describing_columns(spare), key="log-meta-cols", disabled=meta is not None,
+                         help="Each item's first row with a value; an uploaded metadata file is used instead.")
     o = st.columns(3)
     gap = o[0].text_input("New session after a gap of", "30m")
     min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
@@ -123,7 +127,8 @@ def _log():
         meta_path = _saved(meta) if meta is not None else None
         options = {"format": "baskets" if baskets else fmt, "user_col": picked["user"], "item_col": picked["item"],
                    "time_col": picked["time"], "weight_col": picked["weight"], "session_col": picked["session"],
-                   "session_gap": gap, "min_item_count": int(min_count), "min_weight": min_rating or None}
+                   "session_gap": gap, "min_item_count": int(min_count), "min_weight": min_rating or None,
+                   "metadata_cols": [] if meta is not None else own}
         inter = prepare(path, metadata=meta_path, **options)
         if meta_path is not None:
             options["metadata"] = state.workspace().upload_ref(meta_path)
