@@ -11,8 +11,9 @@ from core.plots import tuning_figure
 SHOWN = ("number", "state", "hr", "ndcg", "seconds")
 
 
-def run(inter, method: str, seed: int, k: int, trials: int, fixed: dict) -> TuningResult:
-    """Tune ``method`` on ``inter``, redrawing the trial table and plot after every trial."""
+def run(inter, method: str, seed: int, k: int, trials: int, fixed: dict, progress=None) -> TuningResult:
+    """Tune ``method`` on ``inter``, redrawing the trial table and plot (and ``progress(fraction,
+    text)``) after every trial."""
     st.write(f"Tuning {method}: {trials} trials on a validation split (each user's second-to-last "
              "event, or one item per basket); the test events are never seen.")
     table, chart = st.empty(), st.empty()
@@ -21,6 +22,8 @@ def run(inter, method: str, seed: int, k: int, trials: int, fixed: dict) -> Tuni
     def show(row: dict) -> None:
         rows.append(row)
         draw(pd.DataFrame(rows), table, chart, key=f"tune-{method}-{len(rows)}")
+        if progress is not None:
+            progress(len(rows) / (trials + 1), f"trial {len(rows)} of {trials} done, then the winner is retrained")
     return tune(inter, method, trials=trials, seed=seed, k=k, fixed=fixed, on_trial=show)
 
 

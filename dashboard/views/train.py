@@ -76,7 +76,7 @@ def _run(name, inter, method, params, seed, k, trials=0) -> dict:
             label, bar = stages[i]
             return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
         if trials:  # the tuning's own test report: validation chose the parameters, test scores them
-            tuned = tuning.run(inter, method, seed, k, trials, params)
+            tuned = tuning.run(inter, method, seed, k, trials, params, progress=reporter(0))
             report, params = {**tuned.test, "tuning": tuned.lines(),
                               "tuning_trials": tuned.trials.to_dict(orient="records")}, tuned.best_params
         else:
