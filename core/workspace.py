@@ -177,8 +177,11 @@ class Workspace:
         upload = Path(upload)
         if upload.parent.parent != self.root / "uploads":
             raise ParameterError("a log must be stored with store_upload first")
-        return self._add_record(name, "log", owner, upload.parent.name, {"source": upload.name},
-                                options={**options, "file": upload.name})
+        options = json.loads(json.dumps({**options, "file": upload.name}))  # as the record stores them
+        for rec in self.records():  # the same file validated the same way again by its owner: one record
+            if rec.kind == "log" and rec.owner == owner and rec.blob == upload.parent.name and rec.options == options:
+                return rec
+        return self._add_record(name, "log", owner, upload.parent.name, {"source": upload.name}, options=options)
 
     def log_path(self, rec: SetRecord) -> Path:
         """The stored upload a log record was validated from."""

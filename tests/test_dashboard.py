@@ -90,6 +90,9 @@ def test_upload_log_train_and_metrics_shown():
     at.run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
+    first = at.session_state["latest_log"]
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()  # again, same options
+    assert at.session_state["latest_log"] == first  # one record, not a second "log.csv (time)"
     at.switch_page("views/train.py").run()
     assert at.session_state["train.log"] == at.session_state["latest_log"]  # opens on the log just validated
     again = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session of the same browser
