@@ -11,8 +11,15 @@ from dashboard.text import md
 PICKER = "sidebar.set"
 
 
-def _picked() -> None:
-    state.set_active(st.session_state[PICKER])
+def picker_key(choice: str) -> str:
+    """A new picker widget per active set: a page-link click racing the rerun that changed the
+    set sends the *old* widget's value, which then belongs to no widget and changes nothing
+    (with one key, it read as the user picking the old set back)."""
+    return f"{PICKER}.{choice}"
+
+
+def _picked(key: str) -> None:
+    state.set_active(st.session_state[key])
 
 
 def render() -> None:
@@ -21,15 +28,16 @@ def render() -> None:
     options = state.choices()
     if choice not in options:
         options = [choice] + options  # a set opened by link, or a missing one: named, so the page makes sense
-    st.session_state[PICKER] = choice  # the widget follows the active set, whoever changed it
     with st.sidebar:
-        _describe_active(options)
+        _describe_active(options, choice)
         state.keep_browser_cookie()
 
 
-def _describe_active(options) -> None:
+def _describe_active(options, choice: str) -> None:
     with st.container():
-        st.selectbox("Embedding set", options, format_func=state.describe, key=PICKER, on_change=_picked)
+        key = picker_key(choice)
+        st.selectbox("Embedding set", options, index=options.index(choice), format_func=state.describe, key=key,
+                     on_change=_picked, args=(key,))
         try:
             _, emb = state.active()
         except EmbedlabError:

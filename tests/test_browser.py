@@ -174,7 +174,10 @@ def upload_vectors(page, url: str, path: Path) -> None:
     page.get_by_test_id("stFileUploader").filter(has_text="Vector file").locator("input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="Load vectors").click()
     page.get_by_text(f"from {path.name}; it is now the active set").wait_for(timeout=60_000)
-    wait_for_query(page, "ds=sample:als", present=False)  # the rerun has put the new set in the URL
+    # the run has ended once the sidebar names the new set; a page-link click before that can still
+    # open the previous set (a known race, about 1 run in 10 when clicking at once)
+    from playwright.sync_api import expect
+    expect(page.get_by_role("combobox", name="Embedding set")).to_have_value(f"{path.name} (uploaded)", timeout=60_000)
 
 
 def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp_path):
@@ -248,7 +251,7 @@ def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, t
     vectors.write_text(f"3 2\n{image} 1 0\n{tag} 0.9 0.1\nplain 0 1\n", encoding="utf-8")
     upload_vectors(page, server, vectors)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
-    assert grid_cells(page)[1] == tag  # the first key is the query; its neighbour's key is shown verbatim
+    expect_cell(page, 1, tag)  # the first key is the query; its neighbour's key is shown verbatim
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Arithmetic").click()
     page.get_by_text("Similarity of each input to the result vector").wait_for(timeout=60_000)
     caption = page.get_by_text("Similarity of each input to the result vector").inner_text()

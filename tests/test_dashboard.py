@@ -307,7 +307,7 @@ def test_a_title_finds_its_item_and_results_lead_with_titles():
 def test_switching_sets_drops_a_key_the_new_set_lacks():
     at = open_page("neighbours", q="frog")
     assert frame_keys(at)[0] != "frog" and "toad" in frame_keys(at)
-    at.selectbox(key="sidebar.set").set_value("sample:als").run()
+    at.selectbox(key="sidebar.set.glove-6b-50d").set_value("sample:als").run()  # (one picker per active set)
     assert not at.error, [e.value for e in at.error]  # not "'frog' is not in the vocabulary"
     assert at.text_input(key="neighbours.q").value.startswith("i0")
     assert at.query_params["ds"] in (["sample:als"], "sample:als")
