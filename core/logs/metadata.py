@@ -140,7 +140,7 @@ def metadata_from_log(path: str | Path, item_col: str, columns, items, format: s
     Raises
     ------
     DataError
-        A column is not in the log, or is one of the id columns.
+        A column is not in the log, or is the item column itself.
 
     Examples
     --------
@@ -149,7 +149,7 @@ def metadata_from_log(path: str | Path, item_col: str, columns, items, format: s
     'The Wild Garden (1984)'
     """
     log = open_log(path, format)
-    wanted = [c for c in dict.fromkeys(columns)]
+    wanted = list(dict.fromkeys(columns))
     unknown = [c for c in wanted if c not in log.columns or c == item_col]
     if unknown:
         raise DataError(f"cannot take item metadata from column(s) {unknown}", path=path,
