@@ -71,6 +71,22 @@ class IdTable:
         return names[used], dense.astype(np.int32)
 
 
+def id_texts(values: pd.Series, column: str, source) -> pd.Series:
+    """Each cell of an id column as the text the log's ids use (stripped; ``3.0`` from a column with
+    gaps is ``3``; missing or blank is ``""``), so a join on ids matches what :class:`IdTable` coded.
+
+    Examples
+    --------
+    >>> id_texts(pd.Series([3.0, None, 12.0]), "item", "log.jsonl").tolist()
+    ['3', '', '12']
+    >>> id_texts(pd.Series([" a", "", "b "]), "item", "log.csv").tolist()
+    ['a', '', 'b']
+    """
+    codes, names = IdTable.local(values, column, source)
+    text = np.append(names.to_numpy(dtype=object), "")  # code -1 takes the extra last slot
+    return pd.Series(text[codes], index=values.index, dtype=object)
+
+
 def _id_text(uniques) -> pd.Series:
     values = np.asarray(uniques, dtype=object)
     names = pd.Series(values, dtype=object).astype(str).str.strip()
@@ -330,7 +346,7 @@ def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None
     Examples
     --------
     >>> from core.logs.read import open_log
-    >>> len(clean_log(open_log("sample_data/interactions.csv"), ColumnMap("user_id", "item_id"), "log")))
+    >>> len(clean_log(open_log("sample_data/interactions.csv"), ColumnMap("user_id", "item_id"), "log"))
     87612
     """
     builder = EventBuilder(cols, source, min_weight)

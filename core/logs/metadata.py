@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
+from .ingest import id_texts
 from .read import open_log, read_log
 
 
@@ -92,7 +93,7 @@ def read_metadata(path: str | Path, item_col: str | None = None) -> ItemMetadata
     if col not in meta.columns:
         raise DataError(f"the metadata file has no column '{col}'", path=path,
                         hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME")
-    ids = meta[col].astype(str).str.strip()
+    ids = id_texts(meta[col], col, path)
     dups = ids.duplicated()
     table = meta.drop(columns=[col])[~dups.to_numpy()]
     table.index = pd.Index(ids[~dups].to_numpy())
@@ -156,7 +157,7 @@ def metadata_from_log(path: str | Path, item_col: str, columns, items, format: s
                         hint=f"pick among {[c for c in log.columns if c != item_col]}")
     keep, parts, seen = set(map(str, items)), [], set()
     for chunk in log.chunks():
-        ids = chunk[item_col].astype(str).str.strip()
+        ids = id_texts(chunk[item_col], item_col, path)
         filled = (chunk[wanted].fillna("").astype(str).apply(lambda c: c.str.strip()) != "").any(axis=1)
         first = ids.isin(keep - seen).to_numpy() & filled.to_numpy()  # an item's first row that says something
         first &= ~(ids.where(first).duplicated() & first).to_numpy()
