@@ -38,7 +38,7 @@ def cluster_map(coords: np.ndarray, n_clusters: int | None = None, seed: int = 0
     Examples
     --------
     >>> labels, centres = cluster_map(np.array([[0, 0], [0, 1], [9, 9], [9, 8]], float), 2)
-    >>> labels[0] == labels[1] != labels[2] == labels[3]
+    >>> bool(labels[0] == labels[1] != labels[2] == labels[3])
     True
     """
     from sklearn.cluster import MiniBatchKMeans

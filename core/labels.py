@@ -43,8 +43,8 @@ def label_sets(values: pd.Series) -> list[frozenset[str]]:
 
     Examples
     --------
-    >>> label_sets(pd.Series(["Comedy|Drama", "Drama", None]))
-    [frozenset({'Comedy', 'Drama'}), frozenset({'Drama'}), frozenset()]
+    >>> [sorted(s) for s in label_sets(pd.Series(["Comedy|Drama", "Drama", None]))]
+    [['Comedy', 'Drama'], ['Drama'], []]
     """
     sep = separator(values)
     out = []

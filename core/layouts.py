@@ -73,7 +73,7 @@ class LayoutSpec:
     Examples
     --------
     >>> LayoutSpec("tsne").params
-    {'perplexity': 30.0}
+    {'perplexity': 30.0, 'anchors': 50000}
     """
 
     method: str = "tsne"

@@ -8,7 +8,12 @@ import pytest
 from tests.paths import ROOT
 
 MODULES = ["core.embeddings", "core.search", "core.arithmetic", "core.logs", "core.logs.rules", "core.logs.metadata",
-           "core.engines", "core.engines.local", "core.spark.session"]
+           "core.logs.columns", "core.logs.ingest", "core.logs.matrix", "core.logs.read", "core.engines",
+           "core.engines.local", "core.engines.run", "core.spark.session", "core.clusters", "core.compression",
+           "core.evaluate.intervals", "core.evaluate.protocols", "core.experiments.reading", "core.experiments.recs",
+           "core.experiments.shrink", "core.experiments.sweep", "core.experiments.tune", "core.io", "core.io.atomic",
+           "core.io.keycheck", "core.labels", "core.layouts", "core.limits", "core.pointmap", "core.train",
+           "core.train.base", "core.train.limits"]
 
 
 @pytest.mark.parametrize("name", MODULES)

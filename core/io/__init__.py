@@ -250,8 +250,10 @@ def save(emb: Embeddings, path: str | Path, format: str | None = None, force: bo
 
     Examples
     --------
-    >>> save(load("vectors.txt"), "vectors.parquet")
-    [PosixPath('vectors.parquet')]
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "vectors.parquet"
+    >>> save(load("glove-6b-50d", limit=100), out) == [out]
+    True
     """
     path = Path(path)
     if path.is_dir():

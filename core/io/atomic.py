@@ -161,8 +161,12 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
     Examples
     --------
-    >>> with atomic_file(Path("rows.csv")) as tmp:
-    ...     frame.to_csv(tmp, index=False)
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "rows.csv"
+    >>> with atomic_file(out) as tmp:
+    ...     _ = tmp.write_text("a,1")
+    >>> out.read_text(), [p.name for p in out.parent.iterdir()]
+    ('a,1', ['rows.csv'])
     """
     path = Path(path)
     tmp = temp_name(path)
@@ -240,8 +244,12 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
 
     Examples
     --------
-    >>> with atomic_folder(Path("out/i2v")) as tmp:
-    ...     io.save(emb, tmp / "items.parquet")
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "i2v"
+    >>> with atomic_folder(out) as tmp:
+    ...     _ = (tmp / "items.txt").write_text("a")
+    >>> sorted(p.name for p in out.iterdir())  # with the marker that says embedlab wrote it
+    ['.embedlab-output', 'items.txt']
     """
     out = Path(out)
     check_folder_target(out, force)

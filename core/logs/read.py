@@ -152,7 +152,7 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
 
     Examples
     --------
-    >>> read_log("sample_data/interactions.csv").index[0]
+    >>> int(read_log("sample_data/interactions.csv").index[0])
     2
     """
     log = open_log(path, format)
