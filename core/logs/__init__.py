@@ -123,13 +123,8 @@ def _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_co
     if metadata_cols:
         meta = metadata_from_log(path, inter.report.columns["item"], metadata_cols, inter.items,
                                  "baskets" if inter.baskets else format)
-        return inter.with_metadata(*_aligned(meta, inter.items))
+        return meta.attach(inter)
     return inter
-
-
-def _aligned(meta, items) -> tuple[pd.DataFrame, dict]:
-    aligned, missing = meta.align(items)
-    return aligned, meta.report(missing)
 
 
 def _cleaned(path, format: str, roles: dict, min_weight: float | None, frame: pd.DataFrame | None) -> Interactions:
@@ -185,4 +180,4 @@ def attach_metadata(inter: Interactions, path: str | Path, item_col: str | None 
     DataError
         No column looks like an item id.
     """
-    return inter.with_metadata(*_aligned(read_metadata(path, item_col), inter.items))
+    return read_metadata(path, item_col).attach(inter)

@@ -55,6 +55,12 @@ class ItemMetadata:
         missing = int(aligned.isna().all(axis=1).sum())
         return aligned.reset_index(drop=True).fillna(""), missing
 
+    def attach(self, inter):
+        """``inter`` (Interactions) with this table aligned to its items and the join counted in
+        its report: the one place a log gets its metadata."""
+        aligned, missing = self.align(inter.items)
+        return inter.with_metadata(aligned, self.report(missing))
+
     def report(self, missing: int) -> dict:
         """The ``LogReport.metadata`` entry for a join that left ``missing`` items without a row."""
         return {"file": self.file, "item_column": self.item_column, "columns": list(self.table.columns),

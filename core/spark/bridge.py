@@ -44,8 +44,7 @@ def from_spark(events, report: LogReport, metadata: ItemMetadata | None = None) 
                          np.asarray(users, dtype=object), np.asarray(items, dtype=object),
                          frame["row"].to_numpy()[order], report.copy())
     if metadata is not None:
-        aligned, missing = metadata.align(inter.items)
-        inter = inter.with_metadata(aligned, metadata.report(missing))
+        inter = metadata.attach(inter)
     return inter.summarised()
 
 
