@@ -32,7 +32,8 @@ import numpy as np
 
 from .clusters import cluster_map, key_labels
 from .embeddings import Embeddings
-from .errors import EmbedlabError, ParameterError
+from .errors import EmbedlabError, OutputError, ParameterError
+from .io.atomic import atomic_file
 from .search import HnswIndex, cache_dir
 
 log = logging.getLogger(__name__)
@@ -366,15 +367,11 @@ def save(layout: Layout, path: str | Path, dtype=np.float32) -> Path:
 
 
 def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """``write(file)`` into a fresh temporary beside ``path``, synced, then renamed over it."""
+    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def load(path: str | Path, source: str = "cache") -> Layout | None:
@@ -519,7 +516,7 @@ def _run(job: Job, emb: Embeddings, ids: np.ndarray, spec: LayoutSpec) -> None:
             layout = compute(emb, ids, spec, job.report)
             try:
                 save(layout, cache_path(layout.digest, spec))
-            except OSError as exc:  # a read-only cache still serves this process
+            except OutputError as exc:  # a read-only cache still serves this process
                 log.warning("could not keep the layout in the cache folder: %s", exc)
             job.layout = layout
     except EmbedlabError as exc:

@@ -159,3 +159,16 @@ def test_large_sets_lay_out_the_first_rows_and_place_the_rest_by_their_neighbour
     for row in (200, 250, 299):
         near = np.argsort(-(unit[:200] @ unit[row]), kind="stable")[:10]
         np.testing.assert_allclose(layout.coords[row], np.median(layout.coords[near], axis=0), atol=1e-5)
+
+
+def test_a_cache_folder_that_cannot_be_written_still_serves_the_layout(cache, monkeypatch):
+    from core.io import atomic
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+    monkeypatch.setattr(atomic.os, "replace", refuse)  # (root ignores chmod: refuse the rename instead)
+    emb, _ = blobs(seed=11)
+    job = layouts.request(emb, spec=layouts.LayoutSpec("pca"))
+    layout = job.wait(60)
+    assert job.error is None and layout is not None and layout.coords.shape == (len(emb), 2)
+    assert not list(cache.rglob("*.npz")) and not [p for p in cache.rglob("*") if p.name.startswith(".")]
