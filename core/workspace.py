@@ -169,7 +169,7 @@ class Workspace:
         if not path.exists():
             self._check_room(len(data))
             folder.mkdir(exist_ok=True)
-            _write_atomically(path, data, self.root / "tmp")
+            _write_atomically(path, data)
         return path
 
     def save_log(self, name: str, upload: Path, options: dict, owner: str) -> SetRecord:
@@ -252,12 +252,12 @@ class Workspace:
         """Note that ``browser`` opened ``set_id`` by link, so it keeps seeing it."""
         ids = self.opened(browser)
         if set_id not in ids:
-            _write_atomically(self._browser_file(browser), json.dumps(ids + [set_id]).encode(), self.root / "tmp")
+            _write_atomically(self._browser_file(browser), json.dumps(ids + [set_id]).encode())
 
     def forget(self, browser: str, set_id: str) -> None:
         """Stop listing a set ``browser`` opened by link (the set itself stays)."""
         ids = [i for i in self.opened(browser) if i != set_id]
-        _write_atomically(self._browser_file(browser), json.dumps(ids).encode(), self.root / "tmp")
+        _write_atomically(self._browser_file(browser), json.dumps(ids).encode())
 
     def rename(self, set_id: str, name: str) -> SetRecord:
         rec = self.record(set_id)
@@ -318,7 +318,7 @@ class Workspace:
 
     def _write_record(self, rec: SetRecord) -> None:
         data = json.dumps(asdict(rec), ensure_ascii=False, indent=1).encode("utf-8")
-        _write_atomically(self.root / "sets" / f"{rec.id}.json", data, self.root / "tmp")
+        _write_atomically(self.root / "sets" / f"{rec.id}.json", data)
 
     def _browser_file(self, browser: str) -> Path:
         if not _ID.match(browser or ""):
@@ -353,7 +353,7 @@ def _safe_name(filename: str) -> str:
     return name[-120:]
 
 
-def _write_atomically(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
+def _write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` through core.io.atomic: a temporary name beside ``path``, then one rename."""
     with atomic_file(path) as tmp:
         tmp.write_bytes(data)
