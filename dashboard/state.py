@@ -399,12 +399,6 @@ def int_param(name: str, default: int) -> int:
         return default
 
 
-def choice_index(options, name: str) -> int:
-    """Index of the URL's value among ``options`` (the first when absent or unknown)."""
-    value = st.query_params.get(name)
-    return list(options).index(value) if value in options else 0
-
-
 def set_params(**values) -> None:
     """Write the view into the URL; empty values are removed so links stay short."""
     for key, value in values.items():

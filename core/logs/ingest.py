@@ -148,12 +148,6 @@ def to_seconds(values: pd.Series, rule: str) -> np.ndarray:
     return (parsed - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
 
 
-def parse_time(values: pd.Series) -> tuple[np.ndarray, str]:
-    """Seconds since the epoch (NaN where unparsable) and the rule used (see :func:`time_rule`)."""
-    rule = time_rule(values)
-    return to_seconds(values, rule), rule
-
-
 class EventBuilder:
     """Collects the usable events of a log, one chunk at a time (see the module docstring)."""
 
