@@ -13,8 +13,7 @@ import pandas as pd
 
 from .embeddings import Embeddings
 from .errors import UnknownKeyError
-
-TITLE_COLUMNS = ("title", "name", "description", "label", "product", "item_name")
+from .logs.columns import TITLE_COLUMNS
 
 
 def title_column(metadata: pd.DataFrame | None) -> str | None:

@@ -81,11 +81,13 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
     return ColumnMap(**chosen)
 
 
-DESCRIBING = ("description", "title", "name", "productname", "itemname", "label", "category", "genre", "genres")
+TITLE_COLUMNS = ("title", "name", "description", "label", "product", "item_name")
+"""Metadata column names that name items for people, in order of preference (core.matching)."""
+OTHER_DESCRIBING = ("product_name", "category", "genre", "genres")  # also offered as a log's item metadata
 
 
 def describing_columns(columns) -> list[str]:
-    """The columns whose names say they describe an item (a description, title, name, category),
+    """The columns whose names say they describe an item (a title, name, description, category),
     offered as the item metadata of a log that carries them.
 
     Examples
@@ -93,4 +95,5 @@ def describing_columns(columns) -> list[str]:
     >>> describing_columns(["InvoiceNo", "Description", "Quantity", "Country"])
     ['Description']
     """
-    return [c for c in columns if _norm(c) in DESCRIBING]
+    wanted = {_norm(n) for n in TITLE_COLUMNS + OTHER_DESCRIBING}
+    return [c for c in columns if _norm(c) in wanted]
