@@ -9,8 +9,8 @@ import time
 import numpy as np
 from gensim.models import KeyedVectors
 
-from core import io
-from core.evaluate.analogies import default_analogies, evaluate_analogies
+from embedlab.core import io
+from embedlab.core.evaluate.analogies import default_analogies, evaluate_analogies
 
 
 def main() -> None:

@@ -82,8 +82,8 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
 
-    from core import io
-    from core.project import project, sample_rows
+    from embedlab.core import io
+    from embedlab.core.project import project, sample_rows
     emb = io.load("glove-6b-50d")
     for n, method in [(10000, "pca"), (50000, "pca"), (10000, "tsne")]:
         ids, _ = sample_rows(emb, n)

@@ -16,7 +16,7 @@ import pandas as pd
 
 STAGE = r'''
 import json, sys, time
-from core.logs import read_log, prepare
+from embedlab.core.logs import read_log, prepare
 
 def rss(field):
     for line in open("/proc/self/status"):

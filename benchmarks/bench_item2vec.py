@@ -11,11 +11,11 @@ from pathlib import Path
 
 from gensim.models import Word2Vec
 
-from core.logs import prepare
-from core.logs.sequences import as_sentences, sessions
-from core.sample import generate
-from core.train import train
-from core.train.item2vec import DEFAULTS
+from embedlab.core.logs import prepare
+from embedlab.core.logs.sequences import as_sentences, sessions
+from embedlab.core.sample import generate
+from embedlab.core.train import train
+from embedlab.core.train.item2vec import DEFAULTS
 
 
 def main() -> None:

@@ -182,8 +182,8 @@ def summary(trips: list) -> str:
 
 
 def shipped_size() -> str:
-    from core import layouts, pointmap
-    from core.io.builtin import load_builtin
+    from embedlab.core import layouts, pointmap
+    from embedlab.core.io.builtin import load_builtin
     emb = load_builtin("glove-6b-50d")
     layout = layouts.cached(emb, None, layouts.LayoutSpec("tsne"))
     if layout is None:
@@ -229,8 +229,8 @@ import os, sys, time, json
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 t0 = time.perf_counter(); c0 = time.process_time()
 import numpy as np
-from core import layouts
-from core.io.builtin import load_builtin
+from embedlab.core import layouts
+from embedlab.core.io.builtin import load_builtin
 emb = load_builtin("glove-6b-50d")
 ids = np.arange(50_000)
 job = layouts.request(emb, ids, layouts.LayoutSpec("tsne"))

@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 
-from core import io
-from core.search import HnswIndex, neighbours, recall_at_k, top_k
+from embedlab.core import io
+from embedlab.core.search import HnswIndex, neighbours, recall_at_k, top_k
 
 
 def timed(fn, repeat=3):

@@ -17,8 +17,8 @@ Run (from the repository root):
 import argparse
 import time
 
-from core.experiments.tune import prepare_tuning, tune
-from core.logs import prepare
+from embedlab.core.experiments.tune import prepare_tuning, tune
+from embedlab.core.logs import prepare
 
 
 def main() -> None:

@@ -1,10 +1,10 @@
 """Throw hostile and careless inputs at the CLI and measure what happens (issue 12).
 
-Each case is a command run as a subprocess (``python -m core.cli ...``, PYTHONPATH = this checkout)
+Each case is a command run as a subprocess (``python -m embedlab.core.cli ...``, the installed checkout)
 over files this script generates.  For every case it records the exit status, whether stderr holds
 a traceback or more than one line, the peak RSS of the child (``os.wait4``) and the wall time.
 
-    PYTHONPATH=$PWD nice -n 10 python benchmarks/hostile_corpus.py [--dir /tmp/hostile] [--only NAME]
+    nice -n 10 python benchmarks/hostile_corpus.py [--dir /tmp/hostile] [--only NAME]
 
 The expected outcome for every case: exit 0 or 2, one line on stderr when it fails, no traceback,
 RSS <= 1 GB, <= 30 s, no data lost (``swap-killed`` kills ``train --out`` between its two renames and
@@ -310,7 +310,7 @@ def swap_case(d: Path) -> dict:
     ready_r, ready_w = os.pipe()
     wait_r, wait_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "train", "--log",
+    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", "train", "--log",
                              str(ROOT / "sample_data" / "interactions.csv"), "--method", "svd", "--param", "factors=6",
                              "--out", str(out), "--force"], env=env, pass_fds=(ready_w, wait_r),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -337,7 +337,7 @@ def run_case(argv: list[str], timeout: float = 120) -> dict:
         env[name] = value
         argv = argv[:i] + argv[i + 2:]
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", *argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env)
     try:
         _, err = proc.communicate(timeout=timeout)

@@ -15,10 +15,10 @@ import argparse
 import itertools
 import time
 
-from core.evaluate.recs import popularity_scorer, rank_metrics, itemcf_scorer, scorer_for
-from core.experiments.tune import prepare_tuning
-from core.logs import prepare
-from core.train import train
+from embedlab.core.evaluate.recs import popularity_scorer, rank_metrics, itemcf_scorer, scorer_for
+from embedlab.core.experiments.tune import prepare_tuning
+from embedlab.core.logs import prepare
+from embedlab.core.train import train
 
 LARGE = 200_000
 GRID = {"ns_exponent": [0.75, 0.0, -0.5], "sample": [1e-3, 1e-5, 0.0], "epochs": [5, 20], "window": [3, 10]}

@@ -114,7 +114,7 @@ def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd"
     Examples
     --------
     >>> import numpy as np
-    >>> from core import Embeddings
+    >>> from embedlab.core import Embeddings
     >>> emb = Embeddings(["king", "man", "woman", "queen"], np.array([[1, 1], [1, 0], [0, 1], [0.1, 2]], np.float32))
     >>> solve(emb, "king - man + woman", k=1).neighbours.keys
     ['queen']

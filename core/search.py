@@ -159,7 +159,7 @@ def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosi
     Examples
     --------
     >>> import numpy as np
-    >>> from core import Embeddings
+    >>> from embedlab.core import Embeddings
     >>> emb = Embeddings(["a", "b", "c"], np.eye(3, dtype=np.float32))
     >>> ids, scores, recall = top_k(emb, np.array([[1, 0.5, 0]], np.float32), k=2)
     >>> ids.tolist(), recall
@@ -243,7 +243,7 @@ def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from core import Embeddings
+    >>> from embedlab.core import Embeddings
     >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32), pd.DataFrame({"genre": ["Comedy|Drama", "War"]}))
     >>> rows_where(emb, "genre", "Drama").tolist()
     [0]
@@ -319,7 +319,7 @@ def neighbours(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
     Examples
     --------
     >>> import numpy as np
-    >>> from core import Embeddings
+    >>> from embedlab.core import Embeddings
     >>> emb = Embeddings(["east", "north", "northeast"], np.array([[1, 0], [0, 1], [0.7, 0.7]], np.float32))
     >>> neighbours(emb, "east", k=1).keys
     ['northeast']
@@ -361,7 +361,7 @@ class HnswIndex:
     Examples
     --------
     >>> import numpy as np
-    >>> from core import Embeddings
+    >>> from embedlab.core import Embeddings
     >>> emb = Embeddings([f"k{i}" for i in range(300)], np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32))
     >>> index = HnswIndex(emb, k=5, sample=50).build()
     >>> index.recall >= 0.95

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import sidebar, state
+from embedlab.dashboard import sidebar, state
 
 SECTIONS = {
     "": [("home", "Start", "🧭")],

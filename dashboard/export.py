@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import Embeddings, io
+from embedlab.core import Embeddings, io
 
 
 def _bytes(emb: Embeddings, fmt: str) -> bytes:

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import Embeddings
-from core.plots import caption, report_html, to_png
+from embedlab.core import Embeddings
+from embedlab.core.plots import caption, report_html, to_png
 
 
 def provenance_line(emb: Embeddings | None, extra: str = "") -> str:

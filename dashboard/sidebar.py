@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from core.errors import EmbedlabError
+from embedlab.core.errors import EmbedlabError
 
-from dashboard import state
-from dashboard.export import export_buttons
-from dashboard.text import md
+from embedlab.dashboard import state
+from embedlab.dashboard.export import export_buttons
+from embedlab.dashboard.text import md
 
 PICKER = "sidebar.set"
 

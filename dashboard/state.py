@@ -27,8 +27,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core import Embeddings, io
-from core.workspace import CLI_OWNER, MissingSetError, SetRecord, Workspace, new_browser_id
+from embedlab.core import Embeddings, io
+from embedlab.core.workspace import CLI_OWNER, MissingSetError, SetRecord, Workspace, new_browser_id
 
 BUILTIN = "glove-6b-50d"
 SAMPLE = "sample"  # the committed sample log, in log pickers
@@ -54,19 +54,19 @@ def builtin(limit: int | None = None) -> Embeddings:
 
 @st.cache_resource(show_spinner="Reading the sample log…")
 def sample_log():
-    from core.logs import prepare
+    from embedlab.core.logs import prepare
     return prepare(SAMPLE_LOG, metadata=SAMPLE_ITEMS)
 
 
 @st.cache_resource(show_spinner="Training on the sample log…")
 def sample_model(method: str):
-    from core.train import train
+    from embedlab.core.train import train
     return train(sample_log(), method, seed=0)
 
 
 @st.cache_resource(show_spinner="Building the HNSW index (once per set; then cached on disk)…", max_entries=4)
 def _shared_hnsw(choice: str, limit: int | None, metric: str):
-    from core.search import cached_hnsw
+    from embedlab.core.search import cached_hnsw
     return cached_hnsw(load(choice, limit), metric)
 
 
@@ -74,7 +74,7 @@ def hnsw(choice: str, emb: Embeddings, metric: str):
     """The HNSW index of ``emb``: shared (read-only) for shared sets, per session otherwise."""
     if is_shared(choice):
         return _shared_hnsw(choice, builtin_limit() if choice == BUILTIN else None, metric)
-    from core.search import cached_hnsw
+    from embedlab.core.search import cached_hnsw
     cache = st.session_state.setdefault("hnsw", {})
     key = (choice, id(emb), metric)
     if key not in cache:
@@ -282,7 +282,7 @@ def load_log(log_id: str):
 
 @st.cache_resource(max_entries=4, show_spinner="Validating the stored log again…")
 def _stored_log(log_id: str):
-    from core.logs import prepare
+    from embedlab.core.logs import prepare
     ws = workspace()
     rec = ws.record(log_id)
     options = {k: v for k, v in rec.options.items() if k != "file"}

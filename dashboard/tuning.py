@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.experiments.tune import TuningResult, tune
-from core.plots import tuning_figure
+from embedlab.core.experiments.tune import TuningResult, tune
+from embedlab.core.plots import tuning_figure
 
 SHOWN = ("number", "state", "hr", "ndcg", "seconds")
 

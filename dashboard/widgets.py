@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import state
+from embedlab.dashboard import state
 
 
 def log_picker(control: "state.Control", help: str) -> tuple[str, object]:

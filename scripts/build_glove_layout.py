@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core import layouts
-from core.io.builtin import load_builtin
+from embedlab.core import layouts
+from embedlab.core.io.builtin import load_builtin
 
 
 def main(argv=None) -> int:

@@ -4,7 +4,7 @@ A restructuring must change no result.  ``pin DIR`` runs train / evaluate recs /
 ``sample_data/`` and stores each JSON (plus a hash of every file ``train`` writes) in DIR;
 ``compare OLD NEW`` prints the differences, ignoring timings and creation stamps.
 
-    PYTHONPATH=$PWD python scripts/pin_cli_outputs.py pin /tmp/pins-after [--spark]
+    python scripts/pin_cli_outputs.py pin /tmp/pins-after [--spark]
     python scripts/pin_cli_outputs.py compare /tmp/pins-before /tmp/pins-after
 """
 
@@ -37,7 +37,7 @@ def pin(folder: Path, spark: bool) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, cmd in {**COMMANDS, **(SPARK if spark else {})}.items():
         with tempfile.TemporaryDirectory() as out:
-            full = [sys.executable, "-m", "core.cli", *cmd, "--json"]
+            full = [sys.executable, "-m", "embedlab.core.cli", *cmd, "--json"]
             if cmd[0] == "train":
                 full += ["--out", out]
             proc = subprocess.run(full, capture_output=True, text=True, check=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import Embeddings
-from core import io
+from embedlab.core import Embeddings
+from embedlab.core import io
 
 
 @pytest.fixture

@@ -37,15 +37,15 @@ def cli_env() -> dict:
 
 
 def run_cli(*argv: str, timeout: float = TIME_LIMIT, env: dict | None = None) -> Run:
-    """``python -m core.cli ARGV`` with this checkout on PYTHONPATH, RLIMIT_AS and a time limit
+    """``python -m embedlab.core.cli ARGV``, RLIMIT_AS and a time limit
     (``env``: extra environment variables, e.g. a small ``EMBEDLAB_MAX_EVENTS``)."""
-    proc = subprocess.run([sys.executable, "-m", "core.cli", *argv], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", *argv], capture_output=True, text=True,
                           env={**cli_env(), **(env or {})}, preexec_fn=_limit_memory, timeout=timeout, cwd=ROOT)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def start_cli(*argv: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", *argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=cli_env(), cwd=ROOT)
 
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from core import ExpressionError, UnknownKeyError
-from core.arithmetic import solve
+from embedlab.core import ExpressionError, UnknownKeyError
+from embedlab.core.arithmetic import solve
 
 
 def test_madrid_spain_france_is_paris(glove):

@@ -54,7 +54,7 @@ class Server:
         port = free_port()
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
         with open(self.log, "a") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "core.cli", "dashboard", "--workspace", str(self.workspace),
+            self.proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", "dashboard", "--workspace", str(self.workspace),
                                           "--server.headless", "true", "--server.address", "127.0.0.1",
                                           "--server.port", str(port), "--browser.gatherUsageStats", "false"],
                                          cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

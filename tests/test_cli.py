@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from core.cli import main
+from embedlab.core.cli import main
 from tests.paths import SAMPLE_LOG
 
 
@@ -55,7 +55,7 @@ def test_bad_file_is_a_clean_error(capsys, tmp_path):
 
 
 def test_console_script_runs_from_a_cold_start():
-    proc = subprocess.run([sys.executable, "-m", "core.cli", "analogy", "king - man + woman", "--json"],
+    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", "analogy", "king - man + woman", "--json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["key"] == "queen"
@@ -63,7 +63,7 @@ def test_console_script_runs_from_a_cold_start():
 
 @pytest.mark.parametrize("cmd", [[], ["neighbours"], ["analogy"], ["convert"], ["dashboard"]])
 def test_help_everywhere(cmd):
-    proc = subprocess.run([sys.executable, "-m", "core.cli", *cmd, "--help"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", *cmd, "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: embedlab" in proc.stdout
 
 
@@ -124,7 +124,7 @@ def test_train_takes_item_metadata_from_the_logs_own_columns(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--log", str(log), "--method", "svd", "--param", "factors=4",
                        "--metadata-cols", "Description", "--out", str(tmp_path / "out"))
     assert code == 0, err
-    from core import io
+    from embedlab.core import io
     emb = io.load(tmp_path / "out")
     described = dict(zip(emb.keys, emb.metadata["Description"]))
     assert described["s1"] == "thing 1" and described["s0"] == "thing 0"  # the first row *with* a value

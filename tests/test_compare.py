@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 
-from core import Embeddings
-from core.compare import compare_sets, verdicts
-from core.labels import first_label, label_column, label_sets, separator
-from core.matching import find_items, resolve_item
+from embedlab.core import Embeddings
+from embedlab.core.compare import compare_sets, verdicts
+from embedlab.core.labels import first_label, label_column, label_sets, separator
+from embedlab.core.matching import find_items, resolve_item
 
 
 def test_multi_value_labels_are_split_and_titles_are_not():
@@ -53,7 +53,7 @@ def test_a_title_resolves_to_its_key_and_an_ambiguous_text_lists_candidates():
 
 
 def test_consistency_reads_multi_value_genres():
-    from core.evaluate.recs import label_agreement
+    from embedlab.core.evaluate.recs import label_agreement
     keys = list("abcdef")
     vectors = np.array([[1, 0], [0.99, 0.1], [0.98, 0.2], [0, 1], [0.1, 0.99], [0.2, 0.98]], dtype=np.float32)
     genres = ["Comedy|Drama", "Drama", "Drama|Action", "Horror", "Horror|Sci-Fi", "Sci-Fi|Horror"]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import zstandard
 
-from core import FormatError
-from core.errors import UnsafeFileError
-from core.compression import compression_of, logical_suffix, open_binary
-from core.logs import prepare, read_log
+from embedlab.core import FormatError
+from embedlab.core.errors import UnsafeFileError
+from embedlab.core.compression import compression_of, logical_suffix, open_binary
+from embedlab.core.logs import prepare, read_log
 from tests.paths import SAMPLE_LOG
 
 COMPRESSORS = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,

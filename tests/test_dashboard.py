@@ -234,7 +234,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
 
 
 def test_user_text_is_escaped_in_markdown_elements():
-    from dashboard.text import md
+    from embedlab.dashboard.text import md
     assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript\:1\) \<b\>"
     at = open_page("neighbours", q="frgo_*")
     assert at.error and r"frgo\_\*" in at.error[0].value and "frgo_*" not in at.error[0].value
@@ -252,11 +252,11 @@ def test_neighbours_with_hnsw_show_measured_recall(tmp_path, monkeypatch):
 
 
 def test_a_page_bug_is_logged_not_shown(monkeypatch, caplog):
-    import core.search
+    from embedlab.core import search
 
     def broken(*args, **kwargs):
         raise RuntimeError("/srv/secret/path.py exploded")
-    monkeypatch.setattr(core.search, "neighbours", broken)
+    monkeypatch.setattr(search, "neighbours", broken)
     at = open_page("neighbours", q="frog")
     assert not at.exception
     assert at.error and "logged" in at.error[0].value
@@ -273,8 +273,8 @@ def test_the_shipped_config_hides_tracebacks():
 
 def test_a_sessions_unclaimed_uploads_go_when_it_ends(tmp_path):
     import gc
-    from core.workspace import Workspace
-    from dashboard.state import UploadLedger
+    from embedlab.core.workspace import Workspace
+    from embedlab.dashboard.state import UploadLedger
     ws = Workspace(tmp_path)
     ledger = UploadLedger(ws)
     loose, claimed = ledger.store(b"a,b\n", "loose.csv"), ledger.store(b"u,i\n1,x\n", "log.csv")
@@ -285,7 +285,7 @@ def test_a_sessions_unclaimed_uploads_go_when_it_ends(tmp_path):
 
 
 def test_chart_labels_are_escaped_once():
-    from core.plots import map_figure
+    from embedlab.core.plots import map_figure
     import pandas as pd
     frame = pd.DataFrame({"key": ['say "hi" & <b>bye</b>'], "x": [0.0], "y": [0.0]})
     fig = map_figure(frame, title='"quoted" title')

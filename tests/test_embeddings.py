@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import Embeddings, ParameterError, UnknownKeyError
+from embedlab.core import Embeddings, ParameterError, UnknownKeyError
 
 
 def test_lookup_equals_one_hot_times_matrix(small):

@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from core import FormatError
-from core.cli import main
-from core.evaluate.analogies import default_analogies, evaluate_analogies
-from core.evaluate.diagnostics import diagnose
-from core.evaluate.similarity import default_pairs, evaluate_pairs
+from embedlab.core import FormatError
+from embedlab.core.cli import main
+from embedlab.core.evaluate.analogies import default_analogies, evaluate_analogies
+from embedlab.core.evaluate.diagnostics import diagnose
+from embedlab.core.evaluate.similarity import default_pairs, evaluate_pairs
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_pairs_equal_gensim(glove, kv, name):
 
 
 def test_case_variants_are_all_excluded(tmp_path):
-    from core import Embeddings
+    from embedlab.core import Embeddings
     keys = ["a", "b", "c", "C", "d"]
     vec = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [-0.5, 0.6, 0.6], [0.1, 0.9, 0.9]], dtype=np.float32)
     q = tmp_path / "q.txt"
@@ -69,7 +69,7 @@ def test_cli_evaluate_json(capsys, tmp_path):
 
 
 def test_diagnose_on_known_geometry():
-    from core import Embeddings
+    from embedlab.core import Embeddings
     rng = np.random.default_rng(0)
     # all vectors share a large common direction: strongly anisotropic, effectively low-dimensional
     base = rng.normal(size=(500, 4)) * 0.1 + np.array([5, 0, 0, 0])

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from core import ParameterError
-from core.cli import main
-from core.experiments import default_values, interval, reading, run_sweep, shrink, summarise
-from core.experiments.sweep import chance_jaccard
-from core.logs import prepare
+from embedlab.core import ParameterError
+from embedlab.core.cli import main
+from embedlab.core.experiments import default_values, interval, reading, run_sweep, shrink, summarise
+from embedlab.core.experiments.sweep import chance_jaccard
+from embedlab.core.logs import prepare
 from tests.paths import BASKETS, SAMPLE_ITEMS, SAMPLE_LOG
 
 

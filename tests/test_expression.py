@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from core import ExpressionError
-from core.expression import describe, parse
+from embedlab.core import ExpressionError
+from embedlab.core.expression import describe, parse
 
 
 @pytest.mark.parametrize("text,terms", [

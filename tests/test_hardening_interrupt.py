@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import Embeddings
-from core import io
-from core.io.atomic import MARKER, atomic_folder
+from embedlab.core import Embeddings
+from embedlab.core import io
+from embedlab.core.io.atomic import MARKER, atomic_folder
 from tests.hardening_support import start_cli
 from tests.paths import SAMPLE_LOG
 
@@ -62,7 +62,7 @@ def _folder_state(out: Path):
 
 
 def test_train_killed_while_writing_never_leaves_a_mixed_folder(tmp_path):
-    from core.cli import main
+    from embedlab.core.cli import main
     out = tmp_path / "model"
     assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
                  "--param", "factors=4"]) == 0
@@ -103,7 +103,7 @@ def _start_paused_at_swap(*argv: str):
     ready_r, ready_w = os.pipe()
     wait_r, wait_w = os.pipe()
     env = {**cli_env(), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", *argv], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", *argv], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env, cwd=ROOT, pass_fds=(ready_w, wait_r))
     os.close(ready_w)
     os.close(wait_r)
@@ -115,7 +115,7 @@ def _start_paused_at_swap(*argv: str):
 
 def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
     import os
-    from core.cli import main
+    from embedlab.core.cli import main
     out = tmp_path / "model"
     assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
                  "--param", "factors=4"]) == 0
@@ -138,7 +138,7 @@ def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
 
 def test_the_next_write_restores_an_absent_folder_before_checking_it(tmp_path):
     import os
-    from core.cli import main
+    from embedlab.core.cli import main
     out = tmp_path / "model"
     assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
                  "--param", "factors=4"]) == 0

@@ -14,14 +14,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from core import Embeddings, FormatError, ParameterError
-from core import io
-from core.cli import main
-from core.errors import DataError, OutputError
-from core.logs import read_log
-from core.logs.ingest import clean
-from core.logs.columns import guess_columns
-from core.search import neighbours
+from embedlab.core import Embeddings, FormatError, ParameterError
+from embedlab.core import io
+from embedlab.core.cli import main
+from embedlab.core.errors import DataError, OutputError
+from embedlab.core.logs import read_log
+from embedlab.core.logs.ingest import clean
+from embedlab.core.logs.columns import guess_columns
+from embedlab.core.search import neighbours
 
 GOOD = b"3 2\napple 1 0\npear 0 1\nfig 1 1\n"
 ODD_KEYS = ["tab\there", "cr\rinside", "line\u2028sep", "nel\x85key", "no\u00a0break", "Toy Story (1995)",
@@ -286,8 +286,8 @@ def test_zero_vectors_are_left_out_of_cosine_search_without_warnings(tmp_path):
 
 
 def test_a_damaged_hnsw_cache_entry_is_rebuilt_not_an_error(tmp_path, monkeypatch):
-    from core import Provenance
-    from core.search import cache_dir, cached_hnsw
+    from embedlab.core import Provenance
+    from embedlab.core.search import cache_dir, cached_hnsw
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
     rng = np.random.default_rng(0)
     emb = Embeddings([f"k{i}" for i in range(2000)], rng.normal(size=(2000, 8)).astype(np.float32),
@@ -300,7 +300,7 @@ def test_a_damaged_hnsw_cache_entry_is_rebuilt_not_an_error(tmp_path, monkeypatc
 
 
 def test_an_unexpected_exception_is_one_line_saying_it_is_a_bug(capsys, monkeypatch):
-    from core.cli import vectors
+    from embedlab.core.cli import vectors
 
     def broken(args):
         raise RuntimeError("boom\nsecond line")

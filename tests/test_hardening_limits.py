@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.errors import DataError, ParameterError
-from core.logs import prepare, read_log
-from core.train import TRAINERS, declared, make_params, trainer
+from embedlab.core.errors import DataError, ParameterError
+from embedlab.core.logs import prepare, read_log
+from embedlab.core.train import TRAINERS, declared, make_params, trainer
 from tests.hardening_support import ROOT, cli_env
 from tests.paths import SAMPLE_LOG
 
@@ -29,8 +29,8 @@ def _same(a, b) -> None:
 @pytest.fixture
 def tiny_chunks(monkeypatch):
     """Chunks of 7 rows and a time rule decided on 5, so every boundary is crossed many times."""
-    monkeypatch.setattr("core.logs.read.CHUNK_ROWS", 7)
-    monkeypatch.setattr("core.logs.ingest.DECIDE_ROWS", 5)
+    monkeypatch.setattr("embedlab.core.logs.read.CHUNK_ROWS", 7)
+    monkeypatch.setattr("embedlab.core.logs.ingest.DECIDE_ROWS", 5)
 
 
 def _messy_log(tmp_path, suffix=".csv"):
@@ -144,7 +144,7 @@ def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(method,
 
 
 def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "core.cli", "train", "--log", str(SAMPLE_LOG), "--method", "item2vec",
+    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", "train", "--log", str(SAMPLE_LOG), "--method", "item2vec",
                            "--param", "epochs=900", "--out", str(tmp_path / "o")], capture_output=True, text=True,
                           env=cli_env(), cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -152,8 +152,8 @@ def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
 
 
 def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monkeypatch):
-    from core import io
-    from core.errors import FormatError
+    from embedlab.core import io
+    from embedlab.core.errors import FormatError
     monkeypatch.setenv("EMBEDLAB_MAX_VECTORS", "5")
     glove = tmp_path / "v.txt"
     glove.write_text("".join(f"w{i} {i} 1\n" for i in range(10)))

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core import ParameterError
-from core.evaluate.intervals import bootstrap_interval, bootstrap_means, metric_intervals, with_intervals
+from embedlab.core import ParameterError
+from embedlab.core.evaluate.intervals import bootstrap_interval, bootstrap_means, metric_intervals, with_intervals
 
 
 def test_interval_of_a_proportion_matches_the_binomial_width():
@@ -36,7 +36,7 @@ def test_metrics_share_the_resampled_users():
 
 
 def test_chunked_resampling_equals_one_chunk(monkeypatch):
-    import core.evaluate.intervals as mod
+    import embedlab.core.evaluate.intervals as mod
     v = np.random.default_rng(3).random(100)
     whole = bootstrap_means({"v": v}, n_boot=50, seed=1)["v"]
     monkeypatch.setattr(mod, "CELLS", 100 * 7)  # 7 resamples per chunk

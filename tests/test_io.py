@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from core import Embeddings, FormatError, ParameterError, UnsafeFileError
-from core import io
-from core.errors import OutputError
+from embedlab.core import Embeddings, FormatError, ParameterError, UnsafeFileError
+from embedlab.core import io
+from embedlab.core.errors import OutputError
 
 
 def roundtrip(emb, path, fmt=None):

@@ -6,8 +6,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import EmbedlabError
-from core import io
+from embedlab.core import EmbedlabError
+from embedlab.core import io
 
 FORMATS = ["word2vec", "word2vec-binary", "glove", "csv", "projector", "npy", "parquet", None]
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import Embeddings, layouts
-from core.clusters import cluster_map, key_labels, metadata_labels, split_values
-from core.errors import ParameterError
+from embedlab.core import Embeddings, layouts
+from embedlab.core.clusters import cluster_map, key_labels, metadata_labels, split_values
+from embedlab.core.errors import ParameterError
 
 
 def blobs(n_per: int = 40, seed: int = 3) -> tuple[Embeddings, np.ndarray]:
@@ -162,7 +162,7 @@ def test_large_sets_lay_out_the_first_rows_and_place_the_rest_by_their_neighbour
 
 
 def test_a_cache_folder_that_cannot_be_written_still_serves_the_layout(cache, monkeypatch):
-    from core.io import atomic
+    from embedlab.core.io import atomic
 
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))

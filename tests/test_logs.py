@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import DataError, FormatError, ParameterError, UnsafeFileError
-from core.logs import guess_columns, parse_duration, prepare, read_log, sessions
+from embedlab.core import DataError, FormatError, ParameterError, UnsafeFileError
+from embedlab.core.logs import guess_columns, parse_duration, prepare, read_log, sessions
 from tests.paths import BASKETS
 
 

@@ -22,7 +22,7 @@ def open_map(**params) -> AppTest:
 
 def finish(at: AppTest) -> AppTest:
     """Run again until the shared background layout is drawn (the job is awaited, not slept on)."""
-    from core import layouts
+    from embedlab.core import layouts
     for job in list(layouts._JOBS.values()):
         job.wait(240)
     return at.run()
@@ -67,7 +67,7 @@ def test_search_hits_outside_the_sample_are_placed_not_recomputed():
 
 
 def test_the_points_sent_to_the_browser_carry_every_key_once_with_its_region():
-    from core import pointmap
+    from embedlab.core import pointmap
     at = finish(open_map(ds="sample:item2vec", p="pca"))
     args = point_map(at)
     points = pointmap.PackedPoints(args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"]))

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import Embeddings
-from core.arithmetic import solve
-from core.plots import arithmetic_figure, caption, map_figure, report_html, to_png
-from core.project import map_quality, project, sample_rows
+from embedlab.core import Embeddings
+from embedlab.core.arithmetic import solve
+from embedlab.core.plots import arithmetic_figure, caption, map_figure, report_html, to_png
+from embedlab.core.project import map_quality, project, sample_rows
 
 EVIL = '<img src=x onerror="alert(1)">'
 
@@ -94,7 +94,7 @@ def test_semantic_axes(glove):
 def test_umap_without_its_extra_is_a_clear_error(glove, monkeypatch):
     import sys
 
-    from core import ParameterError
+    from embedlab.core import ParameterError
     monkeypatch.setitem(sys.modules, "umap", None)  # as if umap-learn were not installed
     with pytest.raises(ParameterError, match=r"embedlab\[umap\]"):
         project(glove, np.arange(50), "umap")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core import pointmap
-from core.errors import ParameterError
+from embedlab.core import pointmap
+from embedlab.core.errors import ParameterError
 
 
 def test_pack_round_trips_positions_within_a_65536th_of_the_span_and_keeps_keys_and_groups():

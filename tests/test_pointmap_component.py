@@ -7,7 +7,7 @@ import base64
 
 import numpy as np
 
-from core import pointmap
+from embedlab.core import pointmap
 from tests.paths import ROOT
 from tests.test_browser import browser  # noqa: F401 - fixture
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from core import DataError, Embeddings, ParameterError
-from core.evaluate.protocols import basket_completion, choose_protocol, make_split, recent_items
-from core.experiments.recs import evaluate_recs
-from core.evaluate.recs import Scorer, item_vector_scorer, itemcf_scorer, rank_metrics
-from core.logs import prepare
+from embedlab.core import DataError, Embeddings, ParameterError
+from embedlab.core.evaluate.protocols import basket_completion, choose_protocol, make_split, recent_items
+from embedlab.core.experiments.recs import evaluate_recs
+from embedlab.core.evaluate.recs import Scorer, item_vector_scorer, itemcf_scorer, rank_metrics
+from embedlab.core.logs import prepare
 
 BASKETS = ["milk,bread,eggs,,", "milk,,,,", "bread,butter,,,", "eggs,eggs,,,",  # 4th: one distinct item
            "jam,bread,milk,butter,eggs", "tea,,,,", "tea,milk,,,"]
@@ -160,7 +160,7 @@ def test_evaluate_recs_states_the_protocol(baskets, timed):
 def test_cli_evaluate_recs_takes_the_protocol_and_history(baskets, timed, capsys):
     import json
 
-    from core.cli import main
+    from embedlab.core.cli import main
     log = str(baskets.report.source)
     assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--param", "factors=2", "--k", "2",
                  "--json"]) == 0
@@ -177,7 +177,7 @@ def test_cli_evaluate_recs_takes_the_protocol_and_history(baskets, timed, capsys
 def test_cli_tuning_uses_the_chosen_protocol(timed, capsys):
     import json
 
-    from core.cli import main
+    from embedlab.core.cli import main
     code = main(["evaluate", "recs", "--log", str(timed.report.source), "--method", "svd", "--k", "2",
                  "--param", "factors=1", "--protocol", "basket", "--tune", "--trials", "1", "--json"])
     out = capsys.readouterr()

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from core import Embeddings
-from core.cli import main
-from core.evaluate.recs import Scorer, leave_last_out, metadata_consistency, popularity_buckets, rank_metrics
-from core.logs import prepare
+from embedlab.core import Embeddings
+from embedlab.core.cli import main
+from embedlab.core.evaluate.recs import Scorer, leave_last_out, metadata_consistency, popularity_buckets, rank_metrics
+from embedlab.core.logs import prepare
 from tests.paths import SAMPLE_LOG
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from core import Embeddings, ParameterError
+from embedlab.core import Embeddings, ParameterError
 import pandas as pd
 
-from core.search import HnswIndex, neighbours, recall_at_k, rows_where, top_k
+from embedlab.core.search import HnswIndex, neighbours, recall_at_k, rows_where, top_k
 
 
 def brute(emb, q, k, metric):
@@ -98,8 +98,8 @@ def test_restrict_to_a_metadata_value():
 
 
 def test_hnsw_index_is_cached_by_data_hash(tmp_path, monkeypatch):
-    from core import Provenance
-    from core.search import cached_hnsw
+    from embedlab.core import Provenance
+    from embedlab.core.search import cached_hnsw
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
     rng = np.random.default_rng(5)
     emb = Embeddings([f"k{i}" for i in range(2000)], rng.normal(size=(2000, 8)),

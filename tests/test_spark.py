@@ -6,14 +6,14 @@ import os
 
 import pytest
 
-from core import ParameterError, io
-from core.cli import main
-from core.experiments.recs import evaluate_recs
-from core.logs import prepare
-from core.spark import logs as spark_logs
-from core.spark import train as spark_train
-from core.spark.bridge import trainer
-from core.spark.session import get_session
+from embedlab.core import ParameterError, io
+from embedlab.core.cli import main
+from embedlab.core.experiments.recs import evaluate_recs
+from embedlab.core.logs import prepare
+from embedlab.core.spark import logs as spark_logs
+from embedlab.core.spark import train as spark_train
+from embedlab.core.spark.bridge import trainer
+from embedlab.core.spark.session import get_session
 from tests.paths import ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
 
@@ -60,7 +60,7 @@ def test_sessions_match_local_on_the_sample(spark, sample):
     events, report = spark_logs.prepare(spark, SAMPLE_LOG)
     assert report.sessions == sample.report.sessions and report.rows_kept == len(sample)
     got = sorted(tuple(r["items"]) for r in spark_train.sentences(events).collect())
-    from core.logs.sequences import sessions
+    from embedlab.core.logs.sequences import sessions
     want = sorted(tuple(sample.items[s].tolist()) for s in sessions(sample))
     assert got == want
 
@@ -113,7 +113,7 @@ def test_spark_limits_are_clear_errors(spark, sample, capsys):
 
 
 def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
-    from core.engines import LogSpec, get_engine
+    from embedlab.core.engines import LogSpec, get_engine
     log, meta = tmp_path / "l.csv", tmp_path / "m.csv"
     log.write_text("user_id,item_id\nu1,a\nu1,b\nu2,b\nu2,c\nu3,a\nu3,c\n")
     meta.write_text("item_id,genre\n a ,x\nb,y\nb,z\nzz,w\n")  # padded id, a duplicate, an unknown item
@@ -129,7 +129,7 @@ def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
 
 
 def test_the_spark_prepared_log_on_the_driver_equals_the_local_log(spark, sample):
-    from core.spark.bridge import from_spark
+    from embedlab.core.spark.bridge import from_spark
     events, report = spark_logs.prepare(spark, SAMPLE_LOG)
     inter = from_spark(events, report)
     assert inter.users.tolist() == sample.users.tolist() and inter.items.tolist() == sample.items.tolist()

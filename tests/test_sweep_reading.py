@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import ParameterError
-from core.experiments import driver, reading, run_sweep
-from core.logs import prepare
+from embedlab.core import ParameterError
+from embedlab.core.experiments import driver, reading, run_sweep
+from embedlab.core.logs import prepare
 from tests.paths import SAMPLE_LOG
 
 

@@ -5,13 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from core import ParameterError, io
-from core.cli import main
-from core.evaluate.recs import metadata_consistency
-from core.logs import prepare
-from core.sample import generate
-from core.train import TRAINING_METHODS, declared, make_params, train, trainer
-from core.train.graph import cooccurrence, random_walks
+from embedlab.core import ParameterError, io
+from embedlab.core.cli import main
+from embedlab.core.evaluate.recs import metadata_consistency
+from embedlab.core.logs import prepare
+from embedlab.core.sample import generate
+from embedlab.core.train import TRAINING_METHODS, declared, make_params, train, trainer
+from embedlab.core.train.graph import cooccurrence, random_walks
 from tests.paths import BASKETS, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
 FAST = {"item2vec": {"epochs": 3}, "graph": {"walks_per_item": 3, "epochs": 2}, "supervised": {"epochs": 2},
@@ -141,12 +141,12 @@ def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
 def test_evaluation_does_not_import_training():
     import ast
     from pathlib import Path
-    import core.evaluate
-    for path in Path(core.evaluate.__file__).parent.glob("*.py"):
+    from embedlab.core import evaluate
+    for path in Path(evaluate.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text())
         names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-        assert not [m for m in names if m.startswith(("core.train", "..train", "train"))], path.name
+        assert not [m for m in names if m.removeprefix("embedlab.").startswith(("core.train", "..train", "train"))], path.name
 
 
 def test_cooccurrence_and_walks_follow_edges():
@@ -215,7 +215,7 @@ def test_graph_passes_item2vec_options_on(small_log):
     assert not np.array_equal(base.items.vectors, other.items.vectors)  # the option reached skip-gram
 
 
-@pytest.mark.parametrize("name", ["core.train", "core.train.base", "core.logs.matrix"])
+@pytest.mark.parametrize("name", ["embedlab.core.train", "embedlab.core.train.base", "embedlab.core.logs.matrix"])
 def test_docstring_examples_of_the_trainer_api_run(name, monkeypatch):
     import doctest
     import importlib

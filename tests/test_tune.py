@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import DataError, ParameterError
-from core.cli import main
-from core.experiments.tune import prepare_tuning, suggest, tune
-from core.logs import prepare
-from core.sample import generate
-from core.train import trainer
+from embedlab.core import DataError, ParameterError
+from embedlab.core.cli import main
+from embedlab.core.experiments.tune import prepare_tuning, suggest, tune
+from embedlab.core.logs import prepare
+from embedlab.core.sample import generate
+from embedlab.core.train import trainer
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +179,7 @@ def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
         return subprocess.run(["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
     src = tmp_path / "log"
     generate(users=300, items=80, seed=3, events_per_user=15).write(src)
-    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "evaluate", "recs", "--log", str(src / "interactions.csv"),
+    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", "evaluate", "recs", "--log", str(src / "interactions.csv"),
                              "--method", "item2vec", "--tune", "--trials", "40"], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True,

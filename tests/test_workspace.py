@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import Embeddings
-from core.workspace import CLI_OWNER, MissingSetError, Workspace, WorkspaceFullError, new_browser_id
+from embedlab.core import Embeddings
+from embedlab.core.workspace import CLI_OWNER, MissingSetError, Workspace, WorkspaceFullError, new_browser_id
 from tests.paths import ROOT, SAMPLE_LOG
 
 
@@ -85,7 +85,7 @@ def test_unclaimed_uploads_are_discarded_and_claimed_ones_kept(tmp_path):
 
 def test_cli_train_save_then_sets_list_and_rm(tmp_path):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "core.cli", *a, "--workspace", str(tmp_path / "ws")],  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "embedlab.core.cli", *a, "--workspace", str(tmp_path / "ws")],  # noqa: E731
                                     capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     made = run("train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(tmp_path / "out"), "--save", "my svd")
     assert made.returncode == 0, made.stderr

@@ -1,4 +1,4 @@
-"""``python -m core.cli``: the same as the ``embedlab`` console script."""
+"""``python -m embedlab.core.cli``: the same as the ``embedlab`` console script."""
 
 import sys
 

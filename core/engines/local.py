@@ -14,7 +14,7 @@ class LocalEngine:
 
     Examples
     --------
-    >>> from core.engines import LogSpec, get_engine
+    >>> from embedlab.core.engines import LogSpec, get_engine
     >>> engine = get_engine("local")
     >>> inter = engine.prepare(LogSpec("sample_data/interactions.csv"))
     >>> inter.n_items

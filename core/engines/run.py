@@ -57,7 +57,7 @@ def run_training(engine: Engine, spec: LogSpec, method: str, out, seed: int = 0,
 
     Examples
     --------
-    >>> from core.engines import get_engine, LogSpec
+    >>> from embedlab.core.engines import get_engine, LogSpec
     >>> report, log = run_training(get_engine("local"), LogSpec("log.csv"), "als", "out")  # doctest: +SKIP
     >>> report["files"]  # doctest: +SKIP
     ['items.parquet', 'items.txt', 'users.parquet']

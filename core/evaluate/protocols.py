@@ -36,7 +36,7 @@ def same_time_share(inter: Interactions) -> float:
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> same_time_share(prepare("sample_data/interactions.csv"))
     0.0
     """
@@ -69,7 +69,7 @@ def choose_protocol(inter: Interactions, protocol: str = "auto") -> str:
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> choose_protocol(prepare("sample_data/interactions.csv"))
     'leave-last-out'
     """
@@ -111,7 +111,7 @@ def make_split(inter: Interactions, protocol: str = "auto", max_users: int | Non
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> make_split(prepare("sample_data/interactions.csv"), history=3).protocol
     'leave-last-out'
     """
@@ -145,7 +145,7 @@ def recent_items(train: Interactions, users: np.ndarray, history: int, decay: fl
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> inter = prepare("sample_data/interactions.csv")
     >>> float(recent_items(inter, np.array([0]), 2).sum())
     2.0
@@ -184,7 +184,7 @@ def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: i
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> split = basket_completion(prepare("sample_data/interactions.csv"), max_cases=10)
     >>> split.protocol, len(split.held_out)
     ('basket', 10)
@@ -227,7 +227,7 @@ def describe(split: Split) -> dict:
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> describe(make_split(prepare("sample_data/interactions.csv")))["name"]
     'leave-last-out'
     """

@@ -50,7 +50,7 @@ def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, 
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> rep = evaluate_recs(prepare("sample_data/interactions.csv"), "svd", params={"factors": 16})
     >>> rep["protocol"]["name"], 0 <= rep["hr_lo"] <= rep["hr"] <= rep["hr_hi"] <= 1
     ('leave-last-out', True)

@@ -95,7 +95,7 @@ def default_values(inter: Interactions, axis: str, points: int | None = None, k:
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> default_values(prepare("sample_data/interactions.csv"), "items")
     [50, 91, 166, 302, 549, 1000]
     """

@@ -117,7 +117,7 @@ def sweep_points(inter: Interactions, axis: str, values: list[float], mode: str 
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> sweep_points(prepare("sample_data/interactions.csv"), "items", [50, 1000], "both")
     [('random', 50), ('random', 1000), ('popular', 50)]
     """

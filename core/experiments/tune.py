@@ -103,7 +103,7 @@ def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int |
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> prep = prepare_tuning(prepare("sample_data/interactions.csv"))
     >>> len(prep.test.train) - len(prep.validation.train)  # one validation event per user with 3+
     3000
@@ -201,7 +201,7 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> res = tune(prepare("sample_data/interactions.csv"), "svd", trials=4, seed=0)
     >>> list(res.trials["state"])
     ['complete', 'complete', 'complete', 'complete']

@@ -69,7 +69,7 @@ def check_keys(keys: Iterable[str], fmt: str, what: str = "key") -> None:
     --------
     >>> check_keys(["new york"], "word2vec-binary")
     Traceback (most recent call last):
-    core.errors.OutputError: key 'new york' (row 1) contains a space or a line break, ...
+    embedlab.core.errors.OutputError: key 'new york' (row 1) contains a space or a line break, ...
     """
     problem = PROBLEMS.get(fmt)
     for row, key in enumerate(keys, 1):

@@ -339,7 +339,7 @@ def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None
 
     Examples
     --------
-    >>> from core.logs.read import open_log
+    >>> from embedlab.core.logs.read import open_log
     >>> len(clean_log(open_log("sample_data/interactions.csv"), ColumnMap("user_id", "item_id"), "log"))
     87612
     """

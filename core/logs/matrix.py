@@ -24,7 +24,7 @@ def user_item_matrix(inter: Interactions, binary: bool = False) -> sp.csr_matrix
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> user_item_matrix(prepare("sample_data/interactions.csv"), binary=True).shape
     (3000, 1000)
     """

@@ -74,13 +74,13 @@ def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, c
 
     Examples
     --------
-    >>> from core.logs import prepare
+    >>> from embedlab.core.logs import prepare
     >>> inter = prepare("sample_data/interactions.csv")
     >>> train(inter, "item2vec", seed=0, epochs=5).items.dim
     64
     >>> train(inter, "item2vec", epochs=-1)
     Traceback (most recent call last):
-    core.errors.ParameterError: item2vec parameter epochs(-1) must be >= 1
+    embedlab.core.errors.ParameterError: item2vec parameter epochs(-1) must be >= 1
     """
     t = trainer(method)
     if not 0 <= int(seed) < 2 ** 32:  # numpy, scikit-learn and gensim all take 32-bit seeds

@@ -129,7 +129,7 @@ def declared(params_cls: type) -> list[dict]:
 
     Examples
     --------
-    >>> from core.train.mf import SVDParams
+    >>> from embedlab.core.train.mf import SVDParams
     >>> [(d["name"], d["default"]) for d in declared(SVDParams)]
     [('factors', 64), ('n_iter', 7)]
     """
@@ -164,7 +164,7 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
 
     Examples
     --------
-    >>> from core.train import trainer
+    >>> from embedlab.core.train import trainer
     >>> make_params(trainer("als"), {"factors": "32"}).factors
     32
     """

@@ -47,8 +47,8 @@ def work_units(method: str, params, inter) -> float:
 
     Examples
     --------
-    >>> from core.logs import prepare
-    >>> from core.train import make_params, trainer
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.train import make_params, trainer
     >>> inter = prepare("sample_data/interactions.csv")
     >>> work_units("svd", make_params(trainer("svd"), {}), inter) > 0
     True
@@ -80,8 +80,8 @@ def memory_bytes(method: str, params, inter) -> float:
 
     Examples
     --------
-    >>> from core.logs import prepare
-    >>> from core.train import make_params, trainer
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.train import make_params, trainer
     >>> inter = prepare("sample_data/interactions.csv")
     >>> memory_bytes("svd", make_params(trainer("svd"), {}), inter) < 100 * 2 ** 20
     True
@@ -118,12 +118,12 @@ def check_work(method: str, params, inter) -> None:
 
     Examples
     --------
-    >>> from core.logs import prepare
-    >>> from core.train import make_params, trainer
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.train import make_params, trainer
     >>> inter = prepare("sample_data/interactions.csv")
     >>> check_work("item2vec", make_params(trainer("item2vec"), {"epochs": 100000}), inter)
     Traceback (most recent call last):
-    core.errors.ParameterError: ...
+    embedlab.core.errors.ParameterError: ...
     """
     memory, most = memory_bytes(method, params, inter), max_train_mb()
     if memory > most * MB:

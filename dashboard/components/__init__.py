@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-from core.pointmap import PackedPoints
+from embedlab.core.pointmap import PackedPoints
 
 _POINTMAP = components.declare_component("pointmap", path=str(Path(__file__).parent / "pointmap"))
 

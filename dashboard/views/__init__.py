@@ -9,8 +9,8 @@ import logging
 
 import streamlit as st
 
-from core.errors import EmbedlabError
-from dashboard.text import md
+from embedlab.core.errors import EmbedlabError
+from embedlab.dashboard.text import md
 
 
 log = logging.getLogger("embedlab.dashboard")
@@ -19,7 +19,7 @@ log = logging.getLogger("embedlab.dashboard")
 def user_facing(message: str) -> str:
     """An error message with the workspace's storage paths cut down to the uploaded file's name
     (``<workspace>/uploads/<hash>/ratings.csv`` → ``ratings.csv``): users never see server paths."""
-    from dashboard.state import workspace
+    from embedlab.dashboard.state import workspace
     root = re.escape(str(workspace().root))
     return re.sub(root + r"/(uploads|blobs)/[0-9a-f]{32}/?", "", message)
 

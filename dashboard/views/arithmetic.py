@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from core.arithmetic import solve
-from core.errors import EmbedlabError
-from core.plots import arithmetic_figure
+from embedlab.core.arithmetic import solve
+from embedlab.core.errors import EmbedlabError
+from embedlab.core.plots import arithmetic_figure
 
-from dashboard import share, state
-from dashboard.text import md
-from dashboard.views import guarded
+from embedlab.dashboard import share, state
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
 
 EXAMPLES = ["madrid - spain + france", "king - man + woman", "paris - france + italy", "walking - walk + swim"]
 EXPR = state.Control("arithmetic.expr", "q", "madrid - spain + france")

@@ -5,16 +5,16 @@ import time
 import pandas as pd
 import streamlit as st
 
-from core.experiments import AXES, default_values, driver, run_sweep, summarise
-from core.experiments.estimate import sweep_seconds, training_cost
-from core.experiments.sweep import reading, sweep_points
-from core.plots import sweep_figure
-from core.train import TRAINING_METHODS
+from embedlab.core.experiments import AXES, default_values, driver, run_sweep, summarise
+from embedlab.core.experiments.estimate import sweep_seconds, training_cost
+from embedlab.core.experiments.sweep import reading, sweep_points
+from embedlab.core.plots import sweep_figure
+from embedlab.core.train import TRAINING_METHODS
 
-from dashboard import share, state
-from dashboard.text import md
-from dashboard.views import guarded
-from dashboard.widgets import log_picker
+from embedlab.dashboard import share, state
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
+from embedlab.dashboard.widgets import log_picker
 
 AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fraction of all events",
              "users": "keep N users"}

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from core.compare import compare_sets, overlap, shared_keys
-from core.matching import lead_with_title, names_item, resolve_item
-from core.search import neighbours
+from embedlab.core.compare import compare_sets, overlap, shared_keys
+from embedlab.core.matching import lead_with_title, names_item, resolve_item
+from embedlab.core.search import neighbours
 
-from dashboard import state
-from dashboard.text import md
-from dashboard.views import guarded
+from embedlab.dashboard import state
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
 
 SET_A = state.Control("compare.a", "a", "sample:item2vec")
 SET_B = state.Control("compare.b", "b", "sample:als")

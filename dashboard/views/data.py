@@ -5,16 +5,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import io
-from core.errors import EmbedlabError
-from core.logs import guess_columns, looks_like_baskets, prepare
-from core.logs.columns import NONE, describing_columns
-from core.logs.read import LOG_FORMATS, open_log
-from core.workspace import human_size
+from embedlab.core import io
+from embedlab.core.errors import EmbedlabError
+from embedlab.core.logs import guess_columns, looks_like_baskets, prepare
+from embedlab.core.logs.columns import NONE, describing_columns
+from embedlab.core.logs.read import LOG_FORMATS, open_log
+from embedlab.core.workspace import human_size
 
-from dashboard import state
-from dashboard.text import md
-from dashboard.views import guarded
+from embedlab.dashboard import state
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
 
 
 def _saved(upload) -> Path:

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import state
-from dashboard.text import md
-from dashboard.views import guarded
+from embedlab.dashboard import state
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
 
 
 @guarded

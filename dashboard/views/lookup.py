@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
-from dashboard.views import guarded
+from embedlab.dashboard import state
+from embedlab.dashboard.views import guarded
 
 MAX_COLUMNS = 12
 MAX_OPTIONS = 5000

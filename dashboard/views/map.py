@@ -7,18 +7,18 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import layouts
-from core.clusters import metadata_labels, split_values
-from core.errors import ParameterError
-from core import pointmap
-from core.plots import PALETTE, map_figure
-from core.project import SAMPLINGS, project, sample_rows
-from core.search import neighbours
+from embedlab.core import layouts
+from embedlab.core.clusters import metadata_labels, split_values
+from embedlab.core.errors import ParameterError
+from embedlab.core import pointmap
+from embedlab.core.plots import PALETTE, map_figure
+from embedlab.core.project import SAMPLINGS, project, sample_rows
+from embedlab.core.search import neighbours
 
-from dashboard import share, state
-from dashboard.components import point_map
-from dashboard.text import md
-from dashboard.views import guarded
+from embedlab.dashboard import share, state
+from embedlab.dashboard.components import point_map
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
 
 MAP_PROJECTIONS = ("tsne", "umap", "pca", "axes")
 LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "axes": "semantic axes"}

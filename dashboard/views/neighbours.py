@@ -3,15 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from core.plots import map_figure
-from core.project import project, sample_rows
-from core.errors import EmbedlabError
-from core.matching import find_items, lead_with_title, names_item, resolve_item, with_titles
-from core.search import METRICS, neighbours
+from embedlab.core.plots import map_figure
+from embedlab.core.project import project, sample_rows
+from embedlab.core.errors import EmbedlabError
+from embedlab.core.matching import find_items, lead_with_title, names_item, resolve_item, with_titles
+from embedlab.core.search import METRICS, neighbours
 
-from dashboard import share, state
-from dashboard.text import md
-from dashboard.views import guarded
+from embedlab.dashboard import share, state
+from embedlab.dashboard.text import md
+from embedlab.dashboard.views import guarded
 
 SEARCHES = ("exact", "hnsw")
 QUERY = state.Control("neighbours.q", "q", "frog")

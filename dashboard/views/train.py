@@ -3,15 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from core.compare import verdicts
-from core.experiments.recs import evaluate_recs
-from core.plots import metrics_figure
-from core.train import TRAINING_METHODS, train, trainer
-from core.train.base import declared
+from embedlab.core.compare import verdicts
+from embedlab.core.experiments.recs import evaluate_recs
+from embedlab.core.plots import metrics_figure
+from embedlab.core.train import TRAINING_METHODS, train, trainer
+from embedlab.core.train.base import declared
 
-from dashboard import share, state, tuning
-from dashboard.views import guarded
-from dashboard.widgets import log_picker
+from embedlab.dashboard import share, state, tuning
+from embedlab.dashboard.views import guarded
+from embedlab.dashboard.widgets import log_picker
 
 LOG = state.Control("train.log", None, "sample")
 METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
