@@ -20,8 +20,10 @@ def main() -> None:
     t = time.perf_counter()
     ours = evaluate_analogies(emb, restrict=300000)
     ours_s = time.perf_counter() - t
-    print(f"embedlab: accuracy {ours.accuracy:.4f} ({ours.correct}/{ours.total}) in {ours_s:.2f} s "
-          f"(load {t - t0:.2f} s, not counted)")
+    print(
+        f"embedlab: accuracy {ours.accuracy:.4f} ({ours.correct}/{ours.total}) in {ours_s:.2f} s "
+        f"(load {t - t0:.2f} s, not counted)"
+    )
 
     kv = KeyedVectors(emb.dim)
     kv.add_vectors(emb.keys, np.asarray(emb.vectors))
@@ -30,8 +32,10 @@ def main() -> None:
     score, _ = kv.evaluate_word_analogies(str(default_analogies()), restrict_vocab=300000)
     gensim_s = time.perf_counter() - t
     print(f"gensim:   accuracy {score:.4f} in {gensim_s:.2f} s")
-    print(f"accuracy difference {abs(score - ours.accuracy):.5f}; speed ratio gensim/embedlab = "
-          f"{gensim_s / ours_s:.1f}x")
+    print(
+        f"accuracy difference {abs(score - ours.accuracy):.5f}; speed ratio gensim/embedlab = "
+        f"{gensim_s / ours_s:.1f}x"
+    )
 
 
 if __name__ == "__main__":

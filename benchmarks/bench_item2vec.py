@@ -30,15 +30,32 @@ def main() -> None:
         sentences = as_sentences(sessions(prepare(log)))
     p = {k: v for k, v in DEFAULTS.items()}
     t = time.perf_counter()
-    Word2Vec(sentences=sentences, vector_size=p["vector_size"], window=p["window"], negative=p["negative"],
-             ns_exponent=p["ns_exponent"], sample=p["sample"], epochs=p["epochs"], min_count=p["min_count"],
-             sg=p["sg"], alpha=p["alpha"], workers=p["workers"], seed=0)
+    Word2Vec(
+        sentences=sentences,
+        vector_size=p["vector_size"],
+        window=p["window"],
+        negative=p["negative"],
+        ns_exponent=p["ns_exponent"],
+        sample=p["sample"],
+        epochs=p["epochs"],
+        min_count=p["min_count"],
+        sg=p["sg"],
+        alpha=p["alpha"],
+        workers=p["workers"],
+        seed=0,
+    )
     gensim_s = time.perf_counter() - t
-    print(f"log: {len(inter):,} events, {inter.n_users:,} users, {inter.n_items:,} items, "
-          f"{len(sentences):,} sessions")
-    print(f"embedlab end to end (read, validate, sessionise, train, reorder): {ours:.2f} s "
-          f"(training {result.seconds:.2f} s)")
-    print(f"gensim Word2Vec alone on the same sentences: {gensim_s:.2f} s; ratio = {ours / gensim_s:.2f}x")
+    print(
+        f"log: {len(inter):,} events, {inter.n_users:,} users, {inter.n_items:,} items, "
+        f"{len(sentences):,} sessions"
+    )
+    print(
+        f"embedlab end to end (read, validate, sessionise, train, reorder): {ours:.2f} s "
+        f"(training {result.seconds:.2f} s)"
+    )
+    print(
+        f"gensim Word2Vec alone on the same sentences: {gensim_s:.2f} s; ratio = {ours / gensim_s:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,9 @@ def descendants(root: int) -> list[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                parents[int(entry)] = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+                parents[int(entry)] = int(
+                    open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1]
+                )
             except OSError:
                 continue
     out, frontier = [], [root]
@@ -78,11 +80,33 @@ def load() -> str:
 
 def start_server(cache: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "EMBEDLAB_CACHE": cache, "OMP_WAIT_POLICY": "PASSIVE", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "EMBEDLAB_CACHE": cache,
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, proc, timeout=120)
     SERVER[:] = [proc.pid]
@@ -99,8 +123,10 @@ def first_paint(page, url: str, n: int) -> float:
     before = cpu_of(SERVER), cpu_of(browser_pids)
     wall = _first_paint(page, url, n)
     browser_pids = [p for p in descendants(os.getpid()) if p not in SERVER]
-    print(f"  (CPU spent meanwhile: server {cpu_of(SERVER) - before[0]:.1f} s, "
-          f"browser {cpu_of(browser_pids) - before[1]:.1f} s)")
+    print(
+        f"  (CPU spent meanwhile: server {cpu_of(SERVER) - before[0]:.1f} s, "
+        f"browser {cpu_of(browser_pids) - before[1]:.1f} s)"
+    )
     return wall
 
 
@@ -133,7 +159,9 @@ def round_trip(frame, action) -> tuple[float, float]:
     before = frame.evaluate("window.__pointmap.frames")
     t = time.perf_counter()
     action()
-    frame.wait_for_function(f"() => window.__pointmap.frames > {before}", timeout=30_000, polling="raf")
+    frame.wait_for_function(
+        f"() => window.__pointmap.frames > {before}", timeout=30_000, polling="raf"
+    )
     return time.perf_counter() - t, frame.evaluate("window.__pointmap.lastLatencyMs")
 
 
@@ -151,6 +179,7 @@ def pan_zoom(page) -> tuple[list, list]:
             page.mouse.down()
             page.mouse.move(cx + 120, cy + 60, steps=4)
             page.mouse.up()
+
         pans.append(round_trip(frame, drag))
     return zooms, pans
 
@@ -166,7 +195,9 @@ def hover_and_click(page, key: str) -> tuple[float, str, float, float]:
     page.mouse.click(x, y)
     page.get_by_text("Nearest neighbours of").first.wait_for(timeout=120_000)
     listed = time.perf_counter() - t
-    frame.wait_for_function("() => window.__pointmap.marked.length === 11", timeout=120_000, polling=20)
+    frame.wait_for_function(
+        "() => window.__pointmap.marked.length === 11", timeout=120_000, polling=20
+    )
     return hover_s, shown, listed, time.perf_counter() - t
 
 
@@ -177,13 +208,16 @@ def labels(page) -> list[str]:
 def summary(trips: list) -> str:
     wall = [w for w, _ in trips]
     inside = [ms for _, ms in trips]
-    return (f"median {statistics.median(wall):.3f} s, max {max(wall):.3f} s "
-            f"(in the page: median {statistics.median(inside):.0f} ms, max {max(inside):.0f} ms)")
+    return (
+        f"median {statistics.median(wall):.3f} s, max {max(wall):.3f} s "
+        f"(in the page: median {statistics.median(inside):.0f} ms, max {max(inside):.0f} ms)"
+    )
 
 
 def shipped_size() -> str:
     from embedlab.core import layouts, pointmap
     from embedlab.core.io.builtin import load_builtin
+
     emb = load_builtin("glove-6b-50d")
     layout = layouts.cached(emb, None, layouts.LayoutSpec("tsne"))
     if layout is None:
@@ -194,6 +228,7 @@ def shipped_size() -> str:
 
 def browser_part(query: str) -> None:
     from playwright.sync_api import sync_playwright
+
     print(f"what the page sends the browser for 400,000 points: {shipped_size()}")
     with tempfile.TemporaryDirectory() as cache:
         proc, url = start_server(cache)
@@ -201,23 +236,35 @@ def browser_part(query: str) -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 one = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                print(f"first paint, 400,000 GloVe words, fresh server: {first_paint(one, f'{url}/map{query}', 400_000):.2f} s {load()}")
+                print(
+                    f"first paint, 400,000 GloVe words, fresh server: {first_paint(one, f'{url}/map{query}', 400_000):.2f} s {load()}"
+                )
                 names = labels(one)
                 print(f"region labels on the GloVe map: {len(names)} ({'; '.join(names[:6])} …)")
                 zooms, pans = pan_zoom(one)
                 print(f"zoom round trip (wheel → next frame drawn): {summary(zooms)}")
                 print(f"pan round trip (drag → next frame drawn): {summary(pans)}")
                 reset = map_frame(one)
-                reset.click("#reset")  # back to the whole map (a reload would restore the zoomed view)
+                reset.click(
+                    "#reset"
+                )  # back to the whole map (a reload would restore the zoomed view)
                 reset.wait_for_function(DRAWN, arg=400_000, timeout=30_000)
                 hover_s, shown, listed_s, drawn_s = hover_and_click(one, "paris")
-                print(f"hover over 'paris' shows '{shown}' after {hover_s:.2f} s; click lists its neighbours after "
-                      f"{listed_s:.2f} s and the map draws them after {drawn_s:.2f} s")
+                print(
+                    f"hover over 'paris' shows '{shown}' after {hover_s:.2f} s; click lists its neighbours after "
+                    f"{listed_s:.2f} s and the map draws them after {drawn_s:.2f} s"
+                )
                 two = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                print(f"first paint, second session: {first_paint(two, f'{url}/map{query}', 400_000):.2f} s {load()}")
-                print(f"server RSS with the 400k map open in two sessions: {rss_mb(proc.pid):.0f} MB")
+                print(
+                    f"first paint, second session: {first_paint(two, f'{url}/map{query}', 400_000):.2f} s {load()}"
+                )
+                print(
+                    f"server RSS with the 400k map open in two sessions: {rss_mb(proc.pid):.0f} MB"
+                )
                 first_paint(one, f"{url}/map?ds=sample:item2vec&p=pca&label=genres", 100)
-                print(f"region labels on the trained sample items (genres): {'; '.join(labels(one))}")
+                print(
+                    f"region labels on the trained sample items (genres): {'; '.join(labels(one))}"
+                )
                 browser.close()
         finally:
             proc.terminate()
@@ -242,26 +289,43 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 
 def tsne_part() -> None:
     import json
+
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "EMBEDLAB_CACHE": cache, "PYTHONPATH": str(ROOT)}
-        for name in ("t-SNE of 50,000 GloVe words, fresh process", "same layout, second process (from the cache)"):
-            out = subprocess.run([sys.executable, "-c", TSNE_50K], env=env, capture_output=True, text=True, check=True)
+        for name in (
+            "t-SNE of 50,000 GloVe words, fresh process",
+            "same layout, second process (from the cache)",
+        ):
+            out = subprocess.run(
+                [sys.executable, "-c", TSNE_50K],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             got = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{name}: {got['wall']:.1f} s wall incl. loading GloVe ({got['cpu']:.0f} s CPU), "
-                  f"source={got['source']}, layout computed in {got['compute']:.1f} s {load()}")
+            print(
+                f"{name}: {got['wall']:.1f} s wall incl. loading GloVe ({got['cpu']:.0f} s CPU), "
+                f"source={got['source']}, layout computed in {got['compute']:.1f} s {load()}"
+            )
         second_session(cache)
 
 
 def second_session(cache: str) -> None:
     from playwright.sync_api import sync_playwright
+
     proc, url = start_server(cache)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            first_paint(page, f"{url}/map?pts=50000", 50_000)  # warms the server (GloVe loaded once)
+            first_paint(
+                page, f"{url}/map?pts=50000", 50_000
+            )  # warms the server (GloVe loaded once)
             page2 = browser.new_context().new_page()
-            print(f"second session opening the cached 50,000-word t-SNE map: {first_paint(page2, f'{url}/map?pts=50000', 50_000):.2f} s")
+            print(
+                f"second session opening the cached 50,000-word t-SNE map: {first_paint(page2, f'{url}/map?pts=50000', 50_000):.2f} s"
+            )
             browser.close()
     finally:
         proc.terminate()
@@ -272,8 +336,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-tsne", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
-    parser.add_argument("--method", default="tsne", choices=("tsne", "pca"),
-                        help="the 400k map to open: the shipped t-SNE (default) or PCA (computed on the first visit)")
+    parser.add_argument(
+        "--method",
+        default="tsne",
+        choices=("tsne", "pca"),
+        help="the 400k map to open: the shipped t-SNE (default) or PCA (computed on the first visit)",
+    )
     args = parser.parse_args()
     if not args.skip_browser:
         browser_part("" if args.method == "tsne" else f"?p={args.method}")

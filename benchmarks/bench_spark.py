@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ingest import make_log  # noqa: E402
+from bench_ingest import make_log
 
 MACHINE_GB = 24
 PARAMS = {"item2vec": ["--param", "epochs=1"], "als": ["--param", "iterations=5"]}
@@ -49,6 +49,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
         while not done.is_set():
             peak = max(peak, tree_rss_mb(proc.pid))
             done.wait(0.2)
+
     watcher = threading.Thread(target=watch)
     watcher.start()
     _, err = proc.communicate()
@@ -69,23 +70,38 @@ def main() -> None:
             make_log(log, rows)
             for method, extra in PARAMS.items():
                 for engine in ("local", "spark"):
-                    cmd = ["embedlab", "train", "--log", str(log), "--method", method, "--out",
-                           str(Path(tmp) / f"{engine}-{method}-{millions:g}"), "--engine", engine, *extra]
+                    cmd = [
+                        "embedlab",
+                        "train",
+                        "--log",
+                        str(log),
+                        "--method",
+                        method,
+                        "--out",
+                        str(Path(tmp) / f"{engine}-{method}-{millions:g}"),
+                        "--engine",
+                        engine,
+                        *extra,
+                    ]
                     if engine == "spark":
                         cmd += ["--master", "local[2]"]
                     seconds, peak = run(cmd)
                     if engine == "local":
                         local_points[method].append((rows, peak))
-                    print(f"{rows:>11,} events  {method:<8} {engine:<5}  {seconds:7.1f} s  peak {peak:7.0f} MB",
-                          flush=True)
+                    print(
+                        f"{rows:>11,} events  {method:<8} {engine:<5}  {seconds:7.1f} s  peak {peak:7.0f} MB",
+                        flush=True,
+                    )
             log.unlink()
     for method, pts in local_points.items():
         if len(pts) >= 2:
             x, y = np.array(pts, dtype=float).T
             slope, base = np.polyfit(x, y, 1)
             limit = (MACHINE_GB * 1024 - base) / slope
-            print(f"local {method}: {slope * 1e6:.0f} MB per million events (+{base:.0f} MB); "
-                  f"{MACHINE_GB} GiB is reached near {limit / 1e6:.0f} million events")
+            print(
+                f"local {method}: {slope * 1e6:.0f} MB per million events (+{base:.0f} MB); "
+                f"{MACHINE_GB} GiB is reached near {limit / 1e6:.0f} million events"
+            )
 
 
 if __name__ == "__main__":

@@ -33,10 +33,14 @@ def main() -> None:
     a = ap.parse_args()
     t = time.perf_counter()
     inter = prepare(a.log, user_col=a.user_col, item_col=a.item_col, time_col=a.time_col)
-    print(f"{a.log}: {len(inter)} events, {inter.n_users} users, {inter.n_items} items; "
-          f"read in {time.perf_counter() - t:.1f} s (not counted below: any evaluation reads the log)")
-    print("| method | workers | trials | pruned | search s (wall) | per trial s | CPU s per trial | split prep s (wall) | "
-          "outside trainer, wall | outside trainer, CPU | test report s |")
+    print(
+        f"{a.log}: {len(inter)} events, {inter.n_users} users, {inter.n_items} items; "
+        f"read in {time.perf_counter() - t:.1f} s (not counted below: any evaluation reads the log)"
+    )
+    print(
+        "| method | workers | trials | pruned | search s (wall) | per trial s | CPU s per trial | split prep s (wall) | "
+        "outside trainer, wall | outside trainer, CPU | test report s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for method in a.methods.split(","):
         c0 = time.process_time()
@@ -47,9 +51,12 @@ def main() -> None:
         # the split is made once, before the search: count it with the search
         wall = 1 - tm["search_trainer_s"] / (tm["search_s"] * w + prep.seconds)
         cpu = 1 - tm["search_trainer_cpu_s"] / (tm["search_cpu_s"] + prep_cpu)
-        print(f"| {method} | {w} | {n} | {tm['pruned']} | {tm['search_s']:.1f} | {tm['search_s'] / n:.2f} | "
-              f"{tm['search_cpu_s'] / n:.2f} | {prep.seconds:.2f} | {wall:.1%} | {cpu:.1%} | "
-              f"{tm['test_report_s']:.1f} |", flush=True)
+        print(
+            f"| {method} | {w} | {n} | {tm['pruned']} | {tm['search_s']:.1f} | {tm['search_s'] / n:.2f} | "
+            f"{tm['search_cpu_s'] / n:.2f} | {prep.seconds:.2f} | {wall:.1%} | {cpu:.1%} | "
+            f"{tm['test_report_s']:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ def _write(path: Path, data: bytes) -> Path:
 def _parquet(path: Path, columns: dict) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     if not path.exists():
         pq.write_table(pa.table(columns), path)
     return path
@@ -77,30 +78,71 @@ def vector_cases(d: Path) -> list[tuple[str, list[str]]]:
         "txt-superscript": _write(d / "super.txt", "\u00b2 3\nab 1 2 3\n".encode()),
         "txt-huge-header": _write(d / "huge_header.txt", b"99999999999999 2\na 1 2\n"),
         "npy-truncated": _write(d / "trunc.npy", _npy_header((10**9, 300)) + b"\0" * 64),
-        "parquet-list-string": _parquet(d / "liststr.parquet", {"key": ["a", "b"], "vector": [["1", "2"], ["3", "x"]]}),
-        "parquet-nested": _parquet(d / "nested.parquet", {"key": ["a", "b"], "vector": [[[1.0], [2.0]], [[3.0], [4.0]]]}),
-        "parquet-empty-lists": _parquet(d / "emptylists.parquet", {"key": ["a", "b"], "vector": [[], []]}),
-        "parquet-struct-key": _parquet(d / "structkey.parquet", {"key": [{"x": 1}, {"x": 2}], "v": [1.0, 2.0]}),
-        "gz-10gb-line": _gz_repeat(d / "longline.txt.gz", b"1 3\nkey", b" 0" * (1 << 19), 10 * 1024),
-        "gz-200mb-blank": _gz_repeat(d / "blank.txt.gz", b"1 2\n", b"\n" * (1 << 20), 200, b"a 1 2\n"),
-        "gz-200mb-spaces": _gz_repeat(d / "spaces.txt.gz", b"", b" \n" * (1 << 19), 400, b"a 1 2\n"),
+        "parquet-list-string": _parquet(
+            d / "liststr.parquet", {"key": ["a", "b"], "vector": [["1", "2"], ["3", "x"]]}
+        ),
+        "parquet-nested": _parquet(
+            d / "nested.parquet", {"key": ["a", "b"], "vector": [[[1.0], [2.0]], [[3.0], [4.0]]]}
+        ),
+        "parquet-empty-lists": _parquet(
+            d / "emptylists.parquet", {"key": ["a", "b"], "vector": [[], []]}
+        ),
+        "parquet-struct-key": _parquet(
+            d / "structkey.parquet", {"key": [{"x": 1}, {"x": 2}], "v": [1.0, 2.0]}
+        ),
+        "gz-10gb-line": _gz_repeat(
+            d / "longline.txt.gz", b"1 3\nkey", b" 0" * (1 << 19), 10 * 1024
+        ),
+        "gz-200mb-blank": _gz_repeat(
+            d / "blank.txt.gz", b"1 2\n", b"\n" * (1 << 20), 200, b"a 1 2\n"
+        ),
+        "gz-200mb-spaces": _gz_repeat(
+            d / "spaces.txt.gz", b"", b" \n" * (1 << 19), 400, b"a 1 2\n"
+        ),
         "gz-bomb-rows": _gz_repeat(d / "bomb.txt.gz", b"", b"k 0 0 0 0 0 0 0\n" * 65536, 600),
         "plain-300mb-line": _plain_line(d / "oneline.txt", 300 << 20),
         "bin-truncated": _write(d / "trunc.bin", b"5 2\na \x00\x00\x80?\x00\x00\x80?\nb \x00"),
     }
-    out = [(name, ["convert", str(p), str(d / "out" / f"{name}.parquet"), "--force"]) for name, p in cases.items()]
+    out = [
+        (name, ["convert", str(p), str(d / "out" / f"{name}.parquet"), "--force"])
+        for name, p in cases.items()
+    ]
     out += [
-        ("encoding-nonsense", ["neighbours", "apple", "--vectors", str(d / "good.txt"), "--encoding", "nonsense"]),
+        (
+            "encoding-nonsense",
+            ["neighbours", "apple", "--vectors", str(d / "good.txt"), "--encoding", "nonsense"],
+        ),
         ("convert-into-dir", ["convert", str(d / "good.txt"), str(d)]),
         ("convert-unwritable", ["convert", str(d / "good.txt"), "/proc/nope/out.txt"]),
         ("convert-no-ext", ["convert", str(d / "good.txt"), str(d / "out" / "noext")]),
         # the floods again with the ratio cap lifted: skipped at C speed instead of refused
-        ("gz-200mb-blank-allowed", ["convert", str(d / "blank.txt.gz"), str(d / "out" / "blank.parquet"), "--force",
-                                    "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
-        ("gz-200mb-spaces-allowed", ["convert", str(d / "spaces.txt.gz"), str(d / "out" / "spaces.parquet"),
-                                     "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
+        (
+            "gz-200mb-blank-allowed",
+            [
+                "convert",
+                str(d / "blank.txt.gz"),
+                str(d / "out" / "blank.parquet"),
+                "--force",
+                "--env",
+                "EMBEDLAB_MAX_GZIP_RATIO=100000",
+            ],
+        ),
+        (
+            "gz-200mb-spaces-allowed",
+            [
+                "convert",
+                str(d / "spaces.txt.gz"),
+                str(d / "out" / "spaces.parquet"),
+                "--force",
+                "--env",
+                "EMBEDLAB_MAX_GZIP_RATIO=100000",
+            ],
+        ),
         ("convert-over-user-file", ["convert", str(d / "good.txt"), str(d / "mine.txt")]),
-        ("convert-npy-keys-over-input", ["convert", str(d / "x.npy"), str(d / "x.keys.txt"), "--force"]),
+        (
+            "convert-npy-keys-over-input",
+            ["convert", str(d / "x.npy"), str(d / "x.keys.txt"), "--force"],
+        ),
     ]
     np.save(d / "x.npy", np.eye(2, dtype=np.float32))
     _write(d / "mine.txt", b"the user's own notes\n")
@@ -110,7 +152,9 @@ def vector_cases(d: Path) -> list[tuple[str, list[str]]]:
 
 def _npy_header(shape) -> bytes:
     buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": "<f4", "fortran_order": False, "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        buf, {"descr": "<f4", "fortran_order": False, "shape": shape}
+    )
     return buf.getvalue()
 
 
@@ -129,31 +173,127 @@ def log_cases(d: Path) -> list[tuple[str, list[str]]]:
     good = "user,item\n" + "".join(f"u{i % 7},i{i % 11}\n" for i in range(200))
     _write(d / "log.csv", good.encode())
     files = {
-        "log-jsonl-list-ids": _write(d / "listids.jsonl", b'{"user": [1], "item": "a"}\n{"user": [2], "item": "b"}\n'),
-        "log-jsonl-object-ids": _write(d / "objids.jsonl", b'{"user": "u", "item": {"a": 1}}\n' * 5),
-        "log-parquet-list-ids": _parquet(d / "listids.parquet", {"user": [[1], [2]], "item": ["a", "b"]}),
-        "log-gz-corrupt": _write(d / "log_corrupt.csv.gz", gzip.compress(good.encode())[:40] + b"\xff" * 50),
-        "log-gz-10gb-line": _gz_repeat(d / "log_longline.csv.gz", b"user,item\nu", b"x" * (1 << 20), 10 * 1024),
-        "log-gz-hash-flood": _gz_repeat(d / "log_hash.csv.gz", b"user,item\n", b"#\n" * (1 << 19), 63),
-        "log-gz-200mb-blank": _gz_repeat(d / "log_blank.csv.gz", b"user,item\n", b"\n" * (1 << 20), 200, b"u,i\n"),
+        "log-jsonl-list-ids": _write(
+            d / "listids.jsonl", b'{"user": [1], "item": "a"}\n{"user": [2], "item": "b"}\n'
+        ),
+        "log-jsonl-object-ids": _write(
+            d / "objids.jsonl", b'{"user": "u", "item": {"a": 1}}\n' * 5
+        ),
+        "log-parquet-list-ids": _parquet(
+            d / "listids.parquet", {"user": [[1], [2]], "item": ["a", "b"]}
+        ),
+        "log-gz-corrupt": _write(
+            d / "log_corrupt.csv.gz", gzip.compress(good.encode())[:40] + b"\xff" * 50
+        ),
+        "log-gz-10gb-line": _gz_repeat(
+            d / "log_longline.csv.gz", b"user,item\nu", b"x" * (1 << 20), 10 * 1024
+        ),
+        "log-gz-hash-flood": _gz_repeat(
+            d / "log_hash.csv.gz", b"user,item\n", b"#\n" * (1 << 19), 63
+        ),
+        "log-gz-200mb-blank": _gz_repeat(
+            d / "log_blank.csv.gz", b"user,item\n", b"\n" * (1 << 20), 200, b"u,i\n"
+        ),
         "log-plain-300mb-line": _plain_line(d / "log_oneline.csv", 300 << 20),
         "log-binary": _write(d / "log.bin.csv", bytes(range(256)) * 10),
     }
-    out = [(name, ["train", "--log", str(p), "--method", "item2vec", "--out", str(d / "out" / name), "--force"])
-           for name, p in files.items()]
+    out = [
+        (
+            name,
+            [
+                "train",
+                "--log",
+                str(p),
+                "--method",
+                "item2vec",
+                "--out",
+                str(d / "out" / name),
+                "--force",
+            ],
+        )
+        for name, p in files.items()
+    ]
     log = str(d / "log.csv")
     out += [
-        ("param-epochs-negative", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p1"),
-                                   "--param", "epochs=-1", "--force"]),
-        ("param-vector-size-zero", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p2"),
-                                    "--param", "vector_size=0", "--force"]),
-        ("param-als-factors-zero", ["train", "--log", log, "--method", "als", "--out", str(d / "out" / "p3"),
-                                    "--param", "factors=0", "--force"]),
-        ("param-garbage", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "out" / "p4"),
-                           "--param", "epochs=many", "--force"]),
-        ("log-gz-200mb-blank-allowed", ["train", "--log", str(d / "log_blank.csv.gz"), "--method", "svd", "--out",
-                                        str(d / "out" / "lb"), "--force", "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]),
-        ("train-out-is-file", ["train", "--log", log, "--method", "item2vec", "--out", str(d / "log.csv")]),
+        (
+            "param-epochs-negative",
+            [
+                "train",
+                "--log",
+                log,
+                "--method",
+                "item2vec",
+                "--out",
+                str(d / "out" / "p1"),
+                "--param",
+                "epochs=-1",
+                "--force",
+            ],
+        ),
+        (
+            "param-vector-size-zero",
+            [
+                "train",
+                "--log",
+                log,
+                "--method",
+                "item2vec",
+                "--out",
+                str(d / "out" / "p2"),
+                "--param",
+                "vector_size=0",
+                "--force",
+            ],
+        ),
+        (
+            "param-als-factors-zero",
+            [
+                "train",
+                "--log",
+                log,
+                "--method",
+                "als",
+                "--out",
+                str(d / "out" / "p3"),
+                "--param",
+                "factors=0",
+                "--force",
+            ],
+        ),
+        (
+            "param-garbage",
+            [
+                "train",
+                "--log",
+                log,
+                "--method",
+                "item2vec",
+                "--out",
+                str(d / "out" / "p4"),
+                "--param",
+                "epochs=many",
+                "--force",
+            ],
+        ),
+        (
+            "log-gz-200mb-blank-allowed",
+            [
+                "train",
+                "--log",
+                str(d / "log_blank.csv.gz"),
+                "--method",
+                "svd",
+                "--out",
+                str(d / "out" / "lb"),
+                "--force",
+                "--env",
+                "EMBEDLAB_MAX_GZIP_RATIO=100000",
+            ],
+        ),
+        (
+            "train-out-is-file",
+            ["train", "--log", log, "--method", "item2vec", "--out", str(d / "log.csv")],
+        ),
     ]
     return out
 
@@ -181,7 +321,9 @@ def _tiny_rows(path: Path, size: int) -> Path:
             fh.write(b"user,item\n")
             i = written = 0
             while written < size:
-                block = "".join(f"{(i + k) % 1000003},{(i + k) * 7 % 10007}\n" for k in range(100000)).encode()
+                block = "".join(
+                    f"{(i + k) % 1000003},{(i + k) * 7 % 10007}\n" for k in range(100000)
+                ).encode()
                 fh.write(block)
                 written, i = written + len(block), i + 100000
         tmp.replace(path)
@@ -193,32 +335,113 @@ def flood_cases(d: Path) -> list[tuple[str, list[str]]]:
     rows = b"u,a\nu,b\nv,a\nv,b\n"
     logs = {
         "log-csv-hash-flood": _flood(d / "f_hash.csv", b"user,item\n", b"#\n", rows),
-        "log-csv-comment-flood": _flood(d / "f_comment.csv", b"user,item\n", b"# a comment, here\n", rows),
+        "log-csv-comment-flood": _flood(
+            d / "f_comment.csv", b"user,item\n", b"# a comment, here\n", rows
+        ),
         "log-csv-blank-flood": _flood(d / "f_blank.csv", b"user,item\n", b"\n", rows),
-        "log-tsv-hash-flood": _flood(d / "f_hash.tsv", b"user\titem\n", b"#\n", rows.replace(b",", b"\t")),
-        "log-tsv-blank-flood": _flood(d / "f_blank.tsv", b"user\titem\n", b" \t \n", rows.replace(b",", b"\t")),
-        "log-jsonl-blank-flood": _flood(d / "f_blank.jsonl", b'{"user": "u", "item": "a"}\n', b"\n",
-                                        b'{"user": "u", "item": "b"}\n'),
-        "log-jsonl-empty-objects": _flood(d / "f_empty.jsonl", b'{"user": "u", "item": "a"}\n', b"{}\n",
-                                          b'{"user": "u", "item": "b"}\n'),
+        "log-tsv-hash-flood": _flood(
+            d / "f_hash.tsv", b"user\titem\n", b"#\n", rows.replace(b",", b"\t")
+        ),
+        "log-tsv-blank-flood": _flood(
+            d / "f_blank.tsv", b"user\titem\n", b" \t \n", rows.replace(b",", b"\t")
+        ),
+        "log-jsonl-blank-flood": _flood(
+            d / "f_blank.jsonl",
+            b'{"user": "u", "item": "a"}\n',
+            b"\n",
+            b'{"user": "u", "item": "b"}\n',
+        ),
+        "log-jsonl-empty-objects": _flood(
+            d / "f_empty.jsonl",
+            b'{"user": "u", "item": "a"}\n',
+            b"{}\n",
+            b'{"user": "u", "item": "b"}\n',
+        ),
         "log-baskets-blank-flood": _flood(d / "f_blank_baskets.csv", b"a,b,,\n", b"\n", b"a,c,,\n"),
-        "log-baskets-comma-flood": _flood(d / "f_comma_baskets.csv", b"a,b,,\n", b",,,\n", b"a,c,,\n"),
-        "log-gz-tiny-rows-bomb": _gz_repeat(d / "tinybomb.csv.gz", b"user,item\n", b"1,2\n" * (1 << 18), 800),
+        "log-baskets-comma-flood": _flood(
+            d / "f_comma_baskets.csv", b"a,b,,\n", b",,,\n", b"a,c,,\n"
+        ),
+        "log-gz-tiny-rows-bomb": _gz_repeat(
+            d / "tinybomb.csv.gz", b"user,item\n", b"1,2\n" * (1 << 18), 800
+        ),
         "log-200mb-tiny-rows": _tiny_rows(d / "tiny200.csv", 200 << 20),
         "log-1gb-tiny-rows": _tiny_rows(d / "tiny1g.csv", 1 << 30),
     }
-    out = [(name, ["train", "--log", str(p), "--method", "svd", "--param", "factors=1", "--out",
-                   str(d / "out" / name), "--force"]) for name, p in logs.items()]
+    out = [
+        (
+            name,
+            [
+                "train",
+                "--log",
+                str(p),
+                "--method",
+                "svd",
+                "--param",
+                "factors=1",
+                "--out",
+                str(d / "out" / name),
+                "--force",
+            ],
+        )
+        for name, p in logs.items()
+    ]
     near = _tiny_rows(d / "tiny110.csv", 110 << 20)  # ~9.5M events: just under the event limit
-    out += [(f"log-110mb-tiny-rows-{method}", ["train", "--log", str(near), "--method", method, "--out",
-                                               str(d / "out" / "near"), "--force"] + extra)
-            for method, extra in [("svd", []), ("als", ["--param", "factors=4"]), ("item2vec", []),
-                                  ("svd", ["--param", "factors=2", "--min-count", "2"])]]
-    out.append(("log-basket-format-hash-flood", ["train", "--log", str(d / "f_hash.csv"), "--format", "baskets",
-                                                 "--method", "svd", "--out", str(d / "out" / "bf"), "--force"]))
-    out.append(("log-gz-tiny-rows-bomb-allowed", ["train", "--log", str(d / "tinybomb.csv.gz"), "--method", "svd",
-                                                  "--out", str(d / "out" / "tb"), "--force",
-                                                  "--env", "EMBEDLAB_MAX_GZIP_RATIO=100000"]))
+    out += [
+        (
+            f"log-110mb-tiny-rows-{method}",
+            [
+                "train",
+                "--log",
+                str(near),
+                "--method",
+                method,
+                "--out",
+                str(d / "out" / "near"),
+                "--force",
+            ]
+            + extra,
+        )
+        for method, extra in [
+            ("svd", []),
+            ("als", ["--param", "factors=4"]),
+            ("item2vec", []),
+            ("svd", ["--param", "factors=2", "--min-count", "2"]),
+        ]
+    ]
+    out.append(
+        (
+            "log-basket-format-hash-flood",
+            [
+                "train",
+                "--log",
+                str(d / "f_hash.csv"),
+                "--format",
+                "baskets",
+                "--method",
+                "svd",
+                "--out",
+                str(d / "out" / "bf"),
+                "--force",
+            ],
+        )
+    )
+    out.append(
+        (
+            "log-gz-tiny-rows-bomb-allowed",
+            [
+                "train",
+                "--log",
+                str(d / "tinybomb.csv.gz"),
+                "--method",
+                "svd",
+                "--out",
+                str(d / "out" / "tb"),
+                "--force",
+                "--env",
+                "EMBEDLAB_MAX_GZIP_RATIO=100000",
+            ],
+        )
+    )
     vectors = {
         "vec-word2vec-hash-flood": _flood(d / "fv_hash.txt", b"2 2\n", b"#\n", b"a 1 2\nb 2 1\n"),
         "vec-word2vec-blank-flood": _flood(d / "fv_blank.txt", b"2 2\n", b"\n", b"a 1 2\nb 2 1\n"),
@@ -228,9 +451,14 @@ def flood_cases(d: Path) -> list[tuple[str, list[str]]]:
         "vec-csv-hash-flood": _flood(d / "fv_hash.csv", b"a,1,2\n", b"#\n", b"b,2,1\n"),
         "vec-10m-tiny-vectors": _tiny_vectors(d / "tinyvec.txt", 10_000_000),
     }
-    out += [(name, ["convert", str(p), str(d / "out" / f"{name}.parquet"), "--force"]
-             + (["--format", "glove"] if "glove" in name or "tiny" in name else []))
-            for name, p in vectors.items()]
+    out += [
+        (
+            name,
+            ["convert", str(p), str(d / "out" / f"{name}.parquet"), "--force"]
+            + (["--format", "glove"] if "glove" in name or "tiny" in name else []),
+        )
+        for name, p in vectors.items()
+    ]
     return out
 
 
@@ -245,31 +473,55 @@ def _tiny_vectors(path: Path, count: int) -> Path:
 def odd_cases(d: Path) -> list[tuple[str, list[str]]]:
     """What a careless or hostile user gives by mistake or on purpose."""
     import pyarrow as pa
+
     files = {
         "log-duplicate-header": _write(d / "duphead.csv", b"user,user,item\nu,v,a\nu,v,b\n"),
         "log-utf8-bom": _write(d / "bom.csv", "\ufeffuser,item\nu,a\nu,b\n".encode()),
         "log-utf16": _write(d / "utf16.csv", "user,item\nu,a\nu,b\n".encode("utf-16")),
-        "log-nul-bytes": _write(d / "nul.csv", b"user,item\nu,a\x00b\nu,b\n" + b"\x00" * 100 + b"\n"),
-        "log-mixed-encodings": _write(d / "mixed.csv", "user,item\nu,caf\u00e9\n".encode() + "u,na\u00efve\n".encode("latin-1")),
+        "log-nul-bytes": _write(
+            d / "nul.csv", b"user,item\nu,a\x00b\nu,b\n" + b"\x00" * 100 + b"\n"
+        ),
+        "log-mixed-encodings": _write(
+            d / "mixed.csv",
+            "user,item\nu,caf\u00e9\n".encode() + "u,na\u00efve\n".encode("latin-1"),
+        ),
         "log-every-row-dropped": _write(d / "alldropped.csv", b"user,item\n,a\n,b\nu,\n"),
         "log-header-only": _write(d / "headeronly.csv", b"user,item\n"),
         "log-zero-bytes": _write(d / "zero.csv", b""),
         "log-one-column": _write(d / "onecol.csv", b"user\nu\nv\n"),
         "log-ragged": _write(d / "ragged.csv", b"user,item\nu,a\nu,b,c,d\n"),
         "log-unclosed-quote": _write(d / "quote.csv", b'user,item\nu,"a\nu,b\n'),
-        "log-all-null-parquet": _parquet(d / "nulls.parquet", {"user": pa.array([None] * 5, pa.string()),
-                                                                "item": pa.array([None] * 5, pa.string())}),
+        "log-all-null-parquet": _parquet(
+            d / "nulls.parquet",
+            {"user": pa.array([None] * 5, pa.string()), "item": pa.array([None] * 5, pa.string())},
+        ),
         "log-is-a-directory": d / "out",
         "log-fifo": _fifo(d / "fifo.csv"),
         "log-symlink-loop": _loop(d / "loop_a.csv", d / "loop_b.csv"),
         "log-dev-zero": Path("/dev/zero"),
     }
-    out = [(name, ["train", "--log", str(p), "--method", "svd", "--out", str(d / "out" / name), "--force"])
-           for name, p in files.items()]
-    out += [("vec-fifo", ["convert", str(d / "fifo.csv"), str(d / "out" / "fifo.parquet"), "--force"]),
-            ("vec-directory", ["neighbours", "a", "--vectors", str(d / "out")]),
-            ("vec-dev-zero", ["convert", "/dev/zero", str(d / "out" / "zero.parquet"), "--force"]),
-            ("vec-symlink-loop", ["neighbours", "a", "--vectors", str(d / "loop_a.csv")])]
+    out = [
+        (
+            name,
+            [
+                "train",
+                "--log",
+                str(p),
+                "--method",
+                "svd",
+                "--out",
+                str(d / "out" / name),
+                "--force",
+            ],
+        )
+        for name, p in files.items()
+    ]
+    out += [
+        ("vec-fifo", ["convert", str(d / "fifo.csv"), str(d / "out" / "fifo.parquet"), "--force"]),
+        ("vec-directory", ["neighbours", "a", "--vectors", str(d / "out")]),
+        ("vec-dev-zero", ["convert", "/dev/zero", str(d / "out" / "zero.parquet"), "--force"]),
+        ("vec-symlink-loop", ["neighbours", "a", "--vectors", str(d / "loop_a.csv")]),
+    ]
     return out
 
 
@@ -289,31 +541,88 @@ def _loop(a: Path, b: Path) -> Path:
 def param_cases(d: Path) -> list[tuple[str, list[str]]]:
     """Parameter values that would run for hours, days or forever."""
     log = str(ROOT / "sample_data" / "interactions.csv")
-    huge = [("item2vec", "epochs=1000000"), ("item2vec", "epochs=1000"), ("item2vec", "window=100000"),
-            ("item2vec", "negative=100000"), ("item2vec", "vector_size=100000"), ("item2vec", "min_count=1000000"),
-            ("graph", "walks_per_item=100000"), ("graph", "walk_length=1000"), ("graph", "p=1e-300"),
-            ("als", "factors=100000"), ("als", "iterations=100000000"), ("als", "regularization=1e308"),
-            ("svd", "n_iter=1000000"), ("supervised", "epochs=1000"), ("supervised", "max_pairs=1000000000"),
-            ("supervised", "batch_size=1")]
-    return [(f"param-{method}-{value.split('=')[0]}-huge", ["train", "--log", log, "--method", method, "--param",
-                                                            value, "--out", str(d / "out" / "ph"), "--force"])
-            for method, value in huge]
+    huge = [
+        ("item2vec", "epochs=1000000"),
+        ("item2vec", "epochs=1000"),
+        ("item2vec", "window=100000"),
+        ("item2vec", "negative=100000"),
+        ("item2vec", "vector_size=100000"),
+        ("item2vec", "min_count=1000000"),
+        ("graph", "walks_per_item=100000"),
+        ("graph", "walk_length=1000"),
+        ("graph", "p=1e-300"),
+        ("als", "factors=100000"),
+        ("als", "iterations=100000000"),
+        ("als", "regularization=1e308"),
+        ("svd", "n_iter=1000000"),
+        ("supervised", "epochs=1000"),
+        ("supervised", "max_pairs=1000000000"),
+        ("supervised", "batch_size=1"),
+    ]
+    return [
+        (
+            f"param-{method}-{value.split('=')[0]}-huge",
+            [
+                "train",
+                "--log",
+                log,
+                "--method",
+                method,
+                "--param",
+                value,
+                "--out",
+                str(d / "out" / "ph"),
+                "--force",
+            ],
+        )
+        for method, value in huge
+    ]
 
 
 def swap_case(d: Path) -> dict:
     """Kill ``train --out`` between its two renames (the test hook pauses it there), then load the
     folder: the old model must come back.  Measured like the other cases (the slowest step)."""
     import select
+
     out = d / "out" / "swapped"
-    first = run_measured(["train", "--log", str(ROOT / "sample_data" / "interactions.csv"), "--method", "svd",
-                          "--param", "factors=4", "--out", str(out), "--force"])
+    first = run_measured(
+        [
+            "train",
+            "--log",
+            str(ROOT / "sample_data" / "interactions.csv"),
+            "--method",
+            "svd",
+            "--param",
+            "factors=4",
+            "--out",
+            str(out),
+            "--force",
+        ]
+    )
     ready_r, ready_w = os.pipe()
     wait_r, wait_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
-    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", "train", "--log",
-                             str(ROOT / "sample_data" / "interactions.csv"), "--method", "svd", "--param", "factors=6",
-                             "--out", str(out), "--force"], env=env, pass_fds=(ready_w, wait_r),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "embedlab.core.cli",
+            "train",
+            "--log",
+            str(ROOT / "sample_data" / "interactions.csv"),
+            "--method",
+            "svd",
+            "--param",
+            "factors=6",
+            "--out",
+            str(out),
+            "--force",
+        ],
+        env=env,
+        pass_fds=(ready_w, wait_r),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(ready_w)
     os.close(wait_r)
     paused = bool(select.select([ready_r], [], [], 120)[0]) and os.read(ready_r, 1) == b"x"
@@ -325,7 +634,12 @@ def swap_case(d: Path) -> dict:
     load = run_measured(["neighbours", "i0000", "--vectors", str(out), "--json"])
     row = {k: max(first[k], load[k]) for k in ("seconds", "max_rss_mb", "cpu_seconds")}
     lost = not (paused and absent and load["exit"] == 0 and (out / "report.json").exists())
-    return {**load, **row, "data_lost": lost, "stderr": load["stderr"] or ("restored" if not lost else "LOST")}
+    return {
+        **load,
+        **row,
+        "data_lost": lost,
+        "stderr": load["stderr"] or ("restored" if not lost else "LOST"),
+    }
 
 
 def run_case(argv: list[str], timeout: float = 120) -> dict:
@@ -335,10 +649,14 @@ def run_case(argv: list[str], timeout: float = 120) -> dict:
         i = argv.index("--env")
         name, _, value = argv[i + 1].partition("=")
         env[name] = value
-        argv = argv[:i] + argv[i + 2:]
+        argv = argv[:i] + argv[i + 2 :]
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", *argv], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embedlab.core.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     try:
         _, err = proc.communicate(timeout=timeout)
         timed_out = False
@@ -349,19 +667,28 @@ def run_case(argv: list[str], timeout: float = 120) -> dict:
     # communicate() reaped the child; its peak RSS is in the children's rusage delta (see below)
     seconds = time.perf_counter() - start
     text = err.decode("utf-8", "replace").strip()
-    return {"exit": proc.returncode, "seconds": round(seconds, 2), "timed_out": timed_out,
-            "traceback": "Traceback" in text, "stderr_lines": len(text.splitlines()) if text else 0,
-            "stderr": text.splitlines()[-1][:200] if text else ""}
+    return {
+        "exit": proc.returncode,
+        "seconds": round(seconds, 2),
+        "timed_out": timed_out,
+        "traceback": "Traceback" in text,
+        "stderr_lines": len(text.splitlines()) if text else 0,
+        "stderr": text.splitlines()[-1][:200] if text else "",
+    }
 
 
 def run_measured(argv: list[str], timeout: float = 120) -> dict:
     """Run one case in a fresh intermediate process so RUSAGE_CHILDREN is the case's own peak."""
-    code = ("import json,resource,sys; sys.path.insert(0, %r); from hostile_corpus import run_case; "
-            "r = run_case(json.loads(sys.argv[1]), %r); "
-            "u = resource.getrusage(resource.RUSAGE_CHILDREN); r['max_rss_mb'] = round(u.ru_maxrss / 1024); "
-            "r['cpu_seconds'] = round(u.ru_utime + u.ru_stime, 2); "
-            "print(json.dumps(r))") % (str(Path(__file__).parent), timeout)
-    out = subprocess.run([sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True)
+    code = (
+        "import json,resource,sys; sys.path.insert(0, %r); from hostile_corpus import run_case; "
+        "r = run_case(json.loads(sys.argv[1]), %r); "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); r['max_rss_mb'] = round(u.ru_maxrss / 1024); "
+        "r['cpu_seconds'] = round(u.ru_utime + u.ru_stime, 2); "
+        "print(json.dumps(r))"
+    ) % (str(Path(__file__).parent), timeout)
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True
+    )
     return json.loads(out.stdout)
 
 
@@ -373,30 +700,63 @@ def main() -> int:
     args = ap.parse_args()
     d = Path(args.dir)
     (d / "out").mkdir(parents=True, exist_ok=True)
-    cases = vector_cases(d) + log_cases(d) + flood_cases(d) + odd_cases(d) + param_cases(d) + [("swap-killed", None)]
+    cases = (
+        vector_cases(d)
+        + log_cases(d)
+        + flood_cases(d)
+        + odd_cases(d)
+        + param_cases(d)
+        + [("swap-killed", None)]
+    )
     rows = []
     for name, argv in cases:
         if args.only and args.only not in name:
             continue
         r = {"case": name, **(run_measured(argv) if argv else swap_case(d))}
         rows.append(r)
-        bad = r["traceback"] or r["exit"] not in (0, 2) or r["stderr_lines"] > 1 or r["max_rss_mb"] > 1024 \
-            or r["seconds"] > 30 or r.get("data_lost")
-        print(f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s cpu {r['cpu_seconds']:>6.2f}s "
-              f"{r['max_rss_mb']:>5} MB  {r['stderr'][:110]}", flush=True)
-    summary = {"cases": len(rows), "tracebacks": sum(r["traceback"] for r in rows),
-               "bad_exit": sum(r["exit"] not in (0, 2) for r in rows),
-               "multi_line_stderr": sum(r["stderr_lines"] > 1 for r in rows),
-               "max_rss_mb": max((r["max_rss_mb"] for r in rows), default=0),
-               "max_seconds": max((r["seconds"] for r in rows), default=0),
-               "max_cpu_seconds": max((r["cpu_seconds"] for r in rows), default=0),
-               "data_lost": sum(bool(r.get("data_lost")) for r in rows),
-               "over_1gb": sum(r["max_rss_mb"] > 1024 for r in rows), "over_30s": sum(r["seconds"] > 30 for r in rows)}
+        bad = (
+            r["traceback"]
+            or r["exit"] not in (0, 2)
+            or r["stderr_lines"] > 1
+            or r["max_rss_mb"] > 1024
+            or r["seconds"] > 30
+            or r.get("data_lost")
+        )
+        print(
+            f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s cpu {r['cpu_seconds']:>6.2f}s "
+            f"{r['max_rss_mb']:>5} MB  {r['stderr'][:110]}",
+            flush=True,
+        )
+    summary = {
+        "cases": len(rows),
+        "tracebacks": sum(r["traceback"] for r in rows),
+        "bad_exit": sum(r["exit"] not in (0, 2) for r in rows),
+        "multi_line_stderr": sum(r["stderr_lines"] > 1 for r in rows),
+        "max_rss_mb": max((r["max_rss_mb"] for r in rows), default=0),
+        "max_seconds": max((r["seconds"] for r in rows), default=0),
+        "max_cpu_seconds": max((r["cpu_seconds"] for r in rows), default=0),
+        "data_lost": sum(bool(r.get("data_lost")) for r in rows),
+        "over_1gb": sum(r["max_rss_mb"] > 1024 for r in rows),
+        "over_30s": sum(r["seconds"] > 30 for r in rows),
+    }
     print(json.dumps(summary))
     if args.json:
         print(json.dumps(rows, indent=1))
-    return 0 if not any(summary[k] for k in ("tracebacks", "bad_exit", "multi_line_stderr", "data_lost", "over_1gb",
-                                             "over_30s")) else 1
+    return (
+        0
+        if not any(
+            summary[k]
+            for k in (
+                "tracebacks",
+                "bad_exit",
+                "multi_line_stderr",
+                "data_lost",
+                "over_1gb",
+                "over_30s",
+            )
+        )
+        else 1
+    )
 
 
 if __name__ == "__main__":

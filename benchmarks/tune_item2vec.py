@@ -15,13 +15,18 @@ import argparse
 import itertools
 import time
 
-from embedlab.core.evaluate.recs import popularity_scorer, rank_metrics, itemcf_scorer, scorer_for
+from embedlab.core.evaluate.recs import itemcf_scorer, popularity_scorer, rank_metrics, scorer_for
 from embedlab.core.experiments.tune import prepare_tuning
 from embedlab.core.logs import prepare
 from embedlab.core.train import train
 
 LARGE = 200_000
-GRID = {"ns_exponent": [0.75, 0.0, -0.5], "sample": [1e-3, 1e-5, 0.0], "epochs": [5, 20], "window": [3, 10]}
+GRID = {
+    "ns_exponent": [0.75, 0.0, -0.5],
+    "sample": [1e-3, 1e-5, 0.0],
+    "epochs": [5, 20],
+    "window": [3, 10],
+}
 
 
 def main() -> None:
@@ -47,17 +52,30 @@ def main() -> None:
         t = time.perf_counter()
         result = train(val.train, "item2vec", seed=0, **params)
         m = rank_metrics(scorer_for(result, val), val, counts, 10, intervals=False)
-        rows.append({**params, "hr": m["hr"], "ndcg": m["ndcg"], "seconds": time.perf_counter() - t})
+        rows.append(
+            {**params, "hr": m["hr"], "ndcg": m["ndcg"], "seconds": time.perf_counter() - t}
+        )
         print(rows[-1], flush=True)
-    print(f"\n{inter.report.source}: {len(inter)} events, {inter.n_users} users, {inter.n_items} items, "
-          f"protocol {val.protocol}, {len(val.users)} validation cases\n")
-    print("| ns_exponent | sample | epochs | window | HR@10 | NDCG@10 | s |\n|---|---|---|---|---|---|---|")
+    print(
+        f"\n{inter.report.source}: {len(inter)} events, {inter.n_users} users, {inter.n_items} items, "
+        f"protocol {val.protocol}, {len(val.users)} validation cases\n"
+    )
+    print(
+        "| ns_exponent | sample | epochs | window | HR@10 | NDCG@10 | s |\n|---|---|---|---|---|---|---|"
+    )
     for r in sorted(rows, key=lambda r: -r["ndcg"]):
-        print(f"| {r['ns_exponent']} | {r['sample']:g} | {r['epochs']} | {r['window']} | {r['hr']:.4f} | "
-              f"{r['ndcg']:.4f} | {r['seconds']:.0f} |")
-    base = {s.name: rank_metrics(s, val, counts, 10, intervals=False)
-            for s in (popularity_scorer(counts), itemcf_scorer(val.train))}
-    print("\nbaselines: " + ", ".join(f"{n} HR@10 {m['hr']:.4f} NDCG@10 {m['ndcg']:.4f}" for n, m in base.items()))
+        print(
+            f"| {r['ns_exponent']} | {r['sample']:g} | {r['epochs']} | {r['window']} | {r['hr']:.4f} | "
+            f"{r['ndcg']:.4f} | {r['seconds']:.0f} |"
+        )
+    base = {
+        s.name: rank_metrics(s, val, counts, 10, intervals=False)
+        for s in (popularity_scorer(counts), itemcf_scorer(val.train))
+    }
+    print(
+        "\nbaselines: "
+        + ", ".join(f"{n} HR@10 {m['hr']:.4f} NDCG@10 {m['ndcg']:.4f}" for n, m in base.items())
+    )
 
 
 if __name__ == "__main__":

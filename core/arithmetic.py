@@ -33,10 +33,14 @@ class ArithmeticResult:
     excluded: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"query": self.expression, "method": self.method, "excluded": self.excluded,
-                "terms": [{"key": k, "weight": w} for k, w in self.terms],
-                "results": self.neighbours.records(),
-                "input_similarity": self.input_similarity}
+        return {
+            "query": self.expression,
+            "method": self.method,
+            "excluded": self.excluded,
+            "terms": [{"key": k, "weight": w} for k, w in self.terms],
+            "results": self.neighbours.records(),
+            "input_similarity": self.input_similarity,
+        }
 
 
 def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -72,15 +76,25 @@ def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple
     if len(unknown) == 1:
         raise unknown[0]
     if unknown:
-        parts = [f"'{e.key}'" + (f" (did you mean {', '.join(e.suggestions[:3])}?)" if e.suggestions else "")
-                 for e in unknown]
-        raise UnknownKeyError(unknown[0].key, unknown[0].suggestions,
-                              hint="unknown keys: " + "; ".join(parts))
+        parts = [
+            f"'{e.key}'"
+            + (f" (did you mean {', '.join(e.suggestions[:3])}?)" if e.suggestions else "")
+            for e in unknown
+        ]
+        raise UnknownKeyError(
+            unknown[0].key, unknown[0].suggestions, hint="unknown keys: " + "; ".join(parts)
+        )
     return resolved
 
 
-def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd",
-             include_inputs: bool = False, restrict: int | np.ndarray | None = None) -> ArithmeticResult:
+def solve(
+    emb: Embeddings,
+    expression: str,
+    k: int = 10,
+    method: str = "3cosadd",
+    include_inputs: bool = False,
+    restrict: int | np.ndarray | None = None,
+) -> ArithmeticResult:
     """Solve a vector-arithmetic expression and rank the keys nearest to the result.
 
     Parameters
@@ -134,8 +148,15 @@ def solve(emb: Embeddings, expression: str, k: int = 10, method: str = "3cosadd"
     unit = vector / np.linalg.norm(vector)
     sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}
     text = describe(terms)
-    nb = Neighbours(text, [emb.keys[j] for j in got[ok]], got[ok], scores[ok], "cosine", "exact",
-                   excluded=[emb.keys[i] for i in exclude])
+    nb = Neighbours(
+        text,
+        [emb.keys[j] for j in got[ok]],
+        got[ok],
+        scores[ok],
+        "cosine",
+        "exact",
+        excluded=[emb.keys[i] for i in exclude],
+    )
     return ArithmeticResult(text, terms, method, vector, nb, sims, nb.excluded)
 
 
@@ -143,7 +164,9 @@ def _rank(emb, method, vector, ids, weights, k, exclude, restrict):
     """Row ids and scores of the answers: 3CosAdd (cosine to ``vector``) or 3CosMul."""
     if method == "3cosmul":
         return _cosmul(emb, ids, weights, k, exclude, restrict)
-    got, scores, _ = top_k(emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict, method="exact")
+    got, scores, _ = top_k(
+        emb, vector[None, :], k, "cosine", exclude=[exclude], restrict=restrict, method="exact"
+    )
     return got[0], scores[0]
 
 
@@ -152,8 +175,10 @@ def _nonzero_terms(emb: Embeddings, expression: str) -> list[tuple[str, float]]:
     terms = resolve_terms(emb, parse(expression, known=lambda w: _known(emb, w)))
     terms = [(key, w) for key, w in terms if w != 0]
     if not terms:
-        raise ExpressionError("the terms cancel out: the expression is the zero vector",
-                              hint="e.g. king - man + woman")
+        raise ExpressionError(
+            "the terms cancel out: the expression is the zero vector",
+            hint="e.g. king - man + woman",
+        )
     return terms
 
 
@@ -170,7 +195,7 @@ def _cosmul(emb: Embeddings, ids, weights, k, exclude, restrict):
     for i, w in zip(ids, weights):
         s = (1.0 + matrix @ emb.unit[i]) / 2.0
         if w > 0:
-            num *= s ** w
+            num *= s**w
         else:
             den *= s ** (-w)
     score = num / (den + COSMUL_EPS)

@@ -11,7 +11,9 @@ import pandas as pd
 from .embeddings import Embeddings
 
 SEPARATORS = re.compile(r"\s*[|,;]\s*")
-CANDIDATES = 50  # label candidates per cluster: its earliest rows (most frequent in frequency-ordered sets)
+CANDIDATES = (
+    50  # label candidates per cluster: its earliest rows (most frequent in frequency-ordered sets)
+)
 
 
 def n_clusters_for(n: int) -> int:
@@ -19,7 +21,9 @@ def n_clusters_for(n: int) -> int:
     return int(min(32, max(3, round(np.sqrt(max(n, 1)) / 4))))
 
 
-def cluster_map(coords: np.ndarray, n_clusters: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def cluster_map(
+    coords: np.ndarray, n_clusters: int | None = None, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """k-means on the map positions, so each cluster is one visible region.
 
     Parameters
@@ -42,6 +46,7 @@ def cluster_map(coords: np.ndarray, n_clusters: int | None = None, seed: int = 0
     True
     """
     from sklearn.cluster import MiniBatchKMeans
+
     coords = np.asarray(coords, dtype=np.float32)
     k = min(n_clusters or n_clusters_for(len(coords)), len(coords))
     model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit(coords)
@@ -57,7 +62,9 @@ def cluster_map(coords: np.ndarray, n_clusters: int | None = None, seed: int = 0
     return labels, centres
 
 
-def key_labels(emb: Embeddings, ids: np.ndarray, clusters: np.ndarray, n_keys: int = 2) -> list[str]:
+def key_labels(
+    emb: Embeddings, ids: np.ndarray, clusters: np.ndarray, n_keys: int = 2
+) -> list[str]:
     """Label each cluster by its most central keys.
 
     The candidates are the cluster's first :data:`CANDIDATES` rows in set order (the most frequent
@@ -88,7 +95,7 @@ def key_labels(emb: Embeddings, ids: np.ndarray, clusters: np.ndarray, n_keys: i
         unit = np.asarray(emb.unit[np.sort(rows)], dtype=np.float32)
         centre = unit.mean(axis=0)
         cand = np.sort(rows)[:CANDIDATES]
-        score = unit[:len(cand)] @ centre
+        score = unit[: len(cand)] @ centre
         best = cand[np.argsort(-score, kind="stable")[:n_keys]]
         out.append(" · ".join(emb.keys[i] for i in best))
     return out
@@ -101,7 +108,9 @@ def split_values(value) -> list[str]:
     return [v for v in SEPARATORS.split(str(value).strip()) if v]
 
 
-def metadata_labels(metadata: pd.DataFrame, column: str, ids: np.ndarray, clusters: np.ndarray) -> list[str]:
+def metadata_labels(
+    metadata: pd.DataFrame, column: str, ids: np.ndarray, clusters: np.ndarray
+) -> list[str]:
     """Label each cluster by the value of ``column`` that dominates it.
 
     Each value's share of the cluster's points is weighed by how much more common it is there
@@ -122,7 +131,9 @@ def metadata_labels(metadata: pd.DataFrame, column: str, ids: np.ndarray, cluste
         One label per cluster id; "" for a cluster whose points have no value.
     """
     values = metadata[column].iloc[np.asarray(ids, dtype=np.int64)].to_numpy()
-    exploded = pd.DataFrame({"c": clusters, "v": [split_values(v) for v in values]}).explode("v").dropna()
+    exploded = (
+        pd.DataFrame({"c": clusters, "v": [split_values(v) for v in values]}).explode("v").dropna()
+    )
     if exploded.empty:
         return [""] * (int(clusters.max()) + 1 if len(clusters) else 0)
     overall = exploded["v"].value_counts(normalize=True)

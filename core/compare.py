@@ -26,8 +26,10 @@ def shared_keys(a: Embeddings, b: Embeddings) -> list[str]:
     """
     common = [k for k in a.keys if k in b.key_to_index]
     if len(common) < 2:
-        raise ParameterError(f"the two sets share {len(common)} keys; compare sets of the same items",
-                             hint="e.g. item2vec and ALS trained on the same log")
+        raise ParameterError(
+            f"the two sets share {len(common)} keys; compare sets of the same items",
+            hint="e.g. item2vec and ALS trained on the same log",
+        )
     return common
 
 
@@ -73,8 +75,14 @@ class Comparison:
     popularity: str | None
 
 
-def compare_sets(a: Embeddings, b: Embeddings, names: tuple[str, str], k: int = 10, sample: int = 300,
-                 seed: int = 0) -> Comparison:
+def compare_sets(
+    a: Embeddings,
+    b: Embeddings,
+    names: tuple[str, str],
+    k: int = 10,
+    sample: int = 300,
+    seed: int = 0,
+) -> Comparison:
     """Neighbours of up to ``sample`` random shared keys, found once per set in one batch.
 
     Label agreement@k: the share of a key's neighbours that share at least one label with it
@@ -91,7 +99,9 @@ def compare_sets(a: Embeddings, b: Embeddings, names: tuple[str, str], k: int = 
     rows, found, label, pop_label = [], [], None, None
     for name, emb in zip(names, (a, b)):
         rows_of = np.array([emb.key_to_index[key] for key in keys])
-        ids, _, _ = top_k(emb, np.asarray(emb.vectors[rows_of]), k, exclude=[[r] for r in rows_of], method="exact")
+        ids, _, _ = top_k(
+            emb, np.asarray(emb.vectors[rows_of]), k, exclude=[[r] for r in rows_of], method="exact"
+        )
         ids = [row[row >= 0] for row in ids]
         found.append([{emb.keys[j] for j in row} for row in ids])
         column = label_column(emb.metadata)
@@ -101,17 +111,31 @@ def compare_sets(a: Embeddings, b: Embeddings, names: tuple[str, str], k: int = 
             sets = label_sets(emb.metadata[column])
             agree = _agreement(sets, rows_of, ids)
         pop = popularity(emb)
-        mean_pop = np.nan if pop is None else float(np.mean([pop[0][row].mean() for row in ids if len(row)]))
+        mean_pop = (
+            np.nan
+            if pop is None
+            else float(np.mean([pop[0][row].mean() for row in ids if len(row)]))
+        )
         pop_label = pop_label or (None if pop is None else pop[1])
-        rows.append({"set": name, "keys compared": len(keys), "mean neighbour popularity": mean_pop,
-                     "label agreement@k": agree})
+        rows.append(
+            {
+                "set": name,
+                "keys compared": len(keys),
+                "mean neighbour popularity": mean_pop,
+                "label agreement@k": agree,
+            }
+        )
     summary = pd.DataFrame(rows)
     summary["mean overlap@k"] = float(np.mean([len(x & y) / k for x, y in zip(*found)]))
     return Comparison(summary, label, pop_label)
 
 
 def _agreement(sets: list[frozenset], rows_of, ids) -> float:
-    scores = [np.mean([bool(sets[r] & sets[j]) for j in row]) for r, row in zip(rows_of, ids) if sets[r] and len(row)]
+    scores = [
+        np.mean([bool(sets[r] & sets[j]) for j in row])
+        for r, row in zip(rows_of, ids)
+        if sets[r] and len(row)
+    ]
     return float(np.mean(scores)) if scores else np.nan
 
 
@@ -135,12 +159,17 @@ class Verdict:
         diff = self.model - self.other
         lo, hi = self.model_interval
         blo, bhi = self.other_interval
-        head = (f"{method} {self.metric.upper()} {self.model:.3f} [{lo:.3f}, {hi:.3f}] vs {self.baseline} "
-                f"{self.other:.3f} [{blo:.3f}, {bhi:.3f}]")
+        head = (
+            f"{method} {self.metric.upper()} {self.model:.3f} [{lo:.3f}, {hi:.3f}] vs {self.baseline} "
+            f"{self.other:.3f} [{blo:.3f}, {bhi:.3f}]"
+        )
         if self.relation == "tie":
             return f"{head}: a tie (the 95% intervals overlap; difference {diff:+.3f})"
-        return f"{head}: {self.relation} by {abs(diff):.3f} ({diff / self.other:+.0%})" if self.other else \
-            f"{head}: {self.relation} by {abs(diff):.3f}"
+        return (
+            f"{head}: {self.relation} by {abs(diff):.3f} ({diff / self.other:+.0%})"
+            if self.other
+            else f"{head}: {self.relation} by {abs(diff):.3f}"
+        )
 
 
 def verdicts(report: dict, metric: str = "hr") -> list[Verdict]:
@@ -151,8 +180,10 @@ def verdicts(report: dict, metric: str = "hr") -> list[Verdict]:
     >>> verdicts(evaluate_recs(inter, "als"))[0].sentence("als")  # doctest: +SKIP
     'als HR 0.226 [0.208, 0.244] vs itemcf 0.478 [0.456, 0.501]: worse by 0.252 (-53%)'
     """
+
     def interval(r):
         return (r.get(f"{metric}_lo", r[metric]), r.get(f"{metric}_hi", r[metric]))
+
     out = []
     mine = interval(report)
     for name, base in report["baselines"].items():

@@ -20,7 +20,14 @@ from .errors import FormatError
 from .limits import MB, budget_hint, decompressed_budget
 
 MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
-SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd", ".zstd": "zstd"}
+SUFFIXES = {
+    ".gz": "gzip",
+    ".gzip": "gzip",
+    ".bz2": "bzip2",
+    ".xz": "xz",
+    ".zst": "zstd",
+    ".zstd": "zstd",
+}
 
 
 def compression_of(path: str | Path) -> str | None:
@@ -64,8 +71,11 @@ def check_regular(path: str | Path) -> None:
     if stat.S_ISDIR(mode):
         raise FormatError("is a folder, not a file", path=path, hint="give a file inside it")
     if not stat.S_ISREG(mode):
-        raise FormatError("is not a regular file (a pipe, socket or device)", path=path,
-                          hint="save the data to a file first and give that file")
+        raise FormatError(
+            "is not a regular file (a pipe, socket or device)",
+            path=path,
+            hint="save the data to a file first and give that file",
+        )
 
 
 def logical_suffix(path: str | Path) -> str:
@@ -91,7 +101,7 @@ def logical_suffix(path: str | Path) -> str:
     return path.suffix.lower()
 
 
-def open_binary(path: str | Path) -> "BoundedStream":
+def open_binary(path: str | Path) -> BoundedStream:
     """``path`` opened for reading bytes, decompressed on the fly when it is compressed, within
     the decompressed-size budget (``core.limits``).
 
@@ -129,8 +139,11 @@ class BoundedStream(io.RawIOBase):
             self.compression = compression_of(path)
             named = SUFFIXES.get(path.suffix.lower())
             if named and self.compression is None:
-                raise FormatError(f"the name says {named} but the bytes are not {named}-compressed", path=path,
-                                  hint="the file is damaged, or rename it without the compression extension")
+                raise FormatError(
+                    f"the name says {named} but the bytes are not {named}-compressed",
+                    path=path,
+                    hint="the file is damaged, or rename it without the compression extension",
+                )
             self._fh = _open_raw(path, self.compression)
         except OSError as exc:
             raise FormatError(f"cannot open the file ({exc.strerror or exc})", path=path) from None
@@ -144,18 +157,24 @@ class BoundedStream(io.RawIOBase):
         try:
             data = self._fh.read(n)
         except decompression_errors() as exc:
-            raise FormatError(f"not a readable {self.compression} file ({exc})", path=self.path,
-                              hint="the file is damaged or truncated: re-download or re-compress it, "
-                                   "or drop the compression extension if it is not compressed") from None
+            raise FormatError(
+                f"not a readable {self.compression} file ({exc})",
+                path=self.path,
+                hint="the file is damaged or truncated: re-download or re-compress it, "
+                "or drop the compression extension if it is not compressed",
+            ) from None
         self.consumed += len(data)
         if self.budget is not None and self.consumed > self.budget:
-            raise FormatError(f"decompresses to more than {self.budget // MB} MB", path=self.path,
-                              hint=budget_hint())
+            raise FormatError(
+                f"decompresses to more than {self.budget // MB} MB",
+                path=self.path,
+                hint=budget_hint(),
+            )
         return data
 
     def readinto(self, buf) -> int:
         data = self.read(len(buf))
-        buf[:len(data)] = data
+        buf[: len(data)] = data
         return len(data)
 
     def readable(self) -> bool:
@@ -178,8 +197,11 @@ def _open_raw(path: str | Path, kind: str | None) -> BinaryIO:
         try:
             import zstandard
         except ImportError:
-            raise FormatError("this file is zstandard-compressed and the 'zstandard' package is missing",
-                              path=path, hint="pip install zstandard, or decompress the file first") from None
+            raise FormatError(
+                "this file is zstandard-compressed and the 'zstandard' package is missing",
+                path=path,
+                hint="pip install zstandard, or decompress the file first",
+            ) from None
         return io.BufferedReader(_ZstdReader(path, zstandard.ZstdDecompressor()), 1 << 16)
     return open(path, "rb")
 
@@ -202,7 +224,9 @@ class _ZstdReader(io.RawIOBase):
             chunk = self._fh.read(1 << 16)
             if not chunk:
                 if not self._obj.eof:
-                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                    raise EOFError(
+                        "Compressed file ended before the end-of-stream marker was reached"
+                    )
                 return 0
             self._pending = self._decompress(chunk)
         n = min(len(buf), len(self._pending))
@@ -263,9 +287,17 @@ def decompression_errors() -> tuple[type[BaseException], ...]:
     True
     """
     import zlib
-    errors: list[type[BaseException]] = [EOFError, lzma.LZMAError, gzip.BadGzipFile, OSError, zlib.error]
+
+    errors: list[type[BaseException]] = [
+        EOFError,
+        lzma.LZMAError,
+        gzip.BadGzipFile,
+        OSError,
+        zlib.error,
+    ]
     try:
         import zstandard
+
         errors.append(zstandard.ZstdError)
     except ImportError:
         pass

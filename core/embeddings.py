@@ -7,10 +7,10 @@ take it.  Rows are read-only so one instance can be shared by every dashboard se
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,14 +27,23 @@ class Provenance:
     params: dict = field(default_factory=dict)
     seed: int | None = None
     data_hash: str = ""
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    versions: dict = field(default_factory=lambda: {"python": platform.python_version(),
-                                                    "numpy": np.__version__})
+    created: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
+    versions: dict = field(
+        default_factory=lambda: {"python": platform.python_version(), "numpy": np.__version__}
+    )
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "format": self.format, "params": dict(self.params),
-                "seed": self.seed, "data_hash": self.data_hash, "created": self.created,
-                "versions": dict(self.versions)}
+        return {
+            "source": self.source,
+            "format": self.format,
+            "params": dict(self.params),
+            "seed": self.seed,
+            "data_hash": self.data_hash,
+            "created": self.created,
+            "versions": dict(self.versions),
+        }
 
     def caption(self) -> str:
         """One line for figure captions and report headers: source · parameters · seed · date.
@@ -73,8 +82,14 @@ class Embeddings:
         What a loader had to do to the input (e.g. duplicate keys dropped), shown to the user.
     """
 
-    def __init__(self, keys: Sequence[str], vectors: np.ndarray, metadata: pd.DataFrame | None = None,
-                 provenance: Provenance | None = None, notes: Iterable[str] = ()):
+    def __init__(
+        self,
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        metadata: pd.DataFrame | None = None,
+        provenance: Provenance | None = None,
+        notes: Iterable[str] = (),
+    ):
         vectors = np.asarray(vectors)  # a memory map stays backed by its file
         if vectors.dtype != np.float32:
             vectors = vectors.astype(np.float32)
@@ -82,7 +97,9 @@ class Embeddings:
             raise ParameterError(f"vectors must be 2-D, got shape {vectors.shape}")
         keys = [str(k) for k in keys]
         if len(keys) != vectors.shape[0]:
-            raise ParameterError(f"len(keys)({len(keys)}) must equal vectors rows({vectors.shape[0]})")
+            raise ParameterError(
+                f"len(keys)({len(keys)}) must equal vectors rows({vectors.shape[0]})"
+            )
         if vectors.flags.writeable:
             vectors = vectors.view()
             vectors.flags.writeable = False
@@ -167,7 +184,9 @@ class Embeddings:
         found = self.key_to_index.get(key)
         if found is None:
             lower = key.lower()
-            found = self.key_to_index.get(lower) if self._all_lower else self._lower_index.get(lower)
+            found = (
+                self.key_to_index.get(lower) if self._all_lower else self._lower_index.get(lower)
+            )
         return found
 
     def index(self, key: str) -> int:
@@ -275,8 +294,8 @@ class Embeddings:
         out = np.empty(len(self.keys), dtype=np.float32)
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, len(out), 65536):
-                part = np.asarray(self.vectors[start:start + 65536], dtype=np.float64)
-                out[start:start + 65536] = np.sqrt(np.einsum("ij,ij->i", part, part))
+                part = np.asarray(self.vectors[start : start + 65536], dtype=np.float64)
+                out[start : start + 65536] = np.sqrt(np.einsum("ij,ij->i", part, part))
         return out
 
     @cached_property
@@ -311,13 +330,13 @@ class Embeddings:
     @cached_property
     def _by_initial(self) -> dict[str, list[str]]:
         pool: dict[str, list[str]] = {}
-        for k in (self.keys if self._all_lower else self._lower_index):
+        for k in self.keys if self._all_lower else self._lower_index:
             if k:
                 pool.setdefault(k[0], []).append(k)
         return pool
 
     # -- reshaping ------------------------------------------------------------------------------
-    def subset(self, keys_or_ids: Sequence[str] | Sequence[int] | np.ndarray) -> "Embeddings":
+    def subset(self, keys_or_ids: Sequence[str] | Sequence[int] | np.ndarray) -> Embeddings:
         """A new Embeddings with the given rows, in the given order (metadata follows).
 
         Parameters
@@ -347,10 +366,15 @@ class Embeddings:
         else:
             ids = self._check_ids(items)
         meta = None if self.metadata is None else self.metadata.iloc[ids].reset_index(drop=True)
-        return Embeddings([self.keys[i] for i in ids], np.array(self.vectors[ids]), meta,
-                          self.provenance, self.notes)
+        return Embeddings(
+            [self.keys[i] for i in ids],
+            np.array(self.vectors[ids]),
+            meta,
+            self.provenance,
+            self.notes,
+        )
 
-    def head(self, n: int) -> "Embeddings":
+    def head(self, n: int) -> Embeddings:
         """The first ``n`` rows (loaders keep files in frequency order): a view, no copy.
 
         Parameters
@@ -378,7 +402,7 @@ class Embeddings:
         meta = None if self.metadata is None else self.metadata.iloc[:n]
         return Embeddings(self.keys[:n], self.vectors[:n], meta, self.provenance, self.notes)
 
-    def with_metadata(self, metadata: pd.DataFrame) -> "Embeddings":
+    def with_metadata(self, metadata: pd.DataFrame) -> Embeddings:
         """The same keys and vectors with ``metadata`` (one row per key, same order).
 
         Parameters
@@ -410,9 +434,15 @@ def _release_pages(array: np.ndarray) -> None:
     from this process (they are re-read from the file when needed): a served app then holds one
     copy of the vectors, the normalised one, instead of two."""
     import mmap
+
     base = array
     while base is not None and not isinstance(base, np.memmap):
         base = base.base if isinstance(base, np.ndarray) else None
     handle = getattr(base, "_mmap", None)
-    if base is not None and base.mode == "r" and isinstance(handle, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+    if (
+        base is not None
+        and base.mode == "r"
+        and isinstance(handle, mmap.mmap)
+        and hasattr(mmap, "MADV_DONTNEED")
+    ):
         handle.madvise(mmap.MADV_DONTNEED)

@@ -12,8 +12,15 @@ from __future__ import annotations
 class EmbedlabError(ValueError):
     """A user mistake: says what went wrong, where, and what to do about it."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 column: str | int | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | int | None = None,
+        hint: str | None = None,
+    ):
         self.message = message
         self.path = None if path is None else str(path)
         self.line = line
@@ -53,8 +60,11 @@ class UnknownKeyError(EmbedlabError):
     def __init__(self, key: str, suggestions: list[str] | None = None, **kw):
         self.key = key
         self.suggestions = list(suggestions or [])
-        hint = ("did you mean: " + ", ".join(self.suggestions)) if self.suggestions else \
-            "check the spelling, or load vectors that contain it"
+        hint = (
+            ("did you mean: " + ", ".join(self.suggestions))
+            if self.suggestions
+            else "check the spelling, or load vectors that contain it"
+        )
         super().__init__(f"'{key}' is not in the vocabulary", hint=kw.pop("hint", hint), **kw)
 
 

@@ -14,17 +14,20 @@ known keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .errors import ExpressionError
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<quoted>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<op>[-+*/()])
   | (?P<word>[^\s+*/()"'][^\s+*/()"']*)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _NUMBER = re.compile(r"^\d+(\.\d*)?([eE][-+]?\d+)?$|^\.\d+([eE][-+]?\d+)?$")
 
 
@@ -41,8 +44,10 @@ def tokenize(text: str, known: Callable[[str], bool] | None = None) -> list[Toke
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:  # an unterminated quote is the only thing that fails to match
-            raise ExpressionError(f"unterminated quote starting at character {pos + 1}",
-                                  hint="close the quote, e.g. \"Toy Story (1995)\"")
+            raise ExpressionError(
+                f"unterminated quote starting at character {pos + 1}",
+                hint='close the quote, e.g. "Toy Story (1995)"',
+            )
         kind = m.lastgroup
         if kind == "quoted":
             body = m.group()[1:-1]
@@ -60,7 +65,12 @@ def _word_tokens(word: str, pos: int, known) -> list[Token]:
     if _NUMBER.match(word):
         return [Token("num", word, pos)]
     parts = word.split("-")
-    if known is None or "-" not in word.strip("-") or known(word) or not all(p and known(p) for p in parts):
+    if (
+        known is None
+        or "-" not in word.strip("-")
+        or known(word)
+        or not all(p and known(p) for p in parts)
+    ):
         return [Token("key", word, pos)]
     out, offset = [], pos
     for i, part in enumerate(parts):
@@ -85,8 +95,10 @@ class _Parser:
 
     def fail(self, what: str, tok: Token):
         found = "the end" if tok.kind == "end" else f"'{tok.text}'"
-        raise ExpressionError(f"expected {what} at character {tok.pos + 1}, found {found}",
-                              hint="write e.g. madrid - spain + france, or 0.5*king + queen")
+        raise ExpressionError(
+            f"expected {what} at character {tok.pos + 1}, found {found}",
+            hint="write e.g. madrid - spain + france, or 0.5*king + queen",
+        )
 
     def expr(self) -> list[tuple[str, float]]:
         terms = self.term()
@@ -149,8 +161,11 @@ def describe(terms: list[tuple[str, float]]) -> str:
     """Canonical text of a parsed expression, e.g. ``madrid - spain + france``."""
     out = []
     for i, (key, weight) in enumerate(terms):
-        name = key if re.fullmatch(r"[^\s+*/()\"'-][^\s+*/()\"']*", key) and not _NUMBER.match(key) \
+        name = (
+            key
+            if re.fullmatch(r"[^\s+*/()\"'-][^\s+*/()\"']*", key) and not _NUMBER.match(key)
             else '"' + key.replace('"', '\\"') + '"'
+        )
         mag = abs(weight)
         text = name if mag == 1 else f"{mag:g}*{name}"
         sign = "-" if weight < 0 else "+"

@@ -24,9 +24,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -40,12 +40,20 @@ log = logging.getLogger(__name__)
 
 LAYOUT_METHODS = ("tsne", "umap", "pca")
 ANCHORS = 50_000  # t-SNE/UMAP lay out at most this many rows; the rest are placed onto that map
-DEFAULTS = {"tsne": {"perplexity": 30.0, "anchors": ANCHORS}, "umap": {"neighbours": 15, "min_dist": 0.1, "anchors": ANCHORS},
-            "pca": {}}
+DEFAULTS = {
+    "tsne": {"perplexity": 30.0, "anchors": ANCHORS},
+    "umap": {"neighbours": 15, "min_dist": 0.1, "anchors": ANCHORS},
+    "pca": {},
+}
 SHIPPED = Path(__file__).parent / "data" / "layouts"
 FFT_FROM = 10_000
-EXACT_KNN_UP_TO = 60_000  # exact (faiss flat) neighbours up to this many rows: faster than building HNSW
-STEPS = (125, 250)  # t-SNE steps: early exaggeration, then the rest (openTSNE's defaults are 250 + 500)
+EXACT_KNN_UP_TO = (
+    60_000  # exact (faiss flat) neighbours up to this many rows: faster than building HNSW
+)
+STEPS = (
+    125,
+    250,
+)  # t-SNE steps: early exaggeration, then the rest (openTSNE's defaults are 250 + 500)
 FORMAT = 2  # bump when the stored layout changes shape or how it is computed (2: the faster t-SNE)
 
 Progress = Callable[[float, str], None]
@@ -83,15 +91,23 @@ class LayoutSpec:
 
     def __post_init__(self):
         if self.method not in LAYOUT_METHODS:
-            raise ParameterError(f"layout method '{self.method}' must be one of {', '.join(LAYOUT_METHODS)}")
+            raise ParameterError(
+                f"layout method '{self.method}' must be one of {', '.join(LAYOUT_METHODS)}"
+            )
         unknown = set(self.params) - set(DEFAULTS[self.method])
         if unknown:
-            raise ParameterError(f"{self.method} has no parameter {', '.join(sorted(unknown))}; "
-                                 f"it takes {', '.join(DEFAULTS[self.method]) or 'none'}")
+            raise ParameterError(
+                f"{self.method} has no parameter {', '.join(sorted(unknown))}; "
+                f"it takes {', '.join(DEFAULTS[self.method]) or 'none'}"
+            )
         object.__setattr__(self, "params", {**DEFAULTS[self.method], **self.params})
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "params": dict(sorted(self.params.items())), "seed": int(self.seed)}
+        return {
+            "method": self.method,
+            "params": dict(sorted(self.params.items())),
+            "seed": int(self.seed),
+        }
 
 
 @dataclass
@@ -142,7 +158,7 @@ def content_hash(emb: Embeddings, ids: np.ndarray | None = None) -> str:
     h.update(f"{len(ids)}x{emb.dim}\n".encode())
     step = 65536
     for start in range(0, len(ids), step):
-        part = ids[start:start + step]
+        part = ids[start : start + step]
         h.update(np.ascontiguousarray(emb.vectors[part], dtype=np.float32).tobytes())
         h.update("\n".join(emb.keys[i] for i in part).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
@@ -169,10 +185,12 @@ def knn(emb: Embeddings, k: int) -> tuple[np.ndarray, np.ndarray]:
     k = min(k, len(emb) - 1)
     if len(emb) <= 2000:
         from .search import exact_top_k, space
+
         unit = np.ascontiguousarray(space(emb, "cosine"))
         found, sims = exact_top_k(unit, unit, k + 1, "cosine")
     elif len(emb) <= EXACT_KNN_UP_TO:
         import faiss
+
         unit = np.ascontiguousarray(emb.unit, dtype=np.float32)
         flat = faiss.IndexFlatIP(unit.shape[1])
         flat.add(unit)
@@ -199,8 +217,13 @@ def _drop_self(found: np.ndarray, sims: np.ndarray, k: int) -> tuple[np.ndarray,
     return ids.astype(np.int64), np.maximum(dist, 0).astype(np.float32)
 
 
-def tsne(emb: Embeddings, seed: int = 0, perplexity: float = 30.0, progress: Progress = _quiet,
-         n_jobs: int = 2):
+def tsne(
+    emb: Embeddings,
+    seed: int = 0,
+    perplexity: float = 30.0,
+    progress: Progress = _quiet,
+    n_jobs: int = 2,
+):
     """openTSNE of every row of ``emb``: exact (or HNSW) neighbours, PCA start, :data:`STEPS` steps.
 
     FFT-accelerated gradients from :data:`FFT_FROM` points on, Barnes-Hut below.  Tuned for a
@@ -215,24 +238,41 @@ def tsne(emb: Embeddings, seed: int = 0, perplexity: float = 30.0, progress: Pro
     """
     from openTSNE import TSNE, affinity
     from openTSNE.nearest_neighbors import PrecomputedNeighbors
+
     n = len(emb)
     perplexity = float(min(perplexity, max(2.0, (n - 1) / 3)))
     progress(0.0, f"finding {min(n - 1, int(3 * perplexity)):,} neighbours of {n:,} points")
     ids, dist = knn(emb, int(3 * perplexity))
     progress(0.15, "computing affinities")
-    aff = affinity.PerplexityBasedNN(knn_index=PrecomputedNeighbors(ids, dist), perplexity=perplexity,
-                                     n_jobs=n_jobs, random_state=seed)
+    aff = affinity.PerplexityBasedNN(
+        knn_index=PrecomputedNeighbors(ids, dist),
+        perplexity=perplexity,
+        n_jobs=n_jobs,
+        random_state=seed,
+    )
     total, every, done = sum(STEPS), 25, [0]
 
     def step(iteration, error, embedding):
         done[0] += every
-        progress(0.2 + 0.8 * min(done[0], total) / total, f"t-SNE step {min(done[0], total)} of {total}")
+        progress(
+            0.2 + 0.8 * min(done[0], total) / total, f"t-SNE step {min(done[0], total)} of {total}"
+        )
         return False
 
-    method = "fft" if n >= FFT_FROM else "bh"  # FFT's fixed grid cost per step only pays off on large sets
-    model = TSNE(n_components=2, negative_gradient_method=method, n_jobs=n_jobs, random_state=seed,
-                 early_exaggeration_iter=STEPS[0], n_iter=STEPS[1], ints_in_interval=2,
-                 callbacks=step, callbacks_every_iters=every)
+    method = (
+        "fft" if n >= FFT_FROM else "bh"
+    )  # FFT's fixed grid cost per step only pays off on large sets
+    model = TSNE(
+        n_components=2,
+        negative_gradient_method=method,
+        n_jobs=n_jobs,
+        random_state=seed,
+        early_exaggeration_iter=STEPS[0],
+        n_iter=STEPS[1],
+        ints_in_interval=2,
+        callbacks=step,
+        callbacks_every_iters=every,
+    )
     init = _pca_start(np.asarray(emb.unit, dtype=np.float32), seed)
     return np.asarray(model.fit(affinities=aff, initialization=init), dtype=np.float32)
 
@@ -240,32 +280,49 @@ def tsne(emb: Embeddings, seed: int = 0, perplexity: float = 30.0, progress: Pro
 def _pca_start(x: np.ndarray, seed: int) -> np.ndarray:
     """openTSNE's recommended start: the first two principal components, scaled to std 1e-4."""
     from .project import pca
+
     start = pca(x, 2)
     return (start / np.std(start[:, 0]) * 1e-4).astype(np.float32)
 
 
-def umap_layout(emb: Embeddings, seed: int = 0, neighbours: int = 15, min_dist: float = 0.1,
-                progress: Progress = _quiet):
+def umap_layout(
+    emb: Embeddings,
+    seed: int = 0,
+    neighbours: int = 15,
+    min_dist: float = 0.1,
+    progress: Progress = _quiet,
+):
     """umap-learn over every row of ``emb`` (cosine), numba's compiled code cached on disk."""
     os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / "numba"))
     try:
         import umap
     except ImportError:
-        raise ParameterError("UMAP needs the optional package umap-learn",
-                             hint="pip install 'embedlab[umap]', or use t-SNE or PCA") from None
+        raise ParameterError(
+            "UMAP needs the optional package umap-learn",
+            hint="pip install 'embedlab[umap]', or use t-SNE or PCA",
+        ) from None
     progress(0.0, f"finding neighbours of {len(emb):,} points")
     ids, dist = knn(emb, neighbours)
     n = len(emb)
     knn_ids = np.column_stack([np.arange(n), ids])
     knn_dist = np.column_stack([np.zeros(n, dtype=np.float32), dist])
     progress(0.3, "optimising the UMAP layout")
-    model = umap.UMAP(n_neighbors=min(neighbours, n - 1) + 1, min_dist=min_dist, random_state=seed,
-                      metric="cosine", precomputed_knn=(knn_ids, knn_dist, None))
+    model = umap.UMAP(
+        n_neighbors=min(neighbours, n - 1) + 1,
+        min_dist=min_dist,
+        random_state=seed,
+        metric="cosine",
+        precomputed_knn=(knn_ids, knn_dist, None),
+    )
     return np.asarray(model.fit_transform(np.asarray(emb.unit, dtype=np.float32)), dtype=np.float32)
 
 
-def compute(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec(),
-            progress: Progress = _quiet) -> Layout:
+def compute(
+    emb: Embeddings,
+    ids: np.ndarray | None = None,
+    spec: LayoutSpec = LayoutSpec(),
+    progress: Progress = _quiet,
+) -> Layout:
     """Compute the layout of rows ``ids`` (all rows when None) now, with clusters and labels.
 
     Parameters
@@ -294,19 +351,41 @@ def compute(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = L
     clusters, centres = cluster_map(coords, seed=spec.seed)
     labels = key_labels(emb, ids, clusters)
     progress(1.0, "done")
-    return Layout(coords.astype(np.float32), ids, spec, content_hash(emb, ids), seconds, clusters, centres,
-                  labels, "computed", extra)
+    return Layout(
+        coords.astype(np.float32),
+        ids,
+        spec,
+        content_hash(emb, ids),
+        seconds,
+        clusters,
+        centres,
+        labels,
+        "computed",
+        extra,
+    )
 
 
-def _project(emb: Embeddings, ids: np.ndarray, spec: LayoutSpec, progress: Progress) -> tuple[np.ndarray, dict]:
+def _project(
+    emb: Embeddings, ids: np.ndarray, spec: LayoutSpec, progress: Progress
+) -> tuple[np.ndarray, dict]:
     anchors = int(spec.params.get("anchors") or 0)
     if anchors and len(ids) > anchors:
         return _anchored(emb, ids, spec, anchors, progress)
-    part = emb if len(ids) == len(emb) and np.array_equal(ids, np.arange(len(emb))) else emb.subset(ids)
+    part = (
+        emb
+        if len(ids) == len(emb) and np.array_equal(ids, np.arange(len(emb)))
+        else emb.subset(ids)
+    )
     if spec.method == "tsne":
         return tsne(part, spec.seed, spec.params["perplexity"], progress), {}
     if spec.method == "umap":
-        return umap_layout(part, spec.seed, int(spec.params["neighbours"]), float(spec.params["min_dist"]), progress), {}
+        return umap_layout(
+            part,
+            spec.seed,
+            int(spec.params["neighbours"]),
+            float(spec.params["min_dist"]),
+            progress,
+        ), {}
     return _pca_layout(part)
 
 
@@ -317,14 +396,28 @@ def _anchored(emb: Embeddings, ids: np.ndarray, spec: LayoutSpec, anchors: int, 
     head, rest = ids[:anchors], ids[anchors:]
     inner = LayoutSpec(spec.method, {**spec.params, "anchors": 0}, spec.seed)
     coords, _ = _project(emb, head, inner, lambda f, m: progress(0.85 * f, m))
-    base = Layout(coords, head, inner, "", 0.0, np.zeros(len(head), np.int16), np.zeros((0, 2), np.float32), [])
+    base = Layout(
+        coords,
+        head,
+        inner,
+        "",
+        0.0,
+        np.zeros(len(head), np.int16),
+        np.zeros((0, 2), np.float32),
+        [],
+    )
     out = np.empty((len(ids), 2), dtype=np.float32)
     out[:anchors] = coords
     step = 20_000
     for start in range(0, len(rest), step):
-        progress(0.85 + 0.1 * start / len(rest), f"placing {len(rest):,} more points by their nearest laid-out neighbours")
-        chunk = rest[start:start + step]
-        out[anchors + start:anchors + start + len(chunk)] = place(base, emb, np.asarray(emb.vectors[chunk]), k=10, n_iter=0)
+        progress(
+            0.85 + 0.1 * start / len(rest),
+            f"placing {len(rest):,} more points by their nearest laid-out neighbours",
+        )
+        chunk = rest[start : start + step]
+        out[anchors + start : anchors + start + len(chunk)] = place(
+            base, emb, np.asarray(emb.vectors[chunk]), k=10, n_iter=0
+        )
     return out, {"anchors": int(anchors), "placed": int(len(rest))}
 
 
@@ -333,10 +426,14 @@ def _pca_layout(emb: Embeddings) -> tuple[np.ndarray, dict]:
     mean = unit.mean(axis=0)
     _, _, vt = np.linalg.svd(unit - mean, full_matrices=False)
     vt = vt[:2] * np.sign(vt[:2][np.arange(2), np.argmax(np.abs(vt[:2]), axis=1)])[:, None]
-    return ((unit - mean) @ vt.T).astype(np.float32), {"mean": mean.tolist(), "components": vt.tolist()}
+    return ((unit - mean) @ vt.T).astype(np.float32), {
+        "mean": mean.tolist(),
+        "components": vt.tolist(),
+    }
 
 
 # ---- storage -------------------------------------------------------------------------------
+
 
 def save(layout: Layout, path: str | Path, dtype=np.float32) -> Path:
     """Write ``layout`` as ``.npz`` (no pickles) plus a ``.json`` sidecar, each atomically.
@@ -355,14 +452,26 @@ def save(layout: Layout, path: str | Path, dtype=np.float32) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {"coords": layout.coords.astype(dtype), "clusters": layout.clusters.astype(np.int16),
-              "centres": layout.centres.astype(np.float32)}
+    arrays = {
+        "coords": layout.coords.astype(dtype),
+        "clusters": layout.clusters.astype(np.int16),
+        "centres": layout.centres.astype(np.float32),
+    }
     if not (len(layout.ids) and np.array_equal(layout.ids, np.arange(len(layout.ids)))):
         arrays["ids"] = layout.ids.astype(np.int64)
     _atomic(path, lambda f: np.savez(f, **arrays))
-    meta = {"format": FORMAT, "digest": layout.digest, **layout.spec.to_dict(), "rows": int(len(layout.ids)),
-            "seconds": round(layout.seconds, 2), "labels": layout.labels, "extra": layout.extra}
-    _atomic(path.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode("utf-8")))
+    meta = {
+        "format": FORMAT,
+        "digest": layout.digest,
+        **layout.spec.to_dict(),
+        "rows": int(len(layout.ids)),
+        "seconds": round(layout.seconds, 2),
+        "labels": layout.labels,
+        "extra": layout.extra,
+    }
+    _atomic(
+        path.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode("utf-8"))
+    )
     return path
 
 
@@ -392,8 +501,18 @@ def load(path: str | Path, source: str = "cache") -> Layout | None:
     if meta.get("format") != FORMAT:
         return None
     spec = LayoutSpec(meta["method"], meta["params"], meta["seed"])
-    return Layout(coords, ids, spec, meta["digest"], meta.get("seconds", 0.0), clusters, centres,
-                  list(meta["labels"]), source, meta.get("extra", {}))
+    return Layout(
+        coords,
+        ids,
+        spec,
+        meta["digest"],
+        meta.get("seconds", 0.0),
+        clusters,
+        centres,
+        list(meta["labels"]),
+        source,
+        meta.get("extra", {}),
+    )
 
 
 def cache_path(digest: str, spec: LayoutSpec) -> Path:
@@ -407,8 +526,12 @@ def stored(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = La
     return (cache_dir() / "layouts" / name).exists() or (SHIPPED / name).exists()
 
 
-def cached(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec(),
-           digest: str | None = None) -> Layout | None:
+def cached(
+    emb: Embeddings,
+    ids: np.ndarray | None = None,
+    spec: LayoutSpec = LayoutSpec(),
+    digest: str | None = None,
+) -> Layout | None:
     """The stored layout for these rows and spec (cache folder first, then shipped), else None."""
     digest = digest or content_hash(emb, ids)
     found = load(cache_path(digest, spec))
@@ -420,6 +543,7 @@ def cached(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = La
 
 
 # ---- shared background computation ---------------------------------------------------------
+
 
 @dataclass
 class Job:
@@ -458,8 +582,12 @@ _ONE_AT_A_TIME = threading.Semaphore(1)  # layouts are CPU-bound: run them one a
 KEEP_DONE = 6  # finished layouts kept in memory for the next visitor
 
 
-def request(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = LayoutSpec(),
-            digest: str | None = None) -> Job:
+def request(
+    emb: Embeddings,
+    ids: np.ndarray | None = None,
+    spec: LayoutSpec = LayoutSpec(),
+    digest: str | None = None,
+) -> Job:
     """The layout of rows ``ids`` of ``emb``: from memory, the cache folder or the shipped
     layouts when there, else computed in a background thread this call starts (once per layout
     per process, whoever asks first). Check ``job.done``/``job.layout``, or ``job.wait()``.
@@ -499,13 +627,15 @@ def request(emb: Embeddings, ids: np.ndarray | None = None, spec: LayoutSpec = L
         job.report(1.0, f"loaded from the {found.source} layouts")
         job.finished.set()
         return job
-    threading.Thread(target=_run, args=(job, emb, ids, spec), name=f"layout-{key[:8]}", daemon=True).start()
+    threading.Thread(
+        target=_run, args=(job, emb, ids, spec), name=f"layout-{key[:8]}", daemon=True
+    ).start()
     return job
 
 
 def _forget_old() -> None:
     done = [k for k, j in _JOBS.items() if j.done]
-    for k in done[:max(0, len(done) - KEEP_DONE)]:
+    for k in done[: max(0, len(done) - KEEP_DONE)]:
         del _JOBS[k]
 
 
@@ -521,7 +651,7 @@ def _run(job: Job, emb: Embeddings, ids: np.ndarray, spec: LayoutSpec) -> None:
             job.layout = layout
     except EmbedlabError as exc:
         job.error = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a background thread must report, never die silently
+    except Exception as exc:
         log.exception("layout %s failed", job.key)
         job.error = f"the {spec.method} layout failed ({type(exc).__name__}); try another method or fewer points"
     finally:
@@ -535,7 +665,10 @@ def memo_hash(emb: Embeddings, ids: np.ndarray) -> str:
     """:func:`content_hash`, remembered per loaded matrix (sets are read-only once loaded); a
     weak reference makes sure a new matrix that reuses a freed one's id is hashed afresh."""
     import weakref
-    ids_key = hashlib.blake2b(np.ascontiguousarray(ids, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
+
+    ids_key = hashlib.blake2b(
+        np.ascontiguousarray(ids, dtype=np.int64).tobytes(), digest_size=16
+    ).hexdigest()
     key = (id(emb.vectors), ids_key)
     found = _DIGESTS.get(key)
     if found is not None and found[0]() is emb.vectors:
@@ -552,7 +685,10 @@ def memo_hash(emb: Embeddings, ids: np.ndarray) -> str:
 
 # ---- new points into an existing layout ----------------------------------------------------
 
-def place(layout: Layout, emb: Embeddings, vectors: np.ndarray, k: int = 15, n_iter: int = 250) -> np.ndarray:
+
+def place(
+    layout: Layout, emb: Embeddings, vectors: np.ndarray, k: int = 15, n_iter: int = 250
+) -> np.ndarray:
     """Positions for new points on ``layout`` without recomputing it.
 
     Each new vector starts at the median position of its ``k`` nearest laid-out rows (cosine);
@@ -580,12 +716,17 @@ def place(layout: Layout, emb: Embeddings, vectors: np.ndarray, k: int = 15, n_i
         ``vectors`` has another dimension than the set.
     """
     from .search import exact_top_k
+
     vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
     if vectors.shape[1] != emb.dim:
-        raise ParameterError(f"new points have {vectors.shape[1]} dimensions, the set has {emb.dim}")
+        raise ParameterError(
+            f"new points have {vectors.shape[1]} dimensions, the set has {emb.dim}"
+        )
     if layout.spec.method == "pca" and "components" in layout.extra:
         unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        return ((unit - np.asarray(layout.extra["mean"])) @ np.asarray(layout.extra["components"]).T).astype(np.float32)
+        return (
+            (unit - np.asarray(layout.extra["mean"])) @ np.asarray(layout.extra["components"]).T
+        ).astype(np.float32)
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     base = np.ascontiguousarray(emb.unit[layout.ids], dtype=np.float32)
     k = min(k, len(base))
@@ -601,13 +742,31 @@ def _tsne_place(coords, start, found, dist, n_iter) -> np.ndarray:
     from openTSNE import TSNEEmbedding
     from openTSNE.affinity import PrecomputedAffinities, joint_probabilities_nn
     from openTSNE.tsne import PartialTSNEEmbedding
-    fixed = PrecomputedAffinities(sp.identity(len(coords), format="csr"), normalize=False)  # never optimised
-    reference = TSNEEmbedding(np.asarray(coords, dtype=np.float64), fixed, negative_gradient_method="fft", n_jobs=1)
+
+    fixed = PrecomputedAffinities(
+        sp.identity(len(coords), format="csr"), normalize=False
+    )  # never optimised
+    reference = TSNEEmbedding(
+        np.asarray(coords, dtype=np.float64), fixed, negative_gradient_method="fft", n_jobs=1
+    )
     reference.prepare_interpolation_grid()
     perplexity = min(5.0, max(1.0, found.shape[1] / 3))
-    P = joint_probabilities_nn(found, dist.astype(np.float64), [perplexity], symmetrize=False,
-                               normalization="point-wise", n_reference_samples=len(coords), n_jobs=1)
+    P = joint_probabilities_nn(
+        found,
+        dist.astype(np.float64),
+        [perplexity],
+        symmetrize=False,
+        normalization="point-wise",
+        n_reference_samples=len(coords),
+        n_jobs=1,
+    )
     part = PartialTSNEEmbedding(start, reference, P, negative_gradient_method="fft", n_jobs=1)
-    part.optimize(n_iter=n_iter, learning_rate=0.1, exaggeration=1.5, momentum=0.8, inplace=True,
-                  max_grad_norm=0.25)
+    part.optimize(
+        n_iter=n_iter,
+        learning_rate=0.1,
+        exaggeration=1.5,
+        momentum=0.8,
+        inplace=True,
+        max_grad_norm=0.25,
+    )
     return np.asarray(part, dtype=np.float32)

@@ -44,7 +44,9 @@ def _env_int(name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ParameterError(f"environment variable {name}={raw!r} must be a whole number") from None
+        raise ParameterError(
+            f"environment variable {name}={raw!r} must be a whole number"
+        ) from None
     if value <= 0:
         raise ParameterError(f"environment variable {name}({value}) must be > 0")
     return value
@@ -73,9 +75,14 @@ def max_vectors() -> int:
 def too_many_vectors(count: int, path: Path, line: int | None = None):
     """The error for a vector file over :func:`max_vectors` (``line`` where the count passed it)."""
     from .errors import FormatError
-    return FormatError(f"holds more than {max_vectors():,} vectors (the limit)", path=path, line=line,
-                       hint="raise EMBEDLAB_MAX_VECTORS if the file is genuine and the memory allows, or keep the "
-                            "most frequent keys (head -n)")
+
+    return FormatError(
+        f"holds more than {max_vectors():,} vectors (the limit)",
+        path=path,
+        line=line,
+        hint="raise EMBEDLAB_MAX_VECTORS if the file is genuine and the memory allows, or keep the "
+        "most frequent keys (head -n)",
+    )
 
 
 def max_train_mb() -> int:
@@ -99,8 +106,10 @@ def decompressed_budget(path: Path) -> int:
 
 
 def budget_hint() -> str:
-    return ("if the file is genuine, decompress it first, or raise EMBEDLAB_MAX_DECOMPRESSED_MB / "
-            "EMBEDLAB_MAX_GZIP_RATIO")
+    return (
+        "if the file is genuine, decompress it first, or raise EMBEDLAB_MAX_DECOMPRESSED_MB / "
+        "EMBEDLAB_MAX_GZIP_RATIO"
+    )
 
 
 def check_encoding(encoding: str) -> str:
@@ -131,7 +140,9 @@ def check_encoding(encoding: str) -> str:
     except (LookupError, TypeError):
         info = None
     if info is None or not getattr(info, "_is_text_encoding", True):
-        raise ParameterError(f"encoding {str(encoding)[:40]!r} is not a known text encoding",
-                             hint="use a Python codec name such as utf-8, latin-1, cp1252 or utf-8-sig "
-                                  "(see Python's 'Standard Encodings' list)")
+        raise ParameterError(
+            f"encoding {str(encoding)[:40]!r} is not a known text encoding",
+            hint="use a Python codec name such as utf-8, latin-1, cp1252 or utf-8-sig "
+            "(see Python's 'Standard Encodings' list)",
+        )
     return info.name

@@ -49,13 +49,19 @@ def find_items(emb: Embeddings, text: str, limit: int = 10) -> list[Match]:
     titles = _titles(emb, title)
     columns = [("key", pd.Series(emb.keys))]
     if emb.metadata is not None:
-        columns += [(str(c), emb.metadata[c]) for c in emb.metadata.columns 
-                    if emb.metadata[c].dtype == object or pd.api.types.is_string_dtype(emb.metadata[c])]
+        columns += [
+            (str(c), emb.metadata[c])
+            for c in emb.metadata.columns
+            if emb.metadata[c].dtype == object or pd.api.types.is_string_dtype(emb.metadata[c])
+        ]
     rank: dict[int, tuple[int, str]] = {}
     for name, values in columns:
         low = values.fillna("").astype(str).str.lower()
-        for grade, hits in ((0, low == needle), (1, low.str.startswith(needle, na=False)),
-                            (2, low.str.contains(needle, regex=False, na=False))):
+        for grade, hits in (
+            (0, low == needle),
+            (1, low.str.startswith(needle, na=False)),
+            (2, low.str.contains(needle, regex=False, na=False)),
+        ):
             for row in np.flatnonzero(hits.to_numpy()):
                 if row not in rank or rank[row][0] > grade:
                     rank[row] = (grade, name)
@@ -76,10 +82,16 @@ def resolve_item(emb: Embeddings, text: str) -> str:
     if found is not None:
         return emb.keys[found]
     matches = find_items(emb, text, limit=6)
-    exact = [m for m in matches if m.title.lower() == text.strip().lower() or m.key.lower() == text.strip().lower()]
+    exact = [
+        m
+        for m in matches
+        if m.title.lower() == text.strip().lower() or m.key.lower() == text.strip().lower()
+    ]
     if len(exact) == 1:
         return exact[0].key
-    suggestions = [f"{m.title} [{m.key}]" if m.title != m.key else m.key for m in matches[:5]] or emb.suggest(text)
+    suggestions = [
+        f"{m.title} [{m.key}]" if m.title != m.key else m.key for m in matches[:5]
+    ] or emb.suggest(text)
     raise UnknownKeyError(text, suggestions)
 
 

@@ -8,14 +8,16 @@ layout; :func:`pack` is the only writer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
 from .errors import ParameterError
 
-NEWLINES = str.maketrans({"\n": "\u21b5", "\r": "\u21b5"})  # a key's line breaks shown as ↵ (the text is "\n"-joined)
+NEWLINES = str.maketrans(
+    {"\n": "\u21b5", "\r": "\u21b5"}
+)  # a key's line breaks shown as ↵ (the text is "\n"-joined)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,12 @@ class PackedPoints:
 
     def args(self) -> dict:
         """The component arguments describing these points."""
-        return {"blob": self.blob, "n": self.n, "group_bytes": self.group_bytes, "bounds": list(self.bounds)}
+        return {
+            "blob": self.blob,
+            "n": self.n,
+            "group_bytes": self.group_bytes,
+            "bounds": list(self.bounds),
+        }
 
 
 def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedPoints:
@@ -71,12 +78,18 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
     keys = keys if isinstance(keys, list) else list(keys)
     n = len(coords)
     if coords.ndim != 2 or coords.shape[1] != 2 or len(groups) != n or len(keys) != n:
-        raise ParameterError(f"a point map needs n×2 positions, n groups and n keys; got {coords.shape}, "
-                             f"{len(groups)} groups and {len(keys)} keys")
+        raise ParameterError(
+            f"a point map needs n×2 positions, n groups and n keys; got {coords.shape}, "
+            f"{len(groups)} groups and {len(keys)} keys"
+        )
     if n and not np.isfinite(coords).all():
-        raise ParameterError("a point map's positions must be finite numbers; the layout holds NaN or infinity")
+        raise ParameterError(
+            "a point map's positions must be finite numbers; the layout holds NaN or infinity"
+        )
     if n and (groups.min() < 0 or groups.max() > 65535):
-        raise ParameterError(f"point groups must lie in 0..65535, got {groups.min()}..{groups.max()}")
+        raise ParameterError(
+            f"point groups must lie in 0..65535, got {groups.min()}..{groups.max()}"
+        )
     lo = coords.min(axis=0) if n else np.zeros(2)
     hi = coords.max(axis=0) if n else np.ones(2)
     span = np.where(hi > lo, hi - lo, 1.0)
@@ -88,7 +101,12 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
         text = "\n".join(str(k).translate(NEWLINES) for k in keys)
     text = text.encode("utf-8", "replace")
     blob = quantised.tobytes() + ids.tobytes() + text
-    return PackedPoints(blob, n, group_bytes, (float(lo[0]), float(lo[1]), float(lo[0] + span[0]), float(lo[1] + span[1])))
+    return PackedPoints(
+        blob,
+        n,
+        group_bytes,
+        (float(lo[0]), float(lo[1]), float(lo[0] + span[0]), float(lo[1] + span[1])),
+    )
 
 
 def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -106,8 +124,10 @@ def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:
     q = np.frombuffer(points.blob, dtype="<u2", count=2 * n).reshape(n, 2)
     x0, y0, x1, y1 = points.bounds
     coords = np.array([x0, y0]) + q / 65535 * np.array([x1 - x0, y1 - y0])
-    groups = np.frombuffer(points.blob, dtype="<u1" if gb == 1 else "<u2", count=n, offset=4 * n).astype(np.int64)
-    text = points.blob[4 * n + gb * n:].decode("utf-8")
+    groups = np.frombuffer(
+        points.blob, dtype="<u1" if gb == 1 else "<u2", count=n, offset=4 * n
+    ).astype(np.int64)
+    text = points.blob[4 * n + gb * n :].decode("utf-8")
     return coords, groups, text.split("\n") if n else []
 
 
@@ -130,11 +150,16 @@ def labels_at(centres: np.ndarray, labels: list[str]) -> list[list]:
     >>> labels_at(np.array([[0, 1], [2, 3]]), ["a · b", ""])
     [[0.0, 1.0, 'a · b']]
     """
-    return [[float(x), float(y), str(t)] for (x, y), t in zip(np.asarray(centres, dtype=float), labels) if t]
+    return [
+        [float(x), float(y), str(t)]
+        for (x, y), t in zip(np.asarray(centres, dtype=float), labels)
+        if t
+    ]
 
 
-def raster(coords: np.ndarray, groups: np.ndarray, palette: list[str], width: int = 1200,
-           height: int = 800) -> np.ndarray:
+def raster(
+    coords: np.ndarray, groups: np.ndarray, palette: list[str], width: int = 1200, height: int = 800
+) -> np.ndarray:
     """The whole map as an RGB image, drawn like the browser's point map: a density wash under
     one pixel per point coloured by its group (the first rows on top).
 
@@ -165,7 +190,9 @@ def raster(coords: np.ndarray, groups: np.ndarray, palette: list[str], width: in
     wash[dens == 0] = 0
     shade = wash.repeat(4, axis=0).repeat(4, axis=1)[:height, :width, None]
     image -= shade * (255 - np.array([40.0, 60.0, 110.0]))
-    colours = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in palette], dtype=np.float64)
+    colours = np.array(
+        [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette], dtype=np.float64
+    )
     order = np.arange(len(coords))[::-1]  # the first rows drawn last, on top
     top = np.full((height, width), -1)
     top[py[order], px[order]] = order
@@ -191,6 +218,7 @@ def to_png(image: np.ndarray, caption: str = "") -> bytes:
     from io import BytesIO
 
     from PIL import Image, ImageDraw
+
     h, w = image.shape[:2]
     out = Image.new("RGB", (w, h + (24 if caption else 0)), "white")
     out.paste(Image.fromarray(image), (0, 0))

@@ -32,12 +32,20 @@ class Projection:
         out.insert(0, "key", [emb.keys[i] for i in self.ids])
         if emb.metadata is not None:
             meta = emb.metadata.iloc[self.ids].reset_index(drop=True)
-            out = pd.concat([out, meta.drop(columns=[c for c in meta.columns if c in out.columns])], axis=1)
+            out = pd.concat(
+                [out, meta.drop(columns=[c for c in meta.columns if c in out.columns])], axis=1
+            )
         return out
 
 
-def sample_rows(emb: Embeddings, n: int, strategy: str = "frequent", column: str | None = None,
-                seed: int = 0, include: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+def sample_rows(
+    emb: Embeddings,
+    n: int,
+    strategy: str = "frequent",
+    column: str | None = None,
+    seed: int = 0,
+    include: np.ndarray | None = None,
+) -> tuple[np.ndarray, str]:
     """Pick at most ``n`` rows and say how: the first rows (most frequent, for frequency-ordered
     sets), a per-label stratified sample, or a seeded random one.  ``include`` rows are always kept."""
     total = len(emb)
@@ -51,15 +59,21 @@ def sample_rows(emb: Embeddings, n: int, strategy: str = "frequent", column: str
     elif strategy == "frequent":
         ids, note = np.arange(n), f"the first {n:,} of {total:,} keys (most frequent first)"
     elif strategy == "random":
-        ids, note = np.sort(rng.choice(total, n, replace=False)), f"{n:,} of {total:,} keys at random (seed {seed})"
+        ids, note = (
+            np.sort(rng.choice(total, n, replace=False)),
+            f"{n:,} of {total:,} keys at random (seed {seed})",
+        )
     else:
         if emb.metadata is None or column not in emb.metadata.columns:
-            raise ParameterError(f"stratified sampling needs a metadata column; '{column}' is not one")
+            raise ParameterError(
+                f"stratified sampling needs a metadata column; '{column}' is not one"
+            )
         labels = emb.metadata[column].astype(str).to_numpy()
         frame = pd.DataFrame({"label": labels, "r": rng.random(total)})
         share = n / total
         picked = frame.groupby("label", group_keys=False).apply(
-            lambda g: g.nsmallest(max(1, int(round(len(g) * share))), "r"), include_groups=False)
+            lambda g: g.nsmallest(max(1, int(round(len(g) * share))), "r"), include_groups=False
+        )
         ids = np.sort(picked.index.to_numpy()[:n])
         note = f"{len(ids):,} of {total:,} keys, stratified by '{column}' (seed {seed})"
     if include is not None and len(include):
@@ -70,9 +84,17 @@ def sample_rows(emb: Embeddings, n: int, strategy: str = "frequent", column: str
     return ids, note
 
 
-def project(emb: Embeddings, ids: np.ndarray, method: str = "pca", dims: int = 2, seed: int = 0,
-            perplexity: float = 30.0, neighbours: int = 15, axes: tuple | None = None,
-            quality: bool = True) -> Projection:
+def project(
+    emb: Embeddings,
+    ids: np.ndarray,
+    method: str = "pca",
+    dims: int = 2,
+    seed: int = 0,
+    perplexity: float = 30.0,
+    neighbours: int = 15,
+    axes: tuple | None = None,
+    quality: bool = True,
+) -> Projection:
     """Project the rows ``ids``; ``axes=((a, b), (c, d))`` for semantic axes a→b and c→d."""
     if method not in PROJECTIONS:
         raise ParameterError(f"projection '{method}' must be one of {', '.join(PROJECTIONS)}")
@@ -111,50 +133,85 @@ def pca(x: np.ndarray, dims: int) -> np.ndarray:
 def _tsne(x: np.ndarray, dims: int, seed: int, perplexity: float) -> np.ndarray:
     """openTSNE (FFT on large 2-D maps, Barnes-Hut otherwise), PCA start, cosine."""
     from openTSNE import TSNE
+
     perplexity = min(perplexity, max(2.0, (len(x) - 1) / 3))
     method = "fft" if dims == 2 and len(x) >= 10_000 else "bh"
-    return np.asarray(TSNE(n_components=dims, perplexity=perplexity, initialization="pca", random_state=seed,
-                           metric="cosine", negative_gradient_method=method, n_jobs=2).fit(x))
+    return np.asarray(
+        TSNE(
+            n_components=dims,
+            perplexity=perplexity,
+            initialization="pca",
+            random_state=seed,
+            metric="cosine",
+            negative_gradient_method=method,
+            n_jobs=2,
+        ).fit(x)
+    )
 
 
 def _umap(x: np.ndarray, dims: int, seed: int, neighbours: int) -> np.ndarray:
     try:
         import umap
     except ImportError:
-        raise ParameterError("UMAP needs the optional package umap-learn",
-                             hint="pip install 'embedlab[umap]', or use PCA or t-SNE") from None
-    return umap.UMAP(n_components=dims, n_neighbors=min(neighbours, len(x) - 1), random_state=seed,
-                     metric="cosine").fit_transform(x)
+        raise ParameterError(
+            "UMAP needs the optional package umap-learn",
+            hint="pip install 'embedlab[umap]', or use PCA or t-SNE",
+        ) from None
+    return umap.UMAP(
+        n_components=dims,
+        n_neighbors=min(neighbours, len(x) - 1),
+        random_state=seed,
+        metric="cosine",
+    ).fit_transform(x)
 
 
 def semantic_axes(emb: Embeddings, ids: np.ndarray, axes) -> np.ndarray:
     """x = similarity along the direction a→b, y = along c→d (the projector's custom projection)."""
     if not axes or len(axes) != 2 or any(len(a) != 2 for a in axes):
-        raise ParameterError("semantic axes need two pairs of keys, e.g. ((man, woman), (poor, rich))")
+        raise ParameterError(
+            "semantic axes need two pairs of keys, e.g. ((man, woman), (poor, rich))"
+        )
     unit = emb.unit
     cols = []
     for a, b in axes:
         d = unit[emb.index(b)] - unit[emb.index(a)]
         norm = np.linalg.norm(d)
         if norm == 0:
-            raise ParameterError(f"'{a}' and '{b}' have the same direction; pick two different keys")
+            raise ParameterError(
+                f"'{a}' and '{b}' have the same direction; pick two different keys"
+            )
         cols.append(unit[ids] @ (d / norm))
     return np.column_stack(cols)
 
 
-def map_quality(high: np.ndarray, low: np.ndarray, k: int = 10, max_points: int = 2000, seed: int = 0) -> dict:
+def map_quality(
+    high: np.ndarray, low: np.ndarray, k: int = 10, max_points: int = 2000, seed: int = 0
+) -> dict:
     """How much of the original neighbourhood survives the map: mean share of each point's k
     nearest neighbours (cosine, original space) that are also among its k nearest on the map,
     and scikit-learn's trustworthiness.  On at most ``max_points`` points."""
     from sklearn.manifold import trustworthiness
     from sklearn.neighbors import NearestNeighbors
+
     n = len(high)
     if n <= k + 1:
         return {}
-    pick = np.arange(n) if n <= max_points else np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
+    pick = (
+        np.arange(n)
+        if n <= max_points
+        else np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
+    )
     h, lo = high[pick], np.asarray(low, dtype=np.float64)[pick]
-    nh = NearestNeighbors(n_neighbors=k + 1, metric="cosine").fit(h).kneighbors(return_distance=False)
+    nh = (
+        NearestNeighbors(n_neighbors=k + 1, metric="cosine")
+        .fit(h)
+        .kneighbors(return_distance=False)
+    )
     nl = NearestNeighbors(n_neighbors=k + 1).fit(lo).kneighbors(return_distance=False)
     kept = np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(nh, nl)])
-    return {"knn_preservation": float(kept), "trustworthiness": float(trustworthiness(h, lo, n_neighbors=k, metric="cosine")),
-            "k": k, "points_measured": int(len(pick))}
+    return {
+        "knn_preservation": float(kept),
+        "trustworthiness": float(trustworthiness(h, lo, n_neighbors=k, metric="cosine")),
+        "k": k,
+        "points_measured": int(len(pick)),
+    }

@@ -17,13 +17,64 @@ import pandas as pd
 
 from .errors import ParameterError
 
-GENRES = ["Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-          "Horror", "Romance", "Sci-Fi", "Thriller"]
-_ADJ = ["Silent", "Crimson", "Last", "Hidden", "Broken", "Golden", "Midnight", "Lost", "Wild", "Electric",
-        "Frozen", "Secret", "Burning", "Distant", "Hollow", "Iron", "Paper", "Velvet", "Glass", "Restless"]
-_NOUN = ["Harbor", "Empire", "Garden", "River", "Witness", "Horizon", "Machine", "Orchard", "Signal",
-         "Kingdom", "Station", "Promise", "Frontier", "Carnival", "Voyage", "Letter", "Storm", "Mirror",
-         "Circus", "Island"]
+GENRES = [
+    "Action",
+    "Adventure",
+    "Animation",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Horror",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+]
+_ADJ = [
+    "Silent",
+    "Crimson",
+    "Last",
+    "Hidden",
+    "Broken",
+    "Golden",
+    "Midnight",
+    "Lost",
+    "Wild",
+    "Electric",
+    "Frozen",
+    "Secret",
+    "Burning",
+    "Distant",
+    "Hollow",
+    "Iron",
+    "Paper",
+    "Velvet",
+    "Glass",
+    "Restless",
+]
+_NOUN = [
+    "Harbor",
+    "Empire",
+    "Garden",
+    "River",
+    "Witness",
+    "Horizon",
+    "Machine",
+    "Orchard",
+    "Signal",
+    "Kingdom",
+    "Station",
+    "Promise",
+    "Frontier",
+    "Carnival",
+    "Voyage",
+    "Letter",
+    "Storm",
+    "Mirror",
+    "Circus",
+    "Island",
+]
 START = pd.Timestamp("2023-01-01", tz="UTC").timestamp()
 
 
@@ -36,6 +87,7 @@ class SampleLog:
         """interactions.csv and items.csv in ``out``, each written atomically; an existing file
         is replaced only with ``force``."""
         from .io.atomic import atomic_file, check_file_target
+
         out = Path(out)
         paths = [out / "interactions.csv", out / "items.csv"]
         for path in paths:
@@ -46,9 +98,16 @@ class SampleLog:
         return paths
 
 
-def generate(users: int = 3000, items: int = 1000, seed: int = 42, zipf: float = 0.9,
-             events_per_user: float = 25.0, taste: float = 0.85, follow: float = 0.6,
-             series_size: int = 8) -> SampleLog:
+def generate(
+    users: int = 3000,
+    items: int = 1000,
+    seed: int = 42,
+    zipf: float = 0.9,
+    events_per_user: float = 25.0,
+    taste: float = 0.85,
+    follow: float = 0.6,
+    series_size: int = 8,
+) -> SampleLog:
     """Generate the log; the same arguments always give the same rows."""
     if items < len(GENRES):
         raise ParameterError(f"items({items}) must be >= the number of genres({len(GENRES)})")
@@ -71,18 +130,28 @@ def generate(users: int = 3000, items: int = 1000, seed: int = 42, zipf: float =
         while done < n_events:
             length = min(n_events - done, 1 + rng.geometric(1 / 5))
             g = rng.choice(favs) if rng.random() < taste else rng.choice(len(GENRES), p=genre_pop)
-            picks = _session_items(rng, members[g], weights[g], series_members, series_of, popularity,
-                                   length, follow)
+            picks = _session_items(
+                rng, members[g], weights[g], series_members, series_of, popularity, length, follow
+            )
             gaps = np.cumsum(rng.uniform(60, 8 * 60, size=length))
             liked = np.isin(genre_of[picks], favs)
-            rating = np.where(liked, rng.choice([4, 5], size=length, p=[0.5, 0.5]),
-                              rng.choice([1, 2, 3, 4], size=length, p=[0.2, 0.35, 0.3, 0.15]))
+            rating = np.where(
+                liked,
+                rng.choice([4, 5], size=length, p=[0.5, 0.5]),
+                rng.choice([1, 2, 3, 4], size=length, p=[0.2, 0.35, 0.3, 0.15]),
+            )
             rows.append((np.full(length, u), picks, (t + gaps).astype(np.int64), rating))
             t += gaps[-1] + rng.exponential(3 * 86400) + 3600
             done += length
     user, item, time, rating = (np.concatenate(parts) for parts in zip(*rows))
-    log = pd.DataFrame({"user_id": np.char.add("u", np.char.zfill(user.astype(str), 5)),
-                        "item_id": catalog.item_id.to_numpy()[item], "timestamp": time, "rating": rating})
+    log = pd.DataFrame(
+        {
+            "user_id": np.char.add("u", np.char.zfill(user.astype(str), 5)),
+            "item_id": catalog.item_id.to_numpy()[item],
+            "timestamp": time,
+            "rating": rating,
+        }
+    )
     return SampleLog(log, catalog)
 
 
@@ -100,7 +169,9 @@ def _series(members, size: int, rng) -> tuple[np.ndarray, dict]:
     return series_of, groups
 
 
-def _session_items(rng, genre_items, genre_weights, series_members, series_of, popularity, length, follow):
+def _session_items(
+    rng, genre_items, genre_weights, series_members, series_of, popularity, length, follow
+):
     """The first item by popularity within the genre; each next one stays in the previous item's
     series with probability ``follow``."""
     picks = [rng.choice(genre_items, p=genre_weights)]
@@ -115,7 +186,9 @@ def _session_items(rng, genre_items, genre_weights, series_members, series_of, p
 
 
 def _catalog(items: int, rng: np.random.Generator, zipf: float):
-    genre_of = np.concatenate([np.arange(len(GENRES)), rng.integers(0, len(GENRES), items - len(GENRES))])
+    genre_of = np.concatenate(
+        [np.arange(len(GENRES)), rng.integers(0, len(GENRES), items - len(GENRES))]
+    )
     rng.shuffle(genre_of)
     second = np.where(rng.random(items) < 0.25, rng.integers(0, len(GENRES), items), -1)
     popularity = 1.0 / np.arange(1, items + 1) ** zipf
@@ -128,7 +201,16 @@ def _catalog(items: int, rng: np.random.Generator, zipf: float):
                 seen.add(t)
                 break
         titles.append(t)
-    genres = [GENRES[g] if s < 0 or s == g else f"{GENRES[g]}|{GENRES[s]}" for g, s in zip(genre_of, second)]
-    catalog = pd.DataFrame({"item_id": [f"i{i:04d}" for i in range(items)], "title": titles,
-                            "genre": [GENRES[g] for g in genre_of], "genres": genres})
+    genres = [
+        GENRES[g] if s < 0 or s == g else f"{GENRES[g]}|{GENRES[s]}"
+        for g, s in zip(genre_of, second)
+    ]
+    catalog = pd.DataFrame(
+        {
+            "item_id": [f"i{i:04d}" for i in range(items)],
+            "title": titles,
+            "genre": [GENRES[g] for g in genre_of],
+            "genres": genres,
+        }
+    )
     return catalog, genre_of, popularity

@@ -11,9 +11,9 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,8 +52,13 @@ class Neighbours:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"rank": np.arange(1, len(self.keys) + 1), "key": self.keys,
-                             "score": self.scores.astype(float)})
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(self.keys) + 1),
+                "key": self.keys,
+                "score": self.scores.astype(float),
+            }
+        )
 
 
 def check_metric(metric: str) -> None:
@@ -76,12 +81,15 @@ def prepare_queries(queries: np.ndarray, metric: str) -> np.ndarray:
     return np.ascontiguousarray(q)
 
 
-def exact_top_k(matrix: np.ndarray, queries: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
+def exact_top_k(
+    matrix: np.ndarray, queries: np.ndarray, k: int, metric: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Top-k rows of ``matrix`` for each (already prepared) query, best first."""
     k = min(k, matrix.shape[0])
     if len(queries) < FEW_QUERIES:
         return _numpy_top_k(matrix, queries, k, metric)
     import faiss
+
     fm = faiss.METRIC_L2 if metric == "euclidean" else faiss.METRIC_INNER_PRODUCT
     scores, ids = faiss.knn(queries, np.ascontiguousarray(matrix), k, metric=fm)
     if metric == "euclidean":
@@ -125,9 +133,16 @@ def _numpy_top_k(matrix, queries, k, metric):
     return ids, out
 
 
-def top_k(emb: Embeddings, queries: np.ndarray, k: int = 10, metric: str = "cosine",
-          exclude: Sequence[Sequence[int]] | None = None, restrict: int | np.ndarray | None = None,
-          method: str = "auto", index: "HnswIndex | None" = None) -> tuple[np.ndarray, np.ndarray, float | None]:
+def top_k(
+    emb: Embeddings,
+    queries: np.ndarray,
+    k: int = 10,
+    metric: str = "cosine",
+    exclude: Sequence[Sequence[int]] | None = None,
+    restrict: int | np.ndarray | None = None,
+    method: str = "auto",
+    index: HnswIndex | None = None,
+) -> tuple[np.ndarray, np.ndarray, float | None]:
     """Top-k row ids and scores for each query vector.
 
     Parameters
@@ -190,12 +205,16 @@ def _search(emb, matrix, queries, want, metric, method, mapping, index):
     """(ids, scores, recall): HNSW when asked (or for a large unrestricted set), else exact."""
     if method not in ("auto", "exact", "hnsw"):
         raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
-    use_ann = method == "hnsw" or (method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None)
+    use_ann = method == "hnsw" or (
+        method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None
+    )
     if not use_ann:
         return (*exact_top_k(matrix, queries, want, metric), None)
     if mapping is not None:
-        raise ParameterError("approximate search cannot be combined with a candidate restriction",
-                             hint="use method='exact' with restrict")
+        raise ParameterError(
+            "approximate search cannot be combined with a candidate restriction",
+            hint="use method='exact' with restrict",
+        )
     index = index or cached_hnsw(emb, metric)
     ids, scores = index.search(queries, want)
     return ids, scores, index.recall
@@ -206,8 +225,10 @@ def _without_zero_rows(emb: Embeddings, queries, restrict, method):
     zero rows are never candidates (they are left out, exactly; not ranked arbitrarily at 0.0)."""
     q = np.atleast_2d(np.asarray(queries, dtype=np.float64))
     if q.shape[1] == emb.dim and not (np.abs(q).sum(axis=1) > 0).all():
-        raise ParameterError("the query is a zero vector, so its cosine similarity to anything is undefined",
-                             hint="use --metric dot or euclidean, or another query")
+        raise ParameterError(
+            "the query is a zero vector, so its cosine similarity to anything is undefined",
+            hint="use --metric dot or euclidean, or another query",
+        )
     keep = emb.nonzero_rows
     if keep is None:
         return restrict, method
@@ -285,9 +306,15 @@ def _drop_excluded(ids, scores, exclude, k):
     return out_ids, out_scores
 
 
-def neighbours(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
-              restrict: int | np.ndarray | None = None, method: str = "auto",
-              index: "HnswIndex | None" = None) -> Neighbours:
+def neighbours(
+    emb: Embeddings,
+    key: str,
+    k: int = 10,
+    metric: str = "cosine",
+    restrict: int | np.ndarray | None = None,
+    method: str = "auto",
+    index: HnswIndex | None = None,
+) -> Neighbours:
     """The ``k`` nearest keys to ``key``, best first, the query itself excluded.
 
     Parameters
@@ -325,16 +352,33 @@ def neighbours(emb: Embeddings, key: str, k: int = 10, metric: str = "cosine",
     ['northeast']
     """
     i = emb.index(key)
-    ids, scores, recall = top_k(emb, emb.vectors[i][None, :], k, metric, exclude=[[i]], restrict=restrict,
-                                method=method, index=index)
+    ids, scores, recall = top_k(
+        emb,
+        emb.vectors[i][None, :],
+        k,
+        metric,
+        exclude=[[i]],
+        restrict=restrict,
+        method=method,
+        index=index,
+    )
     return _result(emb, emb.keys[i], ids[0], scores[0], metric, recall, index, [emb.keys[i]])
 
 
 def _result(emb, query, ids, scores, metric, recall, index, excluded) -> Neighbours:
     ok = ids >= 0
     meta = None if emb.metadata is None else emb.metadata.iloc[ids[ok]].reset_index(drop=True)
-    return Neighbours(query, [emb.keys[j] for j in ids[ok]], ids[ok], scores[ok], metric,
-                     "exact" if recall is None else "hnsw", recall, excluded, meta)
+    return Neighbours(
+        query,
+        [emb.keys[j] for j in ids[ok]],
+        ids[ok],
+        scores[ok],
+        metric,
+        "exact" if recall is None else "hnsw",
+        recall,
+        excluded,
+        meta,
+    )
 
 
 class HnswIndex:
@@ -370,17 +414,27 @@ class HnswIndex:
 
     EF_STEPS = (16, 32, 48, 64, 96, 128, 192, 256, 512)
 
-    def __init__(self, emb: Embeddings, metric: str = "cosine", M: int = 32, ef_construction: int = 80,
-                 target_recall: float = 0.95, k: int = 10, sample: int = 500, seed: int = 0):
+    def __init__(
+        self,
+        emb: Embeddings,
+        metric: str = "cosine",
+        M: int = 32,
+        ef_construction: int = 80,
+        target_recall: float = 0.95,
+        k: int = 10,
+        sample: int = 500,
+        seed: int = 0,
+    ):
         check_metric(metric)
         self.emb, self.metric, self.M, self.ef_construction = emb, metric, M, ef_construction
         self.target_recall, self.k, self.sample, self.seed = target_recall, k, sample, seed
 
-    def build(self) -> "HnswIndex":
+    def build(self) -> HnswIndex:
         """Add every row, then measure recall@k for rising ``efSearch`` and keep the first that reaches
         ``target_recall``; sets ``index_``, ``ef_search_`` and ``recall``.  Returns ``self``.
         """
         import faiss
+
         matrix = np.ascontiguousarray(space(self.emb, self.metric))
         fm = faiss.METRIC_L2 if self.metric == "euclidean" else faiss.METRIC_INNER_PRODUCT
         self.index_ = faiss.IndexHNSWFlat(matrix.shape[1], self.M, fm)
@@ -397,27 +451,39 @@ class HnswIndex:
             self.ef_search_ = ef
             if self.recall >= self.target_recall:
                 break
-        log.info("HNSW over %d rows: efSearch=%d recall@%d=%.3f", len(matrix), ef, self.k, self.recall)
+        log.info(
+            "HNSW over %d rows: efSearch=%d recall@%d=%.3f", len(matrix), ef, self.k, self.recall
+        )
         return self
 
     def save(self, path: str | Path) -> None:
         """faiss' own index format (not a pickle) plus a JSON sidecar with the measured recall."""
         import faiss
+
         from .io.atomic import atomic_file
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(path) as tmp:  # a killed writer never leaves a truncated index behind
             faiss.write_index(self.index_, str(tmp))
-        meta = {"metric": self.metric, "M": self.M, "ef_construction": self.ef_construction,
-                "ef_search": self.ef_search_, "recall": self.recall, "k": self.k, "rows": len(self.emb),
-                "data_hash": self.emb.provenance.data_hash}
+        meta = {
+            "metric": self.metric,
+            "M": self.M,
+            "ef_construction": self.ef_construction,
+            "ef_search": self.ef_search_,
+            "recall": self.recall,
+            "k": self.k,
+            "rows": len(self.emb),
+            "data_hash": self.emb.provenance.data_hash,
+        }
         with atomic_file(path.with_suffix(".json")) as tmp:
             tmp.write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
-    def load(cls, emb: Embeddings, path: str | Path) -> "HnswIndex | None":
+    def load(cls, emb: Embeddings, path: str | Path) -> HnswIndex | None:
         """The saved index if it was built for these vectors (same data hash and size), else None."""
         import faiss
+
         path = Path(path)
         side = path.with_suffix(".json")
         if not (path.exists() and side.exists()):
@@ -426,8 +492,13 @@ class HnswIndex:
             meta = json.loads(side.read_text(encoding="utf-8"))
             if meta.get("data_hash") != emb.provenance.data_hash or meta.get("rows") != len(emb):
                 return None
-            index = cls(emb, metric=meta["metric"], M=meta["M"], ef_construction=meta["ef_construction"],
-                        k=meta["k"])
+            index = cls(
+                emb,
+                metric=meta["metric"],
+                M=meta["M"],
+                ef_construction=meta["ef_construction"],
+                k=meta["k"],
+            )
             index.index_ = faiss.read_index(str(path))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             log.info("ignoring a damaged HNSW cache entry %s (%s)", path.name, exc)
@@ -481,7 +552,10 @@ def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:
         index = HnswIndex(emb, metric=metric).build()
         try:
             index.save(path)
-        except (OSError, EmbedlabError) as exc:  # an unwritable cache costs a rebuild next time, nothing more
+        except (
+            OSError,
+            EmbedlabError,
+        ) as exc:  # an unwritable cache costs a rebuild next time, nothing more
             log.info("could not cache the HNSW index in %s (%s)", path.parent, exc)
     return index
 

@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ from .embeddings import Embeddings, Provenance
 from .errors import EmbedlabError, ParameterError
 from .io.atomic import atomic_file
 
-DEFAULT_MAX_BYTES = 2 * 1024 ** 3
+DEFAULT_MAX_BYTES = 2 * 1024**3
 CLI_OWNER = "cli"
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -110,6 +110,7 @@ class Workspace:
     def default_root() -> Path:
         """The user's data directory (platformdirs), e.g. ``~/.local/share/embedlab``."""
         from platformdirs import user_data_dir
+
         return Path(user_data_dir("embedlab", appauthor=False))
 
     # -- sets -------------------------------------------------------------------------------------
@@ -124,7 +125,9 @@ class Workspace:
         keys = json.dumps(emb.keys, ensure_ascii=False).encode("utf-8")
         vectors = np.ascontiguousarray(emb.vectors, dtype=np.float32)
         meta = None if emb.metadata is None else _parquet_bytes(emb.metadata)
-        digest = hashlib.sha256(keys + str(vectors.shape).encode() + vectors.tobytes() + (meta or b"")).hexdigest()[:32]
+        digest = hashlib.sha256(
+            keys + str(vectors.shape).encode() + vectors.tobytes() + (meta or b"")
+        ).hexdigest()[:32]
         folder = self.root / "blobs" / digest
         if not folder.exists():
             size = len(keys) + vectors.nbytes + len(meta or b"")
@@ -147,18 +150,24 @@ class Workspace:
         """
         rec = self.record(set_id)
         if rec.kind == "log":
-            raise MissingSetError(f"'{rec.name}' is a log, not an embedding set", hint="train on it first")
+            raise MissingSetError(
+                f"'{rec.name}' is a log, not an embedding set", hint="train on it first"
+            )
         folder = self.root / "blobs" / rec.blob
         try:
             keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
             vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise MissingSetError(f"the stored vectors of '{rec.name}' are missing or damaged ({exc.__class__.__name__})",
-                                  hint="delete it and save it again") from None
+            raise MissingSetError(
+                f"the stored vectors of '{rec.name}' are missing or damaged ({exc.__class__.__name__})",
+                hint="delete it and save it again",
+            ) from None
         meta_path = folder / "metadata.parquet"
         metadata = pd.read_parquet(meta_path) if meta_path.exists() else None
         prov = {k: v for k, v in rec.provenance.items() if k in Provenance.__dataclass_fields__}
-        return Embeddings(keys, vectors, metadata, Provenance(**prov) if prov.get("source") else None)
+        return Embeddings(
+            keys, vectors, metadata, Provenance(**prov) if prov.get("source") else None
+        )
 
     # -- uploads and logs ---------------------------------------------------------------------------
     def store_upload(self, data: bytes, filename: str) -> Path:
@@ -177,11 +186,22 @@ class Workspace:
         upload = Path(upload)
         if upload.parent.parent != self.root / "uploads":
             raise ParameterError("a log must be stored with store_upload first")
-        options = json.loads(json.dumps({**options, "file": upload.name}))  # as the record stores them
-        for rec in self.records():  # the same file validated the same way again by its owner: one record
-            if rec.kind == "log" and rec.owner == owner and rec.blob == upload.parent.name and rec.options == options:
+        options = json.loads(
+            json.dumps({**options, "file": upload.name})
+        )  # as the record stores them
+        for (
+            rec
+        ) in self.records():  # the same file validated the same way again by its owner: one record
+            if (
+                rec.kind == "log"
+                and rec.owner == owner
+                and rec.blob == upload.parent.name
+                and rec.options == options
+            ):
                 return rec
-        return self._add_record(name, "log", owner, upload.parent.name, {"source": upload.name}, options=options)
+        return self._add_record(
+            name, "log", owner, upload.parent.name, {"source": upload.name}, options=options
+        )
 
     def log_path(self, rec: SetRecord) -> Path:
         """The stored upload a log record was validated from."""
@@ -214,15 +234,19 @@ class Workspace:
 
     def _claimed_uploads(self) -> set[str]:
         logs = self.records("log")
-        return {r.blob for r in logs} | {str(r.options.get("metadata") or "").partition("/")[0] for r in logs}
+        return {r.blob for r in logs} | {
+            str(r.options.get("metadata") or "").partition("/")[0] for r in logs
+        }
 
     # -- records ------------------------------------------------------------------------------------
     def record(self, set_id: str) -> SetRecord:
         """The record of ``set_id``; raises :class:`MissingSetError` when there is none."""
         path = self.root / "sets" / f"{set_id}.json"
         if not _ID.match(set_id or "") or not path.exists():
-            raise MissingSetError(f"no stored set has the id '{set_id}'",
-                                  hint="it was deleted, or it was made on another server")
+            raise MissingSetError(
+                f"no stored set has the id '{set_id}'",
+                hint="it was deleted, or it was made on another server",
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
         return SetRecord(**{k: v for k, v in data.items() if k in SetRecord.__dataclass_fields__})
 
@@ -242,7 +266,11 @@ class Workspace:
         """Records a browser may see: those it made, those it opened by link, and (for the owner,
         i.e. a browser on the server's own machine) those saved from the CLI."""
         opened = set(self.opened(browser))
-        return [r for r in self.records() if r.owner == browser or r.id in opened or (local and r.owner == CLI_OWNER)]
+        return [
+            r
+            for r in self.records()
+            if r.owner == browser or r.id in opened or (local and r.owner == CLI_OWNER)
+        ]
 
     def opened(self, browser: str) -> list[str]:
         path = self._browser_file(browser)
@@ -283,12 +311,21 @@ class Workspace:
             named = [r for r in self.records() if r.name == name_or_id]
         if len(named) == 1:
             return named[0]
-        raise MissingSetError(f"no stored set is named or has the id '{name_or_id}'" if not named else
-                              f"{len(named)} stored sets are named '{name_or_id}'", hint="use the id from `embedlab sets list`")
+        raise MissingSetError(
+            f"no stored set is named or has the id '{name_or_id}'"
+            if not named
+            else f"{len(named)} stored sets are named '{name_or_id}'",
+            hint="use the id from `embedlab sets list`",
+        )
 
     # -- size -----------------------------------------------------------------------------------------
     def used_bytes(self) -> int:
-        return sum(p.stat().st_size for area in ("blobs", "uploads") for p in (self.root / area).rglob("*") if p.is_file())
+        return sum(
+            p.stat().st_size
+            for area in ("blobs", "uploads")
+            for p in (self.root / area).rglob("*")
+            if p.is_file()
+        )
 
     def clean_tmp(self, older_than: float = 0.0) -> int:
         """Remove half-written files older than ``older_than`` seconds; returns how many."""
@@ -302,17 +339,26 @@ class Workspace:
     def _check_room(self, size: int) -> None:
         used = self.used_bytes()
         if used + size > self.max_bytes:
-            raise WorkspaceFullError(f"storing {human_size(size)} would take the workspace past its cap "
-                                     f"({human_size(used)} of {human_size(self.max_bytes)} used)",
-                                     hint="delete sets on the Data page or with `embedlab sets rm`")
+            raise WorkspaceFullError(
+                f"storing {human_size(size)} would take the workspace past its cap "
+                f"({human_size(used)} of {human_size(self.max_bytes)} used)",
+                hint="delete sets on the Data page or with `embedlab sets rm`",
+            )
 
     def _add_record(self, name, kind, owner, blob, provenance, options=None) -> SetRecord:
         area = "uploads" if kind == "log" else "blobs"
         size = sum(p.stat().st_size for p in (self.root / area / blob).rglob("*") if p.is_file())
-        rec = SetRecord(id=secrets.token_urlsafe(16), name=str(name), kind=kind, owner=owner, blob=blob,
-                        provenance=json.loads(json.dumps(provenance, default=str)),
-                        created=datetime.now(timezone.utc).isoformat(timespec="microseconds"), bytes=size,
-                        options=dict(options or {}))
+        rec = SetRecord(
+            id=secrets.token_urlsafe(16),
+            name=str(name),
+            kind=kind,
+            owner=owner,
+            blob=blob,
+            provenance=json.loads(json.dumps(provenance, default=str)),
+            created=datetime.now(UTC).isoformat(timespec="microseconds"),
+            bytes=size,
+            options=dict(options or {}),
+        )
         self._write_record(rec)
         return rec
 
@@ -341,6 +387,7 @@ def new_browser_id() -> str:
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:
     import io
+
     buf = io.BytesIO()
     frame.reset_index(drop=True).to_parquet(buf, index=False)
     return buf.getvalue()

@@ -6,19 +6,38 @@ from embedlab.dashboard import sidebar, state
 
 SECTIONS = {
     "": [("home", "Start", "🧭")],
-    "Explore a set": [("map", "Map", "🗺️"), ("neighbours", "Neighbours", "🐸"), ("arithmetic", "Arithmetic", "➕"),
-                      ("lookup", "Lookup", "🔢")],
-    "Your data": [("data", "Data", "📤"), ("train", "Train", "🏋️"), ("compare", "Compare", "⚖️"),
-                  ("catalog", "Catalog size", "📉")],
+    "Explore a set": [
+        ("map", "Map", "🗺️"),
+        ("neighbours", "Neighbours", "🐸"),
+        ("arithmetic", "Arithmetic", "➕"),
+        ("lookup", "Lookup", "🔢"),
+    ],
+    "Your data": [
+        ("data", "Data", "📤"),
+        ("train", "Train", "🏋️"),
+        ("compare", "Compare", "⚖️"),
+        ("catalog", "Catalog size", "📉"),
+    ],
 }
 
 
 def navigation():
     """The pages, grouped as the sidebar shows them; page files live in views/ (not pages/)."""
-    return st.navigation({section: [st.Page(f"views/{name}.py", title=title, icon=icon, url_path=name,
-                                            default=name == "home")
-                                    for name, title, icon in pages]
-                          for section, pages in SECTIONS.items()})
+    return st.navigation(
+        {
+            section: [
+                st.Page(
+                    f"views/{name}.py",
+                    title=title,
+                    icon=icon,
+                    url_path=name,
+                    default=name == "home",
+                )
+                for name, title, icon in pages
+            ]
+            for section, pages in SECTIONS.items()
+        }
+    )
 
 
 def main() -> None:

@@ -12,7 +12,11 @@ from embedlab.core import Embeddings, io
 
 def _bytes(emb: Embeddings, fmt: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        name = {"projector": "vectors.tsv", "word2vec": "vectors.txt", "parquet": "vectors.parquet"}[fmt]
+        name = {
+            "projector": "vectors.tsv",
+            "word2vec": "vectors.txt",
+            "parquet": "vectors.parquet",
+        }[fmt]
         written = io.save(emb, Path(tmp) / name, fmt)
         if fmt != "projector":
             return written[0].read_bytes()
@@ -25,8 +29,16 @@ def _bytes(emb: Embeddings, fmt: str) -> bytes:
 
 def export_buttons(emb: Embeddings) -> None:
     with st.expander("Export this set"):
-        for fmt, fname, mime in (("projector", "embedlab-projector.zip", "application/zip"),
-                                 ("word2vec", "embedlab-vectors.txt", "text/plain"),
-                                 ("parquet", "embedlab-vectors.parquet", "application/octet-stream")):
-            st.download_button(fmt, data=lambda fmt=fmt: _bytes(emb, fmt), file_name=fname, mime=mime,
-                               key=f"export-{fmt}", on_click="ignore")
+        for fmt, fname, mime in (
+            ("projector", "embedlab-projector.zip", "application/zip"),
+            ("word2vec", "embedlab-vectors.txt", "text/plain"),
+            ("parquet", "embedlab-vectors.parquet", "application/octet-stream"),
+        ):
+            st.download_button(
+                fmt,
+                data=lambda fmt=fmt: _bytes(emb, fmt),
+                file_name=fname,
+                mime=mime,
+                key=f"export-{fmt}",
+                on_click="ignore",
+            )

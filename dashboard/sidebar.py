@@ -3,7 +3,6 @@
 import streamlit as st
 
 from embedlab.core.errors import EmbedlabError
-
 from embedlab.dashboard import state
 from embedlab.dashboard.export import export_buttons
 from embedlab.dashboard.text import md
@@ -27,7 +26,9 @@ def render() -> None:
     choice = state.active_choice()
     options = state.choices()
     if choice not in options:
-        options = [choice] + options  # a set opened by link, or a missing one: named, so the page makes sense
+        options = [
+            choice
+        ] + options  # a set opened by link, or a missing one: named, so the page makes sense
     with st.sidebar:
         _describe_active(options, choice)
         state.keep_browser_cookie()
@@ -36,8 +37,15 @@ def render() -> None:
 def _describe_active(options, choice: str) -> None:
     with st.container():
         key = picker_key(choice)
-        st.selectbox("Embedding set", options, index=options.index(choice), format_func=state.describe, key=key,
-                     on_change=_picked, args=(key,))
+        st.selectbox(
+            "Embedding set",
+            options,
+            index=options.index(choice),
+            format_func=state.describe,
+            key=key,
+            on_change=_picked,
+            args=(key,),
+        )
         try:
             _, emb = state.active()
         except EmbedlabError:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import os
 import re
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -37,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_LOG = ROOT / "sample_data" / "interactions.csv"
 SAMPLE_ITEMS = ROOT / "sample_data" / "items.csv"
 
-_ACTIVE = "active_set"          # the browser's active set (survives page switches)
-_LOGS = "validated_logs"        # validated logs: name -> Interactions
-_KEEP = "kept:"                 # prefix: a control's value kept while its page is not shown
+_ACTIVE = "active_set"  # the browser's active set (survives page switches)
+_LOGS = "validated_logs"  # validated logs: name -> Interactions
+_KEEP = "kept:"  # prefix: a control's value kept while its page is not shown
 COOKIE = "embedlab_browser"
 _BROWSER = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -55,18 +56,23 @@ def builtin(limit: int | None = None) -> Embeddings:
 @st.cache_resource(show_spinner="Reading the sample log…")
 def sample_log():
     from embedlab.core.logs import prepare
+
     return prepare(SAMPLE_LOG, metadata=SAMPLE_ITEMS)
 
 
 @st.cache_resource(show_spinner="Training on the sample log…")
 def sample_model(method: str):
     from embedlab.core.train import train
+
     return train(sample_log(), method, seed=0)
 
 
-@st.cache_resource(show_spinner="Building the HNSW index (once per set; then cached on disk)…", max_entries=4)
+@st.cache_resource(
+    show_spinner="Building the HNSW index (once per set; then cached on disk)…", max_entries=4
+)
 def _shared_hnsw(choice: str, limit: int | None, metric: str):
     from embedlab.core.search import cached_hnsw
+
     return cached_hnsw(load(choice, limit), metric)
 
 
@@ -75,6 +81,7 @@ def hnsw(choice: str, emb: Embeddings, metric: str):
     if is_shared(choice):
         return _shared_hnsw(choice, builtin_limit() if choice == BUILTIN else None, metric)
     from embedlab.core.search import cached_hnsw
+
     cache = st.session_state.setdefault("hnsw", {})
     key = (choice, id(emb), metric)
     if key not in cache:
@@ -90,7 +97,9 @@ def workspace() -> Workspace:
     folder), opened once per server.  Half-written files and unclaimed uploads older than an hour
     (left by a server that stopped) are removed then."""
     root = os.environ.get("EMBEDLAB_WORKSPACE") or Workspace.default_root()
-    ws = Workspace(root, max_bytes=int(float(os.environ.get("EMBEDLAB_WORKSPACE_MB", 2048)) * 1024 ** 2))
+    ws = Workspace(
+        root, max_bytes=int(float(os.environ.get("EMBEDLAB_WORKSPACE_MB", 2048)) * 1024**2)
+    )
     ws.clean_tmp(older_than=3600)
     ws.prune_uploads(older_than=3600)
     return ws
@@ -101,7 +110,9 @@ def browser_id() -> str:
     restart; a browser without the cookie gets a new id (and the cookie, see keep_browser_cookie)."""
     if "browser_id" not in st.session_state:
         known = st.context.cookies.get(COOKIE, "")
-        known = known if isinstance(known, str) else ""  # (AppTest has no browser, hence no cookies)
+        known = (
+            known if isinstance(known, str) else ""
+        )  # (AppTest has no browser, hence no cookies)
         st.session_state["browser_id"] = known if _BROWSER.match(known) else new_browser_id()
         st.session_state["upload_ledger"] = UploadLedger(workspace())
     return st.session_state["browser_id"]
@@ -111,14 +122,20 @@ def keep_browser_cookie() -> None:
     """Write the browser-id cookie (a year; this site only).  Drawn on every run at the same place
     (the end of the sidebar), so the page's elements never shift and widgets such as tabs keep
     their state."""
-    st.html(f"<script>document.cookie = '{COOKIE}={browser_id()}; path=/; max-age=31536000; SameSite=Strict';"
-            "</script>", unsafe_allow_javascript=True)
+    st.html(
+        f"<script>document.cookie = '{COOKIE}={browser_id()}; path=/; max-age=31536000; SameSite=Strict';"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def is_owner() -> bool:
     """A browser on the server's own machine counts as the owner: it sees sets saved from the CLI."""
     ip = st.context.ip_address
-    return not isinstance(ip, str) or ip in ("127.0.0.1", "::1")  # (AppTest: no connection, the owner)
+    return not isinstance(ip, str) or ip in (
+        "127.0.0.1",
+        "::1",
+    )  # (AppTest: no connection, the owner)
 
 
 class UploadLedger:
@@ -172,7 +189,11 @@ def stored_sets() -> list[SetRecord]:
 
 def choices() -> list[str]:
     """Sets this browser may pick: the built-in, the sample-log models, its stored sets."""
-    return [BUILTIN] + [f"sample:{m}" for m in SAMPLE_METHODS] + [r.id for r in stored_sets() if r.kind != "log"]
+    return (
+        [BUILTIN]
+        + [f"sample:{m}" for m in SAMPLE_METHODS]
+        + [r.id for r in stored_sets() if r.kind != "log"]
+    )
 
 
 def describe(choice: str) -> str:
@@ -229,7 +250,9 @@ def set_active(choice: str) -> None:
 def publish_active() -> None:
     """Write the active set into the URL (the built-in needs no parameter)."""
     choice = active_choice()
-    set_params(ds=None if choice == BUILTIN else choice, n=builtin_limit() if choice == BUILTIN else None)
+    set_params(
+        ds=None if choice == BUILTIN else choice, n=builtin_limit() if choice == BUILTIN else None
+    )
 
 
 def builtin_limit() -> int | None:
@@ -261,7 +284,9 @@ def logs() -> dict[str, str]:
     """Logs this browser validated (stored in the workspace): label -> record id."""
     recs = [r for r in stored_sets() if r.kind == "log"]
     names = [r.name for r in recs]
-    return {(r.name if names.count(r.name) == 1 else f"{r.name} ({r.created[:19]})"): r.id for r in recs}
+    return {
+        (r.name if names.count(r.name) == 1 else f"{r.name} ({r.created[:19]})"): r.id for r in recs
+    }
 
 
 def add_log(name: str, upload: Path, options: dict, inter) -> str:
@@ -283,6 +308,7 @@ def load_log(log_id: str):
 @st.cache_resource(max_entries=4, show_spinner="Validating the stored log again…")
 def _stored_log(log_id: str):
     from embedlab.core.logs import prepare
+
     ws = workspace()
     rec = ws.record(log_id)
     options = {k: v for k, v in rec.options.items() if k != "file"}
@@ -323,8 +349,12 @@ class Control:
     param: str | None
     default: Any
 
-    def init(self, options: Sequence | None = None, valid: Callable[[Any], bool] | None = None,
-             default: Any = None) -> str:
+    def init(
+        self,
+        options: Sequence | None = None,
+        valid: Callable[[Any], bool] | None = None,
+        default: Any = None,
+    ) -> str:
         """Initialise the value once; returns the widget key.
 
         ``options``: a value outside them falls back to the default.  ``valid``: a value it
@@ -336,9 +366,15 @@ class Control:
         fallback = self.default if default is None else default
         if self.key not in ss:
             from_url = self.param is not None and self.param in st.query_params
-            value = self._parse(st.query_params[self.param]) if from_url else ss.get(_KEEP + self.key, fallback)
+            value = (
+                self._parse(st.query_params[self.param])
+                if from_url
+                else ss.get(_KEEP + self.key, fallback)
+            )
             ss[self.key] = value
-            ss[_KEEP + "set:" + self.key] = active_choice() if from_url else ss.get(_KEEP + "set:" + self.key)
+            ss[_KEEP + "set:" + self.key] = (
+                active_choice() if from_url else ss.get(_KEEP + "set:" + self.key)
+            )
         if options is not None:
             if self.default.__class__ is list:
                 ss[self.key] = [v for v in ss[self.key] if v in options]

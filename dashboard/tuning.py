@@ -11,11 +11,15 @@ from embedlab.core.plots import tuning_figure
 SHOWN = ("number", "state", "hr", "ndcg", "seconds")
 
 
-def run(inter, method: str, seed: int, k: int, trials: int, fixed: dict, progress=None) -> TuningResult:
+def run(
+    inter, method: str, seed: int, k: int, trials: int, fixed: dict, progress=None
+) -> TuningResult:
     """Tune ``method`` on ``inter``, redrawing the trial table and plot (and ``progress(fraction,
     text)``) after every trial."""
-    st.write(f"Tuning {method}: {trials} trials on a validation split (each user's second-to-last "
-             "event, or one item per basket); the test events are never seen.")
+    st.write(
+        f"Tuning {method}: {trials} trials on a validation split (each user's second-to-last "
+        "event, or one item per basket); the test events are never seen."
+    )
     table, chart = st.empty(), st.empty()
     rows: list[dict] = []
 
@@ -23,7 +27,11 @@ def run(inter, method: str, seed: int, k: int, trials: int, fixed: dict, progres
         rows.append(row)
         draw(pd.DataFrame(rows), table, chart, key=f"tune-{method}-{len(rows)}")
         if progress is not None:
-            progress(len(rows) / (trials + 1), f"trial {len(rows)} of {trials} done, then the winner is retrained")
+            progress(
+                len(rows) / (trials + 1),
+                f"trial {len(rows)} of {trials} done, then the winner is retrained",
+            )
+
     return tune(inter, method, trials=trials, seed=seed, k=k, fixed=fixed, on_trial=show)
 
 
@@ -31,7 +39,9 @@ def draw(frame: pd.DataFrame, table, chart, key: str) -> None:
     """The trial table (state, validation metrics, seconds, then the parameters) and the plot of
     the validation metric by trial, into two placeholders."""
     params = [c for c in frame.columns if c not in SHOWN + ("pruned_at", "pruned_value", "error")]
-    table.dataframe(frame[[c for c in SHOWN if c in frame] + params], hide_index=True, width="stretch")
+    table.dataframe(
+        frame[[c for c in SHOWN if c in frame] + params], hide_index=True, width="stretch"
+    )
     chart.plotly_chart(tuning_figure(frame), width="stretch", key=key)
 
 

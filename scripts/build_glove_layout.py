@@ -31,7 +31,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", default="tsne", choices=layouts.LAYOUT_METHODS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit", type=int, default=None, help="only the N most frequent words (trials)")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="only the N most frequent words (trials)"
+    )
     parser.add_argument("--out", type=Path, default=layouts.SHIPPED)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -43,13 +45,22 @@ def main(argv=None) -> int:
     def progress(fraction: float, message: str) -> None:
         if fraction - last[0] >= 0.02 or fraction in (0.0, 1.0):
             last[0] = fraction
-            logging.info("%3.0f%% %s (%.0f s)", 100 * fraction, message, time.perf_counter() - start)
+            logging.info(
+                "%3.0f%% %s (%.0f s)", 100 * fraction, message, time.perf_counter() - start
+            )
 
     layout = layouts.compute(emb, None, spec, progress)
-    layout.extra["vectors"] = emb.provenance.data_hash  # the package and version the hash was taken of
+    layout.extra["vectors"] = (
+        emb.provenance.data_hash
+    )  # the package and version the hash was taken of
     path = layouts.save(layout, args.out / f"{layout.key}.npz", dtype=np.float16)
-    logging.info("wrote %s (%d points, %.0f s); labels: %s", path, len(layout.ids), layout.seconds,
-                 ", ".join(layout.labels[:10]))
+    logging.info(
+        "wrote %s (%d points, %.0f s); labels: %s",
+        path,
+        len(layout.ids),
+        layout.seconds,
+        ", ".join(layout.labels[:10]),
+    )
     return 0
 
 

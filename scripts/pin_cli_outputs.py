@@ -27,8 +27,16 @@ COMMANDS = {
 }
 SPARK = {
     "spark_train_als": ["train", *LOG, "--method", "als", "--engine", "spark", "--evaluate"],
-    "spark_train_item2vec": ["train", *LOG, "--method", "item2vec", "--engine", "spark",
-                             "--param", "epochs=2"],
+    "spark_train_item2vec": [
+        "train",
+        *LOG,
+        "--method",
+        "item2vec",
+        "--engine",
+        "spark",
+        "--param",
+        "epochs=2",
+    ],
 }
 IGNORED = {"seconds", "timings", "created", "versions", "sweep_seconds", "master"}
 
@@ -43,8 +51,11 @@ def pin(folder: Path, spark: bool) -> None:
             proc = subprocess.run(full, capture_output=True, text=True, check=True)
             data = json.loads(proc.stdout)
             if cmd[0] == "train":
-                data["_file_hashes"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16]
-                                        for p in sorted(Path(out).iterdir()) if p.is_file() and p.name != "report.json"}
+                data["_file_hashes"] = {
+                    p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+                    for p in sorted(Path(out).iterdir())
+                    if p.is_file() and p.name != "report.json"
+                }
         (folder / f"{name}.json").write_text(json.dumps(data, indent=1, sort_keys=True))
         print(f"pinned {name}", file=sys.stderr)
 
@@ -52,8 +63,11 @@ def pin(folder: Path, spark: bool) -> None:
 def strip(value, path=""):
     """The value without timings (keys in IGNORED or ending in _s) and without volatile paths."""
     if isinstance(value, dict):
-        return {k: strip(v, f"{path}.{k}") for k, v in value.items()
-                if k not in IGNORED and not k.endswith("_s")}
+        return {
+            k: strip(v, f"{path}.{k}")
+            for k, v in value.items()
+            if k not in IGNORED and not k.endswith("_s")
+        }
     if isinstance(value, list):
         return [strip(v, path) for v in value]
     return value

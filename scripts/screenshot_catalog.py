@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshot-catalog.png"))
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
+
     with tempfile.TemporaryDirectory() as tmp:
         srv = Server(Path(tmp) / "workspace", Path(tmp) / "server.log").start()
         try:
@@ -42,8 +43,12 @@ def main() -> None:
                 page.get_by_text("What drives the drop").wait_for(timeout=900_000)
                 page.wait_for_timeout(3000)  # let the chart finish drawing
                 top = page.get_by_text("Which items to keep").bounding_box()["y"] - 20
-                bottom = page.get_by_text("PNG (server-side)").first.bounding_box()["y"] - 10  # down to the chart
-                page.screenshot(path=a.out, clip={"x": 300, "y": top, "width": 1060, "height": bottom - top})
+                bottom = (
+                    page.get_by_text("PNG (server-side)").first.bounding_box()["y"] - 10
+                )  # down to the chart
+                page.screenshot(
+                    path=a.out, clip={"x": 300, "y": top, "width": 1060, "height": bottom - top}
+                )
                 browser.close()
         finally:
             srv.stop()

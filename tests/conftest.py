@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedlab.core import Embeddings
-from embedlab.core import io
+from embedlab.core import Embeddings, io
 
 
 @pytest.fixture

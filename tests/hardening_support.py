@@ -30,8 +30,13 @@ def _limit_memory() -> None:
 
 
 def cli_env() -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
     env.pop("EMBEDLAB_DEBUG", None)
     return env
 
@@ -39,14 +44,26 @@ def cli_env() -> dict:
 def run_cli(*argv: str, timeout: float = TIME_LIMIT, env: dict | None = None) -> Run:
     """``python -m embedlab.core.cli ARGV``, RLIMIT_AS and a time limit
     (``env``: extra environment variables, e.g. a small ``EMBEDLAB_MAX_EVENTS``)."""
-    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", *argv], capture_output=True, text=True,
-                          env={**cli_env(), **(env or {})}, preexec_fn=_limit_memory, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "embedlab.core.cli", *argv],
+        capture_output=True,
+        text=True,
+        env={**cli_env(), **(env or {})},
+        preexec_fn=_limit_memory,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def start_cli(*argv: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", *argv], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=cli_env(), cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "embedlab.core.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=cli_env(),
+        cwd=ROOT,
+    )
 
 
 def assert_contract(run: Run) -> None:

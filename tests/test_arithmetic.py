@@ -24,6 +24,7 @@ def test_include_inputs_ranks_them(glove):
 
 def test_3cosadd_and_3cosmul_match_gensim(glove):
     from gensim.models import KeyedVectors
+
     small = glove.head(20000)
     kv = KeyedVectors(small.dim)
     kv.add_vectors(small.keys, np.asarray(small.vectors))

@@ -15,8 +15,16 @@ import pytest
 from tests.paths import ROOT, ROWS, SAMPLE_LOG
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "artifacts"
 
 
@@ -54,10 +62,28 @@ class Server:
         port = free_port()
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
         with open(self.log, "a") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", "dashboard", "--workspace", str(self.workspace),
-                                          "--server.headless", "true", "--server.address", "127.0.0.1",
-                                          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                                         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "embedlab.core.cli",
+                    "dashboard",
+                    "--workspace",
+                    str(self.workspace),
+                    "--server.headless",
+                    "true",
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.port",
+                    str(port),
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.url = f"http://127.0.0.1:{port}"
         wait_healthy(self.url, self.proc)
         return self
@@ -85,6 +111,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
     assert os.path.exists(CHROMIUM), "the test command installs Debian's chromium"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -112,6 +139,7 @@ def expect_cell(page, index: int, text: str, timeout: float = 90_000) -> None:
     """Cell ``index`` of the first result grid shows ``text``: waits (on the DOM, no sleep) while
     the grid is drawn or redrawn after a rerun, instead of reading whichever grid is there first."""
     from playwright.sync_api import expect
+
     cells = page.locator("[data-testid=stDataFrame]").first.locator("[role=gridcell]")
     expect(cells.nth(index)).to_have_text(text, timeout=timeout)
 
@@ -119,8 +147,11 @@ def expect_cell(page, index: int, text: str, timeout: float = 90_000) -> None:
 def wait_for_query(page, needle: str, present: bool = True, timeout: float = 30_000) -> None:
     """Wait until the address bar's query does (or does not) contain ``needle``.  (Playwright's
     page.url can lag behind history.replaceState; location.search does not.)"""
-    page.wait_for_function("([n, p]) => decodeURIComponent(location.search).includes(n) === p", arg=[needle, present],
-                           timeout=timeout)
+    page.wait_for_function(
+        "([n, p]) => decodeURIComponent(location.search).includes(n) === p",
+        arg=[needle, present],
+        timeout=timeout,
+    )
 
 
 def test_arithmetic_url_shows_paris(server, page):
@@ -169,15 +200,22 @@ def test_upload_a_log_through_the_file_input(server, page):
 
 
 def upload_vectors(page, url: str, path: Path) -> None:
-    page.goto(f"{url}/data?ds=sample:als")  # (not GloVe: a fresh server need not load 400,000 words)
+    page.goto(
+        f"{url}/data?ds=sample:als"
+    )  # (not GloVe: a fresh server need not load 400,000 words)
     page.get_by_role("tab", name="Upload vectors").click()
-    page.get_by_test_id("stFileUploader").filter(has_text="Vector file").locator("input[type=file]").set_input_files(str(path))
+    page.get_by_test_id("stFileUploader").filter(has_text="Vector file").locator(
+        "input[type=file]"
+    ).set_input_files(str(path))
     page.get_by_role("button", name="Load vectors").click()
     page.get_by_text(f"from {path.name}; it is now the active set").wait_for(timeout=60_000)
     # the run has ended once the sidebar names the new set; a page-link click before that can still
     # open the previous set (a known race, about 1 run in 10 when clicking at once)
     from playwright.sync_api import expect
-    expect(page.get_by_role("combobox", name="Embedding set")).to_have_value(f"{path.name} (uploaded)", timeout=60_000)
+
+    expect(page.get_by_role("combobox", name="Embedding set")).to_have_value(
+        f"{path.name} (uploaded)", timeout=60_000
+    )
 
 
 def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp_path):
@@ -195,7 +233,10 @@ def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp
         expect_cell(page, 1, "beta")
         page.reload()
         expect_cell(page, 1, "beta")
-        assert page.get_by_role("combobox", name="Embedding set").input_value() == "tiny.txt (uploaded)"
+        assert (
+            page.get_by_role("combobox", name="Embedding set").input_value()
+            == "tiny.txt (uploaded)"
+        )
         srv.stop()
         srv.start()  # a new port, the same workspace
         page.goto(srv.url + link)
@@ -205,7 +246,10 @@ def test_a_set_stays_active_across_reload_restart_and_a_copied_link(browser, tmp
             other = fresh.new_page()
             other.goto(srv.url + link)
             expect_cell(other, 1, "beta")
-            assert other.get_by_role("combobox", name="Embedding set").input_value() == "tiny.txt (uploaded)"
+            assert (
+                other.get_by_role("combobox", name="Embedding set").input_value()
+                == "tiny.txt (uploaded)"
+            )
         finally:
             fresh.close()
     finally:
@@ -228,6 +272,7 @@ def tracker():
     HTML would make the browser fetch from it."""
     import http.server
     import threading
+
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -238,6 +283,7 @@ def tracker():
 
         def log_message(self, *args):
             pass
+
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
@@ -246,7 +292,10 @@ def tracker():
 
 def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, tmp_path):
     base, hits = tracker
-    image, tag = f"![b]({base}/md.png)", f"<img/src={base}/html.png>"  # (no spaces: word2vec text keys)
+    image, tag = (
+        f"![b]({base}/md.png)",
+        f"<img/src={base}/html.png>",
+    )  # (no spaces: word2vec text keys)
     vectors = tmp_path / "hostile.txt"
     vectors.write_text(f"3 2\n{image} 1 0\n{tag} 0.9 0.1\nplain 0 1\n", encoding="utf-8")
     upload_vectors(page, server, vectors)
@@ -263,6 +312,7 @@ def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, t
 
 def test_sigterm_stops_the_dashboard_and_frees_its_port(tmp_path):
     import signal
+
     srv = Server(tmp_path / "workspace", tmp_path / "server.log").start()
     port = int(srv.url.rsplit(":", 1)[1])
     try:

@@ -19,8 +19,12 @@ def test_catalog_page_runs_both_selections_and_names_the_driver():
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error, [e.value for e in at.exception]
     rows = at.session_state["sweep"][0]
-    assert set(zip(rows["mode"], rows["value"])) == {("random", 96), ("random", 1000), ("popular", 96),
-                                                     ("popular", 1000)}  # whole catalog reported under both
+    assert set(zip(rows["mode"], rows["value"])) == {
+        ("random", 96),
+        ("random", 1000),
+        ("popular", 96),
+        ("popular", 1000),
+    }  # whole catalog reported under both
     verdicts = at.table[0].value
     assert list(verdicts.index) == ["als"]
     assert verdicts["driver"].iloc[0] in {"catalog size", "events per item", "mixed", "no drop"}

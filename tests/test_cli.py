@@ -43,7 +43,9 @@ def test_convert_round_trip(capsys, tmp_path):
     code, out, _ = run(capsys, "convert", str(src), str(tmp_path / "out.parquet"), "--json")
     data = json.loads(out)
     assert code == 0 and data["keys"] == 2 and "duplicate" in data["notes"][0]
-    code, out, _ = run(capsys, "neighbours", "a", "--vectors", str(tmp_path / "out.parquet"), "--json")
+    code, out, _ = run(
+        capsys, "neighbours", "a", "--vectors", str(tmp_path / "out.parquet"), "--json"
+    )
     assert json.loads(out)["results"][0]["key"] == "b"
 
 
@@ -55,20 +57,27 @@ def test_bad_file_is_a_clean_error(capsys, tmp_path):
 
 
 def test_console_script_runs_from_a_cold_start():
-    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", "analogy", "king - man + woman", "--json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "embedlab.core.cli", "analogy", "king - man + woman", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["key"] == "queen"
 
 
 @pytest.mark.parametrize("cmd", [[], ["neighbours"], ["analogy"], ["convert"], ["dashboard"]])
 def test_help_everywhere(cmd):
-    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", *cmd, "--help"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "embedlab.core.cli", *cmd, "--help"], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and "usage: embedlab" in proc.stdout
 
 
 def test_dashboard_passes_streamlit_options_through(monkeypatch, tmp_path):
     import subprocess as sp
+
     calls = []
 
     class Child:  # a stand-in for the Streamlit process: exits at once
@@ -80,20 +89,73 @@ def test_dashboard_passes_streamlit_options_through(monkeypatch, tmp_path):
 
         def poll(self):
             return 0
+
     monkeypatch.setattr(sp, "Popen", Child)
-    assert main(["dashboard", "--workspace", str(tmp_path), "--server.headless", "true", "--server.port", "8502"]) == 0
+    assert (
+        main(
+            [
+                "dashboard",
+                "--workspace",
+                str(tmp_path),
+                "--server.headless",
+                "true",
+                "--server.port",
+                "8502",
+            ]
+        )
+        == 0
+    )
     cmd, kw = calls[0]
-    assert cmd[-4:] == ["--server.headless", "true", "--server.port", "8502"]  # --workspace is ours, not streamlit's
-    assert cmd[1:4] == ["-m", "streamlit", "run"] and (kw["cwd"] / ".streamlit" / "config.toml").exists()
+    assert cmd[-4:] == [
+        "--server.headless",
+        "true",
+        "--server.port",
+        "8502",
+    ]  # --workspace is ours, not streamlit's
+    assert (
+        cmd[1:4] == ["-m", "streamlit", "run"]
+        and (kw["cwd"] / ".streamlit" / "config.toml").exists()
+    )
     assert kw["env"]["EMBEDLAB_WORKSPACE"] == str(tmp_path.resolve())
 
 
 def test_sample_data_and_train_with_evaluation(capsys, tmp_path):
-    assert main(["sample-data", "--out", str(tmp_path), "--users", "200", "--items", "60", "--seed", "3", "--json"]) == 0
+    assert (
+        main(
+            [
+                "sample-data",
+                "--out",
+                str(tmp_path),
+                "--users",
+                "200",
+                "--items",
+                "60",
+                "--seed",
+                "3",
+                "--json",
+            ]
+        )
+        == 0
+    )
     files = json.loads(capsys.readouterr().out)["files"]
     assert [p.rsplit("/", 1)[-1] for p in files] == ["interactions.csv", "items.csv"]
-    code = main(["train", "--log", files[0], "--metadata", files[1], "--method", "als", "--param", "factors=8",
-                 "--evaluate", "--out", str(tmp_path / "out"), "--json"])
+    code = main(
+        [
+            "train",
+            "--log",
+            files[0],
+            "--metadata",
+            files[1],
+            "--method",
+            "als",
+            "--param",
+            "factors=8",
+            "--evaluate",
+            "--out",
+            str(tmp_path / "out"),
+            "--json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["params"]["factors"] == 8
     assert report["evaluation"]["method"] == "als" and report["evaluation"]["hr"] > 0
@@ -102,8 +164,22 @@ def test_sample_data_and_train_with_evaluation(capsys, tmp_path):
 
 
 def test_bad_param_is_a_clean_error(capsys):
-    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "als", "--param", "factors",
-                 "--out", "/tmp/never"]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--method",
+                "als",
+                "--param",
+                "factors",
+                "--out",
+                "/tmp/never",
+            ]
+        )
+        == 2
+    )
     assert "--param 'factors' must look like NAME=VALUE" in capsys.readouterr().err
 
 
@@ -112,22 +188,56 @@ def test_encoding_option_reads_latin1_files(capsys, tmp_path):
     path.write_bytes("café 1 0\nthé 0.9 0.1\n".encode("latin-1"))
     assert main(["neighbours", "café", "--vectors", str(path)]) == 2
     assert "--encoding latin-1" in capsys.readouterr().err
-    assert main(["neighbours", "café", "--vectors", str(path), "--encoding", "latin-1", "--json"]) == 0
+    assert (
+        main(["neighbours", "café", "--vectors", str(path), "--encoding", "latin-1", "--json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["results"][0]["key"] == "thé"
 
 
 def test_train_takes_item_metadata_from_the_logs_own_columns(capsys, tmp_path):
     log = tmp_path / "retail.csv"
-    log.write_text("CustomerID,StockCode,Description\n" + "".join(
-        f"c{u},s{(u * 3 + j) % 12},{'' if j == 0 else 'thing ' + str((u * 3 + j) % 12)}\n"
-        for u in range(40) for j in range(4)))
-    code, _, err = run(capsys, "train", "--log", str(log), "--method", "svd", "--param", "factors=4",
-                       "--metadata-cols", "Description", "--out", str(tmp_path / "out"))
+    log.write_text(
+        "CustomerID,StockCode,Description\n"
+        + "".join(
+            f"c{u},s{(u * 3 + j) % 12},{'' if j == 0 else 'thing ' + str((u * 3 + j) % 12)}\n"
+            for u in range(40)
+            for j in range(4)
+        )
+    )
+    code, _, err = run(
+        capsys,
+        "train",
+        "--log",
+        str(log),
+        "--method",
+        "svd",
+        "--param",
+        "factors=4",
+        "--metadata-cols",
+        "Description",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert code == 0, err
     from embedlab.core import io
+
     emb = io.load(tmp_path / "out")
     described = dict(zip(emb.keys, emb.metadata["Description"]))
-    assert described["s1"] == "thing 1" and described["s0"] == "thing 0"  # the first row *with* a value
-    code, _, err = run(capsys, "train", "--log", str(log), "--method", "svd", "--metadata-cols", "Price",
-                       "--out", str(tmp_path / "o2"))
-    assert code == 2 and "Price" in err and "Description" in err and len(err.strip().splitlines()) == 1
+    assert (
+        described["s1"] == "thing 1" and described["s0"] == "thing 0"
+    )  # the first row *with* a value
+    code, _, err = run(
+        capsys,
+        "train",
+        "--log",
+        str(log),
+        "--method",
+        "svd",
+        "--metadata-cols",
+        "Price",
+        "--out",
+        str(tmp_path / "o2"),
+    )
+    assert (
+        code == 2 and "Price" in err and "Description" in err and len(err.strip().splitlines()) == 1
+    )

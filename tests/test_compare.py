@@ -30,9 +30,15 @@ def test_label_agreement_counts_a_shared_genre_among_several():
 
 
 def test_verdicts_call_overlapping_intervals_a_tie():
-    report = {"hr": 0.034, "hr_lo": 0.02, "hr_hi": 0.05, "baselines": {
-        "popularity": {"hr": 0.041, "hr_lo": 0.03, "hr_hi": 0.052},
-        "itemcf": {"hr": 0.079, "hr_lo": 0.07, "hr_hi": 0.09}}}
+    report = {
+        "hr": 0.034,
+        "hr_lo": 0.02,
+        "hr_hi": 0.05,
+        "baselines": {
+            "popularity": {"hr": 0.041, "hr_lo": 0.03, "hr_hi": 0.052},
+            "itemcf": {"hr": 0.079, "hr_lo": 0.07, "hr_hi": 0.09},
+        },
+    }
     by = {v.baseline: v for v in verdicts(report)}
     assert by["popularity"].relation == "tie" and "a tie" in by["popularity"].sentence("item2vec")
     assert by["itemcf"].relation == "worse" and verdicts(report)[0].baseline == "itemcf"
@@ -54,8 +60,13 @@ def test_a_title_resolves_to_its_key_and_an_ambiguous_text_lists_candidates():
 
 def test_consistency_reads_multi_value_genres():
     from embedlab.core.evaluate.recs import label_agreement
+
     keys = list("abcdef")
-    vectors = np.array([[1, 0], [0.99, 0.1], [0.98, 0.2], [0, 1], [0.1, 0.99], [0.2, 0.98]], dtype=np.float32)
+    vectors = np.array(
+        [[1, 0], [0.99, 0.1], [0.98, 0.2], [0, 1], [0.1, 0.99], [0.2, 0.98]], dtype=np.float32
+    )
     genres = ["Comedy|Drama", "Drama", "Drama|Action", "Horror", "Horror|Sci-Fi", "Sci-Fi|Horror"]
-    agree, _ = label_agreement(Embeddings(keys, vectors, metadata=pd.DataFrame({"genres": genres})), "genres", 2)
+    agree, _ = label_agreement(
+        Embeddings(keys, vectors, metadata=pd.DataFrame({"genres": genres})), "genres", 2
+    )
     assert agree.all()  # read as whole strings, "Comedy|Drama" would agree with nobody

@@ -10,13 +10,17 @@ import pytest
 import zstandard
 
 from embedlab.core import FormatError
-from embedlab.core.errors import UnsafeFileError
 from embedlab.core.compression import compression_of, logical_suffix, open_binary
+from embedlab.core.errors import UnsafeFileError
 from embedlab.core.logs import prepare, read_log
 from tests.paths import SAMPLE_LOG
 
-COMPRESSORS = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,
-               "zst": lambda b: zstandard.ZstdCompressor().compress(b)}
+COMPRESSORS = {
+    "gz": gzip.compress,
+    "bz2": bz2.compress,
+    "xz": lzma.compress,
+    "zst": lambda b: zstandard.ZstdCompressor().compress(b),
+}
 HEAD = 3000  # the first rows of the sample log: enough rows, fast
 
 
@@ -44,23 +48,33 @@ def test_csv_reads_like_the_plain_file(tmp_path, plain_csv, ext):
 def test_tsv_jsonl_and_baskets_read_compressed(tmp_path, ext):
     tsv = write(tmp_path, "log.tsv", b"user\titem\nu1\ta\nu1\tb\nu2\ta\n", ext)
     assert read_log(tsv).shape == (3, 2)
-    jsonl = write(tmp_path, "log.jsonl", b'{"user": "u1", "item": "a"}\n{"user": "u2", "item": "b"}\n', ext)
+    jsonl = write(
+        tmp_path, "log.jsonl", b'{"user": "u1", "item": "a"}\n{"user": "u2", "item": "b"}\n', ext
+    )
     assert read_log(jsonl)["item"].tolist() == ["a", "b"]
     baskets = write(tmp_path, "groceries.csv", b"milk,bread,,\neggs,milk,butter,\nbread,,,\n", ext)
     inter = prepare(baskets)
-    assert inter.baskets and len(inter) == 6 and set(inter.items) == {"milk", "bread", "eggs", "butter"}
+    assert (
+        inter.baskets
+        and len(inter) == 6
+        and set(inter.items) == {"milk", "bread", "eggs", "butter"}
+    )
 
 
 def test_parquet_inside_gzip_reads_within_the_budget(tmp_path, monkeypatch):
     import io
+
     buf = io.BytesIO()
     pd.DataFrame({"user": ["u1", "u2"], "item": ["a", "b"]}).to_parquet(buf)
     path = tmp_path / "log.parquet.gz"
     path.write_bytes(gzip.compress(buf.getvalue()))
     assert list(read_log(path)["item"]) == ["a", "b"]
-    big = tmp_path / "big.parquet.gz"  # decompresses far beyond what its size allows: refused, not read
-    pd.DataFrame({"user": ["u"] * 400_000, "item": ["x" * 50] * 400_000}).to_parquet(buf := io.BytesIO(),
-                                                                                     compression=None, use_dictionary=False)
+    big = (
+        tmp_path / "big.parquet.gz"
+    )  # decompresses far beyond what its size allows: refused, not read
+    pd.DataFrame({"user": ["u"] * 400_000, "item": ["x" * 50] * 400_000}).to_parquet(
+        buf := io.BytesIO(), compression=None, use_dictionary=False
+    )
     big.write_bytes(gzip.compress(buf.getvalue()))
     monkeypatch.setenv("EMBEDLAB_MAX_DECOMPRESSED_MB", "1")
     with pytest.raises(FormatError, match="decompresses to more than"):
@@ -94,6 +108,7 @@ def test_zstd_with_several_frames(tmp_path, plain_csv):
 
 def test_pickle_inside_gzip_is_refused(tmp_path):
     import pickle
+
     path = tmp_path / "log.csv.gz"
     path.write_bytes(gzip.compress(pickle.dumps({"a": 1})))
     with pytest.raises(UnsafeFileError, match="pickle"):

@@ -23,6 +23,7 @@ def open_page(page: str, **params) -> AppTest:
 def workspace(tmp_path_factory):
     """Stored sets go to a throwaway workspace, never the user's data folder."""
     import os
+
     root = tmp_path_factory.mktemp("workspace")
     os.environ["EMBEDLAB_WORKSPACE"] = str(root)
     yield root
@@ -32,9 +33,22 @@ def workspace(tmp_path_factory):
 def baskets_csv(n: int = 300) -> bytes:
     """One basket per line, comma separated and padded with empty fields, like groceries.csv."""
     import random
+
     rng = random.Random(0)
-    items = ["whole milk", "rolls/buns", "yogurt", "soda", "tropical fruit", "bottled water", "citrus fruit",
-             "pastry", "sausage", "root vegetables", "other vegetables", "coffee"]
+    items = [
+        "whole milk",
+        "rolls/buns",
+        "yogurt",
+        "soda",
+        "tropical fruit",
+        "bottled water",
+        "citrus fruit",
+        "pastry",
+        "sausage",
+        "root vegetables",
+        "other vegetables",
+        "coffee",
+    ]
     lines = [rng.sample(items, rng.randint(1, 5)) for _ in range(n)]
     return "\n".join(",".join(b + [""] * (5 - len(b))) for b in lines).encode()
 
@@ -56,7 +70,10 @@ def test_arithmetic_from_url_and_widget():
     assert frame_keys(at)[0] == "paris"
     at.text_input(key="arithmetic.expr").set_value("king - man + woman").run()
     assert frame_keys(at)[0] == "queen"
-    assert at.query_params["q"] == ["king - man + woman"] or at.query_params["q"] == "king - man + woman"
+    assert (
+        at.query_params["q"] == ["king - man + woman"]
+        or at.query_params["q"] == "king - man + woman"
+    )
 
 
 def test_arithmetic_unknown_word_is_a_friendly_error():
@@ -91,15 +108,23 @@ def test_upload_log_train_and_metrics_shown():
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     first = at.session_state["latest_log"]
-    at.button[[b.label for b in at.button].index("Validate log")].click().run()  # again, same options
+    at.button[
+        [b.label for b in at.button].index("Validate log")
+    ].click().run()  # again, same options
     assert at.session_state["latest_log"] == first  # one record, not a second "log.csv (time)"
     at.switch_page("views/train.py").run()
-    assert at.session_state["train.log"] == at.session_state["latest_log"]  # opens on the log just validated
-    again = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session of the same browser
+    assert (
+        at.session_state["train.log"] == at.session_state["latest_log"]
+    )  # opens on the log just validated
+    again = AppTest.from_file(
+        APP, default_timeout=180
+    )  # a reload: a new session of the same browser
     again.session_state["browser_id"] = at.session_state["browser_id"]  # (its cookie)
     again.run()
     again.switch_page("views/train.py").run()
-    assert again.session_state["train.log"] == at.session_state["latest_log"]  # still opens on the user's log
+    assert (
+        again.session_state["train.log"] == at.session_state["latest_log"]
+    )  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -126,7 +151,9 @@ def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
 
 def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     at = open_page("data")
-    text = "user_id,item_id,quantity\n" + "".join(f"u{u},i{(u * 7 + j) % 30},{j - 2}\n" for u in range(60) for j in range(5))
+    text = "user_id,item_id,quantity\n" + "".join(
+        f"u{u},i{(u * 7 + j) % 30},{j - 2}\n" for u in range(60) for j in range(5)
+    )
     at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
     assert at.selectbox(key="col-weight").value == "quantity"  # guessed
@@ -134,13 +161,18 @@ def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     columns = [c.value for c in at.caption if c.value.startswith("Columns:")]
-    assert columns and "item" in columns[-1] and "weight" not in columns[-1], columns  # the report of this log
+    assert columns and "item" in columns[-1] and "weight" not in columns[-1], (
+        columns
+    )  # the report of this log
 
 
 def test_a_logs_own_description_column_becomes_item_metadata():
     at = open_page("data")
-    text = "user_id,item_id,Description\n" + "".join(f"u{u},i{(u * 7 + j) % 30},<b>item {(u * 7 + j) % 30}</b>\n"
-                                                       for u in range(60) for j in range(5))
+    text = "user_id,item_id,Description\n" + "".join(
+        f"u{u},i{(u * 7 + j) % 30},<b>item {(u * 7 + j) % 30}</b>\n"
+        for u in range(60)
+        for j in range(5)
+    )
     at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
     assert at.multiselect(key="log-meta-cols").value == ["Description"]  # offered and preselected
@@ -158,17 +190,22 @@ def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert any("ready to train" in s.value for s in at.success)
     odd = open_page("data")
-    odd.file_uploader(key="log-upload").upload("odd.csv", b"who,what\nu1,a\nu1,b\nu2,a\n", "text/csv")
+    odd.file_uploader(key="log-upload").upload(
+        "odd.csv", b"who,what\nu1,a\nu1,b\nu2,a\n", "text/csv"
+    )
     odd.run()
     assert odd.warning and "pick the columns" in odd.warning[0].value
     odd.button[[b.label for b in odd.button].index("Validate log")].click().run()
     assert not odd.error and any("ready to train" in s.value for s in odd.success)
 
 
-@pytest.mark.parametrize("name,content,needle", [
-    ("bad.csv", b"user_id,item_id\nu1,a\n", "distinct item"),
-    ("garbage.bin", b"\x00\x01\x02\x03garbage", "not a text log"),
-])
+@pytest.mark.parametrize(
+    "name,content,needle",
+    [
+        ("bad.csv", b"user_id,item_id\nu1,a\n", "distinct item"),
+        ("garbage.bin", b"\x00\x01\x02\x03garbage", "not a text log"),
+    ],
+)
 def test_bad_log_upload_shows_an_error(name, content, needle):
     at = open_page("data")
     at.file_uploader(key="log-upload").upload(name, content, "application/octet-stream")
@@ -180,8 +217,11 @@ def test_bad_log_upload_shows_an_error(name, content, needle):
 
 def test_pickle_vector_upload_is_refused():
     import pickle
+
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload("model.kv", pickle.dumps({"x": 1}), "application/octet-stream")
+    at.file_uploader(key="vec-upload").upload(
+        "model.kv", pickle.dumps({"x": 1}), "application/octet-stream"
+    )
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert not at.exception and "arbitrary code" in at.error[0].value
@@ -189,7 +229,7 @@ def test_pickle_vector_upload_is_refused():
 
 def test_uploaded_vectors_become_the_active_set():
     at = open_page("data")
-    text = "3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n".encode()
+    text = b"3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n"
     at.file_uploader(key="vec-upload").upload("tiny.txt", text, "text/plain")
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
@@ -224,7 +264,9 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
     rows = at.session_state["sweep"][0]
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
-    again.file_uploader(key="sweep-csv").upload("rows.csv", rows.to_csv(index=False).encode(), "text/csv")
+    again.file_uploader(key="sweep-csv").upload(
+        "rows.csv", rows.to_csv(index=False).encode(), "text/csv"
+    )
     again.run()
     assert not again.exception and again.info[0].value == at.info[0].value
     bad = open_page("catalog")
@@ -235,6 +277,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
 
 def test_user_text_is_escaped_in_markdown_elements():
     from embedlab.dashboard.text import md
+
     assert md("**x** [a](javascript:1) <b>") == r"\*\*x\*\* \[a\]\(javascript\:1\) \<b\>"
     at = open_page("neighbours", q="frgo_*")
     assert at.error and r"frgo\_\*" in at.error[0].value and "frgo_*" not in at.error[0].value
@@ -242,7 +285,9 @@ def test_user_text_is_escaped_in_markdown_elements():
 
 def test_neighbours_with_hnsw_show_measured_recall(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
-    at = open_page("neighbours", q="frog", search="hnsw", ds="sample:als")  # sample ids: frog is unknown
+    at = open_page(
+        "neighbours", q="frog", search="hnsw", ds="sample:als"
+    )  # sample ids: frog is unknown
     assert at.error  # and says so
     at = open_page("neighbours", q="i0001", search="hnsw", ds="sample:als")
     assert not at.error
@@ -256,6 +301,7 @@ def test_a_page_bug_is_logged_not_shown(monkeypatch, caplog):
 
     def broken(*args, **kwargs):
         raise RuntimeError("/srv/secret/path.py exploded")
+
     monkeypatch.setattr(search, "neighbours", broken)
     at = open_page("neighbours", q="frog")
     assert not at.exception
@@ -267,14 +313,17 @@ def test_a_page_bug_is_logged_not_shown(monkeypatch, caplog):
 
 def test_the_shipped_config_hides_tracebacks():
     import tomllib
+
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"  # false would mean "stacktrace"
 
 
 def test_a_sessions_unclaimed_uploads_go_when_it_ends(tmp_path):
     import gc
+
     from embedlab.core.workspace import Workspace
     from embedlab.dashboard.state import UploadLedger
+
     ws = Workspace(tmp_path)
     ledger = UploadLedger(ws)
     loose, claimed = ledger.store(b"a,b\n", "loose.csv"), ledger.store(b"u,i\n1,x\n", "log.csv")
@@ -285,8 +334,10 @@ def test_a_sessions_unclaimed_uploads_go_when_it_ends(tmp_path):
 
 
 def test_chart_labels_are_escaped_once():
-    from embedlab.core.plots import map_figure
     import pandas as pd
+
+    from embedlab.core.plots import map_figure
+
     frame = pd.DataFrame({"key": ['say "hi" & <b>bye</b>'], "x": [0.0], "y": [0.0]})
     fig = map_figure(frame, title='"quoted" title')
     assert fig.layout.title.text == '"quoted" title'
@@ -299,15 +350,21 @@ def test_a_title_finds_its_item_and_results_lead_with_titles():
     assert at.subheader[0].value.startswith("The Velvet Garden \\(1991\\) \\[i0001\\]")
     table = at.dataframe[0].value
     assert table.columns[0] == "title" and table["title"].str.match(r".+ \(\d{4}\)").all()
-    vague = open_page("neighbours", ds="sample:als", q="velvet garden")  # two items match: offered, not guessed
-    assert vague.error and "The Velvet Garden (1991) [i0001]" in vague.error[0].value.replace("\\", "")
+    vague = open_page(
+        "neighbours", ds="sample:als", q="velvet garden"
+    )  # two items match: offered, not guessed
+    assert vague.error and "The Velvet Garden (1991) [i0001]" in vague.error[0].value.replace(
+        "\\", ""
+    )
     assert any(b.label == "The Velvet Garden (1991) [i0001]" for b in vague.button)
 
 
 def test_switching_sets_drops_a_key_the_new_set_lacks():
     at = open_page("neighbours", q="frog")
     assert frame_keys(at)[0] != "frog" and "toad" in frame_keys(at)
-    at.selectbox(key="sidebar.set.glove-6b-50d").set_value("sample:als").run()  # (one picker per active set)
+    at.selectbox(key="sidebar.set.glove-6b-50d").set_value(
+        "sample:als"
+    ).run()  # (one picker per active set)
     assert not at.error, [e.value for e in at.error]  # not "'frog' is not in the vocabulary"
     assert at.text_input(key="neighbours.q").value.startswith("i0")
     assert at.query_params["ds"] in (["sample:als"], "sample:als")

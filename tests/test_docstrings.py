@@ -7,13 +7,41 @@ import pytest
 
 from tests.paths import ROOT
 
-MODULES = ["embedlab.core.embeddings", "embedlab.core.search", "embedlab.core.arithmetic", "embedlab.core.logs", "embedlab.core.logs.rules", "embedlab.core.logs.metadata",
-           "embedlab.core.logs.columns", "embedlab.core.logs.ingest", "embedlab.core.logs.matrix", "embedlab.core.logs.read", "embedlab.core.engines",
-           "embedlab.core.engines.local", "embedlab.core.engines.run", "embedlab.core.spark.session", "embedlab.core.clusters", "embedlab.core.compression",
-           "embedlab.core.evaluate.intervals", "embedlab.core.evaluate.protocols", "embedlab.core.experiments.reading", "embedlab.core.experiments.recs",
-           "embedlab.core.experiments.shrink", "embedlab.core.experiments.sweep", "embedlab.core.experiments.tune", "embedlab.core.io", "embedlab.core.io.atomic",
-           "embedlab.core.io.keycheck", "embedlab.core.labels", "embedlab.core.layouts", "embedlab.core.limits", "embedlab.core.pointmap", "embedlab.core.train",
-           "embedlab.core.train.base", "embedlab.core.train.limits"]
+MODULES = [
+    "embedlab.core.embeddings",
+    "embedlab.core.search",
+    "embedlab.core.arithmetic",
+    "embedlab.core.logs",
+    "embedlab.core.logs.rules",
+    "embedlab.core.logs.metadata",
+    "embedlab.core.logs.columns",
+    "embedlab.core.logs.ingest",
+    "embedlab.core.logs.matrix",
+    "embedlab.core.logs.read",
+    "embedlab.core.engines",
+    "embedlab.core.engines.local",
+    "embedlab.core.engines.run",
+    "embedlab.core.spark.session",
+    "embedlab.core.clusters",
+    "embedlab.core.compression",
+    "embedlab.core.evaluate.intervals",
+    "embedlab.core.evaluate.protocols",
+    "embedlab.core.experiments.reading",
+    "embedlab.core.experiments.recs",
+    "embedlab.core.experiments.shrink",
+    "embedlab.core.experiments.sweep",
+    "embedlab.core.experiments.tune",
+    "embedlab.core.io",
+    "embedlab.core.io.atomic",
+    "embedlab.core.io.keycheck",
+    "embedlab.core.labels",
+    "embedlab.core.layouts",
+    "embedlab.core.limits",
+    "embedlab.core.pointmap",
+    "embedlab.core.train",
+    "embedlab.core.train.base",
+    "embedlab.core.train.limits",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -15,6 +15,7 @@ from embedlab.core.evaluate.similarity import default_pairs, evaluate_pairs
 @pytest.fixture(scope="module")
 def kv(glove):
     from gensim.models import KeyedVectors
+
     small = glove.head(30000)
     kv = KeyedVectors(small.dim)
     kv.add_vectors(small.keys, np.asarray(small.vectors))
@@ -40,8 +41,11 @@ def test_pairs_equal_gensim(glove, kv, name):
 
 def test_case_variants_are_all_excluded(tmp_path):
     from embedlab.core import Embeddings
+
     keys = ["a", "b", "c", "C", "d"]
-    vec = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [-0.5, 0.6, 0.6], [0.1, 0.9, 0.9]], dtype=np.float32)
+    vec = np.array(
+        [[1, 0, 0], [0, 1, 0], [0, 0, 1], [-0.5, 0.6, 0.6], [0.1, 0.9, 0.9]], dtype=np.float32
+    )
     q = tmp_path / "q.txt"
     q.write_text(": s\na b c d\nA B C D\nbad line\n")
     rep = evaluate_analogies(Embeddings(keys, vec), q)
@@ -58,7 +62,9 @@ def test_questions_before_a_section_are_an_error(glove, tmp_path):
 
 def test_cli_evaluate_json(capsys, tmp_path):
     q = tmp_path / "q.txt"
-    q.write_text(": capitals\nathens greece paris france\nmadrid spain paris france\nzzqqzz spain paris qqzzxq\n")
+    q.write_text(
+        ": capitals\nathens greece paris france\nmadrid spain paris france\nzzqqzz spain paris qqzzxq\n"
+    )
     assert main(["evaluate", "analogies", "--file", str(q), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["correct"], out["total"], out["skipped_oov"]) == (2, 2, 1)
@@ -70,12 +76,15 @@ def test_cli_evaluate_json(capsys, tmp_path):
 
 def test_diagnose_on_known_geometry():
     from embedlab.core import Embeddings
+
     rng = np.random.default_rng(0)
     # all vectors share a large common direction: strongly anisotropic, effectively low-dimensional
     base = rng.normal(size=(500, 4)) * 0.1 + np.array([5, 0, 0, 0])
     d = diagnose(Embeddings([str(i) for i in range(500)], base), sample=500, k=5)
     assert d.anisotropy > 0.9
-    iso = diagnose(Embeddings([str(i) for i in range(500)], rng.normal(size=(500, 4))), sample=500, k=5)
+    iso = diagnose(
+        Embeddings([str(i) for i in range(500)], rng.normal(size=(500, 4))), sample=500, k=5
+    )
     assert abs(iso.anisotropy) < 0.1
     assert iso.participation_ratio > 3.5 and iso.dims_for_90pct_variance >= 3
     assert sum(h["k_occurrence"] for h in d.hubs) <= 500 * 5

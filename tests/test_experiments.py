@@ -9,7 +9,14 @@ from scipy import stats
 
 from embedlab.core import ParameterError
 from embedlab.core.cli import main
-from embedlab.core.experiments import default_values, interval, reading, run_sweep, shrink, summarise
+from embedlab.core.experiments import (
+    default_values,
+    interval,
+    reading,
+    run_sweep,
+    shrink,
+    summarise,
+)
 from embedlab.core.experiments.sweep import chance_jaccard
 from embedlab.core.logs import prepare
 from tests.paths import BASKETS, SAMPLE_ITEMS, SAMPLE_LOG
@@ -27,9 +34,13 @@ def session_lengths(inter):
 @pytest.mark.parametrize("axis,value", [("items", 50), ("events", 0.2), ("users", 300)])
 def test_shrinking_is_reproducible_and_keeps_invariants(sample, axis, value):
     a, b = shrink(sample, axis, value, seed=3), shrink(sample, axis, value, seed=3)
-    assert a.inter.items.tolist() == b.inter.items.tolist() and np.array_equal(a.inter.item, b.inter.item)
+    assert a.inter.items.tolist() == b.inter.items.tolist() and np.array_equal(
+        a.inter.item, b.inter.item
+    )
     c = shrink(sample, axis, value, seed=4)
-    assert a.inter.items.tolist() != c.inter.items.tolist() or not np.array_equal(a.inter.user, c.inter.user)
+    assert a.inter.items.tolist() != c.inter.items.tolist() or not np.array_equal(
+        a.inter.user, c.inter.user
+    )
     small = a.inter
     assert session_lengths(small).min() >= 2, "no session of length < 2"
     assert set(small.items) <= set(sample.items)
@@ -73,28 +84,58 @@ def test_interval_is_a_bootstrap_inside_the_data_range():
 
 
 def summary_rows():
-    return pd.DataFrame({"axis": "items", "value": [10, 10, 10, 20, 20, 20], "method": "als", "seed": [0, 1, 2] * 2,
-                         "hr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "ndcg": 0.1, "lift": [0.5, 0.6, 0.7, 1.5, 1.6, 1.7],
-                         "stability": 0.3, "consistency": np.nan, "items": [10] * 3 + [20] * 3,
-                         "events_per_item": 5.0, "pop_hr": 0.2, "stability_chance": 0.1, "lost_share": 0.0,
-                         "hr_lo": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5], "hr_hi": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]})
+    return pd.DataFrame(
+        {
+            "axis": "items",
+            "value": [10, 10, 10, 20, 20, 20],
+            "method": "als",
+            "seed": [0, 1, 2] * 2,
+            "hr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+            "ndcg": 0.1,
+            "lift": [0.5, 0.6, 0.7, 1.5, 1.6, 1.7],
+            "stability": 0.3,
+            "consistency": np.nan,
+            "items": [10] * 3 + [20] * 3,
+            "events_per_item": 5.0,
+            "pop_hr": 0.2,
+            "stability_chance": 0.1,
+            "lost_share": 0.0,
+            "hr_lo": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5],
+            "hr_hi": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+        }
+    )
 
 
 def test_summary_groups_seeds_and_reads_intervals_from_rows():
     s = summarise(summary_rows())
     assert s.hr.tolist() == pytest.approx([0.2, 0.5]) and s.seeds.tolist() == [3, 3]
-    assert (s.hr_lo.tolist(), s.hr_hi.tolist()) == ([0.05, 0.3], [0.4, 0.7])  # envelope of the seeds' intervals
-    assert s.lift_lo.isna().all()  # rows re-opened from a CSV carry no interval for lift: none is invented
+    assert (s.hr_lo.tolist(), s.hr_hi.tolist()) == (
+        [0.05, 0.3],
+        [0.4, 0.7],
+    )  # envelope of the seeds' intervals
+    assert (
+        s.lift_lo.isna().all()
+    )  # rows re-opened from a CSV carry no interval for lift: none is invented
     text = reading(s, "items")
-    assert "Below ~20 items als's lift over popularity falls under 1.0 (0.60 at 10, 1.60 at 20)" in text
+    assert (
+        "Below ~20 items als's lift over popularity falls under 1.0 (0.60 at 10, 1.60 at 20)"
+        in text
+    )
 
 
 def test_summary_bootstraps_the_samples_users_and_pairs_lift():
     rng = np.random.default_rng(0)
     hr = (rng.random(400) < 0.3).astype(float)
     pop = (rng.random(400) < 0.15).astype(float)
-    samples = {("items", "random", 10, "als"): {"hr": hr, "ndcg": hr / 2, "pop_hr": pop,
-                                                "stability": rng.random(30), "consistency": np.array([])}}
+    samples = {
+        ("items", "random", 10, "als"): {
+            "hr": hr,
+            "ndcg": hr / 2,
+            "pop_hr": pop,
+            "stability": rng.random(30),
+            "consistency": np.array([]),
+        }
+    }
     rows = summary_rows().iloc[:3].assign(mode="random")
     s = summarise(rows, samples).iloc[0]
     assert s.hr == pytest.approx(hr.mean()) and s.lift == pytest.approx(hr.mean() / pop.mean())
@@ -106,9 +147,17 @@ def test_summary_bootstraps_the_samples_users_and_pairs_lift():
 
 
 def test_reading_when_a_method_never_or_always_wins():
-    s = pd.DataFrame({"axis": "items", "value": [10, 20, 10, 20], "method": ["a", "a", "b", "b"],
-                      "hr": [0.1, 0.2, 0.3, 0.4], "lift": [0.5, 0.9, 1.2, 1.3],
-                      "stability": np.nan, "stability_chance": 0.1})
+    s = pd.DataFrame(
+        {
+            "axis": "items",
+            "value": [10, 20, 10, 20],
+            "method": ["a", "a", "b", "b"],
+            "hr": [0.1, 0.2, 0.3, 0.4],
+            "lift": [0.5, 0.9, 1.2, 1.3],
+            "stability": np.nan,
+            "stability_chance": 0.1,
+        }
+    )
     text = reading(s, "items")
     assert "a never beats the popularity baseline here (lift at most 0.90)" in text
     assert "b beats the popularity baseline at every size tried, down to 10 items" in text
@@ -145,15 +194,53 @@ def test_basket_sweep_runs_and_says_why():
 
 def test_cli_sweep_json(tmp_path, capsys):
     out = tmp_path / "rows.csv"
-    code = main(["sweep", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS), "--axis", "users",
-                 "--values", "300,3000", "--methods", "als", "--seeds", "2", "--out", str(out), "--json"])
+    code = main(
+        [
+            "sweep",
+            "--log",
+            str(SAMPLE_LOG),
+            "--metadata",
+            str(SAMPLE_ITEMS),
+            "--axis",
+            "users",
+            "--values",
+            "300,3000",
+            "--methods",
+            "als",
+            "--seeds",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and set(data) == {"rows", "summary", "why", "reading", "skipped", "driver"}
     assert data["skipped"] == []
-    row_keys = {"axis", "value", "method", "seed", "hr", "ndcg", "lift", "stability", "consistency", "trivial"}
+    row_keys = {
+        "axis",
+        "value",
+        "method",
+        "seed",
+        "hr",
+        "ndcg",
+        "lift",
+        "stability",
+        "consistency",
+        "trivial",
+    }
     assert row_keys <= set(data["rows"][0]) and len(data["rows"]) == 4
-    assert {"hr", "hr_lo", "hr_hi", "lift", "lift_lo", "lift_hi", "stability", "stability_lo",
-            "stability_hi"} <= set(data["summary"][0])
+    assert {
+        "hr",
+        "hr_lo",
+        "hr_hi",
+        "lift",
+        "lift_lo",
+        "lift_hi",
+        "stability",
+        "stability_lo",
+        "stability_hi",
+    } <= set(data["summary"][0])
     for point in data["summary"]:  # every interval of a share is inside [0, 1]; lift's is >= 0
         for m in ("hr", "ndcg", "stability", "consistency"):
             assert 0 <= point[f"{m}_lo"] <= point[m] <= point[f"{m}_hi"] <= 1
@@ -163,7 +250,10 @@ def test_cli_sweep_json(tmp_path, capsys):
 
 def test_default_grids_reach_the_whole_catalog(sample):
     assert default_values(sample, "items") == [50, 91, 166, 302, 549, 1000]
-    assert default_values(sample, "items", k=20)[0] == 100 and default_values(sample, "items", points=3)[-1] == 1000
+    assert (
+        default_values(sample, "items", k=20)[0] == 100
+        and default_values(sample, "items", points=3)[-1] == 1000
+    )
     assert default_values(sample, "events")[-1] == 1.0
     assert default_values(sample, "users")[-1] == sample.n_users
 
@@ -176,11 +266,25 @@ def test_points_that_cannot_be_evaluated_are_reported_not_dropped(sample):
 
 
 def test_cli_sweep_takes_per_method_parameters(capsys):
-    base = ["sweep", "--log", str(SAMPLE_LOG), "--axis", "users", "--values", "3000", "--methods", "als",
-            "--seeds", "1", "--json"]
+    base = [
+        "sweep",
+        "--log",
+        str(SAMPLE_LOG),
+        "--axis",
+        "users",
+        "--values",
+        "3000",
+        "--methods",
+        "als",
+        "--seeds",
+        "1",
+        "--json",
+    ]
     assert main(base + ["--param", "epochs=3"]) == 2
     assert "--param als.epochs=3" in capsys.readouterr().err
     assert main(base + ["--param", "als.factors=4"]) == 0
     few = json.loads(capsys.readouterr().out)["summary"][0]["hr"]
     assert main(base) == 0
-    assert json.loads(capsys.readouterr().out)["summary"][0]["hr"] != few  # the parameter reached ALS
+    assert (
+        json.loads(capsys.readouterr().out)["summary"][0]["hr"] != few
+    )  # the parameter reached ALS

@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedlab.core import Embeddings
-from embedlab.core import io
+from embedlab.core import Embeddings, io
 from embedlab.core.io.atomic import MARKER, atomic_folder
 from tests.hardening_support import start_cli
 from tests.paths import SAMPLE_LOG
@@ -36,15 +35,22 @@ def _kill(proc) -> None:
 
 def test_convert_killed_mid_write_leaves_the_old_file_intact(tmp_path):
     rng = np.random.default_rng(1)
-    big = Embeddings([f"w{i}" for i in range(100_000)], rng.normal(size=(100_000, 50)).astype(np.float32))
+    big = Embeddings(
+        [f"w{i}" for i in range(100_000)], rng.normal(size=(100_000, 50)).astype(np.float32)
+    )
     io.save(big, tmp_path / "big.parquet")
     old = Embeddings(["old", "file"], np.eye(2, dtype=np.float32))
     io.save(old, tmp_path / "out.txt")
     before = (tmp_path / "out.txt").read_bytes()
     proc = start_cli("convert", str(tmp_path / "big.parquet"), str(tmp_path / "out.txt"), "--force")
-    temp = _wait_for(proc, lambda: next((p for p in tmp_path.glob(".out.txt.tmp-*") if p.stat().st_size > 0), None))
+    temp = _wait_for(
+        proc,
+        lambda: next((p for p in tmp_path.glob(".out.txt.tmp-*") if p.stat().st_size > 0), None),
+    )
     _kill(proc)
-    assert temp is not None and proc.returncode == -signal.SIGKILL, "the writer finished before it was killed"
+    assert temp is not None and proc.returncode == -signal.SIGKILL, (
+        "the writer finished before it was killed"
+    )
     assert (tmp_path / "out.txt").read_bytes() == before
     assert io.load(tmp_path / "out.txt").keys == ["old", "file"]
 
@@ -63,19 +69,47 @@ def _folder_state(out: Path):
 
 def test_train_killed_while_writing_never_leaves_a_mixed_folder(tmp_path):
     from embedlab.core.cli import main
+
     out = tmp_path / "model"
-    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
-                 "--param", "factors=4"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--method",
+                "svd",
+                "--out",
+                str(out),
+                "--param",
+                "factors=4",
+            ]
+        )
+        == 0
+    )
     old_report = (out / "report.json").read_bytes()
-    proc = start_cli("train", "--log", str(SAMPLE_LOG), "--method", "item2vec", "--out", str(out),
-                     "--param", "epochs=1", "--param", "vector_size=8")
+    proc = start_cli(
+        "train",
+        "--log",
+        str(SAMPLE_LOG),
+        "--method",
+        "item2vec",
+        "--out",
+        str(out),
+        "--param",
+        "epochs=1",
+        "--param",
+        "vector_size=8",
+    )
     seen = _wait_for(proc, lambda: next(iter(tmp_path.glob(".model.tmp-*")), None), timeout=300)
     _kill(proc)
     assert seen is not None, "the trainer finished before it was killed"
     state, _ = _folder_state(out)
     if state == "old":
         assert (out / "report.json").read_bytes() == old_report
-    elif state == "absent":  # killed between the two renames: the old folder waits under a hidden name
+    elif (
+        state == "absent"
+    ):  # killed between the two renames: the old folder waits under a hidden name
         kept = next(tmp_path.glob(".model.old-*"))
         assert (kept / "report.json").read_bytes() == old_report
 
@@ -99,12 +133,20 @@ def _start_paused_at_swap(*argv: str):
     import select
     import subprocess
     import sys
+
     from tests.hardening_support import ROOT, cli_env
+
     ready_r, ready_w = os.pipe()
     wait_r, wait_w = os.pipe()
     env = {**cli_env(), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
-    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", *argv], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env, cwd=ROOT, pass_fds=(ready_w, wait_r))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embedlab.core.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        pass_fds=(ready_w, wait_r),
+    )
     os.close(ready_w)
     os.close(wait_r)
     readable, _, _ = select.select([ready_r], [], [], 300)
@@ -115,13 +157,38 @@ def _start_paused_at_swap(*argv: str):
 
 def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
     import os
+
     from embedlab.core.cli import main
+
     out = tmp_path / "model"
-    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
-                 "--param", "factors=4"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--method",
+                "svd",
+                "--out",
+                str(out),
+                "--param",
+                "factors=4",
+            ]
+        )
+        == 0
+    )
     old_report = (out / "report.json").read_bytes()
-    proc, said, wait_w = _start_paused_at_swap("train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out",
-                                               str(out), "--param", "factors=6")
+    proc, said, wait_w = _start_paused_at_swap(
+        "train",
+        "--log",
+        str(SAMPLE_LOG),
+        "--method",
+        "svd",
+        "--out",
+        str(out),
+        "--param",
+        "factors=6",
+    )
     _kill(proc)
     os.close(wait_w)
     assert said == b"x", proc.stderr.read()
@@ -131,23 +198,79 @@ def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
     assert (out / "report.json").read_bytes() == old_report and emb.dim == 4
     assert "restored" in emb.notes[0] and ".model.old-" in emb.notes[0]
     # the next write removes the killed writer's temporary folder and completes normally
-    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
-                 "--param", "factors=5"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--method",
+                "svd",
+                "--out",
+                str(out),
+                "--param",
+                "factors=5",
+            ]
+        )
+        == 0
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["model"] and io.load(out).dim == 5
 
 
 def test_the_next_write_restores_an_absent_folder_before_checking_it(tmp_path):
     import os
+
     from embedlab.core.cli import main
+
     out = tmp_path / "model"
-    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
-                 "--param", "factors=4"]) == 0
-    proc, said, wait_w = _start_paused_at_swap("train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out",
-                                               str(out), "--param", "factors=6")
+    assert (
+        main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--method",
+                "svd",
+                "--out",
+                str(out),
+                "--param",
+                "factors=4",
+            ]
+        )
+        == 0
+    )
+    proc, said, wait_w = _start_paused_at_swap(
+        "train",
+        "--log",
+        str(SAMPLE_LOG),
+        "--method",
+        "svd",
+        "--out",
+        str(out),
+        "--param",
+        "factors=6",
+    )
     _kill(proc)
     os.close(wait_w)
     assert said == b"x" and not out.exists()
     (tmp_path / "notes.txt").write_text("mine")  # the user's file beside it is never touched
-    assert main(["train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(out),
-                 "--param", "factors=3"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "notes.txt"] and io.load(out).dim == 3
+    assert (
+        main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--method",
+                "svd",
+                "--out",
+                str(out),
+                "--param",
+                "factors=3",
+            ]
+        )
+        == 0
+    )
+    assert (
+        sorted(p.name for p in tmp_path.iterdir()) == ["model", "notes.txt"]
+        and io.load(out).dim == 3
+    )

@@ -14,32 +14,46 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from embedlab.core import Embeddings, FormatError, ParameterError
-from embedlab.core import io
+from embedlab.core import Embeddings, FormatError, ParameterError, io
 from embedlab.core.cli import main
 from embedlab.core.errors import DataError, OutputError
 from embedlab.core.logs import read_log
-from embedlab.core.logs.ingest import clean
 from embedlab.core.logs.columns import guess_columns
+from embedlab.core.logs.ingest import clean
 from embedlab.core.search import neighbours
 
 GOOD = b"3 2\napple 1 0\npear 0 1\nfig 1 1\n"
-ODD_KEYS = ["tab\there", "cr\rinside", "line\u2028sep", "nel\x85key", "no\u00a0break", "Toy Story (1995)",
-            "a  double", " leading", "naïve"]
+ODD_KEYS = [
+    "tab\there",
+    "cr\rinside",
+    "line\u2028sep",
+    "nel\x85key",
+    "no\u00a0break",
+    "Toy Story (1995)",
+    "a  double",
+    " leading",
+    "naïve",
+]
 
 
 def _emb(keys, dim=3, seed=0):
-    return Embeddings(keys, np.random.default_rng(seed).normal(size=(len(keys), dim)).astype(np.float32))
+    return Embeddings(
+        keys, np.random.default_rng(seed).normal(size=(len(keys), dim)).astype(np.float32)
+    )
 
 
 # -- readers: damaged files are typed errors -----------------------------------------------------
 
-@pytest.mark.parametrize("data, words", [
-    (gzip.compress(GOOD)[:20], "gzip"),                        # truncated
-    (gzip.compress(GOOD)[:10] + b"\xff" * 40, "gzip"),         # corrupt
-    (GOOD, "not gzip-compressed"),                             # named .gz, not compressed
-    (gzip.compress(GOOD) + b"trailing junk", "gzip"),
-])
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (gzip.compress(GOOD)[:20], "gzip"),  # truncated
+        (gzip.compress(GOOD)[:10] + b"\xff" * 40, "gzip"),  # corrupt
+        (GOOD, "not gzip-compressed"),  # named .gz, not compressed
+        (gzip.compress(GOOD) + b"trailing junk", "gzip"),
+    ],
+)
 def test_damaged_gzip_is_one_typed_error_naming_the_file(tmp_path, data, words):
     path = tmp_path / "v.txt.gz"
     path.write_bytes(data)
@@ -78,21 +92,27 @@ def test_unknown_encoding_is_a_parameter_error_saying_how_to_pick_one(tmp_path):
             io.load(tmp_path / "v.txt", encoding=enc)
 
 
-@pytest.mark.parametrize("column", [
-    pa.array([["1", "2"], ["3", "4"]]),
-    pa.array([[[1.0], [2.0]], [[3.0], [4.0]]]),
-    pa.array([[], []], pa.list_(pa.float32())),
-])
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.array([["1", "2"], ["3", "4"]]),
+        pa.array([[[1.0], [2.0]], [[3.0], [4.0]]]),
+        pa.array([[], []], pa.list_(pa.float32())),
+    ],
+)
 def test_parquet_vectors_must_be_non_empty_lists_of_numbers(tmp_path, column):
     pq.write_table(pa.table({"key": ["a", "b"], "vector": column}), tmp_path / "v.parquet")
     with pytest.raises(FormatError, match="vector"):
         io.load(tmp_path / "v.parquet")
 
 
-@pytest.mark.parametrize("rows", [
-    [{"user": [1], "item": "a"}, {"user": [2], "item": "b"}],
-    [{"user": "u", "item": {"x": 1}}, {"user": "v", "item": {"x": 2}}],
-])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [{"user": [1], "item": "a"}, {"user": [2], "item": "b"}],
+        [{"user": "u", "item": {"x": 1}}, {"user": "v", "item": {"x": 2}}],
+    ],
+)
 def test_log_ids_that_are_lists_or_objects_name_the_column(tmp_path, rows):
     path = tmp_path / "log.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -103,6 +123,7 @@ def test_log_ids_that_are_lists_or_objects_name_the_column(tmp_path, rows):
 
 
 # -- bounded memory and time ---------------------------------------------------------------------
+
 
 def test_a_line_over_the_cap_is_refused_with_its_number(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDLAB_MAX_LINE_MB", "1")
@@ -151,19 +172,33 @@ def test_log_rows_keep_their_real_line_numbers_after_blank_lines(tmp_path):
 
 # -- keys round-trip exactly ---------------------------------------------------------------------
 
+
 def test_word2vec_text_keeps_odd_keys_exactly_like_gensim(tmp_path):
     from gensim.models import KeyedVectors
+
     emb = _emb(ODD_KEYS)
     io.save(emb, tmp_path / "v.txt")
     assert io.load(tmp_path / "v.txt").keys == ODD_KEYS
     simple = [k for k in ODD_KEYS if " " not in k]
     io.save(_emb(simple), tmp_path / "s.txt")
-    assert KeyedVectors.load_word2vec_format(tmp_path / "s.txt").index_to_key == io.load(tmp_path / "s.txt").keys
+    assert (
+        KeyedVectors.load_word2vec_format(tmp_path / "s.txt").index_to_key
+        == io.load(tmp_path / "s.txt").keys
+    )
 
 
-@pytest.mark.parametrize("fmt, key", [("v.txt", "line\nbreak"), ("v.txt", "Area 51"), ("v.txt", "trailing "),
-                                      ("v.bin", "has space"), ("vectors.tsv", "tab\there"),
-                                      ("vectors.tsv", "cr\rhere"), ("vectors.tsv", "")])
+@pytest.mark.parametrize(
+    "fmt, key",
+    [
+        ("v.txt", "line\nbreak"),
+        ("v.txt", "Area 51"),
+        ("v.txt", "trailing "),
+        ("v.bin", "has space"),
+        ("vectors.tsv", "tab\there"),
+        ("vectors.tsv", "cr\rhere"),
+        ("vectors.tsv", ""),
+    ],
+)
 def test_a_key_the_format_cannot_hold_is_refused_not_altered(tmp_path, fmt, key):
     with pytest.raises(OutputError, match="cannot hold"):
         io.save(_emb(["ok", key]), tmp_path / fmt)
@@ -172,8 +207,12 @@ def test_a_key_the_format_cannot_hold_is_refused_not_altered(tmp_path, fmt, key)
 
 @pytest.mark.parametrize("name", ["v.parquet", "vectors.tsv", "v.bin"])
 def test_other_formats_round_trip_the_keys_they_can_hold(tmp_path, name):
-    keys = [k for k in ODD_KEYS if io.keycheck.PROBLEMS.get(io.format_for_output(tmp_path / name),
-                                                             lambda k: None)(k) is None]
+    keys = [
+        k
+        for k in ODD_KEYS
+        if io.keycheck.PROBLEMS.get(io.format_for_output(tmp_path / name), lambda k: None)(k)
+        is None
+    ]
     io.save(_emb(keys), tmp_path / name)
     assert io.load(tmp_path / name).keys == keys
 
@@ -188,6 +227,7 @@ def test_npy_takes_keys_only_from_its_own_keys_file(tmp_path):
 
 
 # -- atomic outputs, --force, inputs never overwritten -------------------------------------------
+
 
 def test_an_existing_file_is_replaced_only_with_force(tmp_path):
     out = tmp_path / "out.txt"
@@ -233,6 +273,7 @@ def test_projector_pair_interrupted_at_commit_leaves_nothing_loadable(tmp_path, 
         if str(dst).endswith("vectors.tsv"):
             raise KeyboardInterrupt  # the process dies between the two renames
         return real(src, dst)
+
     monkeypatch.setattr(os, "replace", dies_on_vectors)
     with pytest.raises(KeyboardInterrupt):
         io.save(_emb(["c", "d", "e"]), tmp_path / "vectors.tsv", force=True)
@@ -249,8 +290,21 @@ def test_a_named_tsv_finds_its_own_metadata(tmp_path):
 
 def _train(out, method, *extra):
     from tests.paths import SAMPLE_LOG
-    return main(["train", "--log", str(SAMPLE_LOG), "--method", method, "--out", str(out), "--min-count", "20",
-                 *extra])
+
+    return main(
+        [
+            "train",
+            "--log",
+            str(SAMPLE_LOG),
+            "--method",
+            method,
+            "--out",
+            str(out),
+            "--min-count",
+            "20",
+            *extra,
+        ]
+    )
 
 
 def test_train_out_is_replaced_whole_and_refuses_a_users_folder(tmp_path, capsys):
@@ -273,8 +327,11 @@ def test_train_out_is_replaced_whole_and_refuses_a_users_folder(tmp_path, capsys
 
 # -- zero vectors and the CLI safety net ---------------------------------------------------------
 
+
 def test_zero_vectors_are_left_out_of_cosine_search_without_warnings(tmp_path):
-    emb = Embeddings(["a", "b", "zero", "c"], np.array([[1, 0], [1, 0.1], [0, 0], [0, 1]], np.float32))
+    emb = Embeddings(
+        ["a", "b", "zero", "c"], np.array([[1, 0], [1, 0.1], [0, 0], [0, 1]], np.float32)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert neighbours(emb, "a", k=3).keys == ["b", "c"]
@@ -288,13 +345,19 @@ def test_zero_vectors_are_left_out_of_cosine_search_without_warnings(tmp_path):
 def test_a_damaged_hnsw_cache_entry_is_rebuilt_not_an_error(tmp_path, monkeypatch):
     from embedlab.core import Provenance
     from embedlab.core.search import cache_dir, cached_hnsw
+
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
     rng = np.random.default_rng(0)
-    emb = Embeddings([f"k{i}" for i in range(2000)], rng.normal(size=(2000, 8)).astype(np.float32),
-                     provenance=Provenance(source="x", data_hash="sha256:test"))
+    emb = Embeddings(
+        [f"k{i}" for i in range(2000)],
+        rng.normal(size=(2000, 8)).astype(np.float32),
+        provenance=Provenance(source="x", data_hash="sha256:test"),
+    )
     cached_hnsw(emb)
     index_file = next((cache_dir() / "hnsw").glob("*.faiss"))
-    index_file.write_bytes(index_file.read_bytes()[:100])  # a writer killed mid-way (before this fix)
+    index_file.write_bytes(
+        index_file.read_bytes()[:100]
+    )  # a writer killed mid-way (before this fix)
     assert cached_hnsw(emb).recall > 0.9
     assert index_file.stat().st_size > 100
 
@@ -304,10 +367,16 @@ def test_an_unexpected_exception_is_one_line_saying_it_is_a_bug(capsys, monkeypa
 
     def broken(args):
         raise RuntimeError("boom\nsecond line")
+
     monkeypatch.setattr(vectors, "run_convert", broken)
     assert main(["convert", "a", "b.txt"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "bug" in err and "EMBEDLAB_DEBUG=1" in err and "Traceback" not in err
+    assert (
+        err.count("\n") == 1
+        and "bug" in err
+        and "EMBEDLAB_DEBUG=1" in err
+        and "Traceback" not in err
+    )
     monkeypatch.setenv("EMBEDLAB_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main(["convert", "a", "b.txt"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,10 +37,14 @@ def tiny_chunks(monkeypatch):
 def _messy_log(tmp_path, suffix=".csv"):
     rng = np.random.default_rng(3)
     n = 300
-    df = pd.DataFrame({"user_id": [f" u{i}" if i % 5 else f"u{i}" for i in rng.integers(0, 40, n)],
-                       "item_id": [f"i{i}" for i in rng.integers(0, 25, n)],
-                       "timestamp": rng.integers(1_600_000_000, 1_600_100_000, n).astype(str),
-                       "rating": rng.integers(1, 6, n).astype(str)})
+    df = pd.DataFrame(
+        {
+            "user_id": [f" u{i}" if i % 5 else f"u{i}" for i in rng.integers(0, 40, n)],
+            "item_id": [f"i{i}" for i in rng.integers(0, 25, n)],
+            "timestamp": rng.integers(1_600_000_000, 1_600_100_000, n).astype(str),
+            "rating": rng.integers(1, 6, n).astype(str),
+        }
+    )
     df.loc[rng.choice(n, 30, replace=False), "user_id"] = ""
     df.loc[rng.choice(n, 20, replace=False), "item_id"] = " "
     df.loc[rng.choice(n, 15, replace=False), "timestamp"] = "soon"
@@ -51,7 +56,9 @@ def _messy_log(tmp_path, suffix=".csv"):
         text = df.to_csv(index=False, sep="\t" if suffix == ".tsv" else ",")
         lines = text.splitlines(keepends=True)
         # blank lines inside: the rows keep their real file line numbers
-        path.write_text("".join(line + ("\n\n" if k % 17 == 3 else "") for k, line in enumerate(lines)))
+        path.write_text(
+            "".join(line + ("\n\n" if k % 17 == 3 else "") for k, line in enumerate(lines))
+        )
     return path
 
 
@@ -62,24 +69,38 @@ def test_chunked_read_gives_the_whole_read_result(tmp_path, tiny_chunks, suffix)
     whole = prepare(path, frame=frame, min_weight=2)
     chunked = prepare(path, min_weight=2)
     _same(chunked, whole)
-    assert set(chunked.report.dropped) == {"missing user id", "missing item id", "unparsable timestamp in 'timestamp'",
-                                           "unparsable weight in 'rating'"}
+    assert set(chunked.report.dropped) == {
+        "missing user id",
+        "missing item id",
+        "unparsable timestamp in 'timestamp'",
+        "unparsable weight in 'rating'",
+    }
     assert all(len(rows) == 5 for rows in chunked.report.sample_rows.values())
     if suffix != ".jsonl":  # a dropped row's example is its real file line, blank lines counted
         line = chunked.report.sample_rows["missing user id"][0]
-        assert path.read_text().splitlines()[line - 1].split(chr(9) if suffix == ".tsv" else ",")[0] == ""
+        assert (
+            path.read_text().splitlines()[line - 1].split(chr(9) if suffix == ".tsv" else ",")[0]
+            == ""
+        )
 
 
 def test_chunked_baskets_and_parquet_match_the_whole_read(tmp_path, tiny_chunks):
     baskets = tmp_path / "b.csv"
-    baskets.write_text("".join(",".join(f"x{(i * k) % 13}" for k in range(1, 2 + i % 4)) + ",,,\n" + "\n" * (i % 2)
-                               for i in range(60)))
+    baskets.write_text(
+        "".join(
+            ",".join(f"x{(i * k) % 13}" for k in range(1, 2 + i % 4)) + ",,,\n" + "\n" * (i % 2)
+            for i in range(60)
+        )
+    )
     _same(prepare(baskets, format="baskets"), prepare(baskets, frame=read_log(baskets, "baskets")))
     pq = tmp_path / "l.parquet"
     pd.DataFrame({"user": [1, None, 2, 3] * 10, "item": ["a", "b", "c", None] * 10}).to_parquet(pq)
     chunked = prepare(pq)
     _same(chunked, prepare(pq, frame=read_log(pq)))
-    assert sorted(chunked.users) == ["1", "2"]  # 2.0 from a chunk with gaps and 2 from one without: one id
+    assert sorted(chunked.users) == [
+        "1",
+        "2",
+    ]  # 2.0 from a chunk with gaps and 2 from one without: one id
 
 
 def test_a_comment_flood_is_dropped_and_counted_with_real_line_numbers(tmp_path, tiny_chunks):
@@ -87,14 +108,17 @@ def test_a_comment_flood_is_dropped_and_counted_with_real_line_numbers(tmp_path,
     path.write_text("user,item\nu,a\n" + "#\n" * 50 + "\n\n" + "u,b\nv,a\nv,b\n")
     inter = prepare(path)
     assert len(inter) == 4 and inter.report.rows_read == 54
-    assert inter.report.dropped == {"missing item id": 50} and inter.report.sample_rows["missing item id"] == [3, 4, 5, 6, 7]
+    assert inter.report.dropped == {"missing item id": 50} and inter.report.sample_rows[
+        "missing item id"
+    ] == [3, 4, 5, 6, 7]
     assert sorted(inter.rows.tolist()) == [2, 55, 56, 57]
 
 
 def _peak_rss_mb(path) -> int:
     code = "import sys; from core.logs import prepare; prepare(sys.argv[1])"
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], env=cli_env(), cwd=ROOT,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], env=cli_env(), cwd=ROOT, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     assert status == 0, proc.stderr.read()
     return usage.ru_maxrss // 1024
@@ -110,9 +134,13 @@ def test_a_flood_of_comment_lines_costs_constant_memory(tmp_path):
     assert _peak_rss_mb(flood) - _peak_rss_mb(small) < 150
 
 
-def test_the_event_limit_names_the_file_the_limit_and_the_variable(tmp_path, monkeypatch, tiny_chunks):
+def test_the_event_limit_names_the_file_the_limit_and_the_variable(
+    tmp_path, monkeypatch, tiny_chunks
+):
     path = tmp_path / "log.csv"
-    path.write_text("user,item\n" + "".join(f"u{i % 3},i{i % 4}\n" for i in range(40)) + "#\n" * 100)
+    path.write_text(
+        "user,item\n" + "".join(f"u{i % 3},i{i % 4}\n" for i in range(40)) + "#\n" * 100
+    )
     monkeypatch.setenv("EMBEDLAB_MAX_EVENTS", "30")
     with pytest.raises(DataError, match="more than 30 usable events") as err:
         prepare(path)
@@ -128,14 +156,27 @@ def test_every_numeric_parameter_has_an_upper_bound():
                 assert d.get("high") is not None, (method, d["name"])
 
 
-@pytest.mark.parametrize("method, given", [("item2vec", {"epochs": 1000}), ("graph", {"walks_per_item": 1000}),
-                                           ("supervised", {"epochs": 100}), ("als", {"factors": 900, "iterations": 1000})])
-def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(method, given, monkeypatch):
+@pytest.mark.parametrize(
+    "method, given",
+    [
+        ("item2vec", {"epochs": 1000}),
+        ("graph", {"walks_per_item": 1000}),
+        ("supervised", {"epochs": 100}),
+        ("als", {"factors": 900, "iterations": 1000}),
+    ],
+)
+def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
+    method, given, monkeypatch
+):
     inter = prepare(SAMPLE_LOG)
     with pytest.raises(ParameterError, match="EMBEDLAB_MAX_TRAIN_MINUTES") as err:
         make_params(trainer(method), given, inter)
     message = str(err.value)
-    assert "would take about" in message and "over the 3-minute limit" in message and "\n" not in message
+    assert (
+        "would take about" in message
+        and "over the 3-minute limit" in message
+        and "\n" not in message
+    )
     assert all(f"{k}={v}" in message for k, v in given.items())
     monkeypatch.setenv("EMBEDLAB_MAX_TRAIN_MINUTES", "100000")
     assert make_params(trainer(method), given, inter) is not None
@@ -144,9 +185,27 @@ def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(method,
 
 
 def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "embedlab.core.cli", "train", "--log", str(SAMPLE_LOG), "--method", "item2vec",
-                           "--param", "epochs=900", "--out", str(tmp_path / "o")], capture_output=True, text=True,
-                          env=cli_env(), cwd=ROOT, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "embedlab.core.cli",
+            "train",
+            "--log",
+            str(SAMPLE_LOG),
+            "--method",
+            "item2vec",
+            "--param",
+            "epochs=900",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        cwd=ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "EMBEDLAB_MAX_TRAIN_MINUTES" in proc.stderr and not (tmp_path / "o").exists()
 
@@ -154,6 +213,7 @@ def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
 def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monkeypatch):
     from embedlab.core import io
     from embedlab.core.errors import FormatError
+
     monkeypatch.setenv("EMBEDLAB_MAX_VECTORS", "5")
     glove = tmp_path / "v.txt"
     glove.write_text("".join(f"w{i} {i} 1\n" for i in range(10)))
@@ -161,7 +221,9 @@ def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monk
         io.load(glove, format="glove")
     assert err.value.line == 6 and "EMBEDLAB_MAX_VECTORS" in str(err.value)
     binary = tmp_path / "v.bin"
-    binary.write_bytes(b"10 1\n" + b"".join(b"w%d " % i + np.float32(i).tobytes() for i in range(10)))
+    binary.write_bytes(
+        b"10 1\n" + b"".join(b"w%d " % i + np.float32(i).tobytes() for i in range(10))
+    )
     with pytest.raises(FormatError, match="more than 5 vectors"):
         io.load(binary)
     monkeypatch.setenv("EMBEDLAB_MAX_VECTORS", "10")
@@ -170,8 +232,11 @@ def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monk
 
 def test_the_distinct_id_limit_counts_only_ids_of_kept_rows(tmp_path, monkeypatch, tiny_chunks):
     path = tmp_path / "log.csv"
-    path.write_text("user,item\n" + "".join(f"u{i},\n" for i in range(50))  # garbage ids of dropped rows
-                    + "".join(f"u{i % 4},i{i % 5}\n" for i in range(40)))
+    path.write_text(
+        "user,item\n"
+        + "".join(f"u{i},\n" for i in range(50))  # garbage ids of dropped rows
+        + "".join(f"u{i % 4},i{i % 5}\n" for i in range(40))
+    )
     monkeypatch.setenv("EMBEDLAB_MAX_IDS", "9")
     assert prepare(path).n_users == 4
     monkeypatch.setenv("EMBEDLAB_MAX_IDS", "8")
@@ -180,7 +245,9 @@ def test_the_distinct_id_limit_counts_only_ids_of_kept_rows(tmp_path, monkeypatc
     assert "EMBEDLAB_MAX_IDS" in str(err.value) and str(path) in str(err.value)
 
 
-def test_blank_and_comma_floods_in_a_basket_file_keep_the_basket_line_numbers(tmp_path, tiny_chunks):
+def test_blank_and_comma_floods_in_a_basket_file_keep_the_basket_line_numbers(
+    tmp_path, tiny_chunks
+):
     path = tmp_path / "baskets.csv"
     path.write_text("a,b,,\n" + "\n" * 1000 + ",,, \n" * 500 + " \n" + "a,c,,\n")
     inter = prepare(path, format="baskets")
@@ -190,7 +257,9 @@ def test_blank_and_comma_floods_in_a_basket_file_keep_the_basket_line_numbers(tm
 def test_a_run_estimated_over_the_memory_limit_is_refused(monkeypatch):
     inter = prepare(SAMPLE_LOG)
     monkeypatch.setenv("EMBEDLAB_MAX_TRAIN_MB", "1")
-    with pytest.raises(ParameterError, match=r"would need about \d+ MB \(estimated\), over the 1 MB limit") as err:
+    with pytest.raises(
+        ParameterError, match=r"would need about \d+ MB \(estimated\), over the 1 MB limit"
+    ) as err:
         make_params(trainer("svd"), {"factors": 512}, inter)
     assert "factors=512" in str(err.value) and "EMBEDLAB_MAX_TRAIN_MB" in str(err.value)
     monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MB")

@@ -53,7 +53,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
                 state[path.pop()] = 2
                 iters.pop()
             elif state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             elif nxt not in state:
                 state[nxt] = 1
                 path.append(nxt)
@@ -80,6 +80,9 @@ def test_core_has_no_import_cycle():
 
 def test_evaluation_never_imports_training():
     mods = core_modules()
-    bad = {m: sorted(t for t in imported(mods, m) if t == "core.train" or t.startswith("core.train."))
-           for m in mods if m == "core.evaluate" or m.startswith("core.evaluate.")}
+    bad = {
+        m: sorted(t for t in imported(mods, m) if t == "core.train" or t.startswith("core.train."))
+        for m in mods
+        if m == "core.evaluate" or m.startswith("core.evaluate.")
+    }
     assert not {m: t for m, t in bad.items() if t}, bad

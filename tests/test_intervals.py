@@ -4,18 +4,27 @@ import numpy as np
 import pytest
 
 from embedlab.core import ParameterError
-from embedlab.core.evaluate.intervals import bootstrap_interval, bootstrap_means, metric_intervals, with_intervals
+from embedlab.core.evaluate.intervals import (
+    bootstrap_interval,
+    bootstrap_means,
+    metric_intervals,
+    with_intervals,
+)
 
 
 def test_interval_of_a_proportion_matches_the_binomial_width():
     hits = np.r_[np.ones(300), np.zeros(700)]
     mean, lo, hi = bootstrap_interval(hits, seed=0)
-    half = 1.96 * np.sqrt(0.3 * 0.7 / 1000)  # normal approximation: the bootstrap should agree closely
+    half = 1.96 * np.sqrt(
+        0.3 * 0.7 / 1000
+    )  # normal approximation: the bootstrap should agree closely
     assert mean == pytest.approx(0.3)
     assert lo == pytest.approx(0.3 - half, abs=0.006) and hi == pytest.approx(0.3 + half, abs=0.006)
 
 
-@pytest.mark.parametrize("values", [np.zeros(5), np.ones(5), np.r_[1.0, np.zeros(9)], np.array([0.999, 1.0])])
+@pytest.mark.parametrize(
+    "values", [np.zeros(5), np.ones(5), np.r_[1.0, np.zeros(9)], np.array([0.999, 1.0])]
+)
 def test_interval_never_leaves_the_range_of_the_values(values):
     mean, lo, hi = bootstrap_interval(values, seed=3)
     assert values.min() <= lo <= mean <= hi <= values.max()
@@ -37,6 +46,7 @@ def test_metrics_share_the_resampled_users():
 
 def test_chunked_resampling_equals_one_chunk(monkeypatch):
     import embedlab.core.evaluate.intervals as mod
+
     v = np.random.default_rng(3).random(100)
     whole = bootstrap_means({"v": v}, n_boot=50, seed=1)["v"]
     monkeypatch.setattr(mod, "CELLS", 100 * 7)  # 7 resamples per chunk

@@ -9,8 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from embedlab.core import Embeddings, FormatError, ParameterError, UnsafeFileError
-from embedlab.core import io
+from embedlab.core import Embeddings, FormatError, UnsafeFileError, io
 from embedlab.core.errors import OutputError
 
 
@@ -22,8 +21,15 @@ def roundtrip(emb, path, fmt=None):
     return back
 
 
-@pytest.mark.parametrize("name,fmt", [("v.txt", "word2vec"), ("v.bin", "word2vec-binary"),
-                                      ("vectors.tsv", "projector"), ("v.parquet", "parquet")])
+@pytest.mark.parametrize(
+    "name,fmt",
+    [
+        ("v.txt", "word2vec"),
+        ("v.bin", "word2vec-binary"),
+        ("vectors.tsv", "projector"),
+        ("v.parquet", "parquet"),
+    ],
+)
 def test_every_writer_reads_back_identically(small, tmp_path, name, fmt):
     if fmt == "word2vec-binary":
         small = small.subset([k for k in small.keys if " " not in k])
@@ -33,7 +39,9 @@ def test_every_writer_reads_back_identically(small, tmp_path, name, fmt):
 
 
 def test_projector_round_trip_keeps_metadata(tmp_path):
-    emb = Embeddings(["a", "b"], np.eye(2), pd.DataFrame({"genre": ["x|y", "z"], "year": [1995, 2001]}))
+    emb = Embeddings(
+        ["a", "b"], np.eye(2), pd.DataFrame({"genre": ["x|y", "z"], "year": [1995, 2001]})
+    )
     back = roundtrip(emb, tmp_path / "vectors.tsv")
     assert back.metadata["genre"].tolist() == ["x|y", "z"]
     assert (tmp_path / "metadata.tsv").read_text().splitlines()[0] == "key\tgenre\tyear"
@@ -83,8 +91,9 @@ def test_npy_without_keys_uses_row_numbers_and_says_so(tmp_path):
 
 
 def test_parquet_with_numeric_columns(tmp_path):
-    pd.DataFrame({"word": ["a", "b"], "d0": [1.0, 2.0], "d1": [3.0, 4.0], "pos": ["n", "v"]}).to_parquet(
-        tmp_path / "x.parquet")
+    pd.DataFrame(
+        {"word": ["a", "b"], "d0": [1.0, 2.0], "d1": [3.0, 4.0], "pos": ["n", "v"]}
+    ).to_parquet(tmp_path / "x.parquet")
     emb = io.load(tmp_path / "x.parquet")
     assert emb.vectors.tolist() == [[1, 3], [2, 4]]
     assert emb.metadata["pos"].tolist() == ["n", "v"]
@@ -111,14 +120,18 @@ def test_builtin_glove_is_memory_mapped_and_limitable():
 
 # ---- damage -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content,match,line", [
-    ("", "empty", None),
-    ("2 3\na 1 2 3\n", "header says 2 rows but the file has 1", 1),
-    ("a 1 2 3\nb 1 2\n", "row has 2 values, expected 3", 2),
-    ("a 1 2\nb 1 x\n", "'x' is not a number", 2),
-    ("a 1 2\nb nan 1\n", "not finite", 2),
-    ("2 2\na 1 2\nb 1 2 3\n", "row has 3 values, expected 2", 3),
-])
+
+@pytest.mark.parametrize(
+    "content,match,line",
+    [
+        ("", "empty", None),
+        ("2 3\na 1 2 3\n", "header says 2 rows but the file has 1", 1),
+        ("a 1 2 3\nb 1 2\n", "row has 2 values, expected 3", 2),
+        ("a 1 2\nb 1 x\n", "'x' is not a number", 2),
+        ("a 1 2\nb nan 1\n", "not finite", 2),
+        ("2 2\na 1 2\nb 1 2 3\n", "row has 3 values, expected 2", 3),
+    ],
+)
 def test_text_damage_names_the_line(tmp_path, content, match, line):
     p = tmp_path / "v.txt"
     p.write_text(content)
@@ -176,7 +189,9 @@ def test_truncated_word2vec_binary(small, tmp_path):
 
 
 def test_parquet_ragged_lists(tmp_path):
-    pq.write_table(pa.table({"key": ["a", "b"], "vector": [[1.0, 2.0], [1.0]]}), tmp_path / "r.parquet")
+    pq.write_table(
+        pa.table({"key": ["a", "b"], "vector": [[1.0, 2.0], [1.0]]}), tmp_path / "r.parquet"
+    )
     with pytest.raises(FormatError, match="row 2 has 1 values, expected 2"):
         io.load(tmp_path / "r.parquet")
 
@@ -188,6 +203,7 @@ def test_missing_file_is_a_typed_error(tmp_path):
 
 # ---- pickles never run --------------------------------------------------------------------------
 
+
 class Exploit:
     """Unpickling this creates a marker file: proof that code ran."""
 
@@ -198,8 +214,19 @@ class Exploit:
         return (open, (self.marker, "w"))
 
 
-@pytest.mark.parametrize("name", ["model.kv", "w2v.model", "v.pkl", "v.pickle", "v.joblib", "vectors.txt",
-                                  "vectors.npy", "vectors.bin"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "model.kv",
+        "w2v.model",
+        "v.pkl",
+        "v.pickle",
+        "v.joblib",
+        "vectors.txt",
+        "vectors.npy",
+        "vectors.bin",
+    ],
+)
 def test_malicious_pickle_never_runs(tmp_path, name):
     marker = tmp_path / "pwned"
     path = tmp_path / name
@@ -223,9 +250,13 @@ def test_object_npy_is_refused(tmp_path):
 def test_parquet_folder_of_parts_reads_as_one_table(tmp_path):
     folder = tmp_path / "items.parquet"
     folder.mkdir()
-    for i, (keys, vecs) in enumerate([(["a", "b"], [[1.0, 0.0], [0.0, 1.0]]), (["c"], [[1.0, 1.0]])]):
-        pq.write_table(pa.table({"key": keys, "vector": vecs, "events": [3] * len(keys)}),
-                       folder / f"part-{i:05d}.snappy.parquet")
+    for i, (keys, vecs) in enumerate(
+        [(["a", "b"], [[1.0, 0.0], [0.0, 1.0]]), (["c"], [[1.0, 1.0]])]
+    ):
+        pq.write_table(
+            pa.table({"key": keys, "vector": vecs, "events": [3] * len(keys)}),
+            folder / f"part-{i:05d}.snappy.parquet",
+        )
     (tmp_path / "report.json").write_text("{}")
     emb = io.load(tmp_path)  # a training folder whose items.parquet is a folder (Spark's layout)
     assert sorted(emb.keys) == ["a", "b", "c"] and emb.metadata["events"].tolist() == [3, 3, 3]

@@ -6,13 +6,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from embedlab.core import EmbedlabError
-from embedlab.core import io
+from embedlab.core import EmbedlabError, io
 
 FORMATS = ["word2vec", "word2vec-binary", "glove", "csv", "projector", "npy", "parquet", None]
 
-token = st.one_of(st.sampled_from(["1", "-0.5", "nan", "inf", "1e309", "x", "", "3 4", "\t", ",", '"']),
-                  st.text(max_size=6))
+token = st.one_of(
+    st.sampled_from(["1", "-0.5", "nan", "inf", "1e309", "x", "", "3 4", "\t", ",", '"']),
+    st.text(max_size=6),
+)
 line = st.lists(token, max_size=6).map(" ".join)
 text_file = st.lists(line, max_size=8).map("\n".join)
 damaged = st.one_of(
@@ -38,8 +39,11 @@ def _load(data: bytes, fmt, suffix):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=damaged, fmt=st.sampled_from(FORMATS),
-       suffix=st.sampled_from([".txt", ".bin", ".vec", ".csv", ".tsv", ".npy", ".parquet", ""]))
+@given(
+    data=damaged,
+    fmt=st.sampled_from(FORMATS),
+    suffix=st.sampled_from([".txt", ".bin", ".vec", ".csv", ".tsv", ".npy", ".parquet", ""]),
+)
 def test_only_typed_errors_escape(data, fmt, suffix):
     try:
         _load(data, fmt, suffix)

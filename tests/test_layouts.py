@@ -45,6 +45,7 @@ def test_cache_hit_returns_identical_coordinates_without_recomputing(cache, monk
 
     def forbidden(*args, **kwargs):
         raise AssertionError("recomputed a cached layout")
+
     monkeypatch.setattr(layouts, "compute", forbidden)
     monkeypatch.setattr(layouts, "tsne", forbidden)
     again = layouts.request(Embeddings(list(emb.keys), np.array(emb.vectors)), None, spec)
@@ -101,7 +102,18 @@ def test_clusters_follow_the_blobs_and_are_labelled_by_their_central_keys():
 
 def test_metadata_labels_split_multi_values_and_prefer_what_is_distinctive():
     clusters = np.array([0, 0, 0, 1, 1, 1])
-    meta = pd.DataFrame({"genres": ["Comedy|Drama", "Comedy", "Drama|Comedy", "Horror|Drama", "Horror", "Drama, Horror"]})
+    meta = pd.DataFrame(
+        {
+            "genres": [
+                "Comedy|Drama",
+                "Comedy",
+                "Drama|Comedy",
+                "Horror|Drama",
+                "Horror",
+                "Drama, Horror",
+            ]
+        }
+    )
     # Drama is in 4 of 6 items everywhere; Comedy and Horror each own one region
     assert metadata_labels(meta, "genres", np.arange(6), clusters) == ["Comedy", "Horror"]
     assert split_values("Comedy|Drama") == ["Comedy", "Drama"] and split_values(float("nan")) == []
@@ -158,7 +170,9 @@ def test_large_sets_lay_out_the_first_rows_and_place_the_rest_by_their_neighbour
     unit = np.asarray(emb.unit)
     for row in (200, 250, 299):
         near = np.argsort(-(unit[:200] @ unit[row]), kind="stable")[:10]
-        np.testing.assert_allclose(layout.coords[row], np.median(layout.coords[near], axis=0), atol=1e-5)
+        np.testing.assert_allclose(
+            layout.coords[row], np.median(layout.coords[near], axis=0), atol=1e-5
+        )
 
 
 def test_a_cache_folder_that_cannot_be_written_still_serves_the_layout(cache, monkeypatch):
@@ -166,9 +180,14 @@ def test_a_cache_folder_that_cannot_be_written_still_serves_the_layout(cache, mo
 
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))
-    monkeypatch.setattr(atomic.os, "replace", refuse)  # (root ignores chmod: refuse the rename instead)
+
+    monkeypatch.setattr(
+        atomic.os, "replace", refuse
+    )  # (root ignores chmod: refuse the rename instead)
     emb, _ = blobs(seed=11)
     job = layouts.request(emb, spec=layouts.LayoutSpec("pca"))
     layout = job.wait(60)
     assert job.error is None and layout is not None and layout.coords.shape == (len(emb), 2)
-    assert not list(cache.rglob("*.npz")) and not [p for p in cache.rglob("*") if p.name.startswith(".")]
+    assert not list(cache.rglob("*.npz")) and not [
+        p for p in cache.rglob("*") if p.name.startswith(".")
+    ]

@@ -9,7 +9,6 @@ from embedlab.core.logs import guess_columns, parse_duration, prepare, read_log,
 from tests.paths import BASKETS
 
 
-
 def write(tmp_path, name, text, mode="w"):
     p = tmp_path / name
     if mode == "wb":
@@ -20,8 +19,14 @@ def write(tmp_path, name, text, mode="w"):
 
 
 def test_csv_tsv_jsonl_parquet_read_the_same(tmp_path):
-    df = pd.DataFrame({"userId": ["u1", "u1", "u2", "u2"], "movieId": ["a", "b", "a", "c"],
-                       "timestamp": [1, 2, 3, 4], "rating": [5, 4, 3, 5]})
+    df = pd.DataFrame(
+        {
+            "userId": ["u1", "u1", "u2", "u2"],
+            "movieId": ["a", "b", "a", "c"],
+            "timestamp": [1, 2, 3, 4],
+            "rating": [5, 4, 3, 5],
+        }
+    )
     df.to_csv(tmp_path / "l.csv", index=False)
     df.to_csv(tmp_path / "l.tsv", index=False, sep="\t")
     df.to_csv(tmp_path / "semi.txt", index=False, sep=";")
@@ -29,8 +34,13 @@ def test_csv_tsv_jsonl_parquet_read_the_same(tmp_path):
     df.to_parquet(tmp_path / "l.parquet")
     for name in ["l.csv", "l.tsv", "semi.txt", "l.jsonl", "l.parquet"]:
         inter = prepare(tmp_path / name)
-        assert inter.report.columns == {"user": "userId", "item": "movieId", "time": "timestamp",
-                                        "weight": "rating", "session": None}, name
+        assert inter.report.columns == {
+            "user": "userId",
+            "item": "movieId",
+            "time": "timestamp",
+            "weight": "rating",
+            "session": None,
+        }, name
         assert sorted(inter.items.tolist()) == ["a", "b", "c"] and len(inter) == 4
 
 
@@ -42,9 +52,16 @@ def test_basket_file_is_detected():
 
 
 def test_guess_and_override():
-    df = pd.DataFrame({"customer_id": ["1"], "sku": ["x"], "event_time": ["2024-01-01"], "qty": ["2"]})
+    df = pd.DataFrame(
+        {"customer_id": ["1"], "sku": ["x"], "event_time": ["2024-01-01"], "qty": ["2"]}
+    )
     cols = guess_columns(df)
-    assert (cols.user, cols.item, cols.time, cols.weight) == ("customer_id", "sku", "event_time", "qty")
+    assert (cols.user, cols.item, cols.time, cols.weight) == (
+        "customer_id",
+        "sku",
+        "event_time",
+        "qty",
+    )
     assert guess_columns(df, item="qty").item == "qty"
     with pytest.raises(DataError, match="column 'nope'"):
         guess_columns(df, user="nope")
@@ -55,42 +72,61 @@ def test_guess_and_override():
 def test_an_optional_role_given_as_empty_is_off_and_not_guessed(tmp_path):
     """The dashboard's "(none)" and the CLI's --weight-col "": a quantity column beside the ids is
     not used as weights (it used to be guessed back in)."""
-    df = pd.DataFrame({"CustomerID": ["1"], "StockCode": ["x"], "InvoiceDate": ["2024-01-01"], "Quantity": ["-2"]})
+    df = pd.DataFrame(
+        {"CustomerID": ["1"], "StockCode": ["x"], "InvoiceDate": ["2024-01-01"], "Quantity": ["-2"]}
+    )
     cols = guess_columns(df, weight="", time="")
     assert (cols.user, cols.item, cols.time, cols.weight) == ("CustomerID", "StockCode", None, None)
     assert guess_columns(df).weight == "Quantity"
-    log = write(tmp_path, "retail.csv", "CustomerID,StockCode,Quantity\nu1,a,-3\nu1,b,2\nu2,a,1\nu2,b,5\n")
+    log = write(
+        tmp_path, "retail.csv", "CustomerID,StockCode,Quantity\nu1,a,-3\nu1,b,2\nu2,a,1\nu2,b,5\n"
+    )
     inter = prepare(log, weight_col="")
     assert inter.report.columns["weight"] is None and inter.report.rows_kept == 4
 
 
 def test_partial_garbage_is_dropped_and_counted(tmp_path):
-    text = ("user_id,item_id,timestamp,rating\n"
-            "u1,a,1700000000,5\n"
-            ",b,1700000001,4\n"          # line 3: missing user
-            "u1,c,not-a-time,4\n"        # line 4: bad timestamp
-            "u1,d,1700000100,five\n"     # line 5: bad rating
-            "u2,a,1700000000,3\n"
-            "u2,b,1700000050,2\n")
+    text = (
+        "user_id,item_id,timestamp,rating\n"
+        "u1,a,1700000000,5\n"
+        ",b,1700000001,4\n"  # line 3: missing user
+        "u1,c,not-a-time,4\n"  # line 4: bad timestamp
+        "u1,d,1700000100,five\n"  # line 5: bad rating
+        "u2,a,1700000000,3\n"
+        "u2,b,1700000050,2\n"
+    )
     inter = prepare(write(tmp_path, "l.csv", text))
     rep = inter.report
     assert rep.rows_read == 6 and rep.rows_kept == 3
-    assert rep.dropped == {"missing user id": 1, "unparsable timestamp in 'timestamp'": 1,
-                           "unparsable weight in 'rating'": 1}
-    assert rep.sample_rows == {"missing user id": [3], "unparsable timestamp in 'timestamp'": [4],
-                               "unparsable weight in 'rating'": [5]}
+    assert rep.dropped == {
+        "missing user id": 1,
+        "unparsable timestamp in 'timestamp'": 1,
+        "unparsable weight in 'rating'": 1,
+    }
+    assert rep.sample_rows == {
+        "missing user id": [3],
+        "unparsable timestamp in 'timestamp'": [4],
+        "unparsable weight in 'rating'": [5],
+    }
     assert any("line" not in line and "rows 4" in line for line in rep.lines())
 
 
-@pytest.mark.parametrize("content,error,match", [
-    ("", DataError, "empty"),
-    ("user_id item_id\nu1 a\nu1 b\n", FormatError, "only one column"),
-    ("user,thing\nu1,a\nu1,b\n", DataError, "which column is the item id"),
-    (b"\x00\x01\x02garbage\xff\xfe", FormatError, "not a text log"),
-    ("user_id,item_id,timestamp\nu1,a,x\nu1,b,y\n", DataError, "no usable rows.*2 unparsable timestamp"),
-    ("user_id,item_id\nu1,a\nu1,a\n", DataError, "1 distinct item"),
-    ("user_id,item_id\nu1,a\nu2,b\n", DataError, "no user .* two or more events"),
-])
+@pytest.mark.parametrize(
+    "content,error,match",
+    [
+        ("", DataError, "empty"),
+        ("user_id item_id\nu1 a\nu1 b\n", FormatError, "only one column"),
+        ("user,thing\nu1,a\nu1,b\n", DataError, "which column is the item id"),
+        (b"\x00\x01\x02garbage\xff\xfe", FormatError, "not a text log"),
+        (
+            "user_id,item_id,timestamp\nu1,a,x\nu1,b,y\n",
+            DataError,
+            "no usable rows.*2 unparsable timestamp",
+        ),
+        ("user_id,item_id\nu1,a\nu1,a\n", DataError, "1 distinct item"),
+        ("user_id,item_id\nu1,a\nu2,b\n", DataError, "no user .* two or more events"),
+    ],
+)
 def test_malformed_logs_give_clear_errors(tmp_path, content, error, match):
     mode = "wb" if isinstance(content, bytes) else "w"
     path = write(tmp_path, "bad.csv", content, mode)
@@ -111,10 +147,15 @@ def test_garbage_bytes_mid_file_name_the_line(tmp_path):
 
 def test_timestamps_seconds_milliseconds_and_dates(tmp_path):
     base = pd.DataFrame({"user_id": ["u"] * 3, "item_id": ["a", "b", "c"]})
-    for name, times, unit in [("s", [1700000000, 1700000600, 1700010000], "epoch s"),
-                              ("ms", [1700000000000, 1700000600000, 1700010000000], "epoch ms"),
-                              ("d", ["2023-11-14 22:13:20", "2023-11-14 22:23:20", "2023-11-15 01:00:00"],
-                               "date strings")]:
+    for name, times, unit in [
+        ("s", [1700000000, 1700000600, 1700010000], "epoch s"),
+        ("ms", [1700000000000, 1700000600000, 1700010000000], "epoch ms"),
+        (
+            "d",
+            ["2023-11-14 22:13:20", "2023-11-14 22:23:20", "2023-11-15 01:00:00"],
+            "date strings",
+        ),
+    ]:
         base.assign(timestamp=times).to_csv(tmp_path / f"{name}.csv", index=False)
         inter = prepare(tmp_path / f"{name}.csv")
         assert inter.report.time_unit == unit
@@ -123,8 +164,13 @@ def test_timestamps_seconds_milliseconds_and_dates(tmp_path):
 
 
 def test_sessions_follow_time_not_file_order(tmp_path):
-    df = pd.DataFrame({"user_id": ["u1", "u2", "u1", "u1", "u2"], "item_id": ["c", "x", "a", "b", "y"],
-                       "timestamp": [300, 10, 100, 200, 20]})
+    df = pd.DataFrame(
+        {
+            "user_id": ["u1", "u2", "u1", "u1", "u2"],
+            "item_id": ["c", "x", "a", "b", "y"],
+            "timestamp": [300, 10, 100, 200, 20],
+        }
+    )
     df.to_csv(tmp_path / "l.csv", index=False)
     inter = prepare(tmp_path / "l.csv")
     seqs = [inter.items[s].tolist() for s in sessions(inter)]
@@ -134,15 +180,26 @@ def test_sessions_follow_time_not_file_order(tmp_path):
 
 
 def test_session_column_wins(tmp_path):
-    df = pd.DataFrame({"user_id": ["u"] * 4, "item_id": list("abcd"), "session_id": ["s1", "s1", "s2", "s2"],
-                       "timestamp": [1, 2, 3, 4]})
+    df = pd.DataFrame(
+        {
+            "user_id": ["u"] * 4,
+            "item_id": list("abcd"),
+            "session_id": ["s1", "s1", "s2", "s2"],
+            "timestamp": [1, 2, 3, 4],
+        }
+    )
     df.to_csv(tmp_path / "l.csv", index=False)
     assert prepare(tmp_path / "l.csv").session.tolist() == [0, 0, 1, 1]
 
 
 def test_filters_are_reported(tmp_path):
-    df = pd.DataFrame({"user_id": ["u1"] * 4 + ["u2"] * 3 + ["u3"], "item_id": list("aabb") + list("abc") + ["a"],
-                       "rating": [5, 4, 2, 5, 5, 5, 1, 5]})
+    df = pd.DataFrame(
+        {
+            "user_id": ["u1"] * 4 + ["u2"] * 3 + ["u3"],
+            "item_id": list("aabb") + list("abc") + ["a"],
+            "rating": [5, 4, 2, 5, 5, 5, 1, 5],
+        }
+    )
     df.to_csv(tmp_path / "l.csv", index=False)
     inter = prepare(tmp_path / "l.csv", min_weight=4, min_item_count=2, min_user_count=2)
     assert inter.report.filtered == {"rating below 4": 2, "users with fewer than 2 events": 1}
@@ -150,9 +207,16 @@ def test_filters_are_reported(tmp_path):
 
 
 def test_metadata_join(tmp_path):
-    pd.DataFrame({"user_id": ["u", "u", "v", "v"], "movieId": ["1", "2", "2", "3"]}).to_csv(tmp_path / "l.csv", index=False)
-    pd.DataFrame({"movieId": ["1", "2", "2"], "title": ["A", "B", "B2"], "genres": ["Adventure|Comedy", "Drama", "x"]}
-                 ).to_csv(tmp_path / "m.csv", index=False)
+    pd.DataFrame({"user_id": ["u", "u", "v", "v"], "movieId": ["1", "2", "2", "3"]}).to_csv(
+        tmp_path / "l.csv", index=False
+    )
+    pd.DataFrame(
+        {
+            "movieId": ["1", "2", "2"],
+            "title": ["A", "B", "B2"],
+            "genres": ["Adventure|Comedy", "Drama", "x"],
+        }
+    ).to_csv(tmp_path / "m.csv", index=False)
     inter = prepare(tmp_path / "l.csv", metadata=tmp_path / "m.csv")
     meta = inter.item_metadata
     assert meta.title.tolist() == ["A", "B", ""]
@@ -162,9 +226,12 @@ def test_metadata_join(tmp_path):
 
 def test_pickled_log_is_refused(tmp_path):
     import pickle
+
     p = tmp_path / "log.pkl"
     p.write_bytes(pickle.dumps({"a": 1}))
-    with pytest.raises(UnsafeFileError, match=r"refusing to open a '\.pkl' file: it is a Python pickle") as err:
+    with pytest.raises(
+        UnsafeFileError, match=r"refusing to open a '\.pkl' file: it is a Python pickle"
+    ) as err:
         read_log(p)
     assert err.value.path == str(p) and str(p) in str(err.value)
     p.rename(tmp_path / "log.csv")  # a pickle by its bytes, whatever its name says
@@ -173,7 +240,14 @@ def test_pickled_log_is_refused(tmp_path):
 
 
 def test_parse_duration():
-    assert [parse_duration(x) for x in ["30m", "2h", "90s", "1d", "45", 10]] == [1800, 7200, 90, 86400, 45, 10]
+    assert [parse_duration(x) for x in ["30m", "2h", "90s", "1d", "45", 10]] == [
+        1800,
+        7200,
+        90,
+        86400,
+        45,
+        10,
+    ]
     with pytest.raises(ParameterError):
         parse_duration("soon")
 
@@ -181,8 +255,13 @@ def test_parse_duration():
 def test_million_rows_are_vectorised(tmp_path):
     rng = np.random.default_rng(0)
     n = 1_000_000
-    df = pd.DataFrame({"user_id": rng.integers(0, 50_000, n), "item_id": rng.integers(0, 5_000, n),
-                       "timestamp": rng.integers(1_600_000_000, 1_700_000_000, n)})
+    df = pd.DataFrame(
+        {
+            "user_id": rng.integers(0, 50_000, n),
+            "item_id": rng.integers(0, 5_000, n),
+            "timestamp": rng.integers(1_600_000_000, 1_700_000_000, n),
+        }
+    )
     df.to_parquet(tmp_path / "big.parquet")
     inter = prepare(tmp_path / "big.parquet")
     assert len(inter) == n and np.all(np.diff(inter.user) >= 0)
@@ -192,6 +271,7 @@ def test_million_rows_are_vectorised(tmp_path):
 
 def test_interactions_are_immutable_and_derived_logs_own_their_report():
     from dataclasses import FrozenInstanceError
+
     inter = prepare(BASKETS)
     before = inter.report.to_dict()
     with pytest.raises(FrozenInstanceError):
@@ -204,7 +284,8 @@ def test_interactions_are_immutable_and_derived_logs_own_their_report():
     for derived in (sub, split):
         assert derived.report is not inter.report and derived.report.rows_kept == int(mask.sum())
     assert sub.report.users == sub.n_users < inter.n_users and sub.report.filtered == {
-        "first half of the baskets": int((~mask).sum())}
+        "first half of the baskets": int((~mask).sum())
+    }
     assert inter.report.to_dict() == before  # the shared log is untouched
 
 
@@ -214,5 +295,10 @@ def test_metadata_join_strips_ids_keeps_first_row_and_counts_the_rest(tmp_path):
     inter = prepare(log, metadata=meta)
     genres = dict(zip(inter.items, inter.item_metadata.genre))
     assert genres == {"a": "x", "b": "y", "c": ""}
-    assert inter.report.metadata == {"file": str(meta), "item_column": "item_id", "columns": ["genre"],
-                                     "items_without_metadata": 1, "duplicate_metadata_rows_dropped": 1}
+    assert inter.report.metadata == {
+        "file": str(meta),
+        "item_column": "item_id",
+        "columns": ["genre"],
+        "items_without_metadata": 1,
+        "duplicate_metadata_rows_dropped": 1,
+    }

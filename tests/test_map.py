@@ -23,6 +23,7 @@ def open_map(**params) -> AppTest:
 def finish(at: AppTest) -> AppTest:
     """Run again until the shared background layout is drawn (the job is awaited, not slept on)."""
     from embedlab.core import layouts
+
     for job in list(layouts._JOBS.values()):
         job.wait(240)
     return at.run()
@@ -41,8 +42,25 @@ def point_map(at: AppTest) -> dict:
 def test_item_map_regions_are_named_by_their_dominant_genre():
     at = finish(open_map(ds="sample:item2vec", p="pca", label="genres"))
     notes = [text for _, _, text in point_map(at)["labels"]]
-    genres = {"Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Horror",
-              "Musical", "Romance", "Sci-Fi", "Thriller", "War", "Western", "Action", "Mystery", "Family"}
+    genres = {
+        "Adventure",
+        "Animation",
+        "Comedy",
+        "Crime",
+        "Documentary",
+        "Drama",
+        "Fantasy",
+        "Horror",
+        "Musical",
+        "Romance",
+        "Sci-Fi",
+        "Thriller",
+        "War",
+        "Western",
+        "Action",
+        "Mystery",
+        "Family",
+    }
     assert len(notes) >= 3 and set(notes) <= genres, notes
     assert any("dominant 'genres' value" in c.value.replace("\\", "") for c in at.caption)
 
@@ -55,22 +73,29 @@ def test_clicked_point_shows_its_neighbours_in_the_original_space():
     marks = point_map(at)["marks"]
     assert [m["name"] for m in marks] == ["i0001 and its neighbours"] and marks[0]["lines"]
     assert marks[0]["text"][0] == "i0001" and marks[0]["text"][1:] == table["key"].tolist()
-    assert any("10 nearest neighbours in the original" in c.value.replace("\\", "") for c in at.caption)
+    assert any(
+        "10 nearest neighbours in the original" in c.value.replace("\\", "") for c in at.caption
+    )
 
 
 def test_search_hits_outside_the_sample_are_placed_not_recomputed():
     at = finish(open_map(ds="sample:item2vec", p="pca", pts="50", q="i01"))
     caption = " ".join(c.value for c in at.caption).replace("\\", "")  # markdown escapes
-    assert "the first 50 of" in caption and "placed onto the layout (exact PCA projection)" in caption
+    assert (
+        "the first 50 of" in caption and "placed onto the layout (exact PCA projection)" in caption
+    )
     hits = next(m for m in point_map(at)["marks"] if m["name"] == "search hits")
     assert len(hits["text"]) == 100 and "100 keys match the search" in caption  # i0100 … i0199
 
 
 def test_the_points_sent_to_the_browser_carry_every_key_once_with_its_region():
     from embedlab.core import pointmap
+
     at = finish(open_map(ds="sample:item2vec", p="pca"))
     args = point_map(at)
-    points = pointmap.PackedPoints(args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"]))
+    points = pointmap.PackedPoints(
+        args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"])
+    )
     coords, groups, keys = pointmap.unpack(points)
     caption = " ".join(c.value for c in at.caption).replace("\\", "")
     assert f"all {args['n']:,} keys" in caption

@@ -8,17 +8,37 @@ import pytest
 
 from tests.test_browser import ARTIFACTS, browser, page, server  # noqa: F401 - fixtures
 
-GENRES = {"Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Horror", "Musical",
-          "Romance", "Sci-Fi", "Thriller", "War", "Western", "Action", "Mystery", "Family"}
+GENRES = {
+    "Adventure",
+    "Animation",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Horror",
+    "Musical",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
+    "Action",
+    "Mystery",
+    "Family",
+}
 
 
 def open_map(page, url: str, n: int | None = None):
     """Navigate and wait until the component has drawn a frame with ``n`` points (all, if None)."""
     page.goto(url)
     frame = page.wait_for_selector("iframe[src*=pointmap]", timeout=240_000).content_frame()
-    frame.wait_for_function("(n) => window.__pointmap && window.__pointmap.frames > 0 && "
-                            "window.__pointmap.drawn === (n === null ? window.__pointmap.n : n) && window.__pointmap.n > 0",
-                            arg=n, timeout=240_000)
+    frame.wait_for_function(
+        "(n) => window.__pointmap && window.__pointmap.frames > 0 && "
+        "window.__pointmap.drawn === (n === null ? window.__pointmap.n : n) && window.__pointmap.n > 0",
+        arg=n,
+        timeout=240_000,
+    )
     return frame
 
 
@@ -33,13 +53,17 @@ def redrawn(frame, action) -> dict:
     before = frame.evaluate("window.__pointmap.frames")
     action()
     frame.wait_for_function(f"() => window.__pointmap.frames > {before}", timeout=30_000)
-    return frame.evaluate("({view: window.__pointmap.view, labels: window.__pointmap.labels, drawn: window.__pointmap.drawn})")
+    return frame.evaluate(
+        "({view: window.__pointmap.view, labels: window.__pointmap.labels, drawn: window.__pointmap.drawn})"
+    )
 
 
 def test_map_draws_all_glove_words_with_labels_zoom_hover_and_click(server, page):  # noqa: F811
     frame = open_map(page, f"{server}/map", 400_000)
     labels = frame.evaluate("window.__pointmap.labels")
-    assert len(labels) >= 10 and all(" · " in t for t in labels), labels  # "word · word" region labels
+    assert len(labels) >= 10 and all(" · " in t for t in labels), (
+        labels
+    )  # "word · word" region labels
     caption = page.locator("[data-testid=stCaptionContainer]", has_text="Drawn:").first.inner_text()
     assert "all 400,000 keys" in caption
     x, y = pointer_on(page, frame, "paris")
@@ -63,8 +87,13 @@ def test_map_draws_all_glove_words_with_labels_zoom_hover_and_click(server, page
     listed = [c for c in cells.all_inner_texts() if c.isalpha()]
     frame.wait_for_function("() => window.__pointmap.marked.length === 11", timeout=60_000)
     marked = frame.evaluate("window.__pointmap.marked")
-    assert marked[0] == "paris" and "france" in marked and set(marked[1:]) >= set(listed[:5]), (marked, listed)
-    assert frame.evaluate("window.__pointmap.view.scale") == pytest.approx(zoomed["view"]["scale"])  # kept across the rerun
+    assert marked[0] == "paris" and "france" in marked and set(marked[1:]) >= set(listed[:5]), (
+        marked,
+        listed,
+    )
+    assert frame.evaluate("window.__pointmap.view.scale") == pytest.approx(
+        zoomed["view"]["scale"]
+    )  # kept across the rerun
     page.screenshot(path=str(ARTIFACTS / "map_400k.png"))
 
 

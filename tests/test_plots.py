@@ -25,7 +25,11 @@ def test_user_labels_are_escaped_everywhere():
     caption(fig, f"data {EVIL}")
     blob = fig.to_json()
     # tags escaped once; quotes stay quotes (plotly shows &quot; literally, and labels are text, not attributes)
-    assert "<img" not in blob and '&lt;img src=x onerror=\\"alert(1)\\"&gt;' in blob and "&quot;" not in blob
+    assert (
+        "<img" not in blob
+        and '&lt;img src=x onerror=\\"alert(1)\\"&gt;' in blob
+        and "&quot;" not in blob
+    )
     assert "<b>x</b>" not in blob.replace("<b>&lt;img", "")  # the genre label is escaped too
     res = solve(emb, f"'{EVIL}' - b + c", k=2)
     assert "<img" not in arithmetic_figure(emb, res).to_json()
@@ -49,7 +53,10 @@ def test_png_export_carries_the_caption(tmp_path):
     png = to_png(fig, scale=1)
     assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
     other = to_png(rendered("a different caption, much longer than the first one"), scale=1)
-    a, b = (np.asarray(Image.open(bytes_io.BytesIO(p)).convert("L"), dtype=np.int16) for p in (png, other))
+    a, b = (
+        np.asarray(Image.open(bytes_io.BytesIO(p)).convert("L"), dtype=np.int16)
+        for p in (png, other)
+    )
     rows, cols = np.nonzero(np.abs(a - b) > 16)
     # the two images differ only where the caption is drawn: below the plot, from the left
     assert len(rows) > 50 and rows.min() > 0.8 * a.shape[0] and cols.min() < 0.25 * a.shape[1]
@@ -70,8 +77,11 @@ def test_sampling_says_what_it_did(glove):
 
 def test_stratified_sampling_keeps_label_shares():
     labels = ["a"] * 800 + ["b"] * 200
-    emb = Embeddings([str(i) for i in range(1000)], np.random.default_rng(0).normal(size=(1000, 4)),
-                     pd.DataFrame({"g": labels}))
+    emb = Embeddings(
+        [str(i) for i in range(1000)],
+        np.random.default_rng(0).normal(size=(1000, 4)),
+        pd.DataFrame({"g": labels}),
+    )
     ids, note = sample_rows(emb, 100, "stratified", "g")
     got = pd.Series(np.array(labels)[ids]).value_counts().to_dict()
     assert got == {"a": 80, "b": 20} and "stratified by 'g'" in note
@@ -95,6 +105,7 @@ def test_umap_without_its_extra_is_a_clear_error(glove, monkeypatch):
     import sys
 
     from embedlab.core import ParameterError
+
     monkeypatch.setitem(sys.modules, "umap", None)  # as if umap-learn were not installed
     with pytest.raises(ParameterError, match=r"embedlab\[umap\]"):
         project(glove, np.arange(50), "umap")

@@ -17,7 +17,9 @@ def test_pack_round_trips_positions_within_a_65536th_of_the_span_and_keeps_keys_
     span = coords.max(axis=0) - coords.min(axis=0)
     assert (np.abs(back - coords) <= span / 65535).all()
     assert packed.group_bytes == 2 and (g == groups).all()
-    assert k[:999] == keys[:999] and k[999] == "<b>two\u21b5lines</b>"  # one line per key, text kept as is
+    assert (
+        k[:999] == keys[:999] and k[999] == "<b>two\u21b5lines</b>"
+    )  # one line per key, text kept as is
     assert len(packed.blob) == 1000 * (4 + 2) + len("\n".join(k).encode())
 
 

@@ -27,8 +27,15 @@ def open_component(page, keys, marks=()):
     page.goto(INDEX.as_uri())
     page.evaluate(RECORD)
     args = {k: v for k, v in packed.args().items() if k != "blob"}
-    args.update(data_id="t", palette=["#ff0000", "#0000ff"], labels=[[-5.0, -3.0, "left · region"]],
-                marks=list(marks), caption="embedlab · test", filename="t", height=300)
+    args.update(
+        data_id="t",
+        palette=["#ff0000", "#0000ff"],
+        labels=[[-5.0, -3.0, "left · region"]],
+        marks=list(marks),
+        caption="embedlab · test",
+        filename="t",
+        height=300,
+    )
     page.evaluate(RENDER, [base64.b64encode(packed.blob).decode(), args])
     page.wait_for_function("() => window.__pointmap.frames > 0 && window.__pointmap.drawn === 3")
 
@@ -39,18 +46,29 @@ def test_the_component_speaks_streamlits_protocol_and_a_click_returns_the_point(
     assert "left · region" in page.evaluate("window.__pointmap.labels")
     x, y = page.evaluate("window.__pointmap.locate('centre')")
     page.mouse.click(x, y)
-    page.wait_for_function("() => window.__sent.some((m) => m.type === 'streamlit:setComponentValue')")
+    page.wait_for_function(
+        "() => window.__sent.some((m) => m.type === 'streamlit:setComponentValue')"
+    )
     sent = page.evaluate("window.__sent")
     heights = [m["height"] for m in sent if m["type"] == "streamlit:setFrameHeight"]
     value = next(m for m in sent if m["type"] == "streamlit:setComponentValue")
     assert heights and heights[-1] >= 300
-    assert value["dataType"] == "json" and value["value"]["point"] == 0 and value["value"]["nonce"] > 0
+    assert (
+        value["dataType"] == "json" and value["value"]["point"] == 0 and value["value"]["nonce"] > 0
+    )
     page.close()
 
 
 def test_a_hostile_key_is_shown_as_text_never_as_html(browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 600, "height": 400})
-    mark = {"name": "hits", "color": "#00ff00", "x": [5.0], "y": [3.0], "text": [HOSTILE], "lines": False}
+    mark = {
+        "name": "hits",
+        "color": "#00ff00",
+        "x": [5.0],
+        "y": [3.0],
+        "text": [HOSTILE],
+        "lines": False,
+    }
     open_component(page, [HOSTILE, "left", "right"], marks=[mark])
     x, y = page.evaluate("(k) => window.__pointmap.locate(k)", HOSTILE)
     page.mouse.move(x + 1, y)

@@ -4,13 +4,25 @@ import numpy as np
 import pytest
 
 from embedlab.core import DataError, Embeddings, ParameterError
-from embedlab.core.evaluate.protocols import basket_completion, choose_protocol, make_split, recent_items
-from embedlab.core.experiments.recs import evaluate_recs
+from embedlab.core.evaluate.protocols import (
+    basket_completion,
+    choose_protocol,
+    make_split,
+    recent_items,
+)
 from embedlab.core.evaluate.recs import Scorer, item_vector_scorer, itemcf_scorer, rank_metrics
+from embedlab.core.experiments.recs import evaluate_recs
 from embedlab.core.logs import prepare
 
-BASKETS = ["milk,bread,eggs,,", "milk,,,,", "bread,butter,,,", "eggs,eggs,,,",  # 4th: one distinct item
-           "jam,bread,milk,butter,eggs", "tea,,,,", "tea,milk,,,"]
+BASKETS = [
+    "milk,bread,eggs,,",
+    "milk,,,,",
+    "bread,butter,,,",
+    "eggs,eggs,,,",  # 4th: one distinct item
+    "jam,bread,milk,butter,eggs",
+    "tea,,,,",
+    "tea,milk,,,",
+]
 
 
 @pytest.fixture
@@ -33,16 +45,24 @@ def test_basket_file_is_completed_one_item_per_eligible_basket(baskets):
     split = basket_completion(baskets, max_cases=None, seed=0)
     whole = basket_items(baskets)
     eligible = {s for s, items in whole.items() if len(items) >= 2}
-    assert len(eligible) == 4 and len(split.held_out) == len(eligible)  # milk-only, eggs-eggs, tea: not
+    assert len(eligible) == 4 and len(split.held_out) == len(
+        eligible
+    )  # milk-only, eggs-eggs, tea: not
     left = basket_items(split.train)
     for case, item in enumerate(split.held_out):
         name = baskets.items[item]
-        basket = next(s for s in eligible if whole[s] - left.get(s, set()) == {name})  # exactly this one left
+        basket = next(
+            s for s in eligible if whole[s] - left.get(s, set()) == {name}
+        )  # exactly this one left
         others = whole[basket] - {name}
         assert {baskets.items[i] for i in split.context[case].indices} == others
         assert np.array_equal(split.exclude[case].indices, split.context[case].indices)
-    assert {s: i for s, i in left.items() if s not in eligible} == {s: whole[s] for s in whole if s not in eligible}
-    assert len(baskets) - len(split.train) == len(eligible)  # one row per eligible basket left training
+    assert {s: i for s, i in left.items() if s not in eligible} == {
+        s: whole[s] for s in whole if s not in eligible
+    }
+    assert len(baskets) - len(split.train) == len(
+        eligible
+    )  # one row per eligible basket left training
 
 
 def test_basket_hold_outs_are_seeded(baskets):
@@ -77,19 +97,33 @@ def test_no_basket_to_complete_is_a_data_error(tmp_path):
 def test_invoices_in_a_timed_log_are_baskets(tmp_path):
     rows = ["customer_id,item_id,timestamp"]
     for c in range(5):
-        rows += [f"c{c},i{j},2011-01-0{1 + j // 3} 10:00" for j in range(6)]  # two invoices of 3 items
+        rows += [
+            f"c{c},i{j},2011-01-0{1 + j // 3} 10:00" for j in range(6)
+        ]  # two invoices of 3 items
     (tmp_path / "inv.csv").write_text("\n".join(rows) + "\n")
     inter = prepare(tmp_path / "inv.csv")
-    assert choose_protocol(inter) == "basket" and choose_protocol(inter, "leave-last-out") == "leave-last-out"
+    assert (
+        choose_protocol(inter) == "basket"
+        and choose_protocol(inter, "leave-last-out") == "leave-last-out"
+    )
     with pytest.raises(ParameterError, match="protocol 'x'"):
         choose_protocol(inter, "x")
 
 
 @pytest.fixture
 def timed(tmp_path):
-    rows = [("u1", "a", 1), ("u1", "b", 2), ("u1", "c", 3), ("u1", "d", 4), ("u1", "e", 5),
-            ("u2", "a", 1), ("u2", "e", 2)]
-    (tmp_path / "l.csv").write_text("user_id,item_id,timestamp\n" + "".join(f"{u},{i},{t}\n" for u, i, t in rows))
+    rows = [
+        ("u1", "a", 1),
+        ("u1", "b", 2),
+        ("u1", "c", 3),
+        ("u1", "d", 4),
+        ("u1", "e", 5),
+        ("u2", "a", 1),
+        ("u2", "e", 2),
+    ]
+    (tmp_path / "l.csv").write_text(
+        "user_id,item_id,timestamp\n" + "".join(f"{u},{i},{t}\n" for u, i, t in rows)
+    )
     return prepare(tmp_path / "l.csv")
 
 
@@ -126,13 +160,16 @@ def test_item_scorer_scores_from_the_history_mean(timed):
 def test_itemcf_from_context_is_the_weighted_sum_of_cosines(baskets):
     split = basket_completion(baskets, None, 0)
     scorer = itemcf_scorer(split.train)
-    one = [scorer(split.users[[c]], np.array([i])) for c in range(len(split.users))
-           for i in split.context[c].indices]
+    one = [
+        scorer(split.users[[c]], np.array([i]))
+        for c in range(len(split.users))
+        for i in split.context[c].indices
+    ]
     both = scorer(split.users, split.last, split.context)
     row = 0
     for c in range(len(split.users)):
         n = len(split.context[c].indices)
-        assert both[c] == pytest.approx(np.sum(one[row:row + n], axis=0)[0], abs=1e-6)
+        assert both[c] == pytest.approx(np.sum(one[row : row + n], axis=0)[0], abs=1e-6)
         row += n
 
 
@@ -140,8 +177,12 @@ def test_basket_ranking_excludes_the_basket_not_the_users_history(baskets):
     split = basket_completion(baskets, None, 0)
     n = baskets.n_items
     s = np.arange(n, dtype=np.float32)  # a fixed order: higher code ranks first
-    m = rank_metrics(Scorer("fixed", n, lambda u, last: np.tile(s, (len(u), 1))), split,
-                     split.train.item_counts(), k=1)
+    m = rank_metrics(
+        Scorer("fixed", n, lambda u, last: np.tile(s, (len(u), 1))),
+        split,
+        split.train.item_counts(),
+        k=1,
+    )
     for case, held in enumerate(split.held_out):
         in_basket = set(split.context[case].indices)
         above = [j for j in range(n) if j > held and j not in in_basket]
@@ -161,13 +202,49 @@ def test_cli_evaluate_recs_takes_the_protocol_and_history(baskets, timed, capsys
     import json
 
     from embedlab.core.cli import main
+
     log = str(baskets.report.source)
-    assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--param", "factors=2", "--k", "2",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "recs",
+                "--log",
+                log,
+                "--method",
+                "svd",
+                "--param",
+                "factors=2",
+                "--k",
+                "2",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rep = json.loads(capsys.readouterr().out)
-    assert rep["protocol"]["name"] == "basket" and 0 <= rep["hr_lo"] <= rep["hr"] <= rep["hr_hi"] <= 1
-    assert main(["evaluate", "recs", "--log", str(timed.report.source), "--method", "item2vec", "--history", "3",
-                 "--history-decay", "0.5", "--k", "2"]) == 0
+    assert (
+        rep["protocol"]["name"] == "basket" and 0 <= rep["hr_lo"] <= rep["hr"] <= rep["hr_hi"] <= 1
+    )
+    assert (
+        main(
+            [
+                "evaluate",
+                "recs",
+                "--log",
+                str(timed.report.source),
+                "--method",
+                "item2vec",
+                "--history",
+                "3",
+                "--history-decay",
+                "0.5",
+                "--k",
+                "2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "mean of the last 3 items weighted 0.5^age" in out and "95% interval" in out
     assert main(["evaluate", "recs", "--log", log, "--method", "svd", "--history", "0"]) == 2
@@ -178,8 +255,27 @@ def test_cli_tuning_uses_the_chosen_protocol(timed, capsys):
     import json
 
     from embedlab.core.cli import main
-    code = main(["evaluate", "recs", "--log", str(timed.report.source), "--method", "svd", "--k", "2",
-                 "--param", "factors=1", "--protocol", "basket", "--tune", "--trials", "1", "--json"])
+
+    code = main(
+        [
+            "evaluate",
+            "recs",
+            "--log",
+            str(timed.report.source),
+            "--method",
+            "svd",
+            "--k",
+            "2",
+            "--param",
+            "factors=1",
+            "--protocol",
+            "basket",
+            "--tune",
+            "--trials",
+            "1",
+            "--json",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     rep = json.loads(out.out)

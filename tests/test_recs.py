@@ -7,18 +7,32 @@ import pytest
 
 from embedlab.core import Embeddings
 from embedlab.core.cli import main
-from embedlab.core.evaluate.recs import Scorer, leave_last_out, metadata_consistency, popularity_buckets, rank_metrics
+from embedlab.core.evaluate.recs import (
+    Scorer,
+    leave_last_out,
+    metadata_consistency,
+    popularity_buckets,
+    rank_metrics,
+)
 from embedlab.core.logs import prepare
 from tests.paths import SAMPLE_LOG
 
 
 @pytest.fixture
 def tiny(tmp_path):
-    rows = [("u1", "a", 1), ("u1", "b", 2), ("u1", "c", 3),
-            ("u2", "a", 1), ("u2", "c", 2),
-            ("u3", "b", 1), ("u3", "b", 2),  # repeat: skipped and counted
-            ("u4", "d", 1)]                   # one event: not evaluated
-    (tmp_path / "l.csv").write_text("user_id,item_id,timestamp\n" + "".join(f"{u},{i},{t}\n" for u, i, t in rows))
+    rows = [
+        ("u1", "a", 1),
+        ("u1", "b", 2),
+        ("u1", "c", 3),
+        ("u2", "a", 1),
+        ("u2", "c", 2),
+        ("u3", "b", 1),
+        ("u3", "b", 2),  # repeat: skipped and counted
+        ("u4", "d", 1),
+    ]  # one event: not evaluated
+    (tmp_path / "l.csv").write_text(
+        "user_id,item_id,timestamp\n" + "".join(f"{u},{i},{t}\n" for u, i, t in rows)
+    )
     return prepare(tmp_path / "l.csv")
 
 
@@ -26,7 +40,10 @@ def test_leave_last_out(tiny):
     split = leave_last_out(tiny, max_users=None)
     items = tiny.items
     assert [tiny.users[u] for u in split.users] == ["u1", "u2"]
-    assert [items[i] for i in split.held_out] == ["c", "c"] and [items[i] for i in split.last] == ["b", "a"]
+    assert [items[i] for i in split.held_out] == ["c", "c"] and [items[i] for i in split.last] == [
+        "b",
+        "a",
+    ]
     assert split.skipped_repeat == 1 and len(split.train) == len(tiny) - 3
 
 
@@ -51,21 +68,57 @@ def test_popularity_buckets():
 
 
 def test_report_shape_and_mf_popularity_bias(capsys):
-    code = main(["evaluate", "recs", "--log", str(SAMPLE_LOG), "--method", "als", "--json",
-                 "--max-users", "1500"])
+    code = main(
+        [
+            "evaluate",
+            "recs",
+            "--log",
+            str(SAMPLE_LOG),
+            "--method",
+            "als",
+            "--json",
+            "--max-users",
+            "1500",
+        ]
+    )
     als = json.loads(capsys.readouterr().out)
     assert code == 0
-    keys = {"method", "k", "hr", "ndcg", "mrr", "coverage", "mean_rec_popularity", "users_evaluated"}
+    keys = {
+        "method",
+        "k",
+        "hr",
+        "ndcg",
+        "mrr",
+        "coverage",
+        "mean_rec_popularity",
+        "users_evaluated",
+    }
     assert keys <= set(als) and set(als["baselines"]) == {"popularity", "random", "itemcf"}
     assert keys - {"method", "k", "users_evaluated"} <= set(als["baselines"]["random"])
     assert set(als["by_popularity_bucket"]["als"]) == {"head", "mid", "tail"}
-    for rep in (als, *als["baselines"].values()):  # 95% bootstrap intervals over users, inside [0, 1]
+    for rep in (
+        als,
+        *als["baselines"].values(),
+    ):  # 95% bootstrap intervals over users, inside [0, 1]
         for m in ("hr", "ndcg", "mrr"):
             assert 0 <= rep[f"{m}_lo"] <= rep[m] <= rep[f"{m}_hi"] <= 1
     assert als["hr_hi"] - als["hr_lo"] < 0.1
-    assert als["hr"] > 2 * als["baselines"]["popularity"]["hr"] > 4 * als["baselines"]["random"]["hr"]
-    main(["evaluate", "recs", "--log", str(SAMPLE_LOG), "--method", "item2vec", "--json",
-          "--max-users", "1500"])
+    assert (
+        als["hr"] > 2 * als["baselines"]["popularity"]["hr"] > 4 * als["baselines"]["random"]["hr"]
+    )
+    main(
+        [
+            "evaluate",
+            "recs",
+            "--log",
+            str(SAMPLE_LOG),
+            "--method",
+            "item2vec",
+            "--json",
+            "--max-users",
+            "1500",
+        ]
+    )
     i2v = json.loads(capsys.readouterr().out)
     assert i2v["hr"] > i2v["baselines"]["popularity"]["hr"]
     # the MF popularity bias made measurable: MF recommends far more popular items than item2vec
@@ -74,7 +127,10 @@ def test_report_shape_and_mf_popularity_bias(capsys):
 
 
 def test_metadata_consistency_exact():
-    emb = Embeddings(list("abcdef"), np.array([[1, 0], [0.9, 0.1], [0.95, 0.05], [0, 1], [0.1, 0.9], [0.05, 0.95]]),
-                     __import__("pandas").DataFrame({"g": ["x", "x", "x", "y", "y", "y"]}))
+    emb = Embeddings(
+        list("abcdef"),
+        np.array([[1, 0], [0.9, 0.1], [0.95, 0.05], [0, 1], [0.1, 0.9], [0.05, 0.95]]),
+        __import__("pandas").DataFrame({"g": ["x", "x", "x", "y", "y", "y"]}),
+    )
     r = metadata_consistency(emb, "g", k=2)
     assert r["consistency"] == 1.0 and r["chance"] == pytest.approx(0.5)

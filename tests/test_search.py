@@ -1,9 +1,8 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from embedlab.core import Embeddings, ParameterError
-import pandas as pd
-
 from embedlab.core.search import HnswIndex, neighbours, recall_at_k, rows_where, top_k
 
 
@@ -88,8 +87,11 @@ def test_bad_parameters(cloud):
 
 
 def test_restrict_to_a_metadata_value():
-    emb = Embeddings(["a", "b", "c", "d"], np.array([[1, 0], [0.9, 0.1], [0.8, 0.2], [0, 1]]),
-                     pd.DataFrame({"genre": ["x", "Comedy|Drama", "y", "Comedy"]}))
+    emb = Embeddings(
+        ["a", "b", "c", "d"],
+        np.array([[1, 0], [0.9, 0.1], [0.8, 0.2], [0, 1]]),
+        pd.DataFrame({"genre": ["x", "Comedy|Drama", "y", "Comedy"]}),
+    )
     ids = rows_where(emb, "genre", "Comedy")
     assert ids.tolist() == [1, 3]
     assert neighbours(emb, "a", k=5, restrict=ids).keys == ["b", "d"]
@@ -100,16 +102,26 @@ def test_restrict_to_a_metadata_value():
 def test_hnsw_index_is_cached_by_data_hash(tmp_path, monkeypatch):
     from embedlab.core import Provenance
     from embedlab.core.search import cached_hnsw
+
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
     rng = np.random.default_rng(5)
-    emb = Embeddings([f"k{i}" for i in range(2000)], rng.normal(size=(2000, 8)),
-                     provenance=Provenance(source="t", data_hash="sha256:abc"))
+    emb = Embeddings(
+        [f"k{i}" for i in range(2000)],
+        rng.normal(size=(2000, 8)),
+        provenance=Provenance(source="t", data_hash="sha256:abc"),
+    )
     first = cached_hnsw(emb)
     files = sorted(p.suffix for p in (tmp_path / "hnsw").iterdir())
     assert files == [".faiss", ".json"]
     again = cached_hnsw(emb)
-    assert again is not first and again.recall == first.recall and again.ef_search_ == first.ef_search_
+    assert (
+        again is not first and again.recall == first.recall and again.ef_search_ == first.ef_search_
+    )
     q = np.asarray(emb.vectors[:20])
     assert np.array_equal(again.search(q, 5)[0], first.search(q, 5)[0])
-    other = Embeddings(emb.keys, np.asarray(emb.vectors) * 2, provenance=Provenance(source="t", data_hash="sha256:def"))
+    other = Embeddings(
+        emb.keys,
+        np.asarray(emb.vectors) * 2,
+        provenance=Provenance(source="t", data_hash="sha256:def"),
+    )
     assert HnswIndex.load(other, next((tmp_path / "hnsw").glob("*.faiss"))) is None

@@ -31,21 +31,42 @@ def sample():
 
 
 def test_same_counts_sessions_and_drops_as_local(spark, tmp_path):
-    rows = ["user_id,item_id,timestamp,rating",
-            "u1,a,1700000000,5", "u1,b,1700000100,4", "u1,c,1700009000,5",  # gap > 30 min: 2 sessions
-            ",b,1700000001,4", "u2,,1700000002,3", "u2,c,soon,4", "u2,d,1700000100,five",
-            "u2,a,1700000000,3", "u2,b,1700000050,2", "u3,a,1700000000,1", "u3,c,1700000060,5"]
+    rows = [
+        "user_id,item_id,timestamp,rating",
+        "u1,a,1700000000,5",
+        "u1,b,1700000100,4",
+        "u1,c,1700009000,5",  # gap > 30 min: 2 sessions
+        ",b,1700000001,4",
+        "u2,,1700000002,3",
+        "u2,c,soon,4",
+        "u2,d,1700000100,five",
+        "u2,a,1700000000,3",
+        "u2,b,1700000050,2",
+        "u3,a,1700000000,1",
+        "u3,c,1700000060,5",
+    ]
     path = tmp_path / "log.csv"
     path.write_text("\n".join(rows) + "\n")
     local = prepare(path, min_weight=2)
     events, report = spark_logs.prepare(spark, path, min_weight=2)
-    assert report.dropped == local.report.dropped == {
-        "missing user id": 1, "missing item id": 1, "unparsable timestamp in 'timestamp'": 1,
-        "unparsable weight in 'rating'": 1}
+    assert (
+        report.dropped
+        == local.report.dropped
+        == {
+            "missing user id": 1,
+            "missing item id": 1,
+            "unparsable timestamp in 'timestamp'": 1,
+            "unparsable weight in 'rating'": 1,
+        }
+    )
     assert report.sample_rows == local.report.sample_rows
     assert report.filtered == local.report.filtered == {"rating below 2": 1}
-    assert (report.rows_kept, report.users, report.items, report.sessions) == \
-        (local.report.rows_kept, local.report.users, local.report.items, local.report.sessions)
+    assert (report.rows_kept, report.users, report.items, report.sessions) == (
+        local.report.rows_kept,
+        local.report.users,
+        local.report.items,
+        local.report.sessions,
+    )
     assert report.columns == local.report.columns and report.time_unit == local.report.time_unit
 
 
@@ -53,7 +74,11 @@ def test_min_count_filters_match_local(spark):
     local = prepare(SAMPLE_LOG, min_item_count=60, min_user_count=30)
     _, report = spark_logs.prepare(spark, SAMPLE_LOG, min_item_count=60, min_user_count=30)
     assert report.filtered == local.report.filtered and len(report.filtered) == 2
-    assert (report.rows_kept, report.users, report.items) == (len(local), local.n_users, local.n_items)
+    assert (report.rows_kept, report.users, report.items) == (
+        len(local),
+        local.n_users,
+        local.n_items,
+    )
 
 
 def test_sessions_match_local_on_the_sample(spark, sample):
@@ -61,17 +86,40 @@ def test_sessions_match_local_on_the_sample(spark, sample):
     assert report.sessions == sample.report.sessions and report.rows_kept == len(sample)
     got = sorted(tuple(r["items"]) for r in spark_train.sentences(events).collect())
     from embedlab.core.logs.sequences import sessions
+
     want = sorted(tuple(sample.items[s].tolist()) for s in sessions(sample))
     assert got == want
 
 
 def test_cli_train_on_spark_writes_the_local_layout(tmp_path, capsys):
     out = tmp_path / "als"
-    code = main(["train", "--engine", "spark", "--master", "local[2]", "--log", str(SAMPLE_LOG),
-                 "--metadata", str(SAMPLE_ITEMS), "--method", "als", "--param", "iterations=5",
-                 "--out", str(out), "--json"])
+    code = main(
+        [
+            "train",
+            "--engine",
+            "spark",
+            "--master",
+            "local[2]",
+            "--log",
+            str(SAMPLE_LOG),
+            "--metadata",
+            str(SAMPLE_ITEMS),
+            "--method",
+            "als",
+            "--param",
+            "iterations=5",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
-    assert code == 0 and report["engine"] == "spark" and report["items"] == 1000 and report["users"] == 3000
+    assert (
+        code == 0
+        and report["engine"] == "spark"
+        and report["items"] == 1000
+        and report["users"] == 3000
+    )
     assert report["log"]["rows_kept"] == ROWS
     emb = io.load(out)  # the folder opens like a local one, metadata included
     assert len(emb) == 1000 and emb.dim == 64 and "genre" in emb.metadata.columns
@@ -86,10 +134,17 @@ def test_spark_and_local_metrics_in_the_same_range(spark, sample):
     a factor of 1.5 of each other on HR@10."""
     for method, params in (("item2vec", {"epochs": 5}), ("als", {"iterations": 10})):
         local = evaluate_recs(sample, method, seed=0, max_users=1000, params=params)
-        remote = evaluate_recs(sample, method, seed=0, max_users=1000, params=params, trainer=trainer(spark))
+        remote = evaluate_recs(
+            sample, method, seed=0, max_users=1000, params=params, trainer=trainer(spark)
+        )
         assert remote["catalog_items"] == local["catalog_items"]
         pop = local["baselines"]["popularity"]["hr"]
-        assert remote["hr"] > 2 * pop and local["hr"] > 2 * pop, (method, local["hr"], remote["hr"], pop)
+        assert remote["hr"] > 2 * pop and local["hr"] > 2 * pop, (
+            method,
+            local["hr"],
+            remote["hr"],
+            pop,
+        )
         assert 1 / 1.5 < remote["hr"] / local["hr"] < 1.5, (method, local["hr"], remote["hr"])
 
 
@@ -107,16 +162,32 @@ def test_spark_limits_are_clear_errors(spark, sample, capsys):
         spark_train.check_method("graph")
     with pytest.raises(ParameterError, match="does not take negative"):
         spark_train.train(events, "item2vec", params={"negative": 5})
-    code = main(["train", "--engine", "spark", "--log", str(SAMPLE_LOG), "--user-col", "nope", "--method", "als",
-                 "--out", "/tmp/never"])
+    code = main(
+        [
+            "train",
+            "--engine",
+            "spark",
+            "--log",
+            str(SAMPLE_LOG),
+            "--user-col",
+            "nope",
+            "--method",
+            "als",
+            "--out",
+            "/tmp/never",
+        ]
+    )
     assert code == 2 and "column 'nope'" in capsys.readouterr().err
 
 
 def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
     from embedlab.core.engines import LogSpec, get_engine
+
     log, meta = tmp_path / "l.csv", tmp_path / "m.csv"
     log.write_text("user_id,item_id\nu1,a\nu1,b\nu2,b\nu2,c\nu3,a\nu3,c\n")
-    meta.write_text("item_id,genre\n a ,x\nb,y\nb,z\nzz,w\n")  # padded id, a duplicate, an unknown item
+    meta.write_text(
+        "item_id,genre\n a ,x\nb,y\nb,z\nzz,w\n"
+    )  # padded id, a duplicate, an unknown item
     local = prepare(log, metadata=meta)
     engine = get_engine("spark")
     engine.start()  # the module's session: getOrCreate returns it
@@ -125,14 +196,20 @@ def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
     assert prepared.report.metadata["items_without_metadata"] == 1
     trained = engine.train(prepared, "als", 0, {"factors": 4, "iterations": 2}, None)
     remote = trained.payload[0].toPandas().set_index("key")["genre"].to_dict()
-    assert remote == dict(zip(local.items, local.item_metadata.genre)) == {"a": "x", "b": "y", "c": ""}
+    assert (
+        remote == dict(zip(local.items, local.item_metadata.genre)) == {"a": "x", "b": "y", "c": ""}
+    )
 
 
 def test_the_spark_prepared_log_on_the_driver_equals_the_local_log(spark, sample):
     from embedlab.core.spark.bridge import from_spark
+
     events, report = spark_logs.prepare(spark, SAMPLE_LOG)
     inter = from_spark(events, report)
-    assert inter.users.tolist() == sample.users.tolist() and inter.items.tolist() == sample.items.tolist()
+    assert (
+        inter.users.tolist() == sample.users.tolist()
+        and inter.items.tolist() == sample.items.tolist()
+    )
     for name in ("user", "item", "session", "time", "weight"):
         assert (getattr(inter, name) == getattr(sample, name)).all(), name
     assert inter.report.sessions == sample.report.sessions and inter.report is not report

@@ -11,51 +11,104 @@ from tests.paths import SAMPLE_LOG
 
 
 def point(mode, value, items, epi, hr, lift, axis="items", width=0.02, trivial=False, pop_hr=0.1):
-    return {"axis": axis, "mode": mode, "value": value, "method": "m", "items": items, "events_per_item": epi,
-            "pairs_per_item": items / 4, "pop_hr": pop_hr, "hr": hr, "hr_lo": hr - width, "hr_hi": hr + width,
-            "lift": lift, "lift_lo": lift - 0.1, "lift_hi": lift + 0.1, "stability": np.nan,
-            "stability_chance": 0.1, "trivial": trivial}
+    return {
+        "axis": axis,
+        "mode": mode,
+        "value": value,
+        "method": "m",
+        "items": items,
+        "events_per_item": epi,
+        "pairs_per_item": items / 4,
+        "pop_hr": pop_hr,
+        "hr": hr,
+        "hr_lo": hr - width,
+        "hr_hi": hr + width,
+        "lift": lift,
+        "lift_lo": lift - 0.1,
+        "lift_hi": lift + 0.1,
+        "stability": np.nan,
+        "stability_chance": 0.1,
+        "trivial": trivial,
+    }
 
 
 def test_driver_is_events_per_item_when_the_popular_selection_wins_at_the_same_size():
-    s = pd.DataFrame([point("random", 50, 50, 10.0, 0.20, 0.6), point("popular", 50, 50, 80.0, 0.45, 1.4),
-                      point("random", 500, 500, 40.0, 0.30, 2.0), point("popular", 500, 500, 40.0, 0.30, 2.0)])
+    s = pd.DataFrame(
+        [
+            point("random", 50, 50, 10.0, 0.20, 0.6),
+            point("popular", 50, 50, 80.0, 0.45, 1.4),
+            point("random", 500, 500, 40.0, 0.30, 2.0),
+            point("popular", 500, 500, 40.0, 0.30, 2.0),
+        ]
+    )
     d = driver(s)["m"]
     assert d["driver"] == "events per item"
-    assert "8.0× the events per item" in d["evidence"] and "HR 0.45 [0.43–0.47] vs 0.20 [0.18–0.22]" in d["evidence"]
+    assert (
+        "8.0× the events per item" in d["evidence"]
+        and "HR 0.45 [0.43–0.47] vs 0.20 [0.18–0.22]" in d["evidence"]
+    )
     assert "What drives it for m: events per item" in reading(s, "items")
 
 
 def test_driver_is_catalog_size_when_events_per_item_stay_flat_or_the_selections_tie():
-    flat = pd.DataFrame([point("random", 50, 50, 40.0, 0.30, 0.6), point("popular", 50, 50, 90.0, 0.31, 0.7),
-                         point("random", 500, 500, 41.0, 0.30, 2.0), point("popular", 500, 500, 41.0, 0.30, 2.0)])
+    flat = pd.DataFrame(
+        [
+            point("random", 50, 50, 40.0, 0.30, 0.6),
+            point("popular", 50, 50, 90.0, 0.31, 0.7),
+            point("random", 500, 500, 41.0, 0.30, 2.0),
+            point("popular", 500, 500, 41.0, 0.30, 2.0),
+        ]
+    )
     d = driver(flat)["m"]
     assert d["driver"] == "catalog size" and "events per item stay flat" in d["evidence"]
     assert "the intervals overlap" in d["evidence"]
-    tie = flat.assign(events_per_item=[10.0, 90.0, 40.0, 40.0])  # not flat along the random series, selections tie
+    tie = flat.assign(
+        events_per_item=[10.0, 90.0, 40.0, 40.0]
+    )  # not flat along the random series, selections tie
     assert driver(tie)["m"]["driver"] == "catalog size"
 
 
 def test_no_drop_and_unknown_are_said():
-    s = pd.DataFrame([point("random", 50, 50, 40.0, 0.30, 1.9), point("popular", 50, 50, 90.0, 0.31, 2.0),
-                      point("random", 500, 500, 40.0, 0.30, 2.0), point("popular", 500, 500, 40.0, 0.30, 2.0)])
+    s = pd.DataFrame(
+        [
+            point("random", 50, 50, 40.0, 0.30, 1.9),
+            point("popular", 50, 50, 90.0, 0.31, 2.0),
+            point("random", 500, 500, 40.0, 0.30, 2.0),
+            point("popular", 500, 500, 40.0, 0.30, 2.0),
+        ]
+    )
     assert driver(s)["m"]["driver"] == "no drop"
     assert driver(s[s["mode"] == "random"])["m"]["driver"] == "unknown"
 
 
 def test_events_axis_names_interactions_per_item():
-    s = pd.DataFrame([point("random", 0.1, 950, 4.0, 0.10, 0.8, axis="events"),
-                      point("random", 1.0, 1000, 40.0, 0.30, 3.0, axis="events")])
+    s = pd.DataFrame(
+        [
+            point("random", 0.1, 950, 4.0, 0.10, 0.8, axis="events"),
+            point("random", 1.0, 1000, 40.0, 0.30, 3.0, axis="events"),
+        ]
+    )
     d = driver(s)["m"]
     assert d["driver"] == "events per item" and "keeps 950 of 1,000 items" in d["evidence"]
 
 
 def test_trivial_points_are_named_and_kept_out_of_the_reading():
-    s = pd.DataFrame([point("random", 10, 10, 40.0, 1.0, 1.0, trivial=True),
-                      point("random", 50, 50, 40.0, 0.30, 0.6), point("random", 500, 500, 40.0, 0.30, 2.0)])
+    s = pd.DataFrame(
+        [
+            point("random", 10, 10, 40.0, 1.0, 1.0, trivial=True),
+            point("random", 50, 50, 40.0, 0.30, 0.6),
+            point("random", 500, 500, 40.0, 0.30, 2.0),
+        ]
+    )
     text = reading(s, "items")
-    assert "Left out as trivial (k=10 is at least the candidate items left" in text and "10 (random)" in text
-    assert "Below ~500 items m's lift over popularity falls under 1.0 (0.60 at 50, 2.00 at 500)" in text
+    assert (
+        "Left out as trivial (k=10 is at least the candidate items left" in text
+        and "10 (random)" in text
+    )
+    assert (
+        "Below ~500 items m's lift over popularity falls under 1.0 (0.60 at 50, 2.00 at 500)"
+        in text
+    )
     assert "1.00 at 10" not in text
 
 
@@ -66,10 +119,17 @@ def test_sweep_flags_trivial_points_and_compares_selections():
     assert set(s["mode"]) == {"random", "popular"}
     whole = s[s["value"] == 1000].set_index("mode")  # trained once, reported under both selections
     assert whole.loc["popular", "hr"] == whole.loc["random", "hr"] and len(result.rows) == 6
-    assert (s["trivial"] == (s["candidates"] <= 10)).all() and s.loc[s["value"] == 11, "trivial"].all()
+    assert (s["trivial"] == (s["candidates"] <= 10)).all() and s.loc[
+        s["value"] == 11, "trivial"
+    ].all()
     assert not s.loc[s["value"] > 11, "trivial"].any()
     for m in ("hr", "ndcg"):
-        assert ((0 <= s[f"{m}_lo"]) & (s[f"{m}_lo"] <= s[m]) & (s[m] <= s[f"{m}_hi"]) & (s[f"{m}_hi"] <= 1)).all()
+        assert (
+            (0 <= s[f"{m}_lo"])
+            & (s[f"{m}_lo"] <= s[m])
+            & (s[m] <= s[f"{m}_hi"])
+            & (s[f"{m}_hi"] <= 1)
+        ).all()
     assert result.drivers["svd"]["driver"] in ("catalog size", "events per item", "no drop")
     assert "What drives it for svd" in result.reading and "11 (popular)" in result.reading
     assert result.rows["trivial"].dtype == bool
@@ -81,19 +141,32 @@ def test_mode_is_checked():
 
 
 def test_a_rise_in_the_small_catalog_is_not_called_a_drop():
-    s = pd.DataFrame([point("random", 50, 50, 40.0, 0.30, 0.9), point("popular", 50, 50, 90.0, 0.31, 1.0),
-                      point("random", 500, 500, 40.0, 0.30, 0.2), point("popular", 500, 500, 40.0, 0.30, 0.2)])
+    s = pd.DataFrame(
+        [
+            point("random", 50, 50, 40.0, 0.30, 0.9),
+            point("popular", 50, 50, 90.0, 0.31, 1.0),
+            point("random", 500, 500, 40.0, 0.30, 0.2),
+            point("popular", 500, 500, 40.0, 0.30, 0.2),
+        ]
+    )
     d = driver(s)["m"]
     assert d["driver"] == "no drop" and "clearly higher in the smaller catalog" in d["evidence"]
-    ev = pd.DataFrame([point("random", 0.1, 950, 4.0, 0.30, 0.9, axis="events"),
-                       point("random", 1.0, 1000, 40.0, 0.05, 0.1, axis="events")])
+    ev = pd.DataFrame(
+        [
+            point("random", 0.1, 950, 4.0, 0.30, 0.9, axis="events"),
+            point("random", 1.0, 1000, 40.0, 0.05, 0.1, axis="events"),
+        ]
+    )
     assert "clearly better with fewer events" in driver(ev)["m"]["evidence"]
 
 
 def test_tune_option_tunes_each_point_on_its_own_validation_split():
     import json
+
     inter = prepare(SAMPLE_LOG)
-    runs = [run_sweep(inter, "users", [300], ["svd"], seeds=1, max_users=150, tune=2) for _ in range(2)]
+    runs = [
+        run_sweep(inter, "users", [300], ["svd"], seeds=1, max_users=150, tune=2) for _ in range(2)
+    ]
     rows = runs[0].rows
     assert rows["tuned"].all() and set(json.loads(rows["params"].iloc[0])) >= {"factors"}
     assert rows["params"].tolist() == runs[1].rows["params"].tolist()  # same seed, same choice
@@ -102,8 +175,18 @@ def test_tune_option_tunes_each_point_on_its_own_validation_split():
 
 
 def test_selections_that_disagree_across_sizes_are_called_mixed():
-    s = pd.DataFrame([point("random", 50, 50, 10.0, 0.20, 0.6), point("popular", 50, 50, 80.0, 0.45, 1.4),
-                      point("random", 200, 200, 20.0, 0.40, 1.0), point("popular", 200, 200, 80.0, 0.20, 0.9),
-                      point("random", 500, 500, 40.0, 0.30, 2.0), point("popular", 500, 500, 40.0, 0.30, 2.0)])
+    s = pd.DataFrame(
+        [
+            point("random", 50, 50, 10.0, 0.20, 0.6),
+            point("popular", 50, 50, 80.0, 0.45, 1.4),
+            point("random", 200, 200, 20.0, 0.40, 1.0),
+            point("popular", 200, 200, 80.0, 0.20, 0.9),
+            point("random", 500, 500, 40.0, 0.30, 2.0),
+            point("popular", 500, 500, 40.0, 0.30, 2.0),
+        ]
+    )
     d = driver(s)["m"]
-    assert d["driver"] == "mixed" and "50 items HR 0.45 vs 0.20; 200 items HR 0.20 vs 0.40" in d["evidence"]
+    assert (
+        d["driver"] == "mixed"
+        and "50 items HR 0.45 vs 0.20; 200 items HR 0.20 vs 0.40" in d["evidence"]
+    )

@@ -14,8 +14,13 @@ from embedlab.core.train import TRAINING_METHODS, declared, make_params, train, 
 from embedlab.core.train.graph import cooccurrence, random_walks
 from tests.paths import BASKETS, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
-FAST = {"item2vec": {"epochs": 3}, "graph": {"walks_per_item": 3, "epochs": 2}, "supervised": {"epochs": 2},
-        "als": {"factors": 16}, "svd": {"factors": 16}}
+FAST = {
+    "item2vec": {"epochs": 3},
+    "graph": {"walks_per_item": 3, "epochs": 2},
+    "supervised": {"epochs": 2},
+    "als": {"factors": 16},
+    "svd": {"factors": 16},
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,10 @@ def test_trainer_contract(small_log, method):
     a = train(small_log, method, seed=3, progress=lambda f, m: progress.append(f), **FAST[method])
     b = train(small_log, method, seed=3, **FAST[method])
     assert np.array_equal(a.items.vectors, b.items.vectors), "same seed must give identical vectors"
-    assert set(a.items.keys) <= set(small_log.items.tolist()) and len(a.items) >= 0.9 * small_log.n_items
+    assert (
+        set(a.items.keys) <= set(small_log.items.tolist())
+        and len(a.items) >= 0.9 * small_log.n_items
+    )
     assert a.items.provenance.seed == 3 and a.items.provenance.data_hash.startswith("sha256:")
     assert "genre" in a.items.metadata.columns and "events" in a.items.metadata.columns
     assert progress and progress[-1] == 1.0 and progress == sorted(progress)
@@ -55,6 +63,7 @@ def test_mf_users_share_the_item_space(small_log, method):
 def networks(monkeypatch):
     """The MLPClassifier instances the supervised trainer builds, so a test can read their weights."""
     import sklearn.neural_network as nn
+
     made = []
 
     class Recorded(nn.MLPClassifier):
@@ -69,7 +78,9 @@ def networks(monkeypatch):
 def test_supervised_first_layer_is_the_embedding_table(small_log, networks):
     res = train(small_log, "supervised", seed=0, epochs=2)
     (net,) = networks
-    table = net.coefs_[0]  # (n_items, dim): the weights from the one-hot item input to the hidden layer
+    table = net.coefs_[
+        0
+    ]  # (n_items, dim): the weights from the one-hot item input to the hidden layer
     assert table.shape == (small_log.n_items, res.items.dim)
     assert np.array_equal(res.items.vectors, table.astype(np.float32))
     # the rest of the network reads an item only through its row: softmax((row + b0) @ W1 + b1)
@@ -103,12 +114,15 @@ def test_unknown_parameters_are_named(small_log):
         train(small_log, "word2vec")
 
 
-@pytest.mark.parametrize("given, message", [
-    ({"epochs": -1}, r"item2vec parameter epochs\(-1\) must be >= 1"),
-    ({"epochs": "many"}, r"epochs\('many'\) must be an integer"),
-    ({"sample": float("nan")}, r"sample\(nan\) must be a finite number"),
-    ({"sg": 2}, r"sg\(2\) must be one of 0, 1"),
-])
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"epochs": -1}, r"item2vec parameter epochs\(-1\) must be >= 1"),
+        ({"epochs": "many"}, r"epochs\('many'\) must be an integer"),
+        ({"sample": float("nan")}, r"sample\(nan\) must be a finite number"),
+        ({"sg": 2}, r"sg\(2\) must be one of 0, 1"),
+    ],
+)
 def test_invalid_parameter_values_are_typed_errors(small_log, given, message):
     with pytest.raises(ParameterError, match=message):
         train(small_log, "item2vec", **given)
@@ -120,7 +134,9 @@ def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
     spec = {d["name"]: d for d in declared(t.Params)}
     assert spec and all(d["help"] for d in spec.values())
     defaults = t.Params()
-    for dim in t.space:  # every searched name is a declared parameter, its range inside the valid bounds
+    for (
+        dim
+    ) in t.space:  # every searched name is a declared parameter, its range inside the valid bounds
         d = spec[dim.name]
         values = dim.choices or (dim.low, dim.high)
         for v in values:
@@ -133,20 +149,30 @@ def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
     path.write_text("milk,bread,eggs,,\nbread,butter,,,\njam,bread,milk,butter,eggs\ntea,milk,,,\n")
     baskets = prepare(path)
     assert baskets.baskets and not small_log.baskets
-    assert train(baskets, "item2vec", epochs=1).params["sample"] == 1e-5  # whole baskets as contexts
+    assert (
+        train(baskets, "item2vec", epochs=1).params["sample"] == 1e-5
+    )  # whole baskets as contexts
     assert train(small_log, "item2vec", epochs=1).params["sample"] == 1e-3  # ordered sessions
-    assert train(baskets, "item2vec", epochs=1, sample=1e-3).params["sample"] == 1e-3  # a given value wins
+    assert (
+        train(baskets, "item2vec", epochs=1, sample=1e-3).params["sample"] == 1e-3
+    )  # a given value wins
 
 
 def test_evaluation_does_not_import_training():
     import ast
     from pathlib import Path
+
     from embedlab.core import evaluate
+
     for path in Path(evaluate.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text())
         names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-        assert not [m for m in names if m.removeprefix("embedlab.").startswith(("core.train", "..train", "train"))], path.name
+        assert not [
+            m
+            for m in names
+            if m.removeprefix("embedlab.").startswith(("core.train", "..train", "train"))
+        ], path.name
 
 
 def test_cooccurrence_and_walks_follow_edges():
@@ -163,6 +189,7 @@ def test_cooccurrence_and_walks_follow_edges():
 def prepare_inline(pairs):
     import tempfile
     from pathlib import Path
+
     d = Path(tempfile.mkdtemp())
     (d / "l.csv").write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
     return prepare(d / "l.csv")
@@ -171,10 +198,12 @@ def prepare_inline(pairs):
 def test_node2vec_return_bias_changes_walks():
     log = prepare_inline([("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
     g = cooccurrence(log, window=3)
-    back_low = random_walks(g, 20, 30, p=100.0, q=1.0, seed=0)   # rarely step back
-    back_high = random_walks(g, 20, 30, p=0.01, q=1.0, seed=0)   # mostly step back
+    back_low = random_walks(g, 20, 30, p=100.0, q=1.0, seed=0)  # rarely step back
+    back_high = random_walks(g, 20, 30, p=0.01, q=1.0, seed=0)  # mostly step back
+
     def returns(walks):
         return np.mean([np.mean(w[2:] == w[:-2]) for w in walks])
+
     assert returns(back_high) > 3 * returns(back_low)
 
 
@@ -183,8 +212,22 @@ def test_sample_data_quality_and_cli(tmp_path, capsys):
     consistency@10 is far above chance for item2vec and MF."""
     for method in TRAINING_METHODS:
         out = tmp_path / method
-        code = main(["train", "--log", str(SAMPLE_LOG), "--metadata", str(SAMPLE_ITEMS),
-                     "--method", method, "--out", str(out), "--json", "--seed", "1"])
+        code = main(
+            [
+                "train",
+                "--log",
+                str(SAMPLE_LOG),
+                "--metadata",
+                str(SAMPLE_ITEMS),
+                "--method",
+                method,
+                "--out",
+                str(out),
+                "--json",
+                "--seed",
+                "1",
+            ]
+        )
         report = json.loads(capsys.readouterr().out)
         assert code == 0 and report["items"] == 1000 and report["log"]["rows_kept"] == ROWS
         assert {"items.parquet", "items.txt"} <= {p.name for p in out.iterdir()}
@@ -211,15 +254,25 @@ def test_basket_item2vec_and_neighbours(tmp_path, capsys):
 def test_graph_passes_item2vec_options_on(small_log):
     base = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2)
     other = train(small_log, "graph", seed=1, walks_per_item=3, epochs=2, sample=0)
-    assert other.params["sample"] == 0 and base.params["sample"] == 1e-3  # every declared parameter reported
-    assert not np.array_equal(base.items.vectors, other.items.vectors)  # the option reached skip-gram
+    assert (
+        other.params["sample"] == 0 and base.params["sample"] == 1e-3
+    )  # every declared parameter reported
+    assert not np.array_equal(
+        base.items.vectors, other.items.vectors
+    )  # the option reached skip-gram
 
 
-@pytest.mark.parametrize("name", ["embedlab.core.train", "embedlab.core.train.base", "embedlab.core.logs.matrix"])
+@pytest.mark.parametrize(
+    "name", ["embedlab.core.train", "embedlab.core.train.base", "embedlab.core.logs.matrix"]
+)
 def test_docstring_examples_of_the_trainer_api_run(name, monkeypatch):
     import doctest
     import importlib
+
     from tests.paths import ROOT
+
     monkeypatch.chdir(ROOT)
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(
+        importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
     assert result.failed == 0 and result.attempted > 0, result

@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,7 +44,9 @@ def test_validation_holds_out_the_second_to_last_event_and_never_the_test_event(
 
 def test_tuning_needs_a_validation_event(tmp_path):
     path = tmp_path / "two.csv"
-    pd.DataFrame({"user": [1, 1, 2, 2], "item": ["a", "b", "b", "c"], "timestamp": [1, 2, 3, 4]}).to_csv(path)
+    pd.DataFrame(
+        {"user": [1, 1, 2, 2], "item": ["a", "b", "b", "c"], "timestamp": [1, 2, 3, 4]}
+    ).to_csv(path)
     with pytest.raises(DataError, match="no validation case"):
         prepare_tuning(prepare(path))
 
@@ -80,7 +81,9 @@ def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log):
 
 
 def test_failed_trials_are_recorded_with_their_reason(small_log):
-    res = tune(small_log, "svd", trials=6, seed=0)  # factors up to 256 on a 60-item log: some cannot train
+    res = tune(
+        small_log, "svd", trials=6, seed=0
+    )  # factors up to 256 on a 60-item log: some cannot train
     failed = res.trials[res.trials["state"] == "fail"]
     assert len(failed) and failed["error"].str.contains("must be < min").all()
     assert res.best_params["factors"] < 60
@@ -96,17 +99,32 @@ def test_item2vec_trials_search_the_declared_space(small_log):
 
 def test_sample_can_be_switched_off():
     import optuna
-    params = suggest(optuna.trial.FixedTrial({"ns_exponent": 0.0, "sample_off": True, "window": 2, "epochs": 5,
-                                              "negative": 5, "vector_size": 16}), "item2vec")
+
+    params = suggest(
+        optuna.trial.FixedTrial(
+            {
+                "ns_exponent": 0.0,
+                "sample_off": True,
+                "window": 2,
+                "epochs": 5,
+                "negative": 5,
+                "vector_size": 16,
+            }
+        ),
+        "item2vec",
+    )
     assert params["sample"] == 0.0
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"trials": 0}, r"trials\(0\) must be >= 1"),
-    ({"metric": "auc"}, "metric 'auc'"),
-    ({"fixed": {"epochs": -1}}, r"epochs\(-1\) must be >= 1"),
-    ({"trials": None}, "number of trials or a time budget"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"trials": 0}, r"trials\(0\) must be >= 1"),
+        ({"metric": "auc"}, "metric 'auc'"),
+        ({"fixed": {"epochs": -1}}, r"epochs\(-1\) must be >= 1"),
+        ({"trials": None}, "number of trials or a time budget"),
+    ],
+)
 def test_bad_tuning_arguments_are_typed_errors(small_log, kwargs, message):
     with pytest.raises(ParameterError, match=message):
         tune(small_log, "item2vec", **{"trials": 2, **kwargs})
@@ -115,7 +133,16 @@ def test_bad_tuning_arguments_are_typed_errors(small_log, kwargs, message):
 def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_path, capsys):
     src = tmp_path / "log"
     generate(users=200, items=60, seed=3, events_per_user=12).write(src)
-    args = ["--log", str(src / "interactions.csv"), "--method", "svd", "--tune", "--trials", "2", "--json"]
+    args = [
+        "--log",
+        str(src / "interactions.csv"),
+        "--method",
+        "svd",
+        "--tune",
+        "--trials",
+        "2",
+        "--json",
+    ]
     assert main(["evaluate", "recs", *args]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["tuning"]["trials"]) == 2 and "factors" in out["tuning"]["best_params"]
@@ -128,7 +155,9 @@ def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_p
 
 def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     from streamlit.testing.v1 import AppTest
+
     from tests.paths import ROOT
+
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
     at.run()
     at.switch_page("views/train.py").run()
@@ -162,7 +191,10 @@ def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys)
     args = [*command, "--log", "no-such-log.csv", "--method", "als", "--tune", "--engine", "spark"]
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"
+    assert (
+        err
+        == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"
+    )
 
 
 def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
@@ -173,19 +205,42 @@ def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
     import subprocess
     import sys
     import time
+
     from tests.paths import ROOT
 
     def group() -> list[str]:
-        return subprocess.run(["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        return subprocess.run(
+            ["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+
     src = tmp_path / "log"
     generate(users=300, items=80, seed=3, events_per_user=15).write(src)
-    proc = subprocess.Popen([sys.executable, "-m", "embedlab.core.cli", "evaluate", "recs", "--log", str(src / "interactions.csv"),
-                             "--method", "item2vec", "--tune", "--trials", "40"], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "embedlab.core.cli",
+            "evaluate",
+            "recs",
+            "--log",
+            str(src / "interactions.csv"),
+            "--method",
+            "item2vec",
+            "--tune",
+            "--trials",
+            "40",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 120
-    while len(group()) < 3 and proc.poll() is None and time.monotonic() < deadline:  # parent + two workers
+    while (
+        len(group()) < 3 and proc.poll() is None and time.monotonic() < deadline
+    ):  # parent + two workers
         time.sleep(0.1)
     assert len(group()) == 3, "the two workers never started"
     os.killpg(proc.pid, signal.SIGINT)

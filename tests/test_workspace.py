@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from embedlab.core import Embeddings
-from embedlab.core.workspace import CLI_OWNER, MissingSetError, Workspace, WorkspaceFullError, new_browser_id
+from embedlab.core.workspace import (
+    CLI_OWNER,
+    MissingSetError,
+    Workspace,
+    WorkspaceFullError,
+    new_browser_id,
+)
 from tests.paths import ROOT, SAMPLE_LOG
 
 
@@ -75,7 +81,9 @@ def test_unclaimed_uploads_are_discarded_and_claimed_ones_kept(tmp_path):
     ws = Workspace(tmp_path)
     loose = ws.store_upload(b"u,i\n1,a\n", "../../loose.csv")
     kept = ws.store_upload(b"u,i\n1,b\n", "kept.csv")
-    assert loose.name == "loose.csv" and loose.parent.parent == tmp_path / "uploads"  # no way out of the folder
+    assert (
+        loose.name == "loose.csv" and loose.parent.parent == tmp_path / "uploads"
+    )  # no way out of the folder
     ws.save_log("kept", kept, {"format": "auto"}, owner="cli")
     ws.discard_uploads([loose, kept])
     assert not loose.exists() and kept.exists()
@@ -85,12 +93,32 @@ def test_unclaimed_uploads_are_discarded_and_claimed_ones_kept(tmp_path):
 
 def test_cli_train_save_then_sets_list_and_rm(tmp_path):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "embedlab.core.cli", *a, "--workspace", str(tmp_path / "ws")],  # noqa: E731
-                                    capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
-    made = run("train", "--log", str(SAMPLE_LOG), "--method", "svd", "--out", str(tmp_path / "out"), "--save", "my svd")
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "embedlab.core.cli", *a, "--workspace", str(tmp_path / "ws")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+    made = run(
+        "train",
+        "--log",
+        str(SAMPLE_LOG),
+        "--method",
+        "svd",
+        "--out",
+        str(tmp_path / "out"),
+        "--save",
+        "my svd",
+    )
     assert made.returncode == 0, made.stderr
     listed = json.loads(run("sets", "list", "--json").stdout)
     assert [s["name"] for s in listed["sets"]] == ["my svd"] and listed["sets"][0]["owner"] == "cli"
     assert run("sets", "rm", "my svd").returncode == 0
     missing = run("sets", "rm", "my svd")
-    assert missing.returncode == 2 and "no stored set" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 2
+        and "no stored set" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )

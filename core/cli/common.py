@@ -17,11 +17,18 @@ DEFAULT_VECTORS = "glove-6b-50d"
 def vector_options() -> argparse.ArgumentParser:
     """A parent parser with the options of every command that reads one set of vectors."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--vectors", default=DEFAULT_VECTORS,
-                   help="built-in name (glove-6b-50d), a vector file, or a folder from 'embedlab train'")
+    p.add_argument(
+        "--vectors",
+        default=DEFAULT_VECTORS,
+        help="built-in name (glove-6b-50d), a vector file, or a folder from 'embedlab train'",
+    )
     p.add_argument("--format", default=None, help="force the input format (default: detect)")
-    p.add_argument("--limit", type=int, default=None, help="keep only the first N keys (most frequent)")
-    p.add_argument("--encoding", default="utf-8", help="text encoding of the vector file (e.g. latin-1)")
+    p.add_argument(
+        "--limit", type=int, default=None, help="keep only the first N keys (most frequent)"
+    )
+    p.add_argument(
+        "--encoding", default="utf-8", help="text encoding of the vector file (e.g. latin-1)"
+    )
     p.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
     return p
 
@@ -39,22 +46,28 @@ def seed_value(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"seed {text!r} must be a whole number") from None
-    if not 0 <= value < 2 ** 32:
-        raise argparse.ArgumentTypeError(f"seed({value}) must be between 0 and {2 ** 32 - 1}")
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"seed({value}) must be between 0 and {2**32 - 1}")
     return value
 
 
 def force_option(p) -> None:
     """Add ``--force``: replace an existing output (never one of the command's own inputs)."""
-    p.add_argument("--force", action="store_true",
-                   help="replace an existing output file or folder (inputs are never overwritten)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output file or folder (inputs are never overwritten)",
+    )
 
 
 def load_vectors(args):
     """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``, ``--encoding``)."""
     from .. import io
+
     emb = io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
-    args.notes = list(emb.notes)  # what the loader had to do (duplicates dropped...): said on success
+    args.notes = list(
+        emb.notes
+    )  # what the loader had to do (duplicates dropped...): said on success
     return emb
 
 
@@ -71,51 +84,92 @@ def emit(args, data: dict, human) -> None:
 
 def stderr_progress(enabled: bool):
     """A one-line progress bar on stderr (only on a terminal, never in --json output)."""
+
     def show(fraction: float, message: str) -> None:
         if enabled:
             bar = "#" * int(fraction * 30)
-            print(f"\r[{bar:<30}] {fraction:4.0%} {message[:50]:<50}", end="", file=sys.stderr, flush=True)
+            print(
+                f"\r[{bar:<30}] {fraction:4.0%} {message[:50]:<50}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
             if fraction >= 1.0:
                 print(file=sys.stderr)
+
     return show
 
 
 def log_options(p) -> None:
     """Add the options that say how to read, clean and sessionise an interaction log."""
-    p.add_argument("--log", required=True, help="interaction log: CSV/TSV, Parquet, JSON Lines or baskets")
-    p.add_argument("--format", dest="log_format", default="auto",
-                   choices=["auto", "csv", "tsv", "parquet", "jsonl", "baskets"])
+    p.add_argument(
+        "--log", required=True, help="interaction log: CSV/TSV, Parquet, JSON Lines or baskets"
+    )
+    p.add_argument(
+        "--format",
+        dest="log_format",
+        default="auto",
+        choices=["auto", "csv", "tsv", "parquet", "jsonl", "baskets"],
+    )
     p.add_argument("--user-col")
     p.add_argument("--item-col")
     p.add_argument("--time-col", help='guessed when omitted; "" for none')
     p.add_argument("--weight-col", help='guessed when omitted (rating, quantity, ...); "" for none')
-    p.add_argument("--session-col", help='guessed when omitted; "" for none (sessions split by --session-gap)')
+    p.add_argument(
+        "--session-col", help='guessed when omitted; "" for none (sessions split by --session-gap)'
+    )
     p.add_argument("--session-gap", default="30m", help="new session after this gap (30m, 2h, 90s)")
     p.add_argument("--min-count", type=int, default=1, help="drop items with fewer events")
     p.add_argument("--min-user-count", type=int, default=1, help="drop users with fewer events")
-    p.add_argument("--min-rating", type=float, default=None, help="keep only events with weight >= this")
-    p.add_argument("--metadata", default=None, help="item metadata file (titles, genres), joined on item id")
+    p.add_argument(
+        "--min-rating", type=float, default=None, help="keep only events with weight >= this"
+    )
+    p.add_argument(
+        "--metadata", default=None, help="item metadata file (titles, genres), joined on item id"
+    )
     p.add_argument("--metadata-item-col", default=None)
-    p.add_argument("--metadata-cols", default="", metavar="COL[,COL]",
-                   help="columns of the log itself to keep as item metadata (e.g. Description)")
+    p.add_argument(
+        "--metadata-cols",
+        default="",
+        metavar="COL[,COL]",
+        help="columns of the log itself to keep as item metadata (e.g. Description)",
+    )
     p.add_argument("--seed", type=seed_value, default=0)
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="trainer parameter, e.g. --param epochs=10 (repeatable)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="trainer parameter, e.g. --param epochs=10 (repeatable)",
+    )
 
 
 def log_spec(args):
     """The log options as a ``core.engines.LogSpec`` (what every engine's ``prepare`` reads)."""
     from ..engines import LogSpec
-    return LogSpec(args.log, format=args.log_format, user_col=args.user_col, item_col=args.item_col,
-                   time_col=args.time_col, weight_col=args.weight_col, session_col=args.session_col,
-                   session_gap=args.session_gap, min_item_count=args.min_count, min_user_count=args.min_user_count,
-                   min_weight=args.min_rating, metadata=args.metadata, metadata_item_col=args.metadata_item_col,
-                   metadata_cols=tuple(c.strip() for c in args.metadata_cols.split(",") if c.strip()))
+
+    return LogSpec(
+        args.log,
+        format=args.log_format,
+        user_col=args.user_col,
+        item_col=args.item_col,
+        time_col=args.time_col,
+        weight_col=args.weight_col,
+        session_col=args.session_col,
+        session_gap=args.session_gap,
+        min_item_count=args.min_count,
+        min_user_count=args.min_user_count,
+        min_weight=args.min_rating,
+        metadata=args.metadata,
+        metadata_item_col=args.metadata_item_col,
+        metadata_cols=tuple(c.strip() for c in args.metadata_cols.split(",") if c.strip()),
+    )
 
 
 def prepare_from(args):
     """The ``Interactions`` the log options describe, read and cleaned locally."""
     from ..engines.local import LocalEngine
+
     return LocalEngine().prepare(log_spec(args))
 
 
@@ -128,6 +182,7 @@ def parse_params(items: list[str]) -> dict:
         An item without ``=`` or without a name.
     """
     from ..errors import ParameterError
+
     out = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -142,15 +197,27 @@ def parse_params(items: list[str]) -> dict:
 
 def engine_options(p) -> None:
     """Add ``--engine``, ``--master`` and ``--conf`` (where training runs)."""
-    p.add_argument("--engine", choices=["local", "spark"], default="local",
-                   help="spark: read, sessionise and train on Apache Spark (item2vec, als); needs embedlab[spark]")
-    p.add_argument("--master", default="local[2]", help="Spark master: local[N], spark://host:7077, yarn")
-    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
-                   help="Spark configuration, e.g. --conf spark.driver.memory=8g (repeatable)")
+    p.add_argument(
+        "--engine",
+        choices=["local", "spark"],
+        default="local",
+        help="spark: read, sessionise and train on Apache Spark (item2vec, als); needs embedlab[spark]",
+    )
+    p.add_argument(
+        "--master", default="local[2]", help="Spark master: local[N], spark://host:7077, yarn"
+    )
+    p.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Spark configuration, e.g. --conf spark.driver.memory=8g (repeatable)",
+    )
 
 
 def engine_from(args):
     """The engine ``--engine``, ``--master`` and ``--conf`` describe (Spark starts on first use)."""
     from ..engines import get_engine
     from ..spark.session import parse_conf
+
     return get_engine(args.engine, args.master, parse_conf(args.conf))

@@ -14,8 +14,11 @@ GRACE_SECONDS = 10.0
 
 def register(sub) -> None:
     """Add ``dashboard`` to ``sub``; arguments other than ``--workspace`` go to ``streamlit run``."""
-    p = sub.add_parser("dashboard", help="start the Streamlit dashboard (--workspace DIR keeps stored sets; "
-                                        "other args go to streamlit, e.g. --server.port 8502)")
+    p = sub.add_parser(
+        "dashboard",
+        help="start the Streamlit dashboard (--workspace DIR keeps stored sets; "
+        "other args go to streamlit, e.g. --server.port 8502)",
+    )
     p.add_argument("streamlit_args", nargs="*", help="passed to `streamlit run` unchanged")
     p.set_defaults(run=run_dashboard)
 
@@ -23,8 +26,12 @@ def register(sub) -> None:
 def workspace_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """Split ``--workspace DIR`` and ``--workspace-mb N`` from the arguments meant for streamlit."""
     p = argparse.ArgumentParser(prog="embedlab dashboard", add_help=False)
-    p.add_argument("--workspace", help="folder of stored sets and logs (default: the user's data folder)")
-    p.add_argument("--workspace-mb", type=float, help="size cap of the workspace in MB (default 2048)")
+    p.add_argument(
+        "--workspace", help="folder of stored sets and logs (default: the user's data folder)"
+    )
+    p.add_argument(
+        "--workspace-mb", type=float, help="size cap of the workspace in MB (default 2048)"
+    )
     return p.parse_known_args(argv)
 
 

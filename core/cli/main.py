@@ -67,12 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args, extra = parser.parse_known_args(argv)
     if args.command == "dashboard":  # everything after the word goes to streamlit, in order
-        args.streamlit_args = argv[argv.index("dashboard") + 1:]
+        args.streamlit_args = argv[argv.index("dashboard") + 1 :]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         with warnings.catch_warnings():
-            if not debug:  # library warnings would break the one-line contract; notes carry what matters
+            if (
+                not debug
+            ):  # library warnings would break the one-line contract; notes carry what matters
                 warnings.simplefilter("ignore")
             return int(args.run(args) or 0)
     except EmbedlabError as exc:
@@ -83,14 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except MemoryError:
-        return _fail("embedlab: error: ran out of memory — the input is too large for this machine; "
-                     "see 'Limits' in the README", 2)
+        return _fail(
+            "embedlab: error: ran out of memory — the input is too large for this machine; "
+            "see 'Limits' in the README",
+            2,
+        )
     except Exception as exc:  # the safety net: anything else is a bug, said in one line
         if debug:
             raise
         text = " ".join(str(exc).split())[:200]
-        return _fail(f"embedlab: internal error (a bug, please report it): {type(exc).__name__}: {text} — "
-                     "run again with EMBEDLAB_DEBUG=1 for the traceback", 1)
+        return _fail(
+            f"embedlab: internal error (a bug, please report it): {type(exc).__name__}: {text} — "
+            "run again with EMBEDLAB_DEBUG=1 for the traceback",
+            1,
+        )
 
 
 def _fail(line: str, code: int) -> int:

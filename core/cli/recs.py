@@ -5,15 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (emit, engine_from, engine_options, force_option, json_option, log_options, log_spec,
-                     parse_params, stderr_progress)
+from .common import (
+    emit,
+    engine_from,
+    engine_options,
+    force_option,
+    json_option,
+    log_options,
+    log_spec,
+    parse_params,
+    stderr_progress,
+)
 
 
 def register(sub) -> None:
     """Add ``train`` to ``sub``."""
     from ..train import TRAINING_METHODS
-    p = sub.add_parser("train", parents=[json_option()], help="learn item (and user) embeddings from a log",
-                       epilog=parameters_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = sub.add_parser(
+        "train",
+        parents=[json_option()],
+        help="learn item (and user) embeddings from a log",
+        epilog=parameters_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     log_options(p)
     p.add_argument("--method", required=True, choices=TRAINING_METHODS)
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
@@ -27,12 +42,20 @@ def register(sub) -> None:
 def register_evaluate(kinds) -> None:
     """Add ``evaluate recs`` to the ``evaluate`` sub-parsers."""
     from ..train import TRAINING_METHODS
-    p = kinds.add_parser("recs", parents=[json_option()], help="next-item HR/NDCG/MRR beside baselines",
-                         epilog=parameters_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = kinds.add_parser(
+        "recs",
+        parents=[json_option()],
+        help="next-item HR/NDCG/MRR beside baselines",
+        epilog=parameters_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     log_options(p)
     p.add_argument("--method", required=True, choices=TRAINING_METHODS)
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)")
+    p.add_argument(
+        "--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)"
+    )
     tune_options(p)
     protocol_options(p)
     engine_options(p)
@@ -44,64 +67,124 @@ def parameters_help() -> str:
     ``--tune`` searches: read from the trainers' declarations, never retyped."""
     from ..train import TRAINERS, declared
     from ..train.item2vec import BASKET_SAMPLE
-    lines = ["trainer parameters (--param NAME=VALUE); * = searched by --tune "
-             f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"]
+
+    lines = [
+        "trainer parameters (--param NAME=VALUE); * = searched by --tune "
+        f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"
+    ]
     for name, t in TRAINERS.items():
         searched = {d.name for d in t.space}
-        lines.append(f"  {name}: " + ", ".join(f"{d['name']}{'*' if d['name'] in searched else ''}={d['default']}"
-                                               for d in declared(t.Params)))
+        lines.append(
+            f"  {name}: "
+            + ", ".join(
+                f"{d['name']}{'*' if d['name'] in searched else ''}={d['default']}"
+                for d in declared(t.Params)
+            )
+        )
     return "\n".join(lines)
 
 
 def tune_options(p) -> None:
     """``--tune`` and its budget: search the method's parameters on a validation split first."""
-    p.add_argument("--tune", action="store_true",
-                   help="choose the parameters on a validation split (each user's second-to-last event; "
-                        "the test event is never seen), then retrain and score on test")
-    p.add_argument("--trials", type=int, default=None, help="tuning trials (default 20; the first is the defaults)")
-    p.add_argument("--budget", type=float, default=None, metavar="SECONDS",
-                   help="stop starting tuning trials after this many seconds")
-    p.add_argument("--tune-metric", choices=["ndcg", "hr"], default="ndcg", help="validation metric maximised")
+    p.add_argument(
+        "--tune",
+        action="store_true",
+        help="choose the parameters on a validation split (each user's second-to-last event; "
+        "the test event is never seen), then retrain and score on test",
+    )
+    p.add_argument(
+        "--trials",
+        type=int,
+        default=None,
+        help="tuning trials (default 20; the first is the defaults)",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop starting tuning trials after this many seconds",
+    )
+    p.add_argument(
+        "--tune-metric", choices=["ndcg", "hr"], default="ndcg", help="validation metric maximised"
+    )
 
 
 def check_tune_engine(args) -> None:
     """--tune runs on the local engine; say so before any work starts."""
     from ..errors import ParameterError
+
     if args.tune and args.engine == "spark":
-        raise ParameterError("--tune runs on the local engine only", hint="drop --engine spark or --tune")
+        raise ParameterError(
+            "--tune runs on the local engine only", hint="drop --engine spark or --tune"
+        )
 
 
 def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
     """Tune ``args.method`` on ``inter`` as the --tune options say; ``--param`` values stay fixed."""
     import numpy as np
+
     from ..experiments.tune import tune
+
     check_tune_engine(args)
     trials = args.trials if args.trials is not None or args.budget is not None else 20
 
     def show(row: dict) -> None:  # one line per trial on stderr (stdout stays JSON with --json)
-        value = row.get("pruned_value", np.nan) if row["state"] == "pruned" else row[args.tune_metric]
-        print(f"trial {row['number']:>3} {row['state']:<8} validation {args.tune_metric} {value:.4f} "
-              f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)", file=sys.stderr, flush=True)
-    return tune(inter, args.method, trials=trials, budget=args.budget, k=k, seed=args.seed,
-                metric=args.tune_metric, fixed=parse_params(args.param), on_trial=show, max_users=max_users,
-                protocol=getattr(args, "protocol", "auto"), history=getattr(args, "history", 1),
-                decay=getattr(args, "history_decay", 1.0))
+        value = (
+            row.get("pruned_value", np.nan) if row["state"] == "pruned" else row[args.tune_metric]
+        )
+        print(
+            f"trial {row['number']:>3} {row['state']:<8} validation {args.tune_metric} {value:.4f} "
+            f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return tune(
+        inter,
+        args.method,
+        trials=trials,
+        budget=args.budget,
+        k=k,
+        seed=args.seed,
+        metric=args.tune_metric,
+        fixed=parse_params(args.param),
+        on_trial=show,
+        max_users=max_users,
+        protocol=getattr(args, "protocol", "auto"),
+        history=getattr(args, "history", 1),
+        decay=getattr(args, "history_decay", 1.0),
+    )
 
 
 def protocol_options(p) -> None:
     """How held-out events are chosen and what item-based methods score from."""
     from ..evaluate.protocols import PROTOCOLS
-    p.add_argument("--protocol", choices=PROTOCOLS, default="auto",
-                   help="leave-last-out (timed logs, sessions) or basket completion (one random item of each "
-                        "basket held out, scored from the basket's other items); auto picks by the log's shape")
-    p.add_argument("--history", type=int, default=1,
-                   help="leave-last-out: item-based methods score from the mean of the last N items (1: last item)")
-    p.add_argument("--history-decay", type=float, default=1.0,
-                   help="weight of the i-th most recent of those items is DECAY**i (1.0: a plain mean)")
+
+    p.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="auto",
+        help="leave-last-out (timed logs, sessions) or basket completion (one random item of each "
+        "basket held out, scored from the basket's other items); auto picks by the log's shape",
+    )
+    p.add_argument(
+        "--history",
+        type=int,
+        default=1,
+        help="leave-last-out: item-based methods score from the mean of the last N items (1: last item)",
+    )
+    p.add_argument(
+        "--history-decay",
+        type=float,
+        default=1.0,
+        help="weight of the i-th most recent of those items is DECAY**i (1.0: a plain mean)",
+    )
 
 
 def run_train(args) -> int:
     from ..engines import run_training
+
     check_tune_engine(args)
     tuned = []
 
@@ -109,19 +192,38 @@ def run_train(args) -> int:
         tuned.append(run_tuning(args, inter))
         res = tuned[0]
         return res.best_params, res.test, {**res.to_dict(), "test": _metrics(res.test)}
-    report, log = run_training(engine_from(args), log_spec(args), args.method, args.out, seed=args.seed,
-                               params=parse_params(args.param), evaluate=args.evaluate,
-                               progress=stderr_progress(sys.stderr.isatty()), force=args.force,
-                               tuner=tuner if args.tune else None)
+
+    report, log = run_training(
+        engine_from(args),
+        log_spec(args),
+        args.method,
+        args.out,
+        seed=args.seed,
+        params=parse_params(args.param),
+        evaluate=args.evaluate,
+        progress=stderr_progress(sys.stderr.isatty()),
+        force=args.force,
+        tuner=tuner if args.tune else None,
+    )
     where = f" on Spark ({report['master']})" if report.get("engine") == "spark" else ""
-    emit(args, report, lambda r: log.lines() + (tuned[0].lines() if tuned else []) + [
-        f"trained {r['method']}{where} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
-        f"→ {args.out}/ ({', '.join(r['files'])}, report.json)"])
+    emit(
+        args,
+        report,
+        lambda r: (
+            log.lines()
+            + (tuned[0].lines() if tuned else [])
+            + [
+                f"trained {r['method']}{where} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
+                f"→ {args.out}/ ({', '.join(r['files'])}, report.json)"
+            ]
+        ),
+    )
     return 0
 
 
 def run_evaluate_recs(args) -> int:
     from ..experiments.recs import evaluate_recs
+
     engine = engine_from(args)
     engine.check_method(args.method)
     check_tune_engine(args)
@@ -130,25 +232,50 @@ def run_evaluate_recs(args) -> int:
         inter = engine.interactions(engine.prepare(log_spec(args)))
         tuned = run_tuning(args, inter, args.k, args.max_users) if args.tune else None
         if tuned is not None:
-            rep = {**tuned.test, "validation": _metrics(tuned.validation), "tuning": tuned.to_dict()}
+            rep = {
+                **tuned.test,
+                "validation": _metrics(tuned.validation),
+                "tuning": tuned.to_dict(),
+            }
         else:
-            rep = evaluate_recs(inter, args.method, k=args.k, seed=args.seed, max_users=args.max_users,
-                                params=parse_params(args.param), trainer=engine.trainer(), protocol=args.protocol,
-                                history=args.history, decay=args.history_decay)
+            rep = evaluate_recs(
+                inter,
+                args.method,
+                k=args.k,
+                seed=args.seed,
+                max_users=args.max_users,
+                params=parse_params(args.param),
+                trainer=engine.trainer(),
+                protocol=args.protocol,
+                history=args.history,
+                decay=args.history_decay,
+            )
 
     def human(r):
-        head = (f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} {'coverage':>9} "
-                f"{'mean pop':>9}")
+        head = (
+            f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} {'coverage':>9} "
+            f"{'mean pop':>9}"
+        )
         rows = [(r["method"], r)] + list(r["baselines"].items())
-        lines = [f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items", head]
-        lines += [f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
-                  f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}" for n, m in rows]
+        lines = [
+            f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items",
+            head,
+        ]
+        lines += [
+            f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
+            f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
+            for n, m in rows
+        ]
         return (tuned.lines() if tuned is not None else []) + lines
+
     emit(args, rep, human)
     return 0
 
 
 def _metrics(d: dict) -> dict:
     """The headline metrics of a report (for the tuning record)."""
-    return {k: v for k, v in d.items() if k in ("hr", "ndcg", "mrr", "hr_lo", "hr_hi", "ndcg_lo", "ndcg_hi",
-                                               "trial", "protocol")}
+    return {
+        k: v
+        for k, v in d.items()
+        if k in ("hr", "ndcg", "mrr", "hr_lo", "hr_hi", "ndcg_lo", "ndcg_hi", "trial", "protocol")
+    }

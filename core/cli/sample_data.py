@@ -7,7 +7,9 @@ from .common import emit, force_option, json_option, seed_value
 
 def register(sub) -> None:
     """Add ``sample-data`` to ``sub``."""
-    p = sub.add_parser("sample-data", parents=[json_option()], help="generate a synthetic log with known genres")
+    p = sub.add_parser(
+        "sample-data", parents=[json_option()], help="generate a synthetic log with known genres"
+    )
     p.add_argument("--out", required=True)
     p.add_argument("--users", type=int, default=3000)
     p.add_argument("--items", type=int, default=1000)
@@ -18,6 +20,9 @@ def register(sub) -> None:
 
 def run_sample(args) -> int:
     from ..sample import generate
-    paths = generate(users=args.users, items=args.items, seed=args.seed).write(args.out, force=args.force)
+
+    paths = generate(users=args.users, items=args.items, seed=args.seed).write(
+        args.out, force=args.force
+    )
     emit(args, {"files": [str(p) for p in paths]}, lambda d: [f"wrote {f}" for f in d["files"]])
     return 0

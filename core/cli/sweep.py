@@ -4,29 +4,60 @@ from __future__ import annotations
 
 import sys
 
-from .common import emit, force_option, json_option, log_options, parse_params, prepare_from, stderr_progress
+from .common import (
+    emit,
+    force_option,
+    json_option,
+    log_options,
+    parse_params,
+    prepare_from,
+    stderr_progress,
+)
 
 
 def register(sub) -> None:
     """Add ``sweep`` to ``sub``."""
-    p = sub.add_parser("sweep", parents=[json_option()], help="catalog-size study: shrink, retrain, measure, read")
+    p = sub.add_parser(
+        "sweep", parents=[json_option()], help="catalog-size study: shrink, retrain, measure, read"
+    )
     log_options(p)
     p.add_argument("--axis", choices=["items", "events", "users"], default="items")
-    p.add_argument("--values", default=None, help="comma-separated grid (items/users: counts; events: fractions); "
-                                                  "default: geometric steps (about x2) from 5·k to the whole log")
+    p.add_argument(
+        "--values",
+        default=None,
+        help="comma-separated grid (items/users: counts; events: fractions); "
+        "default: geometric steps (about x2) from 5·k to the whole log",
+    )
     p.add_argument("--methods", default="item2vec,als")
     p.add_argument("--seeds", type=int, default=3)
-    p.add_argument("--mode", choices=["both", "random", "popular"], default="both",
-                   help="which items the items axis keeps; both (default) runs random and most-popular selections of "
-                        "each size, so the reading can tell catalog size from interactions per item")
-    p.add_argument("--protocol", choices=["auto", "leave-last-out", "basket"], default="auto",
-                   help="evaluation protocol (auto: basket completion for basket logs, else leave-last-out)")
-    p.add_argument("--max-users", type=int, default=2000, help="evaluate at most this many users per point")
-    p.add_argument("--tune", type=int, default=None, metavar="TRIALS",
-                   help="tune each method at each point on that point's own validation split (TRIALS optuna "
-                        "trials, the first the defaults) before training the seeds with the winner")
+    p.add_argument(
+        "--mode",
+        choices=["both", "random", "popular"],
+        default="both",
+        help="which items the items axis keeps; both (default) runs random and most-popular selections of "
+        "each size, so the reading can tell catalog size from interactions per item",
+    )
+    p.add_argument(
+        "--protocol",
+        choices=["auto", "leave-last-out", "basket"],
+        default="auto",
+        help="evaluation protocol (auto: basket completion for basket logs, else leave-last-out)",
+    )
+    p.add_argument(
+        "--max-users", type=int, default=2000, help="evaluate at most this many users per point"
+    )
+    p.add_argument(
+        "--tune",
+        type=int,
+        default=None,
+        metavar="TRIALS",
+        help="tune each method at each point on that point's own validation split (TRIALS optuna "
+        "trials, the first the defaults) before training the seeds with the winner",
+    )
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--label", default="auto", help="metadata column for consistency@k (auto: genre/category)")
+    p.add_argument(
+        "--label", default="auto", help="metadata column for consistency@k (auto: genre/category)"
+    )
     p.add_argument("--out", default=None, help="write the tidy rows as CSV here")
     force_option(p)
     p.set_defaults(run=run_sweep_command)
@@ -35,30 +66,69 @@ def register(sub) -> None:
 def run_sweep_command(args) -> int:
     from ..errors import ParameterError
     from ..experiments import default_values, run_sweep
-    from ..train import TRAINING_METHODS
     from ..io.atomic import atomic_file, check_file_target
+    from ..train import TRAINING_METHODS
+
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
     inter = prepare_from(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in TRAINING_METHODS]
     if bad:
-        raise ParameterError(f"unknown method(s) {', '.join(bad)}; choose from {', '.join(TRAINING_METHODS)}")
+        raise ParameterError(
+            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(TRAINING_METHODS)}"
+        )
     try:
-        values = [float(v) for v in args.values.split(",")] if args.values else default_values(inter, args.axis, k=args.k)
+        values = (
+            [float(v) for v in args.values.split(",")]
+            if args.values
+            else default_values(inter, args.axis, k=args.k)
+        )
     except ValueError:
         raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
-    result = run_sweep(inter, args.axis, values, methods, seeds=args.seeds, k=args.k, mode=args.mode,
-                       label=args.label, protocol=args.protocol, max_users=args.max_users, tune=args.tune, shrink_seed=args.seed, params=per_method(parse_params(args.param), methods),
-                       progress=stderr_progress(sys.stderr.isatty()))
+    result = run_sweep(
+        inter,
+        args.axis,
+        values,
+        methods,
+        seeds=args.seeds,
+        k=args.k,
+        mode=args.mode,
+        label=args.label,
+        protocol=args.protocol,
+        max_users=args.max_users,
+        tune=args.tune,
+        shrink_seed=args.seed,
+        params=per_method(parse_params(args.param), methods),
+        progress=stderr_progress(sys.stderr.isatty()),
+    )
     if args.out:
         with atomic_file(args.out) as tmp:
             result.rows.to_csv(tmp, index=False)
 
     def human(d):
-        cols = ["mode", "value", "method", "items", "events_per_item", "hr", "hr_lo", "hr_hi", "lift", "lift_lo",
-                "lift_hi", "stability", "consistency", "trivial"]
-        return [result.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"), "", d["reading"]]
+        cols = [
+            "mode",
+            "value",
+            "method",
+            "items",
+            "events_per_item",
+            "hr",
+            "hr_lo",
+            "hr_hi",
+            "lift",
+            "lift_lo",
+            "lift_hi",
+            "stability",
+            "consistency",
+            "trivial",
+        ]
+        return [
+            result.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+            "",
+            d["reading"],
+        ]
+
     emit(args, result.to_dict(), human)
     return 0
 
@@ -66,11 +136,14 @@ def run_sweep_command(args) -> int:
 def per_method(params: dict, methods: list[str]) -> dict:
     """A sweep trains several methods, so its parameters name theirs: --param item2vec.epochs=5."""
     from ..errors import ParameterError
+
     out: dict[str, dict] = {m: {} for m in methods}
     for name, value in params.items():
         method, dot, key = name.partition(".")
         if not dot or method not in out:
-            raise ParameterError(f"sweep parameter '{name}' must name one of the swept methods "
-                                 f"({', '.join(methods)}), e.g. --param {methods[0]}.{name.split('.')[-1]}={value}")
+            raise ParameterError(
+                f"sweep parameter '{name}' must name one of the swept methods "
+                f"({', '.join(methods)}), e.g. --param {methods[0]}.{name.split('.')[-1]}={value}"
+            )
         out[method][key] = value
     return out

@@ -8,17 +8,25 @@ from .common import emit, force_option, load_vectors, vector_options
 def register(sub) -> None:
     """Add neighbours (alias neighbors), analogy and convert to ``sub``."""
     vec = vector_options()
-    p = sub.add_parser("neighbours", aliases=["neighbors"], parents=[vec], help="nearest neighbours of a key")
+    p = sub.add_parser(
+        "neighbours", aliases=["neighbors"], parents=[vec], help="nearest neighbours of a key"
+    )
     p.add_argument("key")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
     p.add_argument("--metric", choices=["cosine", "dot", "euclidean"], default="cosine")
     p.add_argument("--restrict", type=int, default=None, help="search only the first N keys")
-    p.add_argument("--where", default=None, metavar="COLUMN=VALUE",
-                   help="search only keys whose metadata COLUMN equals VALUE (e.g. genre=Comedy)")
+    p.add_argument(
+        "--where",
+        default=None,
+        metavar="COLUMN=VALUE",
+        help="search only keys whose metadata COLUMN equals VALUE (e.g. genre=Comedy)",
+    )
     p.add_argument("--method", choices=["auto", "exact", "hnsw"], default="auto")
     p.set_defaults(run=run_neighbours)
 
-    p = sub.add_parser("analogy", parents=[vec], help="vector arithmetic, e.g. 'madrid - spain + france'")
+    p = sub.add_parser(
+        "analogy", parents=[vec], help="vector arithmetic, e.g. 'madrid - spain + france'"
+    )
     p.add_argument("expression")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
@@ -29,7 +37,9 @@ def register(sub) -> None:
     p = sub.add_parser("convert", parents=[vec], help="convert a vector file to another format")
     p.add_argument("input", help="vector file, folder or built-in name")
     p.add_argument("output")
-    p.add_argument("--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None)
+    p.add_argument(
+        "--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None
+    )
     force_option(p)
     p.set_defaults(run=run_convert)
 
@@ -50,6 +60,7 @@ def _neighbour_lines(data: dict) -> list[str]:
 def run_neighbours(args) -> int:
     from ..errors import ParameterError
     from ..search import neighbours, rows_where
+
     emb = load_vectors(args)
     restrict = args.restrict
     if args.where:
@@ -57,28 +68,54 @@ def run_neighbours(args) -> int:
         if not sep:
             raise ParameterError(f"--where '{args.where}' must look like COLUMN=VALUE")
         restrict = rows_where(emb, column, value)
-    nb = neighbours(emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method)
-    data = {"query": args.key, "metric": nb.metric, "method": nb.method, "recall": nb.recall,
-            "results": nb.records()}
+    nb = neighbours(
+        emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method
+    )
+    data = {
+        "query": args.key,
+        "metric": nb.metric,
+        "method": nb.method,
+        "recall": nb.recall,
+        "results": nb.records(),
+    }
     emit(args, data, _neighbour_lines)
     return 0
 
 
 def run_analogy(args) -> int:
     from ..arithmetic import solve
+
     emb = load_vectors(args)
-    res = solve(emb, args.expression, k=args.k, method=args.method, include_inputs=args.include_inputs,
-                   restrict=args.restrict)
+    res = solve(
+        emb,
+        args.expression,
+        k=args.k,
+        method=args.method,
+        include_inputs=args.include_inputs,
+        restrict=args.restrict,
+    )
     emit(args, res.to_dict(), _neighbour_lines)
     return 0
 
 
 def run_convert(args) -> int:
     from .. import io
+
     args.vectors = args.input
     emb = load_vectors(args)
     written = io.save(emb, args.output, args.to, force=args.force)
-    data = {"input": args.input, "keys": len(emb), "dim": emb.dim, "written": [str(p) for p in written],
-            "notes": emb.notes}
-    emit(args, data, lambda d: d["notes"] + [f"wrote {d['keys']} vectors × {d['dim']} to {', '.join(d['written'])}"])
+    data = {
+        "input": args.input,
+        "keys": len(emb),
+        "dim": emb.dim,
+        "written": [str(p) for p in written],
+        "notes": emb.notes,
+    }
+    emit(
+        args,
+        data,
+        lambda d: (
+            d["notes"] + [f"wrote {d['keys']} vectors × {d['dim']} to {', '.join(d['written'])}"]
+        ),
+    )
     return 0

@@ -45,10 +45,13 @@ def get_engine(name: str = "local", master: str = "local[2]", conf: dict | None 
     'local'
     """
     from ..errors import ParameterError
+
     if name == "local":
         from .local import LocalEngine
+
         return LocalEngine()
     if name == "spark":
         from .spark import SparkEngine
+
         return SparkEngine(master, conf or {})
     raise ParameterError(f"engine '{name}' must be one of {', '.join(ENGINES)}")

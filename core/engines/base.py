@@ -3,8 +3,9 @@ training returns (``Trained``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from ..embeddings import Provenance
 from ..logs import LogReport
@@ -56,8 +57,16 @@ class Trained:
     payload: Any = None
 
     def summary(self) -> dict:
-        return {"method": self.method, "params": self.params, "seed": self.seed, "seconds": round(self.seconds, 3),
-                "items": self.items, "dim": self.dim, "users": self.users, "data": self.data}
+        return {
+            "method": self.method,
+            "params": self.params,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 3),
+            "items": self.items,
+            "dim": self.dim,
+            "users": self.users,
+            "data": self.data,
+        }
 
 
 class Engine(Protocol):
@@ -72,22 +81,28 @@ class Engine(Protocol):
 
     def check_method(self, method: str) -> None: ...  # fail before starting anything
 
-    def start(self) -> dict: ...          # timings of starting the engine ({} when nothing starts)
+    def start(self) -> dict: ...  # timings of starting the engine ({} when nothing starts)
 
-    def errors(self): ...                  # a context manager turning engine failures into EmbedlabErrors
+    def errors(self): ...  # a context manager turning engine failures into EmbedlabErrors
 
-    def info(self) -> dict: ...            # extra report fields (engine name, master, versions)
+    def info(self) -> dict: ...  # extra report fields (engine name, master, versions)
 
     def prepare(self, spec: LogSpec) -> Any: ...
 
     def log_report(self, prepared) -> LogReport: ...
 
-    def interactions(self, prepared) -> Any: ...  # the prepared log as core.logs.Interactions, on this machine
+    def interactions(
+        self, prepared
+    ) -> Any: ...  # the prepared log as core.logs.Interactions, on this machine
 
-    def train(self, prepared, method: str, seed: int, params: dict, progress: Progress) -> Trained: ...
+    def train(
+        self, prepared, method: str, seed: int, params: dict, progress: Progress
+    ) -> Trained: ...
 
     def write(self, trained: Trained, prepared, out) -> list[str]: ...
 
-    def trainer(self) -> Callable: ...    # train(inter, method, seed=, progress=, **params) for evaluate_recs
+    def trainer(
+        self,
+    ) -> Callable: ...  # train(inter, method, seed=, progress=, **params) for evaluate_recs
 
     def evaluate(self, prepared, method: str, seed: int, params: dict) -> dict: ...

@@ -38,8 +38,14 @@ class LocalEngine:
     def prepare(self, spec: LogSpec) -> Interactions:
         """Read, validate, sessionise and filter the log; join the metadata file when given."""
         from ..logs import prepare
-        return prepare(spec.path, metadata=spec.metadata, metadata_item_col=spec.metadata_item_col,
-                       metadata_cols=spec.metadata_cols, **spec.log_kwargs())
+
+        return prepare(
+            spec.path,
+            metadata=spec.metadata,
+            metadata_item_col=spec.metadata_item_col,
+            metadata_cols=spec.metadata_cols,
+            **spec.log_kwargs(),
+        )
 
     def interactions(self, prepared: Interactions) -> Interactions:
         return prepared
@@ -49,25 +55,41 @@ class LocalEngine:
 
     def trainer(self):
         from ..train import train
+
         return train
 
-    def train(self, prepared: Interactions, method: str, seed: int, params: dict, progress: Progress) -> Trained:
+    def train(
+        self, prepared: Interactions, method: str, seed: int, params: dict, progress: Progress
+    ) -> Trained:
         result = self.trainer()(prepared, method, seed=seed, progress=progress, **params)
-        return Trained(result.method, result.params, result.seed, result.seconds, len(result.items),
-                       result.items.dim, 0 if result.users is None else len(result.users),
-                       result.items.provenance, result.data, payload=result)
+        return Trained(
+            result.method,
+            result.params,
+            result.seed,
+            result.seconds,
+            len(result.items),
+            result.items.dim,
+            0 if result.users is None else len(result.users),
+            result.items.provenance,
+            result.data,
+            payload=result,
+        )
 
     def write(self, trained: Trained, prepared: Interactions, out) -> list[str]:
         """``items.parquet`` (vectors + metadata), ``items.txt`` (word2vec text), ``users.parquet`` (MF)."""
         from .. import io
+
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         result = trained.payload
-        files = io.save(result.items, out / "items.parquet") + io.save(result.items, out / "items.txt")
+        files = io.save(result.items, out / "items.parquet") + io.save(
+            result.items, out / "items.txt"
+        )
         if result.users is not None:
             files += io.save(result.users, out / "users.parquet")
         return [p.name for p in files]
 
     def evaluate(self, prepared: Interactions, method: str, seed: int, params: dict) -> dict:
         from ..experiments.recs import evaluate_recs
+
         return evaluate_recs(prepared, method, seed=seed, params=params)

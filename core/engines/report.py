@@ -10,8 +10,15 @@ from ..logs import LogReport
 from .base import Trained
 
 
-def training_report(trained: Trained, engine_info: dict, log: LogReport, timings: dict, files: list[str],
-                    evaluation: dict | None = None, tuning: dict | None = None) -> dict:
+def training_report(
+    trained: Trained,
+    engine_info: dict,
+    log: LogReport,
+    timings: dict,
+    files: list[str],
+    evaluation: dict | None = None,
+    tuning: dict | None = None,
+) -> dict:
     """The report of one training run, in one key order for every engine.
 
     Parameters
@@ -34,8 +41,15 @@ def training_report(trained: Trained, engine_info: dict, log: LogReport, timings
     dict
     """
     summary = trained.summary()
-    report = {"method": summary.pop("method"), **engine_info, **summary, "log": log.to_dict(), "timings": timings,
-              "provenance": trained.provenance.to_dict(), "files": files}
+    report = {
+        "method": summary.pop("method"),
+        **engine_info,
+        **summary,
+        "log": log.to_dict(),
+        "timings": timings,
+        "provenance": trained.provenance.to_dict(),
+        "files": files,
+    }
     if evaluation is not None:
         report["evaluation"] = evaluation
     if tuning is not None:

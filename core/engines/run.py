@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..logs import LogReport
 from .base import Engine, LogSpec, Progress
@@ -14,9 +14,18 @@ from .report import training_report, write_report
 Tuner = Callable[[object], tuple[dict, dict, dict]]
 
 
-def run_training(engine: Engine, spec: LogSpec, method: str, out, seed: int = 0, params: dict | None = None,
-                 evaluate: bool = False, progress: Progress | None = None, force: bool = False,
-                 tuner: Tuner | None = None) -> tuple[dict, LogReport]:
+def run_training(
+    engine: Engine,
+    spec: LogSpec,
+    method: str,
+    out,
+    seed: int = 0,
+    params: dict | None = None,
+    evaluate: bool = False,
+    progress: Progress | None = None,
+    force: bool = False,
+    tuner: Tuner | None = None,
+) -> tuple[dict, LogReport]:
     """Train ``method`` on the log ``spec`` describes with ``engine`` and write the folder ``out``.
 
     Parameters
@@ -63,21 +72,33 @@ def run_training(engine: Engine, spec: LogSpec, method: str, out, seed: int = 0,
     ['items.parquet', 'items.txt', 'users.parquet']
     """
     from ..io.atomic import atomic_folder, check_folder_target
+
     engine.check_method(method)
     check_folder_target(Path(out), force)  # before the long work, not after it
     with engine.errors():
-        trained, prepared, timings, evaluation, tuning = _train(engine, spec, method, seed, dict(params or {}),
-                                                                evaluate, progress, tuner)
+        trained, prepared, timings, evaluation, tuning = _train(
+            engine, spec, method, seed, dict(params or {}), evaluate, progress, tuner
+        )
         log = engine.log_report(prepared)
         with atomic_folder(Path(out), force) as tmp:
             files = engine.write(trained, prepared, tmp)
-            report = training_report(trained, engine.info(), log, timings, files, evaluation, tuning)
+            report = training_report(
+                trained, engine.info(), log, timings, files, evaluation, tuning
+            )
             write_report(tmp, report)
     return report, log
 
 
-def _train(engine: Engine, spec: LogSpec, method: str, seed: int, params: dict, evaluate: bool,
-           progress: Progress | None, tuner: Tuner | None):
+def _train(
+    engine: Engine,
+    spec: LogSpec,
+    method: str,
+    seed: int,
+    params: dict,
+    evaluate: bool,
+    progress: Progress | None,
+    tuner: Tuner | None,
+):
     """Start, prepare, tune, train and evaluate, timing each phase."""
     t0 = time.perf_counter()
     timings = engine.start()
@@ -87,7 +108,9 @@ def _train(engine: Engine, spec: LogSpec, method: str, seed: int, params: dict, 
     evaluation = tuning = None
     if tuner is not None:
         params, evaluation, tuning = tuner(prepared)
-    trained = engine.train(prepared, method, seed, params, progress or (lambda fraction, message: None))
+    trained = engine.train(
+        prepared, method, seed, params, progress or (lambda fraction, message: None)
+    )
     timings["train_s"] = round(trained.seconds, 3)
     if evaluate and evaluation is None:
         evaluation = engine.evaluate(prepared, method, seed, params)

@@ -28,7 +28,9 @@ class SparkLog:
     events: object
     report: LogReport
     metadata: ItemMetadata | None = None
-    metadata_frame: object = None  # the same table as a Spark DataFrame[key, ...], joined to the item vectors
+    metadata_frame: object = (
+        None  # the same table as a Spark DataFrame[key, ...], joined to the item vectors
+    )
 
 
 class SparkEngine:
@@ -51,36 +53,55 @@ class SparkEngine:
 
     def start(self) -> dict:
         from ..spark.session import get_session
+
         t = time.perf_counter()
         self.spark = get_session(self.master, self.conf)
         return {"spark_start_s": round(time.perf_counter() - t, 3)}
 
     def check_method(self, method: str) -> None:
         from ..spark.train import check_method
+
         check_method(method)
 
     def errors(self):
         from ..spark.session import spark_errors
+
         return spark_errors()
 
     def info(self) -> dict:
-        return {"engine": "spark", "master": self.spark.sparkContext.master, "spark_version": self.spark.version}
+        return {
+            "engine": "spark",
+            "master": self.spark.sparkContext.master,
+            "spark_version": self.spark.version,
+        }
 
     def prepare(self, spec: LogSpec) -> SparkLog:
         from ..errors import ParameterError
         from ..logs import read_metadata
         from ..spark import logs as spark_logs
+
         if spec.format not in ("auto", "csv", "tsv", "parquet"):
-            raise ParameterError(f"the Spark engine reads CSV, TSV and Parquet logs, not '{spec.format}'")
+            raise ParameterError(
+                f"the Spark engine reads CSV, TSV and Parquet logs, not '{spec.format}'"
+            )
         if spec.metadata_cols:
-            raise ParameterError("--metadata-cols runs on the local engine only",
-                                 hint="write the columns to a file for --metadata, or drop --engine spark")
+            raise ParameterError(
+                "--metadata-cols runs on the local engine only",
+                hint="write the columns to a file for --metadata, or drop --engine spark",
+            )
         events, report = spark_logs.prepare(self.spark, spec.path, **spec.log_kwargs())
         if not spec.metadata:
             return SparkLog(events, report)
         meta = read_metadata(spec.metadata, spec.metadata_item_col)
-        frame = self.spark.createDataFrame(meta.table.fillna("").astype(str).reset_index(names="key"))
-        missing = events.select(events.item.alias("key")).distinct().join(frame, "key", "left_anti").count()
+        frame = self.spark.createDataFrame(
+            meta.table.fillna("").astype(str).reset_index(names="key")
+        )
+        missing = (
+            events.select(events.item.alias("key"))
+            .distinct()
+            .join(frame, "key", "left_anti")
+            .count()
+        )
         return SparkLog(events, report.copy(metadata=meta.report(missing)), meta, frame)
 
     def log_report(self, prepared: SparkLog) -> LogReport:
@@ -88,35 +109,66 @@ class SparkEngine:
 
     def trainer(self):
         from ..spark.bridge import trainer
+
         if self.spark is None:
             self.start()
         return trainer(self.spark)
 
-    def train(self, prepared: SparkLog, method: str, seed: int, params: dict, progress: Progress) -> Trained:
+    def train(
+        self, prepared: SparkLog, method: str, seed: int, params: dict, progress: Progress
+    ) -> Trained:
         from ..spark import train as spark_train
-        items, users, used, seconds = spark_train.train(prepared.events, method, seed, params, progress)
+
+        items, users, used, seconds = spark_train.train(
+            prepared.events, method, seed, params, progress
+        )
         if prepared.metadata is not None:
             items = self._join_metadata(items, prepared)
         dim = len(items.select("vector").first()[0])
-        prov = Provenance(source=f"{method} (spark) on {prepared.report.source}", format="trained",
-                          params=dict(used), seed=seed,
-                          versions={"python": platform.python_version(), "numpy": np.__version__,
-                                    "spark": self.spark.version})
-        return Trained(method, used, seed, seconds, int(items.count()), dim,
-                       0 if users is None else int(users.count()), prov, payload=(items, users))
+        prov = Provenance(
+            source=f"{method} (spark) on {prepared.report.source}",
+            format="trained",
+            params=dict(used),
+            seed=seed,
+            versions={
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "spark": self.spark.version,
+            },
+        )
+        return Trained(
+            method,
+            used,
+            seed,
+            seconds,
+            int(items.count()),
+            dim,
+            0 if users is None else int(users.count()),
+            prov,
+            payload=(items, users),
+        )
 
     @staticmethod
     def _join_metadata(items, prepared: SparkLog):
         """The local join's meaning in Spark: ids as stripped text, missing cells as ''."""
         from pyspark.sql import functions as F
+
         joined = items.join(prepared.metadata_frame, "key", "left")
-        return joined.select("key", "vector", "events", *[F.coalesce(F.col(f"`{c}`"), F.lit("")).alias(c)
-                                                          for c in prepared.metadata.table.columns])
+        return joined.select(
+            "key",
+            "vector",
+            "events",
+            *[
+                F.coalesce(F.col(f"`{c}`"), F.lit("")).alias(c)
+                for c in prepared.metadata.table.columns
+            ],
+        )
 
     def write(self, trained: Trained, prepared: SparkLog, out) -> list[str]:
         """items.parquet/ and users.parquet/ (Parquet part files that core.io reads as one table),
         items.txt when the vocabulary fits the driver."""
         from .. import io
+
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         items, users = trained.payload
@@ -134,9 +186,13 @@ class SparkEngine:
         """Leave-last-out on the log Spark prepared (collected to the driver, not read again), with
         the model trained on Spark from the training split (the split is shipped back to Spark)."""
         from ..experiments.recs import evaluate_recs
-        return evaluate_recs(self.interactions(prepared), method, seed=seed, params=params, trainer=self.trainer())
+
+        return evaluate_recs(
+            self.interactions(prepared), method, seed=seed, params=params, trainer=self.trainer()
+        )
 
     def interactions(self, prepared: SparkLog) -> Interactions:
         """The log Spark prepared, collected to the driver with the local engine's coding."""
         from ..spark.bridge import from_spark
+
         return from_spark(prepared.events, prepared.report, prepared.metadata)

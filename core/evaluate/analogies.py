@@ -29,9 +29,12 @@ PAIR_VOCAB_BLOCK = 16384
 def gensim_test_file(name: str) -> Path:
     """A real evaluation set that gensim ships, found without importing gensim (slow to import)."""
     import importlib.util
+
     spec = importlib.util.find_spec("gensim")
     if spec is None or not spec.submodule_search_locations:
-        raise ParameterError("the built-in evaluation sets come with gensim", hint="pip install gensim")
+        raise ParameterError(
+            "the built-in evaluation sets come with gensim", hint="pip install gensim"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "test" / "test_data" / name
 
 
@@ -60,16 +63,23 @@ def read_questions(path: str | Path) -> Questions:
         if not parts:
             continue
         if not sections:
-            raise FormatError("question before any ': section' header line", path=path, line=no,
-                              hint="start the file with a line like ': capital-common-countries'")
+            raise FormatError(
+                "question before any ': section' header line",
+                path=path,
+                line=no,
+                hint="start the file with a line like ': capital-common-countries'",
+            )
         if len(parts) != 4:
             invalid.append(no)
             continue
         words.append(tuple(parts))
         section_of.append(len(sections) - 1)
     if not words:
-        raise FormatError("no analogy questions found", path=path,
-                          hint="expected lines of four words (a b c expected) under ': section' headers")
+        raise FormatError(
+            "no analogy questions found",
+            path=path,
+            hint="expected lines of four words (a b c expected) under ': section' headers",
+        )
     return Questions(words, section_of, sections, invalid)
 
 
@@ -84,9 +94,15 @@ class AnalogyReport:
     sections: pd.DataFrame  # section, accuracy, correct, total
 
     def to_dict(self) -> dict:
-        return {"accuracy": self.accuracy, "correct": self.correct, "total": self.total,
-                "skipped_oov": self.skipped_oov, "invalid_lines": self.invalid_lines,
-                "restrict": self.restrict, "sections": self.sections.to_dict(orient="records")}
+        return {
+            "accuracy": self.accuracy,
+            "correct": self.correct,
+            "total": self.total,
+            "skipped_oov": self.skipped_oov,
+            "invalid_lines": self.invalid_lines,
+            "restrict": self.restrict,
+            "sections": self.sections.to_dict(orient="records"),
+        }
 
 
 @dataclass
@@ -113,11 +129,18 @@ def vocabulary(keys: list[str], case_insensitive: bool) -> Vocabulary:
         names = names.str.upper()
     group, uniques = pd.factorize(names)  # groups numbered in order of first appearance
     first_row = np.unique(group, return_index=True)[1].astype(np.int64)
-    return Vocabulary({u: g for g, u in enumerate(uniques)}, group.astype(np.int64), first_row, case_insensitive)
+    return Vocabulary(
+        {u: g for g, u in enumerate(uniques)}, group.astype(np.int64), first_row, case_insensitive
+    )
 
 
-def evaluate_analogies(emb: Embeddings, path: str | Path | None = None, restrict: int = 300000,
-                       case_insensitive: bool = True, workers: int | None = None) -> AnalogyReport:
+def evaluate_analogies(
+    emb: Embeddings,
+    path: str | Path | None = None,
+    restrict: int = 300000,
+    case_insensitive: bool = True,
+    workers: int | None = None,
+) -> AnalogyReport:
     """3CosAdd accuracy; a question with a word outside the first ``restrict`` keys is skipped
     (and counted), exactly like gensim."""
     if restrict <= 0:
@@ -126,11 +149,17 @@ def evaluate_analogies(emb: Embeddings, path: str | Path | None = None, restrict
     n = min(restrict, len(emb))
     vocab = vocabulary(emb.keys[:n], case_insensitive)
     group, first_row = vocab.group, vocab.first_row
-    qg = np.array([[vocab.lookup.get(vocab.fold(w), -1) for w in q] for q in questions.words], dtype=np.int64)
+    qg = np.array(
+        [[vocab.lookup.get(vocab.fold(w), -1) for w in q] for q in questions.words], dtype=np.int64
+    )
     ok = (qg >= 0).all(axis=1)
     qg_ok = qg[ok]
-    predicted = _predict(emb.unit[:n], first_row[qg_ok[:, :3]], _excluded_rows(qg_ok[:, :3], group, first_row),
-                         workers or os.cpu_count() or 1)
+    predicted = _predict(
+        emb.unit[:n],
+        first_row[qg_ok[:, :3]],
+        _excluded_rows(qg_ok[:, :3], group, first_row),
+        workers or os.cpu_count() or 1,
+    )
     hit = np.zeros(len(qg), dtype=bool)
     hit[ok] = group[predicted] == qg_ok[:, 3]
     return _report(questions, ok, hit, n)
@@ -151,7 +180,7 @@ def _excluded_rows(inputs: np.ndarray, group: np.ndarray, first_row: np.ndarray)
     width = max(len(e) for e in extra)
     pad = np.full((len(inputs), width), -1, dtype=np.int64)
     for i, rows in enumerate(extra):
-        pad[i, :len(rows)] = rows
+        pad[i, : len(rows)] = rows
     return np.concatenate([base, pad], axis=1)
 
 
@@ -164,6 +193,7 @@ def _predict(unit: np.ndarray, abc: np.ndarray, excluded: np.ndarray, workers: i
     Sets without that structure take the plain blocked product.
     """
     from threadpoolctl import threadpool_limits
+
     if not len(abc):
         return np.empty(0, np.int64)
     pairs, pair_of = np.unique(abc[:, :2], axis=0, return_inverse=True)
@@ -175,8 +205,13 @@ def _predict(unit: np.ndarray, abc: np.ndarray, excluded: np.ndarray, workers: i
     else:
         queries = unit[abc[:, 1]] - unit[abc[:, 0]] + unit[abc[:, 2]]
         blocks = list(range(0, len(queries), QUERY_BLOCK))
-        run = lambda start: _best_rows(queries[start:start + QUERY_BLOCK], unit,  # noqa: E731
-                                       excluded[start:start + QUERY_BLOCK])
+        run = (
+            lambda start: _best_rows(
+                queries[start : start + QUERY_BLOCK],
+                unit,
+                excluded[start : start + QUERY_BLOCK],
+            )
+        )
     with threadpool_limits(1 if workers > 1 else None, user_api="blas"):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(run, blocks))
@@ -201,7 +236,7 @@ class _PairPlan:
         self.n = len(abc)
 
     def best_in_block(self, start: int) -> tuple[np.ndarray, np.ndarray]:
-        block = self.unit[start:start + PAIR_VOCAB_BLOCK]
+        block = self.unit[start : start + PAIR_VOCAB_BLOCK]
         width = block.shape[0]
         by_pair = self.diff @ block.T  # (pairs, width)
         by_c = self.unit[self.c_rows] @ block.T  # (distinct c, width)
@@ -230,8 +265,8 @@ def _best_rows(q: np.ndarray, vocab: np.ndarray, excluded: np.ndarray) -> np.nda
     buf = np.empty((len(q), VOCAB_BLOCK), dtype=np.float32)
     rows = np.arange(len(q))
     for start in range(0, vocab.shape[0], VOCAB_BLOCK):
-        block = vocab[start:start + VOCAB_BLOCK].T  # a transposed view: BLAS reads it in place
-        scores = buf[:, :block.shape[1]]
+        block = vocab[start : start + VOCAB_BLOCK].T  # a transposed view: BLAS reads it in place
+        scores = buf[:, : block.shape[1]]
         np.matmul(q, block, out=scores)
         local = excluded - start
         inside = (local >= 0) & (local < block.shape[1]) & (excluded >= 0)
@@ -246,12 +281,21 @@ def _best_rows(q: np.ndarray, vocab: np.ndarray, excluded: np.ndarray) -> np.nda
 
 
 def _report(questions: Questions, ok: np.ndarray, hit: np.ndarray, restrict: int) -> AnalogyReport:
-    frame = pd.DataFrame({"section": np.array(questions.sections)[questions.section_of], "ok": ok, "hit": hit})
+    frame = pd.DataFrame(
+        {"section": np.array(questions.sections)[questions.section_of], "ok": ok, "hit": hit}
+    )
     frame = frame[frame.ok]
     per = frame.groupby("section", sort=False).agg(correct=("hit", "sum"), total=("hit", "size"))
     per = per.reindex([s for s in questions.sections if s in per.index]).reset_index()
     per["accuracy"] = per.correct / per.total
     per = per[["section", "accuracy", "correct", "total"]].astype({"correct": int, "total": int})
     correct, total = int(frame.hit.sum()), int(len(frame))
-    return AnalogyReport(correct / total if total else 0.0, correct, total, int((~ok).sum()),
-                         len(questions.invalid_lines), restrict, per)
+    return AnalogyReport(
+        correct / total if total else 0.0,
+        correct,
+        total,
+        int((~ok).sum()),
+        len(questions.invalid_lines),
+        restrict,
+        per,
+    )

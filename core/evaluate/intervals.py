@@ -16,7 +16,9 @@ N_BOOT = 1000
 CELLS = 2_000_000  # resampled values held at once (16 MB of int64 indices)
 
 
-def bootstrap_means(values: dict[str, np.ndarray], n_boot: int = N_BOOT, seed: int = 0) -> dict[str, np.ndarray]:
+def bootstrap_means(
+    values: dict[str, np.ndarray], n_boot: int = N_BOOT, seed: int = 0
+) -> dict[str, np.ndarray]:
     """The means of ``n_boot`` resamples of the users, the same resamples for every metric.
 
     Parameters
@@ -56,12 +58,13 @@ def bootstrap_means(values: dict[str, np.ndarray], n_boot: int = N_BOOT, seed: i
     for start in range(0, n_boot, step):
         idx = rng.integers(0, n, size=(min(step, n_boot - start), n))
         for name, v in arrays.items():
-            out[name][start:start + len(idx)] = v[idx].mean(axis=1)
+            out[name][start : start + len(idx)] = v[idx].mean(axis=1)
     return out
 
 
-def bootstrap_interval(values: np.ndarray, level: float = 0.95, n_boot: int = N_BOOT,
-                       seed: int = 0) -> tuple[float, float, float]:
+def bootstrap_interval(
+    values: np.ndarray, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0
+) -> tuple[float, float, float]:
     """Mean and percentile bootstrap interval of the mean of per-user ``values``.
 
     Parameters
@@ -92,8 +95,9 @@ def bootstrap_interval(values: np.ndarray, level: float = 0.95, n_boot: int = N_
     return metric_intervals({"m": values}, level, n_boot, seed)["m"]
 
 
-def metric_intervals(values: dict[str, np.ndarray], level: float = 0.95, n_boot: int = N_BOOT,
-                     seed: int = 0) -> dict[str, tuple[float, float, float]]:
+def metric_intervals(
+    values: dict[str, np.ndarray], level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0
+) -> dict[str, tuple[float, float, float]]:
     """``bootstrap_interval`` for several per-user metrics over the same resampled users.
 
     Parameters
@@ -135,8 +139,9 @@ def metric_intervals(values: dict[str, np.ndarray], level: float = 0.95, n_boot:
     return out
 
 
-def with_intervals(metrics: dict, per_user: dict[str, np.ndarray], level: float = 0.95,
-                   seed: int = 0) -> dict:
+def with_intervals(
+    metrics: dict, per_user: dict[str, np.ndarray], level: float = 0.95, seed: int = 0
+) -> dict:
     """``metrics`` plus ``{name}_lo`` / ``{name}_hi`` for every per-user metric given.
 
     Parameters

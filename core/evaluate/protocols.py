@@ -20,7 +20,9 @@ from ..logs import Interactions
 from .recs import Split, leave_last_out
 
 PROTOCOLS = ("auto", "leave-last-out", "basket")
-SAME_TIME_SHARE = 0.5  # above this share of within-session steps at one timestamp, sessions are baskets
+SAME_TIME_SHARE = (
+    0.5  # above this share of within-session steps at one timestamp, sessions are baskets
+)
 
 
 def same_time_share(inter: Interactions) -> float:
@@ -77,11 +79,19 @@ def choose_protocol(inter: Interactions, protocol: str = "auto") -> str:
         raise ParameterError(f"protocol '{protocol}' must be one of {', '.join(PROTOCOLS)}")
     if protocol != "auto":
         return protocol
-    return "basket" if inter.baskets or same_time_share(inter) > SAME_TIME_SHARE else "leave-last-out"
+    return (
+        "basket" if inter.baskets or same_time_share(inter) > SAME_TIME_SHARE else "leave-last-out"
+    )
 
 
-def make_split(inter: Interactions, protocol: str = "auto", max_users: int | None = 5000, seed: int = 0,
-               history: int = 1, decay: float = 1.0) -> Split:
+def make_split(
+    inter: Interactions,
+    protocol: str = "auto",
+    max_users: int | None = 5000,
+    seed: int = 0,
+    history: int = 1,
+    decay: float = 1.0,
+) -> Split:
     """Held-out cases for ``protocol`` (chosen from the log when "auto").
 
     Parameters
@@ -127,7 +137,9 @@ def make_split(inter: Interactions, protocol: str = "auto", max_users: int | Non
     return split
 
 
-def recent_items(train: Interactions, users: np.ndarray, history: int, decay: float = 1.0) -> sp.csr_matrix:
+def recent_items(
+    train: Interactions, users: np.ndarray, history: int, decay: float = 1.0
+) -> sp.csr_matrix:
     """Rows of query weights: each user's last ``history`` training items, the i-th most recent
     weighted ``decay ** i`` (rows follow ``users``; ``train`` is sorted by user then time).
 
@@ -156,8 +168,10 @@ def recent_items(train: Interactions, users: np.ndarray, history: int, decay: fl
     pos = end[:, None] - 1 - back[None, :]
     ok = pos >= start[:, None]
     rows = np.repeat(np.arange(len(users)), history).reshape(len(users), history)
-    weights = np.broadcast_to(decay ** back, pos.shape)
-    return sp.csr_matrix((weights[ok], (rows[ok], train.item[pos[ok]])), shape=(len(users), train.n_items))
+    weights = np.broadcast_to(decay**back, pos.shape)
+    return sp.csr_matrix(
+        (weights[ok], (rows[ok], train.item[pos[ok]])), shape=(len(users), train.n_items)
+    )
 
 
 def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: int = 0) -> Split:
@@ -196,8 +210,11 @@ def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: i
     sizes = np.bincount(basket)
     eligible = np.flatnonzero(sizes >= 2)
     if not len(eligible):
-        raise DataError("no basket has two or more distinct items to complete", path=inter.report.source,
-                        hint="basket completion needs baskets (sessions) of at least two items")
+        raise DataError(
+            "no basket has two or more distinct items to complete",
+            path=inter.report.source,
+            hint="basket completion needs baskets (sessions) of at least two items",
+        )
     if max_cases is not None and len(eligible) > max_cases:
         eligible = np.sort(rng.choice(eligible, max_cases, replace=False))
     cand = np.flatnonzero(np.isin(basket, eligible))
@@ -207,10 +224,20 @@ def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: i
     train = inter.keep_rows(~np.isin(pair, held_pair))
     others = cand[~np.isin(cand, chosen)]
     case_of = np.searchsorted(basket[chosen], basket[others])
-    context = sp.csr_matrix((np.ones(len(others)), (case_of, item[others])), shape=(len(chosen), inter.n_items))
+    context = sp.csr_matrix(
+        (np.ones(len(others)), (case_of, item[others])), shape=(len(chosen), inter.n_items)
+    )
     last = item[others][np.r_[0, np.cumsum(np.bincount(case_of, minlength=len(chosen)))[:-1]]]
-    return Split(train, inter.user[first_row[chosen]], item[chosen], last, 0, protocol="basket",
-                 context=context, exclude=context)
+    return Split(
+        train,
+        inter.user[first_row[chosen]],
+        item[chosen],
+        last,
+        0,
+        protocol="basket",
+        context=context,
+        exclude=context,
+    )
 
 
 def describe(split: Split) -> dict:
@@ -232,12 +259,27 @@ def describe(split: Split) -> dict:
     'leave-last-out'
     """
     if split.protocol == "basket":
-        text = ("basket completion: one random item of each basket of 2+ items held out, ranked against the "
-                "whole catalog from the basket's other items (which are excluded)")
+        text = (
+            "basket completion: one random item of each basket of 2+ items held out, ranked against the "
+            "whole catalog from the basket's other items (which are excluded)"
+        )
         return {"name": "basket", "cases": int(len(split.users)), "description": text}
-    query = "the last item" if split.history == 1 else (
-        f"the mean of the last {split.history} items" + (f" weighted {split.decay:g}^age" if split.decay < 1 else ""))
-    text = ("chronological leave-last-out: each user's last event held out, ranked against the whole catalog "
-            f"with seen items excluded; item-based methods score from {query}")
-    return {"name": "leave-last-out", "cases": int(len(split.users)), "history": split.history,
-            "decay": split.decay, "description": text}
+    query = (
+        "the last item"
+        if split.history == 1
+        else (
+            f"the mean of the last {split.history} items"
+            + (f" weighted {split.decay:g}^age" if split.decay < 1 else "")
+        )
+    )
+    text = (
+        "chronological leave-last-out: each user's last event held out, ranked against the whole catalog "
+        f"with seen items excluded; item-based methods score from {query}"
+    )
+    return {
+        "name": "leave-last-out",
+        "cases": int(len(split.users)),
+        "history": split.history,
+        "decay": split.decay,
+        "description": text,
+    }

@@ -34,7 +34,9 @@ class Split:
     skipped_repeat: int
     protocol: str = "leave-last-out"
     context: sp.csr_matrix | None = None  # cases × items query weights (None: the last item)
-    exclude: sp.csr_matrix | None = None  # cases × items never recommended (None: the user's seen items)
+    exclude: sp.csr_matrix | None = (
+        None  # cases × items never recommended (None: the user's seen items)
+    )
     history: int = 1
     decay: float = 1.0
 
@@ -57,8 +59,11 @@ def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int 
         pick = np.sort(np.random.default_rng(seed).choice(len(users), max_users, replace=False))
         users, held, prev = users[pick], held[pick], prev[pick]
     if not len(users):
-        raise DataError("no user has a held-out event that can be evaluated", path=inter.report.source,
-                        hint="evaluation needs users with two or more events and a new last item")
+        raise DataError(
+            "no user has a held-out event that can be evaluated",
+            path=inter.report.source,
+            hint="evaluation needs users with two or more events and a new last item",
+        )
     return Split(tr, users, held, prev, int(repeat.sum()))
 
 
@@ -81,14 +86,18 @@ class Scorer:
     def __init__(self, name: str, n_items: int, fn, uses_context: bool = False):
         self.name, self.n_items, self.fn, self.uses_context = name, n_items, fn, uses_context
 
-    def __call__(self, users: np.ndarray, last: np.ndarray, context: sp.csr_matrix | None = None) -> np.ndarray:
+    def __call__(
+        self, users: np.ndarray, last: np.ndarray, context: sp.csr_matrix | None = None
+    ) -> np.ndarray:
         return self.fn(users, last, context) if self.uses_context else self.fn(users, last)
 
 
 def _query_rows(last: np.ndarray, context: sp.csr_matrix | None, n_items: int) -> sp.csr_matrix:
     if context is not None:
         return context
-    return sp.csr_matrix((np.ones(len(last)), (np.arange(len(last)), last)), shape=(len(last), n_items))
+    return sp.csr_matrix(
+        (np.ones(len(last)), (np.arange(len(last)), last)), shape=(len(last), n_items)
+    )
 
 
 def item_vector_scorer(name: str, emb: Embeddings, inter: Interactions) -> Scorer:
@@ -109,6 +118,7 @@ def item_vector_scorer(name: str, emb: Embeddings, inter: Interactions) -> Score
         s[:, ~has] = -np.inf
         s[norm == 0] = -np.inf
         return s
+
     return Scorer(name, inter.n_items, fn, uses_context=True)
 
 
@@ -139,27 +149,34 @@ def itemcf_scorer(tr: Interactions) -> Scorer:
         q = _query_rows(last, context, tr.n_items) @ sp.diags(1 / norms)  # (batch, items)
         co = ((q @ XT) @ X).toarray()  # (batch, items): Σ_c w_c · co-occurrence(c, j) / |c|
         return (co / norms[None, :]).astype(np.float32)
+
     return Scorer("itemcf", tr.n_items, fn, uses_context=True)
 
 
-def rank_metrics(scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True) -> dict:
+def rank_metrics(
+    scorer: Scorer, split: Split, counts: np.ndarray, k: int, intervals: bool = True
+) -> dict:
     """HR@k, NDCG@k, MRR (with bootstrap intervals unless ``intervals`` is False), coverage and
     mean popularity of the top-k recommendations."""
     ranks = np.empty(len(split.users), dtype=np.float64)
     recommended = np.zeros(scorer.n_items, dtype=bool)
     rec_pop = []
     for start, s, held in masked_scores(scorer, split):
-        ranks[start:start + len(held)] = _ranks(s, held)
-        top = np.argpartition(-s, min(k, s.shape[1]) - 1, axis=1)[:, :k]  # k may exceed a tiny catalog
+        ranks[start : start + len(held)] = _ranks(s, held)
+        top = np.argpartition(-s, min(k, s.shape[1]) - 1, axis=1)[
+            :, :k
+        ]  # k may exceed a tiny catalog
         ok = np.isfinite(np.take_along_axis(s, top, axis=1))
         recommended[top[ok]] = True
         rec_pop.append(counts[top[ok]])
-    return {**hit_ndcg(ranks, k),
-            "mrr": float((1 / ranks).mean()),
-            **(with_intervals({}, per_user_values(ranks, k)) if intervals else {}),
-            "coverage": float(recommended.mean()),
-            "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
-            "_ranks": ranks}
+    return {
+        **hit_ndcg(ranks, k),
+        "mrr": float((1 / ranks).mean()),
+        **(with_intervals({}, per_user_values(ranks, k)) if intervals else {}),
+        "coverage": float(recommended.mean()),
+        "mean_rec_popularity": float(np.concatenate(rec_pop).mean()) if rec_pop else 0.0,
+        "_ranks": ranks,
+    }
 
 
 def held_out_ranks(scorer: Scorer, split: Split) -> np.ndarray:
@@ -167,19 +184,24 @@ def held_out_ranks(scorer: Scorer, split: Split) -> np.ndarray:
     stay in the scorer's float32, which orders them exactly as float64 would."""
     ranks = np.empty(len(split.users), dtype=np.float64)
     for start, s, held in masked_scores(scorer, split, np.float32):
-        ranks[start:start + len(held)] = _ranks(s, held)
+        ranks[start : start + len(held)] = _ranks(s, held)
     return ranks
 
 
 def masked_scores(scorer: Scorer, split: Split, dtype=np.float64):
     """``(start, scores, held_out)`` per chunk of cases, excluded items at −inf."""
-    exclude = split.exclude if split.exclude is not None else \
-        user_item_matrix(split.train, binary=True).tocsr()[split.users]
+    exclude = (
+        split.exclude
+        if split.exclude is not None
+        else user_item_matrix(split.train, binary=True).tocsr()[split.users]
+    )
     for start in range(0, len(split.users), CHUNK):
-        u, last, held = (a[start:start + CHUNK] for a in (split.users, split.last, split.held_out))
-        context = None if split.context is None else split.context[start:start + CHUNK]
+        u, last, held = (
+            a[start : start + CHUNK] for a in (split.users, split.last, split.held_out)
+        )
+        context = None if split.context is None else split.context[start : start + CHUNK]
         s = np.asarray(scorer(u, last, context), dtype=dtype)
-        rows = exclude[start:start + CHUNK]
+        rows = exclude[start : start + CHUNK]
         s[np.repeat(np.arange(len(u)), np.diff(rows.indptr)), rows.indices] = -np.inf
         yield start, s, held
 
@@ -204,12 +226,19 @@ def hit_ndcg(ranks: np.ndarray, k: int) -> dict:
 def per_user_values(ranks: np.ndarray, k: int) -> dict[str, np.ndarray]:
     """Each user's hit (0/1), NDCG@k gain and reciprocal rank: the metrics are their means."""
     hit = ranks <= k
-    return {"hr": hit.astype(np.float64), "ndcg": np.where(hit, 1 / np.log2(ranks + 1), 0.0), "mrr": 1 / ranks}
+    return {
+        "hr": hit.astype(np.float64),
+        "ndcg": np.where(hit, 1 / np.log2(ranks + 1), 0.0),
+        "mrr": 1 / ranks,
+    }
 
 
 def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
-    return {b: {"users": int((bucket == b).sum()), **hit_ndcg(ranks[bucket == b], k)}
-            for b in BUCKETS if (bucket == b).any()}
+    return {
+        b: {"users": int((bucket == b).sum()), **hit_ndcg(ranks[bucket == b], k)}
+        for b in BUCKETS
+        if (bucket == b).any()
+    }
 
 
 def scorer_for(result, split: Split) -> Scorer:
@@ -222,14 +251,27 @@ def report_for(result, split: Split, k: int, seed: int) -> dict:
     """Metrics of a model trained on ``split.train`` and of the three baselines."""
     counts = split.train.item_counts()
     bucket = popularity_buckets(counts)[split.held_out]
-    scorers = [scorer_for(result, split), popularity_scorer(counts), random_scorer(split.train.n_items, seed),
-               itemcf_scorer(split.train)]
+    scorers = [
+        scorer_for(result, split),
+        popularity_scorer(counts),
+        random_scorer(split.train.n_items, seed),
+        itemcf_scorer(split.train),
+    ]
     metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
     by_bucket = {name: _bucketed(m.pop("_ranks"), bucket, k) for name, m in metrics.items()}
     model = metrics.pop(result.method)
-    return {"method": result.method, "k": k, **model, "users_evaluated": int(len(split.users)),
-            "users_skipped_repeat": split.skipped_repeat, "catalog_items": int(split.train.n_items),
-            "baselines": metrics, "by_popularity_bucket": by_bucket, "params": result.params, "seed": seed}
+    return {
+        "method": result.method,
+        "k": k,
+        **model,
+        "users_evaluated": int(len(split.users)),
+        "users_skipped_repeat": split.skipped_repeat,
+        "catalog_items": int(split.train.n_items),
+        "baselines": metrics,
+        "by_popularity_bucket": by_bucket,
+        "params": result.params,
+        "seed": seed,
+    }
 
 
 def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
@@ -237,23 +279,32 @@ def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
     genre test), with the chance level of that agreement for the same label shares."""
     agree, codes = label_agreement(emb, column, k)
     share = np.bincount(codes) / len(codes)
-    return {"column": column, "k": k, "consistency": float(agree.mean()), "items": int(len(codes)),
-            "chance": float((share ** 2).sum())}
+    return {
+        "column": column,
+        "k": k,
+        "consistency": float(agree.mean()),
+        "items": int(len(codes)),
+        "chance": float((share**2).sum()),
+    }
 
 
 def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """Per labelled item: does its neighbours' majority label equal its own (bool), and its label code."""
     from ..search import self_neighbours
+
     if emb.metadata is None or column not in emb.metadata.columns:
         have = [] if emb.metadata is None else list(emb.metadata.columns)
         raise ParameterError(f"no metadata column '{column}'", hint=f"columns are {have}")
     from ..labels import label_sets, separator
+
     if separator(emb.metadata[column]) is not None:
         return _multi_label_agreement(emb, label_sets(emb.metadata[column]), column, k)
     labels = emb.metadata[column].astype(str).to_numpy()
     known = labels != ""
     if known.sum() < k + 1:
-        raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
+        raise DataError(
+            f"only {int(known.sum())} items have a '{column}' label; need more than k({k})"
+        )
     lab = labels[known]
     codes, uniq = pd.factorize(lab)
     agree = np.zeros(len(lab), dtype=bool)
@@ -262,13 +313,18 @@ def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarr
     return agree, codes
 
 
-def _multi_label_agreement(emb: Embeddings, sets: list, column: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _multi_label_agreement(
+    emb: Embeddings, sets: list, column: str, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Multi-value labels ("Comedy|Drama"): an item agrees when the label most common among its
     neighbours' labels is one of its own; its code is that of its first label."""
     from ..search import self_neighbours
+
     known = np.array([bool(s) for s in sets])
     if known.sum() < k + 1:
-        raise DataError(f"only {int(known.sum())} items have a '{column}' label; need more than k({k})")
+        raise DataError(
+            f"only {int(known.sum())} items have a '{column}' label; need more than k({k})"
+        )
     lab = [sorted(s) for s, ok in zip(sets, known) if ok]
     codes, _ = pd.factorize(np.array([x[0] for x in lab], dtype=object))
     agree = np.zeros(len(lab), dtype=bool)

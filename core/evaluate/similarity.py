@@ -28,14 +28,26 @@ class SimilarityReport:
     invalid_lines: int
 
     def to_dict(self) -> dict:
-        return {"pearson": self.pearson, "spearman": self.spearman, "oov_ratio": self.oov_ratio,
-                "pairs": self.pairs, "skipped_oov": self.skipped_oov, "invalid_lines": self.invalid_lines}
+        return {
+            "pearson": self.pearson,
+            "spearman": self.spearman,
+            "oov_ratio": self.oov_ratio,
+            "pairs": self.pairs,
+            "skipped_oov": self.skipped_oov,
+            "invalid_lines": self.invalid_lines,
+        }
 
 
-def evaluate_pairs(emb: Embeddings, path: str | Path | None = None, restrict: int = 300000,
-                   delimiter: str = "\t", case_insensitive: bool = True) -> SimilarityReport:
+def evaluate_pairs(
+    emb: Embeddings,
+    path: str | Path | None = None,
+    restrict: int = 300000,
+    delimiter: str = "\t",
+    case_insensitive: bool = True,
+) -> SimilarityReport:
     """Correlate human judgements with cosine similarity; ``#`` lines are comments, as in gensim."""
     from scipy import stats
+
     if restrict <= 0:
         raise ParameterError(f"restrict({restrict}) must be > 0")
     path = Path(path) if path else default_pairs()
@@ -60,9 +72,18 @@ def evaluate_pairs(emb: Embeddings, path: str | Path | None = None, restrict: in
         left.append(ia)
         right.append(ib)
     if len(gold) < 3:
-        raise DataError(f"only {len(gold)} usable word pairs (of {len(gold) + oov}); need at least 3",
-                        path=path, hint="lines must be 'word1<TAB>word2<TAB>score'; check the words exist")
+        raise DataError(
+            f"only {len(gold)} usable word pairs (of {len(gold) + oov}); need at least 3",
+            path=path,
+            hint="lines must be 'word1<TAB>word2<TAB>score'; check the words exist",
+        )
     unit = emb.unit
     model = np.einsum("ij,ij->i", unit[left], unit[right]).astype(np.float64)
-    return SimilarityReport(float(stats.pearsonr(gold, model)[0]), float(stats.spearmanr(gold, model)[0]),
-                            oov / (len(gold) + oov), len(gold), oov, invalid)
+    return SimilarityReport(
+        float(stats.pearsonr(gold, model)[0]),
+        float(stats.spearmanr(gold, model)[0]),
+        oov / (len(gold) + oov),
+        len(gold),
+        oov,
+        invalid,
+    )

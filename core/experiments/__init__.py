@@ -3,5 +3,15 @@
 from .shrink import AXES, ITEM_MODES, default_values, shrink
 from .sweep import SweepResult, driver, interval, reading, run_sweep, summarise
 
-__all__ = ["AXES", "ITEM_MODES", "shrink", "default_values", "run_sweep", "SweepResult", "summarise",
-           "interval", "reading", "driver"]
+__all__ = [
+    "AXES",
+    "ITEM_MODES",
+    "shrink",
+    "default_values",
+    "run_sweep",
+    "SweepResult",
+    "summarise",
+    "interval",
+    "reading",
+    "driver",
+]

@@ -22,8 +22,14 @@ def training_cost(inter: Interactions, method: str) -> tuple[float, float]:
     return max(t1 - per_event * n1, 0.0), per_event
 
 
-def sweep_seconds(inter: Interactions, axis: str, points: list[tuple[str, float]], seeds: int,
-                  costs: dict[str, tuple[float, float]], overhead: float = 0.05) -> float:
+def sweep_seconds(
+    inter: Interactions,
+    axis: str,
+    points: list[tuple[str, float]],
+    seeds: int,
+    costs: dict[str, tuple[float, float]],
+    overhead: float = 0.05,
+) -> float:
     """Seconds for a sweep's trainings: each ``(selection, value)`` point (from
     :func:`core.experiments.sweep.sweep_points`) shrinks the log to a share of its events (items
     axis: the events of the kept items, random ones at the average rate or the most popular ones;
@@ -37,8 +43,10 @@ def sweep_seconds(inter: Interactions, axis: str, points: list[tuple[str, float]
     1.0
     """
     fractions = [_event_share(inter, axis, sel, v) for sel, v in points]
-    return sum(sum(fixed + per_event * f * len(inter) + overhead for f in fractions) * seeds
-               for fixed, per_event in costs.values())
+    return sum(
+        sum(fixed + per_event * f * len(inter) + overhead for f in fractions) * seeds
+        for fixed, per_event in costs.values()
+    )
 
 
 def _event_share(inter: Interactions, axis: str, selection: str, value: float) -> float:
@@ -48,13 +56,14 @@ def _event_share(inter: Interactions, axis: str, selection: str, value: float) -
         return min(value / inter.n_users, 1.0)
     if selection == "popular":
         counts = np.sort(inter.item_counts())[::-1]
-        return float(counts[:int(value)].sum() / max(counts.sum(), 1))
+        return float(counts[: int(value)].sum() / max(counts.sum(), 1))
     return min(value / inter.n_items, 1.0)
 
 
 def _timed_training(inter: Interactions, method: str, part: int) -> tuple[int, float]:
     from ..train import train
     from .sweep import fit_params
+
     small = inter.select(inter.user < max(2, inter.n_users // part))
     t = time.perf_counter()
     train(small, method, seed=0, **fit_params(method, small, None))

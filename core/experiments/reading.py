@@ -45,7 +45,9 @@ def interval(vals: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
     return bootstrap_interval(vals[np.isfinite(vals)], LEVEL, seed=seed)
 
 
-def point_intervals(samples: dict[str, np.ndarray], seed: int = 0) -> dict[str, tuple[float, float, float]]:
+def point_intervals(
+    samples: dict[str, np.ndarray], seed: int = 0
+) -> dict[str, tuple[float, float, float]]:
     """Intervals of one sweep point from its per-unit samples.
 
     ``hr``, ``ndcg`` and ``pop_hr`` are per evaluated user (averaged over seeds) and are resampled
@@ -79,7 +81,9 @@ def point_intervals(samples: dict[str, np.ndarray], seed: int = 0) -> dict[str, 
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = means["hr"] / means["pop_hr"]
             ratio = ratio[np.isfinite(ratio)]
-            out["lift"] = _percentiles(out["hr"][0] / pop, ratio) if pop > 0 and len(ratio) else (np.nan,) * 3
+            out["lift"] = (
+                _percentiles(out["hr"][0] / pop, ratio) if pop > 0 and len(ratio) else (np.nan,) * 3
+            )
     for m in ("stability", "consistency"):
         if m in samples:
             out[m] = interval(samples[m], seed)
@@ -120,7 +124,14 @@ def summarise(rows: pd.DataFrame, samples: dict | None = None) -> pd.DataFrame:
     out = []
     for key, g in rows.groupby(KEYS, sort=True):
         rec = dict(zip(KEYS, key), seeds=len(g), items=int(g["items"].iloc[0]))
-        for col in ("events_per_item", "pairs_per_item", "pop_hr", "stability_chance", "lost_share", "candidates"):
+        for col in (
+            "events_per_item",
+            "pairs_per_item",
+            "pop_hr",
+            "stability_chance",
+            "lost_share",
+            "candidates",
+        ):
             if col in g:
                 rec[col] = float(g[col].mean())
         rec["trivial"] = bool(g["trivial"].any()) if "trivial" in g else False
@@ -152,8 +163,16 @@ def _ci(g: pd.Series, m: str) -> str:
 
 def _separated(a: pd.Series, b: pd.Series, m: str) -> int:
     """+1 when a's interval lies above b's, −1 below, 0 when they overlap (or are missing)."""
-    if not all(np.isfinite([a.get(f"{m}_lo", np.nan), a.get(f"{m}_hi", np.nan),
-                            b.get(f"{m}_lo", np.nan), b.get(f"{m}_hi", np.nan)])):
+    if not all(
+        np.isfinite(
+            [
+                a.get(f"{m}_lo", np.nan),
+                a.get(f"{m}_hi", np.nan),
+                b.get(f"{m}_lo", np.nan),
+                b.get(f"{m}_hi", np.nan),
+            ]
+        )
+    ):
         return 0
     return 1 if a[f"{m}_lo"] > b[f"{m}_hi"] else -1 if a[f"{m}_hi"] < b[f"{m}_lo"] else 0
 
@@ -190,71 +209,124 @@ def driver(summary: pd.DataFrame) -> dict[str, dict]:
         elif set(g["mode"]) >= {"random", "popular"}:
             out[method] = _selection_driver(g)
         else:
-            out[method] = {"driver": "unknown", "evidence": "run the items axis with mode both (random and "
-                           "most-popular selections of the same sizes) or the events axis to tell what drives it"}
+            out[method] = {
+                "driver": "unknown",
+                "evidence": "run the items axis with mode both (random and "
+                "most-popular selections of the same sizes) or the events axis to tell what drives it",
+            }
     return out
 
 
 def _selection_driver(g: pd.DataFrame) -> dict:
     rnd = g[g["mode"] == "random"].set_index("value").sort_index()
     pop = g[g["mode"] == "popular"].set_index("value")
-    sizes = [v for v in rnd.index.intersection(pop.index) if rnd.loc[v, "items"] < pop["items"].max()]
+    sizes = [
+        v for v in rnd.index.intersection(pop.index) if rnd.loc[v, "items"] < pop["items"].max()
+    ]
     if not sizes:
-        return {"driver": "unknown", "evidence": "no size below the full catalog was evaluated with both selections"}
+        return {
+            "driver": "unknown",
+            "evidence": "no size below the full catalog was evaluated with both selections",
+        }
     small, full = min(sizes), rnd.index.max()
     a, b = rnd.loc[small], rnd.loc[full]
-    drop = (f"lift over popularity {_ci(a, 'lift')} at {small:,.0f} random items, {_ci(b, 'lift')} at "
-            f"{full:,.0f} (events per item {a['events_per_item']:,.1f} vs {b['events_per_item']:,.1f}, "
-            f"co-occurring items per item {a.get('pairs_per_item', np.nan):,.1f} vs "
-            f"{b.get('pairs_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} vs {b['pop_hr']:.2f})")
+    drop = (
+        f"lift over popularity {_ci(a, 'lift')} at {small:,.0f} random items, {_ci(b, 'lift')} at "
+        f"{full:,.0f} (events per item {a['events_per_item']:,.1f} vs {b['events_per_item']:,.1f}, "
+        f"co-occurring items per item {a.get('pairs_per_item', np.nan):,.1f} vs "
+        f"{b.get('pairs_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} vs {b['pop_hr']:.2f})"
+    )
     votes = [_separated(pop.loc[v], rnd.loc[v], "hr") for v in sizes]
     v = sizes[int(np.argmax([abs(pop.loc[x, "hr"] - rnd.loc[x, "hr"]) for x in sizes]))]
     ratio = pop.loc[v, "events_per_item"] / max(rnd.loc[v, "events_per_item"], 1e-9)
-    facts = (f"at {v:,.0f} items the most-popular selection has {ratio:.1f}× the events per item of a random "
-             f"one ({pop.loc[v, 'events_per_item']:,.1f} vs {rnd.loc[v, 'events_per_item']:,.1f}) and HR "
-             f"{_ci(pop.loc[v], 'hr')} vs {_ci(rnd.loc[v], 'hr')}")
+    facts = (
+        f"at {v:,.0f} items the most-popular selection has {ratio:.1f}× the events per item of a random "
+        f"one ({pop.loc[v, 'events_per_item']:,.1f} vs {rnd.loc[v, 'events_per_item']:,.1f}) and HR "
+        f"{_ci(pop.loc[v], 'hr')} vs {_ci(rnd.loc[v], 'hr')}"
+    )
     if full == small or _separated(b, a, "lift") <= 0:
-        how = ("lift is clearly higher in the smaller catalog" if _separated(b, a, "lift") < 0
-               else "no clear drop with catalog size")
+        how = (
+            "lift is clearly higher in the smaller catalog"
+            if _separated(b, a, "lift") < 0
+            else "no clear drop with catalog size"
+        )
         return {"driver": "no drop", "evidence": f"{drop}: {how}; {facts}"}
     helps = 1 in votes and -1 not in votes  # more interactions per item clearly help at one size
-    flat = max(a["events_per_item"], b["events_per_item"]) < 1.5 * min(a["events_per_item"], b["events_per_item"])
+    flat = max(a["events_per_item"], b["events_per_item"]) < 1.5 * min(
+        a["events_per_item"], b["events_per_item"]
+    )
     if 1 in votes and -1 in votes:
-        each = "; ".join(f"{x:,.0f} items HR {pop.loc[x, 'hr']:.2f} vs {rnd.loc[x, 'hr']:.2f}" for x in sizes)
-        return {"driver": "mixed", "evidence": f"{drop}; the most-popular selection scores clearly better at some "
-                f"sizes and clearly worse at others than a random one of the same size ({each}), so neither "
-                "catalog size nor interactions per item alone explains the drop"}
+        each = "; ".join(
+            f"{x:,.0f} items HR {pop.loc[x, 'hr']:.2f} vs {rnd.loc[x, 'hr']:.2f}" for x in sizes
+        )
+        return {
+            "driver": "mixed",
+            "evidence": f"{drop}; the most-popular selection scores clearly better at some "
+            f"sizes and clearly worse at others than a random one of the same size ({each}), so neither "
+            "catalog size nor interactions per item alone explains the drop",
+        }
     if flat:
-        return {"driver": "catalog size", "evidence": f"{drop}: events per item stay flat along the random "
-                "selections while lift falls, so the size itself (fewer co-occurring items per item, an easier "
-                "popularity baseline) drives the drop; " + facts
-                + (", so interactions per item matter as well" if helps else
-                   ": more interactions per item do not rescue a small catalog" if -1 in votes else
-                   ": the intervals overlap, so interactions per item change little")}
+        return {
+            "driver": "catalog size",
+            "evidence": f"{drop}: events per item stay flat along the random "
+            "selections while lift falls, so the size itself (fewer co-occurring items per item, an easier "
+            "popularity baseline) drives the drop; "
+            + facts
+            + (
+                ", so interactions per item matter as well"
+                if helps
+                else ": more interactions per item do not rescue a small catalog"
+                if -1 in votes
+                else ": the intervals overlap, so interactions per item change little"
+            ),
+        }
     if helps:
-        return {"driver": "events per item", "evidence": f"{drop}; {facts}: more interactions per item lift it "
-                "at the same size, so the drop comes from fewer interactions per item, not the size itself"}
-    return {"driver": "catalog size", "evidence": f"{drop}; {facts}: "
-            + ("more interactions per item do not help at the same size" if -1 in votes else
-               "the intervals overlap at every size, so more interactions per item change little")
-            + ", so the drop follows the catalog size"}
+        return {
+            "driver": "events per item",
+            "evidence": f"{drop}; {facts}: more interactions per item lift it "
+            "at the same size, so the drop comes from fewer interactions per item, not the size itself",
+        }
+    return {
+        "driver": "catalog size",
+        "evidence": f"{drop}; {facts}: "
+        + (
+            "more interactions per item do not help at the same size"
+            if -1 in votes
+            else "the intervals overlap at every size, so more interactions per item change little"
+        )
+        + ", so the drop follows the catalog size",
+    }
 
 
 def _events_driver(g: pd.DataFrame) -> dict:
     if len(g) < 2:
-        return {"driver": "unknown", "evidence": "the events axis needs two or more evaluated fractions"}
+        return {
+            "driver": "unknown",
+            "evidence": "the events axis needs two or more evaluated fractions",
+        }
     lo, hi = g.iloc[0], g.iloc[-1]
-    facts = (f"cutting events to {lo['value']:.0%} keeps {lo['items']:,} of {hi['items']:,} items but events "
-             f"per item fall from {hi['events_per_item']:,.1f} to {lo['events_per_item']:,.1f}, and lift "
-             f"from {_ci(hi, 'lift')} to {_ci(lo, 'lift')} (HR {_ci(hi, 'hr')} to {_ci(lo, 'hr')})")
+    facts = (
+        f"cutting events to {lo['value']:.0%} keeps {lo['items']:,} of {hi['items']:,} items but events "
+        f"per item fall from {hi['events_per_item']:,.1f} to {lo['events_per_item']:,.1f}, and lift "
+        f"from {_ci(hi, 'lift')} to {_ci(lo, 'lift')} (HR {_ci(hi, 'hr')} to {_ci(lo, 'hr')})"
+    )
     if _separated(hi, lo, "lift") > 0 or _separated(hi, lo, "hr") > 0:
-        return {"driver": "events per item", "evidence": f"{facts}: with {lo['items'] / hi['items']:.0%} of the "
-                "catalog still there, fewer interactions per item bring the drop"}
+        return {
+            "driver": "events per item",
+            "evidence": f"{facts}: with {lo['items'] / hi['items']:.0%} of the "
+            "catalog still there, fewer interactions per item bring the drop",
+        }
     if _separated(hi, lo, "lift") < 0:
-        return {"driver": "no drop", "evidence": f"{facts}: it scores clearly better with fewer events, so a "
-                "lack of interactions per item does not explain its level here"}
-    return {"driver": "no drop", "evidence": f"{facts}: the intervals overlap, so interactions per item "
-            "matter little in this range"}
+        return {
+            "driver": "no drop",
+            "evidence": f"{facts}: it scores clearly better with fewer events, so a "
+            "lack of interactions per item does not explain its level here",
+        }
+    return {
+        "driver": "no drop",
+        "evidence": f"{facts}: the intervals overlap, so interactions per item "
+        "matter little in this range",
+    }
 
 
 def reading(summary: pd.DataFrame, axis: str, k: int = 10) -> str:
@@ -279,19 +351,28 @@ def reading(summary: pd.DataFrame, axis: str, k: int = 10) -> str:
     >>> reading(s, "items").split(" (")[0]
     'a beats the popularity baseline at every size tried, down to 10 items'
     """
-    summary = summary.assign(mode=summary["mode"] if "mode" in summary else "random",
-                             trivial=summary["trivial"] if "trivial" in summary else False)
+    summary = summary.assign(
+        mode=summary["mode"] if "mode" in summary else "random",
+        trivial=summary["trivial"] if "trivial" in summary else False,
+    )
     trivial = summary[summary["trivial"].astype(bool)]
     s = summary[~summary["trivial"].astype(bool)]
-    main = "random" if (s["mode"] == "random").any() else (s["mode"].iloc[0] if len(s) else "random")
+    main = (
+        "random" if (s["mode"] == "random").any() else (s["mode"].iloc[0] if len(s) else "random")
+    )
     parts = [] if s.empty else _lift_sentences(s[s["mode"] == main], axis)
     for method, d in driver(summary).items():
         if d["driver"] != "unknown":
             parts.append(f"What drives it for {method}: {d['driver']} — {d['evidence']}.")
     if not trivial.empty:
         fmt = _fmt(axis)
-        parts.append(f"Left out as trivial (k={k} is at least the candidate items left, so every method hits): "
-                     + ", ".join(sorted({f"{fmt(v)} ({m})" for v, m in zip(trivial["value"], trivial["mode"])})) + ".")
+        parts.append(
+            f"Left out as trivial (k={k} is at least the candidate items left, so every method hits): "
+            + ", ".join(
+                sorted({f"{fmt(v)} ({m})" for v, m in zip(trivial["value"], trivial["mode"])})
+            )
+            + "."
+        )
     return " ".join(parts)
 
 
@@ -304,18 +385,26 @@ def _lift_sentences(summary: pd.DataFrame, axis: str) -> list[str]:
         lift, vals = g["lift"].to_numpy(), g["value"].to_numpy()
         above = lift >= 1.0
         if above.all():
-            parts.append(f"{method} beats the popularity baseline at every size tried, down to {fmt(vals[0])} {unit} "
-                         f"(lift {lift[0]:.2f} there, {lift[-1]:.2f} at {fmt(vals[-1])}).")
+            parts.append(
+                f"{method} beats the popularity baseline at every size tried, down to {fmt(vals[0])} {unit} "
+                f"(lift {lift[0]:.2f} there, {lift[-1]:.2f} at {fmt(vals[-1])})."
+            )
         elif not above.any():
-            parts.append(f"{method} never beats the popularity baseline here (lift at most {np.nanmax(lift):.2f}).")
+            parts.append(
+                f"{method} never beats the popularity baseline here (lift at most {np.nanmax(lift):.2f})."
+            )
         elif not above[-1]:
-            parts.append(f"{method}'s lift over popularity falls under 1.0 at the largest size "
-                         f"({lift[-1]:.2f} at {fmt(vals[-1])}).")
+            parts.append(
+                f"{method}'s lift over popularity falls under 1.0 at the largest size "
+                f"({lift[-1]:.2f} at {fmt(vals[-1])})."
+            )
         else:
             holds = next(i for i in range(len(vals)) if above[i:].all())
-            parts.append(f"Below ~{fmt(vals[holds])} {unit} {method}'s lift over popularity falls under 1.0 "
-                         f"({lift[max(holds - 1, 0)]:.2f} at {fmt(vals[max(holds - 1, 0)])}, "
-                         f"{lift[holds]:.2f} at {fmt(vals[holds])}).")
+            parts.append(
+                f"Below ~{fmt(vals[holds])} {unit} {method}'s lift over popularity falls under 1.0 "
+                f"({lift[max(holds - 1, 0)]:.2f} at {fmt(vals[max(holds - 1, 0)])}, "
+                f"{lift[holds]:.2f} at {fmt(vals[holds])})."
+            )
         parts += _stability_sentence(g, fmt)
     return parts + _best_sentences(summary, axis, unit, fmt)
 
@@ -323,12 +412,16 @@ def _lift_sentences(summary: pd.DataFrame, axis: str) -> list[str]:
 def _stability_sentence(g: pd.DataFrame, fmt) -> list[str]:
     if "stability" not in g or np.isfinite(g["stability"].to_numpy(dtype=float)).sum() < 2:
         return []
-    stab, chance, vals = (g[c].to_numpy(dtype=float) for c in ("stability", "stability_chance", "value"))
+    stab, chance, vals = (
+        g[c].to_numpy(dtype=float) for c in ("stability", "stability_chance", "value")
+    )
     low = int(np.nanargmin(stab))
-    return [f"Its neighbour stability across seeds (Jaccard of top-10 sets) is {stab[0]:.2f} at "
-            f"{fmt(vals[0])} (chance {chance[0]:.2f}) and {stab[-1]:.2f} at {fmt(vals[-1])} "
-            f"(chance {chance[-1]:.2f})" + (f", lowest {stab[low]:.2f} at {fmt(vals[low])}."
-                                            if 0 < low < len(stab) - 1 else ".")]
+    return [
+        f"Its neighbour stability across seeds (Jaccard of top-10 sets) is {stab[0]:.2f} at "
+        f"{fmt(vals[0])} (chance {chance[0]:.2f}) and {stab[-1]:.2f} at {fmt(vals[-1])} "
+        f"(chance {chance[-1]:.2f})"
+        + (f", lowest {stab[low]:.2f} at {fmt(vals[low])}." if 0 < low < len(stab) - 1 else ".")
+    ]
 
 
 def _best_sentences(summary: pd.DataFrame, axis: str, unit: str, fmt) -> list[str]:
@@ -337,6 +430,8 @@ def _best_sentences(summary: pd.DataFrame, axis: str, unit: str, fmt) -> list[st
     for v, name in ((small, "smallest"), (large, "largest")):
         g = summary[summary["value"] == v].sort_values("hr", ascending=False)
         if len(g) > 1:
-            parts.append(f"At the {name} setting ({fmt(v)} {unit}) {g['method'].iloc[0]} has the best HR "
-                         f"({g['hr'].iloc[0]:.3f} vs {g['hr'].iloc[1]:.3f} for {g['method'].iloc[1]}).")
+            parts.append(
+                f"At the {name} setting ({fmt(v)} {unit}) {g['method'].iloc[0]} has the best HR "
+                f"({g['hr'].iloc[0]:.3f} vs {g['hr'].iloc[1]:.3f} for {g['method'].iloc[1]})."
+            )
     return parts

@@ -10,9 +10,19 @@ from ..logs import Interactions
 from ..train import train
 
 
-def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, max_users: int | None = 5000,
-                  params: dict | None = None, progress=None, trainer=train, protocol: str = "auto",
-                  history: int = 1, decay: float = 1.0) -> dict:
+def evaluate_recs(
+    inter: Interactions,
+    method: str,
+    k: int = 10,
+    seed: int = 0,
+    max_users: int | None = 5000,
+    params: dict | None = None,
+    progress=None,
+    trainer=train,
+    protocol: str = "auto",
+    history: int = 1,
+    decay: float = 1.0,
+) -> dict:
     """Train ``method`` on the protocol's split (leave-last-out, or basket completion for basket
     logs; see :mod:`core.evaluate.protocols`) and report it beside the baselines.
 
@@ -58,5 +68,11 @@ def evaluate_recs(inter: Interactions, method: str, k: int = 10, seed: int = 0, 
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     split = make_split(inter, protocol, max_users, seed, history, decay)
-    result = trainer(split.train, method, seed=seed, **({"progress": progress} if progress else {}), **(params or {}))
+    result = trainer(
+        split.train,
+        method,
+        seed=seed,
+        **({"progress": progress} if progress else {}),
+        **(params or {}),
+    )
     return {**report_for(result, split, k, seed), "protocol": describe(split)}

@@ -28,7 +28,9 @@ class Shrunk:
     dropped_short_sessions: int
 
 
-def shrink(inter: Interactions, axis: str, value: float, seed: int = 0, mode: str = "random") -> Shrunk:
+def shrink(
+    inter: Interactions, axis: str, value: float, seed: int = 0, mode: str = "random"
+) -> Shrunk:
     """Keep ``value`` items (``mode`` random or the most popular), a ``value`` fraction of events,
     or ``value`` users; then drop sessions left with fewer than two events."""
     if axis not in AXES:
@@ -49,10 +51,15 @@ def shrink(inter: Interactions, axis: str, value: float, seed: int = 0, mode: st
     cut = keep
     keep = cut & _long_sessions(inter.session, cut)
     if keep.sum() < 2:
-        raise DataError(f"shrinking to {axis}={value:g} leaves {int(keep.sum())} events", path=inter.report.source,
-                        hint="use larger values")
+        raise DataError(
+            f"shrinking to {axis}={value:g} leaves {int(keep.sum())} events",
+            path=inter.report.source,
+            hint="use larger values",
+        )
     small = inter.select(keep)
-    return Shrunk(small, axis, value, small.n_items, small.n_users, len(small), int(cut.sum() - keep.sum()))
+    return Shrunk(
+        small, axis, value, small.n_items, small.n_users, len(small), int(cut.sum() - keep.sum())
+    )
 
 
 def _keep_items(inter: Interactions, n: int, mode: str, rng) -> np.ndarray:
@@ -75,7 +82,9 @@ def _long_sessions(session: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return counts[session] >= 2
 
 
-def default_values(inter: Interactions, axis: str, points: int | None = None, k: int = 10) -> list[float]:
+def default_values(
+    inter: Interactions, axis: str, points: int | None = None, k: int = 10
+) -> list[float]:
     """A geometric grid (about ×2 a step, at most 8 points) from small to the whole log.
 
     Items start at 5·k (at least 20): below that, k covers much of what is left and the points

@@ -21,7 +21,13 @@ import pandas as pd
 
 from ..errors import DataError, ParameterError
 from ..evaluate.protocols import make_split
-from ..evaluate.recs import label_agreement, per_user_values, popularity_scorer, rank_metrics, scorer_for
+from ..evaluate.recs import (
+    label_agreement,
+    per_user_values,
+    popularity_scorer,
+    rank_metrics,
+    scorer_for,
+)
 from ..labels import label_column
 from ..logs import Interactions
 from ..search import self_neighbours
@@ -30,7 +36,17 @@ from .reading import METRICS, driver, interval, reading, summarise
 from .shrink import AXES, ITEM_MODES, shrink
 from .tune import prepare_tuning, tune
 
-__all__ = ["run_sweep", "sweep_points", "SweepResult", "summarise", "interval", "reading", "driver", "METRICS", "chance_jaccard"]
+__all__ = [
+    "run_sweep",
+    "sweep_points",
+    "SweepResult",
+    "summarise",
+    "interval",
+    "reading",
+    "driver",
+    "METRICS",
+    "chance_jaccard",
+]
 
 
 def chance_jaccard(items: int, k: int) -> float:
@@ -53,16 +69,37 @@ class SweepResult:
 
     def to_dict(self) -> dict:
         def records(df):
-            return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-                    for r in df.to_dict(orient="records")]
-        return {"rows": records(self.rows), "summary": records(self.summary), "why": records(self.why),
-                "reading": self.reading, "skipped": self.skipped, "driver": self.drivers}
+            return [
+                {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+                for r in df.to_dict(orient="records")
+            ]
+
+        return {
+            "rows": records(self.rows),
+            "summary": records(self.summary),
+            "why": records(self.why),
+            "reading": self.reading,
+            "skipped": self.skipped,
+            "driver": self.drivers,
+        }
 
 
-def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list[str], seeds: int = 3,
-              k: int = 10, mode: str = "random", label: str | None = "auto", max_users: int | None = 2000,
-              shrink_seed: int = 0, params: dict | None = None, progress=None, protocol: str = "auto",
-              tune: int | None = None) -> SweepResult:
+def run_sweep(
+    inter: Interactions,
+    axis: str,
+    values: list[float],
+    methods: list[str],
+    seeds: int = 3,
+    k: int = 10,
+    mode: str = "random",
+    label: str | None = "auto",
+    max_users: int | None = 2000,
+    shrink_seed: int = 0,
+    params: dict | None = None,
+    progress=None,
+    protocol: str = "auto",
+    tune: int | None = None,
+) -> SweepResult:
     """Run the grid; ``progress(fraction, message)`` after every training.
 
     ``mode`` "both" (items axis) runs the random and the most-popular selection of every size, so
@@ -75,20 +112,34 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     _check_grid(axis, values, methods, seeds, mode, tune)
     modes = list(ITEM_MODES) if mode == "both" else [mode]
     points = sweep_points(inter, axis, values, mode)
-    run = _Run(axis, methods, seeds, k, _label_column(inter, label), params, progress,
-               len(points) * len(methods) * seeds, tune)
+    run = _Run(
+        axis,
+        methods,
+        seeds,
+        k,
+        _label_column(inter, label),
+        params,
+        progress,
+        len(points) * len(methods) * seeds,
+        tune,
+    )
     for sel, value in points:
         try:  # a point that cannot be evaluated is said in the result, never silently dropped
             small = shrink(inter, axis, value, seed=shrink_seed, mode=sel)
             prep = prepare_tuning(small.inter, protocol, max_users, shrink_seed) if tune else None
             split = prep.test if prep else make_split(small.inter, protocol, max_users, shrink_seed)
         except DataError as exc:
-            run.skipped.append(f"{axis}={value:g}" + (f" ({sel})" if len(modes) > 1 else "") + f": {exc.message}")
+            run.skipped.append(
+                f"{axis}={value:g}" + (f" ({sel})" if len(modes) > 1 else "") + f": {exc.message}"
+            )
             run.done += len(methods) * seeds
             continue
         run.point(sel, value, small, split, prep)
     if not run.rows:
-        raise DataError("no point of the grid could be evaluated: " + "; ".join(run.skipped), hint="use larger values")
+        raise DataError(
+            "no point of the grid could be evaluated: " + "; ".join(run.skipped),
+            hint="use larger values",
+        )
     if len(modes) > 1 and axis == "items":
         run.mirror_whole_catalog(inter.n_items)
     frame = pd.DataFrame(run.rows)
@@ -99,7 +150,9 @@ def run_sweep(inter: Interactions, axis: str, values: list[float], methods: list
     return SweepResult(frame, summary, pd.DataFrame(run.why), text, run.skipped, driver(summary))
 
 
-def sweep_points(inter: Interactions, axis: str, values: list[float], mode: str = "random") -> list[tuple[str, float]]:
+def sweep_points(
+    inter: Interactions, axis: str, values: list[float], mode: str = "random"
+) -> list[tuple[str, float]]:
     """The ``(selection, value)`` points a sweep trains, in order.
 
     Parameters
@@ -122,8 +175,12 @@ def sweep_points(inter: Interactions, axis: str, values: list[float], mode: str 
     [('random', 50), ('random', 1000), ('popular', 50)]
     """
     modes = list(ITEM_MODES) if mode == "both" else [mode]
-    return [(sel, v) for sel in (modes if axis == "items" else ["random"]) for v in sorted(values)
-            if not (sel == "popular" and len(modes) > 1 and v >= inter.n_items)]
+    return [
+        (sel, v)
+        for sel in (modes if axis == "items" else ["random"])
+        for v in sorted(values)
+        if not (sel == "popular" and len(modes) > 1 and v >= inter.n_items)
+    ]
 
 
 def _check_grid(axis, values, methods, seeds, mode, tune) -> None:
@@ -144,15 +201,34 @@ class _Run:
 
     def __init__(self, axis, methods, seeds, k, label, params, progress, total, tune=None):
         self.axis, self.methods, self.seeds, self.k, self.label = axis, methods, seeds, k, label
-        self.params, self.progress, self.total, self.done, self.tune = params, progress, total, 0, tune
+        self.params, self.progress, self.total, self.done, self.tune = (
+            params,
+            progress,
+            total,
+            0,
+            tune,
+        )
         self.rows, self.why, self.skipped, self.samples = [], [], [], {}
 
     def mirror_whole_catalog(self, n_items: int) -> None:
         """Report the random selection's whole-catalog points under "popular" too (same log)."""
-        self.rows += [{**r, "mode": "popular"} for r in self.rows if r["mode"] == "random" and r["value"] >= n_items]
-        self.why += [{**w, "mode": "popular"} for w in self.why if w["mode"] == "random" and w["value"] >= n_items]
-        self.samples.update({(a, "popular", v, m): s for (a, sel, v, m), s in list(self.samples.items())
-                             if sel == "random" and v >= n_items})
+        self.rows += [
+            {**r, "mode": "popular"}
+            for r in self.rows
+            if r["mode"] == "random" and r["value"] >= n_items
+        ]
+        self.why += [
+            {**w, "mode": "popular"}
+            for w in self.why
+            if w["mode"] == "random" and w["value"] >= n_items
+        ]
+        self.samples.update(
+            {
+                (a, "popular", v, m): s
+                for (a, sel, v, m), s in list(self.samples.items())
+                if sel == "random" and v >= n_items
+            }
+        )
 
     def point(self, sel: str, value: float, small, split, prep=None) -> None:
         """Train every method with every seed on one shrunken log; baselines once per point."""
@@ -161,20 +237,40 @@ class _Run:
         pop_user = per_user_values(pop.pop("_ranks"), self.k)["hr"]
         facts = _facts(small.inter)
         candidates = candidate_items(split)
-        base = {"axis": self.axis, "mode": sel, "value": value, "items": small.kept_items, "users": small.kept_users,
-                "events": small.kept_events, "users_evaluated": len(split.users), "pop_hr": pop["hr"],
-                "events_per_item": facts["events_per_item"], "pairs_per_item": facts["cooccurring_items_per_item"],
-                "candidates": candidates, "trivial": candidates <= self.k, "protocol": split.protocol}
+        base = {
+            "axis": self.axis,
+            "mode": sel,
+            "value": value,
+            "items": small.kept_items,
+            "users": small.kept_users,
+            "events": small.kept_events,
+            "users_evaluated": len(split.users),
+            "pop_hr": pop["hr"],
+            "events_per_item": facts["events_per_item"],
+            "pairs_per_item": facts["cooccurring_items_per_item"],
+            "candidates": candidates,
+            "trivial": candidates <= self.k,
+            "protocol": split.protocol,
+        }
         self.why.append({"axis": self.axis, "mode": sel, "value": value, **facts})
         for method in self.methods:
-            self._method(method, base, split, counts, pop_user, self._params(method, small.inter, split, prep))
+            self._method(
+                method,
+                base,
+                split,
+                counts,
+                pop_user,
+                self._params(method, small.inter, split, prep),
+            )
 
     def _params(self, method: str, inter: Interactions, split, prep) -> dict:
         """The method's parameters at this point: as given, or tuned on the point's validation split."""
         if prep is None:
             return fit_params(method, split.train, self.params)
         fixed = (self.params or {}).get(method) or None
-        best = tune(inter, method, trials=self.tune, k=self.k, seed=0, fixed=fixed, prepared=prep).best_params
+        best = tune(
+            inter, method, trials=self.tune, k=self.k, seed=0, fixed=fixed, prepared=prep
+        ).best_params
         return fit_params(method, split.train, {method: best})
 
     def _method(self, method, base, split, counts, pop_user, params) -> None:
@@ -186,23 +282,40 @@ class _Run:
             per_user.append(per_user_values(rep.pop("_ranks"), self.k))
             sets.append(_neighbour_sets(result.items, self.k))
             agree.append(_agreement(result.items, self.label, self.k))
-            rows.append({**base, "method": method, "seed": seed, "hr": rep["hr"], "ndcg": rep["ndcg"],
-                         "hr_lo": rep["hr_lo"], "hr_hi": rep["hr_hi"], "ndcg_lo": rep["ndcg_lo"],
-                         "ndcg_hi": rep["ndcg_hi"], "lift": rep["hr"] / base["pop_hr"] if base["pop_hr"] else np.nan,
-                         "consistency": float(agree[-1].mean()) if len(agree[-1]) else np.nan,
-                         "stability_chance": chance_jaccard(len(result.items), self.k),
-                         "lost_share": 1 - len(result.items) / split.train.n_items,
-                         "params": json.dumps(params, sort_keys=True, default=str), "tuned": self.tune is not None,
-                         "seconds": time.perf_counter() - t})
+            rows.append(
+                {
+                    **base,
+                    "method": method,
+                    "seed": seed,
+                    "hr": rep["hr"],
+                    "ndcg": rep["ndcg"],
+                    "hr_lo": rep["hr_lo"],
+                    "hr_hi": rep["hr_hi"],
+                    "ndcg_lo": rep["ndcg_lo"],
+                    "ndcg_hi": rep["ndcg_hi"],
+                    "lift": rep["hr"] / base["pop_hr"] if base["pop_hr"] else np.nan,
+                    "consistency": float(agree[-1].mean()) if len(agree[-1]) else np.nan,
+                    "stability_chance": chance_jaccard(len(result.items), self.k),
+                    "lost_share": 1 - len(result.items) / split.train.n_items,
+                    "params": json.dumps(params, sort_keys=True, default=str),
+                    "tuned": self.tune is not None,
+                    "seconds": time.perf_counter() - t,
+                }
+            )
             self.done += 1
             if self.progress:
-                self.progress(self.done / self.total, f"{self.axis}={base['value']:g} {method} seed {seed}")
+                self.progress(
+                    self.done / self.total, f"{self.axis}={base['value']:g} {method} seed {seed}"
+                )
         per_key = _add_stability(rows, sets)
         self.rows += rows
         self.samples[(self.axis, base["mode"], base["value"], method)] = {
-            "hr": np.mean([u["hr"] for u in per_user], axis=0), "ndcg": np.mean([u["ndcg"] for u in per_user], axis=0),
-            "pop_hr": pop_user, "stability": per_key,
-            "consistency": np.mean(agree, axis=0) if len(agree[0]) else np.array([])}
+            "hr": np.mean([u["hr"] for u in per_user], axis=0),
+            "ndcg": np.mean([u["ndcg"] for u in per_user], axis=0),
+            "pop_hr": pop_user,
+            "stability": per_key,
+            "consistency": np.mean(agree, axis=0) if len(agree[0]) else np.array([]),
+        }
 
 
 def candidate_items(split) -> float:
@@ -222,6 +335,7 @@ def fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
     p = dict((params or {}).get(method, {}))
     if method in ("als", "svd"):
         from ..train.mf import ALS_DEFAULTS, SVD_DEFAULTS
+
         default = (ALS_DEFAULTS if method == "als" else SVD_DEFAULTS)["factors"]
         cap = max(1, min(inter.n_items, inter.n_users) - 1)
         p["factors"] = min(int(p.get("factors", default)), cap)
@@ -260,7 +374,9 @@ def _add_stability(rows: list[dict], sets: list[dict]) -> np.ndarray:
         for j, other in enumerate(sets):
             if j == i:
                 continue
-            for c in sorted(sets[i].keys() & other.keys()):  # a fixed order: the sums do not depend on PYTHONHASHSEED
+            for c in sorted(
+                sets[i].keys() & other.keys()
+            ):  # a fixed order: the sums do not depend on PYTHONHASHSEED
                 score = len(sets[i][c] & other[c]) / max(len(sets[i][c] | other[c]), 1)
                 scores.append(score)
                 per_key.setdefault(c, []).append(score)
@@ -272,18 +388,24 @@ def _facts(inter: Interactions) -> dict:
     """What a small catalog changes: contexts per item, false negatives, popularity concentration."""
     from ..train.graph import cooccurrence
     from ..train.item2vec import DEFAULTS
+
     counts = inter.item_counts().astype(float)
     g = cooccurrence(inter, int(DEFAULTS["window"]))
     g.data[:] = 1
     partners = np.asarray(g.sum(axis=1)).ravel()
     p_neg = counts ** DEFAULTS["ns_exponent"]
     p_neg /= p_neg.sum()
-    false_neg = np.asarray(g @ p_neg).ravel()  # chance a negative for item i is one of i's co-occurring items
+    false_neg = np.asarray(
+        g @ p_neg
+    ).ravel()  # chance a negative for item i is one of i's co-occurring items
     top = np.sort(counts)[::-1]
     n_top = max(1, int(round(0.1 * len(top))))
-    return {"items": int(inter.n_items), "events": int(len(inter)),
-            "events_per_item": float(counts.mean()),
-            "cooccurring_items_per_item": float(partners.mean()),
-            "cooccurring_share_of_catalog": float(partners.mean() / max(inter.n_items - 1, 1)),
-            "false_negative_rate": float(np.average(false_neg, weights=counts)),
-            "top10pct_event_share": float(top[:n_top].sum() / top.sum())}
+    return {
+        "items": int(inter.n_items),
+        "events": int(len(inter)),
+        "events_per_item": float(counts.mean()),
+        "cooccurring_items_per_item": float(partners.mean()),
+        "cooccurring_share_of_catalog": float(partners.mean() / max(inter.n_items - 1, 1)),
+        "false_negative_rate": float(np.average(false_neg, weights=counts)),
+        "top10pct_event_share": float(top[:n_top].sum() / top.sum()),
+    }

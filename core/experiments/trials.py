@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -29,7 +29,9 @@ LAG = 2  # trials in flight; part of what makes a choice: never derived from the
 WORKERS = 2  # processes running them (at most LAG; 1 gives the same trials, serially)
 CHECKPOINTS = (25, 50, 75)  # percent of a trial's epochs at which it may be pruned
 STARTUP = 5  # completed trials before any pruning
-CHECKPOINT_CASES = 1000  # checkpoints rank a seeded sample of the validation cases: enough to compare trials
+CHECKPOINT_CASES = (
+    1000  # checkpoints rank a seeded sample of the validation cases: enough to compare trials
+)
 
 
 @dataclass
@@ -113,6 +115,7 @@ def run_trial(ctx: Context, job: Job) -> Outcome:
         ``fail`` (with the message) when the trainer refuses the point: the search goes on.
     """
     from threadpoolctl import threadpool_limits
+
     w0, c0 = time.perf_counter(), time.process_time()
     out = Outcome(job.number, "complete", worker=os.getpid())
     t = trainer(ctx.method)
@@ -129,14 +132,23 @@ def run_trial(ctx: Context, job: Job) -> Outcome:
         if should_prune(list(out.checkpoints.values()), step, job):
             out.pruned_at = step
             raise _Pruned
-    with threadpool_limits(1, user_api="blas"):  # one core per trial; BLAS threads would fight the other worker
+
+    with threadpool_limits(
+        1, user_api="blas"
+    ):  # one core per trial; BLAS threads would fight the other worker
         t0 = _now()
         try:
-            result = t.fit(ctx.validation.train, job.params, seed=ctx.seed,
-                           checkpoint=checkpoint if ctx.prune and t.early_stopping else None)
+            result = t.fit(
+                ctx.validation.train,
+                job.params,
+                seed=ctx.seed,
+                checkpoint=checkpoint if ctx.prune and t.early_stopping else None,
+            )
         except _Pruned:
             out.state = "pruned"
-        except EmbedlabError as exc:  # a point of the space this log cannot train: recorded, search goes on
+        except (
+            EmbedlabError
+        ) as exc:  # a point of the space this log cannot train: recorded, search goes on
             out.state, out.error = "fail", str(exc)
         out.train_seconds, out.train_cpu_seconds = _now() - t0 - spent
         if out.state == "complete":
@@ -153,12 +165,19 @@ def run_final(ctx: Context, params) -> Final:
 
     from ..evaluate.protocols import describe
     from ..evaluate.recs import report_for
+
     out = Final(params)
     w0, c0 = time.perf_counter(), time.process_time()
     with threadpool_limits(1, user_api="blas"):
         result = trainer(ctx.method).fit(ctx.test.train, params, seed=ctx.seed)
-        out.train_seconds, out.train_cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
-        out.report = {**report_for(result, ctx.test, ctx.k, ctx.seed), "protocol": describe(ctx.test)}
+        out.train_seconds, out.train_cpu_seconds = (
+            time.perf_counter() - w0,
+            time.process_time() - c0,
+        )
+        out.report = {
+            **report_for(result, ctx.test, ctx.k, ctx.seed),
+            "protocol": describe(ctx.test),
+        }
     out.seconds, out.cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
     return out
 
@@ -170,11 +189,16 @@ def _score(result, split: Split, k: int) -> dict:
 def some_cases(split: Split, n: int, seed: int) -> Split:
     """A seeded sample of ``n`` of ``split``'s cases, same training part (enough to compare trials)."""
     import dataclasses
+
     if len(split.users) <= n:
         return split
     pick = np.sort(np.random.default_rng(seed).choice(len(split.users), n, replace=False))
     rows = {name: getattr(split, name)[pick] for name in ("users", "held_out", "last")}
-    sparse = {name: getattr(split, name)[pick] for name in ("context", "exclude") if getattr(split, name) is not None}
+    sparse = {
+        name: getattr(split, name)[pick]
+        for name in ("context", "exclude")
+        if getattr(split, name) is not None
+    }
     return dataclasses.replace(split, **rows, **sparse)
 
 
@@ -187,6 +211,7 @@ def _serve(conn, ctx: Context) -> None:
     """A worker process: run ``(fn, arg)`` jobs from ``conn`` until told to stop (None) or the
     parent is gone; Ctrl-C is the parent's to handle (it terminates the workers)."""
     import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
@@ -260,6 +285,7 @@ class _Pool:
     def __init__(self, ctx: Context, workers: int):
         import multiprocessing
         import sys
+
         # fork: the workers start at once with the splits already in memory; elsewhere (macOS) spawn
         mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self.workers, self.closed = [], False
@@ -271,7 +297,9 @@ class _Pool:
             self.workers.append({"proc": proc, "conn": mine, "busy": False})
 
     def submit(self, fn, arg) -> _Pending:
-        worker = next(w for w in self.workers if not w["busy"])  # LAG <= workers: one is always free
+        worker = next(
+            w for w in self.workers if not w["busy"]
+        )  # LAG <= workers: one is always free
         worker["conn"].send((fn, arg))
         worker["busy"] = True
         return _Pending(worker)
@@ -303,8 +331,12 @@ def pool(ctx: Context, workers: int):
     return _Serial(ctx) if workers <= 1 else _Pool(ctx, workers)
 
 
-def pipeline(ask: Callable[[], Job | Outcome | None], tell: Callable[[Outcome], None], runner,
-             spare: Callable[[], object] | None = None) -> tuple[object, _Pending] | None:
+def pipeline(
+    ask: Callable[[], Job | Outcome | None],
+    tell: Callable[[Outcome], None],
+    runner,
+    spare: Callable[[], object] | None = None,
+) -> tuple[object, _Pending] | None:
     """Ask, run and tell trials with ``LAG`` in flight, told in trial-number order.
 
     ``ask()`` returns the next job (None: stop asking; a job may also come back already failed

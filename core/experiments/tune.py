@@ -19,15 +19,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EmbedlabError, ParameterError
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import Split, report_for
+from ..evaluate.recs import Split
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
@@ -69,21 +69,41 @@ class TuningResult:
     def lines(self) -> list[str]:
         """A human summary: trials, defaults (trial 0) vs best on validation, the chosen parameters."""
         first = self.trials.iloc[0]
-        chosen = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.best_params.items())
-        return [f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) in {self.timings['total_s']:.0f} s; "
-                f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
-                f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
-                f"best parameters: {chosen}"]
+        chosen = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in self.best_params.items()
+        )
+        return [
+            f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) in {self.timings['total_s']:.0f} s; "
+            f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
+            f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
+            f"best parameters: {chosen}",
+        ]
 
     def to_dict(self) -> dict:
-        rows = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-                for r in self.trials.to_dict(orient="records")]
-        return {"method": self.method, "metric": self.metric, "trials": rows, "best_params": self.best_params,
-                "validation": self.validation, "protocol": self.protocol, "timings": self.timings}
+        rows = [
+            {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+            for r in self.trials.to_dict(orient="records")
+        ]
+        return {
+            "method": self.method,
+            "metric": self.metric,
+            "trials": rows,
+            "best_params": self.best_params,
+            "validation": self.validation,
+            "protocol": self.protocol,
+            "timings": self.timings,
+        }
 
 
-def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int | None = 5000, seed: int = 0,
-                   history: int = 1, decay: float = 1.0) -> Prepared:
+def prepare_tuning(
+    inter: Interactions,
+    protocol: str = "auto",
+    max_users: int | None = 5000,
+    seed: int = 0,
+    history: int = 1,
+    decay: float = 1.0,
+) -> Prepared:
     """The test split and, inside its training part, the validation split (same protocol).
 
     Parameters
@@ -113,8 +133,11 @@ def prepare_tuning(inter: Interactions, protocol: str = "auto", max_users: int |
     try:
         val = make_split(test.train, test.protocol, max_users, seed, history, decay)
     except DataError as exc:
-        raise DataError(f"no validation case left once the test events are held out: {exc.message}",
-                        path=inter.report.source, hint="tuning needs users with three or more events") from None
+        raise DataError(
+            f"no validation case left once the test events are held out: {exc.message}",
+            path=inter.report.source,
+            hint="tuning needs users with three or more events",
+        ) from None
     if val.exclude is None:  # seen items, computed once instead of once per trial
         val.exclude = user_item_matrix(val.train, binary=True).tocsr()[val.users]
     return Prepared(test, val, time.perf_counter() - start)
@@ -151,14 +174,27 @@ def suggest(trial, method: str, fixed: dict | None = None) -> dict:
         elif types[dim.name] is int:
             out[dim.name] = trial.suggest_int(dim.name, int(dim.low), int(dim.high), log=dim.log)
         else:
-            out[dim.name] = trial.suggest_float(dim.name, float(dim.low), float(dim.high), log=dim.log)
+            out[dim.name] = trial.suggest_float(
+                dim.name, float(dim.low), float(dim.high), log=dim.log
+            )
     return out
 
 
-def tune(inter: Interactions, method: str, trials: int | None = 20, budget: float | None = None, k: int = 10,
-         seed: int = 0, metric: str = "ndcg", fixed: dict | None = None, prune: bool = True,
-         prepared: Prepared | None = None, on_trial: Callable[[dict], None] | None = None,
-         workers: int | None = None, **split_options) -> TuningResult:
+def tune(
+    inter: Interactions,
+    method: str,
+    trials: int | None = 20,
+    budget: float | None = None,
+    k: int = 10,
+    seed: int = 0,
+    metric: str = "ndcg",
+    fixed: dict | None = None,
+    prune: bool = True,
+    prepared: Prepared | None = None,
+    on_trial: Callable[[dict], None] | None = None,
+    workers: int | None = None,
+    **split_options,
+) -> TuningResult:
     """Search ``method``'s space on the validation split, retrain the winner, score it on test.
 
     Parameters
@@ -211,13 +247,19 @@ def tune(inter: Interactions, method: str, trials: int | None = 20, budget: floa
     prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
     study = _study(seed)
     study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
-    search = _Search(study, Context(method, prep.validation, k, seed, metric, prune, prep.test), fixed, trials,
-                     budget, on_trial)
+    search = _Search(
+        study,
+        Context(method, prep.validation, k, seed, metric, prune, prep.test),
+        fixed,
+        trials,
+        budget,
+        on_trial,
+    )
     final, clock = _run(search, workers_for(workers))
     return _finish(search, prep, final, clock, time.perf_counter() - start)
 
 
-def _run(search: "_Search", n: int) -> tuple[Final, dict]:
+def _run(search: _Search, n: int) -> tuple[Final, dict]:
     """The search on ``n`` workers, then the winner's final retrain and test report."""
     w0, c0 = time.perf_counter(), time.process_time()
     runner, ok = pool(search.ctx, n), False
@@ -232,7 +274,7 @@ def _run(search: "_Search", n: int) -> tuple[Final, dict]:
     return final, clock
 
 
-def _final(search: "_Search", runner, spec) -> Final:
+def _final(search: _Search, runner, spec) -> Final:
     """The winner retrained and scored on test: the speculative retrain when it retrained the
     winner (same parameters and seed, so the same vectors), else here, the workers ended first
     (a stale speculation is not waited for)."""
@@ -250,7 +292,13 @@ class _Search:
     outcomes in trial order, keeps one tidy row per trial."""
 
     def __init__(self, study, ctx: Context, fixed, trials, budget, on_trial):
-        self.study, self.ctx, self.fixed, self.trials, self.budget = study, ctx, fixed, trials, budget
+        self.study, self.ctx, self.fixed, self.trials, self.budget = (
+            study,
+            ctx,
+            fixed,
+            trials,
+            budget,
+        )
         self.on_trial, self.rows, self.asked, self.outcomes = on_trial, [], {}, []
         self.start, self.speculation = time.perf_counter(), "none"
 
@@ -259,7 +307,9 @@ class _Search:
         if not any(tr.state.name == "COMPLETE" for tr in self.study.get_trials(deepcopy=False)):
             return None
         best, t = self.study.best_trial, trainer(self.ctx.method)
-        given = make_params(t, suggest(best, self.ctx.method, self.fixed))  # values checked, no work limit:
+        given = make_params(
+            t, suggest(best, self.ctx.method, self.fixed)
+        )  # values checked, no work limit:
         chosen = {name: getattr(given, name) for name in suggest(best, self.ctx.method, self.fixed)}
         # the winner trained within the limit on the validation split; a log a few events longer
         # must not refuse it after the search
@@ -271,11 +321,15 @@ class _Search:
         if self.budget is not None and time.perf_counter() - self.start > self.budget:
             return None
         from optuna.trial import TrialState
+
         trial = self.study.ask()
         self.asked[trial.number] = trial
         try:
-            params = make_params(trainer(self.ctx.method), suggest(trial, self.ctx.method, self.fixed),
-                                 self.ctx.validation.train)
+            params = make_params(
+                trainer(self.ctx.method),
+                suggest(trial, self.ctx.method, self.fixed),
+                self.ctx.validation.train,
+            )
         except EmbedlabError as exc:
             return Outcome(trial.number, "fail", error=str(exc))
         done = self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -287,19 +341,34 @@ class _Search:
 
     def tell(self, out: Outcome) -> None:
         from optuna.trial import TrialState
+
         trial = self.asked[out.number]
         for step, value in out.checkpoints.items():
             trial.report(value, step)
-        for name, value in {**out.metrics, "cpu_seconds": out.cpu_seconds, "error": out.error}.items():
+        for name, value in {
+            **out.metrics,
+            "cpu_seconds": out.cpu_seconds,
+            "error": out.error,
+        }.items():
             trial.set_user_attr(name, value)
         if out.state == "complete":
             self.study.tell(trial, out.metrics[self.ctx.metric])
         else:
-            self.study.tell(trial, state=TrialState.PRUNED if out.state == "pruned" else TrialState.FAIL)
+            self.study.tell(
+                trial, state=TrialState.PRUNED if out.state == "pruned" else TrialState.FAIL
+            )
         self.outcomes.append(out)
-        row = {"number": out.number, "state": out.state, "hr": out.metrics.get("hr", np.nan),
-               "ndcg": out.metrics.get("ndcg", np.nan), "seconds": out.seconds, "cpu_seconds": out.cpu_seconds,
-               "pruned_at": out.pruned_at, "error": out.error, **trial.params}
+        row = {
+            "number": out.number,
+            "state": out.state,
+            "hr": out.metrics.get("hr", np.nan),
+            "ndcg": out.metrics.get("ndcg", np.nan),
+            "seconds": out.seconds,
+            "cpu_seconds": out.cpu_seconds,
+            "pruned_at": out.pruned_at,
+            "error": out.error,
+            **trial.params,
+        }
         if out.state == "pruned" and out.checkpoints:
             row["pruned_value"] = out.checkpoints[max(out.checkpoints)]
         self.rows.append(row)
@@ -313,23 +382,36 @@ class _Search:
         for out in self.outcomes:
             if out.worker and out.worker != os.getpid():
                 last[out.worker] = max(last.get(out.worker, 0.0), out.worker_cpu_total)
-        return {"search": np.array([wall, parent_cpu + sum(last.values())]), "workers": workers,
-                "train": np.array([sum(o.train_seconds for o in self.outcomes),
-                                   sum(o.train_cpu_seconds for o in self.outcomes)])}
+        return {
+            "search": np.array([wall, parent_cpu + sum(last.values())]),
+            "workers": workers,
+            "train": np.array(
+                [
+                    sum(o.train_seconds for o in self.outcomes),
+                    sum(o.train_cpu_seconds for o in self.outcomes),
+                ]
+            ),
+        }
 
 
 def _study(seed: int):
     """A maximising study, TPE seeded by ``seed``; pruning is decided by the trials themselves
     (:func:`core.experiments.trials.should_prune`, optuna's median rule on a snapshot)."""
     import optuna
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed),
-                               pruner=optuna.pruners.NopPruner())
+    return optuna.create_study(
+        direction="maximize",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.NopPruner(),
+    )
 
 
 def _check(method, metric, trials, budget, k, fixed, workers) -> None:
     t = trainer(method)
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
         raise ParameterError(f"workers({workers!r}) must be an integer >= 1")
     if metric not in METRICS:
         raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
@@ -359,7 +441,9 @@ def _as_trial(method: str, inter: Interactions, fixed: dict | None) -> dict:
     return out
 
 
-def _finish(search: _Search, prep: Prepared, final: Final, clock: dict, seconds: float) -> TuningResult:
+def _finish(
+    search: _Search, prep: Prepared, final: Final, clock: dict, seconds: float
+) -> TuningResult:
     study, method, fixed = search.study, search.ctx.method, search.fixed
     if final.params is None:
         failed = [tr for tr in study.trials if tr.state.name == "FAIL"]
@@ -367,11 +451,22 @@ def _finish(search: _Search, prep: Prepared, final: Final, clock: dict, seconds:
         raise DataError(f"no {method} trial finished: {why}", path=prep.test.train.report.source)
     best = study.best_trial
     best_params = {name: getattr(final.params, name) for name in suggest(best, method, fixed)}
-    validation = {"hr": best.user_attrs["hr"], "ndcg": best.user_attrs["ndcg"], "trial": best.number,
-                  "protocol": describe(prep.validation)}
-    return TuningResult(method, search.ctx.metric, pd.DataFrame(search.rows), best_params, validation,
-                        final.report, describe(prep.test),
-                        {**_timings(clock, prep, final, seconds, search.rows), "final_retrain": search.speculation})
+    validation = {
+        "hr": best.user_attrs["hr"],
+        "ndcg": best.user_attrs["ndcg"],
+        "trial": best.number,
+        "protocol": describe(prep.validation),
+    }
+    return TuningResult(
+        method,
+        search.ctx.metric,
+        pd.DataFrame(search.rows),
+        best_params,
+        validation,
+        final.report,
+        describe(prep.test),
+        {**_timings(clock, prep, final, seconds, search.rows), "final_retrain": search.speculation},
+    )
 
 
 def _timings(clock, prep: Prepared, final: Final, total: float, rows: list[dict]) -> dict:
@@ -380,12 +475,23 @@ def _timings(clock, prep: Prepared, final: Final, total: float, rows: list[dict]
     workers' time (wall × workers) not spent in ``Trainer.fit``, idle waits included.  The final
     retrain may have run in a worker beside the last trial: ``after_search_s`` is what it added."""
     (search, search_cpu), (train, train_cpu), n = clock["search"], clock["train"], clock["workers"]
-    return {"total_s": round(total, 3), "prepare_s": round(prep.seconds, 3), "workers": n,
-            "search_s": round(search, 3), "search_trainer_s": round(train, 3),
-            "search_outside_trainer_share": round(1 - train / (search * n), 4) if search else 0.0,
-            "search_cpu_s": round(search_cpu, 3), "search_trainer_cpu_s": round(train_cpu, 3),
-            "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4) if search_cpu else 0.0,
-            "final_train_s": round(final.train_seconds, 3), "final_train_cpu_s": round(final.train_cpu_seconds, 3),
-            "test_report_s": round(final.seconds - final.train_seconds, 3),
-            "after_search_s": round(clock["after_search"], 3), "trainer_s": round(train + final.train_seconds, 3),
-            "trials": len(rows), "pruned": sum(r["state"] == "pruned" for r in rows)}
+    return {
+        "total_s": round(total, 3),
+        "prepare_s": round(prep.seconds, 3),
+        "workers": n,
+        "search_s": round(search, 3),
+        "search_trainer_s": round(train, 3),
+        "search_outside_trainer_share": round(1 - train / (search * n), 4) if search else 0.0,
+        "search_cpu_s": round(search_cpu, 3),
+        "search_trainer_cpu_s": round(train_cpu, 3),
+        "search_outside_trainer_share_cpu": round(1 - train_cpu / search_cpu, 4)
+        if search_cpu
+        else 0.0,
+        "final_train_s": round(final.train_seconds, 3),
+        "final_train_cpu_s": round(final.train_cpu_seconds, 3),
+        "test_report_s": round(final.seconds - final.train_seconds, 3),
+        "after_search_s": round(clock["after_search"], 3),
+        "trainer_s": round(train + final.train_seconds, 3),
+        "trials": len(rows),
+        "pruned": sum(r["state"] == "pruned" for r in rows),
+    }

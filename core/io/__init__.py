@@ -12,17 +12,33 @@ from pathlib import Path
 
 from ..embeddings import Embeddings, Provenance
 from ..errors import FormatError, OutputError, ParameterError
-from .atomic import FORCE_HINT, atomic_file, check_file_target, commit_pair, restore_interrupted, temp_name
+from ..limits import check_encoding
+from .atomic import (
+    FORCE_HINT,
+    atomic_file,
+    check_file_target,
+    commit_pair,
+    restore_interrupted,
+    temp_name,
+)
 from .binary import find_keys_file, read_npy, read_word2vec_binary, write_word2vec_binary
 from .builtin import BUILTIN, is_builtin, load_builtin
-from ..limits import check_encoding
-from .rows import open_binary
-from .stream import is_compressed, raw_lines, scan_text
-from .safety import refuse_pickles
-from .tables import read_parquet, write_parquet
 from .keycheck import check_keys
-from .text import (parse_header, projector_metadata_path, projector_metadata_text, read_csv_vectors, read_glove,
-                   read_projector, read_word2vec_text, write_projector_vectors, write_word2vec_text)
+from .rows import open_binary
+from .safety import refuse_pickles
+from .stream import is_compressed, raw_lines, scan_text
+from .tables import read_parquet, write_parquet
+from .text import (
+    parse_header,
+    projector_metadata_path,
+    projector_metadata_text,
+    read_csv_vectors,
+    read_glove,
+    read_projector,
+    read_word2vec_text,
+    write_projector_vectors,
+    write_word2vec_text,
+)
 
 READ_FORMATS = ("word2vec", "word2vec-binary", "glove", "vec", "projector", "npy", "parquet", "csv")
 TEXT_FORMATS = ("word2vec", "glove", "vec", "projector", "csv")
@@ -85,8 +101,11 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
     if ext == ".bin":
         raise FormatError("a .bin file without a word2vec header ('<rows> <dims>')", path=path)
     if not _is_text(head):
-        raise FormatError("cannot tell the format: the file is neither text vectors nor a known binary",
-                          path=path, hint=f"force one with --format ({', '.join(READ_FORMATS)})")
+        raise FormatError(
+            "cannot tell the format: the file is neither text vectors nor a known binary",
+            path=path,
+            hint=f"force one with --format ({', '.join(READ_FORMATS)})",
+        )
     return "glove"
 
 
@@ -107,9 +126,14 @@ def file_hash(path: Path) -> str:
     return "sha256:" + h.hexdigest()[:16]
 
 
-def load(spec: str | Path, format: str | None = None, limit: int | None = None,
-         metadata: str | Path | None = None, keys: str | Path | None = None,
-         encoding: str = "utf-8") -> Embeddings:
+def load(
+    spec: str | Path,
+    format: str | None = None,
+    limit: int | None = None,
+    metadata: str | Path | None = None,
+    keys: str | Path | None = None,
+    encoding: str = "utf-8",
+) -> Embeddings:
     """Load embeddings from a built-in name, a file, or a folder written by ``embedlab train``.
 
     Parameters
@@ -146,9 +170,14 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
     encoding, path, restored = check_encoding(encoding), Path(spec), None
-    if not path.exists() and not (restored := restore_interrupted(path)):  # a folder a killed write left absent
-        raise FormatError("no such file or folder", path=path,
-                          hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}")
+    if not path.exists() and not (
+        restored := restore_interrupted(path)
+    ):  # a folder a killed write left absent
+        raise FormatError(
+            "no such file or folder",
+            path=path,
+            hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}",
+        )
     if path.is_dir() and ((path / TRAINED_ITEM_FILE).exists() or not _is_parquet_dir(path)):
         path = _file_in_folder(path)
     if path.is_dir():  # a Parquet dataset written by Spark: part files read as one table
@@ -162,8 +191,13 @@ def load(spec: str | Path, format: str | None = None, limit: int | None = None,
         if fmt in TEXT_FORMATS and is_compressed(path):
             scan_text(path)  # size and line caps at C speed before parsing at Python speed
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
-    emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata,
-                     Provenance(source=str(path), format=fmt, data_hash=digest), [restored] * bool(restored) + parsed.notes)
+    emb = Embeddings(
+        parsed.keys,
+        parsed.vectors,
+        parsed.metadata,
+        Provenance(source=str(path), format=fmt, data_hash=digest),
+        [restored] * bool(restored) + parsed.notes,
+    )
     emb = emb.head(limit) if limit is not None else emb
     _note_zero_rows(emb, path)
     return emb
@@ -178,8 +212,10 @@ def _note_zero_rows(emb: Embeddings, path: Path) -> None:
     if emb.nonzero_rows is not None:
         zero = len(emb) - len(emb.nonzero_rows)
         first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
-        emb.notes.append(f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
-                         "for them, so cosine search leaves them out")
+        emb.notes.append(
+            f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
+            "for them, so cosine search leaves them out"
+        )
 
 
 def _read(path: Path, fmt: str, metadata, keys, encoding):
@@ -214,17 +250,27 @@ def _file_in_folder(folder: Path) -> Path:
     for name in (TRAINED_ITEM_FILE, "vectors.tsv", "vectors.npy", "vectors.txt"):
         if (folder / name).exists():
             return folder / name
-    raise FormatError("folder holds no vectors I know (items.parquet, vectors.tsv, vectors.npy, vectors.txt)",
-                      path=folder)
+    raise FormatError(
+        "folder holds no vectors I know (items.parquet, vectors.tsv, vectors.npy, vectors.txt)",
+        path=folder,
+    )
 
 
 def format_for_output(path: Path) -> str:
     ext = path.suffix.lower()
-    return {".parquet": "parquet", ".pq": "parquet", ".tsv": "projector", ".bin": "word2vec-binary",
-            ".txt": "word2vec", ".vec": "word2vec"}.get(ext, "")
+    return {
+        ".parquet": "parquet",
+        ".pq": "parquet",
+        ".tsv": "projector",
+        ".bin": "word2vec-binary",
+        ".txt": "word2vec",
+        ".vec": "word2vec",
+    }.get(ext, "")
 
 
-def save(emb: Embeddings, path: str | Path, format: str | None = None, force: bool = False) -> list[Path]:
+def save(
+    emb: Embeddings, path: str | Path, format: str | None = None, force: bool = False
+) -> list[Path]:
     """Write ``emb`` atomically; returns the files written (the projector format writes two).
 
     Parameters
@@ -260,8 +306,10 @@ def save(emb: Embeddings, path: str | Path, format: str | None = None, force: bo
         check_file_target(path, force)  # says: a folder, name a file inside it
     fmt = format or format_for_output(path)
     if fmt not in WRITE_FORMATS:
-        raise ParameterError(f"cannot tell the output format of '{path.name}'",
-                             hint=f"use an extension (.txt .bin .tsv .parquet) or --to ({', '.join(WRITE_FORMATS)})")
+        raise ParameterError(
+            f"cannot tell the output format of '{path.name}'",
+            hint=f"use an extension (.txt .bin .tsv .parquet) or --to ({', '.join(WRITE_FORMATS)})",
+        )
     targets = [path, projector_metadata_path(path)] if fmt == "projector" else [path]
     _refuse_inputs(emb, targets)
     check_keys(emb.keys, fmt)
@@ -282,8 +330,9 @@ def _save_projector(emb: Embeddings, path: Path, meta_path: Path, force: bool) -
     vectors.tsv at all, or the new pair -- never new vectors with old keys."""
     text = projector_metadata_text(emb.keys, emb.metadata)
     if meta_path.exists() and not force and meta_path.read_bytes() != text.encode("utf-8"):
-        raise OutputError("exists and differs from the metadata of these vectors", path=meta_path,
-                          hint=FORCE_HINT)
+        raise OutputError(
+            "exists and differs from the metadata of these vectors", path=meta_path, hint=FORCE_HINT
+        )
     check_file_target(meta_path, force=True)
     vec_tmp, meta_tmp = temp_name(path), temp_name(meta_path)
     try:
@@ -313,5 +362,8 @@ def _refuse_inputs(emb: Embeddings, targets: list[Path]) -> None:
     inputs = {f.resolve() for f in input_files(emb)}
     for target in targets:
         if target.resolve() in inputs:
-            raise OutputError("is one of the input files; writing it would destroy the input", path=target,
-                              hint="choose another output name")
+            raise OutputError(
+                "is one of the input files; writing it would destroy the input",
+                path=target,
+                hint="choose another output name",
+            )

@@ -12,9 +12,9 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import OutputError
 
@@ -25,8 +25,11 @@ FORCE_HINT = "pass --force to replace it, or choose another name"
 
 
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write here ({exc.strerror or exc})", path=path,
-                       hint="check that the folder exists and is writable, and that the disk is not full")
+    return OutputError(
+        f"cannot write here ({exc.strerror or exc})",
+        path=path,
+        hint="check that the folder exists and is writable, and that the disk is not full",
+    )
 
 
 STALE_SECONDS = 3600
@@ -42,7 +45,11 @@ def _hidden(path: Path, kind: str) -> str:
 def _leftovers(path: Path, kind: str) -> list[Path]:
     prefix = _hidden(path, kind)
     try:
-        return [p for p in path.parent.iterdir() if p.name.startswith(prefix) and _writer_gone(p, prefix)]
+        return [
+            p
+            for p in path.parent.iterdir()
+            if p.name.startswith(prefix) and _writer_gone(p, prefix)
+        ]
     except OSError:
         return []
 
@@ -51,7 +58,8 @@ def _writer_gone(p: Path, prefix: str) -> bool:
     """Whether the process that made ``p`` has ended (or, for a name without a process id, ``p``
     is over an hour old)."""
     import time
-    pid = p.name[len(prefix):].split("-", 1)[0]
+
+    pid = p.name[len(prefix) :].split("-", 1)[0]
     if pid.isdigit() and int(pid) != os.getpid():
         try:
             os.kill(int(pid), 0)
@@ -109,8 +117,10 @@ def restore_interrupted(out: Path) -> str | None:
         os.rename(olds[0], out)
     except OSError:
         return None
-    return (f"{out.name} was restored from {olds[0].name}, where a write killed mid-swap had left it "
-            "(the interrupted write's output was discarded)")
+    return (
+        f"{out.name} was restored from {olds[0].name}, where a write killed mid-swap had left it "
+        "(the interrupted write's output was discarded)"
+    )
 
 
 def temp_name(path: Path, kind: str = "tmp") -> Path:
@@ -129,8 +139,11 @@ def check_file_target(path: Path, force: bool = False) -> None:
     """Refuse a folder, and an existing file unless ``force``; make the parent folder."""
     path = Path(path)
     if path.is_dir():
-        raise OutputError("is a folder; the output must be a file", path=path,
-                          hint=f"give a file name inside it, e.g. {path / 'vectors.txt'}")
+        raise OutputError(
+            "is a folder; the output must be a file",
+            path=path,
+            hint=f"give a file name inside it, e.g. {path / 'vectors.txt'}",
+        )
     if path.exists() and not force:
         raise OutputError("already exists", path=path, hint=FORCE_HINT)
     try:
@@ -206,14 +219,22 @@ def check_folder_target(out: Path, force: bool = False) -> None:
     (a folder left absent by a write killed mid-swap is first put back: see :func:`restore_interrupted`)."""
     out = Path(out)
     restored = restore_interrupted(out)
-    if restored:  # said once, on stderr (a command's notes carry it when it loads the folder instead)
+    if (
+        restored
+    ):  # said once, on stderr (a command's notes carry it when it loads the folder instead)
         log.warning("embedlab: note: %s", restored)
     if out.exists() and not out.is_dir():
-        raise OutputError("is a file, but the output is a folder", path=out,
-                          hint="give a folder name that does not exist yet")
+        raise OutputError(
+            "is a file, but the output is a folder",
+            path=out,
+            hint="give a folder name that does not exist yet",
+        )
     if out.is_dir() and any(out.iterdir()) and not force and not is_embedlab_folder(out):
-        raise OutputError("folder holds files embedlab did not write", path=out,
-                          hint="choose a new folder, or pass --force to replace the whole folder")
+        raise OutputError(
+            "folder holds files embedlab did not write",
+            path=out,
+            hint="choose a new folder, or pass --force to replace the whole folder",
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -260,8 +281,9 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
         raise _cannot_write(out, exc) from None
     try:
         yield tmp
-        (tmp / MARKER).write_text("written by embedlab; the folder is replaced whole on the next run\n",
-                                  encoding="utf-8")
+        (tmp / MARKER).write_text(
+            "written by embedlab; the folder is replaced whole on the next run\n", encoding="utf-8"
+        )
         _swap_in(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

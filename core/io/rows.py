@@ -6,8 +6,9 @@ records through :func:`build_matrix`, so all of them report errors the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,8 +29,12 @@ class Parsed(NamedTuple):
     metadata: pd.DataFrame | None = None
 
 
-def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
-                 dim: int | None = None, first_column: int = 2) -> Parsed:
+def build_matrix(
+    records: Iterable[tuple[int, str, list[str]]],
+    path: Path,
+    dim: int | None = None,
+    first_column: int = 2,
+) -> Parsed:
     """Collect records into (keys, matrix, notes); duplicates keep the first and are counted.
 
     Values are converted in chunks with numpy; only a chunk that fails is re-walked row by row to
@@ -49,8 +54,12 @@ def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
             if dim == 0:
                 raise FormatError("row has a key but no vector values", path=path, line=no)
         if len(values) != dim:
-            raise FormatError(f"row has {len(values)} values, expected {dim} like the rows before it",
-                              path=path, line=no, hint="every row must have the same number of dimensions")
+            raise FormatError(
+                f"row has {len(values)} values, expected {dim} like the rows before it",
+                path=path,
+                line=no,
+                hint="every row must have the same number of dimensions",
+            )
         if key in seen:
             dup_count += 1
             dup_example = dup_example or (key, no, seen[key])
@@ -72,8 +81,10 @@ def build_matrix(records: Iterable[tuple[int, str, list[str]]], path: Path,
     notes = []
     if dup_count:
         key, line, first = dup_example
-        notes.append(f"{path.name}: dropped {dup_count} duplicate key(s), keeping the first occurrence "
-                     f"(e.g. '{key}' on line {line}, first seen on line {first})")
+        notes.append(
+            f"{path.name}: dropped {dup_count} duplicate key(s), keeping the first occurrence "
+            f"(e.g. '{key}' on line {line}, first seen on line {first})"
+        )
     return Parsed(keys, np.concatenate(chunks) if len(chunks) > 1 else chunks[0], notes, dup_count)
 
 
@@ -86,12 +97,18 @@ def _convert(rows: list[list[str]], lines: list[int], path: Path, first_column: 
                 try:
                     float(cell)
                 except ValueError:
-                    raise FormatError(f"value {cell[:30]!r} is not a number", path=path, line=no,
-                                      column=col) from None
+                    raise FormatError(
+                        f"value {cell[:30]!r} is not a number", path=path, line=no, column=col
+                    ) from None
         raise  # pragma: no cover - numpy and float() disagree: a bug, not user input
     finite = np.isfinite(mat)
     if not finite.all():
         r, c = np.argwhere(~finite)[0]
-        raise FormatError(f"value {rows[r][c]!r} is not finite (NaN or Inf)", path=path, line=lines[r],
-                          column=int(c) + first_column, hint="remove or fix that row")
+        raise FormatError(
+            f"value {rows[r][c]!r} is not finite (NaN or Inf)",
+            path=path,
+            line=lines[r],
+            column=int(c) + first_column,
+            hint="remove or fix that row",
+        )
     return mat

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -24,12 +24,18 @@ _BLANK_STARTS = (b"", b" ", b"\t", b"\r", b"\n", b"\f", b"\v")
 
 
 def _too_long(path: Path, line: int, limit: int) -> FormatError:
-    return FormatError(f"line is longer than {limit // MB} MB", path=path, line=line,
-                       hint="is this really a text file of vectors or rows? Raise EMBEDLAB_MAX_LINE_MB "
-                            "if the line is genuine")
+    return FormatError(
+        f"line is longer than {limit // MB} MB",
+        path=path,
+        line=line,
+        hint="is this really a text file of vectors or rows? Raise EMBEDLAB_MAX_LINE_MB "
+        "if the line is genuine",
+    )
 
 
-def _refill(fh, buf: bytes, start: int, path: Path, line: int, limit: int) -> tuple[bytes, int, bool]:
+def _refill(
+    fh, buf: bytes, start: int, path: Path, line: int, limit: int
+) -> tuple[bytes, int, bool]:
     """Keep ``buf[start:]`` (the open line, refused once longer than ``limit``) and append the next
     block; returns the new buffer, position 0 and whether the file has ended."""
     if len(buf) - start > limit:
@@ -38,8 +44,9 @@ def _refill(fh, buf: bytes, start: int, path: Path, line: int, limit: int) -> tu
     return buf[start:] + more, 0, not more
 
 
-def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0,
-              filler: bytes = b"") -> Iterator[tuple[int, bytes]]:
+def raw_lines(
+    path: Path, skip_blank: bool = True, keep_first: int = 0, filler: bytes = b""
+) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_no, bytes)`` (1-based, newline kept) without ever holding more than one
     capped line; whitespace-only lines after the first ``keep_first`` lines are skipped by
     searching in C, not line by line.  ``filler`` bytes count as whitespace for skipping (``b","``:
@@ -49,9 +56,11 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0,
     with open_binary(path) as fh:
         buf, pos, no, eof = b"", 0, 0, False
         while True:
-            if skip_blank and no >= keep_first and buf[pos:pos + 1] in starts:
+            if skip_blank and no >= keep_first and buf[pos : pos + 1] in starts:
                 rest = buf[pos:] if pos else buf
-                m = None if not rest or blank(rest) else nonblank.search(buf, pos)  # isspace: 15x a regex
+                m = (
+                    None if not rest or blank(rest) else nonblank.search(buf, pos)
+                )  # isspace: 15x a regex
                 if m is None:  # only whitespace left: count its lines, keep the open one
                     cut = buf.rfind(b"\n", pos) + 1 or pos
                     no += buf.count(b"\n", pos, cut)
@@ -73,23 +82,31 @@ def raw_lines(path: Path, skip_blank: bool = True, keep_first: int = 0,
             if end - pos > limit:
                 raise _too_long(path, no + 1, limit)
             no += 1
-            yield no, buf[pos:end + 1]
+            yield no, buf[pos : end + 1]
             pos = end + 1
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _blank_rules(filler: bytes):
     """(a regex finding the first non-blank byte, the bytes a blank run may start with, a C-speed
     test that a block is all blank) for whitespace plus ``filler``."""
     if not filler:
         return _NONBLANK, _BLANK_STARTS, bytes.isspace
     drop = b" \t\r\n\f\v" + filler
-    return (re.compile(rb"[^ \t\r\n\f\v" + re.escape(filler) + rb"]"),
-            _BLANK_STARTS + tuple(bytes([c]) for c in filler), lambda block: not block.translate(None, drop))
+    return (
+        re.compile(rb"[^ \t\r\n\f\v" + re.escape(filler) + rb"]"),
+        _BLANK_STARTS + tuple(bytes([c]) for c in filler),
+        lambda block: not block.translate(None, drop),
+    )
 
 
-def decoded_lines(path: Path, encoding: str = "utf-8", skip_blank: bool = True,
-                  keep_first: int = 0, filler: bytes = b"") -> Iterator[tuple[int, str]]:
+def decoded_lines(
+    path: Path,
+    encoding: str = "utf-8",
+    skip_blank: bool = True,
+    keep_first: int = 0,
+    filler: bytes = b"",
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_no, text)``; undecodable bytes name their line and how to pick an encoding.
     Blank lines (and lines of ``filler``, see :func:`raw_lines`) are skipped (after the first
     ``keep_first``) unless ``skip_blank`` is False."""
@@ -98,9 +115,12 @@ def decoded_lines(path: Path, encoding: str = "utf-8", skip_blank: bool = True,
         try:
             yield no, raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise FormatError(f"bytes at offset {exc.start} are not valid {encoding} (tried {encoding})",
-                              path=path, line=no,
-                              hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is") from None
+            raise FormatError(
+                f"bytes at offset {exc.start} are not valid {encoding} (tried {encoding})",
+                path=path,
+                line=no,
+                hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is",
+            ) from None
 
 
 def scan_text(path: Path) -> int:

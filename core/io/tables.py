@@ -19,6 +19,7 @@ KEY_NAMES = ("key", "word", "item", "item_id", "id", "token", "label")
 def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     check_parquet_size(path)
     try:
         table = pq.read_table(path)
@@ -30,29 +31,54 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
     key_col = key_column or _pick_key(table, names, path)
     if key_col not in names:
         raise FormatError(f"key column '{key_col}' not found; columns are {names}", path=path)
-    list_cols = [n for n in names if pa.types.is_list(table[n].type) or pa.types.is_fixed_size_list(table[n].type)
-                 or pa.types.is_large_list(table[n].type)]
+    list_cols = [
+        n
+        for n in names
+        if pa.types.is_list(table[n].type)
+        or pa.types.is_fixed_size_list(table[n].type)
+        or pa.types.is_large_list(table[n].type)
+    ]
     if list_cols:
         vec_col = "vector" if "vector" in list_cols else list_cols[0]
         mat = _list_to_matrix(table[vec_col].combine_chunks(), path, vec_col)
         rest = [n for n in names if n not in (key_col, vec_col)]
     else:
-        num = [n for n in names if n != key_col and (pa.types.is_floating(table[n].type)
-                                                    or pa.types.is_integer(table[n].type))]
+        num = [
+            n
+            for n in names
+            if n != key_col
+            and (pa.types.is_floating(table[n].type) or pa.types.is_integer(table[n].type))
+        ]
         if not num:
-            raise FormatError("no vector column: expected a list column or numeric columns", path=path,
-                              hint=f"columns are {names}")
-        mat = np.column_stack([table[n].to_numpy(zero_copy_only=False) for n in num]).astype(np.float32)
+            raise FormatError(
+                "no vector column: expected a list column or numeric columns",
+                path=path,
+                hint=f"columns are {names}",
+            )
+        mat = np.column_stack([table[n].to_numpy(zero_copy_only=False) for n in num]).astype(
+            np.float32
+        )
         rest = [n for n in names if n != key_col and n not in num]
     key_type = table[key_col].type
-    if not (pa.types.is_string(key_type) or pa.types.is_large_string(key_type) or pa.types.is_integer(key_type)
-            or pa.types.is_dictionary(key_type)):
-        raise FormatError(f"key column '{key_col}' holds {key_type}, not text or whole numbers", path=path,
-                          column=key_col, hint="keys must be strings (or integers)")
+    if not (
+        pa.types.is_string(key_type)
+        or pa.types.is_large_string(key_type)
+        or pa.types.is_integer(key_type)
+        or pa.types.is_dictionary(key_type)
+    ):
+        raise FormatError(
+            f"key column '{key_col}' holds {key_type}, not text or whole numbers",
+            path=path,
+            column=key_col,
+            hint="keys must be strings (or integers)",
+        )
     keys = table[key_col].to_pandas().astype(str).tolist()
     if table[key_col].null_count:
-        raise FormatError(f"key column '{key_col}' has {table[key_col].null_count} empty values", path=path,
-                          column=key_col)
+        raise FormatError(
+            f"key column '{key_col}' has {table[key_col].null_count} empty values",
+            path=path,
+            column=key_col,
+        )
     bad = ~np.isfinite(mat).all(axis=1)
     if bad.any():
         i = int(np.argmax(bad))
@@ -67,6 +93,7 @@ def check_parquet_size(path: Path, source=None) -> None:
     ``path`` itself is compressed."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     if path.is_dir() or is_compressed(path):  # a compressed one is read within the stream's budget
         return
     try:
@@ -76,38 +103,58 @@ def check_parquet_size(path: Path, source=None) -> None:
     size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     budget = decompressed_budget(path)
     if size > budget:
-        raise FormatError(f"decompresses to {size // MB:,} MB, more than the {budget // MB:,} MB allowed", path=path,
-                          hint=budget_hint())
+        raise FormatError(
+            f"decompresses to {size // MB:,} MB, more than the {budget // MB:,} MB allowed",
+            path=path,
+            hint=budget_hint(),
+        )
 
 
 def _pick_key(table, names, path) -> str:
     import pyarrow as pa
+
     for n in names:
         if n.lower() in KEY_NAMES:
             return n
     for n in names:
         if pa.types.is_string(table[n].type) or pa.types.is_large_string(table[n].type):
             return n
-    raise FormatError("no key column: expected a string column such as 'key' or 'word'", path=path,
-                      hint=f"columns are {names}; pass key_column=...")
+    raise FormatError(
+        "no key column: expected a string column such as 'key' or 'word'",
+        path=path,
+        hint=f"columns are {names}; pass key_column=...",
+    )
 
 
 def _list_to_matrix(arr, path: Path, name: str) -> np.ndarray:
     import pyarrow.compute as pc
+
     if arr.null_count:
-        raise FormatError(f"vector column '{name}' has {arr.null_count} empty rows", path=path, column=name)
+        raise FormatError(
+            f"vector column '{name}' has {arr.null_count} empty rows", path=path, column=name
+        )
     import pyarrow as pa
+
     value_type = arr.type.value_type
     if not (pa.types.is_floating(value_type) or pa.types.is_integer(value_type)):
-        raise FormatError(f"vector column '{name}' holds lists of {value_type}, not numbers", path=path,
-                          column=name, hint="store each vector as a list of floats")
+        raise FormatError(
+            f"vector column '{name}' holds lists of {value_type}, not numbers",
+            path=path,
+            column=name,
+            hint="store each vector as a list of floats",
+        )
     lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
     if len(lengths) and lengths[0] == 0:
-        raise FormatError(f"vector column '{name}' holds empty lists (0 dimensions)", path=path, column=name)
+        raise FormatError(
+            f"vector column '{name}' holds empty lists (0 dimensions)", path=path, column=name
+        )
     if len(set(lengths.tolist())) != 1:
         i = int(np.argmax(lengths != lengths[0]))
-        raise FormatError(f"row {i + 1} has {lengths[i]} values, expected {lengths[0]} like row 1",
-                          path=path, column=name)
+        raise FormatError(
+            f"row {i + 1} has {lengths[i]} values, expected {lengths[0]} like row 1",
+            path=path,
+            column=name,
+        )
     flat = arr.flatten().to_numpy(zero_copy_only=False)
     return np.asarray(flat, dtype=np.float32).reshape(len(arr), int(lengths[0]))
 
@@ -117,6 +164,7 @@ def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame 
     metadata column mixing types (numbers and text) is written as text rather than failing."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     vec = pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), vectors.shape[1])
     cols = {"key": pa.array(list(keys), pa.string()), "vector": vec}
@@ -126,7 +174,11 @@ def write_parquet(path: Path, keys, vectors: np.ndarray, metadata: pd.DataFrame 
         meta.columns = [str(c) for c in meta.columns]
         try:
             extra = pa.Table.from_pandas(meta, preserve_index=False)
-        except (pa.ArrowException, ValueError, TypeError):  # a column mixing types (numbers and text)
+        except (
+            pa.ArrowException,
+            ValueError,
+            TypeError,
+        ):  # a column mixing types (numbers and text)
             extra = pa.Table.from_pandas(meta.astype(str), preserve_index=False)
         for name in extra.column_names:
             table = table.append_column(name, extra[name])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -41,8 +41,11 @@ def _space_records(lines: Iterator[tuple[int, str]], path: Path, dim: int | None
             if len(parts) == dim + 1 and "" not in parts:
                 yield no, parts[0], parts[1:]
                 continue
-            if len(parts) > dim + 1 and "" not in parts[-dim:] \
-                    and not all(is_number(p) for p in parts[1:-dim]):
+            if (
+                len(parts) > dim + 1
+                and "" not in parts[-dim:]
+                and not all(is_number(p) for p in parts[1:-dim])
+            ):
                 yield no, " ".join(parts[:-dim]).rstrip(" "), parts[-dim:]
                 continue
         key, _, rest = text.partition(" ")
@@ -60,14 +63,22 @@ def read_word2vec_text(path: Path, encoding: str = "utf-8"):
         raise FormatError("file is empty", path=path)
     header = parse_header(first[1])
     if header is None:
-        raise FormatError(f"first line {first[1].strip()[:40]!r} is not a word2vec header ('<rows> <dims>')",
-                          path=path, line=1, hint="for GloVe files without a header use --format glove")
+        raise FormatError(
+            f"first line {first[1].strip()[:40]!r} is not a word2vec header ('<rows> <dims>')",
+            path=path,
+            line=1,
+            hint="for GloVe files without a header use --format glove",
+        )
     rows, dim = header
     parsed = build_matrix(_space_records(lines, path, dim), path, dim=dim)
     found = len(parsed.keys) + parsed.duplicates
     if found != rows:
-        raise FormatError(f"header says {rows} rows but the file has {found}", path=path, line=1,
-                          hint="fix the header's first number, or the file is truncated")
+        raise FormatError(
+            f"header says {rows} rows but the file has {found}",
+            path=path,
+            line=1,
+            hint="fix the header's first number, or the file is truncated",
+        )
     return parsed
 
 
@@ -86,18 +97,25 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, skip_blank: bool = True
 
     def numbered():
         # a line of only delimiters is an empty row: skipped in C with the blank ones (an ASCII comma)
-        commas = b"," if delimiter == "," and codecs.lookup(encoding).name in ASCII_COMPATIBLE else b""
+        commas = (
+            b"," if delimiter == "," and codecs.lookup(encoding).name in ASCII_COMPATIBLE else b""
+        )
         for no, text in decoded_lines(path, encoding, skip_blank, filler=commas):
             last[0] = no
             yield text
+
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     reader = csv.reader(numbered(), delimiter=delimiter, quoting=quoting)
     try:
         for row in reader:
             yield last[0], row
     except csv.Error as exc:
-        raise FormatError(f"not readable as {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})", path=path,
-                          line=last[0], hint="check quotes and line endings on that line") from None
+        raise FormatError(
+            f"not readable as {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})",
+            path=path,
+            line=last[0],
+            hint="check quotes and line endings on that line",
+        ) from None
 
 
 def is_number(cell: str) -> bool:
@@ -118,8 +136,11 @@ def read_csv_vectors(path: Path, encoding: str = "utf-8"):
     if first is None:
         raise FormatError("file is empty", path=path)
     if len(first[1]) < 2:
-        raise FormatError("a vector CSV needs a key column and at least one number column", path=path,
-                          line=first[0])
+        raise FormatError(
+            "a vector CSV needs a key column and at least one number column",
+            path=path,
+            line=first[0],
+        )
 
     def records():
         if all(is_number(c) for c in first[1][1:]):
@@ -127,6 +148,7 @@ def read_csv_vectors(path: Path, encoding: str = "utf-8"):
         for no, row in rows:
             if any(c.strip() for c in row):
                 yield no, row[0], row[1:]
+
     return build_matrix(records(), path)
 
 
@@ -136,10 +158,12 @@ def read_projector(path: Path, metadata_path: Path | None = None, encoding: str 
     The projector's header rule: a one-column metadata file has no header; with several columns the
     first row is the header.  Keys are the first metadata column (row numbers if there is none).
     """
+
     def records():
         for no, row in _csv_rows(path, encoding, "\t"):
             if any(c.strip() for c in row):
                 yield no, str(no), row
+
     mat = build_matrix(records(), path, first_column=1).vectors
     metadata = None
     keys = [str(i) for i in range(len(mat))]
@@ -150,10 +174,12 @@ def read_projector(path: Path, metadata_path: Path | None = None, encoding: str 
     if metadata_path is not None:
         metadata = read_projector_metadata(metadata_path, encoding)
         if len(metadata) != len(mat):
-            raise FormatError(f"metadata has {len(metadata)} rows but {path.name} has {len(mat)} vectors",
-                              path=metadata_path,
-                              hint="the projector needs one metadata row per vector (plus a header row "
-                                   "when there are several columns)")
+            raise FormatError(
+                f"metadata has {len(metadata)} rows but {path.name} has {len(mat)} vectors",
+                path=metadata_path,
+                hint="the projector needs one metadata row per vector (plus a header row "
+                "when there are several columns)",
+            )
         keys = metadata.iloc[:, 0].astype(str).tolist()
         return dedupe(keys, mat, metadata, metadata_path)
     return Parsed(keys, mat, notes)
@@ -165,7 +191,7 @@ def projector_metadata_path(path: Path) -> Path:
     name = path.name.lower().removesuffix(".gz")
     if name == "vectors.tsv":
         return path.with_name("metadata.tsv")
-    return path.with_name(path.name[:len(name) - 4] + ".metadata.tsv")
+    return path.with_name(path.name[: len(name) - 4] + ".metadata.tsv")
 
 
 def read_projector_metadata(path: Path, encoding: str = "utf-8") -> pd.DataFrame:
@@ -180,7 +206,9 @@ def read_projector_metadata(path: Path, encoding: str = "utf-8") -> pd.DataFrame
     header, body = rows[0], rows[1:]
     for i, r in enumerate(body, start=2):
         if len(r) != width:
-            raise FormatError(f"row has {len(r)} columns, the header has {width}", path=path, line=i)
+            raise FormatError(
+                f"row has {len(r)} columns, the header has {width}", path=path, line=i
+            )
     return pd.DataFrame(body, columns=header)
 
 
@@ -192,8 +220,10 @@ def dedupe(keys, mat, metadata, path) -> Parsed:
         return Parsed(list(keys), mat, [], 0, metadata)
     keep = ~dup
     example = s[dup].iloc[0]
-    note = (f"{Path(path).name}: dropped {int(dup.sum())} duplicate key(s), keeping the first occurrence "
-            f"(e.g. '{example}')")
+    note = (
+        f"{Path(path).name}: dropped {int(dup.sum())} duplicate key(s), keeping the first occurrence "
+        f"(e.g. '{example}')"
+    )
     meta = None if metadata is None else metadata[keep].reset_index(drop=True)
     return Parsed([k for k, ok in zip(keys, keep) if ok], mat[keep], [note], int(dup.sum()), meta)
 
@@ -210,14 +240,19 @@ def projector_metadata_text(keys, metadata: pd.DataFrame | None) -> str:
     A cell holding a tab or a line break cannot be written and is refused (never altered)."""
     meta = pd.DataFrame({"key": list(keys)})
     if metadata is not None:
-        meta = pd.concat([meta, metadata.drop(columns=["key"], errors="ignore").astype(str)], axis=1)
+        meta = pd.concat(
+            [meta, metadata.drop(columns=["key"], errors="ignore").astype(str)], axis=1
+        )
     meta = meta.astype(str)
     for col in meta.columns[1:]:
         bad = meta[col].str.contains(r"[\t\n\r]", regex=True)
         if bad.any():
             value = meta[col][bad].iloc[0]
-            raise OutputError(f"metadata column '{col}' value {value[:40]!r} contains a tab or a line break, "
-                              "which metadata.tsv cannot hold", hint="write Parquet (.parquet) instead")
+            raise OutputError(
+                f"metadata column '{col}' value {value[:40]!r} contains a tab or a line break, "
+                "which metadata.tsv cannot hold",
+                hint="write Parquet (.parquet) instead",
+            )
     rows = meta.to_numpy().tolist()
     header = [] if meta.shape[1] == 1 else ["\t".join(str(c) for c in meta.columns)]
     return "".join(line + "\n" for line in header + ["\t".join(r) for r in rows])

@@ -4,22 +4,42 @@ sessionise → filter.  Every dropped row is counted by reason in ``Interactions
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
 from ..errors import EmbedlabError, ParameterError
-from .clean import DEFAULT_GAP, Interactions, LogReport, apply_min_counts, check_trainable, resessionise
+from .clean import (
+    DEFAULT_GAP,
+    Interactions,
+    LogReport,
+    apply_min_counts,
+    check_trainable,
+    resessionise,
+)
 from .columns import ColumnMap, guess_columns
-from .metadata import ItemMetadata, guess_item_column, metadata_from_log, read_metadata
 from .ingest import clean, clean_log
+from .metadata import ItemMetadata, guess_item_column, metadata_from_log, read_metadata
 from .read import LOG_FORMATS, open_log, read_log
 from .sequences import sessions
 
-__all__ = ["prepare", "read_log", "guess_columns", "ColumnMap", "Interactions", "LogReport", "sessions",
-           "parse_duration", "LOG_FORMATS", "attach_metadata", "looks_like_baskets", "ItemMetadata", "read_metadata",
-           "guess_item_column"]
+__all__ = [
+    "prepare",
+    "read_log",
+    "guess_columns",
+    "ColumnMap",
+    "Interactions",
+    "LogReport",
+    "sessions",
+    "parse_duration",
+    "LOG_FORMATS",
+    "attach_metadata",
+    "looks_like_baskets",
+    "ItemMetadata",
+    "read_metadata",
+    "guess_item_column",
+]
 
 
 def parse_duration(text: str | float | int) -> float:
@@ -51,12 +71,23 @@ def parse_duration(text: str | float | int) -> float:
     return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
-def prepare(path: str | Path, format: str = "auto", user_col: str | None = None, item_col: str | None = None,
-            time_col: str | None = None, weight_col: str | None = None, session_col: str | None = None,
-            session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1, min_user_count: int = 1,
-            min_weight: float | None = None, metadata: str | Path | None = None,
-            metadata_item_col: str | None = None, metadata_cols: Sequence[str] | None = None,
-            frame: pd.DataFrame | None = None) -> Interactions:
+def prepare(
+    path: str | Path,
+    format: str = "auto",
+    user_col: str | None = None,
+    item_col: str | None = None,
+    time_col: str | None = None,
+    weight_col: str | None = None,
+    session_col: str | None = None,
+    session_gap: str | float = DEFAULT_GAP,
+    min_item_count: int = 1,
+    min_user_count: int = 1,
+    min_weight: float | None = None,
+    metadata: str | Path | None = None,
+    metadata_item_col: str | None = None,
+    metadata_cols: Sequence[str] | None = None,
+    frame: pd.DataFrame | None = None,
+) -> Interactions:
     """Read a log and return clean, integer-coded, sessionised interactions.
 
     read → map columns → validate (every dropped row counted by reason) → sessionise → filter →
@@ -105,29 +136,42 @@ def prepare(path: str | Path, format: str = "auto", user_col: str | None = None,
     >>> inter.n_users, inter.n_items, inter.report.columns["item"]
     (3000, 1000, 'item_id')
     """
-    roles = dict(user=user_col, item=item_col, time=time_col, weight=weight_col, session=session_col)
+    roles = dict(
+        user=user_col, item=item_col, time=time_col, weight=weight_col, session=session_col
+    )
     inter = _cleaned(path, format, roles, min_weight, frame)
     inter = resessionise(inter, parse_duration(session_gap), bool(inter.report.columns["session"]))
     inter = apply_min_counts(inter, min_item_count, min_user_count)
     check_trainable(inter)
-    return _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_cols).summarised()
+    return _with_metadata(
+        inter, path, format, metadata, metadata_item_col, metadata_cols
+    ).summarised()
 
 
 def _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_cols) -> Interactions:
     """The metadata file joined, or the log's own columns taken, or ``inter`` as it is."""
     if metadata is not None and metadata_cols:
-        raise ParameterError("item metadata comes from a file or from the log's own columns, not both",
-                             hint="drop --metadata or --metadata-cols")
+        raise ParameterError(
+            "item metadata comes from a file or from the log's own columns, not both",
+            hint="drop --metadata or --metadata-cols",
+        )
     if metadata is not None:
         return attach_metadata(inter, metadata, metadata_item_col)
     if metadata_cols:
-        meta = metadata_from_log(path, inter.report.columns["item"], metadata_cols, inter.items,
-                                 "baskets" if inter.baskets else format)
+        meta = metadata_from_log(
+            path,
+            inter.report.columns["item"],
+            metadata_cols,
+            inter.items,
+            "baskets" if inter.baskets else format,
+        )
         return meta.attach(inter)
     return inter
 
 
-def _cleaned(path, format: str, roles: dict, min_weight: float | None, frame: pd.DataFrame | None) -> Interactions:
+def _cleaned(
+    path, format: str, roles: dict, min_weight: float | None, frame: pd.DataFrame | None
+) -> Interactions:
     """A given frame cleaned whole, or the file read and cleaned chunk by chunk."""
     if frame is not None:
         return clean(frame, columns_of(frame, path, **roles), str(path), min_weight=min_weight)
@@ -144,12 +188,15 @@ def columns_of(df: pd.DataFrame, path: str | Path, **override: str | None) -> Co
     except EmbedlabError as exc:
         if exc.path is not None:
             raise
-        raise type(exc)(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from None
+        raise type(exc)(
+            exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint
+        ) from None
 
 
 def looks_like_baskets(df: pd.DataFrame) -> bool:
     """No column name we know, and rows padded with empty fields: one basket per line."""
     from .columns import GUESSES, _norm
+
     known = {g for names in GUESSES.values() for g in names}
     if any(_norm(c) in known for c in df.columns):
         return False
@@ -157,7 +204,9 @@ def looks_like_baskets(df: pd.DataFrame) -> bool:
     return df.shape[1] >= 3 and empty.any(axis=1).mean() > 0.5
 
 
-def attach_metadata(inter: Interactions, path: str | Path, item_col: str | None = None) -> Interactions:
+def attach_metadata(
+    inter: Interactions, path: str | Path, item_col: str | None = None
+) -> Interactions:
     """``inter`` with an item metadata file (titles, genres like ``Adventure|Comedy``) joined on item id.
 
     Parameters

@@ -41,7 +41,7 @@ class LogReport:
             self.dropped[reason] = self.dropped.get(reason, 0) + n
             self.sample_rows.setdefault(reason, [int(r) for r in rows[mask][:SAMPLE_ROWS]])
 
-    def copy(self, **changes) -> "LogReport":
+    def copy(self, **changes) -> LogReport:
         """A deep copy with ``changes`` applied (the report of a derived log)."""
         return replace(copy.deepcopy(self), **changes)
 
@@ -49,10 +49,14 @@ class LogReport:
         return {k: v for k, v in self.__dict__.items()}
 
     def lines(self) -> list[str]:
-        out = [f"{self.source}: read {self.rows_read:,} rows, kept {self.rows_kept:,} "
-               f"({self.users:,} users, {self.items:,} items, {self.sessions:,} sessions)"]
+        out = [
+            f"{self.source}: read {self.rows_read:,} rows, kept {self.rows_kept:,} "
+            f"({self.users:,} users, {self.items:,} items, {self.sessions:,} sessions)"
+        ]
         for reason, n in self.dropped.items():
-            out.append(f"  dropped {n:,} rows: {reason} (e.g. rows {', '.join(map(str, self.sample_rows[reason]))})")
+            out.append(
+                f"  dropped {n:,} rows: {reason} (e.g. rows {', '.join(map(str, self.sample_rows[reason]))})"
+            )
         for reason, n in self.filtered.items():
             out.append(f"  filtered {n:,} rows: {reason}")
         return out
@@ -119,24 +123,35 @@ class Interactions:
     def item_counts(self) -> np.ndarray:
         return np.bincount(self.item, minlength=self.n_items)
 
-    def summarised(self, **changes) -> "Interactions":
+    def summarised(self, **changes) -> Interactions:
         """This log with a report whose counts describe it (``changes`` go into the report too)."""
-        report = self.report.copy(rows_kept=len(self), users=self.n_users, items=self.n_items,
-                                  sessions=int(self.session.max() + 1) if len(self) else 0, **changes)
+        report = self.report.copy(
+            rows_kept=len(self),
+            users=self.n_users,
+            items=self.n_items,
+            sessions=int(self.session.max() + 1) if len(self) else 0,
+            **changes,
+        )
         return replace(self, report=report)
 
-    def keep_rows(self, mask: np.ndarray) -> "Interactions":
+    def keep_rows(self, mask: np.ndarray) -> Interactions:
         """Keep rows in ``mask`` without re-coding: ids still index the full catalog (for splits).
 
         The report is a copy whose ``rows_kept`` counts the kept rows; ``users``/``items`` stay
         the catalog's.
         """
-        return replace(self, user=self.user[mask], item=self.item[mask], session=self.session[mask],
-                       time=None if self.time is None else self.time[mask],
-                       weight=None if self.weight is None else self.weight[mask], rows=self.rows[mask],
-                       report=self.report.copy(rows_kept=int(np.count_nonzero(mask))))
+        return replace(
+            self,
+            user=self.user[mask],
+            item=self.item[mask],
+            session=self.session[mask],
+            time=None if self.time is None else self.time[mask],
+            weight=None if self.weight is None else self.weight[mask],
+            rows=self.rows[mask],
+            report=self.report.copy(rows_kept=int(np.count_nonzero(mask))),
+        )
 
-    def select(self, mask: np.ndarray, filtered: dict[str, int] | None = None) -> "Interactions":
+    def select(self, mask: np.ndarray, filtered: dict[str, int] | None = None) -> Interactions:
         """Keep rows in ``mask`` and re-code users/items densely (order of first code kept).
 
         Parameters
@@ -153,24 +168,38 @@ class Interactions:
         ucodes, user = np.unique(self.user[mask], return_inverse=True)
         icodes, item = np.unique(self.item[mask], return_inverse=True)
         _, session = np.unique(self.session[mask], return_inverse=True)
-        meta = None if self.item_metadata is None else self.item_metadata.iloc[icodes].reset_index(drop=True)
-        out = Interactions(user.astype(np.int32), item.astype(np.int32), session.astype(np.int64),
-                           None if self.time is None else self.time[mask],
-                           None if self.weight is None else self.weight[mask],
-                           self.users[ucodes], self.items[icodes], self.rows[mask], self.report,
-                           self.baskets, meta)
+        meta = (
+            None
+            if self.item_metadata is None
+            else self.item_metadata.iloc[icodes].reset_index(drop=True)
+        )
+        out = Interactions(
+            user.astype(np.int32),
+            item.astype(np.int32),
+            session.astype(np.int64),
+            None if self.time is None else self.time[mask],
+            None if self.weight is None else self.weight[mask],
+            self.users[ucodes],
+            self.items[icodes],
+            self.rows[mask],
+            self.report,
+            self.baskets,
+            meta,
+        )
         return out.summarised(filtered={**self.report.filtered, **(filtered or {})})
 
-    def with_sessions(self, session: np.ndarray) -> "Interactions":
+    def with_sessions(self, session: np.ndarray) -> Interactions:
         """The same events split into other sessions (counts in the report follow)."""
         return replace(self, session=session).summarised()
 
-    def with_metadata(self, metadata: pd.DataFrame, info: dict) -> "Interactions":
+    def with_metadata(self, metadata: pd.DataFrame, info: dict) -> Interactions:
         """The same events with ``metadata`` (one row per item code) and ``info`` in the report."""
         return replace(self, item_metadata=metadata, report=self.report.copy(metadata=info))
 
 
-def encode(events: dict, users: np.ndarray, items: np.ndarray, report: LogReport, baskets: bool) -> Interactions:
+def encode(
+    events: dict, users: np.ndarray, items: np.ndarray, report: LogReport, baskets: bool
+) -> Interactions:
     """Events sorted by user then time (file order among ties), sessions split at the default gap.
 
     ``events`` maps ``user``, ``item`` (int32 codes into ``users``/``items``), ``row`` and, when
@@ -188,8 +217,18 @@ def encode(events: dict, users: np.ndarray, items: np.ndarray, report: LogReport
         del values
     del order
     session = _session_ids(out["user"], out["time"], out.pop("session"))
-    return Interactions(out["user"], out["item"], session, out["time"], out["weight"], users, items, out["row"],
-                        report, baskets=baskets)
+    return Interactions(
+        out["user"],
+        out["item"],
+        session,
+        out["time"],
+        out["weight"],
+        users,
+        items,
+        out["row"],
+        report,
+        baskets=baskets,
+    )
 
 
 DEFAULT_GAP = 30 * 60

@@ -10,14 +10,63 @@ import pandas as pd
 from ..errors import DataError
 
 GUESSES = {
-    "user": ["userid", "user", "customerid", "customer", "visitorid", "visitor", "clientid", "memberid",
-             "uid", "accountid", "sessionuser", "basket"],
-    "item": ["itemid", "item", "movieid", "productid", "product", "sku", "stockcode", "articleid", "trackid", "songid",
-             "asin", "iid", "movie", "track", "song", "article", "title"],
-    "time": ["timestamp", "time", "ts", "datetime", "date", "eventtime", "createdat", "eventtimestamp",
-             "eventdate", "unixtime"],
-    "weight": ["rating", "weight", "score", "count", "quantity", "qty", "value", "plays", "playcount",
-               "stars"],
+    "user": [
+        "userid",
+        "user",
+        "customerid",
+        "customer",
+        "visitorid",
+        "visitor",
+        "clientid",
+        "memberid",
+        "uid",
+        "accountid",
+        "sessionuser",
+        "basket",
+    ],
+    "item": [
+        "itemid",
+        "item",
+        "movieid",
+        "productid",
+        "product",
+        "sku",
+        "stockcode",
+        "articleid",
+        "trackid",
+        "songid",
+        "asin",
+        "iid",
+        "movie",
+        "track",
+        "song",
+        "article",
+        "title",
+    ],
+    "time": [
+        "timestamp",
+        "time",
+        "ts",
+        "datetime",
+        "date",
+        "eventtime",
+        "createdat",
+        "eventtimestamp",
+        "eventdate",
+        "unixtime",
+    ],
+    "weight": [
+        "rating",
+        "weight",
+        "score",
+        "count",
+        "quantity",
+        "qty",
+        "value",
+        "plays",
+        "playcount",
+        "stars",
+    ],
     "session": ["sessionid", "session", "basketid", "orderid", "transactionid", "visitid"],
 }
 
@@ -62,20 +111,32 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
             chosen[role] = None
         elif given:
             if given not in df.columns:
-                raise DataError(f"column '{given}' (given for {role}) is not in the log",
-                                hint=f"columns are {list(df.columns)}")
+                raise DataError(
+                    f"column '{given}' (given for {role}) is not in the log",
+                    hint=f"columns are {list(df.columns)}",
+                )
             chosen[role] = given
         else:
-            chosen[role] = next((by_norm[g] for g in GUESSES[role] if g in by_norm and by_norm[g] not in taken
-                                 and by_norm[g] not in override.values()), None)
+            chosen[role] = next(
+                (
+                    by_norm[g]
+                    for g in GUESSES[role]
+                    if g in by_norm
+                    and by_norm[g] not in taken
+                    and by_norm[g] not in override.values()
+                ),
+                None,
+            )
         if chosen[role]:
             taken.add(chosen[role])
     if df.attrs.get("baskets"):
         chosen["session"] = chosen["session"] or "basket"
     for role in ("user", "item"):
         if not chosen[role]:
-            raise DataError(f"cannot tell which column is the {role} id",
-                            hint=f"columns are {list(df.columns)}; pass --{role}-col NAME")
+            raise DataError(
+                f"cannot tell which column is the {role} id",
+                hint=f"columns are {list(df.columns)}; pass --{role}-col NAME",
+            )
     if chosen["user"] == chosen["item"]:
         raise DataError(f"user and item cannot both be column '{chosen['user']}'")
     return ColumnMap(**chosen)
@@ -83,7 +144,12 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
 
 TITLE_COLUMNS = ("title", "name", "description", "label", "product", "item_name")
 """Metadata column names that name items for people, in order of preference (core.matching)."""
-OTHER_DESCRIBING = ("product_name", "category", "genre", "genres")  # also offered as a log's item metadata
+OTHER_DESCRIBING = (
+    "product_name",
+    "category",
+    "genre",
+    "genres",
+)  # also offered as a log's item metadata
 
 
 def describing_columns(columns) -> list[str]:

@@ -55,9 +55,14 @@ class IdTable:
         used = np.flatnonzero(present[:-1])
         table = np.full(len(names) + 1, -1, dtype=np.int32)
         new = names.iloc[used].tolist()
-        table[used] = np.fromiter(map(self.index.setdefault, new, range(self.next, self.next + len(new))),
-                                  dtype=np.int64, count=len(new))
-        self.next += len(new)  # at most one per kept row, so the event limit keeps it far below 2**31
+        table[used] = np.fromiter(
+            map(self.index.setdefault, new, range(self.next, self.next + len(new))),
+            dtype=np.int64,
+            count=len(new),
+        )
+        self.next += len(
+            new
+        )  # at most one per kept row, so the event limit keeps it far below 2**31
         return table[local]
 
     def __len__(self) -> int:
@@ -67,7 +72,9 @@ class IdTable:
         """(distinct names, int32 codes) of ``codes``, renumbered in order of first appearance."""
         dense, used = pd.factorize(codes)
         names = np.empty(self.next, dtype=object)
-        names[np.fromiter(self.index.values(), dtype=np.int64, count=len(self.index))] = list(self.index)
+        names[np.fromiter(self.index.values(), dtype=np.int64, count=len(self.index))] = list(
+            self.index
+        )
         return names[used], dense.astype(np.int32)
 
 
@@ -99,19 +106,28 @@ def _id_text(uniques) -> pd.Series:
 def _whole_floats(values: np.ndarray) -> np.ndarray:
     if not len(values) or isinstance(values[0], str):
         return np.zeros(len(values), dtype=bool)
-    return np.fromiter((isinstance(v, float) and v.is_integer() for v in values), dtype=bool, count=len(values))
+    return np.fromiter(
+        (isinstance(v, float) and v.is_integer() for v in values), dtype=bool, count=len(values)
+    )
 
 
 def _not_scalar(column: str, source) -> DataError:
-    return DataError(f"column '{column}' holds lists or objects, not single values", path=source, column=column,
-                     hint="ids, times and weights must be plain text or numbers; map another column "
-                          "(--user-col, --item-col, --time-col, --weight-col)")
+    return DataError(
+        f"column '{column}' holds lists or objects, not single values",
+        path=source,
+        column=column,
+        hint="ids, times and weights must be plain text or numbers; map another column "
+        "(--user-col, --item-col, --time-col, --weight-col)",
+    )
 
 
 def scalar_column(df: pd.DataFrame, column: str, source) -> pd.Series:
     """The column, refused when a cell is a list, dict or array (checked on object columns only)."""
     values = df[column]
-    if values.dtype == object and values.map(lambda v: isinstance(v, (list, dict, tuple, np.ndarray))).any():
+    if (
+        values.dtype == object
+        and values.map(lambda v: isinstance(v, (list, dict, tuple, np.ndarray))).any()
+    ):
         raise _not_scalar(column, source)
     return values
 
@@ -124,8 +140,13 @@ def to_numbers(values: pd.Series) -> np.ndarray:
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
-        arr = pa.array(values.to_numpy(dtype=object, na_value=None) if values.dtype == object else values.array,
-                       type=pa.string())
+
+        arr = pa.array(
+            values.to_numpy(dtype=object, na_value=None)
+            if values.dtype == object
+            else values.array,
+            type=pa.string(),
+        )
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -177,13 +198,20 @@ class EventBuilder:
             keep &= ~bad
         if cols.session:
             local["session"] = IdTable.local(df[cols.session], cols.session, self.source)
-        part = {role: self.ids[role].codes(codes[keep], names) for role, (codes, names) in local.items()}
+        part = {
+            role: self.ids[role].codes(codes[keep], names) for role, (codes, names) in local.items()
+        }
         if sum(map(len, self.ids.values())) > self.most_ids:
-            sizes = ", ".join(f"{len(table):,} {role}s" for role, table in self.ids.items() if len(table))
-            raise DataError(f"the log has more than {self.most_ids:,} distinct ids ({sizes} so far; the limit)",
-                            path=self.source, line=None,
-                            hint="raise EMBEDLAB_MAX_IDS if the memory allows (about 170 bytes per id), "
-                                 "or check the column mapping (--user-col, --item-col, --session-col)")
+            sizes = ", ".join(
+                f"{len(table):,} {role}s" for role, table in self.ids.items() if len(table)
+            )
+            raise DataError(
+                f"the log has more than {self.most_ids:,} distinct ids ({sizes} so far; the limit)",
+                path=self.source,
+                line=None,
+                hint="raise EMBEDLAB_MAX_IDS if the memory allows (about 170 bytes per id), "
+                "or check the column mapping (--user-col, --item-col, --session-col)",
+            )
         for role in ("time", "weight"):
             if getattr(cols, role):
                 part[role] = scalar_column(df, getattr(cols, role), self.source)[keep]
@@ -197,7 +225,9 @@ class EventBuilder:
 
     def _decide(self) -> None:
         times = [p["time"] for p in self.pending]
-        self.rule = time_rule(pd.concat(times) if len(times) > 1 else times[0]) if times else "epoch s"
+        self.rule = (
+            time_rule(pd.concat(times) if len(times) > 1 else times[0]) if times else "epoch s"
+        )
         pending, self.pending = self.pending, []
         for part in pending:
             self._keep(part)
@@ -225,9 +255,12 @@ class EventBuilder:
             part["weight"] = weight.astype(np.float32)
         self.events += int(keep.sum())
         if self.events > self.limit:
-            raise DataError(f"the log has more than {self.limit:,} usable events (the limit)", path=self.source,
-                            hint="raise EMBEDLAB_MAX_EVENTS if the memory allows (about 40 bytes per event), "
-                                 "or sample the log")
+            raise DataError(
+                f"the log has more than {self.limit:,} usable events (the limit)",
+                path=self.source,
+                hint="raise EMBEDLAB_MAX_EVENTS if the memory allows (about 40 bytes per event), "
+                "or sample the log",
+            )
         for name, values in part.items():
             self.parts[name].append(values[keep])
 
@@ -236,19 +269,29 @@ class EventBuilder:
         if n:
             self.dropped[why] = self.dropped.get(why, 0) + n
             have = self.samples.setdefault(why, [])
-            have.extend(int(r) for r in rows[mask][:SAMPLE_ROWS - len(have)])
+            have.extend(int(r) for r in rows[mask][: SAMPLE_ROWS - len(have)])
 
     def build(self, lines=None, baskets: bool = False) -> Interactions:
         """The Interactions of every chunk added; ``lines`` turns row keys into file lines."""
         if self.rule is None:
             self._decide()
-        report = LogReport(source=self.source, rows_read=self.rows_read, columns=self.cols.to_dict(),
-                           dropped=self._ordered(), filtered=dict(self.filtered),
-                           time_unit=self.rule if self.cols.time else None)
+        report = LogReport(
+            source=self.source,
+            rows_read=self.rows_read,
+            columns=self.cols.to_dict(),
+            dropped=self._ordered(),
+            filtered=dict(self.filtered),
+            time_unit=self.rule if self.cols.time else None,
+        )
         if not self.events:
-            reasons = "; ".join(f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items())
-            raise DataError(f"no usable rows in the log ({reasons or 'it has no data rows'})", path=self.source,
-                            hint="check the column mapping (--user-col, --item-col, --time-col)")
+            reasons = "; ".join(
+                f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items()
+            )
+            raise DataError(
+                f"no usable rows in the log ({reasons or 'it has no data rows'})",
+                path=self.source,
+                hint="check the column mapping (--user-col, --item-col, --time-col)",
+            )
         rows = self._numbered_rows(report, lines or (lambda keys: keys))
         events = {"row": rows}
         users, events["user"] = self.ids["user"].dense(self._take("user"))
@@ -266,7 +309,7 @@ class EventBuilder:
         del keys
         at = 0
         for why, sample in zip(report.dropped, samples):
-            report.sample_rows[why] = [int(r) for r in numbered[at:at + len(sample)]]
+            report.sample_rows[why] = [int(r) for r in numbered[at : at + len(sample)]]
             at += len(sample)
         return numbered[at:]
 
@@ -281,7 +324,9 @@ class EventBuilder:
         return np.concatenate(parts) if len(parts) != 1 else parts[0]
 
 
-def clean(df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
+def clean(
+    df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None
+) -> Interactions:
     """Validate rows, drop and count what cannot be used, and code ids as integers.
 
     Parameters

@@ -29,6 +29,8 @@ def user_item_matrix(inter: Interactions, binary: bool = False) -> sp.csr_matrix
     (3000, 1000)
     """
     data = np.ones(len(inter), dtype=np.float32) if binary or inter.weight is None else inter.weight
-    m = sp.csr_matrix((data, (inter.user, inter.item)), shape=(inter.n_users, inter.n_items), dtype=np.float32)
+    m = sp.csr_matrix(
+        (data, (inter.user, inter.item)), shape=(inter.n_users, inter.n_items), dtype=np.float32
+    )
     m.sum_duplicates()
     return m

@@ -63,8 +63,13 @@ class ItemMetadata:
 
     def report(self, missing: int) -> dict:
         """The ``LogReport.metadata`` entry for a join that left ``missing`` items without a row."""
-        return {"file": self.file, "item_column": self.item_column, "columns": list(self.table.columns),
-                "items_without_metadata": int(missing), "duplicate_metadata_rows_dropped": self.duplicates_dropped}
+        return {
+            "file": self.file,
+            "item_column": self.item_column,
+            "columns": list(self.table.columns),
+            "items_without_metadata": int(missing),
+            "duplicate_metadata_rows_dropped": self.duplicates_dropped,
+        }
 
 
 def read_metadata(path: str | Path, item_col: str | None = None) -> ItemMetadata:
@@ -97,8 +102,11 @@ def read_metadata(path: str | Path, item_col: str | None = None) -> ItemMetadata
     meta = read_log(path)
     col = item_col or guess_item_column(meta)
     if col not in meta.columns:
-        raise DataError(f"the metadata file has no column '{col}'", path=path,
-                        hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME")
+        raise DataError(
+            f"the metadata file has no column '{col}'",
+            path=path,
+            hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME",
+        )
     ids = id_texts(meta[col], col, path)
     dups = ids.duplicated()
     table = meta.drop(columns=[col])[~dups.to_numpy()]
@@ -115,15 +123,20 @@ def guess_item_column(meta: pd.DataFrame) -> str:
         No column name looks like an item id.
     """
     from .columns import GUESSES, _norm
+
     by_norm = {_norm(c): c for c in meta.columns}
     for g in GUESSES["item"]:
         if g in by_norm and g != "title":
             return by_norm[g]
-    raise DataError("cannot tell which metadata column is the item id",
-                    hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME")
+    raise DataError(
+        "cannot tell which metadata column is the item id",
+        hint=f"columns are {list(meta.columns)}; pass --metadata-item-col NAME",
+    )
 
 
-def metadata_from_log(path: str | Path, item_col: str, columns, items, format: str = "auto") -> ItemMetadata:
+def metadata_from_log(
+    path: str | Path, item_col: str, columns, items, format: str = "auto"
+) -> ItemMetadata:
     """Item metadata taken from the log's own columns (e.g. online-retail's ``Description``
     beside ``StockCode``): each item's first row with a value, read in chunks, kept only for
     ``items``.
@@ -159,13 +172,20 @@ def metadata_from_log(path: str | Path, item_col: str, columns, items, format: s
     wanted = list(dict.fromkeys(columns))
     unknown = [c for c in wanted if c not in log.columns or c == item_col]
     if unknown:
-        raise DataError(f"cannot take item metadata from column(s) {unknown}", path=path,
-                        hint=f"pick among {[c for c in log.columns if c != item_col]}")
+        raise DataError(
+            f"cannot take item metadata from column(s) {unknown}",
+            path=path,
+            hint=f"pick among {[c for c in log.columns if c != item_col]}",
+        )
     keep, parts, seen = set(map(str, items)), [], set()
     for chunk in log.chunks():
         ids = id_texts(chunk[item_col], item_col, path)
-        filled = (chunk[wanted].fillna("").astype(str).apply(lambda c: c.str.strip()) != "").any(axis=1)
-        first = ids.isin(keep - seen).to_numpy() & filled.to_numpy()  # an item's first row that says something
+        filled = (chunk[wanted].fillna("").astype(str).apply(lambda c: c.str.strip()) != "").any(
+            axis=1
+        )
+        first = (
+            ids.isin(keep - seen).to_numpy() & filled.to_numpy()
+        )  # an item's first row that says something
         first &= ~(ids.where(first).duplicated() & first).to_numpy()
         if first.any():
             part = chunk.loc[first, wanted].fillna("").astype(str)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -50,8 +50,13 @@ class LogChunks:
     ``lines(keys)`` turns keys into the file lines users see; call it after the last chunk.
     """
 
-    def __init__(self, path: Path, chunks: Iterator[pd.DataFrame], lines: Callable[[np.ndarray, int], np.ndarray],
-                 baskets: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        chunks: Iterator[pd.DataFrame],
+        lines: Callable[[np.ndarray, int], np.ndarray],
+        baskets: bool = False,
+    ):
         self.path, self.baskets, self._lines = path, baskets, lines
         self._iter = chunks
         self.first = next(chunks)
@@ -110,11 +115,15 @@ def open_log(path: str | Path, format: str = "auto") -> LogChunks:
     """
     path = Path(path)
     if path.is_dir():
-        raise FormatError("is a folder, not a log file", path=path, hint="give the log file inside it")
+        raise FormatError(
+            "is a folder, not a log file", path=path, hint="give the log file inside it"
+        )
     if not path.exists():
         raise FormatError("no such file", path=path)
     if format not in LOG_FORMATS:
-        raise FormatError(f"log format '{format}' must be one of {', '.join(LOG_FORMATS)}", path=path)
+        raise FormatError(
+            f"log format '{format}' must be one of {', '.join(LOG_FORMATS)}", path=path
+        )
     head = read_head(path, HEAD)
     refuse_pickles(path, head)
     if not head.strip():
@@ -122,7 +131,9 @@ def open_log(path: str | Path, format: str = "auto") -> LogChunks:
     fmt = format if format != "auto" else _detect(path, head)
     if fmt == "parquet":
         return LogChunks(path, _parquet_chunks(path), _plus(1))
-    lines = scan_text(path)  # line-length and decompressed-size caps at C speed, before pandas buffers a line
+    lines = scan_text(
+        path
+    )  # line-length and decompressed-size caps at C speed, before pandas buffers a line
     if fmt == "jsonl":
         return LogChunks(path, _jsonl_chunks(path), _numbering(path, lines, header=0))
     if fmt == "baskets":
@@ -167,6 +178,7 @@ def _plus(offset: int) -> Callable[[np.ndarray, int], np.ndarray]:
     def shifted(keys: np.ndarray, rows: int) -> np.ndarray:  # noqa: ARG001 - every row is a line
         keys += offset
         return keys
+
     return shifted
 
 
@@ -174,6 +186,7 @@ def _numbering(path: Path, lines: int, header: int) -> Callable[[np.ndarray, int
     """Row numbers → file lines.  The parsers number rows as if blank lines did not exist, so when
     the file has more lines than rows, rows take the numbers of the non-blank lines (if those are
     exactly as many; a quoted field spanning lines keeps the plain numbering)."""
+
     def lines_of(keys: np.ndarray, rows: int) -> np.ndarray:
         if lines != rows + header:
             mapped, count = _nonblank_lines(path, keys + header)
@@ -181,6 +194,7 @@ def _numbering(path: Path, lines: int, header: int) -> Callable[[np.ndarray, int
                 return mapped
         keys += 1 + header
         return keys
+
     return lines_of
 
 
@@ -207,8 +221,11 @@ def _detect(path: Path, head: bytes) -> str:
     if ext == ".tsv":
         return "tsv"
     if b"\x00" in head:
-        raise FormatError("this is not a text log (it holds binary bytes)", path=path,
-                          hint="give a CSV, TSV, JSON Lines, Parquet or basket file")
+        raise FormatError(
+            "this is not a text log (it holds binary bytes)",
+            path=path,
+            hint="give a CSV, TSV, JSON Lines, Parquet or basket file",
+        )
     return "csv"
 
 
@@ -228,9 +245,15 @@ def _raise_not_utf8(path: Path):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise FormatError(f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
-                              path=path, line=no, hint="re-save the log as UTF-8") from None
-    raise FormatError("bytes are not valid utf-8 (tried utf-8)", path=path, hint="re-save the log as UTF-8")
+            raise FormatError(
+                f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
+                path=path,
+                line=no,
+                hint="re-save the log as UTF-8",
+            ) from None
+    raise FormatError(
+        "bytes are not valid utf-8 (tried utf-8)", path=path, hint="re-save the log as UTF-8"
+    )
 
 
 def sniff_delimiter(head: bytes, encoding: str = "utf-8") -> str:
@@ -238,8 +261,14 @@ def sniff_delimiter(head: bytes, encoding: str = "utf-8") -> str:
     and Spark engines share it so they split a file the same way."""
     sample = head.decode(encoding, "ignore")
     try:
-        return csv.Sniffer().sniff(sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
-                                   delimiters=",;\t|").delimiter
+        return (
+            csv.Sniffer()
+            .sniff(
+                sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
+                delimiters=",;\t|",
+            )
+            .delimiter
+        )
     except csv.Error:
         return ","
 
@@ -250,13 +279,25 @@ def _delimited_chunks(path: Path, head: bytes, sep: str | None) -> Iterator[pd.D
     rows, first = 0, True
     try:
         with open_binary(path) as fh:
-            reader = pd.read_csv(fh, sep=sep, dtype=str, keep_default_na=False, encoding=enc, chunksize=CHUNK_ROWS,
-                                 skip_blank_lines=True, on_bad_lines="error", engine="c")
+            reader = pd.read_csv(
+                fh,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                encoding=enc,
+                chunksize=CHUNK_ROWS,
+                skip_blank_lines=True,
+                on_bad_lines="error",
+                engine="c",
+            )
             for chunk in reader:
                 if first and chunk.shape[1] < 2:
-                    raise FormatError(f"found only one column ({list(chunk.columns)[0]!r}) with delimiter {sep!r}",
-                                      path=path, hint="a log needs at least a user and an item column; is the "
-                                                      "delimiter right? For one basket per line use --format baskets")
+                    raise FormatError(
+                        f"found only one column ({list(chunk.columns)[0]!r}) with delimiter {sep!r}",
+                        path=path,
+                        hint="a log needs at least a user and an item column; is the "
+                        "delimiter right? For one basket per line use --format baskets",
+                    )
                 first = False
                 chunk.index = np.arange(rows, rows + len(chunk))
                 rows += len(chunk)
@@ -264,14 +305,18 @@ def _delimited_chunks(path: Path, head: bytes, sep: str | None) -> Iterator[pd.D
     except UnicodeDecodeError:
         _raise_not_utf8(path)
     except pd.errors.ParserError as exc:
-        raise FormatError(f"rows have different numbers of fields ({exc})", path=path,
-                          hint=f"the delimiter looked like {sep!r}; check quoting, or use --format") from None
+        raise FormatError(
+            f"rows have different numbers of fields ({exc})",
+            path=path,
+            hint=f"the delimiter looked like {sep!r}; check quoting, or use --format",
+        ) from None
     except pd.errors.EmptyDataError:
         raise DataError("the log is empty", path=path) from None
 
 
 def _parquet_chunks(path: Path) -> Iterator[pd.DataFrame]:
     import pyarrow.parquet as pq
+
     try:
         if compression_of(path):  # read within the stream's decompressed-size budget
             with open_binary(path) as fh:
@@ -290,7 +335,9 @@ def _parquet_chunks(path: Path) -> Iterator[pd.DataFrame]:
     except (FormatError, DataError):
         raise
     except Exception as exc:  # pyarrow raises several types for damaged files
-        raise FormatError(f"not a readable Parquet file ({type(exc).__name__}: {exc})", path=path) from None
+        raise FormatError(
+            f"not a readable Parquet file ({type(exc).__name__}: {exc})", path=path
+        ) from None
 
 
 def _jsonl_chunks(path: Path) -> Iterator[pd.DataFrame]:
@@ -302,17 +349,21 @@ def _jsonl_chunks(path: Path) -> Iterator[pd.DataFrame]:
                 rows += len(chunk)
                 if columns is None:
                     columns = list(chunk.columns)
-                yield chunk.reindex(columns=columns + [c for c in chunk.columns if c not in columns])
+                yield chunk.reindex(
+                    columns=columns + [c for c in chunk.columns if c not in columns]
+                )
     except ValueError as exc:
         line = _first_bad_json_line(path)
-        raise FormatError(f"not valid JSON Lines ({exc})", path=path, line=line,
-                          hint="one JSON object per line") from None
+        raise FormatError(
+            f"not valid JSON Lines ({exc})", path=path, line=line, hint="one JSON object per line"
+        ) from None
     if columns is None:
         yield pd.DataFrame()
 
 
 def _first_bad_json_line(path: Path) -> int | None:
     import json
+
     for no, line in raw_lines(path):
         try:
             json.loads(line)
@@ -328,12 +379,15 @@ def _basket_chunks(path: Path) -> Iterator[pd.DataFrame]:
     last, found = [0], False
 
     def text() -> Iterator[str]:
-        for no, raw in raw_lines(path, filler=b","):  # a line of commas is an empty basket: skipped in C
+        for no, raw in raw_lines(
+            path, filler=b","
+        ):  # a line of commas is an empty basket: skipped in C
             last[0] = no
             try:
                 yield raw.decode(enc)
             except UnicodeDecodeError:
                 _raise_not_utf8(path)
+
     reader = csv.reader(text())
     try:
         while True:
@@ -348,7 +402,9 @@ def _basket_chunks(path: Path) -> Iterator[pd.DataFrame]:
                 found = True
                 yield chunk
     except csv.Error as exc:
-        raise FormatError(f"not readable as a basket file ({exc})", path=path, line=last[0]) from None
+        raise FormatError(
+            f"not readable as a basket file ({exc})", path=path, line=last[0]
+        ) from None
     if not found:
         raise DataError("no items found in the basket file", path=path)
 

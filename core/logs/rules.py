@@ -66,9 +66,18 @@ def check_counts(rows: int, items: int, most_events_per_user: int, source: str) 
     >>> check_counts(rows=10, items=3, most_events_per_user=4, source="log.csv")
     """
     if rows == 0:
-        raise DataError("no rows left after filtering", path=source, hint="lower --min-count or the rating threshold")
+        raise DataError(
+            "no rows left after filtering",
+            path=source,
+            hint="lower --min-count or the rating threshold",
+        )
     if items < 2:
-        raise DataError(f"the log has {items} distinct item(s); embeddings need at least 2", path=source)
+        raise DataError(
+            f"the log has {items} distinct item(s); embeddings need at least 2", path=source
+        )
     if most_events_per_user < 2:
-        raise DataError("no user (or basket) has two or more events, so nothing co-occurs", path=source,
-                        hint="check the user column: each user needs a history of at least two items")
+        raise DataError(
+            "no user (or basket) has two or more events, so nothing co-occurs",
+            path=source,
+            hint="check the user column: each user needs a history of at least two items",
+        )

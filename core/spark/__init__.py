@@ -15,4 +15,6 @@ def require_pyspark():
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        raise ParameterError("the Spark engine needs pyspark", hint="pip install 'embedlab[spark]'") from None
+        raise ParameterError(
+            "the Spark engine needs pyspark", hint="pip install 'embedlab[spark]'"
+        ) from None

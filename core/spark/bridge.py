@@ -39,31 +39,48 @@ def from_spark(events, report: LogReport, metadata: ItemMetadata | None = None) 
     weight = frame["weight"].to_numpy(np.float32) if frame["weight"].notna().any() else None
     order = np.lexsort([time, ucode]) if time is not None else np.argsort(ucode, kind="stable")
     session, _ = pd.factorize(frame["session"].to_numpy()[order])
-    inter = Interactions(ucode[order].astype(np.int32), icode[order].astype(np.int32), session.astype(np.int64),
-                         None if time is None else time[order], None if weight is None else weight[order],
-                         np.asarray(users, dtype=object), np.asarray(items, dtype=object),
-                         frame["row"].to_numpy()[order], report.copy())
+    inter = Interactions(
+        ucode[order].astype(np.int32),
+        icode[order].astype(np.int32),
+        session.astype(np.int64),
+        None if time is None else time[order],
+        None if weight is None else weight[order],
+        np.asarray(users, dtype=object),
+        np.asarray(items, dtype=object),
+        frame["row"].to_numpy()[order],
+        report.copy(),
+    )
     if metadata is not None:
         inter = metadata.attach(inter)
     return inter.summarised()
 
 
 def to_spark(spark, inter: Interactions):
-    frame = pd.DataFrame({"user": inter.users[inter.user].astype(str), "item": inter.items[inter.item].astype(str),
-                          "time": inter.time if inter.time is not None else np.zeros(len(inter)),
-                          "row": np.arange(len(inter), dtype=np.int64), "session": inter.session.astype(str)})
+    frame = pd.DataFrame(
+        {
+            "user": inter.users[inter.user].astype(str),
+            "item": inter.items[inter.item].astype(str),
+            "time": inter.time if inter.time is not None else np.zeros(len(inter)),
+            "row": np.arange(len(inter), dtype=np.int64),
+            "session": inter.session.astype(str),
+        }
+    )
     return spark.createDataFrame(frame)
 
 
 def trainer(spark):
     """A ``train(inter, method, seed=..., **params)`` that trains on Spark."""
-    def run(inter: Interactions, method: str, seed: int = 0, progress=None, **params) -> TrainResult:
+
+    def run(
+        inter: Interactions, method: str, seed: int = 0, progress=None, **params
+    ) -> TrainResult:
         events = to_spark(spark, inter).cache()
         items, users, p, seconds = spark_train.train(events, method, seed, params, progress)
         emb = _items(inter, items.toPandas(), method, p, seed)
         user_emb = None if users is None else _users(inter, users.toPandas(), method, p, seed)
         events.unpersist()
         return TrainResult(method, emb, user_emb, {**p, "engine": "spark"}, seed, seconds)
+
     return run
 
 
@@ -74,7 +91,9 @@ def _matrix(frame: pd.DataFrame) -> np.ndarray:
 def _items(inter, frame, method, params, seed) -> Embeddings:
     codes = pd.Index(inter.items.astype(str)).get_indexer(frame["key"])
     order = np.argsort(codes)
-    return item_embeddings(inter, _matrix(frame)[order], codes[order], f"{method} (spark)", params, seed)
+    return item_embeddings(
+        inter, _matrix(frame)[order], codes[order], f"{method} (spark)", params, seed
+    )
 
 
 def _users(inter, frame, method, params, seed) -> Embeddings:

@@ -12,8 +12,8 @@ from ..io.safety import refuse_pickles
 from ..logs import columns_of, parse_duration
 from ..logs.clean import DEFAULT_GAP, SAMPLE_ROWS, LogReport
 from ..logs.columns import ColumnMap
-from ..logs.rules import check_counts, reason
 from ..logs.read import sniff_delimiter
+from ..logs.rules import check_counts, reason
 
 
 def read(spark, path: str | Path, format: str = "auto"):
@@ -33,20 +33,38 @@ def read(spark, path: str | Path, format: str = "auto"):
         refuse_pickles(path, head)
     else:
         head = b""
-    is_parquet = format == "parquet" or path.suffix.lower() in (".parquet", ".pq") or head.startswith(b"PAR1") \
+    is_parquet = (
+        format == "parquet"
+        or path.suffix.lower() in (".parquet", ".pq")
+        or head.startswith(b"PAR1")
         or (path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir()))
+    )
     if is_parquet:
         return spark.read.parquet(str(path))
     if format not in ("auto", "csv", "tsv"):
-        raise FormatError(f"the Spark engine reads CSV, TSV and Parquet logs, not '{format}'", path=path,
-                          hint="convert the log, or use --engine local")
+        raise FormatError(
+            f"the Spark engine reads CSV, TSV and Parquet logs, not '{format}'",
+            path=path,
+            hint="convert the log, or use --engine local",
+        )
     sep = "\t" if format == "tsv" or path.suffix.lower() == ".tsv" else sniff_delimiter(head)
     return spark.read.csv(str(path), header=True, sep=sep, inferSchema=False, mode="PERMISSIVE")
 
 
-def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=None, weight_col=None,
-            session_col=None, session_gap: str | float = DEFAULT_GAP, min_item_count: int = 1,
-            min_user_count: int = 1, min_weight: float | None = None):
+def prepare(
+    spark,
+    path,
+    format="auto",
+    user_col=None,
+    item_col=None,
+    time_col=None,
+    weight_col=None,
+    session_col=None,
+    session_gap: str | float = DEFAULT_GAP,
+    min_item_count: int = 1,
+    min_user_count: int = 1,
+    min_weight: float | None = None,
+):
     """Read, validate and sessionise a log in Spark, with the local engine's rules.
 
     Parameters
@@ -71,9 +89,17 @@ def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=N
         No user/item column (names the file), or nothing trainable left.
     """
     from pyspark.sql import functions as F
+
     raw = read(spark, path, format)
-    cols = columns_of(pd.DataFrame(columns=raw.columns), path, user=user_col, item=item_col, time=time_col,
-                      weight=weight_col, session=session_col)
+    cols = columns_of(
+        pd.DataFrame(columns=raw.columns),
+        path,
+        user=user_col,
+        item=item_col,
+        time=time_col,
+        weight=weight_col,
+        session=session_col,
+    )
     df = raw.withColumn("_row", F.monotonically_increasing_id())
     report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
     df = _parse(df, cols, report)
@@ -82,16 +108,25 @@ def prepare(spark, path, format="auto", user_col=None, item_col=None, time_col=N
     keep = F.lit(True)
     for _, c in conds:
         keep = keep & ~F.coalesce(c, F.lit(False))
-    events = df.filter(keep).select("user", "item", "time", "weight", F.col("_row").alias("row"),
-                                    *(["session_raw"] if cols.session else []))
+    events = df.filter(keep).select(
+        "user",
+        "item",
+        "time",
+        "weight",
+        F.col("_row").alias("row"),
+        *(["session_raw"] if cols.session else []),
+    )
     events = _min_counts(events, report, min_item_count, min_user_count)
-    events = sessionise(events, parse_duration(session_gap), bool(cols.session), cols.time is not None).cache()
+    events = sessionise(
+        events, parse_duration(session_gap), bool(cols.session), cols.time is not None
+    ).cache()
     _summarise(events, report)
     return events, report
 
 
 def _parse(df, cols: ColumnMap, report: LogReport):
     from pyspark.sql import functions as F
+
     df = df.withColumn("user", F.trim(F.col(f"`{cols.user}`").cast("string")))
     df = df.withColumn("item", F.trim(F.col(f"`{cols.item}`").cast("string")))
     if cols.session:
@@ -107,11 +142,15 @@ def _parse(df, cols: ColumnMap, report: LogReport):
             df = df.withColumn("time", num / (1000.0 if unit == "ms" else 1.0))
         else:
             report.time_unit = "date strings"
-            df = df.withColumn("time", F.unix_timestamp(F.to_timestamp(t.cast("string"))).cast("double"))
+            df = df.withColumn(
+                "time", F.unix_timestamp(F.to_timestamp(t.cast("string"))).cast("double")
+            )
     else:
         df = df.withColumn("time", F.lit(None).cast("double"))
     if cols.weight:
-        df = df.withColumn("weight", F.trim(F.col(f"`{cols.weight}`").cast("string")).cast("double"))
+        df = df.withColumn(
+            "weight", F.trim(F.col(f"`{cols.weight}`").cast("string")).cast("double")
+        )
     else:
         df = df.withColumn("weight", F.lit(None).cast("double"))
     return df
@@ -120,22 +159,32 @@ def _parse(df, cols: ColumnMap, report: LogReport):
 def _drop_conditions(df, cols, min_weight):
     """In the local engine's order; each condition applies to rows no earlier one dropped."""
     from pyspark.sql import functions as F
-    conds = [(reason("missing_user"), F.col("user").isNull() | (F.col("user") == "")),
-             (reason("missing_item"), F.col("item").isNull() | (F.col("item") == ""))]
+
+    conds = [
+        (reason("missing_user"), F.col("user").isNull() | (F.col("user") == "")),
+        (reason("missing_item"), F.col("item").isNull() | (F.col("item") == "")),
+    ]
+
     def not_finite(c):
         return F.col(c).isNull() | F.isnan(c) | (F.abs(F.col(c)) == float("inf"))
+
     if cols.time:
         conds.append((reason("bad_time", column=cols.time), not_finite("time")))
     if cols.weight:
         conds.append((reason("bad_weight", column=cols.weight), not_finite("weight")))
         if min_weight is not None:
-            conds.append((reason("low_weight", column=cols.weight, minimum=min_weight),
-                          F.col("weight") < F.lit(float(min_weight))))
+            conds.append(
+                (
+                    reason("low_weight", column=cols.weight, minimum=min_weight),
+                    F.col("weight") < F.lit(float(min_weight)),
+                )
+            )
     return conds
 
 
 def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
     from pyspark.sql import functions as F
+
     exprs, earlier = [], F.lit(False)
     firsts = []
     for name, cond in conds:
@@ -151,7 +200,9 @@ def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
     for name, n in counts.items():
         if not n:
             continue
-        if min_weight is not None and name == reason("low_weight", column=cols.weight, minimum=min_weight):
+        if min_weight is not None and name == reason(
+            "low_weight", column=cols.weight, minimum=min_weight
+        ):
             report.filtered[name] = int(n)
         else:
             report.dropped[name] = int(n)
@@ -165,7 +216,11 @@ def _sample_lines(df, firsts) -> dict:
     indexed = flagged.rdd.zipWithIndex()
     out = {}
     for i, (name, _) in enumerate(firsts):
-        hits = indexed.filter(lambda pair, i=i: pair[0][i]).map(lambda pair: pair[1] + 2).take(SAMPLE_ROWS)
+        hits = (
+            indexed.filter(lambda pair, i=i: pair[0][i])
+            .map(lambda pair: pair[1] + 2)
+            .take(SAMPLE_ROWS)
+        )
         out[name] = [int(h) for h in hits]
     return out
 
@@ -179,6 +234,7 @@ def _min_counts(events, report: LogReport, min_item: int, min_user: int):
 def _drop_rare(events, report: LogReport, column: str, minimum: int, reason: str):
     from pyspark.sql import Window
     from pyspark.sql import functions as F
+
     if minimum <= 1:
         return events
     events = events.withColumn("_n", F.count("*").over(Window.partitionBy(column)))
@@ -192,25 +248,41 @@ def sessionise(events, gap: float, by_column: bool, has_time: bool):
     """A new session with a new user, a new session-column value, or a gap longer than ``gap``."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
+
     order = ["time", "row"] if has_time else ["row"]
     w = Window.partitionBy("user").orderBy(*order)
     if by_column:
-        new = F.lag("session_raw").over(w).isNull() | (F.lag("session_raw").over(w) != F.col("session_raw"))
+        new = F.lag("session_raw").over(w).isNull() | (
+            F.lag("session_raw").over(w) != F.col("session_raw")
+        )
     elif has_time:
         prev = F.lag("time").over(w)
         new = prev.isNull() | ((F.col("time") - prev) > F.lit(float(gap)))
     else:
         new = F.lag("row").over(w).isNull()
     events = events.withColumn("_new", new.cast("int"))
-    events = events.withColumn("_idx", F.sum("_new").over(w.rowsBetween(Window.unboundedPreceding, 0)))
-    return events.withColumn("session", F.concat_ws("\u001f", "user", F.col("_idx").cast("string"))) \
-                 .drop("_new", "_idx")
+    events = events.withColumn(
+        "_idx", F.sum("_new").over(w.rowsBetween(Window.unboundedPreceding, 0))
+    )
+    return events.withColumn(
+        "session", F.concat_ws("\u001f", "user", F.col("_idx").cast("string"))
+    ).drop("_new", "_idx")
 
 
 def _summarise(events, report: LogReport) -> None:
     from pyspark.sql import functions as F
-    row = events.agg(F.count("*").alias("n"), F.countDistinct("user").alias("u"), F.countDistinct("item").alias("i"),
-                     F.countDistinct("session").alias("s")).first()
-    report.rows_kept, report.users, report.items, report.sessions = int(row.n), int(row.u), int(row.i), int(row.s)
+
+    row = events.agg(
+        F.count("*").alias("n"),
+        F.countDistinct("user").alias("u"),
+        F.countDistinct("item").alias("i"),
+        F.countDistinct("session").alias("s"),
+    ).first()
+    report.rows_kept, report.users, report.items, report.sessions = (
+        int(row.n),
+        int(row.u),
+        int(row.i),
+        int(row.s),
+    )
     most = events.groupBy("user").count().agg(F.max("count")).first()[0] if row.n else 0
     check_counts(int(row.n), int(row.i), int(most or 0), report.source)

@@ -35,7 +35,9 @@ def parse_conf(items: list[str]) -> dict:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ParameterError(f"--conf '{item}' must look like key=value (e.g. spark.driver.memory=8g)")
+            raise ParameterError(
+                f"--conf '{item}' must look like key=value (e.g. spark.driver.memory=8g)"
+            )
         out[key.strip()] = value.strip()
     return out
 
@@ -60,8 +62,10 @@ def get_session(master: str = "local[2]", conf: dict | None = None):
     """
     require_pyspark()
     import warnings
+
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     from pyspark.sql import SparkSession
+
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(master).appName("embedlab")
     for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
@@ -82,15 +86,27 @@ class spark_errors:
         if exc is None:
             return False
         from ..errors import DataError, EmbedlabError
+
         if isinstance(exc, EmbedlabError):
             return False
         name = type(exc).__name__
-        if name in ("AnalysisException", "IllegalArgumentException", "NumberFormatException", "Py4JJavaError",
-                    "PySparkException", "SparkRuntimeException", "ParseException", "PythonException",
-                    "SparkUpgradeException", "ArithmeticException"):
+        if name in (
+            "AnalysisException",
+            "IllegalArgumentException",
+            "NumberFormatException",
+            "Py4JJavaError",
+            "PySparkException",
+            "SparkRuntimeException",
+            "ParseException",
+            "PythonException",
+            "SparkUpgradeException",
+            "ArithmeticException",
+        ):
             text = str(exc).strip().splitlines()
             first = next((line for line in text if line.strip()), name)
-            hint = ("check the columns and the master URL; for memory errors raise --conf spark.driver.memory="
-                    "8g (or spark.executor.memory on a cluster)")
+            hint = (
+                "check the columns and the master URL; for memory errors raise --conf spark.driver.memory="
+                "8g (or spark.executor.memory on a cluster)"
+            )
             raise DataError(f"Spark failed: {first[:300]}", hint=hint) from None
         return False

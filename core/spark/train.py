@@ -11,15 +11,25 @@ from ..train.mf import ALS_DEFAULTS
 SPARK_METHODS = ("item2vec", "als")
 W2V_LIMIT = (2**31 - 1) // 8  # Spark: vocabulary × vector size must stay below Int.MaxValue / 8
 INT_MAX = 2**31 - 1
-SPARK_W2V = {"vector_size", "window", "epochs", "min_count", "alpha", "partitions", "max_sentence_length"}
+SPARK_W2V = {
+    "vector_size",
+    "window",
+    "epochs",
+    "min_count",
+    "alpha",
+    "partitions",
+    "max_sentence_length",
+}
 SPARK_ALS = {"factors", "regularization", "alpha", "iterations", "blocks"}
 
 
 def check_method(method: str) -> None:
     """Raise ``ParameterError`` unless the Spark engine trains ``method`` (item2vec, als)."""
     if method not in SPARK_METHODS:
-        raise ParameterError(f"the Spark engine trains {', '.join(SPARK_METHODS)}, not '{method}'",
-                             hint="use --engine local for svd, graph and supervised")
+        raise ParameterError(
+            f"the Spark engine trains {', '.join(SPARK_METHODS)}, not '{method}'",
+            hint="use --engine local for svd, graph and supervised",
+        )
 
 
 def train(events, method: str, seed: int = 0, params: dict | None = None, progress=None):
@@ -65,39 +75,70 @@ def train(events, method: str, seed: int = 0, params: dict | None = None, progre
 def _known(params: dict, allowed: set, method: str) -> None:
     unknown = set(params) - allowed
     if unknown:
-        raise ParameterError(f"the Spark engine's {method} does not take {', '.join(sorted(unknown))}",
-                             hint=f"it takes: {', '.join(sorted(allowed))}")
+        raise ParameterError(
+            f"the Spark engine's {method} does not take {', '.join(sorted(unknown))}",
+            hint=f"it takes: {', '.join(sorted(allowed))}",
+        )
 
 
 def sentences(events):
     """Items of each session in time order, sessions of two or more events."""
     from pyspark.sql import functions as F
+
     ordered = F.sort_array(F.collect_list(F.struct("time", "row", "item")))
-    return events.groupBy("session").agg(ordered.alias("s")) \
-                 .select(F.col("s.item").alias("items")).filter(F.size("items") >= 2)
+    return (
+        events.groupBy("session")
+        .agg(ordered.alias("s"))
+        .select(F.col("s.item").alias("items"))
+        .filter(F.size("items") >= 2)
+    )
 
 
 def _word2vec(events, seed: int, params: dict):
     from pyspark.ml.feature import Word2Vec
     from pyspark.ml.functions import vector_to_array
     from pyspark.sql import functions as F
+
     _known(params, SPARK_W2V, "item2vec")
-    p = {"vector_size": I2V_DEFAULTS["vector_size"], "window": I2V_DEFAULTS["window"],
-         "epochs": I2V_DEFAULTS["epochs"], "min_count": I2V_DEFAULTS["min_count"],
-         "alpha": I2V_DEFAULTS["alpha"], "partitions": 1, "max_sentence_length": 1000, **params}
+    p = {
+        "vector_size": I2V_DEFAULTS["vector_size"],
+        "window": I2V_DEFAULTS["window"],
+        "epochs": I2V_DEFAULTS["epochs"],
+        "min_count": I2V_DEFAULTS["min_count"],
+        "alpha": I2V_DEFAULTS["alpha"],
+        "partitions": 1,
+        "max_sentence_length": 1000,
+        **params,
+    }
     sent = sentences(events).cache()
-    vocab = sent.select(F.explode("items").alias("item")).groupBy("item").count() \
-                .filter(F.col("count") >= int(p["min_count"])).count()
+    vocab = (
+        sent.select(F.explode("items").alias("item"))
+        .groupBy("item")
+        .count()
+        .filter(F.col("count") >= int(p["min_count"]))
+        .count()
+    )
     if vocab * int(p["vector_size"]) >= W2V_LIMIT:
-        raise ParameterError(f"Spark's Word2Vec needs vocabulary × vector size < {W2V_LIMIT:,}; this log has "
-                             f"{vocab:,} items × {p['vector_size']} = {vocab * int(p['vector_size']):,}",
-                             hint="lower --param vector_size, raise --param min_count, or use --engine local")
-    model = Word2Vec(vectorSize=int(p["vector_size"]), windowSize=int(p["window"]), maxIter=int(p["epochs"]),
-                     minCount=int(p["min_count"]), stepSize=float(p["alpha"]), numPartitions=int(p["partitions"]),
-                     maxSentenceLength=int(p["max_sentence_length"]), seed=seed, inputCol="items",
-                     outputCol="_v").fit(sent)
-    vectors = model.getVectors().select(F.col("word").alias("key"),
-                                        vector_to_array("vector", "float32").alias("vector"))
+        raise ParameterError(
+            f"Spark's Word2Vec needs vocabulary × vector size < {W2V_LIMIT:,}; this log has "
+            f"{vocab:,} items × {p['vector_size']} = {vocab * int(p['vector_size']):,}",
+            hint="lower --param vector_size, raise --param min_count, or use --engine local",
+        )
+    model = Word2Vec(
+        vectorSize=int(p["vector_size"]),
+        windowSize=int(p["window"]),
+        maxIter=int(p["epochs"]),
+        minCount=int(p["min_count"]),
+        stepSize=float(p["alpha"]),
+        numPartitions=int(p["partitions"]),
+        maxSentenceLength=int(p["max_sentence_length"]),
+        seed=seed,
+        inputCol="items",
+        outputCol="_v",
+    ).fit(sent)
+    vectors = model.getVectors().select(
+        F.col("word").alias("key"), vector_to_array("vector", "float32").alias("vector")
+    )
     counts = events.groupBy(F.col("item").alias("key")).agg(F.count("*").alias("events"))
     sent.unpersist()
     p["objective"] = "skip-gram with hierarchical softmax (Spark ML)"
@@ -107,6 +148,7 @@ def _word2vec(events, seed: int, params: dict):
 def _als(events, seed: int, params: dict):
     from pyspark.ml.recommendation import ALS
     from pyspark.sql import functions as F
+
     _known(params, SPARK_ALS, "als")
     p = {k: ALS_DEFAULTS[k] for k in ("factors", "regularization", "alpha", "iterations")}
     p = {**p, "blocks": 2, **params}
@@ -114,14 +156,28 @@ def _als(events, seed: int, params: dict):
     users = _index(pairs, "user", "uid")
     items = _index(pairs, "item", "iid")
     ratings = pairs.join(users, "user").join(items, "item")
-    model = ALS(rank=int(p["factors"]), maxIter=int(p["iterations"]), regParam=float(p["regularization"]),
-                alpha=float(p["alpha"]), implicitPrefs=True, userCol="uid", itemCol="iid", ratingCol="count",
-                numUserBlocks=int(p["blocks"]), numItemBlocks=int(p["blocks"]), seed=seed).fit(ratings)
+    model = ALS(
+        rank=int(p["factors"]),
+        maxIter=int(p["iterations"]),
+        regParam=float(p["regularization"]),
+        alpha=float(p["alpha"]),
+        implicitPrefs=True,
+        userCol="uid",
+        itemCol="iid",
+        ratingCol="count",
+        numUserBlocks=int(p["blocks"]),
+        numItemBlocks=int(p["blocks"]),
+        seed=seed,
+    ).fit(ratings)
     counts = events.groupBy("item").agg(F.count("*").alias("events"))
-    item_vec = model.itemFactors.join(items, items.iid == model.itemFactors.id) \
-        .join(counts, "item").select(F.col("item").alias("key"), F.col("features").alias("vector"), "events")
-    user_vec = model.userFactors.join(users, users.uid == model.userFactors.id) \
-        .select(F.col("user").alias("key"), F.col("features").alias("vector"))
+    item_vec = (
+        model.itemFactors.join(items, items.iid == model.itemFactors.id)
+        .join(counts, "item")
+        .select(F.col("item").alias("key"), F.col("features").alias("vector"), "events")
+    )
+    user_vec = model.userFactors.join(users, users.uid == model.userFactors.id).select(
+        F.col("user").alias("key"), F.col("features").alias("vector")
+    )
     return item_vec, user_vec, p
 
 
@@ -129,8 +185,11 @@ def _index(pairs, column: str, name: str):
     """Dense int ids for ALS, which takes ids that fit in a Java int."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
+
     distinct = pairs.select(column).distinct()
     n = distinct.count()
     if n > INT_MAX:
-        raise ParameterError(f"{n:,} distinct {column}s do not fit Spark ALS's int ids (max {INT_MAX:,})")
+        raise ParameterError(
+            f"{n:,} distinct {column}s do not fit Spark ALS's int ids (max {INT_MAX:,})"
+        )
     return distinct.withColumn(name, (F.row_number().over(Window.orderBy(column)) - 1).cast("int"))

@@ -11,11 +11,23 @@ from .item2vec import Item2Vec
 from .mf import ALS, SVD
 from .supervised import Supervised
 
-TRAINERS: dict[str, Trainer] = {t.name: t for t in (Item2Vec(), ALS(), SVD(), Graph(), Supervised())}
+TRAINERS: dict[str, Trainer] = {
+    t.name: t for t in (Item2Vec(), ALS(), SVD(), Graph(), Supervised())
+}
 TRAINING_METHODS = tuple(TRAINERS)
 
-__all__ = ["train", "trainer", "TrainResult", "Trainer", "Dimension", "TRAINING_METHODS", "TRAINERS", "Progress",
-           "declared", "make_params"]
+__all__ = [
+    "train",
+    "trainer",
+    "TrainResult",
+    "Trainer",
+    "Dimension",
+    "TRAINING_METHODS",
+    "TRAINERS",
+    "Progress",
+    "declared",
+    "make_params",
+]
 
 
 def trainer(method: str) -> Trainer:
@@ -45,8 +57,9 @@ def trainer(method: str) -> Trainer:
     return TRAINERS[method]
 
 
-def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, checkpoint=None,
-          **params) -> TrainResult:
+def train(
+    inter, method: str, seed: int = 0, progress: Progress = no_progress, checkpoint=None, **params
+) -> TrainResult:
     """Train ``method`` on ``inter`` with its defaults (for the log's shape) updated by ``params``.
 
     Parameters
@@ -83,6 +96,8 @@ def train(inter, method: str, seed: int = 0, progress: Progress = no_progress, c
     embedlab.core.errors.ParameterError: item2vec parameter epochs(-1) must be >= 1
     """
     t = trainer(method)
-    if not 0 <= int(seed) < 2 ** 32:  # numpy, scikit-learn and gensim all take 32-bit seeds
-        raise ParameterError(f"seed({seed}) must be between 0 and {2 ** 32 - 1}")
-    return t.fit(inter, make_params(t, params, inter), seed=seed, progress=progress, checkpoint=checkpoint)
+    if not 0 <= int(seed) < 2**32:  # numpy, scikit-learn and gensim all take 32-bit seeds
+        raise ParameterError(f"seed({seed}) must be between 0 and {2**32 - 1}")
+    return t.fit(
+        inter, make_params(t, params, inter), seed=seed, progress=progress, checkpoint=checkpoint
+    )

@@ -8,8 +8,9 @@ import hashlib
 import math
 import time
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -38,17 +39,33 @@ class TrainResult:
     data: dict = field(default_factory=dict)
 
     def report(self) -> dict:
-        return {"method": self.method, "params": self.params, "seed": self.seed,
-                "seconds": round(self.seconds, 3), "items": len(self.items), "dim": self.items.dim,
-                "users": 0 if self.users is None else len(self.users), "data": self.data}
+        return {
+            "method": self.method,
+            "params": self.params,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 3),
+            "items": len(self.items),
+            "dim": self.items.dim,
+            "users": 0 if self.users is None else len(self.users),
+            "data": self.data,
+        }
 
 
-def param(default: Any, *, low: float | None = None, above: float | None = None, high: float | None = None,
-          choices: tuple | None = None, help: str = "") -> Any:
+def param(
+    default: Any,
+    *,
+    low: float | None = None,
+    above: float | None = None,
+    high: float | None = None,
+    choices: tuple | None = None,
+    help: str = "",
+) -> Any:
     """A declared trainer parameter: its default, its valid values (``low <= v``, ``above < v``,
     ``v <= high``, or one of ``choices``) and a one-line description, as a dataclass field."""
-    return field(default=default, metadata={"low": low, "above": above, "high": high, "choices": choices,
-                                            "help": help})
+    return field(
+        default=default,
+        metadata={"low": low, "above": above, "high": high, "choices": choices, "help": help},
+    )
 
 
 @dataclass(frozen=True)
@@ -98,8 +115,14 @@ class Trainer(Protocol):
     def defaults(self, inter: Interactions) -> Any:
         """The default parameters for this log (a trainer may choose them by the log's shape)."""
 
-    def fit(self, inter: Interactions, params: Any, seed: int = 0, progress: Progress = no_progress,
-            checkpoint: Checkpoint | None = None) -> TrainResult:
+    def fit(
+        self,
+        inter: Interactions,
+        params: Any,
+        seed: int = 0,
+        progress: Progress = no_progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> TrainResult:
         """Train on ``inter`` with validated ``params``; deterministic for a seed."""
 
 
@@ -134,8 +157,10 @@ def declared(params_cls: type) -> list[dict]:
     [('factors', 64), ('n_iter', 7)]
     """
     hints = typing.get_type_hints(params_cls)
-    return [{"name": f.name, "type": hints[f.name], "default": f.default, **f.metadata}
-            for f in dataclasses.fields(params_cls)]
+    return [
+        {"name": f.name, "type": hints[f.name], "default": f.default, **f.metadata}
+        for f in dataclasses.fields(params_cls)
+    ]
 
 
 def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None) -> Any:
@@ -172,11 +197,16 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     spec = {d["name"]: d for d in declared(trainer.Params)}
     unknown = sorted(set(given) - set(spec))
     if unknown:
-        raise ParameterError(f"unknown {trainer.name} parameter(s): {', '.join(unknown)}",
-                             hint=f"known: {', '.join(spec)}")
-    params = dataclasses.replace(base, **{k: _checked(trainer.name, spec[k], v) for k, v in given.items()})
+        raise ParameterError(
+            f"unknown {trainer.name} parameter(s): {', '.join(unknown)}",
+            hint=f"known: {', '.join(spec)}",
+        )
+    params = dataclasses.replace(
+        base, **{k: _checked(trainer.name, spec[k], v) for k, v in given.items()}
+    )
     if inter is not None:  # values inside their bounds can still multiply into hours
         from .limits import check_work
+
         check_work(trainer.name, params, inter)
     return params
 
@@ -193,16 +223,25 @@ def _checked(method: str, d: dict, value: Any) -> Any:
         else:
             raise ValueError
     except (TypeError, ValueError):
-        raise ParameterError(f"{method} parameter {name}({value!r}) must be {'an integer' if kind is int else 'a number'}")
+        raise ParameterError(
+            f"{method} parameter {name}({value!r}) must be {'an integer' if kind is int else 'a number'}"
+        )
     if kind is float and not math.isfinite(value):
         raise ParameterError(f"{method} parameter {name}({value!r}) must be a finite number")
     if d.get("choices") and value not in d["choices"]:
-        raise ParameterError(f"{method} parameter {name}({value!r}) must be one of "
-                             f"{', '.join(map(str, d['choices']))}")
-    for bound, ok, word in (("low", lambda v, b: v >= b, ">="), ("above", lambda v, b: v > b, ">"),
-                            ("high", lambda v, b: v <= b, "<=")):
+        raise ParameterError(
+            f"{method} parameter {name}({value!r}) must be one of "
+            f"{', '.join(map(str, d['choices']))}"
+        )
+    for bound, ok, word in (
+        ("low", lambda v, b: v >= b, ">="),
+        ("above", lambda v, b: v > b, ">"),
+        ("high", lambda v, b: v <= b, "<="),
+    ):
         if d.get(bound) is not None and not ok(value, d[bound]):
-            raise ParameterError(f"{method} parameter {name}({value!r}) must be {word} {d[bound]:g}")
+            raise ParameterError(
+                f"{method} parameter {name}({value!r}) must be {word} {d[bound]:g}"
+            )
     return value
 
 
@@ -213,21 +252,41 @@ def data_hash(inter: Interactions) -> str:
     return "sha256:" + h.hexdigest()[:16]
 
 
-def item_embeddings(inter: Interactions, vectors: np.ndarray, item_codes: np.ndarray, method: str,
-                    params: dict, seed: int) -> Embeddings:
+def item_embeddings(
+    inter: Interactions,
+    vectors: np.ndarray,
+    item_codes: np.ndarray,
+    method: str,
+    params: dict,
+    seed: int,
+) -> Embeddings:
     """Item vectors keyed by the log's item ids, with the log's metadata and popularity attached."""
     counts = inter.item_counts()[item_codes]
     meta = pd.DataFrame({"events": counts})
     if inter.item_metadata is not None:
-        meta = pd.concat([inter.item_metadata.iloc[item_codes].reset_index(drop=True), meta], axis=1)
-    prov = Provenance(source=f"{method} on {inter.report.source}", format="trained", params=dict(params),
-                      seed=seed, data_hash=data_hash(inter))
+        meta = pd.concat(
+            [inter.item_metadata.iloc[item_codes].reset_index(drop=True), meta], axis=1
+        )
+    prov = Provenance(
+        source=f"{method} on {inter.report.source}",
+        format="trained",
+        params=dict(params),
+        seed=seed,
+        data_hash=data_hash(inter),
+    )
     return Embeddings([str(k) for k in inter.items[item_codes]], vectors, meta, prov)
 
 
-def user_embeddings(inter: Interactions, vectors: np.ndarray, method: str, params: dict, seed: int) -> Embeddings:
-    prov = Provenance(source=f"{method} users on {inter.report.source}", format="trained", params=dict(params),
-                      seed=seed, data_hash=data_hash(inter))
+def user_embeddings(
+    inter: Interactions, vectors: np.ndarray, method: str, params: dict, seed: int
+) -> Embeddings:
+    prov = Provenance(
+        source=f"{method} users on {inter.report.source}",
+        format="trained",
+        params=dict(params),
+        seed=seed,
+        data_hash=data_hash(inter),
+    )
     return Embeddings([str(u) for u in inter.users], vectors, provenance=prov)
 
 

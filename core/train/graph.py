@@ -14,7 +14,16 @@ import scipy.sparse as sp
 
 from ..errors import DataError
 from ..logs import Interactions
-from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, no_progress, param
+from .base import (
+    Checkpoint,
+    DeclaredTrainer,
+    Dimension,
+    Progress,
+    Timer,
+    TrainResult,
+    no_progress,
+    param,
+)
 from .item2vec import Item2VecParams, word2vec
 
 
@@ -23,18 +32,24 @@ class GraphParams:
     """Walks over the item co-occurrence graph (DeepWalk; node2vec when p or q is not 1), then
     skip-gram with item2vec's settings (its own defaults for window and epochs)."""
 
-    walks_per_item: int = param(10, low=1, high=1000, help="walks started from every item with an edge")
+    walks_per_item: int = param(
+        10, low=1, high=1000, help="walks started from every item with an edge"
+    )
     walk_length: int = param(20, low=2, high=1000, help="items per walk")
     p: float = param(1.0, low=1e-3, high=1e3, help="node2vec return bias (1/p to step back)")
     q: float = param(1.0, low=1e-3, high=1e3, help="node2vec in-out bias (1/q to move away)")
-    cooccurrence_window: int = param(5, low=1, high=100, help="steps within a session that make an edge")
+    cooccurrence_window: int = param(
+        5, low=1, high=100, help="steps within a session that make an edge"
+    )
     vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
     window: int = param(5, low=1, high=100, help="skip-gram context along a walk")
     epochs: int = param(5, low=1, high=1000, help="skip-gram passes over the walks")
     negative: int = param(10, low=1, high=100, help="negative samples per positive pair")
     ns_exponent: float = param(0.75, low=-2.0, high=2.0, help="negative-sampling exponent")
     sample: float = param(1e-3, low=0.0, high=1.0, help="down-sampling threshold (0 = off)")
-    min_count: int = param(1, low=1, high=1_000_000, help="ignore items seen fewer times in the walks")
+    min_count: int = param(
+        1, low=1, high=1_000_000, help="ignore items seen fewer times in the walks"
+    )
     sg: int = param(1, choices=(0, 1), help="1 = skip-gram, 0 = CBOW")
     alpha: float = param(0.025, above=0.0, high=1.0, help="initial learning rate")
     workers: int = param(1, low=1, high=64, help="threads; 1 is deterministic for a seed")
@@ -62,8 +77,9 @@ def cooccurrence(inter: Interactions, window: int) -> sp.csr_matrix:
     return g
 
 
-def random_walks(graph: sp.csr_matrix, walks_per_item: int, walk_length: int, p: float, q: float,
-                 seed: int) -> list[np.ndarray]:
+def random_walks(
+    graph: sp.csr_matrix, walks_per_item: int, walk_length: int, p: float, q: float, seed: int
+) -> list[np.ndarray]:
     """Weighted walks from every item with an edge; biased by p/q when either is not 1."""
     rng = np.random.default_rng(seed)
     indptr, indices, cum = graph.indptr, graph.indices, np.cumsum(graph.data, dtype=np.float64)
@@ -91,7 +107,9 @@ def _step(cur, indptr, indices, cum, rng):
     return indices[np.minimum(idx, hi - 1)]
 
 
-def _node2vec_resample(cur, prev, nxt, indptr, indices, cum, edge_keys, n, p, q, rng, max_rounds=50):
+def _node2vec_resample(
+    cur, prev, nxt, indptr, indices, cum, edge_keys, n, p, q, rng, max_rounds=50
+):
     bound = max(1.0 / p, 1.0, 1.0 / q)
     pending = np.arange(len(cur))
     for _ in range(max_rounds):
@@ -113,29 +131,61 @@ class Graph(DeclaredTrainer):
 
     name = "graph"
     Params = GraphParams
-    space = (Dimension("p", 0.25, 4.0, log=True), Dimension("q", 0.25, 4.0, log=True),
-             Dimension("walks_per_item", 5, 40, log=True))
+    space = (
+        Dimension("p", 0.25, 4.0, log=True),
+        Dimension("q", 0.25, 4.0, log=True),
+        Dimension("walks_per_item", 5, 40, log=True),
+    )
 
-    def fit(self, inter: Interactions, params: GraphParams, seed: int = 0, progress: Progress = no_progress,
-            checkpoint: Checkpoint | None = None) -> TrainResult:
+    def fit(
+        self,
+        inter: Interactions,
+        params: GraphParams,
+        seed: int = 0,
+        progress: Progress = no_progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> TrainResult:
         """Build the graph, walk it, train skip-gram on the walks."""
         p = dataclasses.asdict(params)
         with Timer() as t:
             progress(0.02, "building the co-occurrence graph")
             graph = cooccurrence(inter, params.cooccurrence_window)
             if graph.nnz == 0:
-                raise DataError("no two different items ever co-occur in a session", path=inter.report.source)
+                raise DataError(
+                    "no two different items ever co-occur in a session", path=inter.report.source
+                )
             progress(0.1, f"random walks over {graph.shape[0]} items, {graph.nnz // 2} edges")
-            walks = random_walks(graph, params.walks_per_item, params.walk_length, params.p, params.q, seed)
+            walks = random_walks(
+                graph, params.walks_per_item, params.walk_length, params.p, params.q, seed
+            )
             w2v = {f.name: p[f.name] for f in dataclasses.fields(Item2VecParams)}
-            inner = word2vec(_as_sessions(inter), w2v, seed, lambda f, m: progress(0.1 + 0.9 * f, m),
-                             sequences=walks, label="graph", report_params=p, checkpoint=checkpoint)
-        return TrainResult("graph", inner.items, None, p, seed, t.seconds,
-                           {"edges": int(graph.nnz // 2), "walks": len(walks),
-                            "items_without_edges": int((np.diff(graph.indptr) == 0).sum())})
+            inner = word2vec(
+                _as_sessions(inter),
+                w2v,
+                seed,
+                lambda f, m: progress(0.1 + 0.9 * f, m),
+                sequences=walks,
+                label="graph",
+                report_params=p,
+                checkpoint=checkpoint,
+            )
+        return TrainResult(
+            "graph",
+            inner.items,
+            None,
+            p,
+            seed,
+            t.seconds,
+            {
+                "edges": int(graph.nnz // 2),
+                "walks": len(walks),
+                "items_without_edges": int((np.diff(graph.indptr) == 0).sum()),
+            },
+        )
 
 
 def _as_sessions(inter: Interactions) -> Interactions:
     """Walks are sequences, not baskets: the trainer must not widen the window to a basket."""
     from dataclasses import replace
+
     return replace(inter, baskets=False)

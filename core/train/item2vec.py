@@ -17,7 +17,17 @@ import numpy as np
 from ..errors import DataError
 from ..logs import Interactions
 from ..logs.sequences import as_sentences, sessions
-from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
+from .base import (
+    Checkpoint,
+    DeclaredTrainer,
+    Dimension,
+    Progress,
+    Timer,
+    TrainResult,
+    item_embeddings,
+    no_progress,
+    param,
+)
 
 
 @dataclass(frozen=True)
@@ -25,11 +35,19 @@ class Item2VecParams:
     """word2vec's settings for behaviour data (gensim's names)."""
 
     vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
-    window: int = param(3, low=1, high=100, help="context size in a session (a basket is always whole)")
+    window: int = param(
+        3, low=1, high=100, help="context size in a session (a basket is always whole)"
+    )
     negative: int = param(10, low=1, high=100, help="negative samples per positive pair")
-    ns_exponent: float = param(0.75, low=-2.0, high=2.0,
-                               help="negative-sampling exponent: 1 = by popularity, 0 = uniform, <0 favours rare items")
-    sample: float = param(1e-3, low=0.0, high=1.0, help="down-sampling threshold of frequent items (0 = off)")
+    ns_exponent: float = param(
+        0.75,
+        low=-2.0,
+        high=2.0,
+        help="negative-sampling exponent: 1 = by popularity, 0 = uniform, <0 favours rare items",
+    )
+    sample: float = param(
+        1e-3, low=0.0, high=1.0, help="down-sampling threshold of frequent items (0 = off)"
+    )
     epochs: int = param(20, low=1, high=1000, help="passes over the sessions")
     min_count: int = param(1, low=1, high=1_000_000, help="ignore items with fewer events")
     sg: int = param(1, choices=(0, 1), help="1 = skip-gram, 0 = CBOW")
@@ -39,9 +57,14 @@ class Item2VecParams:
 
 # Ranges keep a trial's cost near the defaults' (window, epochs and negative multiply it), so 20
 # trials on a 400k-event log fit in about ten minutes of one core.
-SPACE = (Dimension("ns_exponent", -1.0, 1.0), Dimension("sample", 1e-5, 1e-2, log=True, off=0.0),
-         Dimension("window", 1, 6), Dimension("epochs", 5, 30), Dimension("negative", 2, 12),
-         Dimension("vector_size", 16, 128, log=True))
+SPACE = (
+    Dimension("ns_exponent", -1.0, 1.0),
+    Dimension("sample", 1e-5, 1e-2, log=True, off=0.0),
+    Dimension("window", 1, 6),
+    Dimension("epochs", 5, 30),
+    Dimension("negative", 2, 12),
+    Dimension("vector_size", 16, 128, log=True),
+)
 
 DEFAULTS = dataclasses.asdict(Item2VecParams())  # the plain-dict view other engines (Spark) read
 
@@ -62,48 +85,92 @@ class Item2Vec(DeclaredTrainer):
     def defaults(self, inter: Interactions) -> Item2VecParams:
         return Item2VecParams(sample=BASKET_SAMPLE) if inter.baskets else Item2VecParams()
 
-    def fit(self, inter: Interactions, params: Item2VecParams, seed: int = 0, progress: Progress = no_progress,
-            checkpoint: Checkpoint | None = None) -> TrainResult:
+    def fit(
+        self,
+        inter: Interactions,
+        params: Item2VecParams,
+        seed: int = 0,
+        progress: Progress = no_progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> TrainResult:
         """Train on ``inter``'s sessions (baskets: every pair of a basket is a context)."""
         return word2vec(inter, dataclasses.asdict(params), seed, progress, checkpoint=checkpoint)
 
 
-def word2vec(inter: Interactions, p: dict, seed: int = 0, progress: Progress = no_progress,
-             sequences: list[np.ndarray] | None = None, label: str = "item2vec",
-             report_params: dict | None = None, checkpoint: Checkpoint | None = None) -> TrainResult:
+def word2vec(
+    inter: Interactions,
+    p: dict,
+    seed: int = 0,
+    progress: Progress = no_progress,
+    sequences: list[np.ndarray] | None = None,
+    label: str = "item2vec",
+    report_params: dict | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> TrainResult:
     """gensim word2vec over ``inter``'s sessions, or over ``sequences`` (random walks, given by the
     graph trainer with its own ``label`` and ``report_params`` for the provenance).  ``p`` holds
     every :class:`Item2VecParams` field, already validated."""
     from gensim.models import Word2Vec
+
     seqs = sessions(inter) if sequences is None else sequences
     if not seqs:
-        raise DataError("no session has two or more events; item2vec needs co-occurring items",
-                        path=inter.report.source, hint="raise --session-gap or check the user/time columns")
+        raise DataError(
+            "no session has two or more events; item2vec needs co-occurring items",
+            path=inter.report.source,
+            hint="raise --session-gap or check the user/time columns",
+        )
     most = int(np.bincount(np.concatenate(seqs)).max())
     if int(p["min_count"]) > most:  # gensim would fail with "you must first build vocabulary"
-        raise DataError(f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent item, "
-                        "so no item is left to train", path=inter.report.source, hint=f"use min_count <= {most}")
+        raise DataError(
+            f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent item, "
+            "so no item is left to train",
+            path=inter.report.source,
+            hint=f"use min_count <= {most}",
+        )
     p = dict(p)
     if inter.baskets and sequences is None:
-        p["window"] = max(len(s) for s in seqs)  # the whole basket is the context (Barkan & Koenigstein)
+        p["window"] = max(
+            len(s) for s in seqs
+        )  # the whole basket is the context (Barkan & Koenigstein)
     report = report_params or p
     data = {"sequences": len(seqs)}
 
     def result(model, seconds: float) -> TrainResult:
         codes = np.array([int(k) for k in model.wv.index_to_key], dtype=np.int64)
         order = np.argsort(codes)  # keep catalog order, not word2vec's frequency order
-        emb = item_embeddings(inter, np.array(model.wv.vectors)[order], codes[order], label, report, seed)
-        return TrainResult(label, emb, None, report, seed, seconds,
-                           {**data, "items_below_min_count": inter.n_items - len(emb)})
+        emb = item_embeddings(
+            inter, np.array(model.wv.vectors)[order], codes[order], label, report, seed
+        )
+        return TrainResult(
+            label,
+            emb,
+            None,
+            report,
+            seed,
+            seconds,
+            {**data, "items_below_min_count": inter.n_items - len(emb)},
+        )
 
     epochs = int(p["epochs"])
     callbacks = [_epoch_callback(progress, epochs, checkpoint, result)]
     with Timer() as t:
-        model = Word2Vec(sentences=as_sentences(seqs), vector_size=int(p["vector_size"]), window=int(p["window"]),
-                         negative=int(p["negative"]), ns_exponent=float(p["ns_exponent"]),
-                         sample=float(p["sample"]), epochs=epochs, min_count=int(p["min_count"]),
-                         sg=int(p["sg"]), alpha=float(p["alpha"]), workers=int(p["workers"]), seed=seed,
-                         hs=0, shrink_windows=not inter.baskets, callbacks=callbacks)
+        model = Word2Vec(
+            sentences=as_sentences(seqs),
+            vector_size=int(p["vector_size"]),
+            window=int(p["window"]),
+            negative=int(p["negative"]),
+            ns_exponent=float(p["ns_exponent"]),
+            sample=float(p["sample"]),
+            epochs=epochs,
+            min_count=int(p["min_count"]),
+            sg=int(p["sg"]),
+            alpha=float(p["alpha"]),
+            workers=int(p["workers"]),
+            seed=seed,
+            hs=0,
+            shrink_windows=not inter.baskets,
+            callbacks=callbacks,
+        )
     out = result(model, t.seconds)
     progress(1.0, f"{label}: {len(out.items)} items")
     return out

@@ -19,7 +19,9 @@ from ..limits import MB, max_train_mb, max_train_minutes
 
 # work units per second with the defaults on the sample log and online-retail, measured on 2 busy
 # cores (load 5-8): the estimates lean long
-STEP_UNITS = 1e5  # the fixed cost of one supervised gradient step (scikit-learn's per-batch overhead)
+STEP_UNITS = (
+    1e5  # the fixed cost of one supervised gradient step (scikit-learn's per-batch overhead)
+)
 RATES = {"item2vec": 1e9, "graph": 1e9, "als": 1e9, "svd": 7e8, "supervised": 5e8}
 
 
@@ -60,16 +62,24 @@ def work_units(method: str, params, inter) -> float:
         return _word2vec_work(lengths, window, params)
     if method == "graph":
         walks = params.walks_per_item * inter.n_items
-        walk_work = walks * params.walk_length * 50.0  # a rejection-sampled step costs a few dozen operations
+        walk_work = (
+            walks * params.walk_length * 50.0
+        )  # a rejection-sampled step costs a few dozen operations
         return walk_work + _word2vec_work(np.full(walks, params.walk_length), params.window, params)
-    if method == "als":  # conjugate gradient, 3 steps per iteration, and a fixed cost per user and item
-        return 3.0 * params.iterations * (events * params.factors + sides * (params.factors ** 2 + 500))
+    if (
+        method == "als"
+    ):  # conjugate gradient, 3 steps per iteration, and a fixed cost per user and item
+        return (
+            3.0 * params.iterations * (events * params.factors + sides * (params.factors**2 + 500))
+        )
     if method == "svd":  # randomized SVD: 2 products per power iteration, with 10 oversamples
         k = params.factors + 10
         return (2.0 * params.n_iter + 2) * (events + sides * k) * k
     if method == "supervised":  # forward and backward through the output layer of every class
         pairs = min(float(params.max_pairs), events)
-        steps = params.epochs * np.ceil(pairs / params.batch_size)  # each step costs ~0.2 ms of Python
+        steps = params.epochs * np.ceil(
+            pairs / params.batch_size
+        )  # each step costs ~0.2 ms of Python
         return 3.0 * params.epochs * pairs * params.vector_size * inter.n_items + steps * STEP_UNITS
     return 0.0
 
@@ -92,11 +102,21 @@ def memory_bytes(method: str, params, inter) -> float:
     if method == "als":  # float32 factors, their gradients, the matrix and its transpose
         return sides * params.factors * 4 * 3 + events * 24
     if method in ("item2vec", "graph"):  # vectors, negative-sampling weights, a copy; the sentences
-        tokens = events if method == "item2vec" else params.walks_per_item * inter.n_items * params.walk_length
+        tokens = (
+            events
+            if method == "item2vec"
+            else params.walks_per_item * inter.n_items * params.walk_length
+        )
         return inter.n_items * params.vector_size * 4 * 3 + tokens * 16
-    if method == "supervised":  # the pairs, the two layers (float64, Adam's moments), a batch's scores
+    if (
+        method == "supervised"
+    ):  # the pairs, the two layers (float64, Adam's moments), a batch's scores
         pairs = min(float(params.max_pairs), events)
-        return pairs * 32 + inter.n_items * params.vector_size * 8 * 6 + params.batch_size * inter.n_items * 8 * 3
+        return (
+            pairs * 32
+            + inter.n_items * params.vector_size * 8 * 6
+            + params.batch_size * inter.n_items * 8 * 3
+        )
     return 0.0
 
 
@@ -131,7 +151,8 @@ def check_work(method: str, params, inter) -> None:
             f"{method} with {_given(method, params)} on {inter.n_users:,} users and {inter.n_items:,} items would "
             f"need about {memory / MB:,.0f} MB (estimated), over the {most:,} MB limit",
             hint=f"lower {', '.join(DRIVERS.get(method, ())) or 'the parameters'}, filter rare users/items "
-                 "(--min-count), or raise EMBEDLAB_MAX_TRAIN_MB if the memory allows")
+            "(--min-count), or raise EMBEDLAB_MAX_TRAIN_MB if the memory allows",
+        )
     seconds = work_units(method, params, inter) / RATES.get(method, 1e9)
     limit = max_train_minutes()
     if seconds > limit * 60:
@@ -140,13 +161,17 @@ def check_work(method: str, params, inter) -> None:
             f"{method} with {_given(method, params)} on {len(inter):,} events would take about {_duration(seconds)} "
             f"(estimated), over the {limit:g}-minute limit",
             hint=f"lower {', '.join(drivers) or 'the parameters'}, or raise EMBEDLAB_MAX_TRAIN_MINUTES "
-                 "for a genuine long run")
+            "for a genuine long run",
+        )
 
 
-DRIVERS = {"item2vec": ("epochs", "window", "negative", "vector_size"),
-           "graph": ("epochs", "walks_per_item", "walk_length", "window", "negative", "vector_size"),
-           "als": ("iterations", "factors"), "svd": ("n_iter", "factors"),
-           "supervised": ("epochs", "max_pairs", "batch_size", "vector_size")}
+DRIVERS = {
+    "item2vec": ("epochs", "window", "negative", "vector_size"),
+    "graph": ("epochs", "walks_per_item", "walk_length", "window", "negative", "vector_size"),
+    "als": ("iterations", "factors"),
+    "svd": ("n_iter", "factors"),
+    "supervised": ("epochs", "max_pairs", "batch_size", "vector_size"),
+}
 
 
 def _given(method: str, params) -> str:

@@ -15,8 +15,18 @@ import scipy.sparse as sp
 from ..errors import ParameterError
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
-from .base import (Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param,
-                   user_embeddings)
+from .base import (
+    Checkpoint,
+    DeclaredTrainer,
+    Dimension,
+    Progress,
+    Timer,
+    TrainResult,
+    item_embeddings,
+    no_progress,
+    param,
+    user_embeddings,
+)
 
 
 @dataclass(frozen=True)
@@ -25,10 +35,15 @@ class ALSParams:
 
     factors: int = param(64, low=1, high=4096, help="dimensions of the user and item vectors")
     regularization: float = param(0.05, low=0.0, high=1e6, help="L2 penalty on the factors")
-    alpha: float = param(10.0, above=0.0, high=1e6, help="confidence = 1 + alpha × (weighted) events")
+    alpha: float = param(
+        10.0, above=0.0, high=1e6, help="confidence = 1 + alpha × (weighted) events"
+    )
     iterations: int = param(15, low=1, high=1000, help="alternating passes")
-    weighting: str = param("none", choices=("none", "bm25", "tfidf"),
-                           help="reweight the user × item matrix before ALS (BM25 damps heavy users and items)")
+    weighting: str = param(
+        "none",
+        choices=("none", "bm25", "tfidf"),
+        help="reweight the user × item matrix before ALS (BM25 damps heavy users and items)",
+    )
     threads: int = param(1, low=0, high=64, help="threads; 1 is deterministic for a seed")
 
 
@@ -59,6 +74,7 @@ def weighted(m: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
     if weighting == "none":
         return m
     from implicit.nearest_neighbours import bm25_weight, tfidf_weight
+
     w = bm25_weight(m, K1=100, B=0.8) if weighting == "bm25" else tfidf_weight(m)
     return sp.csr_matrix(w, dtype=np.float32)
 
@@ -68,36 +84,67 @@ class ALS(DeclaredTrainer):
 
     name = "als"
     Params = ALSParams
-    space = (Dimension("factors", 16, 256, log=True), Dimension("regularization", 1e-3, 10.0, log=True),
-             Dimension("alpha", 0.5, 100.0, log=True), Dimension("weighting", choices=("none", "bm25", "tfidf")))
+    space = (
+        Dimension("factors", 16, 256, log=True),
+        Dimension("regularization", 1e-3, 10.0, log=True),
+        Dimension("alpha", 0.5, 100.0, log=True),
+        Dimension("weighting", choices=("none", "bm25", "tfidf")),
+    )
     user_vectors = True
-    early_stopping = False  # an ALS iteration costs about one validation scoring: checks would not pay
+    early_stopping = (
+        False  # an ALS iteration costs about one validation scoring: checks would not pay
+    )
 
-
-    def fit(self, inter: Interactions, params: ALSParams, seed: int = 0, progress: Progress = no_progress,
-            checkpoint: Checkpoint | None = None) -> TrainResult:
+    def fit(
+        self,
+        inter: Interactions,
+        params: ALSParams,
+        seed: int = 0,
+        progress: Progress = no_progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> TrainResult:
         """Hu, Koren & Volinsky implicit ALS; confidence = alpha × (summed events)."""
         from implicit.cpu.als import AlternatingLeastSquares
         from threadpoolctl import threadpool_limits
+
         p = dataclasses.asdict(params)
         factors, iters = check_factors(params.factors, inter), params.iterations
         with threadpool_limits(1, user_api="blas"):  # implicit checks the BLAS threads when built
-            model = AlternatingLeastSquares(factors=factors, regularization=params.regularization,
-                                            alpha=params.alpha, iterations=iters, num_threads=params.threads,
-                                            random_state=seed)
+            model = AlternatingLeastSquares(
+                factors=factors,
+                regularization=params.regularization,
+                alpha=params.alpha,
+                iterations=iters,
+                num_threads=params.threads,
+                random_state=seed,
+            )
 
         def result(seconds: float) -> TrainResult:
-            return TrainResult("als", item_embeddings(inter, np.array(model.item_factors), np.arange(inter.n_items),
-                                                      "als", p, seed),
-                               user_embeddings(inter, np.array(model.user_factors), "als", p, seed), p, seed, seconds)
+            return TrainResult(
+                "als",
+                item_embeddings(
+                    inter, np.array(model.item_factors), np.arange(inter.n_items), "als", p, seed
+                ),
+                user_embeddings(inter, np.array(model.user_factors), "als", p, seed),
+                p,
+                seed,
+                seconds,
+            )
 
         def each(it, _s, _l):
             progress((it + 1) / iters * 0.99, f"ALS iteration {it + 1}/{iters}")
             if checkpoint is not None and it + 1 < iters:
                 checkpoint(it + 1, iters, lambda: result(0.0))
-        with Timer() as t, threadpool_limits(1, user_api="blas"):  # implicit wants single-threaded BLAS
-            model.fit(weighted(user_item_matrix(inter, binary=True), params.weighting), show_progress=False,
-                      callback=each)
+
+        with (
+            Timer() as t,
+            threadpool_limits(1, user_api="blas"),
+        ):  # implicit wants single-threaded BLAS
+            model.fit(
+                weighted(user_item_matrix(inter, binary=True), params.weighting),
+                show_progress=False,
+                callback=each,
+            )
         progress(1.0, "ALS done")
         return result(t.seconds)
 
@@ -111,11 +158,17 @@ class SVD(DeclaredTrainer):
     user_vectors = True
     early_stopping = False  # one randomised SVD: no epochs
 
-
-    def fit(self, inter: Interactions, params: SVDParams, seed: int = 0, progress: Progress = no_progress,
-            checkpoint: Checkpoint | None = None) -> TrainResult:
+    def fit(
+        self,
+        inter: Interactions,
+        params: SVDParams,
+        seed: int = 0,
+        progress: Progress = no_progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> TrainResult:
         """One randomised truncated SVD (no iterations to check point)."""
         from sklearn.decomposition import TruncatedSVD
+
         p = dataclasses.asdict(params)
         factors = check_factors(params.factors, inter)
         progress(0.05, "truncated SVD")
@@ -124,6 +177,12 @@ class SVD(DeclaredTrainer):
             users = svd.fit_transform(user_item_matrix(inter, binary=True)).astype(np.float32)
         items = svd.components_.T.astype(np.float32)
         progress(1.0, "SVD done")
-        return TrainResult("svd", item_embeddings(inter, items, np.arange(inter.n_items), "svd", p, seed),
-                           user_embeddings(inter, users, "svd", p, seed), p, seed, t.seconds,
-                           {"explained_variance": float(svd.explained_variance_ratio_.sum())})
+        return TrainResult(
+            "svd",
+            item_embeddings(inter, items, np.arange(inter.n_items), "svd", p, seed),
+            user_embeddings(inter, users, "svd", p, seed),
+            p,
+            seed,
+            t.seconds,
+            {"explained_variance": float(svd.explained_variance_ratio_.sum())},
+        )

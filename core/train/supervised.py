@@ -16,7 +16,17 @@ import scipy.sparse as sp
 
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
-from .base import Checkpoint, DeclaredTrainer, Dimension, Progress, TrainResult, Timer, item_embeddings, no_progress, param
+from .base import (
+    Checkpoint,
+    DeclaredTrainer,
+    Dimension,
+    Progress,
+    Timer,
+    TrainResult,
+    item_embeddings,
+    no_progress,
+    param,
+)
 
 
 @dataclass(frozen=True)
@@ -25,16 +35,22 @@ class SupervisedParams:
 
     vector_size: int = param(32, low=1, high=4096, help="dimensions of the embedding layer")
     epochs: int = param(10, low=1, high=1000, help="passes over the training pairs")
-    target: str = param("next", help="'next' (the next item of the session) or an item metadata column")
+    target: str = param(
+        "next", help="'next' (the next item of the session) or an item metadata column"
+    )
     learning_rate: float = param(0.005, above=0.0, high=10.0, help="Adam's initial learning rate")
     batch_size: int = param(256, low=1, high=1_000_000, help="pairs per gradient step")
-    max_pairs: int = param(200_000, low=1, high=100_000_000, help="sample at most this many training pairs")
+    max_pairs: int = param(
+        200_000, low=1, high=100_000_000, help="sample at most this many training pairs"
+    )
 
 
 DEFAULTS = dataclasses.asdict(SupervisedParams())
 
 
-def training_pairs(inter: Interactions, target: str, max_pairs: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def training_pairs(
+    inter: Interactions, target: str, max_pairs: int, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """(input item, target) pairs: consecutive items of a session, or item → metadata label."""
     if target == "next":
         same = inter.session[1:] == inter.session[:-1]
@@ -42,8 +58,10 @@ def training_pairs(inter: Interactions, target: str, max_pairs: int, rng) -> tup
     else:
         if inter.item_metadata is None or target not in inter.item_metadata.columns:
             have = [] if inter.item_metadata is None else list(inter.item_metadata.columns)
-            raise ParameterError(f"target '{target}' must be 'next' or an item metadata column",
-                                 hint=f"metadata columns: {have}")
+            raise ParameterError(
+                f"target '{target}' must be 'next' or an item metadata column",
+                hint=f"metadata columns: {have}",
+            )
         labels = inter.item_metadata[target].astype(str).to_numpy()
         x = np.arange(inter.n_items)
         y = labels
@@ -62,28 +80,58 @@ class Supervised(DeclaredTrainer):
     Params = SupervisedParams
     space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30))
 
-    def fit(self, inter: Interactions, params: SupervisedParams, seed: int = 0, progress: Progress = no_progress,
-            checkpoint: Checkpoint | None = None) -> TrainResult:
+    def fit(
+        self,
+        inter: Interactions,
+        params: SupervisedParams,
+        seed: int = 0,
+        progress: Progress = no_progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> TrainResult:
         """Adam over (item, next item or label) pairs, one epoch per ``partial_fit``."""
         from sklearn.neural_network import MLPClassifier
+
         p = dataclasses.asdict(params)
         x, y = training_pairs(inter, params.target, params.max_pairs, np.random.default_rng(seed))
-        one_hot = sp.csr_matrix((np.ones(len(x), np.float32), (np.arange(len(x)), x)), shape=(len(x), inter.n_items))
-        net = MLPClassifier(hidden_layer_sizes=(params.vector_size,), activation="identity", solver="adam",
-                            learning_rate_init=params.learning_rate, batch_size=params.batch_size,
-                            random_state=seed, max_iter=1, shuffle=True)
+        one_hot = sp.csr_matrix(
+            (np.ones(len(x), np.float32), (np.arange(len(x)), x)), shape=(len(x), inter.n_items)
+        )
+        net = MLPClassifier(
+            hidden_layer_sizes=(params.vector_size,),
+            activation="identity",
+            solver="adam",
+            learning_rate_init=params.learning_rate,
+            batch_size=params.batch_size,
+            random_state=seed,
+            max_iter=1,
+            shuffle=True,
+        )
         classes = np.unique(y)
 
         def result(seconds: float) -> TrainResult:
             table = np.asarray(net.coefs_[0], dtype=np.float32)  # (items, dim): the embedding layer
-            return TrainResult("supervised", item_embeddings(inter, table, np.arange(inter.n_items), "supervised", p,
-                                                             seed), None, p, seed, seconds,
-                               {"pairs": int(len(x)), "classes": int(len(classes)), "final_loss": float(net.loss_)})
+            return TrainResult(
+                "supervised",
+                item_embeddings(inter, table, np.arange(inter.n_items), "supervised", p, seed),
+                None,
+                p,
+                seed,
+                seconds,
+                {
+                    "pairs": int(len(x)),
+                    "classes": int(len(classes)),
+                    "final_loss": float(net.loss_),
+                },
+            )
+
         with Timer() as t, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for epoch in range(1, params.epochs + 1):
                 net.partial_fit(one_hot, y, classes=classes)
-                progress(epoch / params.epochs * 0.99, f"epoch {epoch}/{params.epochs}, loss {net.loss_:.3f}")
+                progress(
+                    epoch / params.epochs * 0.99,
+                    f"epoch {epoch}/{params.epochs}, loss {net.loss_:.3f}",
+                )
                 if checkpoint is not None and epoch < params.epochs:
                     checkpoint(epoch, params.epochs, lambda: result(0.0))
         progress(1.0, "supervised done")

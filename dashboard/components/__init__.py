@@ -12,13 +12,32 @@ from embedlab.core.pointmap import PackedPoints
 _POINTMAP = components.declare_component("pointmap", path=str(Path(__file__).parent / "pointmap"))
 
 
-def point_map(points: PackedPoints, data_id: str, palette: list[str], labels: list[list], marks: list[dict],
-              caption: str, filename: str, key: str, height: int = 640) -> dict | None:
+def point_map(
+    points: PackedPoints,
+    data_id: str,
+    palette: list[str],
+    labels: list[list],
+    marks: list[dict],
+    caption: str,
+    filename: str,
+    key: str,
+    height: int = 640,
+) -> dict | None:
     """Draw ``points`` with pan, zoom, hover and click in the browser (see pointmap/pointmap.js).
 
     ``data_id`` names the points: while it stays the same, reruns keep the reader's pan and zoom.
     Returns the last click, ``{"point": i, "nonce": t}`` (i in the points' order) or
     ``{"mark": m, "item": j, "nonce": t}``, or None before any click.
     """
-    return _POINTMAP(**points.args(), data_id=data_id, palette=palette, labels=labels, marks=marks, caption=caption,
-                     filename=filename, height=height, key=key, default=None)
+    return _POINTMAP(
+        **points.args(),
+        data_id=data_id,
+        palette=palette,
+        labels=labels,
+        marks=marks,
+        caption=caption,
+        filename=filename,
+        height=height,
+        key=key,
+        default=None,
+    )

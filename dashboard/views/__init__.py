@@ -4,14 +4,13 @@ trigger Streamlit's legacy auto-discovery.)"""
 from __future__ import annotations
 
 import functools
-import re
 import logging
+import re
 
 import streamlit as st
 
 from embedlab.core.errors import EmbedlabError
 from embedlab.dashboard.text import md
-
 
 log = logging.getLogger("embedlab.dashboard")
 
@@ -20,6 +19,7 @@ def user_facing(message: str) -> str:
     """An error message with the workspace's storage paths cut down to the uploaded file's name
     (``<workspace>/uploads/<hash>/ratings.csv`` → ``ratings.csv``): users never see server paths."""
     from embedlab.dashboard.state import workspace
+
     root = re.escape(str(workspace().root))
     return re.sub(root + r"/(uploads|blobs)/[0-9a-f]{32}/?", "", message)
 
@@ -27,14 +27,18 @@ def user_facing(message: str) -> str:
 def guarded(page):
     """A user mistake anywhere in a page becomes an ``st.error``; anything else (a bug) is logged
     with its traceback on the server and the user gets one line, never a traceback or a path."""
+
     @functools.wraps(page)
     def run():
         try:
             page()
         except EmbedlabError as exc:
             st.error(md(user_facing(str(exc))))
-        except Exception:  # noqa: BLE001 -- st.rerun/st.stop are BaseExceptions and pass through
+        except Exception:
             log.exception("page %s failed", page.__module__)
-            st.error("Something went wrong on the server (it is logged there). Try another input or reload; "
-                     "if it persists, report what you did.")
+            st.error(
+                "Something went wrong on the server (it is logged there). Try another input or reload; "
+                "if it persists, report what you did."
+            )
+
     return run

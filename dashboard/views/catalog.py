@@ -10,16 +10,21 @@ from embedlab.core.experiments.estimate import sweep_seconds, training_cost
 from embedlab.core.experiments.sweep import reading, sweep_points
 from embedlab.core.plots import sweep_figure
 from embedlab.core.train import TRAINING_METHODS
-
 from embedlab.dashboard import share, state
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker
 
-AXIS_HELP = {"items": "keep N items (all their events)", "events": "keep a fraction of all events",
-             "users": "keep N users"}
-MODE_HELP = {"both": "both: random and most popular of each size (tells size from events per item)",
-             "random": "random items", "popular": "the most popular items"}
+AXIS_HELP = {
+    "items": "keep N items (all their events)",
+    "events": "keep a fraction of all events",
+    "users": "keep N users",
+}
+MODE_HELP = {
+    "both": "both: random and most popular of each size (tells size from events per item)",
+    "random": "random items",
+    "popular": "the most popular items",
+}
 
 
 LOG = state.Control("catalog.log", None, "sample")
@@ -28,20 +33,28 @@ LOG = state.Control("catalog.log", None, "sample")
 @guarded
 def page():
     st.header("Catalog size")
-    st.write("Shrink a log in controlled ways, retrain each method with several seeds, and measure next-item "
-             "HR@10 and its lift over the popularity baseline on the same shrunken data, genre consistency, "
-             "and how stable the neighbours are across seeds. Bands are 95% bootstrap intervals over the "
-             "evaluated users (items for stability and consistency).")
+    st.write(
+        "Shrink a log in controlled ways, retrain each method with several seeds, and measure next-item "
+        "HR@10 and its lift over the popularity baseline on the same shrunken data, genre consistency, "
+        "and how stable the neighbours are across seeds. Bands are 95% bootstrap intervals over the "
+        "evaluated users (items for stability and consistency)."
+    )
     run_tab, open_tab = st.tabs(["Run a sweep", "Re-open a sweep from its CSV"])
     with run_tab:
         _run()
     with open_tab:
-        up = st.file_uploader("Sweep rows (CSV written by this page or `embedlab sweep --out`)", key="sweep-csv")
+        up = st.file_uploader(
+            "Sweep rows (CSV written by this page or `embedlab sweep --out`)", key="sweep-csv"
+        )
         if up is not None:
             rows = pd.read_csv(up)
-            missing = {"axis", "value", "method", "seed", "hr", "lift", "stability"} - set(rows.columns)
+            missing = {"axis", "value", "method", "seed", "hr", "lift", "stability"} - set(
+                rows.columns
+            )
             if missing:
-                st.error(f"{md(up.name)} is not a sweep result: it lacks the columns {', '.join(sorted(missing))}")
+                st.error(
+                    f"{md(up.name)} is not a sweep result: it lacks the columns {', '.join(sorted(missing))}"
+                )
             else:
                 st.session_state["sweep"] = (rows, summarise(rows), None, up.name)
     if "sweep" in st.session_state:
@@ -49,24 +62,46 @@ def page():
 
 
 def _run():
-    name, inter = log_picker(LOG, help="Upload a log (e.g. a basket file like groceries.csv) on the Data page.")
+    name, inter = log_picker(
+        LOG, help="Upload a log (e.g. a basket file like groceries.csv) on the Data page."
+    )
     c = st.columns(4)
     axis = c[0].selectbox("Shrink", AXES, format_func=lambda a: f"{a}: {AXIS_HELP[a]}")
-    grid = c[1].text_input("Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}")
+    grid = c[1].text_input(
+        "Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}"
+    )
     methods = c[2].multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
     seeds = c[3].number_input("Seeds", 1, 10, 3)
-    mode = st.radio("Which items to keep", list(MODE_HELP), format_func=MODE_HELP.get, horizontal=True,
-                    key="catalog.mode") if axis == "items" else "random"
+    mode = (
+        st.radio(
+            "Which items to keep",
+            list(MODE_HELP),
+            format_func=MODE_HELP.get,
+            horizontal=True,
+            key="catalog.mode",
+        )
+        if axis == "items"
+        else "random"
+    )
     values = [float(v) for v in grid.replace(" ", "").split(",") if v]
     points = sweep_points(inter, axis, values, mode)
     estimate = _estimate(inter, methods, points, axis, int(seeds))
-    st.caption(f"{len(points) * len(methods) * int(seeds)} trainings; estimated ~{estimate:.0f} s on this server "
-               "(from two timed trainings on parts of the log).")
+    st.caption(
+        f"{len(points) * len(methods) * int(seeds)} trainings; estimated ~{estimate:.0f} s on this server "
+        "(from two timed trainings on parts of the log)."
+    )
     if st.button("Run sweep", type="primary", disabled=not methods or not values):
         bar = st.progress(0.0, text="starting")
         t = time.perf_counter()
-        result = run_sweep(inter, axis, values, methods, seeds=int(seeds), mode=mode,
-                           progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        result = run_sweep(
+            inter,
+            axis,
+            values,
+            methods,
+            seeds=int(seeds),
+            mode=mode,
+            progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+        )
         bar.progress(1.0, text=f"done in {time.perf_counter() - t:.0f} s")
         st.session_state["sweep"] = (result.rows, result.summary, result.why, name)
 
@@ -76,8 +111,14 @@ def _drivers(verdicts: dict) -> None:
     if not verdicts:
         return
     st.markdown("**What drives the drop**")
-    st.table(pd.DataFrame([{"method": m, "driver": v["driver"], "evidence": v["evidence"]}  # st.table wraps
-                           for m, v in verdicts.items()]).set_index("method"))
+    st.table(
+        pd.DataFrame(
+            [
+                {"method": m, "driver": v["driver"], "evidence": v["evidence"]}  # st.table wraps
+                for m, v in verdicts.items()
+            ]
+        ).set_index("method")
+    )
 
 
 def _estimate(inter, methods, points, axis, seeds) -> float:
@@ -99,20 +140,33 @@ def _show(rows, summary, why, name):
     axis = summary["axis"].iloc[0]
     if axis == "items" and "items" in summary:  # the sizes kept, not the sizes asked for
         plotted = summary.assign(value=summary["items"])
-        st.caption("x: items actually kept at each point (a request can keep fewer, e.g. when items "
-                   "without events drop out).")
+        st.caption(
+            "x: items actually kept at each point (a request can keep fewer, e.g. when items "
+            "without events drop out)."
+        )
     else:
         plotted = summary
-    share.chart(sweep_figure(plotted, metric, f"{metric} vs {summary['axis'].iloc[0]} — {name}"), f"sweep-{metric}",
-                None, f"catalog-size sweep on {name}, {seeds} seeds per point", tables=[("summary", summary)],
-                key=f"sweep-{metric}")
+    share.chart(
+        sweep_figure(plotted, metric, f"{metric} vs {summary['axis'].iloc[0]} — {name}"),
+        f"sweep-{metric}",
+        None,
+        f"catalog-size sweep on {name}, {seeds} seeds per point",
+        tables=[("summary", summary)],
+        key=f"sweep-{metric}",
+    )
     st.dataframe(summary, hide_index=True, width="stretch")
     if why is not None and len(why):
-        st.markdown("**Why: what changes as the catalog shrinks** (false-negative rate: the chance that an "
-                    "item2vec negative sample is an item that actually co-occurs with the target)")
+        st.markdown(
+            "**Why: what changes as the catalog shrinks** (false-negative rate: the chance that an "
+            "item2vec negative sample is an item that actually co-occurs with the target)"
+        )
         st.dataframe(why, hide_index=True, width="stretch")
-    st.download_button("Download rows (CSV)", rows.to_csv(index=False), file_name="embedlab-sweep.csv",
-                       mime="text/csv")
+    st.download_button(
+        "Download rows (CSV)",
+        rows.to_csv(index=False),
+        file_name="embedlab-sweep.csv",
+        mime="text/csv",
+    )
 
 
 page()

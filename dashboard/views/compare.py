@@ -5,7 +5,6 @@ import streamlit as st
 from embedlab.core.compare import compare_sets, overlap, shared_keys
 from embedlab.core.matching import lead_with_title, names_item, resolve_item
 from embedlab.core.search import neighbours
-
 from embedlab.dashboard import state
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
@@ -26,7 +25,9 @@ def page():
     ea, eb = state.load(a), state.load(b)
     common = shared_keys(ea, eb)
     d = st.columns([3, 1])
-    text = d[0].text_input("Key or title", key=QUERY.init(default=common[0], valid=lambda v: names_item(ea, v)))
+    text = d[0].text_input(
+        "Key or title", key=QUERY.init(default=common[0], valid=lambda v: names_item(ea, v))
+    )
     k = int(d[1].number_input("k", 1, 100, key=K.init()))
     q = resolve_item(ea, text)
     na, nb = neighbours(ea, q, k), neighbours(eb, q, k)
@@ -39,14 +40,22 @@ def page():
     st.subheader("Across many keys")
     result = compare_sets(ea, eb, (state.describe(a), state.describe(b)), k)
     st.dataframe(result.summary, hide_index=True, width="stretch")
-    st.caption(f"Over {result.summary['keys compared'].iloc[0]} random shared keys. "
-               + (f"Label agreement: share of neighbours sharing a label in '{md(result.label)}' with the key "
-                  "(multi-value cells split). " if result.label else "No label column (genre, category…), so no "
-                                                                      "label agreement. ")
-               + (f"Popularity: {result.popularity}. " if result.popularity else
-                  "Popularity is unknown for these sets (no event counts, keys not in frequency order). ")
-               + "MF's popularity bias shows in what it recommends to users (the Train page's mean popularity "
-                 "of recommendations), not necessarily in item-to-item neighbours.")
+    st.caption(
+        f"Over {result.summary['keys compared'].iloc[0]} random shared keys. "
+        + (
+            f"Label agreement: share of neighbours sharing a label in '{md(result.label)}' with the key "
+            "(multi-value cells split). "
+            if result.label
+            else "No label column (genre, category…), so no label agreement. "
+        )
+        + (
+            f"Popularity: {result.popularity}. "
+            if result.popularity
+            else "Popularity is unknown for these sets (no event counts, keys not in frequency order). "
+        )
+        + "MF's popularity bias shows in what it recommends to users (the Train page's mean popularity "
+        "of recommendations), not necessarily in item-to-item neighbours."
+    )
 
 
 page()

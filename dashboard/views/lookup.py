@@ -16,14 +16,20 @@ KEYS = state.Control("lookup.keys", "keys", ["king", "queen", "paris"])
 def page():
     choice, emb = state.active()
     st.header("Lookup = one-hot × matrix")
-    st.write("An embedding layer is a fully connected layer over a one-hot input: multiplying the one-hot "
-             "row of an id by the embedding matrix W selects row id of W.")
+    st.write(
+        "An embedding layer is a fully connected layer over a one-hot input: multiplying the one-hot "
+        "row of an id by the embedding matrix W selects row id of W."
+    )
     default = KEYS.default if choice == state.BUILTIN else emb.keys[:3]
     key = KEYS.init(default=default, valid=lambda ks: all(emb.find(k) is not None for k in ks))
-    kept = [emb.resolve(k) for k in st.session_state[key] if emb.find(k) is not None]  # unknown URL keys dropped
+    kept = [
+        emb.resolve(k) for k in st.session_state[key] if emb.find(k) is not None
+    ]  # unknown URL keys dropped
     KEYS.set(kept)
     options = list(dict.fromkeys(kept + emb.keys[:MAX_OPTIONS]))
-    picked = st.multiselect(f"Keys (the first {MAX_OPTIONS:,} are offered; type to search them)", options, key=key)
+    picked = st.multiselect(
+        f"Keys (the first {MAX_OPTIONS:,} are offered; type to search them)", options, key=key
+    )
     if not picked:
         st.info("Pick at least one key.")
         return
@@ -33,9 +39,17 @@ def page():
     rows = emb.lookup(ids)
     shown = sorted(set(ids))[:MAX_COLUMNS]
     st.subheader(f"one_hot(ids): {one_hot.shape[0]} × {one_hot.shape[1]:,}")
-    st.caption(f"Only the columns of the chosen ids are shown; the other {one_hot.shape[1] - len(shown):,} are all zero.")
-    st.dataframe(pd.DataFrame(one_hot[:, shown].astype(int), index=picked,
-                              columns=[f"{emb.keys[i]} (#{i})" for i in shown]), width="stretch")
+    st.caption(
+        f"Only the columns of the chosen ids are shown; the other {one_hot.shape[1] - len(shown):,} are all zero."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            one_hot[:, shown].astype(int),
+            index=picked,
+            columns=[f"{emb.keys[i]} (#{i})" for i in shown],
+        ),
+        width="stretch",
+    )
     dims = min(emb.dim, 8)
     c = st.columns(2)
     c[0].subheader("one_hot @ W")
@@ -45,7 +59,8 @@ def page():
     same = np.array_equal(product, rows)
     (st.success if same else st.error)(
         f"one_hot(ids) @ W {'equals' if same else 'differs from'} W[ids] in all {emb.dim} dimensions "
-        f"(first {dims} shown).")
+        f"(first {dims} shown)."
+    )
 
 
 page()

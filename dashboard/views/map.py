@@ -7,14 +7,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedlab.core import layouts
+from embedlab.core import layouts, pointmap
 from embedlab.core.clusters import metadata_labels, split_values
 from embedlab.core.errors import ParameterError
-from embedlab.core import pointmap
 from embedlab.core.plots import PALETTE, map_figure
 from embedlab.core.project import SAMPLINGS, project, sample_rows
 from embedlab.core.search import neighbours
-
 from embedlab.dashboard import share, state
 from embedlab.dashboard.components import point_map
 from embedlab.dashboard.text import md
@@ -22,8 +20,15 @@ from embedlab.dashboard.views import guarded
 
 MAP_PROJECTIONS = ("tsne", "umap", "pca", "axes")
 LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "axes": "semantic axes"}
-DEFAULT_POINTS = 50_000  # a layout not yet cached starts at this many points (all, when the set is smaller)
-CLASSIC_LIMITS = {"axes": 50_000, "pca": 50_000, "umap": 20_000, "tsne": 10_000}  # per-view 3-D / axes caps
+DEFAULT_POINTS = (
+    50_000  # a layout not yet cached starts at this many points (all, when the set is smaller)
+)
+CLASSIC_LIMITS = {
+    "axes": 50_000,
+    "pca": 50_000,
+    "umap": 20_000,
+    "tsne": 10_000,
+}  # per-view 3-D / axes caps
 MAX_MARKED = 500
 
 
@@ -35,7 +40,12 @@ def page():
     if view["method"] == "axes" or view["three"]:
         return _classic(choice, emb, view)
     view["hits"] = _matches(emb, view["search"], view["regex"])
-    ids, note = sample_rows(emb, view["points"], view["sampling"], view["label"] if view["sampling"] == "stratified" else None)
+    ids, note = sample_rows(
+        emb,
+        view["points"],
+        view["sampling"],
+        view["label"] if view["sampling"] == "stratified" else None,
+    )
     spec = layouts.LayoutSpec(view["method"])
     job = layouts.request(emb, ids, spec)
     if not job.done:
@@ -59,24 +69,52 @@ def _controls(choice, emb) -> dict:
     label_cols = _label_columns(emb)
     default_points = _default_points(emb)
     c1, c2, c3, c4 = st.columns(4)
-    method = c1.selectbox("Projection", MAP_PROJECTIONS, format_func=LABELS.get, key=METHOD.init(MAP_PROJECTIONS))
-    points = c2.number_input(f"Points (of {len(emb):,})", 3, len(emb), step=1000,
-                             key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=default_points))
-    sampling = c3.selectbox("Sampling", SAMPLINGS, key=SAMPLING.init(SAMPLINGS),
-                            help="frequent: the first keys (the most frequent in frequency-ordered sets)")
+    method = c1.selectbox(
+        "Projection", MAP_PROJECTIONS, format_func=LABELS.get, key=METHOD.init(MAP_PROJECTIONS)
+    )
+    points = c2.number_input(
+        f"Points (of {len(emb):,})",
+        3,
+        len(emb),
+        step=1000,
+        key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=default_points),
+    )
+    sampling = c3.selectbox(
+        "Sampling",
+        SAMPLINGS,
+        key=SAMPLING.init(SAMPLINGS),
+        help="frequent: the first keys (the most frequent in frequency-ordered sets)",
+    )
     labels = ["keys"] + label_cols
-    label = c4.selectbox("Label regions by", labels, key=LABEL.init(labels, valid=lambda v: v in labels,
-                                                                   default=label_cols[0] if label_cols else "keys"),
-                         help="keys: each region's most central keys; a metadata column: its dominant value")
+    label = c4.selectbox(
+        "Label regions by",
+        labels,
+        key=LABEL.init(
+            labels, valid=lambda v: v in labels, default=label_cols[0] if label_cols else "keys"
+        ),
+        help="keys: each region's most central keys; a metadata column: its dominant value",
+    )
     d1, d2, d3 = st.columns([3, 1, 1])
     search = d1.text_input("Highlight keys matching", key=SEARCH.init())
     regex = d2.toggle("regex", key=REGEX.init())
-    three = d3.toggle("3-D", key=THREE.init(),
-                      help="3-D views and semantic axes are projected for this view only, on a capped sample")
+    three = d3.toggle(
+        "3-D",
+        key=THREE.init(),
+        help="3-D views and semantic axes are projected for this view only, on a capped sample",
+    )
     if sampling == "stratified" and label == "keys":
-        raise ParameterError("stratified sampling needs a metadata column: choose one under 'Label regions by'")
-    return {"method": method, "points": int(points), "sampling": sampling, "label": label, "search": search,
-            "regex": regex, "three": three}
+        raise ParameterError(
+            "stratified sampling needs a metadata column: choose one under 'Label regions by'"
+        )
+    return {
+        "method": method,
+        "points": int(points),
+        "sampling": sampling,
+        "label": label,
+        "search": search,
+        "regex": regex,
+        "three": three,
+    }
 
 
 def _default_points(emb) -> int:
@@ -103,8 +141,12 @@ def _label_columns(emb) -> list[str]:
 
 def _wait(job, note: str) -> None:
     st.caption(md(f"Will draw: {note}."))
-    st.info(md(f"Computing the {LABELS[job.spec.method]} layout once; every visitor shares this run "
-               "and the result is kept on disk for the next time."))
+    st.info(
+        md(
+            f"Computing the {LABELS[job.spec.method]} layout once; every visitor shares this run "
+            "and the result is kept on disk for the next time."
+        )
+    )
 
     @st.fragment(run_every=1.0)
     def progress():
@@ -117,6 +159,7 @@ def _wait(job, note: str) -> None:
 
 def time_since(start: float) -> str:
     import time
+
     return f"{time.monotonic() - start:.0f} s"
 
 
@@ -127,17 +170,34 @@ def _draw(choice, emb, layout, view, note) -> None:
     selected = _selected_key(emb, layout)
     marks, mark_note = _marks(emb, layout, view, selected)
     st.session_state["map_mark_rows"] = [rows for _, rows in marks]
-    caption = (f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}")
-    st.caption(md(caption) + " Drag to pan, scroll to zoom (around the pointer), hover for the key, "
-               "click a point for its nearest neighbours.")
+    caption = f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}"
+    st.caption(
+        md(caption) + " Drag to pan, scroll to zoom (around the pointer), hover for the key, "
+        "click a point for its nearest neighbours."
+    )
     provenance = share.provenance_line(emb, f"{LABELS[layout.spec.method]}, {note}")
-    point_map(_packed(layout.key, emb, layout), data_id=f"{layout.key}:{len(layout.ids)}", palette=PALETTE,
-              labels=pointmap.labels_at(layout.centres, labels), marks=[_mark_arg(m) for m, _ in marks],
-              caption=provenance, filename="embedlab-map", key="map_points")
-    st.download_button("PNG of the whole map (server-side)", file_name="embedlab-map.png", mime="image/png",
-                       data=lambda: pointmap.to_png(pointmap.raster(layout.coords, layout.clusters, PALETTE), provenance),
-                       on_click="ignore", key="map_png", help="The whole layout with its provenance caption; the map's "
-                       "own Download PNG button saves the view you are looking at.")
+    point_map(
+        _packed(layout.key, emb, layout),
+        data_id=f"{layout.key}:{len(layout.ids)}",
+        palette=PALETTE,
+        labels=pointmap.labels_at(layout.centres, labels),
+        marks=[_mark_arg(m) for m, _ in marks],
+        caption=provenance,
+        filename="embedlab-map",
+        key="map_points",
+    )
+    st.download_button(
+        "PNG of the whole map (server-side)",
+        file_name="embedlab-map.png",
+        mime="image/png",
+        data=lambda: pointmap.to_png(
+            pointmap.raster(layout.coords, layout.clusters, PALETTE), provenance
+        ),
+        on_click="ignore",
+        key="map_png",
+        help="The whole layout with its provenance caption; the map's "
+        "own Download PNG button saves the view you are looking at.",
+    )
     if selected:
         _neighbour_table(emb, selected)
     share.copy_link("map")
@@ -151,18 +211,28 @@ def _packed(layout_key: str, _emb, _layout) -> pointmap.PackedPoints:
 
 
 def _mark_arg(mark: dict) -> dict:
-    return {"name": mark["name"], "color": mark["color"], "x": [float(v) for v in mark["x"]],
-            "y": [float(v) for v in mark["y"]], "text": list(mark["text"]), "lines": "lines_from" in mark}
+    return {
+        "name": mark["name"],
+        "color": mark["color"],
+        "x": [float(v) for v in mark["x"]],
+        "y": [float(v) for v in mark["y"]],
+        "text": list(mark["text"]),
+        "lines": "lines_from" in mark,
+    }
 
 
 def _origin(layout) -> str:
     params = ", ".join(f"{k} {v}" for k, v in layout.spec.params.items() if k != "anchors")
     how = f"seed {layout.spec.seed}" + (f", {params}" if params else "")
     if layout.extra.get("placed"):
-        how += (f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, the other "
-                f"{layout.extra['placed']:,} placed at the median of their 10 nearest of those")
+        how += (
+            f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, the other "
+            f"{layout.extra['placed']:,} placed at the median of their 10 nearest of those"
+        )
     if layout.source == "shipped":
-        return f"layout shipped with embedlab, computed once by scripts/build_glove_layout.py; {how}"
+        return (
+            f"layout shipped with embedlab, computed once by scripts/build_glove_layout.py; {how}"
+        )
     if layout.source == "cache":
         return f"layout from the shared cache, computed once in {layout.seconds:.0f} s; {how}"
     return f"computed in {layout.seconds:.1f} s and kept for every visitor; {how}"
@@ -171,9 +241,14 @@ def _origin(layout) -> str:
 def _region_labels(emb, layout, column: str) -> tuple[list[str], str]:
     k = len(layout.centres)
     if column == "keys" or emb.metadata is None or column not in emb.metadata.columns:
-        return layout.labels, f"{k} regions (k-means on the map), each labelled by its most central keys."
-    return (metadata_labels(emb.metadata, column, layout.ids, layout.clusters),
-            f"{k} regions (k-means on the map), each labelled by its dominant '{column}' value.")
+        return (
+            layout.labels,
+            f"{k} regions (k-means on the map), each labelled by its most central keys.",
+        )
+    return (
+        metadata_labels(emb.metadata, column, layout.ids, layout.clusters),
+        f"{k} regions (k-means on the map), each labelled by its dominant '{column}' value.",
+    )
 
 
 def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], str]:
@@ -184,22 +259,40 @@ def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], 
         shown = hits[:MAX_MARKED]
         mark, placed = _mark(emb, layout, shown, "search hits", "#D62728")
         out.append((mark, shown))
-        notes.append(f" {len(hits):,} keys match the search" + (f", the first {len(shown):,} are marked" if len(hits) > len(shown) else "") +
-                     (f"; {placed} of them are outside the sample and were placed onto the layout ({_placing(layout)})" if placed else "") + ".")
+        notes.append(
+            f" {len(hits):,} keys match the search"
+            + (f", the first {len(shown):,} are marked" if len(hits) > len(shown) else "")
+            + (
+                f"; {placed} of them are outside the sample and were placed onto the layout ({_placing(layout)})"
+                if placed
+                else ""
+            )
+            + "."
+        )
     if selected:
         found = neighbours(emb, selected, k=10)
         rows = np.concatenate([[emb.index(selected)], found.ids]).astype(np.int64)
         mark, placed = _mark(emb, layout, rows, f"{selected} and its neighbours", "#FF7F0E")
         mark["lines_from"] = (mark["x"][0], mark["y"][0])
         out.append((mark, rows))
-        notes.append(f" Orange: '{selected}' and its 10 nearest neighbours in the original {emb.dim}-d space (cosine)" +
-                     (f"; {placed} placed onto the layout ({_placing(layout)})" if placed else "") + ".")
+        notes.append(
+            f" Orange: '{selected}' and its 10 nearest neighbours in the original {emb.dim}-d space (cosine)"
+            + (f"; {placed} placed onto the layout ({_placing(layout)})" if placed else "")
+            + "."
+        )
     return out, "".join(notes)
 
 
 def _placing(layout) -> str:
-    return "openTSNE transform" if layout.spec.method == "tsne" else (
-        "exact PCA projection" if layout.spec.method == "pca" else "median of their laid-out neighbours")
+    return (
+        "openTSNE transform"
+        if layout.spec.method == "tsne"
+        else (
+            "exact PCA projection"
+            if layout.spec.method == "pca"
+            else "median of their laid-out neighbours"
+        )
+    )
 
 
 def _mark(emb, layout, rows: np.ndarray, name: str, colour: str) -> tuple[dict, int]:
@@ -211,8 +304,16 @@ def _mark(emb, layout, rows: np.ndarray, name: str, colour: str) -> tuple[dict, 
     inside = where >= 0
     xy[inside] = layout.coords[where[inside]]
     if (~inside).any():
-        xy[~inside] = layouts.place(layout, emb, np.asarray(emb.vectors[rows[~inside]], dtype=np.float32))
-    mark = {"name": name, "x": xy[:, 0], "y": xy[:, 1], "text": [emb.keys[i] for i in rows], "color": colour}
+        xy[~inside] = layouts.place(
+            layout, emb, np.asarray(emb.vectors[rows[~inside]], dtype=np.float32)
+        )
+    mark = {
+        "name": name,
+        "x": xy[:, 0],
+        "y": xy[:, 1],
+        "text": [emb.keys[i] for i in rows],
+        "color": colour,
+    }
     return mark, int((~inside).sum())
 
 
@@ -240,7 +341,9 @@ def _clicked_row(layout) -> int | None:
     try:
         if "point" in click:
             return int(layout.ids[int(click["point"])])
-        return int(st.session_state.get("map_mark_rows", [])[int(click["mark"])][int(click["item"])])
+        return int(
+            st.session_state.get("map_mark_rows", [])[int(click["mark"])][int(click["item"])]
+        )
     except (IndexError, KeyError, TypeError, ValueError):  # a click on a map that has since changed
         return None
 
@@ -253,6 +356,7 @@ def _neighbour_table(emb, key: str) -> None:
 
 def _matches(emb, search: str, regex: bool) -> np.ndarray:
     import re
+
     if not search:
         return np.empty(0, dtype=np.int64)
     if regex:
@@ -273,17 +377,32 @@ def _classic(choice, emb, view) -> None:
     method = view["method"]
     limit = CLASSIC_LIMITS[method]
     n = min(view["points"], limit)
-    ids, note = sample_rows(emb, n, view["sampling"], view["label"] if view["sampling"] == "stratified" else None)
+    ids, note = sample_rows(
+        emb, n, view["sampling"], view["label"] if view["sampling"] == "stratified" else None
+    )
     if view["points"] > limit:
         note += f" (capped at {limit:,} for {'3-D' if view['three'] else 'semantic axes'})"
-    proj = _projection(choice, emb, ids, method, 3 if view["three"] and method != "axes" else 2, axes)
+    proj = _projection(
+        choice, emb, ids, method, 3 if view["three"] and method != "axes" else 2, axes
+    )
     frame = proj.frame(emb)
     match = set(_matches(emb, view["search"], view["regex"]).tolist())
     highlight = np.isin(proj.ids, list(match)) if match else None
     st.caption(md(f"Drawn: {note}. {LABELS[method]} took {proj.seconds:.2f} s."))
-    share.chart(map_figure(frame, None, highlight, f"{LABELS[method]} of {len(frame):,} points",
-                           dims=proj.coords.shape[1]),
-                "map", emb, f"{LABELS[method]}, {note}", tables=[("points", frame.head(1000))], key="map_classic")
+    share.chart(
+        map_figure(
+            frame,
+            None,
+            highlight,
+            f"{LABELS[method]} of {len(frame):,} points",
+            dims=proj.coords.shape[1],
+        ),
+        "map",
+        emb,
+        f"{LABELS[method]}, {note}",
+        tables=[("points", frame.head(1000))],
+        key="map_classic",
+    )
     share.copy_link("map")
 
 
@@ -291,7 +410,10 @@ def _axes_inputs(choice, emb):
     defaults = ["man", "woman", "poor", "rich"] if choice == state.BUILTIN else list(emb.keys[:4])
     cols = st.columns(4)
     names = ["x from", "x to", "y from", "y to"]
-    vals = [c.text_input(nm, key=ctl.init(default=d)) for c, nm, ctl, d in zip(cols, names, AXES, defaults)]
+    vals = [
+        c.text_input(nm, key=ctl.init(default=d))
+        for c, nm, ctl, d in zip(cols, names, AXES, defaults)
+    ]
     return ((vals[0], vals[1]), (vals[2], vals[3]))
 
 

@@ -3,12 +3,17 @@
 import numpy as np
 import streamlit as st
 
+from embedlab.core.errors import EmbedlabError
+from embedlab.core.matching import (
+    find_items,
+    lead_with_title,
+    names_item,
+    resolve_item,
+    with_titles,
+)
 from embedlab.core.plots import map_figure
 from embedlab.core.project import project, sample_rows
-from embedlab.core.errors import EmbedlabError
-from embedlab.core.matching import find_items, lead_with_title, names_item, resolve_item, with_titles
 from embedlab.core.search import METRICS, neighbours
-
 from embedlab.dashboard import share, state
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
@@ -18,8 +23,11 @@ QUERY = state.Control("neighbours.q", "q", "frog")
 K = state.Control("neighbours.k", "k", 10)
 METRIC = state.Control("neighbours.metric", "metric", "cosine")
 SEARCH = state.Control("neighbours.search", "search", "exact")
-SCORES = {"cosine": "score = cosine similarity", "dot": "score = dot product",
-          "euclidean": "score = euclidean distance (smaller is nearer)"}
+SCORES = {
+    "cosine": "score = cosine similarity",
+    "dot": "score = dot product",
+    "euclidean": "score = euclidean distance (smaller is nearer)",
+}
 
 
 @guarded
@@ -28,12 +36,19 @@ def page():
     st.header("Nearest neighbours")
     default = QUERY.default if choice == state.BUILTIN else emb.keys[0]
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-    text = c1.text_input("Key or title", key=QUERY.init(default=default, valid=lambda v: names_item(emb, v)),
-                         help="A key, or any text of the items' metadata (a title, a description)")
+    text = c1.text_input(
+        "Key or title",
+        key=QUERY.init(default=default, valid=lambda v: names_item(emb, v)),
+        help="A key, or any text of the items' metadata (a title, a description)",
+    )
     k = int(c2.number_input("k", 1, 200, key=K.init()))
     metric = c3.selectbox("Metric", METRICS, key=METRIC.init(METRICS))
-    search = c4.selectbox("Search", SEARCHES, key=SEARCH.init(SEARCHES),
-                          help="hnsw: approximate (faiss HNSW); its recall against exact search is measured and shown")
+    search = c4.selectbox(
+        "Search",
+        SEARCHES,
+        key=SEARCH.init(SEARCHES),
+        help="hnsw: approximate (faiss HNSW); its recall against exact search is measured and shown",
+    )
     q = _key_or_suggestions(emb, text)
     index = state.hnsw(choice, emb, metric) if search == "hnsw" else None
     nb = neighbours(emb, q, k=k, metric=metric, method=search, index=index)
@@ -41,18 +56,32 @@ def page():
     left, right = st.columns([2, 3])
     title = with_titles(emb, [nb.query])[0]
     left.subheader(md(title if title == nb.query else f"{title} [{nb.query}]"))
-    left.caption(SCORES[metric] + ("" if index is None else f" · approximate (HNSW, efSearch={index.ef_search_}): "
-                                                            f"measured recall@{index.k} against exact search "
-                                                            f"{index.recall:.3f}"))
+    left.caption(
+        SCORES[metric]
+        + (
+            ""
+            if index is None
+            else f" · approximate (HNSW, efSearch={index.ef_search_}): "
+            f"measured recall@{index.k} against exact search "
+            f"{index.recall:.3f}"
+        )
+    )
     left.dataframe(table, hide_index=True, width="stretch")  # a grid draws text, never Markdown
     ids, note = sample_rows(emb, 3000, include=np.r_[emb.index(q), nb.ids])
     proj = project(emb, ids, "pca", quality=False)
     frame = proj.frame(emb)
     highlight = frame.key.isin(set(nb.keys) | {nb.query}).to_numpy()
     with right:
-        share.chart(map_figure(frame, highlight=highlight, title=f"neighbours of {nb.query} (PCA of {note})"),
-                    "neighbours", emb, f"query {nb.query}, k={k}, {metric}", tables=[("neighbours", table)],
-                    key="nbmap")
+        share.chart(
+            map_figure(
+                frame, highlight=highlight, title=f"neighbours of {nb.query} (PCA of {note})"
+            ),
+            "neighbours",
+            emb,
+            f"query {nb.query}, k={k}, {metric}",
+            tables=[("neighbours", table)],
+            key="nbmap",
+        )
     share.copy_link("neighbours")
 
 
@@ -65,8 +94,12 @@ def _key_or_suggestions(emb, text: str) -> str:
         if matches:
             st.caption("Items matching what you typed:")
             for col, m in zip(st.columns(4) * 2, matches):
-                col.button(m.title if m.title == m.key else f"{m.title} [{m.key}]", key=f"neighbours.pick.{m.key}",
-                           on_click=QUERY.set, args=(m.key,))
+                col.button(
+                    m.title if m.title == m.key else f"{m.title} [{m.key}]",
+                    key=f"neighbours.pick.{m.key}",
+                    on_click=QUERY.set,
+                    args=(m.key,),
+                )
         raise
 
 
