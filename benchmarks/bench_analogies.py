@@ -16,7 +16,7 @@ from embedlab.core.evaluate.analogies import default_analogies, evaluate_analogi
 def main() -> None:
     t0 = time.perf_counter()
     emb = io.load("glove-6b-50d")
-    emb.unit  # cached normalised rows, the counterpart of gensim's fill_norms() below
+    _ = emb.unit  # cached normalised rows, the counterpart of gensim's fill_norms() below
     t = time.perf_counter()
     ours = evaluate_analogies(emb, restrict=300000)
     ours_s = time.perf_counter() - t

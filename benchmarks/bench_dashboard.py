@@ -65,7 +65,8 @@ def main() -> None:
             page.get_by_text("Active set: GloVe 6B 50d").wait_for(timeout=120_000)
             cold = time.perf_counter() - t0
             print(
-                f"cold start (server start → Start page interactive with GloVe loaded): {cold:.2f} s"
+                "cold start (server start → Start page interactive with GloVe loaded): "
+                f"{cold:.2f} s"
             )
 
             page.goto(f"{url}/arithmetic?q=madrid+-+spain+%2B+france")
@@ -87,7 +88,8 @@ def main() -> None:
                 times.append(time.perf_counter() - t)
             print(
                 f"arithmetic round trip in the browser (type + Enter → new first answer), warm: "
-                f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {len(times)}"
+                f"median {statistics.median(times) * 1000:.0f} ms, "
+                f"max {max(times) * 1000:.0f} ms over {len(times)}"
             )
             one = rss_mb(proc.pid)
             print(f"server RSS with GloVe loaded, one session: {one:.0f} MB")
@@ -96,18 +98,22 @@ def main() -> None:
             second.wait_for_function(answer_is("queen"), timeout=120_000)
             two = rss_mb(proc.pid)
             print(
-                f"server RSS with a second browser session on the same page: {two:.0f} MB (+{two - one:.0f} MB)"
+                f"server RSS with a second browser session on the same page: {two:.0f} MB "
+                f"(+{two - one:.0f} MB)"
             )
 
             t = time.perf_counter()
             page.goto(f"{url}/map?pts=50000")
             page.wait_for_function(
                 """() => { const d = document.querySelector('.js-plotly-plot');
-                return d && d._fullData && d._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) >= 50000; }""",
+                return d && d._fullData && """
+                "d._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) >= 50000; }",
                 timeout=180_000,
             )
+            drawn_s = time.perf_counter() - t
             print(
-                f"map of 50,000 points (PCA, WebGL) drawn in the browser {time.perf_counter() - t:.2f} s after navigation"
+                f"map of 50,000 points (PCA, WebGL) drawn in the browser {drawn_s:.2f} s "
+                "after navigation"
             )
             print(f"server RSS after the 50k map: {rss_mb(proc.pid):.0f} MB")
             browser.close()

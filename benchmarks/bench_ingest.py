@@ -31,7 +31,11 @@ if stage == "parse":
     out = {"seconds": time.perf_counter() - t, "frame_mb": df.memory_usage(deep=True).sum() / 2**20}
 else:
     inter = prepare(path)
-    out = {"seconds": time.perf_counter() - t, "rows": len(inter), "sessions": int(inter.session.max() + 1)}
+    out = {
+        "seconds": time.perf_counter() - t,
+        "rows": len(inter),
+        "sessions": int(inter.session.max() + 1),
+    }
 out["peak_rss_mb"] = rss("VmHWM:")  # high-water mark of this process only
 out["start_rss_mb"] = base
 print(json.dumps(out))
@@ -78,9 +82,8 @@ def main() -> None:
         path = Path(tmp) / "log.csv"
         t = time.perf_counter()
         make_log(path, rows)
-        print(
-            f"generated {rows:,} rows ({path.stat().st_size / 2**20:.0f} MB) in {time.perf_counter() - t:.1f} s"
-        )
+        made_s = time.perf_counter() - t
+        print(f"generated {rows:,} rows ({path.stat().st_size / 2**20:.0f} MB) in {made_s:.1f} s")
         parse, full = run(path, "parse"), run(path, "prepare")
     after = full["seconds"] - parse["seconds"]
     print(

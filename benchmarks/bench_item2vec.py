@@ -54,7 +54,8 @@ def main() -> None:
         f"(training {result.seconds:.2f} s)"
     )
     print(
-        f"gensim Word2Vec alone on the same sentences: {gensim_s:.2f} s; ratio = {ours / gensim_s:.2f}x"
+        f"gensim Word2Vec alone on the same sentences: {gensim_s:.2f} s; "
+        f"ratio = {ours / gensim_s:.2f}x"
     )
 
 

@@ -15,6 +15,7 @@ Prints one line per figure, and the 1-minute load average, since the machine is 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -147,7 +148,8 @@ def map_frame(page):
 
 
 def point_pixel(page, key: str) -> tuple[float, float]:
-    """Page position of ``key`` on the map (the component's own transform plus its iframe's offset)."""
+    """Page position of ``key`` on the map (the component's own transform plus its iframe's
+    offset)."""
     box = page.locator(FRAME).bounding_box()
     x, y = map_frame(page).evaluate("(k) => window.__pointmap.locate(k)", key)
     return box["x"] + x, box["y"] + y
@@ -172,7 +174,8 @@ def pan_zoom(page) -> tuple[list, list]:
     zooms, pans = [], []
     for step in range(4):
         page.mouse.move(cx, cy)
-        zooms.append(round_trip(frame, lambda: page.mouse.wheel(0, -240 if step < 2 else 240)))
+        zoom = functools.partial(page.mouse.wheel, 0, -240 if step < 2 else 240)
+        zooms.append(round_trip(frame, zoom))
 
         def drag():
             page.mouse.move(cx, cy)
@@ -223,7 +226,8 @@ def shipped_size() -> str:
     if layout is None:
         return "no shipped layout"
     packed = pointmap.pack(layout.coords, layout.clusters, emb.keys)
-    return f"{len(packed.blob) / 1e6:.1f} MB ({8 * len(packed.blob) / len(emb):.0f} bits a point with its key)"
+    bits = 8 * len(packed.blob) / len(emb)
+    return f"{len(packed.blob) / 1e6:.1f} MB ({bits:.0f} bits a point with its key)"
 
 
 def browser_part(query: str) -> None:
@@ -236,9 +240,8 @@ def browser_part(query: str) -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 one = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                print(
-                    f"first paint, 400,000 GloVe words, fresh server: {first_paint(one, f'{url}/map{query}', 400_000):.2f} s {load()}"
-                )
+                paint_s = first_paint(one, f"{url}/map{query}", 400_000)
+                print(f"first paint, 400,000 GloVe words, fresh server: {paint_s:.2f} s {load()}")
                 names = labels(one)
                 print(f"region labels on the GloVe map: {len(names)} ({'; '.join(names[:6])} …)")
                 zooms, pans = pan_zoom(one)
@@ -251,13 +254,13 @@ def browser_part(query: str) -> None:
                 reset.wait_for_function(DRAWN, arg=400_000, timeout=30_000)
                 hover_s, shown, listed_s, drawn_s = hover_and_click(one, "paris")
                 print(
-                    f"hover over 'paris' shows '{shown}' after {hover_s:.2f} s; click lists its neighbours after "
-                    f"{listed_s:.2f} s and the map draws them after {drawn_s:.2f} s"
+                    f"hover over 'paris' shows '{shown}' after {hover_s:.2f} s; "
+                    f"click lists its neighbours after {listed_s:.2f} s "
+                    f"and the map draws them after {drawn_s:.2f} s"
                 )
                 two = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                print(
-                    f"first paint, second session: {first_paint(two, f'{url}/map{query}', 400_000):.2f} s {load()}"
-                )
+                paint_s = first_paint(two, f"{url}/map{query}", 400_000)
+                print(f"first paint, second session: {paint_s:.2f} s {load()}")
                 print(
                     f"server RSS with the 400k map open in two sessions: {rss_mb(proc.pid):.0f} MB"
                 )
@@ -282,8 +285,8 @@ emb = load_builtin("glove-6b-50d")
 ids = np.arange(50_000)
 job = layouts.request(emb, ids, layouts.LayoutSpec("tsne"))
 layout = job.wait()
-print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "source": layout.source,
-                  "compute": layout.seconds, "labels": layout.labels[:5]}))
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                  "source": layout.source, "compute": layout.seconds, "labels": layout.labels[:5]}))
 """
 
 
@@ -323,9 +326,8 @@ def second_session(cache: str) -> None:
                 page, f"{url}/map?pts=50000", 50_000
             )  # warms the server (GloVe loaded once)
             page2 = browser.new_context().new_page()
-            print(
-                f"second session opening the cached 50,000-word t-SNE map: {first_paint(page2, f'{url}/map?pts=50000', 50_000):.2f} s"
-            )
+            paint_s = first_paint(page2, f"{url}/map?pts=50000", 50_000)
+            print(f"second session opening the cached 50,000-word t-SNE map: {paint_s:.2f} s")
             browser.close()
     finally:
         proc.terminate()
@@ -340,7 +342,8 @@ def main() -> None:
         "--method",
         default="tsne",
         choices=("tsne", "pca"),
-        help="the 400k map to open: the shipped t-SNE (default) or PCA (computed on the first visit)",
+        help="the 400k map to open: the shipped t-SNE (default) "
+        "or PCA (computed on the first visit)",
     )
     args = parser.parse_args()
     if not args.skip_browser:

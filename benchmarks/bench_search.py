@@ -36,7 +36,8 @@ def main() -> None:
     ours_s, (ids, _, _) = timed(lambda: top_k(emb, queries, 10, "cosine", method="exact"))
     same = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, faiss_ids)])
     print(
-        f"exact, 1000 top-10 cosine queries: embedlab {ours_s:.3f} s, faiss IndexFlatIP {faiss_s:.3f} s, "
+        f"exact, 1000 top-10 cosine queries: embedlab {ours_s:.3f} s, "
+        f"faiss IndexFlatIP {faiss_s:.3f} s, "
         f"ratio embedlab/faiss = {ours_s / faiss_s:.2f} (same results: {same:.4f})"
     )
 

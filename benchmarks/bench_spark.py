@@ -89,7 +89,8 @@ def main() -> None:
                     if engine == "local":
                         local_points[method].append((rows, peak))
                     print(
-                        f"{rows:>11,} events  {method:<8} {engine:<5}  {seconds:7.1f} s  peak {peak:7.0f} MB",
+                        f"{rows:>11,} events  {method:<8} {engine:<5}  "
+                        f"{seconds:7.1f} s  peak {peak:7.0f} MB",
                         flush=True,
                     )
             log.unlink()

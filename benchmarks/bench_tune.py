@@ -9,9 +9,10 @@ evaluation and are printed apart.
 Target: outside-trainer share <= 10% (docs/BENCHMARKS.md).
 
 Run (from the repository root):
-    python benchmarks/bench_tune.py                                  # the sample log, item2vec + als
+    python benchmarks/bench_tune.py                          # the sample log, item2vec + als
     python benchmarks/bench_tune.py --log ../shared/data/online-retail.csv.gz \
-        --user-col CustomerID --item-col StockCode --time-col InvoiceDate --methods item2vec --trials 10
+        --user-col CustomerID --item-col StockCode --time-col InvoiceDate \
+        --methods item2vec --trials 10
 """
 
 import argparse
@@ -38,7 +39,8 @@ def main() -> None:
         f"read in {time.perf_counter() - t:.1f} s (not counted below: any evaluation reads the log)"
     )
     print(
-        "| method | workers | trials | pruned | search s (wall) | per trial s | CPU s per trial | split prep s (wall) | "
+        "| method | workers | trials | pruned | search s (wall) | per trial s | CPU s per trial | "
+        "split prep s (wall) | "
         "outside trainer, wall | outside trainer, CPU | test report s |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -52,7 +54,8 @@ def main() -> None:
         wall = 1 - tm["search_trainer_s"] / (tm["search_s"] * w + prep.seconds)
         cpu = 1 - tm["search_trainer_cpu_s"] / (tm["search_cpu_s"] + prep_cpu)
         print(
-            f"| {method} | {w} | {n} | {tm['pruned']} | {tm['search_s']:.1f} | {tm['search_s'] / n:.2f} | "
+            f"| {method} | {w} | {n} | {tm['pruned']} | {tm['search_s']:.1f} | "
+            f"{tm['search_s'] / n:.2f} | "
             f"{tm['search_cpu_s'] / n:.2f} | {prep.seconds:.2f} | {wall:.1%} | {cpu:.1%} | "
             f"{tm['test_report_s']:.1f} |",
             flush=True,

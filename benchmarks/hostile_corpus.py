@@ -1,14 +1,15 @@
 """Throw hostile and careless inputs at the CLI and measure what happens (issue 12).
 
-Each case is a command run as a subprocess (``python -m embedlab.core.cli ...``, the installed checkout)
-over files this script generates.  For every case it records the exit status, whether stderr holds
-a traceback or more than one line, the peak RSS of the child (``os.wait4``) and the wall time.
+Each case is a command run as a subprocess (``python -m embedlab.core.cli ...``, the installed
+checkout) over files this script generates.  For every case it records the exit status, whether
+stderr holds a traceback or more than one line, the peak RSS of the child (``os.wait4``) and the
+wall time.
 
     nice -n 10 python benchmarks/hostile_corpus.py [--dir /tmp/hostile] [--only NAME]
 
 The expected outcome for every case: exit 0 or 2, one line on stderr when it fails, no traceback,
-RSS <= 1 GB, <= 30 s, no data lost (``swap-killed`` kills ``train --out`` between its two renames and
-checks the old model loads again).  The corpus is cached in --dir (the big files take a few
+RSS <= 1 GB, <= 30 s, no data lost (``swap-killed`` kills ``train --out`` between its two renames
+and checks the old model loads again).  The corpus is cached in --dir (the big files take a few
 minutes to write once, and about 1.5 GB of disk).
 """
 
@@ -679,13 +680,16 @@ def run_case(argv: list[str], timeout: float = 120) -> dict:
 
 def run_measured(argv: list[str], timeout: float = 120) -> dict:
     """Run one case in a fresh intermediate process so RUSAGE_CHILDREN is the case's own peak."""
+    here = str(Path(__file__).parent)
     code = (
-        "import json,resource,sys; sys.path.insert(0, %r); from hostile_corpus import run_case; "
-        "r = run_case(json.loads(sys.argv[1]), %r); "
-        "u = resource.getrusage(resource.RUSAGE_CHILDREN); r['max_rss_mb'] = round(u.ru_maxrss / 1024); "
+        f"import json,resource,sys; sys.path.insert(0, {here!r}); "
+        "from hostile_corpus import run_case; "
+        f"r = run_case(json.loads(sys.argv[1]), {timeout!r}); "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "r['max_rss_mb'] = round(u.ru_maxrss / 1024); "
         "r['cpu_seconds'] = round(u.ru_utime + u.ru_stime, 2); "
         "print(json.dumps(r))"
-    ) % (str(Path(__file__).parent), timeout)
+    )
     out = subprocess.run(
         [sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True
     )
@@ -723,7 +727,8 @@ def main() -> int:
             or r.get("data_lost")
         )
         print(
-            f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s cpu {r['cpu_seconds']:>6.2f}s "
+            f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s "
+            f"cpu {r['cpu_seconds']:>6.2f}s "
             f"{r['max_rss_mb']:>5} MB  {r['stderr'][:110]}",
             flush=True,
         )

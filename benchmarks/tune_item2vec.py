@@ -57,15 +57,18 @@ def main() -> None:
         )
         print(rows[-1], flush=True)
     print(
-        f"\n{inter.report.source}: {len(inter)} events, {inter.n_users} users, {inter.n_items} items, "
+        f"\n{inter.report.source}: {len(inter)} events, {inter.n_users} users, "
+        f"{inter.n_items} items, "
         f"protocol {val.protocol}, {len(val.users)} validation cases\n"
     )
     print(
-        "| ns_exponent | sample | epochs | window | HR@10 | NDCG@10 | s |\n|---|---|---|---|---|---|---|"
+        "| ns_exponent | sample | epochs | window | HR@10 | NDCG@10 | s |\n"
+        "|---|---|---|---|---|---|---|"
     )
     for r in sorted(rows, key=lambda r: -r["ndcg"]):
         print(
-            f"| {r['ns_exponent']} | {r['sample']:g} | {r['epochs']} | {r['window']} | {r['hr']:.4f} | "
+            f"| {r['ns_exponent']} | {r['sample']:g} | {r['epochs']} | {r['window']} | "
+            f"{r['hr']:.4f} | "
             f"{r['ndcg']:.4f} | {r['seconds']:.0f} |"
         )
     base = {

@@ -105,7 +105,8 @@ def solve(
         spaces or operators (``'new york' - usa``).
     k : int, default 10
     method : {"3cosadd", "3cosmul"}, default "3cosadd"
-        Cosine to the summed unit vectors, or the product/quotient of shifted cosines (Levy & Goldberg, 2014).
+        Cosine to the summed unit vectors, or the product/quotient of shifted cosines (Levy &
+        Goldberg, 2014).
     include_inputs : bool, default False
         Rank the input keys too (gensim excludes them; the result lists what was ``excluded``).
     restrict : int or ndarray, optional
@@ -129,7 +130,8 @@ def solve(
     --------
     >>> import numpy as np
     >>> from embedlab.core import Embeddings
-    >>> emb = Embeddings(["king", "man", "woman", "queen"], np.array([[1, 1], [1, 0], [0, 1], [0.1, 2]], np.float32))
+    >>> emb = Embeddings(["king", "man", "woman", "queen"],
+    ...                  np.array([[1, 1], [1, 0], [0, 1], [0.1, 2]], np.float32))
     >>> solve(emb, "king - man + woman", k=1).neighbours.keys
     ['queen']
     """

@@ -143,8 +143,8 @@ def _agreement(sets: list[frozenset], rows_of, ids) -> float:
 class Verdict:
     """A model against one baseline on one metric, with 95% intervals.
 
-    ``relation`` is ``"better"`` or ``"worse"`` only when the intervals do not overlap, else ``"tie"``
-    (no verdict is earned).
+    ``relation`` is ``"better"`` or ``"worse"`` only when the intervals do not overlap, else
+    ``"tie"`` (no verdict is earned).
     """
 
     baseline: str
@@ -160,8 +160,8 @@ class Verdict:
         lo, hi = self.model_interval
         blo, bhi = self.other_interval
         head = (
-            f"{method} {self.metric.upper()} {self.model:.3f} [{lo:.3f}, {hi:.3f}] vs {self.baseline} "
-            f"{self.other:.3f} [{blo:.3f}, {bhi:.3f}]"
+            f"{method} {self.metric.upper()} {self.model:.3f} [{lo:.3f}, {hi:.3f}] "
+            f"vs {self.baseline} {self.other:.3f} [{blo:.3f}, {bhi:.3f}]"
         )
         if self.relation == "tie":
             return f"{head}: a tie (the 95% intervals overlap; difference {diff:+.3f})"

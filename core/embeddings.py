@@ -27,9 +27,7 @@ class Provenance:
     params: dict = field(default_factory=dict)
     seed: int | None = None
     data_hash: str = ""
-    created: str = field(
-        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
-    )
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     versions: dict = field(
         default_factory=lambda: {"python": platform.python_version(), "numpy": np.__version__}
     )
@@ -54,7 +52,9 @@ class Provenance:
 
         Examples
         --------
-        >>> Provenance("item2vec on log.csv", params={"epochs": 5}, seed=0, created="2026-01-02T00:00:00").caption()
+        >>> Provenance(
+        ...     "item2vec on log.csv", params={"epochs": 5}, seed=0, created="2026-01-02T00:00:00"
+        ... ).caption()
         'item2vec on log.csv · epochs=5 · seed=0 · 2026-01-02'
         """
         bits = [self.source]
@@ -258,8 +258,9 @@ class Embeddings:
         return ids
 
     def suggest(self, key: str, n: int = 5) -> list[str]:
-        """Close spellings of ``key``: edit distance ≤ 2 (a swap counts once), nearest first, then most
-        frequent (row order).  Only keys with the same first letter are compared, so 400k keys stay cheap.
+        """Close spellings of ``key``: edit distance ≤ 2 (a swap counts once), nearest first, then
+        most frequent (row order).  Only keys with the same first letter are compared, so 400k keys
+        stay cheap.
 
         Parameters
         ----------
@@ -290,7 +291,8 @@ class Embeddings:
     # -- derived views (cached; never mutate the shared matrix) ---------------------------------
     @cached_property
     def norms(self) -> np.ndarray:
-        """Row lengths (computed in float64 chunks, so huge finite values give inf, not warnings)."""
+        """Row lengths (computed in float64 chunks, so huge finite values give inf, not
+        warnings)."""
         out = np.empty(len(self.keys), dtype=np.float32)
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, len(out), 65536):

@@ -7,8 +7,8 @@ Grammar (a linear combination, so parentheses distribute weights)::
     factor := NUMBER '*' factor | KEY | QUOTED | '(' expr ')'
 
 Keys are bare words or quoted strings (``"Toy Story (1995)"``).  A bare word may contain hyphens
-(``x-ray``); ``known`` lets the parser split ``king-man`` into ``king - man`` when only the parts are
-known keys.
+(``x-ray``); ``known`` lets the parser split ``king-man`` into ``king - man`` when only the parts
+are known keys.
 """
 
 from __future__ import annotations

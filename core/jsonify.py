@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def to_json_value(value):
-    """``json.dumps(default=to_json_value)``: numpy scalars and arrays, paths; anything else is a bug."""
+    """``json.dumps(default=to_json_value)``: numpy scalars and arrays, paths; anything else is a
+    bug."""
     import numpy as np
 
     if isinstance(value, np.generic):

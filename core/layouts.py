@@ -10,10 +10,10 @@ progress and its result.
 t-SNE is openTSNE's FFT-accelerated t-SNE over a k-nearest-neighbour graph (exact, from faiss'
 flat index, up to :data:`EXACT_KNN_UP_TO` rows; faiss' HNSW, :class:`core.search.HnswIndex`,
 beyond), with fewer steps and a coarser FFT grid than openTSNE's defaults (see :func:`tsne`);
-UMAP is umap-learn with numba's compiled code cached under the cache folder.  :func:`place` puts new points into an existing layout (openTSNE's partial
-embedding for t-SNE, the neighbours' weighted positions otherwise) instead of recomputing it.
-Every layout carries automatic clusters (k-means on the map) and a short label per cluster
-(:mod:`core.clusters`).
+UMAP is umap-learn with numba's compiled code cached under the cache folder.  :func:`place` puts new
+points into an existing layout (openTSNE's partial embedding for t-SNE, the neighbours' weighted
+positions otherwise) instead of recomputing it.  Every layout carries automatic clusters (k-means on
+the map) and a short label per cluster (:mod:`core.clusters`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ FORMAT = 2  # bump when the stored layout changes shape or how it is computed (2
 Progress = Callable[[float, str], None]
 
 
-def _quiet(fraction: float, message: str) -> None:
+def _quiet(fraction: float, message: str) -> None:  # noqa: ARG001 - a Progress callback
     return None
 
 
@@ -171,7 +171,8 @@ def layout_key(digest: str, spec: LayoutSpec) -> str:
 
 def knn(emb: Embeddings, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``k`` nearest other rows by cosine, as (ids, cosine distances): exact up to
-    :data:`EXACT_KNN_UP_TO` rows (faiss' flat index, which beats building HNSW there), faiss HNSW beyond.
+    :data:`EXACT_KNN_UP_TO` rows (faiss' flat index, which beats building HNSW there), faiss HNSW
+    beyond.
 
     Parameters
     ----------
@@ -252,7 +253,7 @@ def tsne(
     )
     total, every, done = sum(STEPS), 25, [0]
 
-    def step(iteration, error, embedding):
+    def step(iteration, error, embedding):  # noqa: ARG001 - openTSNE's callback signature
         done[0] += every
         progress(
             0.2 + 0.8 * min(done[0], total) / total, f"t-SNE step {min(done[0], total)} of {total}"
@@ -273,11 +274,11 @@ def tsne(
         callbacks=step,
         callbacks_every_iters=every,
     )
-    init = _pca_start(np.asarray(emb.unit, dtype=np.float32), seed)
+    init = _pca_start(np.asarray(emb.unit, dtype=np.float32))
     return np.asarray(model.fit(affinities=aff, initialization=init), dtype=np.float32)
 
 
-def _pca_start(x: np.ndarray, seed: int) -> np.ndarray:
+def _pca_start(x: np.ndarray) -> np.ndarray:
     """openTSNE's recommended start: the first two principal components, scaled to std 1e-4."""
     from .project import pca
 
@@ -653,7 +654,10 @@ def _run(job: Job, emb: Embeddings, ids: np.ndarray, spec: LayoutSpec) -> None:
         job.error = str(exc)
     except Exception as exc:
         log.exception("layout %s failed", job.key)
-        job.error = f"the {spec.method} layout failed ({type(exc).__name__}); try another method or fewer points"
+        job.error = (
+            f"the {spec.method} layout failed ({type(exc).__name__}); "
+            "try another method or fewer points"
+        )
     finally:
         job.finished.set()
 
@@ -693,8 +697,8 @@ def place(
 
     Each new vector starts at the median position of its ``k`` nearest laid-out rows (cosine);
     on a t-SNE layout openTSNE then optimises the new points against the fixed layout (its
-    ``transform``: perplexity 5, ``n_iter`` steps; 0 keeps the median).  UMAP and PCA layouts keep the neighbours' median
-    (PCA: the exact projection).
+    ``transform``: perplexity 5, ``n_iter`` steps; 0 keeps the median).  UMAP and PCA layouts keep
+    the neighbours' median (PCA: the exact projection).
 
     Parameters
     ----------

@@ -72,7 +72,7 @@ def max_vectors() -> int:
     return _env_int("EMBEDLAB_MAX_VECTORS", 3_000_000)
 
 
-def too_many_vectors(count: int, path: Path, line: int | None = None):
+def too_many_vectors(count: int, path: Path, line: int | None = None):  # noqa: ARG001 - public API
     """The error for a vector file over :func:`max_vectors` (``line`` where the count passed it)."""
     from .errors import FormatError
 
@@ -86,7 +86,8 @@ def too_many_vectors(count: int, path: Path, line: int | None = None):
 
 
 def max_train_mb() -> int:
-    """The most memory a trainer's arrays may be estimated to take, in MB (``EMBEDLAB_MAX_TRAIN_MB``)."""
+    """The most memory a trainer's arrays may be estimated to take, in MB
+    (``EMBEDLAB_MAX_TRAIN_MB``)."""
     return _env_int("EMBEDLAB_MAX_TRAIN_MB", 400)
 
 

@@ -47,7 +47,8 @@ def sample_rows(
     include: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str]:
     """Pick at most ``n`` rows and say how: the first rows (most frequent, for frequency-ordered
-    sets), a per-label stratified sample, or a seeded random one.  ``include`` rows are always kept."""
+    sets), a per-label stratified sample, or a seeded random one.  ``include`` rows are always
+    kept."""
     total = len(emb)
     if strategy not in SAMPLINGS:
         raise ParameterError(f"sampling '{strategy}' must be one of {', '.join(SAMPLINGS)}")

@@ -194,7 +194,7 @@ def _catalog(items: int, rng: np.random.Generator, zipf: float):
     popularity = 1.0 / np.arange(1, items + 1) ** zipf
     popularity = popularity[rng.permutation(items)]
     titles, seen = [], set()
-    for i in range(items):
+    for _ in range(items):
         while True:
             t = f"The {rng.choice(_ADJ)} {rng.choice(_NOUN)} ({rng.integers(1970, 2024)})"
             if t not in seen:

@@ -265,7 +265,8 @@ def rows_where(emb: Embeddings, column: str, value: str) -> np.ndarray:
     --------
     >>> import numpy as np, pandas as pd
     >>> from embedlab.core import Embeddings
-    >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32), pd.DataFrame({"genre": ["Comedy|Drama", "War"]}))
+    >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32),
+    ...                  pd.DataFrame({"genre": ["Comedy|Drama", "War"]}))
     >>> rows_where(emb, "genre", "Drama").tolist()
     [0]
     """
@@ -347,7 +348,8 @@ def neighbours(
     --------
     >>> import numpy as np
     >>> from embedlab.core import Embeddings
-    >>> emb = Embeddings(["east", "north", "northeast"], np.array([[1, 0], [0, 1], [0.7, 0.7]], np.float32))
+    >>> emb = Embeddings(["east", "north", "northeast"],
+    ...                  np.array([[1, 0], [0, 1], [0.7, 0.7]], np.float32))
     >>> neighbours(emb, "east", k=1).keys
     ['northeast']
     """
@@ -362,10 +364,10 @@ def neighbours(
         method=method,
         index=index,
     )
-    return _result(emb, emb.keys[i], ids[0], scores[0], metric, recall, index, [emb.keys[i]])
+    return _result(emb, emb.keys[i], ids[0], scores[0], metric, recall, [emb.keys[i]])
 
 
-def _result(emb, query, ids, scores, metric, recall, index, excluded) -> Neighbours:
+def _result(emb, query, ids, scores, metric, recall, excluded) -> Neighbours:
     ok = ids >= 0
     meta = None if emb.metadata is None else emb.metadata.iloc[ids[ok]].reset_index(drop=True)
     return Neighbours(
@@ -406,7 +408,8 @@ class HnswIndex:
     --------
     >>> import numpy as np
     >>> from embedlab.core import Embeddings
-    >>> emb = Embeddings([f"k{i}" for i in range(300)], np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32))
+    >>> emb = Embeddings([f"k{i}" for i in range(300)],
+    ...                  np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32))
     >>> index = HnswIndex(emb, k=5, sample=50).build()
     >>> index.recall >= 0.95
     True
@@ -430,8 +433,9 @@ class HnswIndex:
         self.target_recall, self.k, self.sample, self.seed = target_recall, k, sample, seed
 
     def build(self) -> HnswIndex:
-        """Add every row, then measure recall@k for rising ``efSearch`` and keep the first that reaches
-        ``target_recall``; sets ``index_``, ``ef_search_`` and ``recall``.  Returns ``self``.
+        """Add every row, then measure recall@k for rising ``efSearch`` and keep the first that
+        reaches ``target_recall``; sets ``index_``, ``ef_search_`` and ``recall``.  Returns
+        ``self``.
         """
         import faiss
 
@@ -481,7 +485,8 @@ class HnswIndex:
 
     @classmethod
     def load(cls, emb: Embeddings, path: str | Path) -> HnswIndex | None:
-        """The saved index if it was built for these vectors (same data hash and size), else None."""
+        """The saved index if it was built for these vectors (same data hash and size), else
+        None."""
         import faiss
 
         path = Path(path)
@@ -508,7 +513,8 @@ class HnswIndex:
         return index
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) of the ``k`` approximate nearest rows per query, best first (distances for euclidean)."""
+        """(ids, scores) of the ``k`` approximate nearest rows per query, best first (distances for
+        euclidean)."""
         scores, ids = self.index_.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         if self.metric == "euclidean":
             scores = np.sqrt(np.maximum(scores, 0))

@@ -159,7 +159,8 @@ class Workspace:
             vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise MissingSetError(
-                f"the stored vectors of '{rec.name}' are missing or damaged ({exc.__class__.__name__})",
+                f"the stored vectors of '{rec.name}' are missing or damaged "
+                f"({exc.__class__.__name__})",
                 hint="delete it and save it again",
             ) from None
         meta_path = folder / "metadata.parquet"
@@ -169,7 +170,7 @@ class Workspace:
             keys, vectors, metadata, Provenance(**prov) if prov.get("source") else None
         )
 
-    # -- uploads and logs ---------------------------------------------------------------------------
+    # -- uploads and logs -------------------------------------------------------------------------
     def store_upload(self, data: bytes, filename: str) -> Path:
         """Keep an uploaded file by its content; returns its path (same bytes → same path)."""
         digest = hashlib.sha256(data).hexdigest()[:32]
@@ -216,7 +217,8 @@ class Workspace:
         return self.root / "uploads" / Path(digest).name / Path(name).name
 
     def discard_uploads(self, paths) -> None:
-        """Remove the given stored uploads unless a log record claims them (a session's leftovers)."""
+        """Remove the given stored uploads unless a log record claims them (a session's
+        leftovers)."""
         claimed = self._claimed_uploads()
         for path in list(paths):
             folder = Path(path).parent
@@ -238,7 +240,7 @@ class Workspace:
             str(r.options.get("metadata") or "").partition("/")[0] for r in logs
         }
 
-    # -- records ------------------------------------------------------------------------------------
+    # -- records ----------------------------------------------------------------------------------
     def record(self, set_id: str) -> SetRecord:
         """The record of ``set_id``; raises :class:`MissingSetError` when there is none."""
         path = self.root / "sets" / f"{set_id}.json"
@@ -318,7 +320,7 @@ class Workspace:
             hint="use the id from `embedlab sets list`",
         )
 
-    # -- size -----------------------------------------------------------------------------------------
+    # -- size -------------------------------------------------------------------------------------
     def used_bytes(self) -> int:
         return sum(
             p.stat().st_size
@@ -394,7 +396,8 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _safe_name(filename: str) -> str:
-    """A file name without folders or odd characters, keeping the extensions that tell the format."""
+    """A file name without folders or odd characters, keeping the extensions that tell the
+    format."""
     name = Path(str(filename).replace("\\", "/")).name
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".") or "upload"
     return name[-120:]
@@ -407,7 +410,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _replace_folder(tmp: Path, folder: Path) -> None:
-    """Move a complete folder into place; if another writer got there first (same content), keep theirs."""
+    """Move a complete folder into place; if another writer got there first (same content), keep
+    theirs."""
     try:
         os.rename(tmp, folder)
     except OSError:

@@ -55,8 +55,9 @@ def chart(
         )
     else:
         cols[0].caption(
-            "Server-side PNG needs Chromium on the server: `apt install chromium` (kaleido comes with "
-            "embedlab). The chart's camera button saves a PNG in your browser meanwhile."
+            "Server-side PNG needs Chromium on the server: `apt install chromium` "
+            "(kaleido comes with embedlab). "
+            "The chart's camera button saves a PNG in your browser meanwhile."
         )
     cols[1].download_button(
         "Download report (HTML)",

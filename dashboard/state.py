@@ -49,7 +49,7 @@ _BROWSER = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 @st.cache_resource(show_spinner="Loading GloVe 6B 50d…", max_entries=4)
 def builtin(limit: int | None = None) -> Embeddings:
     full = io.load(BUILTIN)
-    full.unit  # normalise once, shared by every session
+    _ = full.unit  # normalise once, shared by every session
     return full.head(limit) if limit else full
 
 
@@ -90,7 +90,7 @@ def hnsw(choice: str, emb: Embeddings, metric: str):
     return cache[key]
 
 
-# -- the workspace and this browser ------------------------------------------------------------------
+# -- the workspace and this browser ----------------------------------------------------------------
 @st.cache_resource
 def workspace() -> Workspace:
     """The server's workspace (``embedlab dashboard --workspace DIR``; default: the user's data
@@ -107,7 +107,8 @@ def workspace() -> Workspace:
 
 def browser_id() -> str:
     """This browser's id, kept in a cookie so the browser finds its sets after a reload or a server
-    restart; a browser without the cookie gets a new id (and the cookie, see keep_browser_cookie)."""
+    restart; a browser without the cookie gets a new id (and the cookie, see
+    keep_browser_cookie)."""
     if "browser_id" not in st.session_state:
         known = st.context.cookies.get(COOKIE, "")
         known = (
@@ -123,14 +124,16 @@ def keep_browser_cookie() -> None:
     (the end of the sidebar), so the page's elements never shift and widgets such as tabs keep
     their state."""
     st.html(
-        f"<script>document.cookie = '{COOKIE}={browser_id()}; path=/; max-age=31536000; SameSite=Strict';"
+        f"<script>document.cookie = '{COOKIE}={browser_id()}; path=/; "
+        "max-age=31536000; SameSite=Strict';"
         "</script>",
         unsafe_allow_javascript=True,
     )
 
 
 def is_owner() -> bool:
-    """A browser on the server's own machine counts as the owner: it sees sets saved from the CLI."""
+    """A browser on the server's own machine counts as the owner: it sees sets saved from the
+    CLI."""
     ip = st.context.ip_address
     return not isinstance(ip, str) or ip in (
         "127.0.0.1",
@@ -206,7 +209,8 @@ def describe(choice: str) -> str:
         rec = workspace().record(choice)
     except MissingSetError:
         return f"missing set {choice}"
-    return f"{rec.name} ({'saved from the CLI' if rec.owner == CLI_OWNER else KIND_LABELS.get(rec.kind, rec.kind)})"
+    origin = "saved from the CLI" if rec.owner == CLI_OWNER else KIND_LABELS.get(rec.kind, rec.kind)
+    return f"{rec.name} ({origin})"
 
 
 def load(choice: str, limit: int | None = None) -> Embeddings:
@@ -236,7 +240,8 @@ def _stored_set(set_id: str) -> Embeddings:
 
 def active_choice() -> str:
     """The browser's active set: initialised once from the URL's ``ds``, then kept in the session
-    across pages (the sidebar's page links drop the URL's parameters) and written back to the URL."""
+    across pages (the sidebar's page links drop the URL's parameters) and written back to the
+    URL."""
     if _ACTIVE not in st.session_state:
         st.session_state[_ACTIVE] = st.query_params.get("ds", BUILTIN)
     return st.session_state[_ACTIVE]
@@ -279,7 +284,7 @@ def active() -> tuple[str, Embeddings]:
     return choice, load(choice, builtin_limit() if choice == BUILTIN else None)
 
 
-# -- validated logs -----------------------------------------------------------------------------------
+# -- validated logs --------------------------------------------------------------------------------
 def logs() -> dict[str, str]:
     """Logs this browser validated (stored in the workspace): label -> record id."""
     recs = [r for r in stored_sets() if r.kind == "log"]
@@ -300,7 +305,8 @@ def add_log(name: str, upload: Path, options: dict, inter) -> str:
 
 
 def load_log(log_id: str):
-    """The Interactions of a stored log: this session's copy, else validated again from the upload."""
+    """The Interactions of a stored log: this session's copy, else validated again from the
+    upload."""
     mine = st.session_state.get(_LOGS, {})
     return mine[log_id] if log_id in mine else _stored_log(log_id)
 
@@ -326,7 +332,7 @@ def latest_log() -> str | None:
     return max(recs, key=lambda r: r.created).id if recs else None
 
 
-# -- controls: keyed widgets initialised once from the URL --------------------------------------------
+# -- controls: keyed widgets initialised once from the URL -----------------------------------------
 @dataclass(frozen=True)
 class Control:
     """One widget's session key, its URL parameter and its default.
@@ -423,7 +429,7 @@ class Control:
         return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-# -- the URL -----------------------------------------------------------------------------------------
+# -- the URL ---------------------------------------------------------------------------------------
 def param(name: str, default: str = "") -> str:
     return st.query_params.get(name, default)
 

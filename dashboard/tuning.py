@@ -46,6 +46,7 @@ def draw(frame: pd.DataFrame, table, chart, key: str) -> None:
 
 
 def show_trials(records: list[dict], key: str) -> None:
-    """The finished search's trials, kept with the result so they stay after the run (and reruns)."""
+    """The finished search's trials, kept with the result so they stay after the run (and
+    reruns)."""
     with st.expander(f"Tuning trials ({len(records)})", expanded=True):
         draw(pd.DataFrame(records), st.empty(), st.empty(), key=key)

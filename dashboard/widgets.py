@@ -6,7 +6,8 @@ from embedlab.dashboard import state
 
 
 def log_picker(control: "state.Control", help: str) -> tuple[str, object]:
-    """Pick the sample log or one this browser validated (the newest by default): (name, Interactions)."""
+    """Pick the sample log or one this browser validated (the newest by default): (name,
+    Interactions)."""
     logs = {state.SAMPLE: "sample log", **{i: label for label, i in state.logs().items()}}
     log_id = st.selectbox(
         "Log",

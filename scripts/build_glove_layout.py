@@ -1,12 +1,14 @@
 """Rebuild the shipped 2-D layout of the built-in GloVe 6B 50d (all 400,000 words).
 
 Deterministic for a given seed and library versions: openTSNE (FFT) of the 50,000 most frequent
-words over exact faiss neighbours (seed 0, perplexity 30, 125 + 250 steps); each of the other 350,000 words is
-placed at the median position of its 10 nearest of those (openTSNE's transform start).  Writes ``core/data/layouts/<key>.npz`` (float16 coordinates, cluster of
-each word, cluster centres; no pickles) and its ``.json`` sidecar (method, parameters, seed,
-content hash of the vectors, cluster labels), the files :func:`core.layouts.cached` finds.
+words over exact faiss neighbours (seed 0, perplexity 30, 125 + 250 steps); each of the other
+350,000 words is placed at the median position of its 10 nearest of those (openTSNE's transform
+start).  Writes ``core/data/layouts/<key>.npz`` (float16 coordinates, cluster of each word, cluster
+centres; no pickles) and its ``.json`` sidecar (method, parameters, seed, content hash of the
+vectors, cluster labels), the files :func:`core.layouts.cached` finds.
 
-    nice -n 10 python scripts/build_glove_layout.py            # ~2.5 min on 2 busy cores (issue 13: 137 s wall, 83 s CPU)
+    # ~2.5 min on 2 busy cores (issue 13: 137 s wall, 83 s CPU)
+    nice -n 10 python scripts/build_glove_layout.py
     python scripts/build_glove_layout.py --limit 20000 --out /tmp/x   # a quick trial
 """
 

@@ -32,7 +32,8 @@ def main() -> None:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-                # tall enough for the whole page: Streamlit scrolls its own container, not the document
+                # tall enough for the whole page: Streamlit scrolls its own container, not the
+                # document
                 page = browser.new_page(viewport={"width": 1400, "height": 2300})
                 page.goto(f"{srv.url}/catalog")
                 grid = page.get_by_label("Grid")

@@ -51,7 +51,8 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 class Server:
-    """``embedlab dashboard`` on a free 127.0.0.1 port with its own workspace; output to a log file."""
+    """``embedlab dashboard`` on a free 127.0.0.1 port with its own workspace; output to a log
+    file."""
 
     def __init__(self, workspace: Path, log: Path):
         self.workspace, self.log = workspace, log

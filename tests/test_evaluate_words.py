@@ -63,7 +63,8 @@ def test_questions_before_a_section_are_an_error(glove, tmp_path):
 def test_cli_evaluate_json(capsys, tmp_path):
     q = tmp_path / "q.txt"
     q.write_text(
-        ": capitals\nathens greece paris france\nmadrid spain paris france\nzzqqzz spain paris qqzzxq\n"
+        ": capitals\nathens greece paris france\nmadrid spain paris france\n"
+        "zzqqzz spain paris qqzzxq\n"
     )
     assert main(["evaluate", "analogies", "--file", str(q), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

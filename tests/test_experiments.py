@@ -1,4 +1,5 @@
-"""The catalog-size study: seeded shrinking with its invariants, intervals, the generated reading."""
+"""The catalog-size study: seeded shrinking with its invariants, intervals, the generated
+reading."""
 
 import json
 
@@ -78,7 +79,8 @@ def test_interval_is_a_bootstrap_inside_the_data_range():
     mean, lo, hi = interval(vals)
     assert mean == pytest.approx(vals.mean()) and vals.min() <= lo < mean < hi <= vals.max()
     assert interval(np.array([0.5])) == (0.5, 0.5, 0.5)
-    # two seeds far apart: a t-interval would reach below 0 (−1.8 here); the bootstrap stays in range
+    # two seeds far apart: a t-interval would reach below 0 (−1.8 here); the bootstrap stays in
+    # range
     t_lo = 0.1 - stats.t.ppf(0.975, 1) * stats.sem([0.0, 0.2])
     assert t_lo < 0 and interval(np.array([0.0, 0.2]))[1] >= 0.0
 

@@ -1,4 +1,5 @@
-"""Loaders and writers: round trips, format detection, and a clear error for every kind of damage."""
+"""Loaders and writers: round trips, format detection, and a clear error for every kind of
+damage."""
 
 import gzip
 import pickle

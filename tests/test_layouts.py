@@ -154,7 +154,8 @@ def test_subset_layouts_keep_their_rows_and_refuse_bad_input(cache):
 
 
 def test_shipped_glove_layout_matches_the_builtin_vectors(glove):
-    """The precomputed map of all 400,000 words is found for the built-in set (hash, seed, method)."""
+    """The precomputed map of all 400,000 words is found for the built-in set (hash, seed,
+    method)."""
     found = layouts.cached(glove, None, layouts.LayoutSpec("tsne"))
     assert found is not None and found.source == "shipped"
     assert found.coords.shape == (len(glove), 2) and np.isfinite(found.coords).all()

@@ -30,7 +30,8 @@ def finish(at: AppTest) -> AppTest:
 
 
 def point_map(at: AppTest) -> dict:
-    """The arguments the page sent to the point-map component (AppTest does not run its JavaScript)."""
+    """The arguments the page sent to the point-map component (AppTest does not run its
+    JavaScript)."""
     found = at.get("component_instance")
     assert found, [e.value for e in at.error] + [c.value for c in at.caption]
     proto = found[0].proto

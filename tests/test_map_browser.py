@@ -29,22 +29,23 @@ GENRES = {
 }
 
 
-def open_map(page, url: str, n: int | None = None):
+def open_map(tab, url: str, n: int | None = None):
     """Navigate and wait until the component has drawn a frame with ``n`` points (all, if None)."""
-    page.goto(url)
-    frame = page.wait_for_selector("iframe[src*=pointmap]", timeout=240_000).content_frame()
+    tab.goto(url)
+    frame = tab.wait_for_selector("iframe[src*=pointmap]", timeout=240_000).content_frame()
     frame.wait_for_function(
         "(n) => window.__pointmap && window.__pointmap.frames > 0 && "
-        "window.__pointmap.drawn === (n === null ? window.__pointmap.n : n) && window.__pointmap.n > 0",
+        "window.__pointmap.drawn === (n === null ? window.__pointmap.n : n) && "
+        "window.__pointmap.n > 0",
         arg=n,
         timeout=240_000,
     )
     return frame
 
 
-def pointer_on(page, frame, key: str) -> tuple[float, float]:
+def pointer_on(tab, frame, key: str) -> tuple[float, float]:
     """Page coordinates of ``key`` on the map (its iframe's offset plus the position inside)."""
-    box = page.locator("iframe[src*=pointmap]").bounding_box()
+    box = tab.locator("iframe[src*=pointmap]").bounding_box()
     x, y = frame.evaluate("(k) => window.__pointmap.locate(k)", key)
     return box["x"] + x, box["y"] + y
 
@@ -54,7 +55,8 @@ def redrawn(frame, action) -> dict:
     action()
     frame.wait_for_function(f"() => window.__pointmap.frames > {before}", timeout=30_000)
     return frame.evaluate(
-        "({view: window.__pointmap.view, labels: window.__pointmap.labels, drawn: window.__pointmap.drawn})"
+        "({view: window.__pointmap.view, labels: window.__pointmap.labels, "
+        "drawn: window.__pointmap.drawn})"
     )
 
 

@@ -24,7 +24,8 @@ def test_user_labels_are_escaped_everywhere():
     fig = map_figure(proj.frame(emb), color="genre", highlight=np.array([True] + [False] * 4))
     caption(fig, f"data {EVIL}")
     blob = fig.to_json()
-    # tags escaped once; quotes stay quotes (plotly shows &quot; literally, and labels are text, not attributes)
+    # tags escaped once; quotes stay quotes (plotly shows &quot; literally, and labels are text,
+    # not attributes)
     assert (
         "<img" not in blob
         and '&lt;img src=x onerror=\\"alert(1)\\"&gt;' in blob

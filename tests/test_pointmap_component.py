@@ -13,8 +13,11 @@ from tests.test_browser import browser  # noqa: F401 - fixture
 
 INDEX = ROOT / "dashboard" / "components" / "pointmap" / "index.html"
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
-RECORD = """() => { window.__sent = [];  // opened on its own, the component's parent is itself
-  window.addEventListener('message', (e) => { if (e.data && e.data.isStreamlitMessage) window.__sent.push(e.data); }); }"""
+RECORD = (
+    """() => { window.__sent = [];  // opened on its own, the component's parent is itself
+  window.addEventListener('message', (e) => { """
+    "if (e.data && e.data.isStreamlitMessage) window.__sent.push(e.data); }); }"
+)
 RENDER = """([b64, rest]) => { const raw = atob(b64), blob = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) blob[i] = raw.charCodeAt(i);
   window.postMessage({type: 'streamlit:render', args: Object.assign({blob: blob}, rest)}, '*'); }"""

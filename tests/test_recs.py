@@ -53,7 +53,11 @@ def test_rank_is_against_whole_catalog_with_seen_excluded(tiny):
     # a scorer that puts the held-out item 'c' below one unseen item and below seen items
     order = {name: s for name, s in zip(tiny.items, [9.0, 8.0, 5.0, 7.0])}  # a b c d
     s = np.array([order[k] for k in tiny.items], dtype=np.float32)
-    scorer = Scorer("fixed", n, lambda users, last: np.tile(s, (len(users), 1)))
+    scorer = Scorer(
+        "fixed",
+        n,
+        lambda users, last: np.tile(s, (len(users), 1)),  # noqa: ARG005 - a Scorer's signature
+    )
     m = rank_metrics(scorer, split, split.train.item_counts(), k=1)
     # u1 has seen a, b → only d outranks c → rank 2; u2 has seen a → b and d outrank c → rank 3
     assert m["_ranks"].tolist() == [2.0, 3.0]

@@ -33,7 +33,13 @@ def small_log(tmp_path_factory):
 @pytest.mark.parametrize("method", TRAINING_METHODS)
 def test_trainer_contract(small_log, method):
     progress = []
-    a = train(small_log, method, seed=3, progress=lambda f, m: progress.append(f), **FAST[method])
+    a = train(
+        small_log,
+        method,
+        seed=3,
+        progress=lambda f, m: progress.append(f),  # noqa: ARG005 - a progress callback
+        **FAST[method],
+    )
     b = train(small_log, method, seed=3, **FAST[method])
     assert np.array_equal(a.items.vectors, b.items.vectors), "same seed must give identical vectors"
     assert (
@@ -61,7 +67,8 @@ def test_mf_users_share_the_item_space(small_log, method):
 
 @pytest.fixture
 def networks(monkeypatch):
-    """The MLPClassifier instances the supervised trainer builds, so a test can read their weights."""
+    """The MLPClassifier instances the supervised trainer builds, so a test can read their
+    weights."""
     import sklearn.neural_network as nn
 
     made = []

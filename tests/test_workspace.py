@@ -1,4 +1,5 @@
-"""The workspace: stored sets survive, are found by id, seen only by who may, and stay in their cap."""
+"""The workspace: stored sets survive, are found by id, seen only by who may, and stay in their
+cap."""
 
 import json
 import subprocess
@@ -93,14 +94,17 @@ def test_unclaimed_uploads_are_discarded_and_claimed_ones_kept(tmp_path):
 
 def test_cli_train_save_then_sets_list_and_rm(tmp_path):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    run = lambda *a: subprocess.run(
-        [sys.executable, "-m", "embedlab.core.cli", *a, "--workspace", str(tmp_path / "ws")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-    )
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "embedlab.core.cli", *a, "--workspace", str(tmp_path / "ws")],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=300,
+        )
+
     made = run(
         "train",
         "--log",

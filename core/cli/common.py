@@ -41,7 +41,8 @@ def json_option() -> argparse.ArgumentParser:
 
 
 def seed_value(text: str) -> int:
-    """An argparse type: a seed every library accepts (numpy, scikit-learn, gensim: 0 to 2**32 - 1)."""
+    """An argparse type: a seed every library accepts (numpy, scikit-learn, gensim: 0 to
+    2**32 - 1)."""
     try:
         value = int(text)
     except ValueError:
@@ -61,7 +62,8 @@ def force_option(p) -> None:
 
 
 def load_vectors(args):
-    """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``, ``--encoding``)."""
+    """The ``Embeddings`` named by ``--vectors`` (with ``--format``, ``--limit``,
+    ``--encoding``)."""
     from .. import io
 
     emb = io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
@@ -201,7 +203,8 @@ def engine_options(p) -> None:
         "--engine",
         choices=["local", "spark"],
         default="local",
-        help="spark: read, sessionise and train on Apache Spark (item2vec, als); needs embedlab[spark]",
+        help="spark: read, sessionise and train on Apache Spark (item2vec, als); "
+        "needs embedlab[spark]",
     )
     p.add_argument(
         "--master", default="local[2]", help="Spark master: local[N], spark://host:7077, yarn"

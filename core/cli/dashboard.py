@@ -13,7 +13,8 @@ GRACE_SECONDS = 10.0
 
 
 def register(sub) -> None:
-    """Add ``dashboard`` to ``sub``; arguments other than ``--workspace`` go to ``streamlit run``."""
+    """Add ``dashboard`` to ``sub``; arguments other than ``--workspace`` go to
+    ``streamlit run``."""
     p = sub.add_parser(
         "dashboard",
         help="start the Streamlit dashboard (--workspace DIR keeps stored sets; "
@@ -51,7 +52,8 @@ def run_dashboard(args) -> int:
 
 
 def supervise(child: subprocess.Popen) -> int:
-    """Wait for ``child``, passing SIGTERM/SIGINT on; returns its exit code (128+signal if killed)."""
+    """Wait for ``child``, passing SIGTERM/SIGINT on; returns its exit code (128+signal if
+    killed)."""
     received: list[int] = []
 
     def forward(signum, _frame):

@@ -78,13 +78,13 @@ def run_diagnose(args) -> int:
     def human(d):
         return [
             f"measured on the first {d['keys_used']} keys, k={d['k']}",
-            f"hubness: k-occurrence skew {d['hubness_skew']:.2f}; {d['antihub_share']:.1%} of keys are "
-            f"nobody's neighbour; top hubs: "
+            f"hubness: k-occurrence skew {d['hubness_skew']:.2f}; "
+            f"{d['antihub_share']:.1%} of keys are nobody's neighbour; top hubs: "
             + ", ".join(f"{h['key']} ({h['k_occurrence']})" for h in d["hubs"][:5]),
             f"anisotropy: mean cosine of random pairs {d['anisotropy']:.3f}",
             f"norm vs frequency rank: spearman {d['norm_frequency_spearman']:.3f}",
-            f"effective dimensionality: participation ratio {d['participation_ratio']:.1f} of {d['dim']}; "
-            f"{d['dims_for_90pct_variance']} dims hold 90% of the variance",
+            f"effective dimensionality: participation ratio {d['participation_ratio']:.1f} "
+            f"of {d['dim']}; {d['dims_for_90pct_variance']} dims hold 90% of the variance",
         ]
 
     emit(args, d, human)

@@ -121,7 +121,8 @@ def check_tune_engine(args) -> None:
 
 
 def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
-    """Tune ``args.method`` on ``inter`` as the --tune options say; ``--param`` values stay fixed."""
+    """Tune ``args.method`` on ``inter`` as the --tune options say; ``--param`` values stay
+    fixed."""
     import numpy as np
 
     from ..experiments.tune import tune
@@ -172,7 +173,8 @@ def protocol_options(p) -> None:
         "--history",
         type=int,
         default=1,
-        help="leave-last-out: item-based methods score from the mean of the last N items (1: last item)",
+        help="leave-last-out: item-based methods score from the mean of the last N items "
+        "(1: last item)",
     )
     p.add_argument(
         "--history-decay",
@@ -213,8 +215,8 @@ def run_train(args) -> int:
             log.lines()
             + (tuned[0].lines() if tuned else [])
             + [
-                f"trained {r['method']}{where} on {r['items']} items ({r['users']} user vectors) in {r['seconds']:.1f} s "
-                f"→ {args.out}/ ({', '.join(r['files'])}, report.json)"
+                f"trained {r['method']}{where} on {r['items']} items ({r['users']} user vectors) "
+                f"in {r['seconds']:.1f} s → {args.out}/ ({', '.join(r['files'])}, report.json)"
             ]
         ),
     )
@@ -253,17 +255,18 @@ def run_evaluate_recs(args) -> int:
 
     def human(r):
         head = (
-            f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} {'coverage':>9} "
-            f"{'mean pop':>9}"
+            f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} "
+            f"{'coverage':>9} {'mean pop':>9}"
         )
         rows = [(r["method"], r)] + list(r["baselines"].items())
         lines = [
-            f"{r['users_evaluated']} cases, {r['protocol']['description']}; {r['catalog_items']} items",
+            f"{r['users_evaluated']} cases, {r['protocol']['description']}; "
+            f"{r['catalog_items']} items",
             head,
         ]
         lines += [
-            f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} {m['mrr']:>7.4f} "
-            f"{m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
+            f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} "
+            f"{m['mrr']:>7.4f} {m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
             for n, m in rows
         ]
         return (tuned.lines() if tuned is not None else []) + lines

@@ -34,8 +34,8 @@ def register(sub) -> None:
         "--mode",
         choices=["both", "random", "popular"],
         default="both",
-        help="which items the items axis keeps; both (default) runs random and most-popular selections of "
-        "each size, so the reading can tell catalog size from interactions per item",
+        help="which items the items axis keeps; both (default) runs random and most-popular "
+        "selections of each size, so the reading can tell catalog size from interactions per item",
     )
     p.add_argument(
         "--protocol",

@@ -75,8 +75,9 @@ class LocalEngine:
             payload=result,
         )
 
-    def write(self, trained: Trained, prepared: Interactions, out) -> list[str]:
-        """``items.parquet`` (vectors + metadata), ``items.txt`` (word2vec text), ``users.parquet`` (MF)."""
+    def write(self, trained: Trained, prepared: Interactions, out) -> list[str]:  # noqa: ARG002 - the Engine protocol
+        """``items.parquet`` (vectors + metadata), ``items.txt`` (word2vec text), ``users.parquet``
+        (MF)."""
         from .. import io
 
         out = Path(out)

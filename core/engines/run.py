@@ -1,4 +1,5 @@
-"""The one loop that drives any engine: start → prepare → (tune) → train → (evaluate) → write → report."""
+"""The one loop that drives any engine: start → prepare → (tune) → train → (evaluate) → write →
+report."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def run_training(
     Examples
     --------
     >>> from embedlab.core.engines import get_engine, LogSpec
-    >>> report, log = run_training(get_engine("local"), LogSpec("log.csv"), "als", "out")  # doctest: +SKIP
+    >>> report, log = run_training(  # doctest: +SKIP
+    ...     get_engine("local"), LogSpec("log.csv"), "als", "out")
     >>> report["files"]  # doctest: +SKIP
     ['items.parquet', 'items.txt', 'users.parquet']
     """
@@ -109,7 +111,11 @@ def _train(
     if tuner is not None:
         params, evaluation, tuning = tuner(prepared)
     trained = engine.train(
-        prepared, method, seed, params, progress or (lambda fraction, message: None)
+        prepared,
+        method,
+        seed,
+        params,
+        progress or (lambda fraction, message: None),  # noqa: ARG005 - a Progress callback
     )
     timings["train_s"] = round(trained.seconds, 3)
     if evaluate and evaluation is None:

@@ -23,7 +23,8 @@ ITEMS_TEXT_LIMIT = 2_000_000  # items.txt is collected to the driver; skipped ab
 
 @dataclass(frozen=True)
 class SparkLog:
-    """A log prepared in Spark: events DataFrame[user, item, time, weight, row, session] and its report."""
+    """A log prepared in Spark: events DataFrame[user, item, time, weight, row, session] and its
+    report."""
 
     events: object
     report: LogReport
@@ -164,7 +165,7 @@ class SparkEngine:
             ],
         )
 
-    def write(self, trained: Trained, prepared: SparkLog, out) -> list[str]:
+    def write(self, trained: Trained, prepared: SparkLog, out) -> list[str]:  # noqa: ARG002 - the Engine protocol
         """items.parquet/ and users.parquet/ (Parquet part files that core.io reads as one table),
         items.txt when the vocabulary fits the driver."""
         from .. import io

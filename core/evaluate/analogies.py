@@ -205,13 +205,14 @@ def _predict(unit: np.ndarray, abc: np.ndarray, excluded: np.ndarray, workers: i
     else:
         queries = unit[abc[:, 1]] - unit[abc[:, 0]] + unit[abc[:, 2]]
         blocks = list(range(0, len(queries), QUERY_BLOCK))
-        run = (
-            lambda start: _best_rows(
+
+        def run(start):
+            return _best_rows(
                 queries[start : start + QUERY_BLOCK],
                 unit,
                 excluded[start : start + QUERY_BLOCK],
             )
-        )
+
     with threadpool_limits(1 if workers > 1 else None, user_api="blas"):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(run, blocks))

@@ -182,7 +182,8 @@ def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: i
     inter : Interactions
         Baskets are its sessions.
     max_cases : int or None, default 5000
-        At most this many baskets are evaluated (a seeded sample); the others stay whole in training.
+        At most this many baskets are evaluated (a seeded sample); the others stay whole in
+        training.
     seed : int, default 0
 
     Returns
@@ -260,8 +261,8 @@ def describe(split: Split) -> dict:
     """
     if split.protocol == "basket":
         text = (
-            "basket completion: one random item of each basket of 2+ items held out, ranked against the "
-            "whole catalog from the basket's other items (which are excluded)"
+            "basket completion: one random item of each basket of 2+ items held out, ranked "
+            "against the whole catalog from the basket's other items (which are excluded)"
         )
         return {"name": "basket", "cases": int(len(split.users)), "description": text}
     query = (
@@ -273,8 +274,8 @@ def describe(split: Split) -> dict:
         )
     )
     text = (
-        "chronological leave-last-out: each user's last event held out, ranked against the whole catalog "
-        f"with seen items excluded; item-based methods score from {query}"
+        "chronological leave-last-out: each user's last event held out, ranked against the whole "
+        f"catalog with seen items excluded; item-based methods score from {query}"
     )
     return {
         "name": "leave-last-out",

@@ -111,7 +111,7 @@ def item_vector_scorer(name: str, emb: Embeddings, inter: Interactions) -> Score
     full = unit[pos]  # catalog order; missing items → zero row
     has = pos >= 0
 
-    def fn(users, last, context=None):
+    def fn(users, last, context=None):  # noqa: ARG001 - a Scorer function
         q = np.asarray(_query_rows(last, context, inter.n_items) @ full, dtype=np.float32)
         norm = np.linalg.norm(q, axis=1)
         s = (q / np.where(norm > 0, norm, 1)[:, None]) @ full.T
@@ -124,17 +124,17 @@ def item_vector_scorer(name: str, emb: Embeddings, inter: Interactions) -> Score
 
 def user_vector_scorer(name: str, users_emb: Embeddings, items_emb: Embeddings) -> Scorer:
     U, V = np.asarray(users_emb.vectors), np.asarray(items_emb.vectors)
-    return Scorer(name, len(items_emb), lambda users, last: U[users] @ V.T)
+    return Scorer(name, len(items_emb), lambda users, last: U[users] @ V.T)  # noqa: ARG005 - a Scorer function
 
 
 def popularity_scorer(counts: np.ndarray) -> Scorer:
     c = counts.astype(np.float32)
-    return Scorer("popularity", len(c), lambda users, last: np.tile(c, (len(users), 1)))
+    return Scorer("popularity", len(c), lambda users, last: np.tile(c, (len(users), 1)))  # noqa: ARG005 - a Scorer function
 
 
 def random_scorer(n: int, seed: int) -> Scorer:
     rng = np.random.default_rng(seed)
-    return Scorer("random", n, lambda users, last: rng.random((len(users), n), dtype=np.float32))
+    return Scorer("random", n, lambda users, last: rng.random((len(users), n), dtype=np.float32))  # noqa: ARG005 - a Scorer function
 
 
 def itemcf_scorer(tr: Interactions) -> Scorer:
@@ -145,7 +145,7 @@ def itemcf_scorer(tr: Interactions) -> Scorer:
     norms[norms == 0] = 1.0
     XT = X.T.tocsr()
 
-    def fn(users, last, context=None):
+    def fn(users, last, context=None):  # noqa: ARG001 - a Scorer function
         q = _query_rows(last, context, tr.n_items) @ sp.diags(1 / norms)  # (batch, items)
         co = ((q @ XT) @ X).toarray()  # (batch, items): Σ_c w_c · co-occurrence(c, j) / |c|
         return (co / norms[None, :]).astype(np.float32)
@@ -289,7 +289,8 @@ def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:
 
 
 def label_agreement(emb: Embeddings, column: str, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """Per labelled item: does its neighbours' majority label equal its own (bool), and its label code."""
+    """Per labelled item: does its neighbours' majority label equal its own (bool), and its label
+    code."""
     from ..search import self_neighbours
 
     if emb.metadata is None or column not in emb.metadata.columns:

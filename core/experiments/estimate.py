@@ -15,7 +15,8 @@ def training_cost(inter: Interactions, method: str) -> tuple[float, float]:
 
     Examples
     --------
-    >>> fixed, per_event = training_cost(prepare("sample_data/interactions.csv"), "als")  # doctest: +SKIP
+    >>> fixed, per_event = training_cost(  # doctest: +SKIP
+    ...     prepare("sample_data/interactions.csv"), "als")
     """
     (n1, t1), (n2, t2) = (_timed_training(inter, method, part) for part in (8, 4))
     per_event = max((t2 - t1) / max(n2 - n1, 1), 0.0)

@@ -191,8 +191,8 @@ def driver(summary: pd.DataFrame) -> dict[str, dict]:
     Returns
     -------
     dict of method to dict
-        ``driver`` ("events per item", "catalog size", "mixed", "no drop" or "unknown") and ``evidence``,
-        a sentence quoting the numbers it rests on.
+        ``driver`` ("events per item", "catalog size", "mixed", "no drop" or "unknown") and
+        ``evidence``, a sentence quoting the numbers it rests on.
 
     Examples
     --------
@@ -211,8 +211,8 @@ def driver(summary: pd.DataFrame) -> dict[str, dict]:
         else:
             out[method] = {
                 "driver": "unknown",
-                "evidence": "run the items axis with mode both (random and "
-                "most-popular selections of the same sizes) or the events axis to tell what drives it",
+                "evidence": "run the items axis with mode both (random and most-popular "
+                "selections of the same sizes) or the events axis to tell what drives it",
             }
     return out
 
@@ -234,15 +234,17 @@ def _selection_driver(g: pd.DataFrame) -> dict:
         f"lift over popularity {_ci(a, 'lift')} at {small:,.0f} random items, {_ci(b, 'lift')} at "
         f"{full:,.0f} (events per item {a['events_per_item']:,.1f} vs {b['events_per_item']:,.1f}, "
         f"co-occurring items per item {a.get('pairs_per_item', np.nan):,.1f} vs "
-        f"{b.get('pairs_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} vs {b['pop_hr']:.2f})"
+        f"{b.get('pairs_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} "
+        f"vs {b['pop_hr']:.2f})"
     )
     votes = [_separated(pop.loc[v], rnd.loc[v], "hr") for v in sizes]
     v = sizes[int(np.argmax([abs(pop.loc[x, "hr"] - rnd.loc[x, "hr"]) for x in sizes]))]
     ratio = pop.loc[v, "events_per_item"] / max(rnd.loc[v, "events_per_item"], 1e-9)
     facts = (
-        f"at {v:,.0f} items the most-popular selection has {ratio:.1f}× the events per item of a random "
-        f"one ({pop.loc[v, 'events_per_item']:,.1f} vs {rnd.loc[v, 'events_per_item']:,.1f}) and HR "
-        f"{_ci(pop.loc[v], 'hr')} vs {_ci(rnd.loc[v], 'hr')}"
+        f"at {v:,.0f} items the most-popular selection has {ratio:.1f}× the events per item of a "
+        f"random one ({pop.loc[v, 'events_per_item']:,.1f} vs "
+        f"{rnd.loc[v, 'events_per_item']:,.1f}) and HR {_ci(pop.loc[v], 'hr')} vs "
+        f"{_ci(rnd.loc[v], 'hr')}"
     )
     if full == small or _separated(b, a, "lift") <= 0:
         how = (
@@ -261,15 +263,15 @@ def _selection_driver(g: pd.DataFrame) -> dict:
         )
         return {
             "driver": "mixed",
-            "evidence": f"{drop}; the most-popular selection scores clearly better at some "
-            f"sizes and clearly worse at others than a random one of the same size ({each}), so neither "
-            "catalog size nor interactions per item alone explains the drop",
+            "evidence": f"{drop}; the most-popular selection scores clearly better at some sizes "
+            f"and clearly worse at others than a random one of the same size ({each}), so "
+            "neither catalog size nor interactions per item alone explains the drop",
         }
     if flat:
         return {
             "driver": "catalog size",
-            "evidence": f"{drop}: events per item stay flat along the random "
-            "selections while lift falls, so the size itself (fewer co-occurring items per item, an easier "
+            "evidence": f"{drop}: events per item stay flat along the random selections while "
+            "lift falls, so the size itself (fewer co-occurring items per item, an easier "
             "popularity baseline) drives the drop; "
             + facts
             + (
@@ -283,8 +285,8 @@ def _selection_driver(g: pd.DataFrame) -> dict:
     if helps:
         return {
             "driver": "events per item",
-            "evidence": f"{drop}; {facts}: more interactions per item lift it "
-            "at the same size, so the drop comes from fewer interactions per item, not the size itself",
+            "evidence": f"{drop}; {facts}: more interactions per item lift it at the same size, "
+            "so the drop comes from fewer interactions per item, not the size itself",
         }
     return {
         "driver": "catalog size",
@@ -306,9 +308,10 @@ def _events_driver(g: pd.DataFrame) -> dict:
         }
     lo, hi = g.iloc[0], g.iloc[-1]
     facts = (
-        f"cutting events to {lo['value']:.0%} keeps {lo['items']:,} of {hi['items']:,} items but events "
-        f"per item fall from {hi['events_per_item']:,.1f} to {lo['events_per_item']:,.1f}, and lift "
-        f"from {_ci(hi, 'lift')} to {_ci(lo, 'lift')} (HR {_ci(hi, 'hr')} to {_ci(lo, 'hr')})"
+        f"cutting events to {lo['value']:.0%} keeps {lo['items']:,} of {hi['items']:,} items but "
+        f"events per item fall from {hi['events_per_item']:,.1f} to {lo['events_per_item']:,.1f}, "
+        f"and lift from {_ci(hi, 'lift')} to {_ci(lo, 'lift')} "
+        f"(HR {_ci(hi, 'hr')} to {_ci(lo, 'hr')})"
     )
     if _separated(hi, lo, "lift") > 0 or _separated(hi, lo, "hr") > 0:
         return {
@@ -367,7 +370,8 @@ def reading(summary: pd.DataFrame, axis: str, k: int = 10) -> str:
     if not trivial.empty:
         fmt = _fmt(axis)
         parts.append(
-            f"Left out as trivial (k={k} is at least the candidate items left, so every method hits): "
+            f"Left out as trivial (k={k} is at least the candidate items left, "
+            "so every method hits): "
             + ", ".join(
                 sorted({f"{fmt(v)} ({m})" for v, m in zip(trivial["value"], trivial["mode"])})
             )
@@ -386,12 +390,14 @@ def _lift_sentences(summary: pd.DataFrame, axis: str) -> list[str]:
         above = lift >= 1.0
         if above.all():
             parts.append(
-                f"{method} beats the popularity baseline at every size tried, down to {fmt(vals[0])} {unit} "
-                f"(lift {lift[0]:.2f} there, {lift[-1]:.2f} at {fmt(vals[-1])})."
+                f"{method} beats the popularity baseline at every size tried, down to "
+                f"{fmt(vals[0])} {unit} (lift {lift[0]:.2f} there, {lift[-1]:.2f} at "
+                f"{fmt(vals[-1])})."
             )
         elif not above.any():
             parts.append(
-                f"{method} never beats the popularity baseline here (lift at most {np.nanmax(lift):.2f})."
+                f"{method} never beats the popularity baseline here "
+                f"(lift at most {np.nanmax(lift):.2f})."
             )
         elif not above[-1]:
             parts.append(
@@ -406,7 +412,7 @@ def _lift_sentences(summary: pd.DataFrame, axis: str) -> list[str]:
                 f"{lift[holds]:.2f} at {fmt(vals[holds])})."
             )
         parts += _stability_sentence(g, fmt)
-    return parts + _best_sentences(summary, axis, unit, fmt)
+    return parts + _best_sentences(summary, unit, fmt)
 
 
 def _stability_sentence(g: pd.DataFrame, fmt) -> list[str]:
@@ -424,7 +430,7 @@ def _stability_sentence(g: pd.DataFrame, fmt) -> list[str]:
     ]
 
 
-def _best_sentences(summary: pd.DataFrame, axis: str, unit: str, fmt) -> list[str]:
+def _best_sentences(summary: pd.DataFrame, unit: str, fmt) -> list[str]:
     parts = []
     small, large = summary["value"].min(), summary["value"].max()
     for v, name in ((small, "smallest"), (large, "largest")):

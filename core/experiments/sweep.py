@@ -264,7 +264,8 @@ class _Run:
             )
 
     def _params(self, method: str, inter: Interactions, split, prep) -> dict:
-        """The method's parameters at this point: as given, or tuned on the point's validation split."""
+        """The method's parameters at this point: as given, or tuned on the point's validation
+        split."""
         if prep is None:
             return fit_params(method, split.train, self.params)
         fixed = (self.params or {}).get(method) or None
@@ -385,7 +386,8 @@ def _add_stability(rows: list[dict], sets: list[dict]) -> np.ndarray:
 
 
 def _facts(inter: Interactions) -> dict:
-    """What a small catalog changes: contexts per item, false negatives, popularity concentration."""
+    """What a small catalog changes: contexts per item, false negatives, popularity
+    concentration."""
     from ..train.graph import cooccurrence
     from ..train.item2vec import DEFAULTS
 

@@ -187,7 +187,8 @@ def _score(result, split: Split, k: int) -> dict:
 
 
 def some_cases(split: Split, n: int, seed: int) -> Split:
-    """A seeded sample of ``n`` of ``split``'s cases, same training part (enough to compare trials)."""
+    """A seeded sample of ``n`` of ``split``'s cases, same training part (enough to compare
+    trials)."""
     import dataclasses
 
     if len(split.users) <= n:
@@ -305,7 +306,8 @@ class _Pool:
         return _Pending(worker)
 
     def close(self, ok: bool) -> None:
-        """End the workers (idempotent): idle ones are told to stop when ``ok``, the rest terminated."""
+        """End the workers (idempotent): idle ones are told to stop when ``ok``, the rest
+        terminated."""
         if self.closed:
             return
         self.closed = True
@@ -320,7 +322,8 @@ class _Pool:
 
 
 def workers_for(workers: int | None) -> int:
-    """How many processes to use: ``workers`` (default ``WORKERS``), at most ``LAG`` and the cores."""
+    """How many processes to use: ``workers`` (default ``WORKERS``), at most ``LAG`` and the
+    cores."""
     n = WORKERS if workers is None else int(workers)
     return max(1, min(n, LAG, os.cpu_count() or 1))
 

@@ -67,14 +67,16 @@ class TuningResult:
     timings: dict = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        """A human summary: trials, defaults (trial 0) vs best on validation, the chosen parameters."""
+        """A human summary: trials, defaults (trial 0) vs best on validation, the chosen
+        parameters."""
         first = self.trials.iloc[0]
         chosen = ", ".join(
             f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
             for k, v in self.best_params.items()
         )
         return [
-            f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) in {self.timings['total_s']:.0f} s; "
+            f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) "
+            f"in {self.timings['total_s']:.0f} s; "
             f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
             f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
             f"best parameters: {chosen}",
@@ -222,7 +224,8 @@ def tune(
     workers : int, optional
         Processes running trials (default 2, at most the cores).  The trials and the choice do not
         depend on it (:mod:`core.experiments.trials`); only the time does.
-    **split_options : ``protocol``, ``max_users``, ``history``, ``decay`` (see :func:`prepare_tuning`)
+    **split_options : ``protocol``, ``max_users``, ``history``, ``decay``
+        (see :func:`prepare_tuning`)
 
     Returns
     -------

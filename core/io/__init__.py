@@ -60,7 +60,8 @@ def _head(path: Path, n: int = 4096) -> bytes:
 
 
 def detect_format(path: str | Path, head: bytes | None = None) -> str:
-    """The format of ``path``: from the extension, then from the content where the extension is vague.
+    """The format of ``path``: from the extension, then from the content where the extension is
+    vague.
 
     Parameters
     ----------
@@ -71,7 +72,8 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
     Returns
     -------
     str
-        One of the readable formats (``word2vec``, ``word2vec-binary``, ``glove``, ``projector``, ...).
+        One of the readable formats (``word2vec``, ``word2vec-binary``, ``glove``, ``projector``,
+        ...).
 
     Raises
     ------
@@ -139,7 +141,8 @@ def load(
     Parameters
     ----------
     spec : str or Path
-        ``glove-6b-50d``, a vector file (word2vec, GloVe, .vec, projector TSV, npy, Parquet) or a folder.
+        ``glove-6b-50d``, a vector file (word2vec, GloVe, .vec, projector TSV, npy, Parquet) or a
+        folder.
     format : str, optional
         Force the format instead of detecting it. ``limit`` keeps the first N keys.
     limit : int, optional

@@ -215,8 +215,9 @@ def is_embedlab_folder(folder: Path) -> bool:
 
 
 def check_folder_target(out: Path, force: bool = False) -> None:
-    """Before long work: refuse a file, or a folder holding someone else's files unless ``force``
-    (a folder left absent by a write killed mid-swap is first put back: see :func:`restore_interrupted`)."""
+    """Before long work: refuse a file, or a folder holding someone else's files unless ``force`` (a
+    folder left absent by a write killed mid-swap is first put back: see
+    :func:`restore_interrupted`)."""
     out = Path(out)
     restored = restore_interrupted(out)
     if (

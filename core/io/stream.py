@@ -1,4 +1,5 @@
-"""Bounded reading: plain or compressed bytes, lines of capped length, blank-line floods skipped in C.
+"""Bounded reading: plain or compressed bytes, lines of capped length, blank-line floods skipped
+in C.
 
 Every reader opens files through :func:`open_binary` and splits text through :func:`raw_lines`,
 so a damaged ``.gz``, a "zip bomb", a 10 GB line or 200 MB of blank lines becomes one typed error

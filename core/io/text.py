@@ -56,7 +56,8 @@ def _space_records(lines: Iterator[tuple[int, str]], path: Path, dim: int | None
 
 
 def read_word2vec_text(path: Path, encoding: str = "utf-8"):
-    """word2vec text: a ``rows dims`` header, then ``key v1 ... vd`` per line (fastText .vec too)."""
+    """word2vec text: a ``rows dims`` header, then ``key v1 ... vd`` per line (fastText .vec
+    too)."""
     lines = decoded_lines(path, encoding)
     first = next(lines, None)
     if first is None:
@@ -96,7 +97,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str, skip_blank: bool = True
     last = [0]
 
     def numbered():
-        # a line of only delimiters is an empty row: skipped in C with the blank ones (an ASCII comma)
+        # a line of only delimiters is an empty row: skipped in C with the blank ones (an ASCII
+        # comma)
         commas = (
             b"," if delimiter == "," and codecs.lookup(encoding).name in ASCII_COMPATIBLE else b""
         )
@@ -221,8 +223,8 @@ def dedupe(keys, mat, metadata, path) -> Parsed:
     keep = ~dup
     example = s[dup].iloc[0]
     note = (
-        f"{Path(path).name}: dropped {int(dup.sum())} duplicate key(s), keeping the first occurrence "
-        f"(e.g. '{example}')"
+        f"{Path(path).name}: dropped {int(dup.sum())} duplicate key(s), keeping the first "
+        f"occurrence (e.g. '{example}')"
     )
     meta = None if metadata is None else metadata[keep].reset_index(drop=True)
     return Parsed([k for k, ok in zip(keys, keep) if ok], mat[keep], [note], int(dup.sum()), meta)

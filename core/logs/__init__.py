@@ -207,7 +207,8 @@ def looks_like_baskets(df: pd.DataFrame) -> bool:
 def attach_metadata(
     inter: Interactions, path: str | Path, item_col: str | None = None
 ) -> Interactions:
-    """``inter`` with an item metadata file (titles, genres like ``Adventure|Comedy``) joined on item id.
+    """``inter`` with an item metadata file (titles, genres like ``Adventure|Comedy``) joined on
+    item id.
 
     Parameters
     ----------

@@ -53,12 +53,13 @@ class LogReport:
             f"{self.source}: read {self.rows_read:,} rows, kept {self.rows_kept:,} "
             f"({self.users:,} users, {self.items:,} items, {self.sessions:,} sessions)"
         ]
-        for reason, n in self.dropped.items():
+        for text, n in self.dropped.items():
             out.append(
-                f"  dropped {n:,} rows: {reason} (e.g. rows {', '.join(map(str, self.sample_rows[reason]))})"
+                f"  dropped {n:,} rows: {text} "
+                f"(e.g. rows {', '.join(map(str, self.sample_rows[text]))})"
             )
-        for reason, n in self.filtered.items():
-            out.append(f"  filtered {n:,} rows: {reason}")
+        for text, n in self.filtered.items():
+            out.append(f"  filtered {n:,} rows: {text}")
         return out
 
 
@@ -247,7 +248,8 @@ def _session_ids(user, time, session, gap: float = DEFAULT_GAP) -> np.ndarray:
 
 
 def resessionise(inter: Interactions, gap_seconds: float, session_col: bool) -> Interactions:
-    """The log with sessions re-split by another gap (a session column, when mapped, takes precedence)."""
+    """The log with sessions re-split by another gap (a session column, when mapped, takes
+    precedence)."""
     if not session_col and inter.time is not None:
         return inter.with_sessions(_session_ids(inter.user, inter.time, None, gap_seconds))
     return inter
@@ -278,6 +280,7 @@ def apply_min_counts(inter: Interactions, min_item: int = 1, min_user: int = 1) 
 
 
 def check_trainable(inter: Interactions) -> None:
-    """Raise ``DataError`` when nothing can be learned from ``inter`` (see ``rules.check_counts``)."""
+    """Raise ``DataError`` when nothing can be learned from ``inter`` (see
+    ``rules.check_counts``)."""
     most = int(np.bincount(inter.user).max()) if len(inter) else 0
     check_counts(len(inter), inter.n_items, most, inter.report.source)

@@ -80,7 +80,8 @@ class IdTable:
 
 def id_texts(values: pd.Series, column: str, source) -> pd.Series:
     """Each cell of an id column as the text the log's ids use (stripped; ``3.0`` from a column with
-    gaps is ``3``; missing or blank is ``""``), so a join on ids matches what :class:`IdTable` coded.
+    gaps is ``3``; missing or blank is ``""``), so a join on ids matches what :class:`IdTable`
+    coded.
 
     Examples
     --------
@@ -162,7 +163,8 @@ def time_rule(values: pd.Series) -> str:
 
 
 def to_seconds(values: pd.Series, rule: str) -> np.ndarray:
-    """Seconds since the epoch by ``rule`` (see :func:`time_rule`); NaN where a cell does not parse."""
+    """Seconds since the epoch by ``rule`` (see :func:`time_rule`); NaN where a cell does not
+    parse."""
     if rule.startswith("epoch"):
         return to_numbers(values) / (1000.0 if rule == "epoch ms" else 1.0)
     parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
@@ -361,7 +363,8 @@ def clean(
 
 
 def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
-    """:func:`clean` over a log read in chunks (``core.logs.read.LogChunks``), never holding it whole.
+    """:func:`clean` over a log read in chunks (``core.logs.read.LogChunks``), never holding it
+    whole.
 
     Parameters
     ----------
@@ -385,7 +388,8 @@ def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None
     Examples
     --------
     >>> from embedlab.core.logs.read import open_log
-    >>> len(clean_log(open_log("sample_data/interactions.csv"), ColumnMap("user_id", "item_id"), "log"))
+    >>> len(clean_log(open_log("sample_data/interactions.csv"), ColumnMap("user_id", "item_id"),
+    ...               "log"))
     87612
     """
     builder = EventBuilder(cols, source, min_weight)

@@ -137,7 +137,7 @@ def open_log(path: str | Path, format: str = "auto") -> LogChunks:
     if fmt == "jsonl":
         return LogChunks(path, _jsonl_chunks(path), _numbering(path, lines, header=0))
     if fmt == "baskets":
-        return LogChunks(path, _basket_chunks(path), lambda keys, rows: keys, baskets=True)
+        return LogChunks(path, _basket_chunks(path), lambda keys, rows: keys, baskets=True)  # noqa: ARG005 - a LogChunks numbering
     sep = "\t" if fmt == "tsv" else None
     return LogChunks(path, _delimited_chunks(path, head, sep), _numbering(path, lines, header=1))
 
@@ -293,7 +293,8 @@ def _delimited_chunks(path: Path, head: bytes, sep: str | None) -> Iterator[pd.D
             for chunk in reader:
                 if first and chunk.shape[1] < 2:
                     raise FormatError(
-                        f"found only one column ({list(chunk.columns)[0]!r}) with delimiter {sep!r}",
+                        f"found only one column ({list(chunk.columns)[0]!r}) "
+                        f"with delimiter {sep!r}",
                         path=path,
                         hint="a log needs at least a user and an item column; is the "
                         "delimiter right? For one basket per line use --format baskets",

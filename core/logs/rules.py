@@ -24,7 +24,9 @@ def reason(kind: str, **fields) -> str:
 
     Parameters
     ----------
-    kind : {"missing_user", "missing_item", "bad_time", "bad_weight", "low_weight", "rare_items", "rare_users"}
+    kind : str
+        One of {"missing_user", "missing_item", "bad_time", "bad_weight", "low_weight",
+        "rare_items", "rare_users"}.
     **fields
         ``column`` (the log's column name) and/or ``minimum`` (the threshold), as the kind needs.
 

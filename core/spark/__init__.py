@@ -1,4 +1,5 @@
-"""The Spark engine: the same log → vectors pipeline on Apache Spark (``pip install 'embedlab[spark]'``).
+"""The Spark engine: the same log → vectors pipeline on Apache Spark (``pip install
+'embedlab[spark]'``).
 
 Reading, validation counts, sessionising (window functions, same gap rule), item2vec
 (``pyspark.ml.feature.Word2Vec``) and implicit ALS (``pyspark.ml.recommendation.ALS``) run in

@@ -14,7 +14,8 @@ from . import train as spark_train
 
 
 def from_spark(events, report: LogReport, metadata: ItemMetadata | None = None) -> Interactions:
-    """The log Spark read, validated and sessionised, on the driver, coded as the local engine codes it.
+    """The log Spark read, validated and sessionised, on the driver, coded as the local engine codes
+    it.
 
     Ids are numbered in order of first appearance in the file and events sorted by user then time,
     so the result equals ``core.logs.prepare`` of the same file (``rows`` aside: Spark's row ids

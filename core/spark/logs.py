@@ -72,7 +72,9 @@ def prepare(
     spark : SparkSession
     path : str or Path
         CSV/TSV (delimiter sniffed as locally) or Parquet (a file or a folder of part files).
-    format, user_col, item_col, time_col, weight_col, session_col, session_gap, min_item_count, min_user_count, min_weight
+    format, user_col, item_col, time_col, weight_col, session_col
+        As in ``core.logs.prepare``.
+    session_gap, min_item_count, min_user_count, min_weight
         As in ``core.logs.prepare``.
 
     Returns
@@ -103,7 +105,7 @@ def prepare(
     df = raw.withColumn("_row", F.monotonically_increasing_id())
     report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
     df = _parse(df, cols, report)
-    conds = _drop_conditions(df, cols, min_weight)
+    conds = _drop_conditions(cols, min_weight)
     _count_drops(df, conds, report, min_weight, cols)
     keep = F.lit(True)
     for _, c in conds:
@@ -156,7 +158,7 @@ def _parse(df, cols: ColumnMap, report: LogReport):
     return df
 
 
-def _drop_conditions(df, cols, min_weight):
+def _drop_conditions(cols, min_weight):
     """In the local engine's order; each condition applies to rows no earlier one dropped."""
     from pyspark.sql import functions as F
 

@@ -43,7 +43,8 @@ def parse_conf(items: list[str]) -> dict:
 
 
 def get_session(master: str = "local[2]", conf: dict | None = None):
-    """A SparkSession on ``master`` with embedlab's defaults; loopback networking unless SPARK_LOCAL_IP is set.
+    """A SparkSession on ``master`` with embedlab's defaults; loopback networking unless
+    SPARK_LOCAL_IP is set.
 
     Parameters
     ----------
@@ -105,8 +106,8 @@ class spark_errors:
             text = str(exc).strip().splitlines()
             first = next((line for line in text if line.strip()), name)
             hint = (
-                "check the columns and the master URL; for memory errors raise --conf spark.driver.memory="
-                "8g (or spark.executor.memory on a cluster)"
+                "check the columns and the master URL; for memory errors raise "
+                "--conf spark.driver.memory=8g (or spark.executor.memory on a cluster)"
             )
             raise DataError(f"Spark failed: {first[:300]}", hint=hint) from None
         return False

@@ -42,7 +42,8 @@ def train(events, method: str, seed: int = 0, params: dict | None = None, progre
     method : {"item2vec", "als"}
     seed : int, default 0
     params : dict, optional
-        Spark-side parameters (``vector_size``, ``window``, ``epochs``, ... / ``factors``, ``iterations``, ...).
+        Spark-side parameters (``vector_size``, ``window``, ``epochs``, ... / ``factors``,
+        ``iterations``, ...).
     progress : callable (fraction, message), optional
 
     Returns

@@ -96,7 +96,8 @@ class Trainer(Protocol):
     name : str
         The method name (``item2vec``, ``als`` ...).
     Params : type
-        A frozen dataclass: one field per parameter, its default and valid values (see :func:`param`).
+        A frozen dataclass: one field per parameter, its default and valid values (see
+        :func:`param`).
     space : tuple of Dimension
         The parameters worth searching and their ranges; the tuner, CLI and dashboard read it.
     user_vectors : bool
@@ -223,9 +224,8 @@ def _checked(method: str, d: dict, value: Any) -> Any:
         else:
             raise ValueError
     except (TypeError, ValueError):
-        raise ParameterError(
-            f"{method} parameter {name}({value!r}) must be {'an integer' if kind is int else 'a number'}"
-        )
+        expected = "an integer" if kind is int else "a number"
+        raise ParameterError(f"{method} parameter {name}({value!r}) must be {expected}") from None
     if kind is float and not math.isfinite(value):
         raise ParameterError(f"{method} parameter {name}({value!r}) must be a finite number")
     if d.get("choices") and value not in d["choices"]:

@@ -122,8 +122,8 @@ def word2vec(
     most = int(np.bincount(np.concatenate(seqs)).max())
     if int(p["min_count"]) > most:  # gensim would fail with "you must first build vocabulary"
         raise DataError(
-            f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent item, "
-            "so no item is left to train",
+            f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent "
+            "item, so no item is left to train",
             path=inter.report.source,
             hint=f"use min_count <= {most}",
         )

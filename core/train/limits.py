@@ -148,20 +148,21 @@ def check_work(method: str, params, inter) -> None:
     memory, most = memory_bytes(method, params, inter), max_train_mb()
     if memory > most * MB:
         raise ParameterError(
-            f"{method} with {_given(method, params)} on {inter.n_users:,} users and {inter.n_items:,} items would "
-            f"need about {memory / MB:,.0f} MB (estimated), over the {most:,} MB limit",
-            hint=f"lower {', '.join(DRIVERS.get(method, ())) or 'the parameters'}, filter rare users/items "
-            "(--min-count), or raise EMBEDLAB_MAX_TRAIN_MB if the memory allows",
+            f"{method} with {_given(method, params)} on {inter.n_users:,} users and "
+            f"{inter.n_items:,} items would need about {memory / MB:,.0f} MB (estimated), "
+            f"over the {most:,} MB limit",
+            hint=f"lower {', '.join(DRIVERS.get(method, ())) or 'the parameters'}, filter rare "
+            "users/items (--min-count), or raise EMBEDLAB_MAX_TRAIN_MB if the memory allows",
         )
     seconds = work_units(method, params, inter) / RATES.get(method, 1e9)
     limit = max_train_minutes()
     if seconds > limit * 60:
         drivers = DRIVERS.get(method, ())
         raise ParameterError(
-            f"{method} with {_given(method, params)} on {len(inter):,} events would take about {_duration(seconds)} "
-            f"(estimated), over the {limit:g}-minute limit",
-            hint=f"lower {', '.join(drivers) or 'the parameters'}, or raise EMBEDLAB_MAX_TRAIN_MINUTES "
-            "for a genuine long run",
+            f"{method} with {_given(method, params)} on {len(inter):,} events would take about "
+            f"{_duration(seconds)} (estimated), over the {limit:g}-minute limit",
+            hint=f"lower {', '.join(drivers) or 'the parameters'}, "
+            "or raise EMBEDLAB_MAX_TRAIN_MINUTES for a genuine long run",
         )
 
 

@@ -164,7 +164,7 @@ class SVD(DeclaredTrainer):
         params: SVDParams,
         seed: int = 0,
         progress: Progress = no_progress,
-        checkpoint: Checkpoint | None = None,
+        checkpoint: Checkpoint | None = None,  # noqa: ARG002 - the Trainer.fit signature
     ) -> TrainResult:
         """One randomised truncated SVD (no iterations to check point)."""
         from sklearn.decomposition import TruncatedSVD

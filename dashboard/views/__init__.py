@@ -37,8 +37,8 @@ def guarded(page):
         except Exception:
             log.exception("page %s failed", page.__module__)
             st.error(
-                "Something went wrong on the server (it is logged there). Try another input or reload; "
-                "if it persists, report what you did."
+                "Something went wrong on the server (it is logged there). "
+                "Try another input or reload; if it persists, report what you did."
             )
 
     return run

@@ -50,8 +50,8 @@ def page():
     result = solve(emb, expr, k=k, method=method, include_inputs=include)
     if result.excluded:
         st.caption(
-            f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), as gensim does; "
-            "switch on the toggle to rank them too."
+            f"Input words are excluded from the answers ({md(', '.join(result.excluded))}), "
+            "as gensim does; switch on the toggle to rank them too."
         )
     left, right = st.columns([2, 3])
     table = result.neighbours.to_frame()

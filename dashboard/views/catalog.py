@@ -34,10 +34,11 @@ LOG = state.Control("catalog.log", None, "sample")
 def page():
     st.header("Catalog size")
     st.write(
-        "Shrink a log in controlled ways, retrain each method with several seeds, and measure next-item "
-        "HR@10 and its lift over the popularity baseline on the same shrunken data, genre consistency, "
-        "and how stable the neighbours are across seeds. Bands are 95% bootstrap intervals over the "
-        "evaluated users (items for stability and consistency)."
+        "Shrink a log in controlled ways, retrain each method with several seeds, "
+        "and measure next-item HR@10 and its lift over the popularity baseline "
+        "on the same shrunken data, genre consistency, and how stable the neighbours are "
+        "across seeds. Bands are 95% bootstrap intervals over the evaluated users "
+        "(items for stability and consistency)."
     )
     run_tab, open_tab = st.tabs(["Run a sweep", "Re-open a sweep from its CSV"])
     with run_tab:
@@ -53,7 +54,8 @@ def page():
             )
             if missing:
                 st.error(
-                    f"{md(up.name)} is not a sweep result: it lacks the columns {', '.join(sorted(missing))}"
+                    f"{md(up.name)} is not a sweep result: "
+                    f"it lacks the columns {', '.join(sorted(missing))}"
                 )
             else:
                 st.session_state["sweep"] = (rows, summarise(rows), None, up.name)
@@ -87,7 +89,8 @@ def _run():
     points = sweep_points(inter, axis, values, mode)
     estimate = _estimate(inter, methods, points, axis, int(seeds))
     st.caption(
-        f"{len(points) * len(methods) * int(seeds)} trainings; estimated ~{estimate:.0f} s on this server "
+        f"{len(points) * len(methods) * int(seeds)} trainings; "
+        f"estimated ~{estimate:.0f} s on this server "
         "(from two timed trainings on parts of the log)."
     )
     if st.button("Run sweep", type="primary", disabled=not methods or not values):
@@ -122,7 +125,8 @@ def _drivers(verdicts: dict) -> None:
 
 
 def _estimate(inter, methods, points, axis, seeds) -> float:
-    """Seconds for the grid (core.experiments.estimate), each method's cost measured once per log."""
+    """Seconds for the grid (core.experiments.estimate), each method's cost measured once per
+    log."""
     cache = st.session_state.setdefault("catalog.train_cost", {})
     for m in methods:
         if (id(inter), m) not in cache:

@@ -40,21 +40,24 @@ def page():
     st.subheader("Across many keys")
     result = compare_sets(ea, eb, (state.describe(a), state.describe(b)), k)
     st.dataframe(result.summary, hide_index=True, width="stretch")
+    agreement = (
+        f"Label agreement: share of neighbours sharing a label in '{md(result.label)}' "
+        "with the key (multi-value cells split). "
+        if result.label
+        else "No label column (genre, category…), so no label agreement. "
+    )
+    popularity = (
+        f"Popularity: {result.popularity}. "
+        if result.popularity
+        else "Popularity is unknown for these sets (no event counts, keys not in frequency order). "
+    )
     st.caption(
         f"Over {result.summary['keys compared'].iloc[0]} random shared keys. "
-        + (
-            f"Label agreement: share of neighbours sharing a label in '{md(result.label)}' with the key "
-            "(multi-value cells split). "
-            if result.label
-            else "No label column (genre, category…), so no label agreement. "
-        )
-        + (
-            f"Popularity: {result.popularity}. "
-            if result.popularity
-            else "Popularity is unknown for these sets (no event counts, keys not in frequency order). "
-        )
-        + "MF's popularity bias shows in what it recommends to users (the Train page's mean popularity "
-        "of recommendations), not necessarily in item-to-item neighbours."
+        + agreement
+        + popularity
+        + "MF's popularity bias shows in what it recommends to users "
+        "(the Train page's mean popularity of recommendations), "
+        "not necessarily in item-to-item neighbours."
     )
 
 

@@ -46,9 +46,10 @@ def page():
     st.header("Data")
     limit = st.get_option("server.maxUploadSize")
     st.caption(
-        f"Uploads up to {limit} MB each (set in .streamlit/config.toml). What you load or train is kept "
-        "in the server's workspace for this browser (and anyone you send a link to); pickles (.pkl, "
-        ".model, .kv, .joblib) are refused because loading them can run code."
+        f"Uploads up to {limit} MB each (set in .streamlit/config.toml). "
+        "What you load or train is kept in the server's workspace for this browser "
+        "(and anyone you send a link to); "
+        "pickles (.pkl, .model, .kv, .joblib) are refused because loading them can run code."
     )
     glove, sample, vectors, log, mine = st.tabs(
         ["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log", "Your sets"]
@@ -86,8 +87,8 @@ def _builtin():
 def _sample():
     inter = state.sample_log()
     st.write(
-        "A synthetic log with known ground truth (`sample_data/`): items in genres with Zipf popularity, "
-        "users with genre tastes, time-ordered sessions."
+        "A synthetic log with known ground truth (`sample_data/`): "
+        "items in genres with Zipf popularity, users with genre tastes, time-ordered sessions."
     )
     _report(inter.report)
     cols = st.columns(len(state.SAMPLE_METHODS))
@@ -101,7 +102,8 @@ def _vectors():
     up = st.file_uploader(
         "Vector file",
         key="vec-upload",
-        help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, Parquet, CSV",
+        help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, "
+        "Parquet, CSV",
     )
     meta = st.file_uploader("Optional projector metadata.tsv", key="vec-meta")
     c = st.columns(2)
@@ -138,7 +140,8 @@ def _log():
     frame, baskets = _uploaded_log(up, path, fmt)
     if baskets:
         st.info(
-            "This looks like one basket per line (no known column names, padded empty fields): read as baskets."
+            "This looks like one basket per line (no known column names, padded empty fields): "
+            "read as baskets."
         )
     st.write(f"Preview of {md(up.name)} (its first {len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
@@ -201,9 +204,8 @@ def _stored():
             on_change=_rename,
             args=(rec.id,),
         )
-        c[1].text(
-            f"{state.KIND_LABELS.get(rec.kind, rec.kind)} · {human_size(rec.bytes)} · {rec.created[:10]}"
-        )
+        kind_label = state.KIND_LABELS.get(rec.kind, rec.kind)
+        c[1].text(f"{kind_label} · {human_size(rec.bytes)} · {rec.created[:10]}")
         if rec.kind != "log":
             c[2].button("Use", key=f"data.use.{rec.id}", on_click=state.set_active, args=(rec.id,))
         mine = rec.owner == me or (rec.owner == "cli" and state.is_owner())

@@ -12,7 +12,8 @@ def page():
     choice, emb = state.active()
     st.title("embedlab")
     st.write(
-        "Load or train embeddings and see what they learned: a map, nearest neighbours, vector arithmetic, "
+        "Load or train embeddings and see what they learned: "
+        "a map, nearest neighbours, vector arithmetic, "
         "quality against baselines, and how small catalogs degrade them."
     )
     st.caption(

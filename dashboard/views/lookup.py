@@ -17,8 +17,8 @@ def page():
     choice, emb = state.active()
     st.header("Lookup = one-hot × matrix")
     st.write(
-        "An embedding layer is a fully connected layer over a one-hot input: multiplying the one-hot "
-        "row of an id by the embedding matrix W selects row id of W."
+        "An embedding layer is a fully connected layer over a one-hot input: "
+        "multiplying the one-hot row of an id by the embedding matrix W selects row id of W."
     )
     default = KEYS.default if choice == state.BUILTIN else emb.keys[:3]
     key = KEYS.init(default=default, valid=lambda ks: all(emb.find(k) is not None for k in ks))
@@ -39,9 +39,8 @@ def page():
     rows = emb.lookup(ids)
     shown = sorted(set(ids))[:MAX_COLUMNS]
     st.subheader(f"one_hot(ids): {one_hot.shape[0]} × {one_hot.shape[1]:,}")
-    st.caption(
-        f"Only the columns of the chosen ids are shown; the other {one_hot.shape[1] - len(shown):,} are all zero."
-    )
+    hidden = one_hot.shape[1] - len(shown)
+    st.caption(f"Only the columns of the chosen ids are shown; the other {hidden:,} are all zero.")
     st.dataframe(
         pd.DataFrame(
             one_hot[:, shown].astype(int),
@@ -58,8 +57,8 @@ def page():
     c[1].dataframe(pd.DataFrame(rows[:, :dims], index=picked), width="stretch")
     same = np.array_equal(product, rows)
     (st.success if same else st.error)(
-        f"one_hot(ids) @ W {'equals' if same else 'differs from'} W[ids] in all {emb.dim} dimensions "
-        f"(first {dims} shown)."
+        f"one_hot(ids) @ W {'equals' if same else 'differs from'} W[ids] "
+        f"in all {emb.dim} dimensions (first {dims} shown)."
     )
 
 

@@ -36,7 +36,7 @@ MAX_MARKED = 500
 def page():
     choice, emb = state.active()
     st.header("Map")
-    view = _controls(choice, emb)
+    view = _controls(emb)
     if view["method"] == "axes" or view["three"]:
         return _classic(choice, emb, view)
     view["hits"] = _matches(emb, view["search"], view["regex"])
@@ -52,7 +52,7 @@ def page():
         return _wait(job, note)
     if job.error:
         raise ParameterError(job.error)
-    _draw(choice, emb, job.layout, view, note)
+    _draw(emb, job.layout, view, note)
 
 
 METHOD = state.Control("map.method", "p", "tsne")
@@ -65,7 +65,7 @@ THREE = state.Control("map.3d", "3d", False)
 AXES = [state.Control(f"map.axis{i}", f"ax{i}", "") for i in range(4)]
 
 
-def _controls(choice, emb) -> dict:
+def _controls(emb) -> dict:
     label_cols = _label_columns(emb)
     default_points = _default_points(emb)
     c1, c2, c3, c4 = st.columns(4)
@@ -118,7 +118,8 @@ def _controls(choice, emb) -> dict:
 
 
 def _default_points(emb) -> int:
-    """All points when the set is small or a stored t-SNE of all of it exists (the shipped GloVe map)."""
+    """All points when the set is small or a stored t-SNE of all of it exists (the shipped GloVe
+    map)."""
     if len(emb) <= DEFAULT_POINTS or layouts.stored(emb, None, layouts.LayoutSpec("tsne")):
         return len(emb)
     return DEFAULT_POINTS
@@ -163,7 +164,7 @@ def time_since(start: float) -> str:
     return f"{time.monotonic() - start:.0f} s"
 
 
-def _draw(choice, emb, layout, view, note) -> None:
+def _draw(emb, layout, view, note) -> None:
     """The layout in the browser's point map, with region labels, search hits and the clicked
     point's neighbours drawn over it."""
     labels, label_note = _region_labels(emb, layout, view["label"])
@@ -204,7 +205,11 @@ def _draw(choice, emb, layout, view, note) -> None:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _packed(layout_key: str, _emb, _layout) -> pointmap.PackedPoints:
+def _packed(
+    layout_key: str,  # noqa: ARG001 - st.cache_resource's key (it does not hash _-prefixed args)
+    _emb,
+    _layout,
+) -> pointmap.PackedPoints:
     """A layout packed for the browser once per layout and shared by every session (read-only)."""
     keys = _emb.keys if len(_layout.ids) == len(_emb) else [_emb.keys[i] for i in _layout.ids]
     return pointmap.pack(_layout.coords, _layout.clusters, keys)
@@ -226,8 +231,9 @@ def _origin(layout) -> str:
     how = f"seed {layout.spec.seed}" + (f", {params}" if params else "")
     if layout.extra.get("placed"):
         how += (
-            f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, the other "
-            f"{layout.extra['placed']:,} placed at the median of their 10 nearest of those"
+            f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, "
+            f"the other {layout.extra['placed']:,} placed "
+            "at the median of their 10 nearest of those"
         )
     if layout.source == "shipped":
         return (
@@ -263,7 +269,8 @@ def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], 
             f" {len(hits):,} keys match the search"
             + (f", the first {len(shown):,} are marked" if len(hits) > len(shown) else "")
             + (
-                f"; {placed} of them are outside the sample and were placed onto the layout ({_placing(layout)})"
+                f"; {placed} of them are outside the sample and were placed onto the layout "
+                f"({_placing(layout)})"
                 if placed
                 else ""
             )
@@ -276,7 +283,8 @@ def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], 
         mark["lines_from"] = (mark["x"][0], mark["y"][0])
         out.append((mark, rows))
         notes.append(
-            f" Orange: '{selected}' and its 10 nearest neighbours in the original {emb.dim}-d space (cosine)"
+            f" Orange: '{selected}' and its 10 nearest neighbours "
+            f"in the original {emb.dim}-d space (cosine)"
             + (f"; {placed} placed onto the layout ({_placing(layout)})" if placed else "")
             + "."
         )
@@ -318,7 +326,8 @@ def _mark(emb, layout, rows: np.ndarray, name: str, colour: str) -> tuple[dict, 
 
 
 def _selected_key(emb, layout) -> str:
-    """The key whose neighbours are shown: the point just clicked on the map, else the one in the URL."""
+    """The key whose neighbours are shown: the point just clicked on the map, else the one in the
+    URL."""
     row = _clicked_row(layout)
     if row is not None:
         state.set_params(sel=emb.keys[row])

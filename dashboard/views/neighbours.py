@@ -47,7 +47,8 @@ def page():
         "Search",
         SEARCHES,
         key=SEARCH.init(SEARCHES),
-        help="hnsw: approximate (faiss HNSW); its recall against exact search is measured and shown",
+        help="hnsw: approximate (faiss HNSW); "
+        "its recall against exact search is measured and shown",
     )
     q = _key_or_suggestions(emb, text)
     index = state.hnsw(choice, emb, metric) if search == "hnsw" else None
