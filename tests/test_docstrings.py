@@ -38,6 +38,7 @@ MODULES = [
     "embedlab.core.layouts",
     "embedlab.core.limits",
     "embedlab.core.pointmap",
+    "embedlab.core.sample_files",
     "embedlab.core.train",
     "embedlab.core.train.base",
     "embedlab.core.train.limits",
