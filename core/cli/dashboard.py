@@ -49,7 +49,10 @@ FIXED = {"client.showErrorDetails"}  # a user's flag may not change these: refus
 
 def folder(text: str) -> str:
     """An option's folder, made absolute (the server may run from another working folder)."""
-    return str(Path(text).expanduser().resolve())
+    path = Path(text).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    return str(path)
 
 
 def positive(text: str) -> str:
@@ -234,7 +237,9 @@ def plan(ours: argparse.Namespace, rest: list[str], environ: dict[str, str]) -> 
         given["browser.serverAddress"] = display_host(host)
     flags = [f for k, v in given.items() if k not in user for f in (f"--{k}", v)]
     notes = [
-        f"note: --{k} {user[k]} replaces embedlab's {v}" for k, v in SETTINGS.items() if k in user
+        f"note: --{k} {user[k]} replaces embedlab's {v}"
+        for k, v in SETTINGS.items()
+        if user.get(k, v) != v
     ]
     return Launch(flags + rest, env, host, exposed, notes)
 
