@@ -22,6 +22,7 @@ MODULES = [
     "embedlab.core.engines.local",
     "embedlab.core.engines.run",
     "embedlab.core.spark.session",
+    "embedlab.core.cli.dashboard",
     "embedlab.core.clusters",
     "embedlab.core.compression",
     "embedlab.core.evaluate.intervals",

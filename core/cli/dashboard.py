@@ -219,17 +219,8 @@ def plan(ours: argparse.Namespace, rest: list[str], environ: dict[str, str]) -> 
     _refuse_unsafe(user)
     host = _one_value("--host", ours.host, "server.address", user) or DEFAULT_HOST
     port = _one_value("--port", None if ours.port is None else str(ours.port), "server.port", user)
-    env = {o.env: getattr(ours, o.dest) for o in ENV_OPTIONS if getattr(ours, o.dest) is not None}
-    token = _token(ours.token_file, environ)
     exposed = not is_loopback(host)
-    if exposed and token is None:
-        raise ParameterError(
-            f"--host {host} lets anyone who can reach this machine open the dashboard, so it "
-            "needs a token",
-            hint=TOKEN_HINT,
-        )
-    if token is not None:
-        env[TOKEN_ENV] = token
+    env = _server_env(ours, host, exposed, environ)
     given = {**SETTINGS, "server.address": host}
     if port:
         given["server.port"] = port
@@ -242,6 +233,22 @@ def plan(ours: argparse.Namespace, rest: list[str], environ: dict[str, str]) -> 
         if user.get(k, v) != v
     ]
     return Launch(flags + rest, env, host, exposed, notes)
+
+
+def _server_env(ours: argparse.Namespace, host: str, exposed: bool, environ: dict) -> dict:
+    """The server's environment additions: the env-backed options and the token (required when
+    the server is exposed)."""
+    env = {o.env: getattr(ours, o.dest) for o in ENV_OPTIONS if getattr(ours, o.dest) is not None}
+    token = _token(ours.token_file, environ)
+    if exposed and token is None:
+        raise ParameterError(
+            f"listening on {host} lets anyone who can reach this machine open the dashboard, "
+            "so it needs a token",
+            hint=TOKEN_HINT,
+        )
+    if token is not None:
+        env[TOKEN_ENV] = token
+    return env
 
 
 def display_host(host: str) -> str:
