@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedlab.dashboard import sidebar, state
+from embedlab.dashboard import gate, sidebar, state
 
 SECTIONS = {
     "": [("home", "Start", "🧭")],
@@ -21,7 +21,7 @@ SECTIONS = {
 }
 
 
-def navigation():
+def navigation(position: str = "sidebar"):
     """The pages, grouped as the sidebar shows them; page files live in views/ (not pages/)."""
     return st.navigation(
         {
@@ -36,16 +36,23 @@ def navigation():
                 for name, title, icon in pages
             ]
             for section, pages in SECTIONS.items()
-        }
+        },
+        position=position,
     )
 
 
 def main() -> None:
     st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
+    if not gate.admitted():  # before anything else: no page, no sidebar, no data
+        navigation(position="hidden")  # resolves the link's page (kept for after the token)
+        gate.ask()
+        return
     nav = navigation()
     state.publish_active()  # page links drop the URL's parameters; the active set stays
     nav.run()
     sidebar.render()
+    with st.sidebar:
+        gate.remember()
 
 
 main()

@@ -29,14 +29,14 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from embedlab.core import Embeddings, io
+from embedlab.core.sample_files import sample_file
 from embedlab.core.workspace import CLI_OWNER, MissingSetError, SetRecord, Workspace, new_browser_id
 
 BUILTIN = "glove-6b-50d"
 SAMPLE = "sample"  # the committed sample log, in log pickers
 SAMPLE_METHODS = ("item2vec", "als")
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_LOG = ROOT / "sample_data" / "interactions.csv"
-SAMPLE_ITEMS = ROOT / "sample_data" / "items.csv"
+SAMPLE_LOG = sample_file("interactions.csv")  # package data: found in a checkout and in a wheel
+SAMPLE_ITEMS = sample_file("items.csv")
 
 _ACTIVE = "active_set"  # the browser's active set (survives page switches)
 _LOGS = "validated_logs"  # validated logs: name -> Interactions

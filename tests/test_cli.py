@@ -112,10 +112,8 @@ def test_dashboard_passes_streamlit_options_through(monkeypatch, tmp_path):
         "--server.port",
         "8502",
     ]  # --workspace is ours, not streamlit's
-    assert (
-        cmd[1:4] == ["-m", "streamlit", "run"]
-        and (kw["cwd"] / ".streamlit" / "config.toml").exists()
-    )
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app.py")
+    assert "cwd" not in kw  # the user's working folder: the settings travel as flags
     assert kw["env"]["EMBEDLAB_WORKSPACE"] == str(tmp_path.resolve())
 
 

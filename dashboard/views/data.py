@@ -46,7 +46,7 @@ def page():
     st.header("Data")
     limit = st.get_option("server.maxUploadSize")
     st.caption(
-        f"Uploads up to {limit} MB each (set in .streamlit/config.toml). "
+        f"Uploads up to {limit} MB each (set by the server's --server.maxUploadSize). "
         "What you load or train is kept in the server's workspace for this browser "
         "(and anyone you send a link to); "
         "pickles (.pkl, .model, .kv, .joblib) are refused because loading them can run code."
