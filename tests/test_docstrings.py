@@ -41,6 +41,7 @@ MODULES = [
     "embedlab.core.train",
     "embedlab.core.train.base",
     "embedlab.core.train.limits",
+    "embedlab.core.train.registry",
 ]
 
 

@@ -20,7 +20,7 @@ from .common import (
 
 def register(sub) -> None:
     """Add ``train`` to ``sub``."""
-    from ..train import TRAINING_METHODS
+    from ..train import registry
 
     p = sub.add_parser(
         "train",
@@ -30,7 +30,7 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     log_options(p)
-    p.add_argument("--method", required=True, choices=TRAINING_METHODS)
+    p.add_argument("--method", required=True, choices=registry.names())
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
     tune_options(p)
@@ -41,7 +41,7 @@ def register(sub) -> None:
 
 def register_evaluate(kinds) -> None:
     """Add ``evaluate recs`` to the ``evaluate`` sub-parsers."""
-    from ..train import TRAINING_METHODS
+    from ..train import registry
 
     p = kinds.add_parser(
         "recs",
@@ -51,7 +51,7 @@ def register_evaluate(kinds) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     log_options(p)
-    p.add_argument("--method", required=True, choices=TRAINING_METHODS)
+    p.add_argument("--method", required=True, choices=registry.names())
     p.add_argument("--k", type=int, default=10)
     p.add_argument(
         "--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)"
@@ -65,14 +65,14 @@ def register_evaluate(kinds) -> None:
 def parameters_help() -> str:
     """Every method's declared parameters with their defaults (``--param NAME=VALUE``), and what
     ``--tune`` searches: read from the trainers' declarations, never retyped."""
-    from ..train import TRAINERS, declared
+    from ..train import declared, registry
     from ..train.item2vec import BASKET_SAMPLE
 
     lines = [
         "trainer parameters (--param NAME=VALUE); * = searched by --tune "
         f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"
     ]
-    for name, t in TRAINERS.items():
+    for name, t in registry.trainers().items():
         searched = {d.name for d in t.space}
         lines.append(
             f"  {name}: "

@@ -67,16 +67,16 @@ def run_sweep_command(args) -> int:
     from ..errors import ParameterError
     from ..experiments import default_values, run_sweep
     from ..io.atomic import atomic_file, check_file_target
-    from ..train import TRAINING_METHODS
+    from ..train import registry
 
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
     inter = prepare_from(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    bad = [m for m in methods if m not in TRAINING_METHODS]
+    bad = [m for m in methods if m not in registry.names()]
     if bad:
         raise ParameterError(
-            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(TRAINING_METHODS)}"
+            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(registry.names())}"
         )
     try:
         values = (

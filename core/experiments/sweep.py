@@ -31,7 +31,7 @@ from ..evaluate.recs import (
 from ..labels import label_column
 from ..logs import Interactions
 from ..search import self_neighbours
-from ..train import train
+from ..train import declared, train, trainer
 from .reading import METRICS, driver, interval, reading, summarise
 from .shrink import AXES, ITEM_MODES, shrink
 from .tune import prepare_tuning, tune
@@ -332,14 +332,17 @@ def candidate_items(split) -> float:
 
 
 def fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
-    """The method's parameters, with MF factors capped below the shrunken matrix's rank."""
+    """The method's parameters, each capped at the bound its trainer derives from the shrunken log
+    (``Trainer.log_bounds``: MF factors below the matrix's rank), never below its declared low."""
     p = dict((params or {}).get(method, {}))
-    if method in ("als", "svd"):
-        from ..train.mf import ALS_DEFAULTS, SVD_DEFAULTS
-
-        default = (ALS_DEFAULTS if method == "als" else SVD_DEFAULTS)["factors"]
-        cap = max(1, min(inter.n_items, inter.n_users) - 1)
-        p["factors"] = min(int(p.get("factors", default)), cap)
+    t = trainer(method)
+    bounds = t.log_bounds(inter)
+    if bounds:
+        defaults, spec = t.defaults(inter), {d["name"]: d for d in declared(t.Params)}
+        for name, bound in bounds.items():
+            kind, low = spec[name]["type"], spec[name]["low"]
+            cap = bound.high if low is None else max(low, bound.high)
+            p[name] = min(kind(p.get(name, getattr(defaults, name))), kind(cap))
     return p
 
 

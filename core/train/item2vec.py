@@ -81,9 +81,23 @@ class Item2Vec(DeclaredTrainer):
     name = "item2vec"
     Params = Item2VecParams
     space = SPACE
+    contexts = ("sessions", "baskets")
 
     def defaults(self, inter: Interactions) -> Item2VecParams:
         return Item2VecParams(sample=BASKET_SAMPLE) if inter.baskets else Item2VecParams()
+
+    # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
+    rate = 1e9
+    cost_drivers = ("epochs", "window", "negative", "vector_size")
+
+    def work_units(self, params: Item2VecParams, inter: Interactions) -> float:
+        """Every event against its window (a basket: the whole basket) in every epoch."""
+        lengths = np.bincount(inter.session) if len(inter) else np.zeros(0, dtype=np.int64)
+        window = int(lengths.max()) if inter.baskets and len(lengths) else params.window
+        return word2vec_work(lengths, window, params)
+
+    def memory_bytes(self, params: Item2VecParams, inter: Interactions) -> float:
+        return word2vec_memory(inter.n_items, params.vector_size, float(len(inter)))
 
     def fit(
         self,
@@ -95,6 +109,19 @@ class Item2Vec(DeclaredTrainer):
     ) -> TrainResult:
         """Train on ``inter``'s sessions (baskets: every pair of a basket is a context)."""
         return word2vec(inter, dataclasses.asdict(params), seed, progress, checkpoint=checkpoint)
+
+
+def word2vec_work(lengths: np.ndarray, window: int, params) -> float:
+    """Skip-gram/CBOW work: every token of every sequence (of ``lengths``) against its (at most
+    2·window) neighbours, each pair costing (negative + 1) dot products of vector_size."""
+    lengths = lengths[lengths > 1].astype(np.float64)
+    contexts = float(np.sum(lengths * np.minimum(2.0 * window, lengths - 1)))
+    return params.epochs * contexts * (params.negative + 1) * params.vector_size
+
+
+def word2vec_memory(n_items: int, vector_size: int, tokens: float) -> float:
+    """word2vec's arrays: the vectors, the negative-sampling weights and a copy; the sentences."""
+    return n_items * vector_size * 4 * 3 + tokens * 16
 
 
 def word2vec(
