@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import cache_dir
 from .embeddings import Embeddings
 from .errors import EmbedlabError, ParameterError
 
@@ -519,10 +519,6 @@ class HnswIndex:
         if self.metric == "euclidean":
             scores = np.sqrt(np.maximum(scores, 0))
         return ids.astype(np.int64), scores
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("EMBEDLAB_CACHE", Path.home() / ".cache" / "embedlab"))
 
 
 def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:

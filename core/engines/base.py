@@ -9,8 +9,7 @@ from typing import Any, Protocol
 
 from ..embeddings import Provenance
 from ..logs import LogReport
-
-Progress = Callable[[float, str], None]
+from ..progress import Progress
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,11 @@ import pandas as pd
 from ..embeddings import Embeddings, Provenance
 from ..errors import ParameterError
 from ..logs import Interactions
-
-Progress = Callable[[float, str], None]
-"""``progress(fraction, message)``: how long work reports where it is (fraction in [0, 1])."""
+from ..progress import Progress, no_progress
 
 CONTEXTS = ("sessions", "user history", "baskets")
 """What a trainer can learn item contexts from: ordered sessions, each user's whole history, or
 unordered baskets (every pair of a basket)."""
-
-
-def no_progress(fraction: float, message: str) -> None:  # noqa: ARG001 - the default callback
-    return None
 
 
 @dataclass
