@@ -44,6 +44,9 @@ MODULES = [
     "embedlab.core.train.base",
     "embedlab.core.train.limits",
     "embedlab.core.train.registry",
+    "embedlab.core.workspace",
+    "embedlab.core.logs.options",
+    "embedlab.core.engines.base",
 ]
 
 

@@ -3,7 +3,6 @@ sessionise → filter.  Every dropped row is counted by reason in ``Interactions
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pandas as pd
 
 from ..errors import EmbedlabError, ParameterError
 from .clean import (
-    DEFAULT_GAP,
     Interactions,
     LogReport,
     apply_min_counts,
@@ -21,6 +19,7 @@ from .clean import (
 from .columns import ColumnMap, guess_columns
 from .ingest import clean, clean_log
 from .metadata import ItemMetadata, guess_item_column, metadata_from_log, read_metadata
+from .options import LOG_OPTIONS, SESSION_GAP, LogOptions, parse_duration
 from .read import LOG_FORMATS, open_log, read_log
 from .sequences import sessions
 
@@ -33,6 +32,9 @@ __all__ = [
     "LogReport",
     "sessions",
     "parse_duration",
+    "LogOptions",
+    "LOG_OPTIONS",
+    "SESSION_GAP",
     "LOG_FORMATS",
     "attach_metadata",
     "looks_like_baskets",
@@ -42,46 +44,17 @@ __all__ = [
 ]
 
 
-def parse_duration(text: str | float | int) -> float:
-    """A duration as seconds: ``30m``, ``2h``, ``90s``, ``1d`` or a number of seconds.
-
-    Parameters
-    ----------
-    text : str or float
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ParameterError
-        Text that is not a number with an optional s/m/h/d unit.
-
-    Examples
-    --------
-    >>> parse_duration("30m"), parse_duration(45)
-    (1800.0, 45.0)
-    """
-    if isinstance(text, (int, float)):
-        return float(text)
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(text).lower())
-    if not m:
-        raise ParameterError(f"duration '{text}' must look like 30m, 2h, 90s or 1d")
-    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-
-
 def prepare(
     path: str | Path,
-    format: str = "auto",
+    format: str = LogOptions.format,
     user_col: str | None = None,
     item_col: str | None = None,
     time_col: str | None = None,
     weight_col: str | None = None,
     session_col: str | None = None,
-    session_gap: str | float = DEFAULT_GAP,
-    min_item_count: int = 1,
-    min_user_count: int = 1,
+    session_gap: str | float = SESSION_GAP,
+    min_item_count: int = LogOptions.min_item_count,
+    min_user_count: int = LogOptions.min_user_count,
     min_weight: float | None = None,
     metadata: str | Path | None = None,
     metadata_item_col: str | None = None,
@@ -89,6 +62,9 @@ def prepare(
     frame: pd.DataFrame | None = None,
 ) -> Interactions:
     """Read a log and return clean, integer-coded, sessionised interactions.
+
+    The reading and cleaning options are those of :class:`~core.logs.options.LogOptions` (one
+    list for every face), with the same defaults.
 
     read → map columns → validate (every dropped row counted by reason) → sessionise → filter →
     join item metadata.  The file is read in chunks and only the usable events are kept (ids as
@@ -101,7 +77,7 @@ def prepare(
     format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
     user_col, item_col, time_col, weight_col, session_col : str, optional
         Column names; guessed from the header when omitted (user and item are required).
-    session_gap : str or float, default "30m"
+    session_gap : str or float, default SESSION_GAP ("30m")
         A new session after this gap (ignored when a session column is mapped).
     min_item_count, min_user_count, min_weight : optional
         Drop rare items, then users with fewer events, and events below a weight (all counted).
