@@ -23,7 +23,8 @@ from .errors import EmbedlabError, ParameterError
 
 log = logging.getLogger(__name__)
 
-METRICS = ("cosine", "dot", "euclidean")
+SEARCH_METRICS = ("cosine", "dot", "euclidean")  # how neighbours are measured
+SEARCH_METHODS = ("auto", "exact", "hnsw")  # how they are found
 ANN_THRESHOLD = 1_000_000  # 'auto' switches to HNSW above this many candidates
 FEW_QUERIES = 4  # below this a numpy mat-vec beats faiss' batch set-up
 
@@ -62,8 +63,8 @@ class Neighbours:
 
 
 def check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
+    if metric not in SEARCH_METRICS:
+        raise ParameterError(f"metric '{metric}' must be one of {', '.join(SEARCH_METRICS)}")
 
 
 def space(emb: Embeddings, metric: str) -> np.ndarray:
@@ -203,7 +204,7 @@ def top_k(
 
 def _search(emb, matrix, queries, want, metric, method, mapping, index):
     """(ids, scores, recall): HNSW when asked (or for a large unrestricted set), else exact."""
-    if method not in ("auto", "exact", "hnsw"):
+    if method not in SEARCH_METHODS:
         raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
     use_ann = method == "hnsw" or (
         method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None

@@ -86,6 +86,8 @@ def parameters_help() -> str:
 
 def tune_options(p) -> None:
     """``--tune`` and its budget: search the method's parameters on a validation split first."""
+    from ..experiments.tune import OBJECTIVES
+
     p.add_argument(
         "--tune",
         action="store_true",
@@ -106,7 +108,7 @@ def tune_options(p) -> None:
         help="stop starting tuning trials after this many seconds",
     )
     p.add_argument(
-        "--tune-metric", choices=["ndcg", "hr"], default="ndcg", help="validation metric maximised"
+        "--tune-metric", choices=OBJECTIVES, default="ndcg", help="validation metric maximised"
     )
 
 

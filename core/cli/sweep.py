@@ -17,11 +17,15 @@ from .common import (
 
 def register(sub) -> None:
     """Add ``sweep`` to ``sub``."""
+    from ..evaluate.protocols import PROTOCOLS
+    from ..experiments.shrink import AXES
+    from ..experiments.sweep import SWEEP_MODES
+
     p = sub.add_parser(
         "sweep", parents=[json_option()], help="catalog-size study: shrink, retrain, measure, read"
     )
     log_options(p)
-    p.add_argument("--axis", choices=["items", "events", "users"], default="items")
+    p.add_argument("--axis", choices=AXES, default="items")
     p.add_argument(
         "--values",
         default=None,
@@ -32,14 +36,14 @@ def register(sub) -> None:
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument(
         "--mode",
-        choices=["both", "random", "popular"],
+        choices=SWEEP_MODES,
         default="both",
         help="which items the items axis keeps; both (default) runs random and most-popular "
         "selections of each size, so the reading can tell catalog size from interactions per item",
     )
     p.add_argument(
         "--protocol",
-        choices=["auto", "leave-last-out", "basket"],
+        choices=PROTOCOLS,
         default="auto",
         help="evaluation protocol (auto: basket completion for basket logs, else leave-last-out)",
     )
@@ -48,6 +52,7 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--tune",
+        dest="tune_trials",
         type=int,
         default=None,
         metavar="TRIALS",
@@ -97,7 +102,7 @@ def run_sweep_command(args) -> int:
         label=args.label,
         protocol=args.protocol,
         max_users=args.max_users,
-        tune=args.tune,
+        tune_trials=args.tune_trials,
         shrink_seed=args.seed,
         params=per_method(parse_params(args.param), methods),
         progress=stderr_progress(sys.stderr.isatty()),

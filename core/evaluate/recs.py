@@ -23,6 +23,8 @@ from .intervals import with_intervals
 
 CHUNK = 512
 BUCKETS = ("head", "mid", "tail")
+REPORT_METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
+"""The metrics a report gives the model and each baseline (see :func:`rank_metrics`)."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..evaluate.intervals import bootstrap_interval, bootstrap_means
 
-METRICS = ("hr", "ndcg", "lift", "stability", "consistency")
+SUMMARY_METRICS = ("hr", "ndcg", "lift", "stability", "consistency")  # summarised with intervals
 KEYS = ["axis", "mode", "value", "method"]
 LEVEL = 0.95
 
@@ -126,7 +126,7 @@ def summarise(rows: pd.DataFrame, samples: dict | None = None) -> pd.DataFrame:
         rec = dict(zip(KEYS, key), seeds=len(g), items=int(g["items"].iloc[0]))
         for col in (
             "events_per_item",
-            "pairs_per_item",
+            "cooccurring_items_per_item",
             "pop_hr",
             "stability_chance",
             "lost_share",
@@ -136,7 +136,7 @@ def summarise(rows: pd.DataFrame, samples: dict | None = None) -> pd.DataFrame:
                 rec[col] = float(g[col].mean())
         rec["trivial"] = bool(g["trivial"].any()) if "trivial" in g else False
         found = point_intervals(samples[key]) if samples and key in samples else {}
-        for m in METRICS:
+        for m in SUMMARY_METRICS:
             if m not in g:
                 continue
             mean = float(g[m].mean()) if g[m].notna().any() else np.nan
@@ -233,8 +233,8 @@ def _selection_driver(g: pd.DataFrame) -> dict:
     drop = (
         f"lift over popularity {_ci(a, 'lift')} at {small:,.0f} random items, {_ci(b, 'lift')} at "
         f"{full:,.0f} (events per item {a['events_per_item']:,.1f} vs {b['events_per_item']:,.1f}, "
-        f"co-occurring items per item {a.get('pairs_per_item', np.nan):,.1f} vs "
-        f"{b.get('pairs_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} "
+        f"co-occurring items per item {a.get('cooccurring_items_per_item', np.nan):,.1f} vs "
+        f"{b.get('cooccurring_items_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} "
         f"vs {b['pop_hr']:.2f})"
     )
     votes = [_separated(pop.loc[v], rnd.loc[v], "hr") for v in sizes]

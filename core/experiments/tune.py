@@ -33,7 +33,7 @@ from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
 from .trials import Context, Final, Job, Outcome, pipeline, pool, run_final, workers_for
 
-METRICS = ("hr", "ndcg")
+OBJECTIVES = ("hr", "ndcg")  # the validation metrics a search can maximise
 
 
 @dataclass
@@ -416,8 +416,8 @@ def _check(method, metric, trials, budget, k, fixed, workers) -> None:
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):
         raise ParameterError(f"workers({workers!r}) must be an integer >= 1")
-    if metric not in METRICS:
-        raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
+    if metric not in OBJECTIVES:
+        raise ParameterError(f"metric '{metric}' must be one of {', '.join(OBJECTIVES)}")
     if trials is None and budget is None:
         raise ParameterError("give a number of trials or a time budget")
     if trials is not None and trials < 1:
