@@ -186,7 +186,7 @@ def add_set(name: str, emb: Embeddings, kind: str = "trained", source: str | Non
         The workspace is at its size cap.
     """
     if source is not None:
-        emb.provenance = replace(emb.provenance, source=source)
+        emb = emb.with_provenance(replace(emb.provenance, source=source))
     return workspace().save_set(emb, name, owner=browser_id(), kind=kind).id
 
 

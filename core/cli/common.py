@@ -67,9 +67,7 @@ def load_vectors(args):
     from .. import io
 
     emb = io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
-    args.notes = list(
-        emb.notes
-    )  # what the loader had to do (duplicates dropped...): said on success
+    args.notes = list(emb.notes)  # what the loader had to do (duplicates dropped...): on success
     return emb
 
 

@@ -111,7 +111,7 @@ def run_convert(args) -> int:
         "keys": len(emb),
         "dim": emb.dim,
         "written": [str(p) for p in written],
-        "notes": emb.notes,
+        "notes": list(emb.notes),
     }
     emit(
         args,

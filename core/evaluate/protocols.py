@@ -12,6 +12,8 @@ builds the held-out cases either way.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -132,9 +134,12 @@ def make_split(
     if choose_protocol(inter, protocol) == "basket":
         return basket_completion(inter, max_users, seed)
     split = leave_last_out(inter, max_users, seed)
-    split.context = recent_items(split.train, split.users, int(history), decay)
-    split.history, split.decay = int(history), float(decay)
-    return split
+    return replace(
+        split,
+        context=recent_items(split.train, split.users, int(history), decay),
+        history=int(history),
+        decay=float(decay),
+    )
 
 
 def recent_items(

@@ -27,8 +27,11 @@ REPORT_METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
 """The metrics a report gives the model and each baseline (see :func:`rank_metrics`)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Split:
+    """What an evaluation holds out: the training log, the evaluated cases and their held-out and
+    query items.  Not changed once built (``dataclasses.replace`` makes a variant)."""
+
     train: Interactions
     users: np.ndarray  # user codes evaluated
     held_out: np.ndarray  # their held-out item codes

@@ -141,7 +141,9 @@ def prepare_tuning(
             hint="tuning needs users with three or more events",
         ) from None
     if val.exclude is None:  # seen items, computed once instead of once per trial
-        val.exclude = user_item_matrix(val.train, binary=True).tocsr()[val.users]
+        val = dataclasses.replace(
+            val, exclude=user_item_matrix(val.train, binary=True).tocsr()[val.users]
+        )
     return Prepared(test, val, time.perf_counter() - start)
 
 

@@ -202,8 +202,7 @@ def load(
         [restored] * bool(restored) + parsed.notes,
     )
     emb = emb.head(limit) if limit is not None else emb
-    _note_zero_rows(emb, path)
-    return emb
+    return _note_zero_rows(emb, path)
 
 
 def _check_limit(limit: int | None) -> None:
@@ -211,14 +210,16 @@ def _check_limit(limit: int | None) -> None:
         raise ParameterError(f"limit({limit}) must be > 0", hint="omit --limit to keep every key")
 
 
-def _note_zero_rows(emb: Embeddings, path: Path) -> None:
-    if emb.nonzero_rows is not None:
-        zero = len(emb) - len(emb.nonzero_rows)
-        first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
-        emb.notes.append(
-            f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
-            "for them, so cosine search leaves them out"
-        )
+def _note_zero_rows(emb: Embeddings, path: Path) -> Embeddings:
+    """``emb``, with a note when some of its rows are zero vectors."""
+    if emb.nonzero_rows is None:
+        return emb
+    zero = len(emb) - len(emb.nonzero_rows)
+    first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
+    return emb.with_notes(
+        f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
+        "for them, so cosine search leaves them out"
+    )
 
 
 def _read(path: Path, fmt: str, metadata, keys, encoding):
