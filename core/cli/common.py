@@ -52,6 +52,22 @@ def seed_value(text: str) -> int:
     return value
 
 
+def workspace_option() -> argparse.ArgumentParser:
+    """A parent parser with ``--workspace`` (the dashboard's stored sets and logs)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--workspace", help="workspace folder (default: the user's data folder, as the dashboard)"
+    )
+    return p
+
+
+def open_workspace(args):
+    """The ``core.workspace.Workspace`` that ``--workspace`` names (default: the user's)."""
+    from ..workspace import Workspace
+
+    return Workspace(args.workspace or Workspace.default_root())
+
+
 def force_option(p) -> None:
     """Add ``--force``: replace an existing output (never one of the command's own inputs)."""
     p.add_argument(

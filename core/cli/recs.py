@@ -13,6 +13,7 @@ from .common import (
     json_option,
     log_options,
     log_spec,
+    open_workspace,
     parse_params,
     stderr_progress,
 )
@@ -36,6 +37,12 @@ def register(sub) -> None:
     tune_options(p)
     force_option(p)
     engine_options(p)
+    p.add_argument(
+        "--save", metavar="NAME", help="also store the item vectors in the dashboard's workspace"
+    )
+    p.add_argument(
+        "--workspace", help="workspace folder for --save (default: the user's data folder)"
+    )
     p.set_defaults(run=run_train)
 
 
@@ -222,7 +229,19 @@ def run_train(args) -> int:
             ]
         ),
     )
+    if args.save:
+        _save(args)
     return 0
+
+
+def _save(args) -> None:
+    """``--save NAME``: the item vectors just written, stored in the dashboard's workspace."""
+    from .. import io
+    from ..workspace import CLI_OWNER
+
+    ws = open_workspace(args)
+    rec = ws.save_set(io.load(args.out), args.save, owner=CLI_OWNER)
+    print(f"saved as '{rec.name}' (id {rec.id}) in {ws.root}", file=sys.stderr)
 
 
 def run_evaluate_recs(args) -> int:
