@@ -184,22 +184,39 @@ def top_k(
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     k = min(int(k), len(emb))  # never allocate results for more keys than exist
-    matrix = space(emb, metric)
     if metric == "cosine":
         restrict, method = _without_zero_rows(emb, queries, restrict, method)
-    queries = prepare_queries(queries, metric)
-    if queries.shape[1] != emb.dim:
-        raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
-    mapping = None
-    if restrict is not None:
-        matrix, mapping = restrict_rows(matrix, restrict)
+    queries = _checked_queries(emb, queries, metric)
+    matrix, mapping = _candidates(emb, metric, restrict)
     extra = max((len(e) for e in exclude), default=0) if exclude is not None else 0
     want = min(k + extra, matrix.shape[0])
     ids, scores, recall = _search(emb, matrix, queries, want, metric, method, mapping, index)
-    if mapping is not None:
-        ids = np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
-    ids, scores = _drop_excluded(ids, scores, exclude, k)
+    ids, scores = _drop_excluded(_row_ids(ids, mapping), scores, exclude, k)
     return ids, scores, recall
+
+
+def _checked_queries(emb: Embeddings, queries: np.ndarray, metric: str) -> np.ndarray:
+    """The queries in ``metric``'s space; an error when their dimension is not the set's."""
+    queries = prepare_queries(queries, metric)
+    if queries.shape[1] != emb.dim:
+        raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
+    return queries
+
+
+def _row_ids(ids: np.ndarray, mapping: np.ndarray | None) -> np.ndarray:
+    """Positions among the searched rows as the set's row ids (−1 stays −1)."""
+    if mapping is None:
+        return ids
+    return np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
+
+
+def _candidates(emb: Embeddings, metric: str, restrict) -> tuple[np.ndarray, np.ndarray | None]:
+    """The matrix searched in ``metric``'s space and, when ``restrict`` narrows it, the row id of
+    each of its rows (None: all rows, in order)."""
+    matrix = space(emb, metric)
+    if restrict is None:
+        return matrix, None
+    return restrict_rows(matrix, restrict)
 
 
 def _search(emb, matrix, queries, want, metric, method, mapping, index):

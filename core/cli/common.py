@@ -163,6 +163,11 @@ def log_options(p) -> None:
         default=default.min_weight,
         help="keep only events with weight >= this",
     )
+    _metadata_and_training_options(p)
+
+
+def _metadata_and_training_options(p) -> None:
+    """The item metadata to join, the seed and the trainer parameters."""
     p.add_argument(
         "--metadata", default=None, help="item metadata file (titles, genres), joined on item id"
     )

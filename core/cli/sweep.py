@@ -68,33 +68,36 @@ def register(sub) -> None:
     p.set_defaults(run=run_sweep_command)
 
 
+SUMMARY_COLUMNS = [
+    "mode",
+    "value",
+    "method",
+    "items",
+    "events_per_item",
+    "hr",
+    "hr_lo",
+    "hr_hi",
+    "lift",
+    "lift_lo",
+    "lift_hi",
+    "stability",
+    "consistency",
+    "trivial",
+]
+
+
 def run_sweep_command(args) -> int:
-    from ..errors import ParameterError
-    from ..experiments import default_values, run_sweep
+    from ..experiments import run_sweep
     from ..io.atomic import atomic_file, check_file_target
-    from ..train import registry
 
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
+    methods = swept_methods(args.methods)
     inter = prepare_from(args)
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    bad = [m for m in methods if m not in registry.names()]
-    if bad:
-        raise ParameterError(
-            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(registry.names())}"
-        )
-    try:
-        values = (
-            [float(v) for v in args.values.split(",")]
-            if args.values
-            else default_values(inter, args.axis, k=args.k)
-        )
-    except ValueError:
-        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
     result = run_sweep(
         inter,
         args.axis,
-        values,
+        grid_values(args, inter),
         methods,
         seeds=args.seeds,
         k=args.k,
@@ -110,32 +113,52 @@ def run_sweep_command(args) -> int:
     if args.out:
         with atomic_file(args.out) as tmp:
             result.rows.to_csv(tmp, index=False)
-
-    def human(d):
-        cols = [
-            "mode",
-            "value",
-            "method",
-            "items",
-            "events_per_item",
-            "hr",
-            "hr_lo",
-            "hr_hi",
-            "lift",
-            "lift_lo",
-            "lift_hi",
-            "stability",
-            "consistency",
-            "trivial",
-        ]
-        return [
-            result.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"),
-            "",
-            d["reading"],
-        ]
-
-    emit(args, result.to_dict(), human)
+    emit(args, result.to_dict(), lambda d: [summary_table(result.summary), "", d["reading"]])
     return 0
+
+
+def summary_table(summary) -> str:
+    """The summary's headline columns as a fixed-width table."""
+    return summary[SUMMARY_COLUMNS].to_string(index=False, float_format=lambda v: f"{v:.3f}")
+
+
+def swept_methods(text: str) -> list[str]:
+    """``--methods item2vec,als`` as names, each a registered trainer.
+
+    Raises
+    ------
+    ParameterError
+        An unknown method (all unknown ones named).
+    """
+    from ..errors import ParameterError
+    from ..train import registry
+
+    methods = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in methods if m not in registry.names()]
+    if bad:
+        raise ParameterError(
+            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(registry.names())}"
+        )
+    return methods
+
+
+def grid_values(args, inter) -> list[float]:
+    """``--values`` as numbers, or the default grid for the axis.
+
+    Raises
+    ------
+    ParameterError
+        A value that is not a number.
+    """
+    from ..errors import ParameterError
+    from ..experiments import default_values
+
+    if not args.values:
+        return default_values(inter, args.axis, k=args.k)
+    try:
+        return [float(v) for v in args.values.split(",")]
+    except ValueError:
+        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
 
 
 def per_method(params: dict, methods: list[str]) -> dict:

@@ -19,7 +19,21 @@ SESSION_GAP = "30m"
 
 @dataclass(frozen=True, kw_only=True)
 class LogOptions:
-    """The reading and cleaning options of a log (see ``core.logs.prepare`` for each).
+    """The reading and cleaning options of a log.
+
+    Attributes
+    ----------
+    format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
+        ``core.logs.read.LOG_FORMATS``; "auto" detects the format (and baskets).
+    user_col, item_col, time_col, weight_col, session_col : str, optional
+        Column names; guessed from the header when omitted (user and item are required); ""
+        for none.
+    session_gap : str or float, default :data:`SESSION_GAP` ("30m")
+        A new session after this gap (ignored when a session column is mapped).
+    min_item_count, min_user_count : int, default 1
+        Drop rare items, then users with fewer events (counted in the report).
+    min_weight : float, optional
+        Drop events below this weight (counted).
 
     Examples
     --------
@@ -40,6 +54,16 @@ class LogOptions:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def roles(self) -> dict[str, str | None]:
+        """The column names given, by role (``core.logs.columns.guess_columns``'s keywords)."""
+        return {
+            "user": self.user_col,
+            "item": self.item_col,
+            "time": self.time_col,
+            "weight": self.weight_col,
+            "session": self.session_col,
+        }
 
 
 LOG_OPTIONS = tuple(f.name for f in fields(LogOptions))

@@ -83,15 +83,7 @@ def prepare(spark, path, **options):
 
     opts = log_options(**options)
     raw = read(spark, path, opts.format)
-    cols = columns_of(
-        pd.DataFrame(columns=raw.columns),
-        path,
-        user=opts.user_col,
-        item=opts.item_col,
-        time=opts.time_col,
-        weight=opts.weight_col,
-        session=opts.session_col,
-    )
+    cols = columns_of(pd.DataFrame(columns=raw.columns), path, **opts.roles())
     df = raw.withColumn("_row", F.monotonically_increasing_id())
     report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
     events = _valid_events(_parse(df, cols, report), cols, report, opts.min_weight)
