@@ -346,7 +346,8 @@ def neighbours(
     restrict : int or ndarray, optional
         Search only the first N rows (most frequent keys) or these row ids.
     method : {"auto", "exact", "hnsw"}, default "auto"
-        ``auto`` uses an HNSW index above 200,000 rows when nothing restricts the search.
+        ``auto`` uses an HNSW index above ANN_THRESHOLD (1,000,000) rows when nothing restricts
+        the search.
     index : HnswIndex, optional
         A prebuilt index (``method="hnsw"``); else one is loaded from the cache or built.
 

@@ -76,13 +76,13 @@ def parameters_help() -> str:
     from ..train.item2vec import BASKET_SAMPLE
 
     lines = [
-        "trainer parameters (--param NAME=VALUE); * = searched by --tune "
+        "trainer (what it learns from) parameters (--param NAME=VALUE); * = searched by --tune "
         f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"
     ]
     for name, t in registry.trainers().items():
         searched = {d.name for d in t.space}
         lines.append(
-            f"  {name}: "
+            f"  {name} ({', '.join(t.contexts)}): "
             + ", ".join(
                 f"{d['name']}{'*' if d['name'] in searched else ''}={d['default']}"
                 for d in declared(t.Params)
