@@ -142,7 +142,7 @@ class Job:
             raise Cancelled(self.id)
         self.fraction, self.message = float(fraction), message
 
-    def failure(self, exc: Exception) -> str:
+    def failure(self, exc: BaseException) -> str:
         """The one line a user reads when the work raised ``exc``, which is not an
         ``EmbedlabError`` (a bug: the traceback is logged on the server)."""
         return f"the {self.kind} failed on the server ({type(exc).__name__}); it is logged there"
@@ -352,14 +352,14 @@ class Runner:
             self._run(job, work)
 
     def _run(self, job: Job, work: Work) -> None:
-        ending: dict = {}
+        """Run ``work`` and record how it ended; nothing it raises stops the worker."""
         try:
             ending = {"state": DONE, "result": work(job.progress), "message": job.message}
         except Cancelled:
             ending = {"state": CANCELLED, "message": "cancelled"}
         except EmbedlabError as exc:
             ending = {"state": FAILED, "error": str(exc)}
-        except Exception as exc:
+        except BaseException as exc:  # a bug, or SystemExit in the work: logged with its traceback
             log.exception("%s job %s failed", job.kind, job.id)
             ending = {"state": FAILED, "error": job.failure(exc)}
         with self._lock:

@@ -94,7 +94,7 @@ class LayoutJob(Job):
     def layout(self) -> Layout | None:
         return self.result
 
-    def failure(self, exc: Exception) -> str:
+    def failure(self, exc: BaseException) -> str:
         return (
             f"the {self.spec.method} layout failed ({type(exc).__name__}); "
             "try another method or fewer points"
