@@ -146,6 +146,11 @@ def solve(
         raise ExpressionError("the expression evaluates to the zero vector")
     exclude = [] if include_inputs else ids
     got, scores = _rank(emb, method, vector, ids, weights, k, exclude, restrict)
+    return _result(emb, terms, ids, method, vector, got, scores, exclude)
+
+
+def _result(emb, terms, ids, method, vector, got, scores, exclude) -> ArithmeticResult:
+    """The ranked answers (ids < 0: fewer candidates than k) and each input's similarity."""
     ok = got >= 0
     unit = vector / np.linalg.norm(vector)
     sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}

@@ -6,6 +6,7 @@ take it.  Rows are read-only so one instance can be shared by every dashboard se
 
 from __future__ import annotations
 
+import copy
 import platform
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,8 +79,14 @@ class Embeddings:
     metadata : DataFrame, optional
         One row per key, same order.
     provenance : Provenance, optional
-    notes : list of str, optional
+    notes : iterable of str, optional
         What a loader had to do to the input (e.g. duplicate keys dropped), shown to the user.
+
+    Notes
+    -----
+    An instance is not changed once built: its matrix is read-only, and ``provenance`` and
+    ``notes`` are read-only attributes; :meth:`with_metadata`, :meth:`with_provenance` and
+    :meth:`with_notes` return a new instance that shares the matrix.
     """
 
     def __init__(
@@ -113,8 +120,8 @@ class Embeddings:
                 raise ParameterError(f"metadata rows({len(metadata)}) must equal keys({len(keys)})")
             metadata = metadata.reset_index(drop=True)
         self.metadata = metadata
-        self.provenance = provenance or Provenance(source="in-memory")
-        self.notes = list(notes)
+        self._provenance = provenance or Provenance(source="in-memory")
+        self._notes = tuple(notes)
 
     # -- basic protocol -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -129,6 +136,16 @@ class Embeddings:
     @property
     def dim(self) -> int:
         return int(self.vectors.shape[1])
+
+    @property
+    def provenance(self) -> Provenance:
+        """Where the vectors came from (a new one: :meth:`with_provenance`)."""
+        return self._provenance
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a loader had to do to the input, for the user (more: :meth:`with_notes`)."""
+        return self._notes
 
     # -- lookup ---------------------------------------------------------------------------------
     def resolve(self, key: str) -> str:
@@ -416,6 +433,56 @@ class Embeddings:
         Embeddings
         """
         return Embeddings(self.keys, self.vectors, metadata, self.provenance, self.notes)
+
+    def with_provenance(self, provenance: Provenance) -> Embeddings:
+        """The same keys, vectors and metadata with another provenance (e.g. a stored upload's
+        source named by its file, not the server's path).
+
+        Parameters
+        ----------
+        provenance : Provenance
+
+        Returns
+        -------
+        Embeddings
+            A new instance sharing this one's matrix and derived views (norms, unit rows).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32))
+        >>> emb.with_provenance(Provenance("my.vec")).provenance.source, emb.provenance.source
+        ('my.vec', 'in-memory')
+        """
+        return self._replaced(_provenance=provenance)
+
+    def with_notes(self, *notes: str) -> Embeddings:
+        """The same set with ``notes`` added after its own.
+
+        Parameters
+        ----------
+        *notes : str
+
+        Returns
+        -------
+        Embeddings
+            A new instance sharing this one's matrix and derived views (norms, unit rows).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32), notes=["one"])
+        >>> emb.with_notes("two").notes, emb.notes
+        (('one', 'two'), ('one',))
+        """
+        return self._replaced(_notes=self._notes + tuple(str(n) for n in notes))
+
+    def _replaced(self, **fields) -> Embeddings:
+        """A shallow copy with ``fields`` set: keys, matrix, metadata and every cached view
+        (computed from those, which do not change) are shared."""
+        out = copy.copy(self)
+        out.__dict__.update(fields)
+        return out
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -83,3 +83,7 @@ class ParameterError(EmbedlabError):
 class OutputError(EmbedlabError):
     """An output that cannot be written as asked: it exists (and --force was not given), it is a
     folder, it is one of the inputs, or the place is not writable."""
+
+
+class UnknownTrainerError(ParameterError):
+    """A training method no trainer is registered under (``core.train.registry``)."""

@@ -76,6 +76,26 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
     coords = np.asarray(coords, dtype=np.float64)
     groups = np.asarray(groups)
     keys = keys if isinstance(keys, list) else list(keys)
+    _check_points(coords, groups, keys)
+    n = len(coords)
+    lo = coords.min(axis=0) if n else np.zeros(2)
+    hi = coords.max(axis=0) if n else np.ones(2)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    quantised = np.rint((coords - lo) / span * 65535).astype("<u2")
+    group_bytes = 1 if not n or groups.max() < 256 else 2
+    ids = groups.astype("<u1" if group_bytes == 1 else "<u2")
+    blob = quantised.tobytes() + ids.tobytes() + _key_text(keys)
+    return PackedPoints(
+        blob,
+        n,
+        group_bytes,
+        (float(lo[0]), float(lo[1]), float(lo[0] + span[0]), float(lo[1] + span[1])),
+    )
+
+
+def _check_points(coords: np.ndarray, groups: np.ndarray, keys: list) -> None:
+    """Raise ``ParameterError`` unless there are n finite positions, n groups in 0..65535 and n
+    keys."""
     n = len(coords)
     if coords.ndim != 2 or coords.shape[1] != 2 or len(groups) != n or len(keys) != n:
         raise ParameterError(
@@ -90,23 +110,14 @@ def pack(coords: np.ndarray, groups: np.ndarray, keys: Iterable[str]) -> PackedP
         raise ParameterError(
             f"point groups must lie in 0..65535, got {groups.min()}..{groups.max()}"
         )
-    lo = coords.min(axis=0) if n else np.zeros(2)
-    hi = coords.max(axis=0) if n else np.ones(2)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    quantised = np.rint((coords - lo) / span * 65535).astype("<u2")
-    group_bytes = 1 if not n or groups.max() < 256 else 2
-    ids = groups.astype("<u1" if group_bytes == 1 else "<u2")
+
+
+def _key_text(keys: list) -> bytes:
+    """The keys as one UTF-8 text, one per line (a line break inside a key becomes "↵")."""
     text = "\n".join(keys)
-    if text.count("\n") != max(n - 1, 0) or "\r" in text:  # rare: a key holds a line break
+    if text.count("\n") != max(len(keys) - 1, 0) or "\r" in text:  # rare: a key holds a break
         text = "\n".join(str(k).translate(NEWLINES) for k in keys)
-    text = text.encode("utf-8", "replace")
-    blob = quantised.tobytes() + ids.tobytes() + text
-    return PackedPoints(
-        blob,
-        n,
-        group_bytes,
-        (float(lo[0]), float(lo[1]), float(lo[0] + span[0]), float(lo[1] + span[1])),
-    )
+    return text.encode("utf-8", "replace")
 
 
 def unpack(points: PackedPoints) -> tuple[np.ndarray, np.ndarray, list[str]]:

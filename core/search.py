@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import cache_dir
 from .embeddings import Embeddings
 from .errors import EmbedlabError, ParameterError
 
 log = logging.getLogger(__name__)
 
-METRICS = ("cosine", "dot", "euclidean")
+SEARCH_METRICS = ("cosine", "dot", "euclidean")  # how neighbours are measured
+SEARCH_METHODS = ("auto", "exact", "hnsw")  # how they are found
 ANN_THRESHOLD = 1_000_000  # 'auto' switches to HNSW above this many candidates
 FEW_QUERIES = 4  # below this a numpy mat-vec beats faiss' batch set-up
 
@@ -62,8 +63,8 @@ class Neighbours:
 
 
 def check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
+    if metric not in SEARCH_METRICS:
+        raise ParameterError(f"metric '{metric}' must be one of {', '.join(SEARCH_METRICS)}")
 
 
 def space(emb: Embeddings, metric: str) -> np.ndarray:
@@ -183,27 +184,44 @@ def top_k(
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     k = min(int(k), len(emb))  # never allocate results for more keys than exist
-    matrix = space(emb, metric)
     if metric == "cosine":
         restrict, method = _without_zero_rows(emb, queries, restrict, method)
-    queries = prepare_queries(queries, metric)
-    if queries.shape[1] != emb.dim:
-        raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
-    mapping = None
-    if restrict is not None:
-        matrix, mapping = restrict_rows(matrix, restrict)
+    queries = _checked_queries(emb, queries, metric)
+    matrix, mapping = _candidates(emb, metric, restrict)
     extra = max((len(e) for e in exclude), default=0) if exclude is not None else 0
     want = min(k + extra, matrix.shape[0])
     ids, scores, recall = _search(emb, matrix, queries, want, metric, method, mapping, index)
-    if mapping is not None:
-        ids = np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
-    ids, scores = _drop_excluded(ids, scores, exclude, k)
+    ids, scores = _drop_excluded(_row_ids(ids, mapping), scores, exclude, k)
     return ids, scores, recall
+
+
+def _checked_queries(emb: Embeddings, queries: np.ndarray, metric: str) -> np.ndarray:
+    """The queries in ``metric``'s space; an error when their dimension is not the set's."""
+    queries = prepare_queries(queries, metric)
+    if queries.shape[1] != emb.dim:
+        raise ParameterError(f"query dims({queries.shape[1]}) must equal embedding dims({emb.dim})")
+    return queries
+
+
+def _row_ids(ids: np.ndarray, mapping: np.ndarray | None) -> np.ndarray:
+    """Positions among the searched rows as the set's row ids (−1 stays −1)."""
+    if mapping is None:
+        return ids
+    return np.where(ids >= 0, mapping[np.maximum(ids, 0)], -1)
+
+
+def _candidates(emb: Embeddings, metric: str, restrict) -> tuple[np.ndarray, np.ndarray | None]:
+    """The matrix searched in ``metric``'s space and, when ``restrict`` narrows it, the row id of
+    each of its rows (None: all rows, in order)."""
+    matrix = space(emb, metric)
+    if restrict is None:
+        return matrix, None
+    return restrict_rows(matrix, restrict)
 
 
 def _search(emb, matrix, queries, want, metric, method, mapping, index):
     """(ids, scores, recall): HNSW when asked (or for a large unrestricted set), else exact."""
-    if method not in ("auto", "exact", "hnsw"):
+    if method not in SEARCH_METHODS:
         raise ParameterError(f"method '{method}' must be auto, exact or hnsw")
     use_ann = method == "hnsw" or (
         method == "auto" and matrix.shape[0] > ANN_THRESHOLD and mapping is None
@@ -328,7 +346,8 @@ def neighbours(
     restrict : int or ndarray, optional
         Search only the first N rows (most frequent keys) or these row ids.
     method : {"auto", "exact", "hnsw"}, default "auto"
-        ``auto`` uses an HNSW index above 200,000 rows when nothing restricts the search.
+        ``auto`` uses an HNSW index above ANN_THRESHOLD (1,000,000) rows when nothing restricts
+        the search.
     index : HnswIndex, optional
         A prebuilt index (``method="hnsw"``); else one is loaded from the cache or built.
 
@@ -519,10 +538,6 @@ class HnswIndex:
         if self.metric == "euclidean":
             scores = np.sqrt(np.maximum(scores, 0))
         return ids.astype(np.int64), scores
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("EMBEDLAB_CACHE", Path.home() / ".cache" / "embedlab"))
 
 
 def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:

@@ -38,7 +38,19 @@ from .io.atomic import atomic_file
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 CLI_OWNER = "cli"
-_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+"""What a set id and a browser id look like: 16-64 URL-safe characters (secrets.token_urlsafe)."""
+
+
+def is_id(text: object) -> bool:
+    """Whether ``text`` has the shape of a set or browser id (never a path, never empty).
+
+    Examples
+    --------
+    >>> is_id(new_browser_id()), is_id("../../etc"), is_id(None)
+    (True, False, False)
+    """
+    return isinstance(text, str) and ID_PATTERN.match(text) is not None
 
 
 class MissingSetError(EmbedlabError):
@@ -244,7 +256,7 @@ class Workspace:
     def record(self, set_id: str) -> SetRecord:
         """The record of ``set_id``; raises :class:`MissingSetError` when there is none."""
         path = self.root / "sets" / f"{set_id}.json"
-        if not _ID.match(set_id or "") or not path.exists():
+        if not is_id(set_id) or not path.exists():
             raise MissingSetError(
                 f"no stored set has the id '{set_id}'",
                 hint="it was deleted, or it was made on another server",
@@ -369,7 +381,7 @@ class Workspace:
         _write_atomically(self.root / "sets" / f"{rec.id}.json", data)
 
     def _browser_file(self, browser: str) -> Path:
-        if not _ID.match(browser or ""):
+        if not is_id(browser):
             raise ParameterError("a browser id must be 16-64 URL-safe characters")
         return self.root / "browsers" / f"{browser}.json"
 

@@ -18,7 +18,6 @@ rerun, so every second change snaps back.)
 from __future__ import annotations
 
 import os
-import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -30,7 +29,14 @@ import streamlit as st
 
 from embedlab.core import Embeddings, io
 from embedlab.core.sample_files import sample_file
-from embedlab.core.workspace import CLI_OWNER, MissingSetError, SetRecord, Workspace, new_browser_id
+from embedlab.core.workspace import (
+    CLI_OWNER,
+    MissingSetError,
+    SetRecord,
+    Workspace,
+    is_id,
+    new_browser_id,
+)
 
 BUILTIN = "glove-6b-50d"
 SAMPLE = "sample"  # the committed sample log, in log pickers
@@ -42,7 +48,6 @@ _ACTIVE = "active_set"  # the browser's active set (survives page switches)
 _LOGS = "validated_logs"  # validated logs: name -> Interactions
 _KEEP = "kept:"  # prefix: a control's value kept while its page is not shown
 COOKIE = "embedlab_browser"
-_BROWSER = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 # -- shared, read-only objects -------------------------------------------------------------------
@@ -114,7 +119,7 @@ def browser_id() -> str:
         known = (
             known if isinstance(known, str) else ""
         )  # (AppTest has no browser, hence no cookies)
-        st.session_state["browser_id"] = known if _BROWSER.match(known) else new_browser_id()
+        st.session_state["browser_id"] = known if is_id(known) else new_browser_id()
         st.session_state["upload_ledger"] = UploadLedger(workspace())
     return st.session_state["browser_id"]
 
@@ -181,7 +186,7 @@ def add_set(name: str, emb: Embeddings, kind: str = "trained", source: str | Non
         The workspace is at its size cap.
     """
     if source is not None:
-        emb.provenance = replace(emb.provenance, source=source)
+        emb = emb.with_provenance(replace(emb.provenance, source=source))
     return workspace().save_set(emb, name, owner=browser_id(), kind=kind).id
 
 

@@ -239,3 +239,32 @@ def test_train_takes_item_metadata_from_the_logs_own_columns(capsys, tmp_path):
     assert (
         code == 2 and "Price" in err and "Description" in err and len(err.strip().splitlines()) == 1
     )
+
+
+def test_each_command_module_declares_its_own_options_and_no_other():
+    """A command family registers alone: ``sets`` needs no ``train`` to patch, and ``train``
+    declares its own --save; choices are the library's constants."""
+    import argparse
+
+    from embedlab.core.cli import recs, sets, sweep, vectors
+    from embedlab.core.evaluate.protocols import PROTOCOLS
+    from embedlab.core.logs.read import LOG_FORMATS
+    from embedlab.core.search import SEARCH_METRICS
+    from embedlab.core.train import registry
+
+    def alone(module):
+        parser = argparse.ArgumentParser()
+        module.register(parser.add_subparsers(dest="command"))
+        return parser
+
+    alone(sets)  # would fail if it reached for another module's command
+    train = alone(recs)._subparsers._group_actions[0].choices["train"]
+    options = {a.dest: a for a in train._actions}
+    assert {"save", "workspace", "method", "session_gap", "min_item_count"} <= set(options)
+    assert tuple(options["method"].choices) == registry.names()
+    assert tuple(options["format"].choices) == LOG_FORMATS
+    assert options["session_gap"].default == "30m"
+    swept = alone(sweep)._subparsers._group_actions[0].choices["sweep"]
+    assert tuple({a.dest: a for a in swept._actions}["protocol"].choices) == PROTOCOLS
+    near = alone(vectors)._subparsers._group_actions[0].choices["neighbours"]
+    assert tuple({a.dest: a for a in near._actions}["metric"].choices) == SEARCH_METRICS

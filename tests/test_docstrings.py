@@ -36,13 +36,19 @@ MODULES = [
     "embedlab.core.io.atomic",
     "embedlab.core.io.keycheck",
     "embedlab.core.labels",
-    "embedlab.core.layouts",
+    "embedlab.core.layouts.spec",
+    "embedlab.core.jobs",
+    "embedlab.core.cache",
     "embedlab.core.limits",
     "embedlab.core.pointmap",
     "embedlab.core.sample_files",
     "embedlab.core.train",
     "embedlab.core.train.base",
     "embedlab.core.train.limits",
+    "embedlab.core.train.registry",
+    "embedlab.core.workspace",
+    "embedlab.core.logs.options",
+    "embedlab.core.engines.base",
 ]
 
 

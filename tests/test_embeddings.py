@@ -60,3 +60,39 @@ def test_constructor_validates_shapes():
         Embeddings(["a", "b"], np.zeros((3, 2)))
     with pytest.raises(ParameterError, match="metadata rows"):
         Embeddings(["a"], np.zeros((1, 2)), pd.DataFrame({"x": [1, 2]}))
+
+
+def test_provenance_and_notes_are_not_changed_after_building():
+    from embedlab.core.embeddings import Provenance
+
+    emb = Embeddings(["a", "b"], np.array([[3, 4], [0, 0]]), notes=["loaded"])
+    unit = emb.unit  # computed once; the variants below share it
+    with pytest.raises(AttributeError):
+        emb.provenance = Provenance("elsewhere")
+    with pytest.raises(AttributeError):
+        emb.notes = ["replaced"]
+    noted = emb.with_notes("one zero vector")
+    moved = noted.with_provenance(Provenance("renamed.vec"))
+    assert emb.notes == ("loaded",) and emb.provenance.source == "in-memory"
+    assert noted.notes == ("loaded", "one zero vector") and moved.notes == noted.notes
+    assert moved.provenance.source == "renamed.vec" and noted.provenance is emb.provenance
+    assert moved.unit is unit and moved.vectors is emb.vectors
+    np.testing.assert_allclose(moved.unit, [[0.6, 0.8], [0.0, 0.0]], rtol=1e-6)
+
+
+def test_a_built_split_is_not_changed_and_its_variants_are_new():
+    import dataclasses
+
+    from embedlab.core.evaluate.protocols import make_split
+    from embedlab.core.logs import prepare
+    from tests.paths import SAMPLE_LOG
+
+    inter = prepare(SAMPLE_LOG)
+    plain = make_split(inter, max_users=50)
+    recent = make_split(inter, max_users=50, history=3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.exclude = None
+    assert plain.history == 1 and recent.history == 3
+    # the last three training items of each case, each weighted 1 (no decay)
+    assert recent.context.sum(axis=1).A1.tolist() == [3.0] * 50
+    assert plain.context.sum(axis=1).A1.tolist() == [1.0] * 50

@@ -340,7 +340,8 @@ def test_zero_vectors_are_left_out_of_cosine_search_without_warnings(tmp_path):
 
 def test_a_damaged_hnsw_cache_entry_is_rebuilt_not_an_error(tmp_path, monkeypatch):
     from embedlab.core import Provenance
-    from embedlab.core.search import cache_dir, cached_hnsw
+    from embedlab.core.cache import cache_dir
+    from embedlab.core.search import cached_hnsw
 
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
     rng = np.random.default_rng(0)

@@ -32,7 +32,7 @@ def blobs(n_per: int = 40, seed: int = 3) -> tuple[Embeddings, np.ndarray]:
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDLAB_CACHE", str(tmp_path))
-    layouts._JOBS.clear()
+    layouts.RUNNER.forget_finished()
     return tmp_path
 
 
@@ -41,7 +41,7 @@ def test_cache_hit_returns_identical_coordinates_without_recomputing(cache, monk
     spec = layouts.LayoutSpec("tsne", seed=1)
     first = layouts.request(emb, None, spec).wait(60)
     assert first.source == "computed" and (cache / "layouts" / f"{first.key}.npz").exists()
-    layouts._JOBS.clear()  # a fresh process: nothing in memory, only the cache folder
+    layouts.RUNNER.forget_finished()  # a fresh process: nothing in memory, only the cache folder
 
     def forbidden(*args, **kwargs):
         raise AssertionError("recomputed a cached layout")

@@ -24,7 +24,7 @@ def finish(at: AppTest) -> AppTest:
     """Run again until the shared background layout is drawn (the job is awaited, not slept on)."""
     from embedlab.core import layouts
 
-    for job in list(layouts._JOBS.values()):
+    for job in layouts.RUNNER.jobs():
         job.wait(240)
     return at.run()
 

@@ -18,7 +18,7 @@ def point(mode, value, items, epi, hr, lift, axis="items", width=0.02, trivial=F
         "method": "m",
         "items": items,
         "events_per_item": epi,
-        "pairs_per_item": items / 4,
+        "cooccurring_items_per_item": items / 4,
         "pop_hr": pop_hr,
         "hr": hr,
         "hr_lo": hr - width,
@@ -165,13 +165,14 @@ def test_tune_option_tunes_each_point_on_its_own_validation_split():
 
     inter = prepare(SAMPLE_LOG)
     runs = [
-        run_sweep(inter, "users", [300], ["svd"], seeds=1, max_users=150, tune=2) for _ in range(2)
+        run_sweep(inter, "users", [300], ["svd"], seeds=1, max_users=150, tune_trials=2)
+        for _ in range(2)
     ]
     rows = runs[0].rows
     assert rows["tuned"].all() and set(json.loads(rows["params"].iloc[0])) >= {"factors"}
     assert rows["params"].tolist() == runs[1].rows["params"].tolist()  # same seed, same choice
-    with pytest.raises(ParameterError, match=r"tune\(0\)"):
-        run_sweep(inter, "users", [300], ["svd"], tune=0)
+    with pytest.raises(ParameterError, match=r"tune_trials\(0\)"):
+        run_sweep(inter, "users", [300], ["svd"], tune_trials=0)
 
 
 def test_selections_that_disagree_across_sizes_are_called_mixed():

@@ -52,6 +52,22 @@ def seed_value(text: str) -> int:
     return value
 
 
+def workspace_option() -> argparse.ArgumentParser:
+    """A parent parser with ``--workspace`` (the dashboard's stored sets and logs)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--workspace", help="workspace folder (default: the user's data folder, as the dashboard)"
+    )
+    return p
+
+
+def open_workspace(args):
+    """The ``core.workspace.Workspace`` that ``--workspace`` names (default: the user's)."""
+    from ..workspace import Workspace
+
+    return Workspace(args.workspace or Workspace.default_root())
+
+
 def force_option(p) -> None:
     """Add ``--force``: replace an existing output (never one of the command's own inputs)."""
     p.add_argument(
@@ -67,9 +83,7 @@ def load_vectors(args):
     from .. import io
 
     emb = io.load(args.vectors, format=args.format, limit=args.limit, encoding=args.encoding)
-    args.notes = list(
-        emb.notes
-    )  # what the loader had to do (duplicates dropped...): said on success
+    args.notes = list(emb.notes)  # what the loader had to do (duplicates dropped...): on success
     return emb
 
 
@@ -103,16 +117,17 @@ def stderr_progress(enabled: bool):
 
 
 def log_options(p) -> None:
-    """Add the options that say how to read, clean and sessionise an interaction log."""
+    """Add the options that say how to read, clean and sessionise an interaction log: one per
+    ``core.logs.options.LogOptions`` field (named after it, with its default), plus the log itself,
+    its item metadata, the seed and the trainer parameters."""
+    from ..logs.options import LogOptions
+    from ..logs.read import LOG_FORMATS
+
+    default = LogOptions()
     p.add_argument(
         "--log", required=True, help="interaction log: CSV/TSV, Parquet, JSON Lines or baskets"
     )
-    p.add_argument(
-        "--format",
-        dest="log_format",
-        default="auto",
-        choices=["auto", "csv", "tsv", "parquet", "jsonl", "baskets"],
-    )
+    p.add_argument("--format", dest="format", default=default.format, choices=LOG_FORMATS)
     p.add_argument("--user-col")
     p.add_argument("--item-col")
     p.add_argument("--time-col", help='guessed when omitted; "" for none')
@@ -120,12 +135,39 @@ def log_options(p) -> None:
     p.add_argument(
         "--session-col", help='guessed when omitted; "" for none (sessions split by --session-gap)'
     )
-    p.add_argument("--session-gap", default="30m", help="new session after this gap (30m, 2h, 90s)")
-    p.add_argument("--min-count", type=int, default=1, help="drop items with fewer events")
-    p.add_argument("--min-user-count", type=int, default=1, help="drop users with fewer events")
     p.add_argument(
-        "--min-rating", type=float, default=None, help="keep only events with weight >= this"
+        "--session-gap",
+        default=default.session_gap,
+        help=f"new session after this gap (default {default.session_gap}; e.g. 2h, 90s)",
     )
+    p.add_argument(
+        "--min-count",
+        dest="min_item_count",
+        metavar="N",
+        type=int,
+        default=default.min_item_count,
+        help="drop items with fewer events",
+    )
+    p.add_argument(
+        "--min-user-count",
+        metavar="N",
+        type=int,
+        default=default.min_user_count,
+        help="drop users with fewer events",
+    )
+    p.add_argument(
+        "--min-rating",
+        dest="min_weight",
+        metavar="WEIGHT",
+        type=float,
+        default=default.min_weight,
+        help="keep only events with weight >= this",
+    )
+    _metadata_and_training_options(p)
+
+
+def _metadata_and_training_options(p) -> None:
+    """The item metadata to join, the seed and the trainer parameters."""
     p.add_argument(
         "--metadata", default=None, help="item metadata file (titles, genres), joined on item id"
     )
@@ -149,22 +191,14 @@ def log_options(p) -> None:
 def log_spec(args):
     """The log options as a ``core.engines.LogSpec`` (what every engine's ``prepare`` reads)."""
     from ..engines import LogSpec
+    from ..logs.options import LOG_OPTIONS
 
     return LogSpec(
         args.log,
-        format=args.log_format,
-        user_col=args.user_col,
-        item_col=args.item_col,
-        time_col=args.time_col,
-        weight_col=args.weight_col,
-        session_col=args.session_col,
-        session_gap=args.session_gap,
-        min_item_count=args.min_count,
-        min_user_count=args.min_user_count,
-        min_weight=args.min_rating,
         metadata=args.metadata,
         metadata_item_col=args.metadata_item_col,
         metadata_cols=tuple(c.strip() for c in args.metadata_cols.split(",") if c.strip()),
+        **{name: getattr(args, name) for name in LOG_OPTIONS},
     )
 
 
@@ -199,9 +233,11 @@ def parse_params(items: list[str]) -> dict:
 
 def engine_options(p) -> None:
     """Add ``--engine``, ``--master`` and ``--conf`` (where training runs)."""
+    from ..engines import ENGINES
+
     p.add_argument(
         "--engine",
-        choices=["local", "spark"],
+        choices=ENGINES,
         default="local",
         help="spark: read, sessionise and train on Apache Spark (item2vec, als); "
         "needs embedlab[spark]",

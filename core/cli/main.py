@@ -25,7 +25,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole ``embedlab`` parser; each command sets ``run`` (a function of the parsed args)."""
+    """The whole ``embedlab`` parser: each command family's module declares its commands and their
+    options (``register``) and sets ``run`` (a function of the parsed args); no module changes
+    another's."""
     parser = OneLineParser(prog="embedlab", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     vectors.register(sub)
@@ -38,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     recs.register(sub)
     sweep.register(sub)
     sample_data.register(sub)
-    sets.register(sub)  # after recs: adds --save to train
+    sets.register(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ from .common import (
     json_option,
     log_options,
     log_spec,
+    open_workspace,
     parse_params,
     stderr_progress,
 )
@@ -20,7 +21,7 @@ from .common import (
 
 def register(sub) -> None:
     """Add ``train`` to ``sub``."""
-    from ..train import TRAINING_METHODS
+    from ..train import registry
 
     p = sub.add_parser(
         "train",
@@ -30,18 +31,24 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     log_options(p)
-    p.add_argument("--method", required=True, choices=TRAINING_METHODS)
+    p.add_argument("--method", required=True, choices=registry.names())
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
     p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
     tune_options(p)
     force_option(p)
     engine_options(p)
+    p.add_argument(
+        "--save", metavar="NAME", help="also store the item vectors in the dashboard's workspace"
+    )
+    p.add_argument(
+        "--workspace", help="workspace folder for --save (default: the user's data folder)"
+    )
     p.set_defaults(run=run_train)
 
 
 def register_evaluate(kinds) -> None:
     """Add ``evaluate recs`` to the ``evaluate`` sub-parsers."""
-    from ..train import TRAINING_METHODS
+    from ..train import registry
 
     p = kinds.add_parser(
         "recs",
@@ -51,7 +58,7 @@ def register_evaluate(kinds) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     log_options(p)
-    p.add_argument("--method", required=True, choices=TRAINING_METHODS)
+    p.add_argument("--method", required=True, choices=registry.names())
     p.add_argument("--k", type=int, default=10)
     p.add_argument(
         "--max-users", type=int, default=5000, help="evaluate at most this many users (sampled)"
@@ -65,17 +72,17 @@ def register_evaluate(kinds) -> None:
 def parameters_help() -> str:
     """Every method's declared parameters with their defaults (``--param NAME=VALUE``), and what
     ``--tune`` searches: read from the trainers' declarations, never retyped."""
-    from ..train import TRAINERS, declared
+    from ..train import declared, registry
     from ..train.item2vec import BASKET_SAMPLE
 
     lines = [
-        "trainer parameters (--param NAME=VALUE); * = searched by --tune "
+        "trainer (what it learns from) parameters (--param NAME=VALUE); * = searched by --tune "
         f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"
     ]
-    for name, t in TRAINERS.items():
+    for name, t in registry.trainers().items():
         searched = {d.name for d in t.space}
         lines.append(
-            f"  {name}: "
+            f"  {name} ({', '.join(t.contexts)}): "
             + ", ".join(
                 f"{d['name']}{'*' if d['name'] in searched else ''}={d['default']}"
                 for d in declared(t.Params)
@@ -86,6 +93,8 @@ def parameters_help() -> str:
 
 def tune_options(p) -> None:
     """``--tune`` and its budget: search the method's parameters on a validation split first."""
+    from ..experiments.tune import OBJECTIVES
+
     p.add_argument(
         "--tune",
         action="store_true",
@@ -106,7 +115,7 @@ def tune_options(p) -> None:
         help="stop starting tuning trials after this many seconds",
     )
     p.add_argument(
-        "--tune-metric", choices=["ndcg", "hr"], default="ndcg", help="validation metric maximised"
+        "--tune-metric", choices=OBJECTIVES, default="ndcg", help="validation metric maximised"
     )
 
 
@@ -220,7 +229,19 @@ def run_train(args) -> int:
             ]
         ),
     )
+    if args.save:
+        _save(args)
     return 0
+
+
+def _save(args) -> None:
+    """``--save NAME``: the item vectors just written, stored in the dashboard's workspace."""
+    from .. import io
+    from ..workspace import CLI_OWNER
+
+    ws = open_workspace(args)
+    rec = ws.save_set(io.load(args.out), args.save, owner=CLI_OWNER)
+    print(f"saved as '{rec.name}' (id {rec.id}) in {ws.root}", file=sys.stderr)
 
 
 def run_evaluate_recs(args) -> int:

@@ -1,29 +1,15 @@
-"""``embedlab sets list|rm`` and ``embedlab train ... --save NAME``: the dashboard's workspace from
-the command line.  Sets saved here are listed in the dashboard for the server's owner."""
+"""``embedlab sets list|rm``: the dashboard's workspace from the command line (``embedlab train
+--save NAME`` stores into it; sets saved from the CLI are listed in the dashboard for the server's
+owner)."""
 
 from __future__ import annotations
 
-import argparse
-import sys
-
-from ..workspace import CLI_OWNER, Workspace
-from .common import emit, json_option
-
-
-def workspace_option() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument(
-        "--workspace", help="workspace folder (default: the user's data folder, as the dashboard)"
-    )
-    return p
-
-
-def open_workspace(args) -> Workspace:
-    return Workspace(args.workspace or Workspace.default_root())
+from ..workspace import CLI_OWNER
+from .common import emit, json_option, open_workspace, workspace_option
 
 
 def register(sub) -> None:
-    """Add ``sets`` to ``sub`` and ``--save NAME`` to the already registered ``train``."""
+    """Add ``sets`` to ``sub``."""
     p = sub.add_parser("sets", help="list or remove sets stored in the dashboard's workspace")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     ls = actions.add_parser(
@@ -35,32 +21,6 @@ def register(sub) -> None:
     )
     rm.add_argument("names", nargs="+", help="ids or names (from `embedlab sets list`)")
     rm.set_defaults(run=run_rm)
-    train = sub.choices["train"]
-    train.add_argument(
-        "--save", metavar="NAME", help="also store the item vectors in the dashboard's workspace"
-    )
-    train.add_argument(
-        "--workspace", help="workspace folder for --save (default: the user's data folder)"
-    )
-    train.set_defaults(run=_saving(train.get_default("run")))
-
-
-def _saving(run_train):
-    """``train`` as before, then (with --save) the written item vectors stored in the workspace."""
-
-    def run(args) -> int:
-        code = run_train(args)
-        if code == 0 and args.save:
-            from .. import io
-
-            rec = open_workspace(args).save_set(io.load(args.out), args.save, owner=CLI_OWNER)
-            print(
-                f"saved as '{rec.name}' (id {rec.id}) in {open_workspace(args).root}",
-                file=sys.stderr,
-            )
-        return code
-
-    return run
 
 
 def run_list(args) -> int:

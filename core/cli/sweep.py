@@ -17,11 +17,15 @@ from .common import (
 
 def register(sub) -> None:
     """Add ``sweep`` to ``sub``."""
+    from ..evaluate.protocols import PROTOCOLS
+    from ..experiments.shrink import AXES
+    from ..experiments.sweep import SWEEP_MODES
+
     p = sub.add_parser(
         "sweep", parents=[json_option()], help="catalog-size study: shrink, retrain, measure, read"
     )
     log_options(p)
-    p.add_argument("--axis", choices=["items", "events", "users"], default="items")
+    p.add_argument("--axis", choices=AXES, default="items")
     p.add_argument(
         "--values",
         default=None,
@@ -32,14 +36,14 @@ def register(sub) -> None:
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument(
         "--mode",
-        choices=["both", "random", "popular"],
+        choices=SWEEP_MODES,
         default="both",
         help="which items the items axis keeps; both (default) runs random and most-popular "
         "selections of each size, so the reading can tell catalog size from interactions per item",
     )
     p.add_argument(
         "--protocol",
-        choices=["auto", "leave-last-out", "basket"],
+        choices=PROTOCOLS,
         default="auto",
         help="evaluation protocol (auto: basket completion for basket logs, else leave-last-out)",
     )
@@ -48,6 +52,7 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--tune",
+        dest="tune_trials",
         type=int,
         default=None,
         metavar="TRIALS",
@@ -63,33 +68,36 @@ def register(sub) -> None:
     p.set_defaults(run=run_sweep_command)
 
 
+SUMMARY_COLUMNS = [
+    "mode",
+    "value",
+    "method",
+    "items",
+    "events_per_item",
+    "hr",
+    "hr_lo",
+    "hr_hi",
+    "lift",
+    "lift_lo",
+    "lift_hi",
+    "stability",
+    "consistency",
+    "trivial",
+]
+
+
 def run_sweep_command(args) -> int:
-    from ..errors import ParameterError
-    from ..experiments import default_values, run_sweep
+    from ..experiments import run_sweep
     from ..io.atomic import atomic_file, check_file_target
-    from ..train import TRAINING_METHODS
 
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
+    methods = swept_methods(args.methods)
     inter = prepare_from(args)
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    bad = [m for m in methods if m not in TRAINING_METHODS]
-    if bad:
-        raise ParameterError(
-            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(TRAINING_METHODS)}"
-        )
-    try:
-        values = (
-            [float(v) for v in args.values.split(",")]
-            if args.values
-            else default_values(inter, args.axis, k=args.k)
-        )
-    except ValueError:
-        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
     result = run_sweep(
         inter,
         args.axis,
-        values,
+        grid_values(args, inter),
         methods,
         seeds=args.seeds,
         k=args.k,
@@ -97,7 +105,7 @@ def run_sweep_command(args) -> int:
         label=args.label,
         protocol=args.protocol,
         max_users=args.max_users,
-        tune=args.tune,
+        tune_trials=args.tune_trials,
         shrink_seed=args.seed,
         params=per_method(parse_params(args.param), methods),
         progress=stderr_progress(sys.stderr.isatty()),
@@ -105,32 +113,52 @@ def run_sweep_command(args) -> int:
     if args.out:
         with atomic_file(args.out) as tmp:
             result.rows.to_csv(tmp, index=False)
-
-    def human(d):
-        cols = [
-            "mode",
-            "value",
-            "method",
-            "items",
-            "events_per_item",
-            "hr",
-            "hr_lo",
-            "hr_hi",
-            "lift",
-            "lift_lo",
-            "lift_hi",
-            "stability",
-            "consistency",
-            "trivial",
-        ]
-        return [
-            result.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"),
-            "",
-            d["reading"],
-        ]
-
-    emit(args, result.to_dict(), human)
+    emit(args, result.to_dict(), lambda d: [summary_table(result.summary), "", d["reading"]])
     return 0
+
+
+def summary_table(summary) -> str:
+    """The summary's headline columns as a fixed-width table."""
+    return summary[SUMMARY_COLUMNS].to_string(index=False, float_format=lambda v: f"{v:.3f}")
+
+
+def swept_methods(text: str) -> list[str]:
+    """``--methods item2vec,als`` as names, each a registered trainer.
+
+    Raises
+    ------
+    ParameterError
+        An unknown method (all unknown ones named).
+    """
+    from ..errors import ParameterError
+    from ..train import registry
+
+    methods = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in methods if m not in registry.names()]
+    if bad:
+        raise ParameterError(
+            f"unknown method(s) {', '.join(bad)}; choose from {', '.join(registry.names())}"
+        )
+    return methods
+
+
+def grid_values(args, inter) -> list[float]:
+    """``--values`` as numbers, or the default grid for the axis.
+
+    Raises
+    ------
+    ParameterError
+        A value that is not a number.
+    """
+    from ..errors import ParameterError
+    from ..experiments import default_values
+
+    if not args.values:
+        return default_values(inter, args.axis, k=args.k)
+    try:
+        return [float(v) for v in args.values.split(",")]
+    except ValueError:
+        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
 
 
 def per_method(params: dict, methods: list[str]) -> dict:

@@ -7,13 +7,17 @@ from .common import emit, force_option, load_vectors, vector_options
 
 def register(sub) -> None:
     """Add neighbours (alias neighbors), analogy and convert to ``sub``."""
+    from ..arithmetic import ANALOGY_SCORINGS
+    from ..io import WRITE_FORMATS
+    from ..search import SEARCH_METHODS, SEARCH_METRICS
+
     vec = vector_options()
     p = sub.add_parser(
         "neighbours", aliases=["neighbors"], parents=[vec], help="nearest neighbours of a key"
     )
     p.add_argument("key")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
-    p.add_argument("--metric", choices=["cosine", "dot", "euclidean"], default="cosine")
+    p.add_argument("--metric", choices=SEARCH_METRICS, default="cosine")
     p.add_argument("--restrict", type=int, default=None, help="search only the first N keys")
     p.add_argument(
         "--where",
@@ -21,7 +25,7 @@ def register(sub) -> None:
         metavar="COLUMN=VALUE",
         help="search only keys whose metadata COLUMN equals VALUE (e.g. genre=Comedy)",
     )
-    p.add_argument("--method", choices=["auto", "exact", "hnsw"], default="auto")
+    p.add_argument("--method", choices=SEARCH_METHODS, default="auto")
     p.set_defaults(run=run_neighbours)
 
     p = sub.add_parser(
@@ -29,7 +33,7 @@ def register(sub) -> None:
     )
     p.add_argument("expression")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
-    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("--method", choices=ANALOGY_SCORINGS, default="3cosadd")
     p.add_argument("--include-inputs", action="store_true", help="rank the input keys too")
     p.add_argument("--restrict", type=int, default=None, help="answer only from the first N keys")
     p.set_defaults(run=run_analogy)
@@ -37,9 +41,7 @@ def register(sub) -> None:
     p = sub.add_parser("convert", parents=[vec], help="convert a vector file to another format")
     p.add_argument("input", help="vector file, folder or built-in name")
     p.add_argument("output")
-    p.add_argument(
-        "--to", choices=["word2vec", "word2vec-binary", "projector", "parquet"], default=None
-    )
+    p.add_argument("--to", choices=WRITE_FORMATS, default=None)
     force_option(p)
     p.set_defaults(run=run_convert)
 
@@ -109,7 +111,7 @@ def run_convert(args) -> int:
         "keys": len(emb),
         "dim": emb.dim,
         "written": [str(p) for p in written],
-        "notes": emb.notes,
+        "notes": list(emb.notes),
     }
     emit(
         args,

@@ -4,40 +4,34 @@ training returns (``Trained``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..embeddings import Provenance
 from ..logs import LogReport
-
-Progress = Callable[[float, str], None]
+from ..logs.options import LOG_OPTIONS, LogOptions
+from ..progress import Progress
 
 
 @dataclass(frozen=True)
-class LogSpec:
-    """How to read, clean and sessionise one log: the keyword arguments of ``core.logs.prepare``."""
+class LogSpec(LogOptions):
+    """One log to read: its path, the reading and cleaning options (``LogOptions``, keywords) and
+    the item metadata to join.
+
+    Examples
+    --------
+    >>> LogSpec("log.csv", min_item_count=5).log_kwargs()["min_item_count"]
+    5
+    """
 
     path: str
-    format: str = "auto"
-    user_col: str | None = None
-    item_col: str | None = None
-    time_col: str | None = None
-    weight_col: str | None = None
-    session_col: str | None = None
-    session_gap: str | float = "30m"
-    min_item_count: int = 1
-    min_user_count: int = 1
-    min_weight: float | None = None
     metadata: str | None = None
     metadata_item_col: str | None = None
     metadata_cols: tuple[str, ...] = ()
 
     def log_kwargs(self) -> dict:
         """The reading and cleaning options (no path, no metadata)."""
-        out = asdict(self)
-        for key in ("path", "metadata", "metadata_item_col", "metadata_cols"):
-            out.pop(key)
-        return out
+        return {name: getattr(self, name) for name in LOG_OPTIONS}
 
 
 @dataclass(frozen=True)

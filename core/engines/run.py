@@ -6,9 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
+from ..io.atomic import atomic_folder, check_folder_target
 from ..logs import LogReport
-from .base import Engine, LogSpec, Progress
+from ..progress import no_progress
+from .base import Engine, LogSpec, Progress, Trained
 from .report import training_report, write_report
 
 # (prepared log) -> (chosen params, test evaluation, tuning record): see core.experiments.tune
@@ -38,13 +41,13 @@ def run_training(
         A method the engine trains.
     out : str or Path
         Output folder, written whole (complete or absent): ``items.parquet``, ``items.txt``,
-        ``users.parquet`` (MF) and ``report.json``.
+        ``users.parquet`` (with user vectors) and ``report.json``.
     seed : int, default 0
     params : dict, optional
         Trainer parameters.
     evaluate : bool, default False
         Also run the leave-last-out evaluation and put it in the report.
-    progress : callable (fraction, message), optional
+    progress : callable ``(fraction, message)``, optional
     force : bool, default False
         Replace an existing folder that embedlab did not write.
     tuner : callable, optional
@@ -61,33 +64,48 @@ def run_training(
     FormatError, DataError
         The log cannot be read or nothing in it can be trained on.
     ParameterError
-        An unknown method or parameter.
+        An unknown method (``UnknownTrainerError``) or parameter.
     OutputError
         ``out`` is a file, or a folder of someone else's files without ``force``.
 
     Examples
     --------
     >>> from embedlab.core.engines import get_engine, LogSpec
-    >>> report, log = run_training(  # doctest: +SKIP
-    ...     get_engine("local"), LogSpec("log.csv"), "als", "out")
-    >>> report["files"]  # doctest: +SKIP
+    >>> run_training(get_engine(), LogSpec("log.csv"), "als", "out")[0]["files"]  # doctest: +SKIP
     ['items.parquet', 'items.txt', 'users.parquet']
     """
-    from ..io.atomic import atomic_folder, check_folder_target
-
-    engine.check_method(method)
-    check_folder_target(Path(out), force)  # before the long work, not after it
+    _check(engine, method, Path(out), force)
     with engine.errors():
-        trained, prepared, timings, evaluation, tuning = _train(
-            engine, spec, method, seed, dict(params or {}), evaluate, progress, tuner
+        done = _train(engine, spec, method, seed, dict(params or {}), evaluate, progress, tuner)
+        return _write(engine, Path(out), force, done)
+
+
+class _Done(NamedTuple):
+    """What the training phases leave for the writer."""
+
+    trained: Trained
+    prepared: object
+    timings: dict
+    evaluation: dict | None
+    tuning: dict | None
+
+
+def _check(engine: Engine, method: str, out: Path, force: bool) -> None:
+    """What can fail before the long work, checked before it."""
+    engine.check_method(method)
+    check_folder_target(out, force)
+
+
+def _write(engine: Engine, out: Path, force: bool, done: _Done) -> tuple[dict, LogReport]:
+    """The folder ``out``, written whole (the engine's files and ``report.json``): the report
+    and the log's report."""
+    log = engine.log_report(done.prepared)
+    with atomic_folder(out, force) as tmp:
+        files = engine.write(done.trained, done.prepared, tmp)
+        report = training_report(
+            done.trained, engine.info(), log, done.timings, files, done.evaluation, done.tuning
         )
-        log = engine.log_report(prepared)
-        with atomic_folder(Path(out), force) as tmp:
-            files = engine.write(trained, prepared, tmp)
-            report = training_report(
-                trained, engine.info(), log, timings, files, evaluation, tuning
-            )
-            write_report(tmp, report)
+        write_report(tmp, report)
     return report, log
 
 
@@ -100,7 +118,7 @@ def _train(
     evaluate: bool,
     progress: Progress | None,
     tuner: Tuner | None,
-):
+) -> _Done:
     """Start, prepare, tune, train and evaluate, timing each phase."""
     t0 = time.perf_counter()
     timings = engine.start()
@@ -110,15 +128,9 @@ def _train(
     evaluation = tuning = None
     if tuner is not None:
         params, evaluation, tuning = tuner(prepared)
-    trained = engine.train(
-        prepared,
-        method,
-        seed,
-        params,
-        progress or (lambda fraction, message: None),  # noqa: ARG005 - a Progress callback
-    )
+    trained = engine.train(prepared, method, seed, params, progress or no_progress)
     timings["train_s"] = round(trained.seconds, 3)
     if evaluate and evaluation is None:
         evaluation = engine.evaluate(prepared, method, seed, params)
     timings["total_s"] = round(time.perf_counter() - t0, 3)
-    return trained, prepared, timings, evaluation, tuning
+    return _Done(trained, prepared, timings, evaluation, tuning)

@@ -12,6 +12,8 @@ builds the held-out cases either way.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -132,9 +134,12 @@ def make_split(
     if choose_protocol(inter, protocol) == "basket":
         return basket_completion(inter, max_users, seed)
     split = leave_last_out(inter, max_users, seed)
-    split.context = recent_items(split.train, split.users, int(history), decay)
-    split.history, split.decay = int(history), float(decay)
-    return split
+    return replace(
+        split,
+        context=recent_items(split.train, split.users, int(history), decay),
+        history=int(history),
+        decay=float(decay),
+    )
 
 
 def recent_items(
@@ -208,16 +213,7 @@ def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: i
     pair = inter.session.astype(np.int64) * inter.n_items + inter.item
     pairs, first_row = np.unique(pair, return_index=True)
     basket, item = pairs // inter.n_items, pairs % inter.n_items
-    sizes = np.bincount(basket)
-    eligible = np.flatnonzero(sizes >= 2)
-    if not len(eligible):
-        raise DataError(
-            "no basket has two or more distinct items to complete",
-            path=inter.report.source,
-            hint="basket completion needs baskets (sessions) of at least two items",
-        )
-    if max_cases is not None and len(eligible) > max_cases:
-        eligible = np.sort(rng.choice(eligible, max_cases, replace=False))
+    eligible = _eligible_baskets(inter, basket, max_cases, rng)
     cand = np.flatnonzero(np.isin(basket, eligible))
     order = cand[np.lexsort((rng.random(len(cand)), basket[cand]))]
     chosen = order[np.r_[True, basket[order][1:] != basket[order][:-1]]]  # one pair per basket
@@ -239,6 +235,21 @@ def basket_completion(inter: Interactions, max_cases: int | None = 5000, seed: i
         context=context,
         exclude=context,
     )
+
+
+def _eligible_baskets(inter: Interactions, basket: np.ndarray, max_cases, rng) -> np.ndarray:
+    """The baskets with two or more distinct items (``basket``: one entry per distinct item of a
+    basket), a seeded sample of ``max_cases`` of them when there are more."""
+    eligible = np.flatnonzero(np.bincount(basket) >= 2)
+    if not len(eligible):
+        raise DataError(
+            "no basket has two or more distinct items to complete",
+            path=inter.report.source,
+            hint="basket completion needs baskets (sessions) of at least two items",
+        )
+    if max_cases is not None and len(eligible) > max_cases:
+        eligible = np.sort(rng.choice(eligible, max_cases, replace=False))
+    return eligible
 
 
 def describe(split: Split) -> dict:

@@ -2,7 +2,8 @@
 the whole catalog (no sampled negatives; Krichene & Rendle, KDD 2020), seen items excluded, and
 always beside popularity, random and item-based CF baselines.
 
-Item-based methods recommend from the neighbours of the user's last item; MF from the user vector.
+Item-based methods recommend from the neighbours of the user's last item; a method that learned
+user vectors (MF) from the user vector.
 This module only scores; the train-and-score loop lives in :mod:`core.experiments.recs`.
 """
 
@@ -20,13 +21,17 @@ from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from .intervals import with_intervals
 
-USER_METHODS = ("als", "svd")
 CHUNK = 512
 BUCKETS = ("head", "mid", "tail")
+REPORT_METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
+"""The metrics a report gives the model and each baseline (see :func:`rank_metrics`)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Split:
+    """What an evaluation holds out: the training log, the evaluated cases and their held-out and
+    query items.  Not changed once built (``dataclasses.replace`` makes a variant)."""
+
     train: Interactions
     users: np.ndarray  # user codes evaluated
     held_out: np.ndarray  # their held-out item codes
@@ -242,7 +247,9 @@ def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
 
 
 def scorer_for(result, split: Split) -> Scorer:
-    if result.method in USER_METHODS:
+    """The model's scorer: from the user vector when the trainer learned user vectors (its
+    ``TrainResult.users``), else from the query items' vectors."""
+    if result.users is not None:
         return user_vector_scorer(result.method, result.users, result.items)
     return item_vector_scorer(result.method, result.items, split.train)
 

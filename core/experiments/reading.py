@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..evaluate.intervals import bootstrap_interval, bootstrap_means
 
-METRICS = ("hr", "ndcg", "lift", "stability", "consistency")
+SUMMARY_METRICS = ("hr", "ndcg", "lift", "stability", "consistency")  # summarised with intervals
 KEYS = ["axis", "mode", "value", "method"]
 LEVEL = 0.95
 
@@ -126,7 +126,7 @@ def summarise(rows: pd.DataFrame, samples: dict | None = None) -> pd.DataFrame:
         rec = dict(zip(KEYS, key), seeds=len(g), items=int(g["items"].iloc[0]))
         for col in (
             "events_per_item",
-            "pairs_per_item",
+            "cooccurring_items_per_item",
             "pop_hr",
             "stability_chance",
             "lost_share",
@@ -136,7 +136,7 @@ def summarise(rows: pd.DataFrame, samples: dict | None = None) -> pd.DataFrame:
                 rec[col] = float(g[col].mean())
         rec["trivial"] = bool(g["trivial"].any()) if "trivial" in g else False
         found = point_intervals(samples[key]) if samples and key in samples else {}
-        for m in METRICS:
+        for m in SUMMARY_METRICS:
             if m not in g:
                 continue
             mean = float(g[m].mean()) if g[m].notna().any() else np.nan
@@ -218,6 +218,7 @@ def driver(summary: pd.DataFrame) -> dict[str, dict]:
 
 
 def _selection_driver(g: pd.DataFrame) -> dict:
+    """The driver from random vs most-popular selections of the same sizes (items axis)."""
     rnd = g[g["mode"] == "random"].set_index("value").sort_index()
     pop = g[g["mode"] == "popular"].set_index("value")
     sizes = [
@@ -230,22 +231,8 @@ def _selection_driver(g: pd.DataFrame) -> dict:
         }
     small, full = min(sizes), rnd.index.max()
     a, b = rnd.loc[small], rnd.loc[full]
-    drop = (
-        f"lift over popularity {_ci(a, 'lift')} at {small:,.0f} random items, {_ci(b, 'lift')} at "
-        f"{full:,.0f} (events per item {a['events_per_item']:,.1f} vs {b['events_per_item']:,.1f}, "
-        f"co-occurring items per item {a.get('pairs_per_item', np.nan):,.1f} vs "
-        f"{b.get('pairs_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} "
-        f"vs {b['pop_hr']:.2f})"
-    )
-    votes = [_separated(pop.loc[v], rnd.loc[v], "hr") for v in sizes]
-    v = sizes[int(np.argmax([abs(pop.loc[x, "hr"] - rnd.loc[x, "hr"]) for x in sizes]))]
-    ratio = pop.loc[v, "events_per_item"] / max(rnd.loc[v, "events_per_item"], 1e-9)
-    facts = (
-        f"at {v:,.0f} items the most-popular selection has {ratio:.1f}× the events per item of a "
-        f"random one ({pop.loc[v, 'events_per_item']:,.1f} vs "
-        f"{rnd.loc[v, 'events_per_item']:,.1f}) and HR {_ci(pop.loc[v], 'hr')} vs "
-        f"{_ci(rnd.loc[v], 'hr')}"
-    )
+    drop = _drop_text(a, b, small, full)
+    facts = _selection_facts(rnd, pop, sizes)
     if full == small or _separated(b, a, "lift") <= 0:
         how = (
             "lift is clearly higher in the smaller catalog"
@@ -253,6 +240,36 @@ def _selection_driver(g: pd.DataFrame) -> dict:
             else "no clear drop with catalog size"
         )
         return {"driver": "no drop", "evidence": f"{drop}: {how}; {facts}"}
+    return _what_drops(rnd, pop, sizes, drop, facts)
+
+
+def _drop_text(a: pd.Series, b: pd.Series, small: float, full: float) -> str:
+    """How lift changes from the smallest random selection ``a`` to the whole catalog ``b``."""
+    return (
+        f"lift over popularity {_ci(a, 'lift')} at {small:,.0f} random items, {_ci(b, 'lift')} at "
+        f"{full:,.0f} (events per item {a['events_per_item']:,.1f} vs {b['events_per_item']:,.1f}, "
+        f"co-occurring items per item {a.get('cooccurring_items_per_item', np.nan):,.1f} vs "
+        f"{b.get('cooccurring_items_per_item', np.nan):,.1f}, popularity's HR {a['pop_hr']:.2f} "
+        f"vs {b['pop_hr']:.2f})"
+    )
+
+
+def _selection_facts(rnd: pd.DataFrame, pop: pd.DataFrame, sizes: list) -> str:
+    """The two selections compared at the size where their HR differs most."""
+    v = sizes[int(np.argmax([abs(pop.loc[x, "hr"] - rnd.loc[x, "hr"]) for x in sizes]))]
+    ratio = pop.loc[v, "events_per_item"] / max(rnd.loc[v, "events_per_item"], 1e-9)
+    return (
+        f"at {v:,.0f} items the most-popular selection has {ratio:.1f}× the events per item of a "
+        f"random one ({pop.loc[v, 'events_per_item']:,.1f} vs "
+        f"{rnd.loc[v, 'events_per_item']:,.1f}) and HR {_ci(pop.loc[v], 'hr')} vs "
+        f"{_ci(rnd.loc[v], 'hr')}"
+    )
+
+
+def _what_drops(rnd: pd.DataFrame, pop: pd.DataFrame, sizes: list, drop: str, facts: str) -> dict:
+    """Lift drops with the catalog: from its size, from fewer interactions per item, or mixed."""
+    a, b = rnd.loc[min(sizes)], rnd.loc[rnd.index.max()]
+    votes = [_separated(pop.loc[v], rnd.loc[v], "hr") for v in sizes]
     helps = 1 in votes and -1 not in votes  # more interactions per item clearly help at one size
     flat = max(a["events_per_item"], b["events_per_item"]) < 1.5 * min(
         a["events_per_item"], b["events_per_item"]
@@ -268,20 +285,7 @@ def _selection_driver(g: pd.DataFrame) -> dict:
             "neither catalog size nor interactions per item alone explains the drop",
         }
     if flat:
-        return {
-            "driver": "catalog size",
-            "evidence": f"{drop}: events per item stay flat along the random selections while "
-            "lift falls, so the size itself (fewer co-occurring items per item, an easier "
-            "popularity baseline) drives the drop; "
-            + facts
-            + (
-                ", so interactions per item matter as well"
-                if helps
-                else ": more interactions per item do not rescue a small catalog"
-                if -1 in votes
-                else ": the intervals overlap, so interactions per item change little"
-            ),
-        }
+        return _flat_events(drop, facts, helps, -1 in votes)
     if helps:
         return {
             "driver": "events per item",
@@ -297,6 +301,24 @@ def _selection_driver(g: pd.DataFrame) -> dict:
             else "the intervals overlap at every size, so more interactions per item change little"
         )
         + ", so the drop follows the catalog size",
+    }
+
+
+def _flat_events(drop: str, facts: str, helps: bool, hurts: bool) -> dict:
+    """Events per item stay flat along the random selections while lift falls: the size."""
+    return {
+        "driver": "catalog size",
+        "evidence": f"{drop}: events per item stay flat along the random selections while "
+        "lift falls, so the size itself (fewer co-occurring items per item, an easier "
+        "popularity baseline) drives the drop; "
+        + facts
+        + (
+            ", so interactions per item matter as well"
+            if helps
+            else ": more interactions per item do not rescue a small catalog"
+            if hurts
+            else ": the intervals overlap, so interactions per item change little"
+        ),
     }
 
 

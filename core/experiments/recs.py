@@ -30,7 +30,7 @@ def evaluate_recs(
     ----------
     inter : Interactions
     method : str
-        A trainer name (``core.train.TRAINING_METHODS``).
+        A registered trainer's name (``core.train.registry``).
     k : int, default 10
         Cut-off of HR@k and NDCG@k.
     seed : int, default 0
@@ -68,11 +68,11 @@ def evaluate_recs(
     if k <= 0:
         raise ParameterError(f"k({k}) must be > 0")
     split = make_split(inter, protocol, max_users, seed, history, decay)
-    result = trainer(
-        split.train,
-        method,
-        seed=seed,
-        **({"progress": progress} if progress else {}),
-        **(params or {}),
-    )
+    result = _trained(trainer, split.train, method, seed, params, progress)
     return {**report_for(result, split, k, seed), "protocol": describe(split)}
+
+
+def _trained(trainer, inter: Interactions, method: str, seed: int, params, progress):
+    """``trainer``'s result on the training part (progress passed only when someone watches)."""
+    watched = {"progress": progress} if progress else {}
+    return trainer(inter, method, seed=seed, **watched, **(params or {}))

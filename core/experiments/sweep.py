@@ -31,8 +31,8 @@ from ..evaluate.recs import (
 from ..labels import label_column
 from ..logs import Interactions
 from ..search import self_neighbours
-from ..train import train
-from .reading import METRICS, driver, interval, reading, summarise
+from ..train import declared, train, trainer
+from .reading import SUMMARY_METRICS, driver, interval, reading, summarise
 from .shrink import AXES, ITEM_MODES, shrink
 from .tune import prepare_tuning, tune
 
@@ -44,9 +44,14 @@ __all__ = [
     "interval",
     "reading",
     "driver",
-    "METRICS",
+    "SUMMARY_METRICS",
+    "SWEEP_MODES",
     "chance_jaccard",
 ]
+
+
+SWEEP_MODES = ("both", *ITEM_MODES)
+"""Which items the items axis keeps: random, the most popular, or both at every size."""
 
 
 def chance_jaccard(items: int, k: int) -> float:
@@ -98,19 +103,18 @@ def run_sweep(
     params: dict | None = None,
     progress=None,
     protocol: str = "auto",
-    tune: int | None = None,
+    tune_trials: int | None = None,
 ) -> SweepResult:
     """Run the grid; ``progress(fraction, message)`` after every training.
 
     ``mode`` "both" (items axis) runs the random and the most-popular selection of every size, so
     the reading can tell catalog size from interactions per item.  ``protocol`` is the evaluation
     protocol (core.evaluate.protocols: basket completion for basket logs, else leave-last-out).
-    ``tune`` (a number of trials) tunes each method at each point on that point's own validation
-    split (core.experiments.tune) before the seeds train with the winner, so a small catalog is
-    not confused with an untuned one; the chosen parameters are in the rows' ``params``.
+    ``tune_trials`` (a number of trials) tunes each method at each point on that point's own
+    validation split (core.experiments.tune) before the seeds train with the winner, so a small
+    catalog is not confused with an untuned one; the chosen parameters are in the rows' ``params``.
     """
-    _check_grid(axis, values, methods, seeds, mode, tune)
-    modes = list(ITEM_MODES) if mode == "both" else [mode]
+    _check_grid(axis, values, methods, seeds, mode, tune_trials)
     points = sweep_points(inter, axis, values, mode)
     run = _Run(
         axis,
@@ -121,33 +125,22 @@ def run_sweep(
         params,
         progress,
         len(points) * len(methods) * seeds,
-        tune,
+        tune_trials,
     )
     for sel, value in points:
         try:  # a point that cannot be evaluated is said in the result, never silently dropped
             small = shrink(inter, axis, value, seed=shrink_seed, mode=sel)
-            prep = prepare_tuning(small.inter, protocol, max_users, shrink_seed) if tune else None
+            prep = (
+                prepare_tuning(small.inter, protocol, max_users, shrink_seed)
+                if tune_trials
+                else None
+            )
             split = prep.test if prep else make_split(small.inter, protocol, max_users, shrink_seed)
         except DataError as exc:
-            run.skipped.append(
-                f"{axis}={value:g}" + (f" ({sel})" if len(modes) > 1 else "") + f": {exc.message}"
-            )
-            run.done += len(methods) * seeds
+            run.skip(f"{axis}={value:g}" + (f" ({sel})" if mode == "both" else ""), exc.message)
             continue
         run.point(sel, value, small, split, prep)
-    if not run.rows:
-        raise DataError(
-            "no point of the grid could be evaluated: " + "; ".join(run.skipped),
-            hint="use larger values",
-        )
-    if len(modes) > 1 and axis == "items":
-        run.mirror_whole_catalog(inter.n_items)
-    frame = pd.DataFrame(run.rows)
-    summary = summarise(frame, run.samples)
-    text = reading(summary, axis, k)
-    if run.skipped:
-        text += " Not evaluated: " + "; ".join(run.skipped) + "."
-    return SweepResult(frame, summary, pd.DataFrame(run.why), text, run.skipped, driver(summary))
+    return run.result(inter.n_items, mirror_whole_catalog=mode == "both" and axis == "items")
 
 
 def sweep_points(
@@ -183,32 +176,56 @@ def sweep_points(
     ]
 
 
-def _check_grid(axis, values, methods, seeds, mode, tune) -> None:
+def _check_grid(axis, values, methods, seeds, mode, tune_trials) -> None:
     if axis not in AXES:
         raise ParameterError(f"axis '{axis}' must be one of {', '.join(AXES)}")
     if seeds < 1:
         raise ParameterError(f"seeds({seeds}) must be >= 1")
     if not values or not methods:
         raise ParameterError("a sweep needs at least one value and one method")
-    if tune is not None and tune < 1:
-        raise ParameterError(f"tune({tune}) must be a number of trials >= 1")
-    if mode not in (*ITEM_MODES, "both"):
+    if tune_trials is not None and tune_trials < 1:
+        raise ParameterError(f"tune_trials({tune_trials}) must be a number of trials >= 1")
+    if mode not in SWEEP_MODES:
         raise ParameterError(f"mode '{mode}' must be one of {', '.join((*ITEM_MODES, 'both'))}")
 
 
 class _Run:
-    """The grid's state: rows per seed, per-unit samples per point, facts, skipped points."""
+    """The grid's state: rows per seed, per-unit samples per point, facts, skipped points.  Its
+    fields change only through its methods (``point``, ``skip``, ``result``)."""
 
-    def __init__(self, axis, methods, seeds, k, label, params, progress, total, tune=None):
+    def __init__(self, axis, methods, seeds, k, label, params, progress, total, tune_trials=None):
         self.axis, self.methods, self.seeds, self.k, self.label = axis, methods, seeds, k, label
-        self.params, self.progress, self.total, self.done, self.tune = (
-            params,
-            progress,
-            total,
-            0,
-            tune,
-        )
+        self.params, self.progress, self.tune_trials = params, progress, tune_trials
+        self.total, self.done = total, 0
         self.rows, self.why, self.skipped, self.samples = [], [], [], {}
+
+    def skip(self, point: str, why: str) -> None:
+        """A point that could not be evaluated: said in the result, its trainings counted done."""
+        self.skipped.append(f"{point}: {why}")
+        self.done += len(self.methods) * self.seeds
+
+    def result(self, n_items: int, mirror_whole_catalog: bool) -> SweepResult:
+        """The rows, their summary, the reading and the drivers.
+
+        Raises
+        ------
+        DataError
+            No point could be evaluated.
+        """
+        if not self.rows:
+            raise DataError(
+                "no point of the grid could be evaluated: " + "; ".join(self.skipped),
+                hint="use larger values",
+            )
+        if mirror_whole_catalog:
+            self.mirror_whole_catalog(n_items)
+        frame = pd.DataFrame(self.rows)
+        summary = summarise(frame, self.samples)
+        text = reading(summary, self.axis, self.k)
+        if self.skipped:
+            text += " Not evaluated: " + "; ".join(self.skipped) + "."
+        why = pd.DataFrame(self.why)
+        return SweepResult(frame, summary, why, text, self.skipped, driver(summary))
 
     def mirror_whole_catalog(self, n_items: int) -> None:
         """Report the random selection's whole-catalog points under "popular" too (same log)."""
@@ -247,7 +264,7 @@ class _Run:
             "users_evaluated": len(split.users),
             "pop_hr": pop["hr"],
             "events_per_item": facts["events_per_item"],
-            "pairs_per_item": facts["cooccurring_items_per_item"],
+            "cooccurring_items_per_item": facts["cooccurring_items_per_item"],
             "candidates": candidates,
             "trivial": candidates <= self.k,
             "protocol": split.protocol,
@@ -270,7 +287,7 @@ class _Run:
             return fit_params(method, split.train, self.params)
         fixed = (self.params or {}).get(method) or None
         best = tune(
-            inter, method, trials=self.tune, k=self.k, seed=0, fixed=fixed, prepared=prep
+            inter, method, trials=self.tune_trials, k=self.k, seed=0, fixed=fixed, prepared=prep
         ).best_params
         return fit_params(method, split.train, {method: best})
 
@@ -299,7 +316,7 @@ class _Run:
                     "stability_chance": chance_jaccard(len(result.items), self.k),
                     "lost_share": 1 - len(result.items) / split.train.n_items,
                     "params": json.dumps(params, sort_keys=True, default=str),
-                    "tuned": self.tune is not None,
+                    "tuned": self.tune_trials is not None,
                     "seconds": time.perf_counter() - t,
                 }
             )
@@ -332,14 +349,17 @@ def candidate_items(split) -> float:
 
 
 def fit_params(method: str, inter: Interactions, params: dict | None) -> dict:
-    """The method's parameters, with MF factors capped below the shrunken matrix's rank."""
+    """The method's parameters, each capped at the bound its trainer derives from the shrunken log
+    (``Trainer.log_bounds``: MF factors below the matrix's rank), never below its declared low."""
     p = dict((params or {}).get(method, {}))
-    if method in ("als", "svd"):
-        from ..train.mf import ALS_DEFAULTS, SVD_DEFAULTS
-
-        default = (ALS_DEFAULTS if method == "als" else SVD_DEFAULTS)["factors"]
-        cap = max(1, min(inter.n_items, inter.n_users) - 1)
-        p["factors"] = min(int(p.get("factors", default)), cap)
+    t = trainer(method)
+    bounds = t.log_bounds(inter)
+    if bounds:
+        defaults, spec = t.defaults(inter), {d["name"]: d for d in declared(t.Params)}
+        for name, bound in bounds.items():
+            kind, low = spec[name]["type"], spec[name]["low"]
+            cap = bound.high if low is None else max(low, bound.high)
+            p[name] = min(kind(p.get(name, getattr(defaults, name))), kind(cap))
     return p
 
 

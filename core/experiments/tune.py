@@ -33,7 +33,7 @@ from ..logs.matrix import user_item_matrix
 from ..train import declared, make_params, trainer
 from .trials import Context, Final, Job, Outcome, pipeline, pool, run_final, workers_for
 
-METRICS = ("hr", "ndcg")
+OBJECTIVES = ("hr", "ndcg")  # the validation metrics a search can maximise
 
 
 @dataclass
@@ -141,7 +141,9 @@ def prepare_tuning(
             hint="tuning needs users with three or more events",
         ) from None
     if val.exclude is None:  # seen items, computed once instead of once per trial
-        val.exclude = user_item_matrix(val.train, binary=True).tocsr()[val.users]
+        val = dataclasses.replace(
+            val, exclude=user_item_matrix(val.train, binary=True).tocsr()[val.users]
+        )
     return Prepared(test, val, time.perf_counter() - start)
 
 
@@ -203,29 +205,21 @@ def tune(
     ----------
     inter : Interactions
     method : str
-        A trainer name.
-    trials : int or None, default 20
-        Number of trials (the first is the trainer's defaults).
-    budget : float or None
-        Stop starting trials after this many seconds (not reproducible: the count depends on speed).
+    trials, budget : int or None (default 20), float or None (default None)
+        The number of trials (the first is the trainer's defaults) and/or the seconds after which
+        no trial starts (not reproducible: the count depends on the machine's speed).
     k : int, default 10
     seed : int, default 0
         Seeds the sampler, the splits and every training: same seed, same best parameters.
-    metric : {"ndcg", "hr"}, default "ndcg"
-        The validation metric maximised.
+    metric : {"hr", "ndcg"}, default "ndcg"
+        The validation metric maximised (:data:`OBJECTIVES`).
     fixed : dict, optional
         Parameters held fixed (not searched), e.g. from ``--param``.
-    prune : bool, default True
-        Stop bad trials early where the method has epochs (``Trainer.early_stopping``).
-    prepared : Prepared, optional
-        Splits from :func:`prepare_tuning` (else made here).
-    on_trial : callable, optional
-        Called with each finished trial's row, in trial order (a live table).
-    workers : int, optional
-        Processes running trials (default 2, at most the cores).  The trials and the choice do not
-        depend on it (:mod:`core.experiments.trials`); only the time does.
-    **split_options : ``protocol``, ``max_users``, ``history``, ``decay``
-        (see :func:`prepare_tuning`)
+    prune, prepared, on_trial, workers : optional
+        Stop bad trials early where the method has epochs (``Trainer.early_stopping``; default
+        True); splits from :func:`prepare_tuning` (else made here with ``**split_options``); a
+        callback given each finished trial's row, in trial order; the processes running trials
+        (default 2, at most the cores; the trials and the choice do not depend on them).
 
     Returns
     -------
@@ -241,23 +235,13 @@ def tune(
     Examples
     --------
     >>> from embedlab.core.logs import prepare
-    >>> res = tune(prepare("sample_data/interactions.csv"), "svd", trials=4, seed=0)
-    >>> list(res.trials["state"])
-    ['complete', 'complete', 'complete', 'complete']
+    >>> tune(prepare("sample_data/interactions.csv"), "svd", trials=3).trials["state"].tolist()
+    ['complete', 'complete', 'complete']
     """
     _check(method, metric, trials, budget, k, fixed, workers)
-    start = time.perf_counter()
-    prep = prepared or prepare_tuning(inter, seed=seed, **split_options)
-    study = _study(seed)
-    study.enqueue_trial(_as_trial(method, prep.validation.train, fixed))
-    search = _Search(
-        study,
-        Context(method, prep.validation, k, seed, metric, prune, prep.test),
-        fixed,
-        trials,
-        budget,
-        on_trial,
-    )
+    start, prep = time.perf_counter(), prepared or prepare_tuning(inter, seed=seed, **split_options)
+    ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test)
+    search = _Search(_study(seed, _as_trial(ctx, fixed)), ctx, fixed, trials, budget, on_trial)
     final, clock = _run(search, workers_for(workers))
     return _finish(search, prep, final, clock, time.perf_counter() - start)
 
@@ -397,17 +381,20 @@ class _Search:
         }
 
 
-def _study(seed: int):
-    """A maximising study, TPE seeded by ``seed``; pruning is decided by the trials themselves
-    (:func:`core.experiments.trials.should_prune`, optuna's median rule on a snapshot)."""
+def _study(seed: int, first: dict):
+    """A maximising study, TPE seeded by ``seed``, ``first`` queued as its first trial; pruning
+    is decided by the trials themselves (:func:`core.experiments.trials.should_prune`, optuna's
+    median rule on a snapshot)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna.create_study(
+    study = optuna.create_study(
         direction="maximize",
         sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=optuna.pruners.NopPruner(),
     )
+    study.enqueue_trial(first)
+    return study
 
 
 def _check(method, metric, trials, budget, k, fixed, workers) -> None:
@@ -416,8 +403,8 @@ def _check(method, metric, trials, budget, k, fixed, workers) -> None:
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):
         raise ParameterError(f"workers({workers!r}) must be an integer >= 1")
-    if metric not in METRICS:
-        raise ParameterError(f"metric '{metric}' must be one of {', '.join(METRICS)}")
+    if metric not in OBJECTIVES:
+        raise ParameterError(f"metric '{metric}' must be one of {', '.join(OBJECTIVES)}")
     if trials is None and budget is None:
         raise ParameterError("give a number of trials or a time budget")
     if trials is not None and trials < 1:
@@ -429,10 +416,10 @@ def _check(method, metric, trials, budget, k, fixed, workers) -> None:
     make_params(t, fixed or {})  # unknown or invalid fixed parameters fail before any work
 
 
-def _as_trial(method: str, inter: Interactions, fixed: dict | None) -> dict:
-    """The trainer's defaults for this log, in the space's terms (the first trial)."""
-    t = trainer(method)
-    base = t.defaults(inter)
+def _as_trial(ctx: Context, fixed: dict | None) -> dict:
+    """The trainer's defaults for the validation log, in the space's terms (the first trial)."""
+    t = trainer(ctx.method)
+    base = t.defaults(ctx.validation.train)
     out = {}
     for dim in (d for d in t.space if d.name not in (fixed or {})):
         value = getattr(base, dim.name)

@@ -172,38 +172,50 @@ def load(
     _check_limit(limit)
     if is_builtin(str(spec)):
         return load_builtin(str(spec), limit)
-    encoding, path, restored = check_encoding(encoding), Path(spec), None
-    if not path.exists() and not (
-        restored := restore_interrupted(path)
-    ):  # a folder a killed write left absent
-        raise FormatError(
-            "no such file or folder",
-            path=path,
-            hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}",
-        )
+    encoding = check_encoding(encoding)
+    path, restored = _existing(Path(spec))
     if path.is_dir() and ((path / TRAINED_ITEM_FILE).exists() or not _is_parquet_dir(path)):
         path = _file_in_folder(path)
     if path.is_dir():  # a Parquet dataset written by Spark: part files read as one table
         fmt, parsed, digest = "parquet", read_parquet(path), _dir_hash(path)
     else:
-        head = _head(path)
-        refuse_pickles(path, head)  # a forced format skips detection, never this check
-        fmt = format or detect_format(path, head)
-        if fmt not in READ_FORMATS:
-            raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
-        if fmt in TEXT_FORMATS and is_compressed(path):
-            scan_text(path)  # size and line caps at C speed before parsing at Python speed
+        fmt = _checked_format(path, format)
         parsed, digest = _read(path, fmt, metadata, keys, encoding), file_hash(path)
-    emb = Embeddings(
-        parsed.keys,
-        parsed.vectors,
-        parsed.metadata,
-        Provenance(source=str(path), format=fmt, data_hash=digest),
-        [restored] * bool(restored) + parsed.notes,
-    )
+    prov, notes = Provenance(str(path), fmt, data_hash=digest), [restored] * bool(restored)
+    emb = Embeddings(parsed.keys, parsed.vectors, parsed.metadata, prov, notes + parsed.notes)
     emb = emb.head(limit) if limit is not None else emb
-    _note_zero_rows(emb, path)
-    return emb
+    return _note_zero_rows(emb, path)
+
+
+def _existing(path: Path) -> tuple[Path, str | None]:
+    """``path``, restored first when a killed write left it absent (with a note saying so).
+
+    Raises
+    ------
+    FormatError
+        Nothing is there.
+    """
+    restored = None
+    if not path.exists() and not (restored := restore_interrupted(path)):
+        raise FormatError(
+            "no such file or folder",
+            path=path,
+            hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}",
+        )
+    return path, restored
+
+
+def _checked_format(path: Path, format: str | None) -> str:
+    """The file's format, forced or detected, after the pickle check (which a forced format never
+    skips) and, for compressed text, the size and line caps (at C speed, before parsing)."""
+    head = _head(path)
+    refuse_pickles(path, head)
+    fmt = format or detect_format(path, head)
+    if fmt not in READ_FORMATS:
+        raise ParameterError(f"format '{fmt}' is not one of {', '.join(READ_FORMATS)}")
+    if fmt in TEXT_FORMATS and is_compressed(path):
+        scan_text(path)
+    return fmt
 
 
 def _check_limit(limit: int | None) -> None:
@@ -211,14 +223,16 @@ def _check_limit(limit: int | None) -> None:
         raise ParameterError(f"limit({limit}) must be > 0", hint="omit --limit to keep every key")
 
 
-def _note_zero_rows(emb: Embeddings, path: Path) -> None:
-    if emb.nonzero_rows is not None:
-        zero = len(emb) - len(emb.nonzero_rows)
-        first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
-        emb.notes.append(
-            f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
-            "for them, so cosine search leaves them out"
-        )
+def _note_zero_rows(emb: Embeddings, path: Path) -> Embeddings:
+    """``emb``, with a note when some of its rows are zero vectors."""
+    if emb.nonzero_rows is None:
+        return emb
+    zero = len(emb) - len(emb.nonzero_rows)
+    first = next(k for k, n in zip(emb.keys, emb.norms) if n == 0)
+    return emb.with_notes(
+        f"{path.name}: {zero} zero vector(s) (e.g. '{first}'); cosine similarity is undefined "
+        "for them, so cosine search leaves them out"
+    )
 
 
 def _read(path: Path, fmt: str, metadata, keys, encoding):

@@ -17,6 +17,13 @@ KEY_NAMES = ("key", "word", "item", "item_id", "id", "token", "label")
 
 
 def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
+    """Keys, vectors and metadata of a Parquet file or dataset folder (its size checked first).
+
+    Raises
+    ------
+    FormatError
+        An unreadable file, no rows, no key or vector column, bad keys, or a non-finite value.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -31,6 +38,22 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
     key_col = key_column or _pick_key(table, names, path)
     if key_col not in names:
         raise FormatError(f"key column '{key_col}' not found; columns are {names}", path=path)
+    mat, rest = _vector_columns(table, key_col, path)
+    keys = _key_column(table, key_col, path)
+    bad = ~np.isfinite(mat).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise FormatError(f"row {i + 1} ('{keys[i]}') has NaN, Inf or missing values", path=path)
+    metadata = table.select(rest).to_pandas() if rest else None
+    return dedupe(keys, mat, metadata, path)
+
+
+def _vector_columns(table, key_col: str, path: Path) -> tuple[np.ndarray, list[str]]:
+    """The vectors (from the list column named ``vector``, or the first list column, or every
+    numeric column) and the names of the other columns (metadata)."""
+    import pyarrow as pa
+
+    names = table.column_names
     list_cols = [
         n
         for n in names
@@ -41,24 +64,27 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
     if list_cols:
         vec_col = "vector" if "vector" in list_cols else list_cols[0]
         mat = _list_to_matrix(table[vec_col].combine_chunks(), path, vec_col)
-        rest = [n for n in names if n not in (key_col, vec_col)]
-    else:
-        num = [
-            n
-            for n in names
-            if n != key_col
-            and (pa.types.is_floating(table[n].type) or pa.types.is_integer(table[n].type))
-        ]
-        if not num:
-            raise FormatError(
-                "no vector column: expected a list column or numeric columns",
-                path=path,
-                hint=f"columns are {names}",
-            )
-        mat = np.column_stack([table[n].to_numpy(zero_copy_only=False) for n in num]).astype(
-            np.float32
+        return mat, [n for n in names if n not in (key_col, vec_col)]
+    num = [
+        n
+        for n in names
+        if n != key_col
+        and (pa.types.is_floating(table[n].type) or pa.types.is_integer(table[n].type))
+    ]
+    if not num:
+        raise FormatError(
+            "no vector column: expected a list column or numeric columns",
+            path=path,
+            hint=f"columns are {names}",
         )
-        rest = [n for n in names if n != key_col and n not in num]
+    mat = np.column_stack([table[n].to_numpy(zero_copy_only=False) for n in num]).astype(np.float32)
+    return mat, [n for n in names if n != key_col and n not in num]
+
+
+def _key_column(table, key_col: str, path: Path) -> list[str]:
+    """The keys as text; an error for a column of another type or with empty values."""
+    import pyarrow as pa
+
     key_type = table[key_col].type
     if not (
         pa.types.is_string(key_type)
@@ -79,12 +105,7 @@ def read_parquet(path: Path, key_column: str | None = None) -> Parsed:
             path=path,
             column=key_col,
         )
-    bad = ~np.isfinite(mat).all(axis=1)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise FormatError(f"row {i + 1} ('{keys[i]}') has NaN, Inf or missing values", path=path)
-    metadata = table.select(rest).to_pandas() if rest else None
-    return dedupe(keys, mat, metadata, path)
+    return keys
 
 
 def check_parquet_size(path: Path, source=None) -> None:

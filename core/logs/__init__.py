@@ -3,7 +3,6 @@ sessionise → filter.  Every dropped row is counted by reason in ``Interactions
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pandas as pd
 
 from ..errors import EmbedlabError, ParameterError
 from .clean import (
-    DEFAULT_GAP,
     Interactions,
     LogReport,
     apply_min_counts,
@@ -21,6 +19,7 @@ from .clean import (
 from .columns import ColumnMap, guess_columns
 from .ingest import clean, clean_log
 from .metadata import ItemMetadata, guess_item_column, metadata_from_log, read_metadata
+from .options import LOG_OPTIONS, SESSION_GAP, LogOptions, log_options, parse_duration
 from .read import LOG_FORMATS, open_log, read_log
 from .sequences import sessions
 
@@ -33,6 +32,9 @@ __all__ = [
     "LogReport",
     "sessions",
     "parse_duration",
+    "LogOptions",
+    "LOG_OPTIONS",
+    "SESSION_GAP",
     "LOG_FORMATS",
     "attach_metadata",
     "looks_like_baskets",
@@ -42,51 +44,14 @@ __all__ = [
 ]
 
 
-def parse_duration(text: str | float | int) -> float:
-    """A duration as seconds: ``30m``, ``2h``, ``90s``, ``1d`` or a number of seconds.
-
-    Parameters
-    ----------
-    text : str or float
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ParameterError
-        Text that is not a number with an optional s/m/h/d unit.
-
-    Examples
-    --------
-    >>> parse_duration("30m"), parse_duration(45)
-    (1800.0, 45.0)
-    """
-    if isinstance(text, (int, float)):
-        return float(text)
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(text).lower())
-    if not m:
-        raise ParameterError(f"duration '{text}' must look like 30m, 2h, 90s or 1d")
-    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-
-
 def prepare(
     path: str | Path,
-    format: str = "auto",
-    user_col: str | None = None,
-    item_col: str | None = None,
-    time_col: str | None = None,
-    weight_col: str | None = None,
-    session_col: str | None = None,
-    session_gap: str | float = DEFAULT_GAP,
-    min_item_count: int = 1,
-    min_user_count: int = 1,
-    min_weight: float | None = None,
+    *,
     metadata: str | Path | None = None,
     metadata_item_col: str | None = None,
     metadata_cols: Sequence[str] | None = None,
     frame: pd.DataFrame | None = None,
+    **options,
 ) -> Interactions:
     """Read a log and return clean, integer-coded, sessionised interactions.
 
@@ -98,13 +63,6 @@ def prepare(
     ----------
     path : str or Path
         CSV/TSV/Parquet/JSON Lines, or one basket per line (detected when no column name is known).
-    format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
-    user_col, item_col, time_col, weight_col, session_col : str, optional
-        Column names; guessed from the header when omitted (user and item are required).
-    session_gap : str or float, default "30m"
-        A new session after this gap (ignored when a session column is mapped).
-    min_item_count, min_user_count, min_weight : optional
-        Drop rare items, then users with fewer events, and events below a weight (all counted).
     metadata, metadata_item_col : str, optional
         Item metadata file joined on item id (see ``core.logs.metadata``) and its id column.
     metadata_cols : sequence of str, optional
@@ -112,6 +70,10 @@ def prepare(
         product description beside the product id; not with ``metadata``.
     frame : DataFrame, optional
         Already-read rows (the dashboard's preview); ``path`` then only names the source.
+    **options
+        How to read and clean the log: ``format``, ``user_col`` … ``session_gap``,
+        ``min_item_count``, ``min_user_count``, ``min_weight`` (:class:`LogOptions` lists them,
+        with their defaults: the one list every face uses).
 
     Returns
     -------
@@ -128,7 +90,7 @@ def prepare(
         No user/item column, nothing trainable left (see ``rules.check_counts``), or more usable
         events than ``EMBEDLAB_MAX_EVENTS``; names the file.
     ParameterError
-        A malformed ``session_gap``.
+        An unknown option or a malformed ``session_gap``.
 
     Examples
     --------
@@ -136,16 +98,19 @@ def prepare(
     >>> inter.n_users, inter.n_items, inter.report.columns["item"]
     (3000, 1000, 'item_id')
     """
-    roles = dict(
-        user=user_col, item=item_col, time=time_col, weight=weight_col, session=session_col
-    )
-    inter = _cleaned(path, format, roles, min_weight, frame)
-    inter = resessionise(inter, parse_duration(session_gap), bool(inter.report.columns["session"]))
-    inter = apply_min_counts(inter, min_item_count, min_user_count)
+    opts = log_options(**options)
+    inter = _sessions_and_counts(_cleaned(path, opts, frame), opts)
     check_trainable(inter)
-    return _with_metadata(
-        inter, path, format, metadata, metadata_item_col, metadata_cols
-    ).summarised()
+    inter = _with_metadata(inter, path, opts.format, metadata, metadata_item_col, metadata_cols)
+    return inter.summarised()
+
+
+def _sessions_and_counts(inter: Interactions, opts: LogOptions) -> Interactions:
+    """Sessions split at the gap (unless a session column is mapped), then rare items and users
+    dropped."""
+    session_col = bool(inter.report.columns["session"])
+    inter = resessionise(inter, parse_duration(opts.session_gap), session_col)
+    return apply_min_counts(inter, opts.min_item_count, opts.min_user_count)
 
 
 def _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_cols) -> Interactions:
@@ -169,14 +134,14 @@ def _with_metadata(inter, path, format, metadata, metadata_item_col, metadata_co
     return inter
 
 
-def _cleaned(
-    path, format: str, roles: dict, min_weight: float | None, frame: pd.DataFrame | None
-) -> Interactions:
+def _cleaned(path, opts: LogOptions, frame: pd.DataFrame | None) -> Interactions:
     """A given frame cleaned whole, or the file read and cleaned chunk by chunk."""
+    roles, min_weight = opts.roles(), opts.min_weight
     if frame is not None:
         return clean(frame, columns_of(frame, path, **roles), str(path), min_weight=min_weight)
-    log = open_log(path, format)
-    if format == "auto" and not (roles["user"] or roles["item"]) and looks_like_baskets(log.first):
+    log = open_log(path, opts.format)
+    named = roles["user"] or roles["item"]
+    if opts.format == "auto" and not named and looks_like_baskets(log.first):
         log = open_log(path, "baskets")
     return clean_log(log, columns_of(log.frame(), path, **roles), str(path), min_weight=min_weight)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .options import SESSION_GAP, parse_duration
 from .rules import check_counts, reason
 
 SAMPLE_ROWS = 5
@@ -232,7 +233,7 @@ def encode(
     )
 
 
-DEFAULT_GAP = 30 * 60
+DEFAULT_GAP = parse_duration(SESSION_GAP)  # seconds: what a new log is first split at
 
 
 def _session_ids(user, time, session, gap: float = DEFAULT_GAP) -> np.ndarray:

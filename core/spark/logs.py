@@ -10,8 +10,9 @@ import pandas as pd
 from ..errors import FormatError
 from ..io.safety import refuse_pickles
 from ..logs import columns_of, parse_duration
-from ..logs.clean import DEFAULT_GAP, SAMPLE_ROWS, LogReport
+from ..logs.clean import SAMPLE_ROWS, LogReport
 from ..logs.columns import ColumnMap
+from ..logs.options import log_options
 from ..logs.read import sniff_delimiter
 from ..logs.rules import check_counts, reason
 
@@ -51,20 +52,7 @@ def read(spark, path: str | Path, format: str = "auto"):
     return spark.read.csv(str(path), header=True, sep=sep, inferSchema=False, mode="PERMISSIVE")
 
 
-def prepare(
-    spark,
-    path,
-    format="auto",
-    user_col=None,
-    item_col=None,
-    time_col=None,
-    weight_col=None,
-    session_col=None,
-    session_gap: str | float = DEFAULT_GAP,
-    min_item_count: int = 1,
-    min_user_count: int = 1,
-    min_weight: float | None = None,
-):
+def prepare(spark, path, **options):
     """Read, validate and sessionise a log in Spark, with the local engine's rules.
 
     Parameters
@@ -72,10 +60,9 @@ def prepare(
     spark : SparkSession
     path : str or Path
         CSV/TSV (delimiter sniffed as locally) or Parquet (a file or a folder of part files).
-    format, user_col, item_col, time_col, weight_col, session_col
-        As in ``core.logs.prepare``.
-    session_gap, min_item_count, min_user_count, min_weight
-        As in ``core.logs.prepare``.
+    **options
+        The log options of ``core.logs.prepare`` (:class:`core.logs.options.LogOptions`: format,
+        user_col ... session_gap, min_item_count, min_user_count, min_weight), same defaults.
 
     Returns
     -------
@@ -89,28 +76,35 @@ def prepare(
         Missing file, a pickle, or a format Spark does not read here.
     DataError
         No user/item column (names the file), or nothing trainable left.
+    ParameterError
+        An unknown option.
     """
     from pyspark.sql import functions as F
 
-    raw = read(spark, path, format)
-    cols = columns_of(
-        pd.DataFrame(columns=raw.columns),
-        path,
-        user=user_col,
-        item=item_col,
-        time=time_col,
-        weight=weight_col,
-        session=session_col,
-    )
+    opts = log_options(**options)
+    raw = read(spark, path, opts.format)
+    cols = columns_of(pd.DataFrame(columns=raw.columns), path, **opts.roles())
     df = raw.withColumn("_row", F.monotonically_increasing_id())
     report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
-    df = _parse(df, cols, report)
+    events = _valid_events(_parse(df, cols, report), cols, report, opts.min_weight)
+    events = _min_counts(events, report, opts.min_item_count, opts.min_user_count)
+    events = sessionise(
+        events, parse_duration(opts.session_gap), bool(cols.session), cols.time is not None
+    ).cache()
+    _summarise(events, report)
+    return events, report
+
+
+def _valid_events(df, cols: ColumnMap, report: LogReport, min_weight: float | None):
+    """The parsed rows without those a drop reason of ``core.logs.rules`` removes (counted)."""
+    from pyspark.sql import functions as F
+
     conds = _drop_conditions(cols, min_weight)
     _count_drops(df, conds, report, min_weight, cols)
     keep = F.lit(True)
     for _, c in conds:
         keep = keep & ~F.coalesce(c, F.lit(False))
-    events = df.filter(keep).select(
+    return df.filter(keep).select(
         "user",
         "item",
         "time",
@@ -118,12 +112,6 @@ def prepare(
         F.col("_row").alias("row"),
         *(["session_raw"] if cols.session else []),
     )
-    events = _min_counts(events, report, min_item_count, min_user_count)
-    events = sessionise(
-        events, parse_duration(session_gap), bool(cols.session), cols.time is not None
-    ).cache()
-    _summarise(events, report)
-    return events, report
 
 
 def _parse(df, cols: ColumnMap, report: LogReport):

@@ -1,19 +1,16 @@
 """Trainers: logs in, Embeddings out.  Each implements :class:`core.train.base.Trainer`: it
-declares its parameters (defaults, valid values) and a search space, takes a seed and a progress
-callback ``(fraction, message)``."""
+declares its parameters (defaults, valid values), a search space and what only it knows (its cost,
+user vectors or not, the contexts it learns from), takes a seed and a progress callback
+``(fraction, message)``.  :mod:`core.train.registry` maps names to trainers."""
 
 from __future__ import annotations
 
 from ..errors import ParameterError
+from . import registry
 from .base import Dimension, Progress, Trainer, TrainResult, declared, make_params, no_progress
-from .graph import Graph
-from .item2vec import Item2Vec
-from .mf import ALS, SVD
-from .supervised import Supervised
 
-TRAINERS: dict[str, Trainer] = {
-    t.name: t for t in (Item2Vec(), ALS(), SVD(), Graph(), Supervised())
-}
+TRAINERS: dict[str, Trainer] = registry.trainers()
+"""The built-in trainers by name (``registry.trainers()`` also lists those registered later)."""
 TRAINING_METHODS = tuple(TRAINERS)
 
 __all__ = [
@@ -44,17 +41,15 @@ def trainer(method: str) -> Trainer:
 
     Raises
     ------
-    ParameterError
-        ``method`` is not one of :data:`TRAINING_METHODS`.
+    UnknownTrainerError
+        No trainer is registered as ``method`` (a ``ParameterError``).
 
     Examples
     --------
     >>> [d.name for d in trainer("svd").space]
     ['factors']
     """
-    if method not in TRAINERS:
-        raise ParameterError(f"method '{method}' must be one of {', '.join(TRAINING_METHODS)}")
-    return TRAINERS[method]
+    return registry.get(method)
 
 
 def train(
@@ -65,11 +60,13 @@ def train(
     Parameters
     ----------
     inter : Interactions
-    method : {"item2vec", "als", "svd", "graph", "supervised"}
+    method : str
+        A registered trainer: "item2vec", "als", "svd", "graph", "supervised" or one added with
+        ``registry.register``.
     seed : int, default 0
         Same data + seed + params = same vectors.
     progress : callable ``(fraction, message)``, optional
-    checkpoint : callable ``(step, result)``, optional
+    checkpoint : callable ``(done, total, result)``, optional
         Called after each epoch/iteration where the method has them (see ``base.Checkpoint``).
     **params
         The trainer's declared parameters (``declared(trainer(method).Params)``).

@@ -1,5 +1,6 @@
 """What every trainer shares: the Trainer protocol (declared parameters with defaults, valid
-bounds and a search space), the result type, progress reporting, provenance."""
+bounds and a search space, and the facts only a trainer knows: its cost, user vectors or not, the
+contexts it learns from), the result type, progress reporting, provenance."""
 
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ import pandas as pd
 from ..embeddings import Embeddings, Provenance
 from ..errors import ParameterError
 from ..logs import Interactions
+from ..progress import Progress, no_progress
 
-Progress = Callable[[float, str], None]
-
-
-def no_progress(fraction: float, message: str) -> None:  # noqa: ARG001 - the default callback
-    return None
+CONTEXTS = ("sessions", "user history", "baskets")
+"""What a trainer can learn item contexts from: ordered sessions, each user's whole history, or
+unordered baskets (every pair of a basket)."""
 
 
 @dataclass
@@ -88,8 +88,17 @@ last); ``result()`` builds the model so far.
 A tuner uses it to score a trial early and stop it by raising (e.g. ``optuna.TrialPruned``)."""
 
 
+@dataclass(frozen=True)
+class LogBound:
+    """A parameter's upper bound that depends on the log (matrix factorisation: fewer factors than
+    the matrix's rank allows): the highest valid value, and how the bound reads in an error."""
+
+    high: float
+    text: str
+
+
 class Trainer(Protocol):
-    """What every trainer declares and does.
+    """What every trainer declares and does (offered by name: :mod:`core.train.registry`).
 
     Attributes
     ----------
@@ -105,6 +114,13 @@ class Trainer(Protocol):
     early_stopping : bool
         Whether a tuner should score checkpoints to stop bad trials early (worth it when an epoch
         costs much more than one validation scoring).
+    contexts : tuple of str
+        What it learns item contexts from, among :data:`CONTEXTS`.
+    rate : float
+        Work units per second (see ``work_units``), measured on a 2-core machine: with it,
+        ``core.train.limits`` turns the work into seconds and refuses a run over the time limit.
+    cost_drivers : tuple of str
+        The parameters that drive the cost, named in the message of a refused run.
     """
 
     name: str
@@ -112,9 +128,22 @@ class Trainer(Protocol):
     space: tuple[Dimension, ...]
     user_vectors: bool
     early_stopping: bool
+    contexts: tuple[str, ...]
+    rate: float
+    cost_drivers: tuple[str, ...]
 
     def defaults(self, inter: Interactions) -> Any:
         """The default parameters for this log (a trainer may choose them by the log's shape)."""
+
+    def log_bounds(self, inter: Interactions) -> dict[str, LogBound]:
+        """Upper bounds of parameters that depend on the log, by parameter name (often none)."""
+
+    def work_units(self, params: Any, inter: Interactions) -> float:
+        """The estimated work of training with ``params`` on ``inter``: an upper bound of the
+        inner loops' arithmetic (``rate`` of them take a second)."""
+
+    def memory_bytes(self, params: Any, inter: Interactions) -> float:
+        """The estimated memory of the trainer's own arrays beyond the log itself."""
 
     def fit(
         self,
@@ -128,14 +157,55 @@ class Trainer(Protocol):
 
 
 class DeclaredTrainer:
-    """What most trainers share: their defaults are ``Params()`` whatever the log, no user vectors.
-    Subclasses set ``name``, ``Params``, ``space`` and write ``fit``."""
+    """What most trainers share: their defaults are ``Params()`` whatever the log, no bound that
+    depends on the log, no user vectors.  Subclasses set ``name``, ``Params``, ``space``,
+    ``contexts``, ``rate`` and ``cost_drivers`` and write ``work_units``, ``memory_bytes`` and
+    ``fit`` (nothing defaults those: a trainer that forgets its cost is refused when registered)."""
 
     user_vectors = False
     early_stopping = True
 
     def defaults(self, inter: Interactions) -> Any:  # noqa: ARG002 - same defaults for every log
         return self.Params()
+
+    def log_bounds(self, inter: Interactions) -> dict[str, LogBound]:  # noqa: ARG002 - none
+        return {}
+
+
+def check_log_bounds(trainer: Trainer, params: Any, inter: Interactions) -> Any:
+    """``params``, checked against the bounds ``trainer`` derives from ``inter``.
+
+    Parameters
+    ----------
+    trainer : Trainer
+    params : Trainer.Params
+    inter : Interactions
+
+    Returns
+    -------
+    Trainer.Params
+        ``params`` unchanged.
+
+    Raises
+    ------
+    ParameterError
+        A value above its bound; the message quotes the value and the bound.
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.train import make_params, trainer
+    >>> inter = prepare("sample_data/interactions.csv")
+    >>> few = inter.select(inter.user < 40)  # 40 users
+    >>> check_log_bounds(trainer("svd"), make_params(trainer("svd"), {}), few)
+    Traceback (most recent call last):
+    embedlab.core.errors.ParameterError: factors(64) must be < min(users, items)(40)
+    """
+    for name, bound in trainer.log_bounds(inter).items():
+        value = getattr(params, name)
+        if value > bound.high:
+            raise ParameterError(f"{name}({value}) must be {bound.text}")
+    return params
 
 
 def declared(params_cls: type) -> list[dict]:
@@ -208,7 +278,7 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     if inter is not None:  # values inside their bounds can still multiply into hours
         from .limits import check_work
 
-        check_work(trainer.name, params, inter)
+        check_work(trainer, params, inter)
     return params
 
 

@@ -24,7 +24,7 @@ from .base import (
     no_progress,
     param,
 )
-from .item2vec import Item2VecParams, word2vec
+from .item2vec import Item2VecParams, word2vec, word2vec_memory, word2vec_work
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,21 @@ class Graph(DeclaredTrainer):
         Dimension("q", 0.25, 4.0, log=True),
         Dimension("walks_per_item", 5, 40, log=True),
     )
+    contexts = ("sessions", "baskets")
+
+    # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
+    rate = 1e9
+    cost_drivers = ("epochs", "walks_per_item", "walk_length", "window", "negative", "vector_size")
+
+    def work_units(self, params: GraphParams, inter: Interactions) -> float:
+        """The walks (a rejection-sampled step costs a few dozen operations), then skip-gram."""
+        walks = params.walks_per_item * inter.n_items
+        walk_work = walks * params.walk_length * 50.0
+        return walk_work + word2vec_work(np.full(walks, params.walk_length), params.window, params)
+
+    def memory_bytes(self, params: GraphParams, inter: Interactions) -> float:
+        tokens = params.walks_per_item * inter.n_items * params.walk_length
+        return word2vec_memory(inter.n_items, params.vector_size, tokens)
 
     def fit(
         self,

@@ -81,9 +81,23 @@ class Item2Vec(DeclaredTrainer):
     name = "item2vec"
     Params = Item2VecParams
     space = SPACE
+    contexts = ("sessions", "baskets")
 
     def defaults(self, inter: Interactions) -> Item2VecParams:
         return Item2VecParams(sample=BASKET_SAMPLE) if inter.baskets else Item2VecParams()
+
+    # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
+    rate = 1e9
+    cost_drivers = ("epochs", "window", "negative", "vector_size")
+
+    def work_units(self, params: Item2VecParams, inter: Interactions) -> float:
+        """Every event against its window (a basket: the whole basket) in every epoch."""
+        lengths = np.bincount(inter.session) if len(inter) else np.zeros(0, dtype=np.int64)
+        window = int(lengths.max()) if inter.baskets and len(lengths) else params.window
+        return word2vec_work(lengths, window, params)
+
+    def memory_bytes(self, params: Item2VecParams, inter: Interactions) -> float:
+        return word2vec_memory(inter.n_items, params.vector_size, float(len(inter)))
 
     def fit(
         self,
@@ -95,6 +109,19 @@ class Item2Vec(DeclaredTrainer):
     ) -> TrainResult:
         """Train on ``inter``'s sessions (baskets: every pair of a basket is a context)."""
         return word2vec(inter, dataclasses.asdict(params), seed, progress, checkpoint=checkpoint)
+
+
+def word2vec_work(lengths: np.ndarray, window: int, params) -> float:
+    """Skip-gram/CBOW work: every token of every sequence (of ``lengths``) against its (at most
+    2·window) neighbours, each pair costing (negative + 1) dot products of vector_size."""
+    lengths = lengths[lengths > 1].astype(np.float64)
+    contexts = float(np.sum(lengths * np.minimum(2.0 * window, lengths - 1)))
+    return params.epochs * contexts * (params.negative + 1) * params.vector_size
+
+
+def word2vec_memory(n_items: int, vector_size: int, tokens: float) -> float:
+    """word2vec's arrays: the vectors, the negative-sampling weights and a copy; the sentences."""
+    return n_items * vector_size * 4 * 3 + tokens * 16
 
 
 def word2vec(
@@ -113,20 +140,7 @@ def word2vec(
     from gensim.models import Word2Vec
 
     seqs = sessions(inter) if sequences is None else sequences
-    if not seqs:
-        raise DataError(
-            "no session has two or more events; item2vec needs co-occurring items",
-            path=inter.report.source,
-            hint="raise --session-gap or check the user/time columns",
-        )
-    most = int(np.bincount(np.concatenate(seqs)).max())
-    if int(p["min_count"]) > most:  # gensim would fail with "you must first build vocabulary"
-        raise DataError(
-            f"min_count({p['min_count']}) is above the {most} occurrences of the most frequent "
-            "item, so no item is left to train",
-            path=inter.report.source,
-            hint=f"use min_count <= {most}",
-        )
+    _check_trainable(inter, seqs, int(p["min_count"]))
     p = dict(p)
     if inter.baskets and sequences is None:
         p["window"] = max(
@@ -151,21 +165,11 @@ def word2vec(
             {**data, "items_below_min_count": inter.n_items - len(emb)},
         )
 
-    epochs = int(p["epochs"])
-    callbacks = [_epoch_callback(progress, epochs, checkpoint, result)]
+    callbacks = [_epoch_callback(progress, int(p["epochs"]), checkpoint, result)]
     with Timer() as t:
         model = Word2Vec(
             sentences=as_sentences(seqs),
-            vector_size=int(p["vector_size"]),
-            window=int(p["window"]),
-            negative=int(p["negative"]),
-            ns_exponent=float(p["ns_exponent"]),
-            sample=float(p["sample"]),
-            epochs=epochs,
-            min_count=int(p["min_count"]),
-            sg=int(p["sg"]),
-            alpha=float(p["alpha"]),
-            workers=int(p["workers"]),
+            **_gensim_settings(p),
             seed=seed,
             hs=0,
             shrink_windows=not inter.baskets,
@@ -174,6 +178,32 @@ def word2vec(
     out = result(model, t.seconds)
     progress(1.0, f"{label}: {len(out.items)} items")
     return out
+
+
+def _check_trainable(inter: Interactions, seqs: list[np.ndarray], min_count: int) -> None:
+    """Raise ``DataError`` when no sequence has two events, or ``min_count`` leaves no item
+    (gensim would fail with "you must first build vocabulary")."""
+    if not seqs:
+        raise DataError(
+            "no session has two or more events; item2vec needs co-occurring items",
+            path=inter.report.source,
+            hint="raise --session-gap or check the user/time columns",
+        )
+    most = int(np.bincount(np.concatenate(seqs)).max())
+    if min_count > most:
+        raise DataError(
+            f"min_count({min_count}) is above the {most} occurrences of the most frequent "
+            "item, so no item is left to train",
+            path=inter.report.source,
+            hint=f"use min_count <= {most}",
+        )
+
+
+def _gensim_settings(p: dict) -> dict:
+    """:class:`Item2VecParams` values as gensim's ``Word2Vec`` keywords (same names)."""
+    ints = ("vector_size", "window", "negative", "epochs", "min_count", "sg", "workers")
+    floats = ("ns_exponent", "sample", "alpha")
+    return {**{n: int(p[n]) for n in ints}, **{n: float(p[n]) for n in floats}}
 
 
 def _epoch_callback(progress: Progress, epochs: int, checkpoint: Checkpoint | None, result):

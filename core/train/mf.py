@@ -12,16 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import ParameterError
 from ..logs import Interactions
 from ..logs.matrix import user_item_matrix
 from .base import (
     Checkpoint,
     DeclaredTrainer,
     Dimension,
+    LogBound,
     Progress,
     Timer,
     TrainResult,
+    check_log_bounds,
     item_embeddings,
     no_progress,
     param,
@@ -58,15 +59,19 @@ class SVDParams:
 ALS_DEFAULTS = dataclasses.asdict(ALSParams())  # the plain-dict view other engines (Spark) read
 SVD_DEFAULTS = dataclasses.asdict(SVDParams())
 
-__all__ = ["ALS", "SVD", "ALSParams", "SVDParams", "user_item_matrix", "check_factors"]
+__all__ = ["ALS", "SVD", "ALSParams", "SVDParams", "user_item_matrix"]
 
 
-def check_factors(factors: int, inter: Interactions) -> int:
-    """The factor count, which must stay below the matrix's rank bound."""
-    bound = min(inter.n_users, inter.n_items)
-    if factors >= bound:
-        raise ParameterError(f"factors({factors}) must be < min(users, items)({bound})")
-    return factors
+class _Factorisation(DeclaredTrainer):
+    """What ALS and SVD share: user vectors, the user × item matrix as context, and fewer factors
+    than the matrix's rank allows."""
+
+    user_vectors = True
+    contexts = ("user history",)
+
+    def log_bounds(self, inter: Interactions) -> dict[str, LogBound]:
+        bound = min(inter.n_users, inter.n_items)
+        return {"factors": LogBound(bound - 1, f"< min(users, items)({bound})")}
 
 
 def weighted(m: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
@@ -79,7 +84,7 @@ def weighted(m: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
     return sp.csr_matrix(w, dtype=np.float32)
 
 
-class ALS(DeclaredTrainer):
+class ALS(_Factorisation):
     """The ALS trainer (see :class:`core.train.base.Trainer`); learns user vectors too."""
 
     name = "als"
@@ -90,10 +95,23 @@ class ALS(DeclaredTrainer):
         Dimension("alpha", 0.5, 100.0, log=True),
         Dimension("weighting", choices=("none", "bm25", "tfidf")),
     )
-    user_vectors = True
-    early_stopping = (
-        False  # an ALS iteration costs about one validation scoring: checks would not pay
-    )
+    early_stopping = False  # an ALS iteration costs about one validation scoring: checks won't pay
+
+    # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
+    rate = 1e9
+    cost_drivers = ("iterations", "factors")
+
+    def work_units(self, params: ALSParams, inter: Interactions) -> float:
+        """Conjugate gradient, 3 steps per iteration, and a fixed cost per user and item."""
+        events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
+        return (
+            3.0 * params.iterations * (events * params.factors + sides * (params.factors**2 + 500))
+        )
+
+    def memory_bytes(self, params: ALSParams, inter: Interactions) -> float:
+        """float32 factors, their gradients, the matrix and its transpose."""
+        events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
+        return sides * params.factors * 4 * 3 + events * 24
 
     def fit(
         self,
@@ -108,7 +126,8 @@ class ALS(DeclaredTrainer):
         from threadpoolctl import threadpool_limits
 
         p = dataclasses.asdict(params)
-        factors, iters = check_factors(params.factors, inter), params.iterations
+        check_log_bounds(self, params, inter)
+        factors, iters = params.factors, params.iterations
         with threadpool_limits(1, user_api="blas"):  # implicit checks the BLAS threads when built
             model = AlternatingLeastSquares(
                 factors=factors,
@@ -149,14 +168,28 @@ class ALS(DeclaredTrainer):
         return result(t.seconds)
 
 
-class SVD(DeclaredTrainer):
+class SVD(_Factorisation):
     """The truncated-SVD trainer: users = UΣ, items = V, so user · item reconstructs the matrix."""
 
     name = "svd"
     Params = SVDParams
     space = (Dimension("factors", 8, 256, log=True),)
-    user_vectors = True
     early_stopping = False  # one randomised SVD: no epochs
+
+    # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
+    rate = 7e8
+    cost_drivers = ("n_iter", "factors")
+
+    def work_units(self, params: SVDParams, inter: Interactions) -> float:
+        """Randomised SVD: 2 products per power iteration, with 10 oversamples."""
+        events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
+        k = params.factors + 10
+        return (2.0 * params.n_iter + 2) * (events + sides * k) * k
+
+    def memory_bytes(self, params: SVDParams, inter: Interactions) -> float:
+        """float64 factors and randomized_svd's working copies."""
+        events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
+        return sides * (params.factors + 10) * 8 * 2 + events * 16
 
     def fit(
         self,
@@ -170,7 +203,7 @@ class SVD(DeclaredTrainer):
         from sklearn.decomposition import TruncatedSVD
 
         p = dataclasses.asdict(params)
-        factors = check_factors(params.factors, inter)
+        factors = check_log_bounds(self, params, inter).factors
         progress(0.05, "truncated SVD")
         with Timer() as t:
             svd = TruncatedSVD(n_components=factors, n_iter=params.n_iter, random_state=seed)

@@ -46,6 +46,7 @@ class SupervisedParams:
 
 
 DEFAULTS = dataclasses.asdict(SupervisedParams())
+STEP_UNITS = 1e5  # the fixed cost of one gradient step, in work units
 
 
 def training_pairs(
@@ -79,6 +80,29 @@ class Supervised(DeclaredTrainer):
     name = "supervised"
     Params = SupervisedParams
     space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30))
+    # consecutive items of a session (on a basket log, neighbours in the file's order: no basket
+    # context), or an item and its metadata label
+    contexts = ("sessions",)
+
+    # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
+    rate = 5e8
+    cost_drivers = ("epochs", "max_pairs", "batch_size", "vector_size")
+
+    def work_units(self, params: SupervisedParams, inter: Interactions) -> float:
+        """Forward and backward through the output layer of every class, plus a fixed cost per
+        gradient step (scikit-learn's per-batch overhead, ~0.2 ms of Python)."""
+        pairs = min(float(params.max_pairs), float(len(inter)))
+        steps = params.epochs * np.ceil(pairs / params.batch_size)
+        return 3.0 * params.epochs * pairs * params.vector_size * inter.n_items + steps * STEP_UNITS
+
+    def memory_bytes(self, params: SupervisedParams, inter: Interactions) -> float:
+        """The pairs, the two layers (float64, Adam's moments), a batch's scores."""
+        pairs = min(float(params.max_pairs), float(len(inter)))
+        return (
+            pairs * 32
+            + inter.n_items * params.vector_size * 8 * 6
+            + params.batch_size * inter.n_items * 8 * 3
+        )
 
     def fit(
         self,

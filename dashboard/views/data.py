@@ -7,7 +7,7 @@ import streamlit as st
 
 from embedlab.core import io
 from embedlab.core.errors import EmbedlabError
-from embedlab.core.logs import guess_columns, looks_like_baskets, prepare
+from embedlab.core.logs import SESSION_GAP, guess_columns, looks_like_baskets, prepare
 from embedlab.core.logs.columns import NONE, describing_columns
 from embedlab.core.logs.read import LOG_FORMATS, open_log
 from embedlab.core.workspace import human_size
@@ -156,7 +156,7 @@ def _log():
         help="Each item's first row with a value; an uploaded metadata file is used instead.",
     )
     o = st.columns(3)
-    gap = o[0].text_input("New session after a gap of", "30m")
+    gap = o[0].text_input("New session after a gap of", SESSION_GAP)
     min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
     min_rating = o[2].number_input("Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0)
     if st.button("Validate log", type="primary"):

@@ -13,7 +13,7 @@ from embedlab.core.matching import (
 )
 from embedlab.core.plots import map_figure
 from embedlab.core.project import project, sample_rows
-from embedlab.core.search import METRICS, neighbours
+from embedlab.core.search import SEARCH_METRICS, neighbours
 from embedlab.dashboard import share, state
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
@@ -42,7 +42,7 @@ def page():
         help="A key, or any text of the items' metadata (a title, a description)",
     )
     k = int(c2.number_input("k", 1, 200, key=K.init()))
-    metric = c3.selectbox("Metric", METRICS, key=METRIC.init(METRICS))
+    metric = c3.selectbox("Metric", SEARCH_METRICS, key=METRIC.init(SEARCH_METRICS))
     search = c4.selectbox(
         "Search",
         SEARCHES,

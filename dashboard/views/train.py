@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.compare import verdicts
+from embedlab.core.evaluate.recs import REPORT_METRICS
 from embedlab.core.experiments.recs import evaluate_recs
 from embedlab.core.plots import metrics_figure
 from embedlab.core.train import TRAINING_METHODS, train, trainer
@@ -13,7 +14,6 @@ from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker
 
 LOG = state.Control("train.log", None, "sample")
-METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
 
 
 @guarded
@@ -134,8 +134,10 @@ def _show(report):
         st.caption(line)
     if report.get("tuning_trials"):
         tuning.show_trials(report["tuning_trials"], key=f"trials-{report['set']}")
-    rows = [{"model": report["method"], **{m: report[m] for m in METRICS}}]
-    rows += [{"model": b, **{m: v[m] for m in METRICS}} for b, v in report["baselines"].items()]
+    rows = [{"model": report["method"], **{m: report[m] for m in REPORT_METRICS}}]
+    rows += [
+        {"model": b, **{m: v[m] for m in REPORT_METRICS}} for b, v in report["baselines"].items()
+    ]
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True, width="stretch")
     for v in verdicts(report):
