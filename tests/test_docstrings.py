@@ -37,6 +37,8 @@ MODULES = [
     "embedlab.core.labels",
     "embedlab.core.layouts",
     "embedlab.core.limits",
+    "embedlab.core.marks",
+    "embedlab.core.matching",
     "embedlab.core.pointmap",
     "embedlab.core.train",
     "embedlab.core.train.base",
