@@ -65,12 +65,13 @@ def register(sub) -> None:
 
 def run_sweep_command(args) -> int:
     from ..errors import ParameterError
-    from ..experiments import default_values, run_sweep
+    from ..experiments import default_values, parse_grid, run_sweep
     from ..io.atomic import atomic_file, check_file_target
     from ..train import TRAINING_METHODS
 
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
+    grid = parse_grid(args.values) if args.values else None  # a bad grid fails before the work
     inter = prepare_from(args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in TRAINING_METHODS]
@@ -78,14 +79,7 @@ def run_sweep_command(args) -> int:
         raise ParameterError(
             f"unknown method(s) {', '.join(bad)}; choose from {', '.join(TRAINING_METHODS)}"
         )
-    try:
-        values = (
-            [float(v) for v in args.values.split(",")]
-            if args.values
-            else default_values(inter, args.axis, k=args.k)
-        )
-    except ValueError:
-        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
+    values = default_values(inter, args.axis, k=args.k) if grid is None else grid
     result = run_sweep(
         inter,
         args.axis,
