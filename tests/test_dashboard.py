@@ -4,6 +4,7 @@ shows an error element (never an exception)."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from embedlab.dashboard.state import keys
 from tests.paths import ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -107,23 +108,25 @@ def test_upload_log_train_and_metrics_shown():
     at.run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
-    first = at.session_state["latest_log"]
+    first = at.session_state[keys.LATEST_LOG.key]
     at.button[
         [b.label for b in at.button].index("Validate log")
     ].click().run()  # again, same options
-    assert at.session_state["latest_log"] == first  # one record, not a second "log.csv (time)"
+    assert (
+        at.session_state[keys.LATEST_LOG.key] == first
+    )  # one record, not a second "log.csv (time)"
     at.switch_page("views/train.py").run()
     assert (
-        at.session_state["train.log"] == at.session_state["latest_log"]
+        at.session_state["train.log"] == at.session_state[keys.LATEST_LOG.key]
     )  # opens on the log just validated
     again = AppTest.from_file(
         APP, default_timeout=180
     )  # a reload: a new session of the same browser
-    again.session_state["browser_id"] = at.session_state["browser_id"]  # (its cookie)
+    again.session_state[keys.BROWSER_ID.key] = at.session_state[keys.BROWSER_ID.key]  # (its cookie)
     again.run()
     again.switch_page("views/train.py").run()
     assert (
-        again.session_state["train.log"] == at.session_state["latest_log"]
+        again.session_state["train.log"] == at.session_state[keys.LATEST_LOG.key]
     )  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
@@ -178,7 +181,9 @@ def test_a_logs_own_description_column_becomes_item_metadata():
     assert at.multiselect(key="log-meta-cols").value == ["Description"]  # offered and preselected
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
-    meta = at.session_state["validated_logs"][at.session_state["latest_log"]].item_metadata
+    meta = at.session_state[keys.VALIDATED_LOGS.key][
+        at.session_state[keys.LATEST_LOG.key]
+    ].item_metadata
     assert meta["Description"].tolist()[:2] == ["<b>item 0</b>", "<b>item 1</b>"]
 
 

@@ -61,7 +61,7 @@ SAMPLING = state.Control("map.sampling", "sampling", "frequent")
 LABEL = state.Control("map.label", "label", "keys")
 SEARCH = state.Control("map.q", "q", "")
 REGEX = state.Control("map.re", "re", False)
-THREE = state.Control("map.3d", "3d", False)
+THREE = state.Control("map.three_d", "3d", False)
 AXES = [state.Control(f"map.axis{i}", f"ax{i}", "") for i in range(4)]
 
 
