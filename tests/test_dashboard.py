@@ -104,7 +104,7 @@ def test_lookup_identity_holds():
 
 def test_upload_log_train_and_metrics_shown():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
     at.run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
@@ -157,10 +157,10 @@ def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     text = "user_id,item_id,quantity\n" + "".join(
         f"u{u},i{(u * 7 + j) % 30},{j - 2}\n" for u in range(60) for j in range(5)
     )
-    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.selectbox(key="col-weight").value == "quantity"  # guessed
-    at.selectbox(key="col-weight").set_value("(none)").run()
+    assert at.selectbox(key="data.column.weight").value == "quantity"  # guessed
+    at.selectbox(key="data.column.weight").set_value("(none)").run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     columns = [c.value for c in at.caption if c.value.startswith("Columns:")]
@@ -176,9 +176,11 @@ def test_a_logs_own_description_column_becomes_item_metadata():
         for u in range(60)
         for j in range(5)
     )
-    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.multiselect(key="log-meta-cols").value == ["Description"]  # offered and preselected
+    assert at.multiselect(key="data.log_metadata_columns").value == [
+        "Description"
+    ]  # offered and preselected
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     meta = at.session_state[keys.VALIDATED_LOGS.key][
@@ -189,13 +191,13 @@ def test_a_logs_own_description_column_becomes_item_metadata():
 
 def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("baskets.csv", baskets_csv(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("baskets.csv", baskets_csv(), "text/csv")
     at.run()
     assert not at.exception and any("one basket per line" in i.value for i in at.info)
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert any("ready to train" in s.value for s in at.success)
     odd = open_page("data")
-    odd.file_uploader(key="log-upload").upload(
+    odd.file_uploader(key="data.log_upload").upload(
         "odd.csv", b"who,what\nu1,a\nu1,b\nu2,a\n", "text/csv"
     )
     odd.run()
@@ -213,7 +215,7 @@ def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
 )
 def test_bad_log_upload_shows_an_error(name, content, needle):
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload(name, content, "application/octet-stream")
+    at.file_uploader(key="data.log_upload").upload(name, content, "application/octet-stream")
     at.run()
     if not at.error:
         at.button[[b.label for b in at.button].index("Validate log")].click().run()
@@ -224,7 +226,7 @@ def test_pickle_vector_upload_is_refused():
     import pickle
 
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload(
+    at.file_uploader(key="data.vectors_upload").upload(
         "model.kv", pickle.dumps({"x": 1}), "application/octet-stream"
     )
     at.run()
@@ -235,7 +237,7 @@ def test_pickle_vector_upload_is_refused():
 def test_uploaded_vectors_become_the_active_set():
     at = open_page("data")
     text = b"3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n"
-    at.file_uploader(key="vec-upload").upload("tiny.txt", text, "text/plain")
+    at.file_uploader(key="data.vectors_upload").upload("tiny.txt", text, "text/plain")
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert any("Loaded 3 vectors" in s.value for s in at.success)
@@ -377,7 +379,9 @@ def test_switching_sets_drops_a_key_the_new_set_lacks():
 
 def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload("broken.txt", b"2 3\nalpha 1 2\n", "text/plain")
+    at.file_uploader(key="data.vectors_upload").upload(
+        "broken.txt", b"2 3\nalpha 1 2\n", "text/plain"
+    )
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert not at.exception and at.error
