@@ -261,23 +261,23 @@ def test_compare_sample_models():
 def test_catalog_sweep_runs_and_reopens_from_csv():
     at = open_page("catalog")
     assert any("trainings; estimated" in c.value for c in at.caption)
-    at.text_input(key="grid-items").set_value("96, 1000").run()
+    at.text_input(key="catalog.grid.items").set_value("96, 1000").run()
     at.multiselect[0].set_value(["als"]).run()
     at.number_input[0].set_value(2).run()
     at.radio(key="catalog.mode").set_value("random").run()
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")
-    rows = at.session_state["sweep"][0]
+    rows = at.session_state[keys.CATALOG_SWEEP.key][0]
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
-    again.file_uploader(key="sweep-csv").upload(
+    again.file_uploader(key="catalog.sweep_csv").upload(
         "rows.csv", rows.to_csv(index=False).encode(), "text/csv"
     )
     again.run()
     assert not again.exception and again.info[0].value == at.info[0].value
     bad = open_page("catalog")
-    bad.file_uploader(key="sweep-csv").upload("x.csv", b"a,b\n1,2\n", "text/csv")
+    bad.file_uploader(key="catalog.sweep_csv").upload("x.csv", b"a,b\n1,2\n", "text/csv")
     bad.run()
     assert bad.error and "not a sweep result" in bad.error[0].value
 
