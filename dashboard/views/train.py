@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.compare import verdicts
-from embedlab.core.experiments.recs import evaluate_recs
+from embedlab.core.engines import get_engine, train_prepared
 from embedlab.core.plots import metrics_figure
-from embedlab.core.train import TRAINING_METHODS, train, trainer
+from embedlab.core.train import TRAINING_METHODS, trainer
 from embedlab.core.train.base import declared
 from embedlab.dashboard import share, state, tuning
+from embedlab.dashboard.state import keys
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker
 
@@ -41,10 +42,10 @@ def page():
         )
     params = {m: _parameters(m) for m in methods}
     if st.button("Train and evaluate", type="primary", disabled=not methods):
-        st.session_state["train.results"] = [
-            _run(name, inter, m, {} if tune else params[m], seed, k, trials) for m in methods
-        ]
-    for report in st.session_state.get("train.results", []):
+        keys.TRAIN_RESULTS.set(
+            [_run(name, inter, m, {} if tune else params[m], seed, k, trials) for m in methods]
+        )
+    for report in keys.TRAIN_RESULTS.get([]):
         _show(report)
 
 
@@ -84,47 +85,65 @@ def _parameters(method: str) -> dict:
     return changed
 
 
+STAGES = (  # (label, short label)
+    ("1/2 evaluation (training on the split)", "1/2 evaluation"),
+    ("2/2 all events (for exploring)", "2/2 all events"),
+)
+
+
 def _run(name, inter, method, params, seed, k, trials=0) -> dict:
-    """Two labelled stages, each with its own progress: evaluation on the split, then all events."""
+    """Two labelled stages, each with its own progress: evaluation on the split (or tuning), then
+    all events; the model trained on all events is stored for exploring."""
+    engine = get_engine("local")
     with st.status(f"Training {method}…", expanded=True) as status:
-        stages = [
-            (
-                "1/2 evaluation (training on the split)",
-                st.progress(0.0, text="1/2 evaluation: waiting"),
-            ),
-            ("2/2 all events (for exploring)", st.progress(0.0, text="2/2 all events: waiting")),
-        ]
-
-        def reporter(i):
-            label, bar = stages[i]
-            return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
-
-        if (
-            trials
-        ):  # the tuning's own test report: validation chose the parameters, test scores them
-            tuned = tuning.run(inter, method, seed, k, trials, params, progress=reporter(0))
-            report, params = (
-                {
-                    **tuned.test,
-                    "tuning": tuned.lines(),
-                    "tuning_trials": tuned.trials.to_dict(orient="records"),
-                },
-                tuned.best_params,
-            )
-        else:
-            report = evaluate_recs(
-                inter, method, k=k, seed=seed, params=params, progress=reporter(0)
-            )
-        stages[0][1].progress(1.0, text=f"{stages[0][0]}: done")
-        full = train(inter, method, seed=seed, progress=reporter(1), **params)
-        stages[1][1].progress(1.0, text=f"{stages[1][0]}: done")
+        evaluation, training = _stage_bars()
+        tuner = _tuner(method, seed, k, trials, params, evaluation) if trials else None
+        run = train_prepared(
+            engine,
+            inter,
+            method,
+            seed=seed,
+            params=params,
+            evaluate=True,
+            k=k,
+            progress=training,
+            evaluation_progress=evaluation,
+            tuner=tuner,
+        )
+        training(1.0, "done")
+        report = {**run.evaluation, **(run.tuning or {})}
         report["set"] = state.add_set(
-            f"{name} · {method}", full.items, source=f"{method} on {name}"
+            f"{name} · {method}", engine.items(run.trained), source=f"{method} on {name}"
         )
         status.update(
             label=f"{method}: HR@{k} {report['hr']:.3f}", state="complete", expanded=False
         )
     return report
+
+
+def _stage_bars():
+    """One progress bar per stage; each returns the ``(fraction, message)`` callback of its bar."""
+
+    def bar(label: str, short: str):
+        shown = st.progress(0.0, text=f"{short}: waiting")
+        return lambda f, m: shown.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
+
+    return bar(*STAGES[0]), bar(*STAGES[1])
+
+
+def _tuner(method, seed, k, trials, fixed, progress):
+    """Tuning as the first stage, its trials drawn live: validation chooses the parameters, the
+    test split scores them (the tuning's own test report)."""
+
+    def run(inter):
+        tuned = tuning.run(inter, method, seed, k, trials, fixed, progress=progress)
+        record = {
+            "tuning": tuned.lines(),
+            "tuning_trials": tuned.trials.to_dict(orient="records"),
+        }
+        return tuned.best_params, tuned.test, record
+
+    return run
 
 
 def _show(report):
@@ -133,7 +152,7 @@ def _show(report):
     for line in report.get("tuning", []):
         st.caption(line)
     if report.get("tuning_trials"):
-        tuning.show_trials(report["tuning_trials"], key=f"trials-{report['set']}")
+        tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
     rows = [{"model": report["method"], **{m: report[m] for m in METRICS}}]
     rows += [{"model": b, **{m: v[m] for m in METRICS}} for b, v in report["baselines"].items()]
     table = pd.DataFrame(rows)
@@ -162,9 +181,9 @@ def _show(report):
         emb,
         f"k={report['k']}",
         tables=[("metrics", table), ("by popularity bucket", buckets)],
-        key=f"metrics-{report['set']}",
+        key=f"train.metrics.{report['set']}",
     )
-    if st.button(f"Explore {report['method']} vectors", key=f"use-{report['set']}"):
+    if st.button(f"Explore {report['method']} vectors", key=f"train.use.{report['set']}"):
         state.set_active(report["set"])
         st.switch_page("views/map.py")
 
