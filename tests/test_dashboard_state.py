@@ -56,3 +56,49 @@ def test_session_keys_are_owner_dot_name_and_declared_once():
             keys.Slot(bad)
         with pytest.raises(ValueError, match="is not '<page>.<name>'"):
             Control(bad, None, 0)
+
+
+def _dashboard_sources():
+    import ast
+
+    from tests.paths import ROOT
+
+    for path in sorted((ROOT / "dashboard").rglob("*.py")):
+        if "state" not in path.relative_to(ROOT / "dashboard").parts[:1]:
+            yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_pages_reach_the_session_only_through_the_state_package():
+    import ast
+
+    raw = [
+        f"{path.name}:{node.lineno}"
+        for path, tree in _dashboard_sources()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "session_state"
+    ]
+    assert raw == []
+
+
+def test_widget_and_control_keys_written_in_pages_follow_the_scheme():
+    import ast
+    import re
+
+    prefix = re.compile(r"^[a-z][a-z0-9_]*\.([a-z][a-z0-9_]*\.?)?$")  # "data.column." {role}
+    seen, bad = 0, []
+    for path, tree in _dashboard_sources():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            args = [k.value for k in node.keywords if k.arg == "key"]
+            if getattr(node.func, "attr", getattr(node.func, "id", "")) == "Control":
+                args += node.args[:1]
+            for arg in args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    seen += 1
+                    bad += [] if keys.SCHEME.match(arg.value) else [f"{path.name}: {arg.value}"]
+                elif isinstance(arg, ast.JoinedStr) and isinstance(arg.values[0], ast.Constant):
+                    seen += 1  # an f-string: its fixed start names owner (and family)
+                    head = arg.values[0].value
+                    bad += [] if prefix.match(head) else [f"{path.name}: {head}..."]
+    assert seen >= 40 and bad == []
