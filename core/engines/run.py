@@ -30,29 +30,21 @@ def run_training(
     force: bool = False,
     tuner: Tuner | None = None,
 ) -> tuple[dict, LogReport]:
-    """Train ``method`` on the log ``spec`` describes with ``engine`` and write the folder ``out``.
+    """Train ``method`` on the log ``spec`` describes with ``engine`` and write the folder ``out``:
+    start → prepare → :func:`train_prepared` → write.
 
     Parameters
     ----------
     engine : Engine
-        From ``core.engines.get_engine``.
     spec : LogSpec
     method : str
-        A method the engine trains.
     out : str or Path
         Output folder, written whole (complete or absent): ``items.parquet``, ``items.txt``,
         ``users.parquet`` (MF) and ``report.json``.
-    seed : int, default 0
-    params : dict, optional
-        Trainer parameters.
-    evaluate : bool, default False
-        Also run the leave-last-out evaluation and put it in the report.
-    progress : callable (fraction, message), optional
+    seed, params, evaluate, progress, tuner
+        As :func:`train_prepared`; the tuner's record goes into the report as ``tuning``.
     force : bool, default False
         Replace an existing folder that embedlab did not write.
-    tuner : callable, optional
-        Chooses the parameters on the prepared log first: returns (params, test evaluation,
-        tuning record); the record goes into the report as ``tuning``.
 
     Returns
     -------
@@ -61,43 +53,53 @@ def run_training(
 
     Raises
     ------
-    FormatError, DataError
-        The log cannot be read or nothing in it can be trained on.
-    ParameterError
-        An unknown method or parameter.
+    FormatError, DataError, ParameterError
+        The log cannot be read, nothing in it can be trained on, or an unknown method or parameter.
     OutputError
         ``out`` is a file, or a folder of someone else's files without ``force``.
 
     Examples
     --------
-    >>> from embedlab.core.engines import get_engine, LogSpec
     >>> report, log = run_training(  # doctest: +SKIP
     ...     get_engine("local"), LogSpec("log.csv"), "als", "out")
     >>> report["files"]  # doctest: +SKIP
     ['items.parquet', 'items.txt', 'users.parquet']
     """
-    from ..io.atomic import atomic_folder, check_folder_target
+    from ..io.atomic import check_folder_target
 
     engine.check_method(method)
     check_folder_target(Path(out), force)  # before the long work, not after it
     with engine.errors():
         t0 = time.perf_counter()
-        timings = engine.start()
-        t1 = time.perf_counter()
-        prepared = engine.prepare(spec)
-        timings["ingest_s"] = round(time.perf_counter() - t1, 3)
+        prepared, timings = _start_and_prepare(engine, spec)
         run = train_prepared(
             engine, prepared, method, seed, params, evaluate, progress=progress, tuner=tuner
         )
         timings["train_s"] = round(run.trained.seconds, 3)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
-        log = engine.log_report(prepared)
-        with atomic_folder(Path(out), force) as tmp:
-            files = engine.write(run.trained, prepared, tmp)
-            report = training_report(
-                run.trained, engine.info(), log, timings, files, run.evaluation, run.tuning
-            )
-            write_report(tmp, report)
+        return _write(engine, run, prepared, timings, Path(out), force)
+
+
+def _start_and_prepare(engine: Engine, spec: LogSpec) -> tuple[object, dict]:
+    """Start the engine and prepare the log: (prepared log, timings so far, ``ingest_s`` last)."""
+    timings = engine.start()
+    t1 = time.perf_counter()
+    prepared = engine.prepare(spec)
+    timings["ingest_s"] = round(time.perf_counter() - t1, 3)
+    return prepared, timings
+
+
+def _write(engine: Engine, run, prepared, timings: dict, out: Path, force: bool):
+    """The engine's files and ``report.json`` into ``out``, whole or not at all."""
+    from ..io.atomic import atomic_folder
+
+    log = engine.log_report(prepared)
+    with atomic_folder(out, force) as tmp:
+        files = engine.write(run.trained, prepared, tmp)
+        report = training_report(
+            run.trained, engine.info(), log, timings, files, run.evaluation, run.tuning
+        )
+        write_report(tmp, report)
     return report, log
 
 
@@ -136,8 +138,8 @@ def train_prepared(
 ) -> TrainingRun:
     """(Tune or evaluate), then train ``method`` on all events of a log ``engine`` prepared.
 
-    The evaluation comes first, so a face can show it as the first of two stages; it trains its
-    own model on the split and never sees the final one, so the order changes no result.
+    The evaluation comes first (a face shows it as the first of two stages); it trains its own
+    model on the split, so the order changes no result.
 
     Parameters
     ----------
@@ -147,15 +149,12 @@ def train_prepared(
     method : str
     seed : int, default 0
     params : dict, optional
-        Trainer parameters (the tuner's choice replaces them).
+        Trainer parameters (a tuner's choice replaces them).
     evaluate : bool, default False
-        Run the held-out evaluation (HR/NDCG/... at ``k`` beside the baselines).
+        Run the held-out evaluation: HR@k, NDCG@k, ... beside the baselines.
     k : int, default 10
-        Cut-off of the evaluation's HR@k and NDCG@k.
-    progress : callable (fraction, message), optional
-        The training's progress.
-    evaluation_progress : callable (fraction, message), optional
-        The evaluation's progress; told ``(1.0, "done")`` when the evaluation or the tuning ends.
+    progress, evaluation_progress : callable (fraction, message), optional
+        The training's and the evaluation's; the evaluation's is told ``(1.0, "done")`` at its end.
     tuner : callable, optional
         Chooses the parameters first: returns (params, test evaluation, tuning record).
 
@@ -165,10 +164,8 @@ def train_prepared(
 
     Raises
     ------
-    DataError
-        Nothing in the log can be trained on or evaluated.
-    ParameterError
-        An unknown method or parameter.
+    DataError, ParameterError
+        Nothing in the log to train on or evaluate; an unknown method or parameter.
 
     Examples
     --------
@@ -179,17 +176,24 @@ def train_prepared(
     >>> run.trained.items, engine.items(run.trained).dim, sorted(run.evaluation["baselines"])
     (1000, 64, ['itemcf', 'popularity', 'random'])
     """
-    params, evaluation, tuning = dict(params or {}), None, None
+    params, evaluation, tuning = _first_stage(
+        engine, prepared, method, seed, dict(params or {}), evaluate, k, evaluation_progress, tuner
+    )
+    trained = engine.train(prepared, method, seed, params, progress or _quiet)
+    return TrainingRun(trained, evaluation, tuning)
+
+
+def _first_stage(engine, prepared, method, seed, params, evaluate, k, progress, tuner):
+    """(params, evaluation, tuning record): the tuner's, else ``params`` with the held-out
+    evaluation when asked for; ``progress`` is told ``(1.0, "done")`` when there was one."""
+    evaluation = tuning = None
     if tuner is not None:
         params, evaluation, tuning = tuner(prepared)
     elif evaluate:
-        evaluation = engine.evaluate(
-            prepared, method, seed, params, k=k, progress=evaluation_progress
-        )
-    if evaluation_progress is not None and evaluation is not None:
-        evaluation_progress(1.0, "done")
-    trained = engine.train(prepared, method, seed, params, progress or _quiet)
-    return TrainingRun(trained, evaluation, tuning)
+        evaluation = engine.evaluate(prepared, method, seed, params, k=k, progress=progress)
+    if progress is not None and evaluation is not None:
+        progress(1.0, "done")
+    return params, evaluation, tuning
 
 
 def _quiet(fraction: float, message: str) -> None:  # noqa: ARG001 - a Progress callback
