@@ -22,6 +22,18 @@ def page():
     st.header("Train")
     name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
+    methods, seed, k, trials = _settings()
+    params = {m: _parameters(m) for m in methods}
+    if st.button("Train and evaluate", type="primary", disabled=not methods):
+        keys.TRAIN_RESULTS.set(
+            [_run(name, inter, m, {} if trials else params[m], seed, k, trials) for m in methods]
+        )
+    for report in keys.TRAIN_RESULTS.get([]):
+        _show(report)
+
+
+def _settings() -> tuple[list[str], int, int, int]:
+    """(methods, seed, k, tuning trials: 0 without tuning)."""
     methods = st.multiselect(
         "Methods", TRAINING_METHODS, default=["item2vec", "als"], key="train.methods"
     )
@@ -34,19 +46,14 @@ def page():
         help="Search each method's parameters on a validation split first (each user's "
         "second-to-last event; the test event is never seen), then retrain with the best.",
     )
-    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials")) if tune else 0
-    if tune:
-        st.caption(
-            "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
-            "the parameters below are not used."
-        )
-    params = {m: _parameters(m) for m in methods}
-    if st.button("Train and evaluate", type="primary", disabled=not methods):
-        keys.TRAIN_RESULTS.set(
-            [_run(name, inter, m, {} if tune else params[m], seed, k, trials) for m in methods]
-        )
-    for report in keys.TRAIN_RESULTS.get([]):
-        _show(report)
+    if not tune:
+        return methods, seed, k, 0
+    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials"))
+    st.caption(
+        "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
+        "the parameters below are not used."
+    )
+    return methods, seed, k, trials
 
 
 def _parameters(method: str) -> dict:
@@ -153,25 +160,10 @@ def _show(report):
         st.caption(line)
     if report.get("tuning_trials"):
         tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
-    rows = [{"model": report["method"], **{m: report[m] for m in METRICS}}]
-    rows += [{"model": b, **{m: v[m] for m in METRICS}} for b, v in report["baselines"].items()]
-    table = pd.DataFrame(rows)
+    table = _scores(report)
     st.dataframe(table, hide_index=True, width="stretch")
-    for v in verdicts(report):
-        (
-            st.success
-            if v.relation == "better"
-            else st.warning
-            if v.relation == "worse"
-            else st.info
-        )(v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]"))
-    buckets = pd.DataFrame(
-        [
-            {"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
-            for m, per in report["by_popularity_bucket"].items()
-            for b, v in per.items()
-        ]
-    )
+    _verdicts(report)
+    buckets = _by_popularity(report)
     with st.expander("By popularity of the held-out item (head / mid / tail)"):
         st.dataframe(buckets.pivot(index="model", columns="bucket", values="hr"), width="stretch")
     emb = state.load(report["set"])
@@ -186,6 +178,32 @@ def _show(report):
     if st.button(f"Explore {report['method']} vectors", key=f"train.use.{report['set']}"):
         state.set_active(report["set"])
         st.switch_page("views/map.py")
+
+
+def _scores(report) -> pd.DataFrame:
+    """The model's metrics and each baseline's, one row each."""
+    rows = [{"model": report["method"], **{m: report[m] for m in METRICS}}]
+    rows += [{"model": b, **{m: v[m] for m in METRICS}} for b, v in report["baselines"].items()]
+    return pd.DataFrame(rows)
+
+
+def _verdicts(report) -> None:
+    """Better, worse or a tie against each baseline (95% intervals), one coloured line each."""
+    shown = {"better": st.success, "worse": st.warning}
+    for v in verdicts(report):
+        text = v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]")
+        shown.get(v.relation, st.info)(text)
+
+
+def _by_popularity(report) -> pd.DataFrame:
+    """HR and NDCG per popularity bucket of the held-out item, per model."""
+    return pd.DataFrame(
+        [
+            {"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
+            for m, per in report["by_popularity_bucket"].items()
+            for b, v in per.items()
+        ]
+    )
 
 
 page()
