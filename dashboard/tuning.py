@@ -25,7 +25,7 @@ def run(
 
     def show(row: dict) -> None:
         rows.append(row)
-        draw(pd.DataFrame(rows), table, chart, key=f"tune-{method}-{len(rows)}")
+        draw(pd.DataFrame(rows), table, chart, key=f"train.tuning.{method}.{len(rows)}")
         if progress is not None:
             progress(
                 len(rows) / (trials + 1),

@@ -4,6 +4,7 @@ shows an error element (never an exception)."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from embedlab.dashboard.state import keys
 from tests.paths import ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -103,27 +104,29 @@ def test_lookup_identity_holds():
 
 def test_upload_log_train_and_metrics_shown():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
     at.run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
-    first = at.session_state["latest_log"]
+    first = at.session_state[keys.LATEST_LOG.key]
     at.button[
         [b.label for b in at.button].index("Validate log")
     ].click().run()  # again, same options
-    assert at.session_state["latest_log"] == first  # one record, not a second "log.csv (time)"
+    assert (
+        at.session_state[keys.LATEST_LOG.key] == first
+    )  # one record, not a second "log.csv (time)"
     at.switch_page("views/train.py").run()
     assert (
-        at.session_state["train.log"] == at.session_state["latest_log"]
+        at.session_state["train.log"] == at.session_state[keys.LATEST_LOG.key]
     )  # opens on the log just validated
     again = AppTest.from_file(
         APP, default_timeout=180
     )  # a reload: a new session of the same browser
-    again.session_state["browser_id"] = at.session_state["browser_id"]  # (its cookie)
+    again.session_state[keys.BROWSER_ID.key] = at.session_state[keys.BROWSER_ID.key]  # (its cookie)
     again.run()
     again.switch_page("views/train.py").run()
     assert (
-        again.session_state["train.log"] == at.session_state["latest_log"]
+        again.session_state["train.log"] == at.session_state[keys.LATEST_LOG.key]
     )  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
@@ -154,10 +157,10 @@ def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     text = "user_id,item_id,quantity\n" + "".join(
         f"u{u},i{(u * 7 + j) % 30},{j - 2}\n" for u in range(60) for j in range(5)
     )
-    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.selectbox(key="col-weight").value == "quantity"  # guessed
-    at.selectbox(key="col-weight").set_value("(none)").run()
+    assert at.selectbox(key="data.column.weight").value == "quantity"  # guessed
+    at.selectbox(key="data.column.weight").set_value("(none)").run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     columns = [c.value for c in at.caption if c.value.startswith("Columns:")]
@@ -173,24 +176,28 @@ def test_a_logs_own_description_column_becomes_item_metadata():
         for u in range(60)
         for j in range(5)
     )
-    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.multiselect(key="log-meta-cols").value == ["Description"]  # offered and preselected
+    assert at.multiselect(key="data.log_metadata_columns").value == [
+        "Description"
+    ]  # offered and preselected
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
-    meta = at.session_state["validated_logs"][at.session_state["latest_log"]].item_metadata
+    meta = at.session_state[keys.VALIDATED_LOGS.key][
+        at.session_state[keys.LATEST_LOG.key]
+    ].item_metadata
     assert meta["Description"].tolist()[:2] == ["<b>item 0</b>", "<b>item 1</b>"]
 
 
 def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("baskets.csv", baskets_csv(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("baskets.csv", baskets_csv(), "text/csv")
     at.run()
     assert not at.exception and any("one basket per line" in i.value for i in at.info)
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert any("ready to train" in s.value for s in at.success)
     odd = open_page("data")
-    odd.file_uploader(key="log-upload").upload(
+    odd.file_uploader(key="data.log_upload").upload(
         "odd.csv", b"who,what\nu1,a\nu1,b\nu2,a\n", "text/csv"
     )
     odd.run()
@@ -208,7 +215,7 @@ def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
 )
 def test_bad_log_upload_shows_an_error(name, content, needle):
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload(name, content, "application/octet-stream")
+    at.file_uploader(key="data.log_upload").upload(name, content, "application/octet-stream")
     at.run()
     if not at.error:
         at.button[[b.label for b in at.button].index("Validate log")].click().run()
@@ -219,7 +226,7 @@ def test_pickle_vector_upload_is_refused():
     import pickle
 
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload(
+    at.file_uploader(key="data.vectors_upload").upload(
         "model.kv", pickle.dumps({"x": 1}), "application/octet-stream"
     )
     at.run()
@@ -230,7 +237,7 @@ def test_pickle_vector_upload_is_refused():
 def test_uploaded_vectors_become_the_active_set():
     at = open_page("data")
     text = b"3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n"
-    at.file_uploader(key="vec-upload").upload("tiny.txt", text, "text/plain")
+    at.file_uploader(key="data.vectors_upload").upload("tiny.txt", text, "text/plain")
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert any("Loaded 3 vectors" in s.value for s in at.success)
@@ -254,23 +261,23 @@ def test_compare_sample_models():
 def test_catalog_sweep_runs_and_reopens_from_csv():
     at = open_page("catalog")
     assert any("trainings; estimated" in c.value for c in at.caption)
-    at.text_input(key="grid-items").set_value("96, 1000").run()
+    at.text_input(key="catalog.grid.items").set_value("96, 1000").run()
     at.multiselect[0].set_value(["als"]).run()
     at.number_input[0].set_value(2).run()
     at.radio(key="catalog.mode").set_value("random").run()
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")
-    rows = at.session_state["sweep"][0]
+    rows = at.session_state[keys.CATALOG_SWEEP.key][0]
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
-    again.file_uploader(key="sweep-csv").upload(
+    again.file_uploader(key="catalog.sweep_csv").upload(
         "rows.csv", rows.to_csv(index=False).encode(), "text/csv"
     )
     again.run()
     assert not again.exception and again.info[0].value == at.info[0].value
     bad = open_page("catalog")
-    bad.file_uploader(key="sweep-csv").upload("x.csv", b"a,b\n1,2\n", "text/csv")
+    bad.file_uploader(key="catalog.sweep_csv").upload("x.csv", b"a,b\n1,2\n", "text/csv")
     bad.run()
     assert bad.error and "not a sweep result" in bad.error[0].value
 
@@ -372,7 +379,9 @@ def test_switching_sets_drops_a_key_the_new_set_lacks():
 
 def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload("broken.txt", b"2 3\nalpha 1 2\n", "text/plain")
+    at.file_uploader(key="data.vectors_upload").upload(
+        "broken.txt", b"2 3\nalpha 1 2\n", "text/plain"
+    )
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert not at.exception and at.error

@@ -40,6 +40,8 @@ MODULES = [
     "embedlab.core.jobs",
     "embedlab.core.cache",
     "embedlab.core.limits",
+    "embedlab.core.marks",
+    "embedlab.core.matching",
     "embedlab.core.pointmap",
     "embedlab.core.sample_files",
     "embedlab.core.train",

@@ -213,3 +213,21 @@ def test_the_spark_prepared_log_on_the_driver_equals_the_local_log(spark, sample
     for name in ("user", "item", "session", "time", "weight"):
         assert (getattr(inter, name) == getattr(sample, name)).all(), name
     assert inter.report.sessions == sample.report.sessions and inter.report is not report
+
+
+def test_spark_engine_items_are_the_vectors_it_writes(spark, tmp_path):
+    import numpy as np
+
+    from embedlab.core.engines import LogSpec, get_engine, train_prepared
+
+    engine = get_engine("spark", "local[2]")
+    engine.start()
+    prepared = engine.prepare(LogSpec(str(SAMPLE_LOG), metadata=str(SAMPLE_ITEMS)))
+    run = train_prepared(engine, prepared, "als", seed=0, params={"iterations": 2})
+    emb = engine.items(run.trained)
+    engine.write(run.trained, prepared, tmp_path)
+    written = io.load(tmp_path / "items.parquet")
+    assert len(emb) == 1000 and emb.keys == written.keys
+    assert np.array_equal(emb.vectors, written.vectors)
+    assert list(emb.metadata.columns) == list(written.metadata.columns)
+    assert "genre" in emb.metadata.columns and emb.provenance == run.trained.provenance

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..embeddings import Provenance
+from ..embeddings import Embeddings, Provenance
 from ..logs import LogReport
 from ..logs.options import LOG_OPTIONS, LogOptions
 from ..progress import Progress
@@ -95,8 +95,18 @@ class Engine(Protocol):
 
     def write(self, trained: Trained, prepared, out) -> list[str]: ...
 
+    def items(self, trained: Trained) -> Embeddings: ...  # the item vectors, on this machine
+
     def trainer(
         self,
     ) -> Callable: ...  # train(inter, method, seed=, progress=, **params) for evaluate_recs
 
-    def evaluate(self, prepared, method: str, seed: int, params: dict) -> dict: ...
+    def evaluate(
+        self,
+        prepared,
+        method: str,
+        seed: int,
+        params: dict,
+        k: int = 10,
+        progress: Progress | None = None,
+    ) -> dict: ...

@@ -20,7 +20,7 @@ from .columns import ColumnMap, guess_columns
 from .ingest import clean, clean_log
 from .metadata import ItemMetadata, guess_item_column, metadata_from_log, read_metadata
 from .options import LOG_OPTIONS, SESSION_GAP, LogOptions, log_options, parse_duration
-from .read import LOG_FORMATS, open_log, read_log
+from .read import LOG_FORMATS, LogChunks, open_log, read_log
 from .sequences import sessions
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "LOG_FORMATS",
     "attach_metadata",
     "looks_like_baskets",
+    "open_detected",
     "ItemMetadata",
     "read_metadata",
     "guess_item_column",
@@ -139,11 +140,48 @@ def _cleaned(path, opts: LogOptions, frame: pd.DataFrame | None) -> Interactions
     roles, min_weight = opts.roles(), opts.min_weight
     if frame is not None:
         return clean(frame, columns_of(frame, path, **roles), str(path), min_weight=min_weight)
-    log = open_log(path, opts.format)
-    named = roles["user"] or roles["item"]
-    if opts.format == "auto" and not named and looks_like_baskets(log.first):
-        log = open_log(path, "baskets")
+    log = open_detected(path, opts.format, roles["user"], roles["item"])
     return clean_log(log, columns_of(log.frame(), path, **roles), str(path), min_weight=min_weight)
+
+
+def open_detected(
+    path: str | Path,
+    format: str = "auto",
+    user_col: str | None = None,
+    item_col: str | None = None,
+) -> LogChunks:
+    """``path`` opened for chunked reading the way :func:`prepare` reads it: with format "auto"
+    and neither a user nor an item column named, a file that looks like one basket per line
+    (:func:`looks_like_baskets`) is read as baskets.
+
+    Parameters
+    ----------
+    path : str or Path
+    format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
+    user_col, item_col : str, optional
+        Columns the caller names; naming either keeps the file a table.
+
+    Returns
+    -------
+    LogChunks
+        ``baskets`` says how it was read; ``first`` holds the first rows (a preview).
+
+    Raises
+    ------
+    FormatError, UnsafeFileError, DataError
+        As :func:`core.logs.read.open_log`.
+
+    Examples
+    --------
+    >>> open_detected("sample_data/baskets.csv").baskets
+    True
+    >>> open_detected("sample_data/interactions.csv").baskets
+    False
+    """
+    log = open_log(path, format)
+    if format == "auto" and not (user_col or item_col) and looks_like_baskets(log.first):
+        log = open_log(path, "baskets")
+    return log
 
 
 def columns_of(df: pd.DataFrame, path: str | Path, **override: str | None) -> ColumnMap:

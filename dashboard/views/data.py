@@ -7,11 +7,12 @@ import streamlit as st
 
 from embedlab.core import io
 from embedlab.core.errors import EmbedlabError
-from embedlab.core.logs import SESSION_GAP, guess_columns, looks_like_baskets, prepare
+from embedlab.core.logs import SESSION_GAP, guess_columns, open_detected, prepare
 from embedlab.core.logs.columns import NONE, describing_columns
-from embedlab.core.logs.read import LOG_FORMATS, open_log
+from embedlab.core.logs.read import LOG_FORMATS
 from embedlab.core.workspace import human_size
 from embedlab.dashboard import state
+from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 
@@ -19,7 +20,7 @@ from embedlab.dashboard.views import guarded
 def _saved(upload) -> Path:
     """An upload, stored in the workspace by its content (once, whatever the reruns) so the same
     loaders read it; unclaimed uploads are removed when the session ends."""
-    stored = st.session_state.setdefault("data.stored_uploads", {})
+    stored = keys.DATA_UPLOADS.memo()
     if upload.file_id not in stored:
         stored[upload.file_id] = state.store_upload(upload.getvalue(), upload.name)
     return stored[upload.file_id]
@@ -28,13 +29,11 @@ def _saved(upload) -> Path:
 def _uploaded_log(upload, path: Path, fmt: str):
     """(the log's first rows, read as baskets?) parsed once per upload and format, not on every
     widget change.  Only the first chunk is held: validating streams the whole file (core.logs)."""
-    cache = st.session_state.setdefault("log_frames", {})
+    cache = keys.DATA_PREVIEW.memo()
     key = (upload.file_id, fmt)
     if key not in cache:
         cache.clear()  # one uploaded log in memory at a time
-        log = open_log(path, fmt)
-        if fmt == "auto" and looks_like_baskets(log.first):
-            log = open_log(path, "baskets")
+        log = open_detected(path, fmt)  # read as validating will read it (baskets or a table)
         frame = log.first.copy()
         frame.attrs["baskets"] = log.baskets
         cache[key] = (frame, log.baskets)
@@ -93,7 +92,7 @@ def _sample():
     _report(inter.report)
     cols = st.columns(len(state.SAMPLE_METHODS))
     for col, method in zip(cols, state.SAMPLE_METHODS):
-        if col.button(f"Explore {method} vectors", key=f"sample-{method}"):
+        if col.button(f"Explore {method} vectors", key=f"data.sample.{method}"):
             state.set_active(f"sample:{method}")
             st.success(f"Active: {method} trained on the sample log.")
 
@@ -101,11 +100,11 @@ def _sample():
 def _vectors():
     up = st.file_uploader(
         "Vector file",
-        key="vec-upload",
+        key="data.vectors_upload",
         help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, "
         "Parquet, CSV",
     )
-    meta = st.file_uploader("Optional projector metadata.tsv", key="vec-meta")
+    meta = st.file_uploader("Optional projector metadata.tsv", key="data.vectors_metadata")
     c = st.columns(2)
     fmt = c[0].selectbox("Format", ["auto"] + list(io.READ_FORMATS))
     encoding = c[1].selectbox(
@@ -128,15 +127,30 @@ def _vectors():
 
 def _log():
     up = st.file_uploader(
-        "Interaction log (CSV/TSV, Parquet, JSON Lines, or one basket per line)", key="log-upload"
+        "Interaction log (CSV/TSV, Parquet, JSON Lines, or one basket per line)",
+        key="data.log_upload",
     )
     meta = st.file_uploader(
-        "Optional item metadata (titles, genres), joined on the item id", key="log-meta"
+        "Optional item metadata (titles, genres), joined on the item id", key="data.log_metadata"
     )
     if up is None:
         return
     path = _saved(up)
     fmt = st.selectbox("Log format", LOG_FORMATS)
+    frame, baskets = _preview(up, path, fmt)
+    picked = _column_pickers(frame)
+    own = _own_metadata(frame, picked, disabled=meta is not None)
+    options = {"format": "baskets" if baskets else fmt, **_roles(picked), **_cleaning()}
+    options["metadata_cols"] = [] if meta is not None else own
+    if st.button("Validate log", type="primary"):
+        _validate(up, path, meta, options)
+    validated = keys.DATA_VALIDATED.get()
+    if validated in state.logs().values():
+        _report(state.load_log(validated).report)
+
+
+def _preview(up, path: Path, fmt: str) -> tuple[pd.DataFrame, bool]:
+    """The log's first rows, and whether it reads as baskets."""
     frame, baskets = _uploaded_log(up, path, fmt)
     if baskets:
         st.info(
@@ -145,42 +159,48 @@ def _log():
         )
     st.write(f"Preview of {md(up.name)} (its first {len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
-    picked = _column_pickers(frame)
+    return frame, baskets
+
+
+def _own_metadata(frame: pd.DataFrame, picked: dict, disabled: bool) -> list[str]:
+    """The log's own columns to keep as item metadata (titles first offered)."""
     spare = [c for c in frame.columns if c not in picked.values()]
-    own = st.multiselect(
+    return st.multiselect(
         "Item metadata from this log's columns (titles for maps and neighbours)",
         spare,
         default=describing_columns(spare),
-        key="log-meta-cols",
-        disabled=meta is not None,
+        key="data.log_metadata_columns",
+        disabled=disabled,
         help="Each item's first row with a value; an uploaded metadata file is used instead.",
     )
+
+
+def _roles(picked: dict) -> dict:
+    return {f"{role}_col": picked[role] for role in ROLES}
+
+
+def _cleaning() -> dict:
+    """Sessions and filters: the cleaning options of ``core.logs.prepare``."""
     o = st.columns(3)
     gap = o[0].text_input("New session after a gap of", SESSION_GAP)
     min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
     min_rating = o[2].number_input("Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0)
-    if st.button("Validate log", type="primary"):
-        meta_path = _saved(meta) if meta is not None else None
-        options = {
-            "format": "baskets" if baskets else fmt,
-            "user_col": picked["user"],
-            "item_col": picked["item"],
-            "time_col": picked["time"],
-            "weight_col": picked["weight"],
-            "session_col": picked["session"],
-            "session_gap": gap,
-            "min_item_count": int(min_count),
-            "min_weight": min_rating or None,
-            "metadata_cols": [] if meta is not None else own,
-        }
-        inter = prepare(path, metadata=meta_path, **options)
-        if meta_path is not None:
-            options["metadata"] = state.workspace().upload_ref(meta_path)
-        st.session_state["data.validated"] = state.add_log(up.name, path, options, inter)
-        st.success(f"{md(up.name)} is ready to train on the Train page.")
-    validated = st.session_state.get("data.validated")
-    if validated in state.logs().values():
-        _report(state.load_log(validated).report)
+    return {
+        "session_gap": gap,
+        "min_item_count": int(min_count),
+        "min_weight": min_rating or None,
+    }
+
+
+def _validate(up, path: Path, meta, options: dict) -> None:
+    """Validate the log with ``options`` and store it (with the options that validate it again)
+    for the Train and Catalog pages."""
+    meta_path = _saved(meta) if meta is not None else None
+    inter = prepare(path, metadata=meta_path, **options)
+    if meta_path is not None:
+        options["metadata"] = state.workspace().upload_ref(meta_path)
+    keys.DATA_VALIDATED.set(state.add_log(up.name, path, options, inter))
+    st.success(f"{md(up.name)} is ready to train on the Train page.")
 
 
 def _stored():
@@ -199,7 +219,7 @@ def _stored():
         c[0].text_input(
             "Name",
             value=rec.name,
-            key=f"data.name.{rec.id}",
+            key=keys.family(keys.DATA_NAME, rec.id),
             label_visibility="collapsed",
             on_change=_rename,
             args=(rec.id,),
@@ -218,7 +238,7 @@ def _stored():
 
 
 def _rename(set_id: str) -> None:
-    state.workspace().rename(set_id, st.session_state[f"data.name.{set_id}"])
+    state.workspace().rename(set_id, keys.widget_value(keys.family(keys.DATA_NAME, set_id)))
 
 
 def _remove(set_id: str, mine: bool) -> None:
@@ -244,7 +264,9 @@ def _column_pickers(frame) -> dict:
     for col, role in zip(st.columns(len(ROLES)), ROLES):
         options = list(frame.columns) if role in ("user", "item") else optional
         default = guess.get(role) or "(none)"
-        value = col.selectbox(role, options, index=options.index(default), key=f"col-{role}")
+        value = col.selectbox(
+            role, options, index=options.index(default), key=f"data.column.{role}"
+        )
         picked[role] = NONE if value == "(none)" else value  # "(none)" is off, not "guess one"
     return picked
 

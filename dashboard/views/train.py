@@ -4,12 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.compare import verdicts
+from embedlab.core.engines import get_engine, train_prepared
 from embedlab.core.evaluate.recs import REPORT_METRICS
-from embedlab.core.experiments.recs import evaluate_recs
 from embedlab.core.plots import metrics_figure
-from embedlab.core.train import TRAINING_METHODS, train, trainer
+from embedlab.core.train import TRAINING_METHODS, trainer
 from embedlab.core.train.base import declared
 from embedlab.dashboard import share, state, tuning
+from embedlab.dashboard.state import keys
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker
 
@@ -21,6 +22,18 @@ def page():
     st.header("Train")
     name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
+    methods, seed, k, trials = _settings()
+    params = {m: _parameters(m) for m in methods}
+    if st.button("Train and evaluate", type="primary", disabled=not methods):
+        keys.TRAIN_RESULTS.set(
+            [_run(name, inter, m, {} if trials else params[m], seed, k, trials) for m in methods]
+        )
+    for report in keys.TRAIN_RESULTS.get([]):
+        _show(report)
+
+
+def _settings() -> tuple[list[str], int, int, int]:
+    """(methods, seed, k, tuning trials: 0 without tuning)."""
     methods = st.multiselect(
         "Methods", TRAINING_METHODS, default=["item2vec", "als"], key="train.methods"
     )
@@ -33,19 +46,14 @@ def page():
         help="Search each method's parameters on a validation split first (each user's "
         "second-to-last event; the test event is never seen), then retrain with the best.",
     )
-    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials")) if tune else 0
-    if tune:
-        st.caption(
-            "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
-            "the parameters below are not used."
-        )
-    params = {m: _parameters(m) for m in methods}
-    if st.button("Train and evaluate", type="primary", disabled=not methods):
-        st.session_state["train.results"] = [
-            _run(name, inter, m, {} if tune else params[m], seed, k, trials) for m in methods
-        ]
-    for report in st.session_state.get("train.results", []):
-        _show(report)
+    if not tune:
+        return methods, seed, k, 0
+    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials"))
+    st.caption(
+        "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
+        "the parameters below are not used."
+    )
+    return methods, seed, k, trials
 
 
 def _parameters(method: str) -> dict:
@@ -84,47 +92,65 @@ def _parameters(method: str) -> dict:
     return changed
 
 
+STAGES = (  # (label, short label)
+    ("1/2 evaluation (training on the split)", "1/2 evaluation"),
+    ("2/2 all events (for exploring)", "2/2 all events"),
+)
+
+
 def _run(name, inter, method, params, seed, k, trials=0) -> dict:
-    """Two labelled stages, each with its own progress: evaluation on the split, then all events."""
+    """Two labelled stages, each with its own progress: evaluation on the split (or tuning), then
+    all events; the model trained on all events is stored for exploring."""
+    engine = get_engine("local")
     with st.status(f"Training {method}…", expanded=True) as status:
-        stages = [
-            (
-                "1/2 evaluation (training on the split)",
-                st.progress(0.0, text="1/2 evaluation: waiting"),
-            ),
-            ("2/2 all events (for exploring)", st.progress(0.0, text="2/2 all events: waiting")),
-        ]
-
-        def reporter(i):
-            label, bar = stages[i]
-            return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
-
-        if (
-            trials
-        ):  # the tuning's own test report: validation chose the parameters, test scores them
-            tuned = tuning.run(inter, method, seed, k, trials, params, progress=reporter(0))
-            report, params = (
-                {
-                    **tuned.test,
-                    "tuning": tuned.lines(),
-                    "tuning_trials": tuned.trials.to_dict(orient="records"),
-                },
-                tuned.best_params,
-            )
-        else:
-            report = evaluate_recs(
-                inter, method, k=k, seed=seed, params=params, progress=reporter(0)
-            )
-        stages[0][1].progress(1.0, text=f"{stages[0][0]}: done")
-        full = train(inter, method, seed=seed, progress=reporter(1), **params)
-        stages[1][1].progress(1.0, text=f"{stages[1][0]}: done")
+        evaluation, training = _stage_bars()
+        tuner = _tuner(method, seed, k, trials, params, evaluation) if trials else None
+        run = train_prepared(
+            engine,
+            inter,
+            method,
+            seed=seed,
+            params=params,
+            evaluate=True,
+            k=k,
+            progress=training,
+            evaluation_progress=evaluation,
+            tuner=tuner,
+        )
+        training(1.0, "done")
+        report = {**run.evaluation, **(run.tuning or {})}
         report["set"] = state.add_set(
-            f"{name} · {method}", full.items, source=f"{method} on {name}"
+            f"{name} · {method}", engine.items(run.trained), source=f"{method} on {name}"
         )
         status.update(
             label=f"{method}: HR@{k} {report['hr']:.3f}", state="complete", expanded=False
         )
     return report
+
+
+def _stage_bars():
+    """One progress bar per stage; each returns the ``(fraction, message)`` callback of its bar."""
+
+    def bar(label: str, short: str):
+        shown = st.progress(0.0, text=f"{short}: waiting")
+        return lambda f, m: shown.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
+
+    return bar(*STAGES[0]), bar(*STAGES[1])
+
+
+def _tuner(method, seed, k, trials, fixed, progress):
+    """Tuning as the first stage, its trials drawn live: validation chooses the parameters, the
+    test split scores them (the tuning's own test report)."""
+
+    def run(inter):
+        tuned = tuning.run(inter, method, seed, k, trials, fixed, progress=progress)
+        record = {
+            "tuning": tuned.lines(),
+            "tuning_trials": tuned.trials.to_dict(orient="records"),
+        }
+        return tuned.best_params, tuned.test, record
+
+    return run
 
 
 def _show(report):
@@ -133,28 +159,11 @@ def _show(report):
     for line in report.get("tuning", []):
         st.caption(line)
     if report.get("tuning_trials"):
-        tuning.show_trials(report["tuning_trials"], key=f"trials-{report['set']}")
-    rows = [{"model": report["method"], **{m: report[m] for m in REPORT_METRICS}}]
-    rows += [
-        {"model": b, **{m: v[m] for m in REPORT_METRICS}} for b, v in report["baselines"].items()
-    ]
-    table = pd.DataFrame(rows)
+        tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
+    table = _scores(report)
     st.dataframe(table, hide_index=True, width="stretch")
-    for v in verdicts(report):
-        (
-            st.success
-            if v.relation == "better"
-            else st.warning
-            if v.relation == "worse"
-            else st.info
-        )(v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]"))
-    buckets = pd.DataFrame(
-        [
-            {"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
-            for m, per in report["by_popularity_bucket"].items()
-            for b, v in per.items()
-        ]
-    )
+    _verdicts(report)
+    buckets = _by_popularity(report)
     with st.expander("By popularity of the held-out item (head / mid / tail)"):
         st.dataframe(buckets.pivot(index="model", columns="bucket", values="hr"), width="stretch")
     emb = state.load(report["set"])
@@ -164,11 +173,39 @@ def _show(report):
         emb,
         f"k={report['k']}",
         tables=[("metrics", table), ("by popularity bucket", buckets)],
-        key=f"metrics-{report['set']}",
+        key=f"train.metrics.{report['set']}",
     )
-    if st.button(f"Explore {report['method']} vectors", key=f"use-{report['set']}"):
+    if st.button(f"Explore {report['method']} vectors", key=f"train.use.{report['set']}"):
         state.set_active(report["set"])
         st.switch_page("views/map.py")
+
+
+def _scores(report) -> pd.DataFrame:
+    """The model's metrics and each baseline's, one row each."""
+    rows = [{"model": report["method"], **{m: report[m] for m in REPORT_METRICS}}]
+    rows += [
+        {"model": b, **{m: v[m] for m in REPORT_METRICS}} for b, v in report["baselines"].items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _verdicts(report) -> None:
+    """Better, worse or a tie against each baseline (95% intervals), one coloured line each."""
+    shown = {"better": st.success, "worse": st.warning}
+    for v in verdicts(report):
+        text = v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]")
+        shown.get(v.relation, st.info)(text)
+
+
+def _by_popularity(report) -> pd.DataFrame:
+    """HR and NDCG per popularity bucket of the held-out item, per model."""
+    return pd.DataFrame(
+        [
+            {"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
+            for m, per in report["by_popularity_bucket"].items()
+            for b, v in per.items()
+        ]
+    )
 
 
 page()
