@@ -90,6 +90,7 @@ BROWSER_ID = Slot("browser.id")  # this browser's id (its cookie)
 UPLOADS = Slot("browser.uploads")  # the UploadLedger of this session's stored uploads
 VALIDATED_LOGS = Slot("logs.validated")  # logs validated in this session: record id -> log
 LATEST_LOG = Slot("logs.latest")  # id of the log validated last in this session
+GATE_PASSED = Slot("gate.passed")  # this browser entered the token (an exposed server's gate)
 KEPT = "controls.kept"  # family: a control's value kept while its page is not shown
 KEPT_SET = "controls.kept_set"  # family: the set a control's value was checked against
 
