@@ -1,5 +1,6 @@
 """The dashboard in a real browser: a Streamlit server started here on 127.0.0.1 and Debian's
-Chromium driven by Playwright.  Screenshots land in artifacts/."""
+Chromium driven by Playwright.  Screenshots land in the session's temporary folder
+(``artifacts`` under pytest's base temporary folder, kept for the last three runs)."""
 
 import os
 import shutil
@@ -25,7 +26,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = ROOT / "artifacts"
 
 
 def free_port() -> int:
@@ -120,9 +120,14 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, never the repository."""
+    return tmp_path_factory.mktemp("artifacts", numbered=False)
+
+
 @pytest.fixture
 def page(browser):
-    ARTIFACTS.mkdir(exist_ok=True)
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
     yield pg
     pg.close()
@@ -155,12 +160,12 @@ def wait_for_query(page, needle: str, present: bool = True, timeout: float = 30_
     )
 
 
-def test_arithmetic_url_shows_paris(server, page):
+def test_arithmetic_url_shows_paris(server, page, artifacts):
     page.goto(f"{server}/arithmetic?q=madrid+-+spain+%2B+france")
     assert grid_cells(page)[1] == "paris"
     assert page.get_by_role("textbox", name="Expression").input_value() == "madrid - spain + france"
     page.get_by_text("result vector").first.wait_for(timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "arithmetic.png"))
+    page.screenshot(path=str(artifacts / "arithmetic.png"))
 
 
 def test_a_control_changed_three_times_keeps_each_change(server, page):
@@ -186,7 +191,7 @@ def test_the_active_set_survives_switching_pages(server, page):
     assert page.get_by_role("combobox", name="Embedding set").input_value() == "sample log · als"
 
 
-def test_upload_a_log_through_the_file_input(server, page):
+def test_upload_a_log_through_the_file_input(server, page, artifacts):
     page.goto(f"{server}/data")
     page.get_by_role("tab", name="Upload a log").click()
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Interaction log")
@@ -197,7 +202,7 @@ def test_upload_a_log_through_the_file_input(server, page):
     report = page.locator("p", has_text="rows kept").locator("visible=true").first
     report.wait_for(timeout=30_000)
     assert f"{ROWS:,} of {ROWS:,} rows kept" in report.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "upload.png"), full_page=True)
 
 
 def upload_vectors(page, url: str, path: Path) -> None:

@@ -182,8 +182,8 @@ def test_evaluation_does_not_import_training():
         ], path.name
 
 
-def test_cooccurrence_and_walks_follow_edges():
-    log = prepare_inline([("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
+def test_cooccurrence_and_walks_follow_edges(tmp_path):
+    log = prepare_inline(tmp_path, [("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
     g = cooccurrence(log, window=1)
     names = log.items.tolist()
     edges = {(names[i], names[j]) for i, j in zip(*g.nonzero())}
@@ -193,17 +193,14 @@ def test_cooccurrence_and_walks_follow_edges():
             assert all(g[x, y] > 0 for x, y in zip(walk[:-1], walk[1:]))
 
 
-def prepare_inline(pairs):
-    import tempfile
-    from pathlib import Path
-
-    d = Path(tempfile.mkdtemp())
-    (d / "l.csv").write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
-    return prepare(d / "l.csv")
+def prepare_inline(folder, pairs):
+    path = folder / "l.csv"
+    path.write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
+    return prepare(path)
 
 
-def test_node2vec_return_bias_changes_walks():
-    log = prepare_inline([("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
+def test_node2vec_return_bias_changes_walks(tmp_path):
+    log = prepare_inline(tmp_path, [("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
     g = cooccurrence(log, window=3)
     back_low = random_walks(g, 20, 30, p=100.0, q=1.0, seed=0)  # rarely step back
     back_high = random_walks(g, 20, 30, p=0.01, q=1.0, seed=0)  # mostly step back
