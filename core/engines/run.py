@@ -68,9 +68,9 @@ def run_training(
     Examples
     --------
     >>> from embedlab.core.engines import get_engine, LogSpec
-    >>> report, log = run_training(  # doctest: +SKIP
-    ...     get_engine("local"), LogSpec("log.csv"), "als", "out")
-    >>> report["files"]  # doctest: +SKIP
+    >>> report, log = run_training(get_engine("local"), LogSpec("sample_data/interactions.csv"),
+    ...                            "als", tmp_path / "als", params={"factors": 8})
+    >>> report["files"]
     ['items.parquet', 'items.txt', 'users.parquet']
     """
     from ..io.atomic import atomic_folder, check_folder_target

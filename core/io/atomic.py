@@ -174,11 +174,10 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "rows.csv"
+    >>> out = tmp_path / "rows.csv"
     >>> with atomic_file(out) as tmp:
     ...     _ = tmp.write_text("a,1")
-    >>> out.read_text(), [p.name for p in out.parent.iterdir()]
+    >>> out.read_text(), [p.name for p in tmp_path.glob("*rows.csv*")]  # no temporary file left
     ('a,1', ['rows.csv'])
     """
     path = Path(path)
@@ -266,8 +265,7 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "i2v"
+    >>> out = tmp_path / "i2v"
     >>> with atomic_folder(out) as tmp:
     ...     _ = (tmp / "items.txt").write_text("a")
     >>> sorted(p.name for p in out.iterdir())  # with the marker that says embedlab wrote it
