@@ -141,14 +141,14 @@ def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
     spec = {d["name"]: d for d in declared(t.Params)}
     assert spec and all(d["help"] for d in spec.values())
     defaults = t.Params()
-    for (
-        dim
-    ) in t.space:  # every searched name is a declared parameter, its range inside the valid bounds
-        d = spec[dim.name]
-        values = dim.choices or (dim.low, dim.high)
-        for v in values:
-            make_params(t, {dim.name: v})
-        assert getattr(defaults, dim.name) == d["default"]
+    for dim in t.space:
+        assert dim.name in spec  # every searched name is a declared parameter...
+        for v in dim.choices or (dim.low, dim.high):
+            make_params(t, {dim.name: v})  # ...whose searched range is inside its valid bounds
+        # and tuning's trial 0, the defaults, is a point of the space searched
+        v = getattr(defaults, dim.name)
+        inside = v in dim.choices if dim.choices else dim.low <= v <= dim.high or v == dim.off
+        assert inside, (dim, v)
 
 
 def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
