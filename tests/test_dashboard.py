@@ -65,6 +65,10 @@ def frame_keys(at) -> list[str]:
     return frame_keys_of(at, 0)
 
 
+def download_labels(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
 def frame_keys_of(at, index: int) -> list[str]:
     return at.dataframe[index].value["key"].tolist()
 
@@ -143,6 +147,7 @@ def test_upload_log_train_and_metrics_shown():
     assert models == ["als", "popularity", "random", "itemcf"]
     hr = at.dataframe[0].value.set_index("model")["hr"]
     assert hr["als"] > hr["popularity"] > hr["random"]
+    assert "PNG (server-side)" in download_labels(at)  # the metrics chart's (needs Chromium)
 
 
 def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
@@ -289,6 +294,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")
+    assert "PNG (server-side)" in download_labels(at)  # the lift chart's (needs Chromium)
     rows = at.session_state["sweep"][0]
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
