@@ -84,3 +84,26 @@ def assert_contract(run: Run) -> None:
     assert run.code in (0, 2), (run.code, run.stderr)
     if run.code == 2:
         assert len(run.lines) == 1, run.stderr
+
+
+# The real CLI, run by test code that pauses it at one moment: right after a folder write's first
+# rename (the old folder moved to its hidden ``.NAME.old-*`` name, the new one not yet in place) it
+# writes "x" to the READY pipe and blocks reading the WAIT pipe, so a test can kill it exactly
+# there without sleeping.  Argument 1 and 2 are the two inherited pipe ends; the rest go to the
+# CLI.  (Only os.rename is wrapped, in the CLI's own process; the product has no test hook.)
+PAUSED_AT_SWAP = """
+import os, runpy, sys
+ready, wait = int(sys.argv.pop(1)), int(sys.argv.pop(1))
+real_rename = os.rename
+
+def rename(src, dst, *args, **kwargs):
+    real_rename(src, dst, *args, **kwargs)
+    name = os.path.basename(os.fspath(dst))
+    if name.startswith(".") and ".old-" in name:
+        os.write(ready, b"x")
+        os.read(wait, 1)
+
+os.rename = rename
+sys.argv[0] = "embedlab"
+runpy.run_module("embedlab.core.cli", run_name="__main__", alter_sys=True)
+"""

@@ -300,18 +300,6 @@ def _swap_in(new: Path, out: Path) -> None:
         old = temp_name(out, "old")
         old.unlink()
         os.rename(out, old)
-        _pause_for_tests()
     os.rename(new, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _pause_for_tests() -> None:
-    """Test hook (tests/test_hardening_interrupt.py): with ``EMBEDLAB_TEST_SWAP_FDS=READY,WAIT``
-    (two inherited pipe ends), say "between the renames" on READY and block reading WAIT, so a
-    test can kill the writer at exactly that moment without sleeping."""
-    fds = os.environ.get("EMBEDLAB_TEST_SWAP_FDS")
-    if fds:
-        ready, wait = (int(fd) for fd in fds.split(","))
-        os.write(ready, b"x")
-        os.read(wait, 1)
