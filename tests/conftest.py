@@ -13,15 +13,20 @@ they were.  No module-level import of the app here.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests import isolation
 
 ISOLATION = isolation.redirect()
 # what the user's own folders held before anything ran (test_isolation.py compares at the end)
 BEFORE = isolation.snapshot(ISOLATION.real_locations(), top=ISOLATION.real_home)
+# ...and the names at the top of the repository (a test writing there adds one)
+REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY_BEFORE = sorted(p.name for p in REPOSITORY.iterdir())
 
 # Fuzz tests are reproducible: the same examples on every run (derandomize), no example database
 # written into the repository, no deadline (a loaded machine is not a failure).  Their example
@@ -36,6 +41,8 @@ settings.register_profile(
 )
 settings.register_profile("explore", derandomize=False, database=None, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# ...and its own cache (unicode tables) goes to the temporary root, not .hypothesis/ here
+set_hypothesis_home_dir(ISOLATION.root / "hypothesis")
 
 
 @pytest.fixture(scope="session", autouse=True)

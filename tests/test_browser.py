@@ -127,7 +127,9 @@ def browser():
 @pytest.fixture(scope="session")
 def artifacts(tmp_path_factory) -> Path:
     """Where screenshots go: a temporary folder, never the repository."""
-    return tmp_path_factory.mktemp("artifacts", numbered=False)
+    folder = tmp_path_factory.getbasetemp() / "artifacts"
+    folder.mkdir(exist_ok=True)  # (this fixture is also imported by test_map_browser.py)
+    return folder
 
 
 @pytest.fixture
@@ -335,17 +337,17 @@ def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, t
 
 
 def test_sigterm_stops_the_dashboard_and_frees_its_port(tmp_path):
+    """``embedlab dashboard`` exits only once its Streamlit child has: when it has, the port is
+    free, and exit status 0 says Streamlit stopped on the forwarded SIGTERM (one it had to kill
+    after the grace period would give 143)."""
     import signal
 
     srv = Server(tmp_path / "workspace", tmp_path / "server.log").start()
     port = int(srv.url.rsplit(":", 1)[1])
     try:
         srv.proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not port_is_free(port):
-            time.sleep(0.05)
-        assert port_is_free(port), "the Streamlit child still serves the port 5 s after SIGTERM"
-        assert srv.proc.wait(timeout=5) is not None
+        assert srv.proc.wait(timeout=300) == 0  # (the timeout only turns a hang into a failure)
+        assert port_is_free(port), "the Streamlit child still serves the port"
     finally:
         srv.stop()
 
