@@ -51,8 +51,9 @@ def user_folders() -> isolation.Isolation:
     module docstring); a test module that changed one at import time fails here, not later."""
     moved = {
         name: os.environ.get(name)
-        for name in ("HOME", "EMBEDLAB_WORKSPACE", "EMBEDLAB_CACHE", "XDG_DATA_HOME")
-        if not str(os.environ.get(name, "")).startswith(str(ISOLATION.root))
+        for name in isolation.VARIABLES
+        if name != "SPARK_SUBMIT_OPTS"
+        and not str(os.environ.get(name, "")).startswith(str(ISOLATION.root))
     }
     assert not moved, f"per-user locations outside {ISOLATION.root}: {moved}"
     return ISOLATION
