@@ -90,8 +90,12 @@ def compare_sets(
 
     Examples
     --------
-    >>> compare_sets(emb, emb, ("a", "a")).summary["mean overlap@k"].iloc[0]  # doctest: +SKIP
-    1.0
+    Two sets of four keys where c's nearest neighbour is d in one and b in the other:
+
+    >>> a = Embeddings(list("abcd"), np.array([[1, 0], [.99, .1], [0, 1], [.1, .99]], "f4"))
+    >>> b = Embeddings(list("abcd"), np.array([[1, 0], [.99, .1], [0, 1], [-1, 0]], "f4"))
+    >>> float(compare_sets(a, b, ("A", "B"), k=1).summary["mean overlap@k"].iloc[0])
+    0.75
     """
     common = shared_keys(a, b)
     rng = np.random.default_rng(seed)
@@ -177,8 +181,11 @@ def verdicts(report: dict, metric: str = "hr") -> list[Verdict]:
 
     Examples
     --------
-    >>> verdicts(evaluate_recs(inter, "als"))[0].sentence("als")  # doctest: +SKIP
-    'als HR 0.226 [0.208, 0.244] vs itemcf 0.478 [0.456, 0.501]: worse by 0.252 (-53%)'
+    >>> report = {"hr": 0.034, "hr_lo": 0.02, "hr_hi": 0.05, "baselines": {
+    ...     "popularity": {"hr": 0.041, "hr_lo": 0.03, "hr_hi": 0.052},
+    ...     "itemcf": {"hr": 0.079, "hr_lo": 0.07, "hr_hi": 0.09}}}
+    >>> verdicts(report)[0].sentence("item2vec")
+    'item2vec HR 0.034 [0.020, 0.050] vs itemcf 0.079 [0.070, 0.090]: worse by 0.045 (-57%)'
     """
 
     def interval(r):

@@ -39,7 +39,9 @@ def find_items(emb: Embeddings, text: str, limit: int = 10) -> list[Match]:
 
     Examples
     --------
-    >>> [m.key for m in find_items(emb, "toy story")]  # doctest: +SKIP
+    >>> meta = pd.DataFrame({"title": ["Toy Story (1995)", "Toy Story 2 (1999)", "Heat (1995)"]})
+    >>> emb = Embeddings(["1", "3114", "6"], np.eye(3, dtype=np.float32), metadata=meta)
+    >>> [m.key for m in find_items(emb, "toy story")]
     ['1', '3114']
     """
     needle = str(text).strip().lower()

@@ -8,7 +8,18 @@ from embedlab.dashboard.state import keys
 from tests.paths import ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["home", "map", "neighbours", "arithmetic", "data", "train", "compare", "catalog", "lookup"]
+# each page and the heading it opens with (a page that failed to switch would show another)
+PAGES = {
+    "home": "embedlab",
+    "map": "Map",
+    "neighbours": "Nearest neighbours",
+    "arithmetic": "Vector arithmetic",
+    "data": "Data",
+    "train": "Train",
+    "compare": "Compare",
+    "catalog": "Catalog size",
+    "lookup": "Lookup = one-hot × matrix",
+}
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -20,15 +31,11 @@ def open_page(page: str, **params) -> AppTest:
     return at
 
 
-@pytest.fixture(autouse=True, scope="module")
-def workspace(tmp_path_factory):
-    """Stored sets go to a throwaway workspace, never the user's data folder."""
-    import os
-
-    root = tmp_path_factory.mktemp("workspace")
-    os.environ["EMBEDLAB_WORKSPACE"] = str(root)
-    yield root
-    os.environ.pop("EMBEDLAB_WORKSPACE", None)
+@pytest.fixture
+def workspace(user_folders):
+    """The dashboard's workspace: the session's temporary one (conftest sets it before the app is
+    first imported, so the server-wide workspace the app opens once is this one too)."""
+    return user_folders.workspace
 
 
 def baskets_csv(n: int = 300) -> bytes:
@@ -56,14 +63,22 @@ def baskets_csv(n: int = 300) -> bytes:
 
 def frame_keys(at) -> list[str]:
     """Keys of the first result table (answers, neighbours)."""
-    return at.dataframe[0].value["key"].tolist()
+    return frame_keys_of(at, 0)
+
+
+def download_labels(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def frame_keys_of(at, index: int) -> list[str]:
+    return at.dataframe[index].value["key"].tolist()
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_builtin_data(page):
     at = open_page(page)
     assert not at.error, [e.value for e in at.error]
-    assert at.header or at.title
+    assert [h.value for h in [*at.title, *at.header]][:1] == [PAGES[page]]
 
 
 def test_arithmetic_from_url_and_widget():
@@ -135,6 +150,7 @@ def test_upload_log_train_and_metrics_shown():
     assert models == ["als", "popularity", "random", "itemcf"]
     hr = at.dataframe[0].value.set_index("model")["hr"]
     assert hr["als"] > hr["popularity"] > hr["random"]
+    assert "PNG (server-side)" in download_labels(at)  # the metrics chart's (needs Chromium)
 
 
 def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
@@ -253,9 +269,26 @@ def test_compare_sample_models():
     assert list(summary["set"]) == ["sample log · item2vec", "sample log · als"]
     assert 0 < summary["mean overlap@k"].iloc[0] < 1
     assert (summary["label agreement@k"] > 0.8).all()
-    same = open_page("compare", a="sample:als", b="sample:als", q="i0001")
-    assert same.dataframe[2].value["mean overlap@k"].iloc[0] == 1.0
-    assert same.metric[0].value == "100%"
+
+
+def test_compare_two_stored_sets_with_a_known_overlap(workspace):
+    """Two sets whose neighbours are worked by hand (tests/test_compare.py's two_sets): three of
+    four keys keep their nearest neighbour, c does not (d in A, b in B)."""
+    from embedlab.core.workspace import CLI_OWNER, Workspace
+    from tests.test_compare import two_sets
+
+    a, b = two_sets()
+    ws = Workspace(workspace)
+    ida, idb = (ws.save_set(e, name, owner=CLI_OWNER).id for e, name in ((a, "A"), (b, "B")))
+    at = open_page("compare", a=ida, b=idb, q="c", k="1")
+    assert not at.error, [e.value for e in at.error]
+    assert at.metric[0].value == "0%"  # c's neighbour: d in A, b in B
+    assert [frame_keys_of(at, i) for i in (0, 1)] == [["d"], ["b"]]
+    summary = at.dataframe[2].value
+    assert summary["mean overlap@k"].iloc[0] == 0.75
+    assert summary["label agreement@k"].tolist() == [1.0, 0.75]
+    same_key = open_page("compare", a=ida, b=idb, q="a", k="1")
+    assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
 
 
 def test_catalog_sweep_runs_and_reopens_from_csv():
@@ -268,6 +301,7 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")
+    assert "PNG (server-side)" in download_labels(at)  # the lift chart's (needs Chromium)
     rows = at.session_state[keys.CATALOG_SWEEP.key][0]
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
@@ -386,4 +420,6 @@ def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert not at.exception and at.error
     message = at.error[0].value.replace("\\", "")
+    stored = [p for p in (workspace / "uploads").rglob("broken.txt")]
+    assert stored, "the upload is kept in the workspace (whose path the message must not show)"
     assert "broken.txt" in message and str(workspace) not in message and "uploads" not in message

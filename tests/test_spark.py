@@ -154,7 +154,7 @@ def test_same_item_set(spark, sample):
     assert set(items.toPandas()["key"]) == set(sample.items)
 
 
-def test_spark_limits_are_clear_errors(spark, sample, capsys):
+def test_spark_limits_are_clear_errors(spark, sample, capsys, tmp_path):
     events, _ = spark_logs.prepare(spark, SAMPLE_LOG)
     with pytest.raises(ParameterError, match="vocabulary × vector size"):
         spark_train.train(events, "item2vec", params={"vector_size": 300_000})
@@ -174,10 +174,11 @@ def test_spark_limits_are_clear_errors(spark, sample, capsys):
             "--method",
             "als",
             "--out",
-            "/tmp/never",
+            str(tmp_path / "never"),
         ]
     )
     assert code == 2 and "column 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
 
 
 def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):

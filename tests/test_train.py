@@ -141,14 +141,14 @@ def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
     spec = {d["name"]: d for d in declared(t.Params)}
     assert spec and all(d["help"] for d in spec.values())
     defaults = t.Params()
-    for (
-        dim
-    ) in t.space:  # every searched name is a declared parameter, its range inside the valid bounds
-        d = spec[dim.name]
-        values = dim.choices or (dim.low, dim.high)
-        for v in values:
-            make_params(t, {dim.name: v})
-        assert getattr(defaults, dim.name) == d["default"]
+    for dim in t.space:
+        assert dim.name in spec  # every searched name is a declared parameter...
+        for v in dim.choices or (dim.low, dim.high):
+            make_params(t, {dim.name: v})  # ...whose searched range is inside its valid bounds
+        # and tuning's trial 0, the defaults, is a point of the space searched
+        v = getattr(defaults, dim.name)
+        inside = v in dim.choices if dim.choices else dim.low <= v <= dim.high or v == dim.off
+        assert inside, (dim, v)
 
 
 def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
@@ -182,8 +182,8 @@ def test_evaluation_does_not_import_training():
         ], path.name
 
 
-def test_cooccurrence_and_walks_follow_edges():
-    log = prepare_inline([("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
+def test_cooccurrence_and_walks_follow_edges(tmp_path):
+    log = prepare_inline(tmp_path, [("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
     g = cooccurrence(log, window=1)
     names = log.items.tolist()
     edges = {(names[i], names[j]) for i, j in zip(*g.nonzero())}
@@ -193,17 +193,14 @@ def test_cooccurrence_and_walks_follow_edges():
             assert all(g[x, y] > 0 for x, y in zip(walk[:-1], walk[1:]))
 
 
-def prepare_inline(pairs):
-    import tempfile
-    from pathlib import Path
-
-    d = Path(tempfile.mkdtemp())
-    (d / "l.csv").write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
-    return prepare(d / "l.csv")
+def prepare_inline(folder, pairs):
+    path = folder / "l.csv"
+    path.write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
+    return prepare(path)
 
 
-def test_node2vec_return_bias_changes_walks():
-    log = prepare_inline([("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
+def test_node2vec_return_bias_changes_walks(tmp_path):
+    log = prepare_inline(tmp_path, [("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
     g = cooccurrence(log, window=3)
     back_low = random_walks(g, 20, 30, p=100.0, q=1.0, seed=0)  # rarely step back
     back_high = random_walks(g, 20, 30, p=0.01, q=1.0, seed=0)  # mostly step back

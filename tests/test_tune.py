@@ -1,6 +1,7 @@
 """Tuning: validation never sees the test event, the choice is reproducible, every trial is kept."""
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -51,7 +52,14 @@ def test_tuning_needs_a_validation_event(tmp_path):
         prepare_tuning(prepare(path))
 
 
-def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
+@pytest.fixture
+def two_cores(monkeypatch):
+    """The machine claims two cores, so ``workers=2`` runs two worker processes even on one core
+    (slower there, never different: what is tested is the result, not the speed)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_same_seed_same_best_params_and_every_trial_recorded(small_log, two_cores):
     seen = []
     a = tune(small_log, "svd", trials=4, seed=1, on_trial=seen.append, workers=2)
     b = tune(small_log, "svd", trials=4, seed=1, workers=2)
@@ -66,7 +74,7 @@ def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
     assert 0 <= a.test["hr_lo"] <= a.test["hr"] <= a.test["hr_hi"] <= 1
 
 
-def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log):
+def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log, two_cores):
     """Trial n is asked once trial n-2 is told and prunes against the completed trials of that
     moment, so the worker count changes the time, never the trials or the choice."""
     kwargs = {"trials": 8, "seed": 0, "fixed": {"epochs": 4}}
@@ -156,6 +164,7 @@ def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_p
 def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     from streamlit.testing.v1 import AppTest
 
+    from embedlab.core.workspace import Workspace
     from tests.paths import ROOT
 
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
@@ -163,12 +172,29 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     at.switch_page("views/train.py").run()
     at.multiselect[0].set_value(["svd"]).run()
     at.toggle[0].set_value(True).run()
-    at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(2).run()
+    at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(3).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
     trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
-    assert list(trials["number"]) == [0, 1] and "factors" in trials.columns
-    assert any("with the defaults" in c.value for c in at.caption)
+    assert list(trials["number"]) == [0, 1, 2] and "factors" in trials.columns
+    # the choice, read off the trial table: the complete trial with the best validation NDCG
+    done = trials[trials["state"] == "complete"]
+    best = done.loc[done["ndcg"].idxmax()]
+    searched = [d.name for d in trainer("svd").space]
+    chosen = {name: int(best[name]) for name in searched}
+    captions = [c.value for c in at.caption]
+    said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in chosen.items())
+    assert said in captions, (said, captions)
+    defaults = trials.iloc[0]  # trial 0 is the defaults
+    assert any(
+        f"validation ndcg {defaults['ndcg']:.4f} with the defaults, {best['ndcg']:.4f} with the "
+        f"best (trial {best['number']})" in c
+        for c in captions
+    ), captions
+    # ...and the model the page trained and stored is the chosen one
+    (result,) = at.session_state["train.results"]
+    params = Workspace(os.environ["EMBEDLAB_WORKSPACE"]).load_set(result["set"]).provenance.params
+    assert {name: params[name] for name in chosen} == chosen
 
 
 def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
@@ -185,65 +211,113 @@ def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
     assert val_rows and not val_rows & test_rows  # validation holds out a different item
 
 
-@pytest.mark.parametrize("command", [["evaluate", "recs"], ["train", "--out", "never-written"]])
-def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys):
+@pytest.mark.parametrize("command", [["evaluate", "recs"], ["train", "--out"]])
+def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys, tmp_path):
     # the log does not exist: the refusal comes before anything is read (or Spark started)
-    args = [*command, "--log", "no-such-log.csv", "--method", "als", "--tune", "--engine", "spark"]
+    out = [str(tmp_path / "never-written")] if command[-1] == "--out" else []
+    log = str(tmp_path / "no-such-log.csv")
+    args = [*command, *out, "--log", log, "--method", "als", "--tune", "--engine", "spark"]
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert (
         err
         == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"
     )
+    assert list(tmp_path.iterdir()) == []
+
+
+# Runs the real CLI with two observations added in its own process, by test code only: every
+# process other than the CLI's own that starts ignoring SIGINT (a tuning worker, once it is ready
+# for Ctrl-C) writes "r" to a pipe, and the same worker writes "t" if it is later terminated
+# (SIGTERM) rather than left to finish.  (A machine with one core would run the trials in the CLI's
+# own process, so the CLI is told it has two.)
+OBSERVED_CLI = """
+import os, runpy, signal, sys
+fd, cli = int(sys.argv.pop(1)), os.getpid()
+os.cpu_count = lambda: 2
+real_signal = signal.signal
+
+def terminated(signum, frame):
+    os.write(fd, b"t")
+    os._exit(128 + signum)
+
+def observed(signum, handler):
+    previous = real_signal(signum, handler)
+    if signum == signal.SIGINT and handler == signal.SIG_IGN and os.getpid() != cli:
+        real_signal(signal.SIGTERM, terminated)
+        os.write(fd, b"r")
+    return previous
+
+signal.signal = observed
+sys.argv[0] = "embedlab"
+runpy.run_module("embedlab.core.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def read_until(fd: int, count: int) -> bytes:
+    """Bytes from the pipe until ``count`` have come or every writer is gone (EOF).  The generous
+    wait per read only turns a hang into a failure; nothing here depends on the machine's speed."""
+    import select
+
+    got = b""
+    while len(got) < count:
+        ready, _, _ = select.select([fd], [], [], 600)
+        assert ready, f"no word from the CLI in 10 minutes (so far {got!r})"
+        chunk = os.read(fd, count - len(got))
+        if not chunk:
+            break
+        got += chunk
+    return got
 
 
 def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
-    """Ctrl-C reaches the whole process group: the workers ignore it and the parent terminates
-    them, so the command exits 130 at once and leaves no process behind."""
-    import os
+    """Ctrl-C reaches the whole process group once both workers ignore it: the parent terminates
+    them (it does not wait for their trials), exits 130 without a traceback and leaves no process
+    behind."""
     import signal
     import subprocess
     import sys
-    import time
 
     from tests.paths import ROOT
 
-    def group() -> list[str]:
-        return subprocess.run(
-            ["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True
-        ).stdout.split()
-
     src = tmp_path / "log"
     generate(users=300, items=80, seed=3, events_per_user=15).write(src)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "embedlab.core.cli",
-            "evaluate",
-            "recs",
-            "--log",
-            str(src / "interactions.csv"),
-            "--method",
-            "item2vec",
-            "--tune",
-            "--trials",
-            "40",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    deadline = time.monotonic() + 120
-    while (
-        len(group()) < 3 and proc.poll() is None and time.monotonic() < deadline
-    ):  # parent + two workers
-        time.sleep(0.1)
-    assert len(group()) == 3, "the two workers never started"
-    os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=30) == 130
-    assert b"Traceback" not in proc.stderr.read()
-    assert group() == []
+    read_fd, write_fd = os.pipe()
+    with open(tmp_path / "stderr", "wb") as err:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                OBSERVED_CLI,
+                str(write_fd),
+                "evaluate",
+                "recs",
+                "--log",
+                str(src / "interactions.csv"),
+                "--method",
+                "item2vec",
+                "--tune",
+                "--trials",
+                "40",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            pass_fds=(write_fd,),
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+    os.close(write_fd)
+    try:
+        assert read_until(read_fd, 2) == b"rr", "two workers, each ignoring SIGINT"
+        os.killpg(proc.pid, signal.SIGINT)
+        assert read_until(read_fd, 3) == b"tt", "each worker terminated, then every writer gone"
+    finally:
+        os.close(read_fd)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait() == 130
+    assert b"Traceback" not in (tmp_path / "stderr").read_bytes()
+    left = subprocess.run(["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True)
+    assert left.stdout.split() == []

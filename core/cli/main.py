@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["neighbours", "frog", "--topn", "3", "--json"])  # doctest: +SKIP
+    >>> main(["neighbours", "frog", "--topn", "1"])
+    frog:
+        1. snake  0.8445
     0
     """
     debug = os.environ.get("EMBEDLAB_DEBUG") == "1"

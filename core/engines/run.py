@@ -60,9 +60,10 @@ def run_training(
 
     Examples
     --------
-    >>> report, log = run_training(  # doctest: +SKIP
-    ...     get_engine("local"), LogSpec("log.csv"), "als", "out")
-    >>> report["files"]  # doctest: +SKIP
+    >>> from embedlab.core.engines import get_engine, LogSpec
+    >>> report, log = run_training(get_engine("local"), LogSpec("sample_data/interactions.csv"),
+    ...                            "als", tmp_path / "als", params={"factors": 8})
+    >>> report["files"]
     ['items.parquet', 'items.txt', 'users.parquet']
     """
     from ..io.atomic import check_folder_target

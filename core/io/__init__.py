@@ -166,7 +166,7 @@ def load(
 
     Examples
     --------
-    >>> load("glove-6b-50d", limit=10).dim  # doctest: +SKIP
+    >>> load("glove-6b-50d", limit=10).dim
     50
     """
     _check_limit(limit)
@@ -313,8 +313,7 @@ def save(
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "vectors.parquet"
+    >>> out = tmp_path / "vectors.parquet"
     >>> save(load("glove-6b-50d", limit=100), out) == [out]
     True
     """
