@@ -6,8 +6,8 @@ decimal mark, decided once per file and said in words (``Dialect.describe``).
   byte.  The whole file is checked (:mod:`.scan`) before a row is read, so a byte at line 90,000
   cannot change the decision half-way.
 - **Separator**: ``::`` (MovieLens-1M), tab, comma, semicolon or pipe, whichever splits the first
-  rows into the most columns consistently (9 rows in 10 alike); else space, colon, ``^`` or ``~``;
-  or the one chosen.  Any single character, or several (``::``), can be chosen.
+  rows into the most columns consistently (4 rows in 5 alike, empty trailing fields aside); else
+  space, colon, ``^`` or ``~``; or the one chosen.  Any single character, or several (``::``), can be chosen.
 - **Header**: the first row is tested against the rows below it, column by column, as
   ``csv.Sniffer.has_header`` does on our terms: a field that is a number (or a date) above a column
   of numbers (dates) votes "data", one that is not votes "header"; in a column of ids of one
@@ -323,7 +323,7 @@ def sniff_separator(lines: list[str]) -> tuple[str, str]:
 
 
 def _consistent_width(rows: list[list[str]]) -> int:
-    """The number of fields 9 rows in 10 share (empty trailing fields aside), else 0."""
+    """The number of fields 4 rows in 5 share (empty trailing fields aside), else 0."""
     if not rows:
         return 0
     widths = Counter(len(_trimmed(r)) for r in rows)
@@ -331,7 +331,7 @@ def _consistent_width(rows: list[list[str]]) -> int:
     padded = Counter(len(r) for r in rows).most_common(1)[0]
     if padded[1] >= 0.9 * len(rows):  # rows padded to one width (basket files)
         return padded[0]
-    return width if count >= 0.9 * len(rows) else 0
+    return width if count >= 0.8 * len(rows) else 0
 
 
 def _trimmed(row: list[str]) -> list[str]:

@@ -35,7 +35,16 @@ from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
 from ..io.stream import nonblank_line_blocks, raw_lines, scan_text
 from ..io.tables import check_parquet_size
-from .dialect import HEAD, Dialect, choose_encoding, detect, parse_separator, separator_word
+from .dialect import (
+    HEAD,
+    Dialect,
+    choose_encoding,
+    detect,
+    parse_columns,
+    parse_header,
+    parse_separator,
+    separator_word,
+)
 from .rules import reason
 from .scan import open_text, scan
 
@@ -217,7 +226,8 @@ def open_log(
         log = _baskets(path, head, encoding, separator)
     else:
         sep = "\t" if fmt == "tsv" and separator == "auto" else parse_separator(separator)
-        reading = {"encoding": encoding, "separator": sep, "header": header, "columns": columns}
+        reading = {"encoding": encoding, "separator": sep}
+        reading.update(header=parse_header(header), columns=parse_columns(columns))
         log = _delimited(path, head, reading, expect)
     log.format = fmt
     return log
