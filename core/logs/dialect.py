@@ -7,7 +7,7 @@ decimal mark, decided once per file and said in words (``Dialect.describe``).
   cannot change the decision half-way.
 - **Separator**: ``::`` (MovieLens-1M), tab, comma, semicolon or pipe, whichever splits the first
   rows into the most columns consistently (4 rows in 5 alike, empty trailing fields aside); else
-  space, colon, ``^`` or ``~``; or the one chosen.  Any single character, or several (``::``), can be chosen.
+  space, colon, ``^`` or ``~``; or the one chosen: any character, or several (``::``).
 - **Header**: the first row is tested against the rows below it, column by column, as
   ``csv.Sniffer.has_header`` does on our terms: a field that is a number (or a date) above a column
   of numbers (dates) votes "data", one that is not votes "header"; in a column of ids of one

@@ -201,12 +201,10 @@ def open_log(
     FormatError
         The file is missing, unreadable, binary, not in the chosen encoding, has one column, or a
         row the parser cannot split.
-    UnsafeFileError
-        The file is a pickle.
-    DataError
-        The file is empty.
+    UnsafeFileError, DataError
+        The file is a pickle; the file is empty.
     ParameterError
-        An unknown encoding or a malformed separator.
+        An unknown encoding, a malformed separator, header or column list.
 
     Examples
     --------
@@ -221,7 +219,7 @@ def open_log(
         log = LogChunks(path, _parquet_chunks(path), _plus(1))
     elif fmt == "jsonl":
         lines = scan_text(path)  # line-length and size caps at C speed, before pandas buffers
-        log = LogChunks(path, _jsonl_chunks(path), _numbering(path, lines, []))
+        log = LogChunks(path, _jsonl_chunks(path), line_numbering(path, lines, []))
     elif fmt == "baskets":
         log = _baskets(path, head, encoding, separator)
     else:
@@ -269,7 +267,7 @@ def _delimited(path: Path, head: bytes, reading: dict, expect) -> LogChunks:
     ragged.count, ragged.lines = len(scanned.wide), [int(n) + 1 for n in scanned.wide[:5]]
     skipped = np.union1d([dialect.header_line] if dialect.header else [], scanned.wide)
     chunks = _delimited_chunks(path, dialect, skipped.astype(np.int64), ragged)
-    lines = _numbering(path, scanned.lines, skipped)
+    lines = line_numbering(path, scanned.lines, skipped)
     log = LogChunks(path, chunks, lines, dialect=dialect, ragged=ragged)
     log.sample = sample
     return log
@@ -338,7 +336,7 @@ def _plus(offset: int) -> Callable[[np.ndarray, int], np.ndarray]:
     return shifted
 
 
-def _numbering(path: Path, lines: int, skipped) -> Callable[[np.ndarray, int], np.ndarray]:
+def line_numbering(path: Path, lines: int, skipped) -> Callable[[np.ndarray, int], np.ndarray]:
     """Row numbers → file lines.  Rows are the file's lines but blank ones and ``skipped`` (0-based
     lines that are no row: the header, rows too wide to parse).  When the file has more lines than
     that, the blank lines are found (streaming) and rows take the numbers of the other lines (if

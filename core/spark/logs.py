@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
@@ -14,17 +15,21 @@ from ..logs.clean import SAMPLE_ROWS, LogReport
 from ..logs.columns import ColumnMap
 from ..logs.dialect import HEAD, Dialect, detect
 from ..logs.options import log_options
+from ..logs.read import line_numbering
 from ..logs.rules import check_counts, check_ragged, reason
 
 EXTRA = "_extra"
 """The prefix of the columns that catch fields past a row's columns (dropped once checked)."""
-JAVA_CHARSETS = {"utf-8": "UTF-8", "cp1252": "windows-1252", "iso8859-1": "ISO-8859-1"}
+JAVA_CHARSETS = {"utf-8": "UTF-8", "cp1252": "ISO-8859-1", "latin-1": "ISO-8859-1"}
+JAVA_CHARSETS["iso8859-1"] = "ISO-8859-1"
+"""Spark's CSV reader takes few charsets: cp1252 is read as latin-1, then its 0x80-0x9F
+characters are put right (:func:`_cp1252`)."""
 
 
 def read(spark, path: str | Path, format: str = "auto", **reading):
     """The raw log as a Spark DataFrame of strings (delimited text, read as the local engine
-    reads it: ``core.logs.dialect``) or typed columns (Parquet), and the dialect (None for
-    Parquet or a folder of text parts, read with a header and a sniffed separator as before).
+    reads it: ``core.logs.dialect``) or typed columns (Parquet), the dialect (None for Parquet or
+    a folder of text parts, read with a header as before) and the file's line count (or None).
 
     Text columns past the named ones (``_extra<k>``) catch the fields of rows wider than the
     columns: :func:`prepare` drops and counts those rows.
@@ -51,7 +56,7 @@ def read(spark, path: str | Path, format: str = "auto", **reading):
         or (path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir()))
     )
     if is_parquet:
-        return spark.read.parquet(str(path)), None
+        return spark.read.parquet(str(path)), None, None
     if format not in ("auto", "csv", "tsv"):
         raise FormatError(
             f"the Spark engine reads CSV, TSV and Parquet logs, not '{format}'",
@@ -61,9 +66,10 @@ def read(spark, path: str | Path, format: str = "auto", **reading):
     if format == "tsv" and reading.get("separator", "auto") == "auto":
         reading["separator"] = "\t"
     if not path.is_file():
-        return spark.read.csv(str(path), header=True, inferSchema=False, mode="PERMISSIVE"), None
-    dialect = detect(path, head[:HEAD], **reading)[0]
-    return _read_text(spark, path, dialect), dialect
+        df = spark.read.csv(str(path), header=True, inferSchema=False, mode="PERMISSIVE")
+        return df, None, None
+    dialect, scanned, _ = detect(path, head[:HEAD], **reading)
+    return _read_text(spark, path, dialect), dialect, scanned.lines
 
 
 def _read_text(spark, path: Path, dialect: Dialect):
@@ -73,7 +79,7 @@ def _read_text(spark, path: Path, dialect: Dialect):
     names += [f"{EXTRA}{k}" for k in range(dialect.fields - len(names))]
     schema = StructType([StructField(n, StringType()) for n in names])
     charset = JAVA_CHARSETS.get(dialect.encoding, dialect.encoding)
-    return spark.read.csv(
+    df = spark.read.csv(
         str(path),
         schema=schema,
         header=dialect.header,
@@ -82,6 +88,20 @@ def _read_text(spark, path: Path, dialect: Dialect):
         quote='"' if dialect.quoting else "\u0000",
         mode="PERMISSIVE",
     )
+    return _cp1252(df) if dialect.encoding == "cp1252" else df
+
+
+def _cp1252(df):
+    """Text read as latin-1 with the characters cp1252 puts at 0x80-0x9F put back (“ ” € …)."""
+    from pyspark.sql import functions as F
+
+    pairs = [
+        (bytes([b]).decode("latin-1"), bytes([b]).decode("cp1252", "ignore"))
+        for b in range(0x80, 0xA0)
+    ]
+    source = "".join(a for a, b in pairs if b)
+    target = "".join(b for a, b in pairs if b)
+    return df.select(*[F.translate(F.col(f"`{c}`"), source, target).alias(c) for c in df.columns])
 
 
 def prepare(spark, path, **options):
@@ -112,15 +132,12 @@ def prepare(spark, path, **options):
         An unknown option.
     """
     opts = log_options(**options)
-    df, cols, extras, report, dialect = _opened(spark, path, opts)
+    df, cols, extras, report, dialect, numbering = _opened(spark, path, opts)
     decimal = dialect.decimal if dialect else "."
-    first_line = 2 if dialect is None or dialect.header else 1
     wide = _wide_condition(extras, len(df.columns) - len(extras) - 1)
     conds = wide + _drop_conditions(cols, opts.min_weight)
     low = reason("low_weight", column=cols.weight, minimum=opts.min_weight or 0)
-    events = _valid_events(
-        _parse(df, cols, report, decimal), cols, report, conds, (first_line, low)
-    )
+    events = _valid_events(_parse(df, cols, report, decimal), cols, report, conds, (numbering, low))
     for why, _ in wide:
         if why in report.dropped:
             n, lines = report.dropped[why], report.sample_rows[why]
@@ -138,16 +155,26 @@ def _opened(spark, path, opts):
     the dialect)."""
     from pyspark.sql import functions as F
 
-    raw, dialect = read(spark, path, opts.format, **opts.reading())
+    expect = tuple(v for v in opts.roles().values() if v)
+    raw, dialect, lines = read(spark, path, opts.format, expect=expect, **opts.reading())
     extras = [c for c in raw.columns if c.startswith(EXTRA)]
     frame = pd.DataFrame(columns=[c for c in raw.columns if c not in extras])
     frame.attrs["header"] = dialect.header if dialect else True
     cols = columns_of(frame, path, **opts.roles())
     df = raw.withColumn("_row", F.monotonically_increasing_id())
     report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
+    numbering = _plain_numbering
     if dialect is not None:
         report.reading = {"format": "csv", **dialect.to_dict(), "described": dialect.describe()}
-    return df, cols, extras, report, dialect
+        skipped = [dialect.header_line] if dialect.header else []
+        rows_of = line_numbering(Path(path), lines, skipped)
+        numbering = lambda keys: rows_of(keys, report.rows_read)  # noqa: E731
+    return df, cols, extras, report, dialect, numbering
+
+
+def _plain_numbering(keys):
+    """Row index → file line after a header (a folder of parts: as before)."""
+    return keys + 2
 
 
 def _wide_condition(extras: list[str], width: int) -> list:
@@ -165,7 +192,7 @@ def _wide_condition(extras: list[str], width: int) -> list:
 
 def _valid_events(df, cols: ColumnMap, report: LogReport, conds, lines_and_filter):
     """The parsed rows without those a drop reason of ``core.logs.rules`` removes (counted;
-    ``lines_and_filter``: the first data row's file line, the reason counted as filtered)."""
+    ``lines_and_filter``: row index → file line, the reason counted as filtered)."""
     from pyspark.sql import functions as F
 
     _count_drops(df, conds, report, *lines_and_filter)
@@ -242,7 +269,7 @@ def _drop_conditions(cols, min_weight):
     return conds
 
 
-def _count_drops(df, conds, report: LogReport, first_line: int, filtered: str) -> None:
+def _count_drops(df, conds, report: LogReport, numbering, filtered: str) -> None:
     from pyspark.sql import functions as F
 
     exprs, earlier = [], F.lit(False)
@@ -257,7 +284,7 @@ def _count_drops(df, conds, report: LogReport, first_line: int, filtered: str) -
     counts = df.select(*exprs).first().asDict()
     bad_names = [n for n, c in counts.items() if c]
     flagged = [(n, f) for n, f in firsts if n in bad_names]
-    samples = _sample_lines(df, flagged, first_line) if bad_names else {}
+    samples = _sample_lines(df, flagged, numbering) if bad_names else {}
     for name, n in counts.items():
         if not n:
             continue
@@ -268,19 +295,18 @@ def _count_drops(df, conds, report: LogReport, first_line: int, filtered: str) -
             report.sample_rows[name] = samples.get(name, [])
 
 
-def _sample_lines(df, firsts, first_line: int = 2) -> dict:
-    """File line numbers of the first bad rows (the first row at ``first_line``: 2 after a
-    header), for CSV; costs a pass only when something was dropped."""
+def _sample_lines(df, firsts, numbering=_plain_numbering) -> dict:
+    """File line numbers of the first bad rows (``numbering``: row index → line, blank lines
+    and the header counted as the local reader counts them); a pass only when something was
+    dropped."""
     flagged = df.select(*[f.alias(f"b{i}") for i, (_, f) in enumerate(firsts)])
     indexed = flagged.rdd.zipWithIndex()
     out = {}
     for i, (name, _) in enumerate(firsts):
         hits = (
-            indexed.filter(lambda pair, i=i: pair[0][i])
-            .map(lambda pair: pair[1] + first_line)
-            .take(SAMPLE_ROWS)
+            indexed.filter(lambda pair, i=i: pair[0][i]).map(lambda pair: pair[1]).take(SAMPLE_ROWS)
         )
-        out[name] = [int(h) for h in hits]
+        out[name] = [int(h) for h in numbering(np.asarray(hits, dtype=np.int64))]
     return out
 
 
