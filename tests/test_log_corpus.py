@@ -169,3 +169,22 @@ def test_a_chosen_separator_of_any_character_is_used(tmp_path):
     assert prepare(path).report.reading["separator"] == "^"  # sniffed as a last resort
     tabbed = prepare(CORPUS / "trailing.tsv", separator="tab", **NAMED)
     assert tabbed.report.reading["separator_note"] == "chosen"
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--sep", ""], "separator '' must be characters"),
+        (["--encoding", "nonsense"], "nonsense"),
+        (["--columns", "a,a"], "must be distinct"),
+        (["--encoding", "utf-8"], "line 2: byte 0xE9 is not valid utf-8"),
+        (["--columns", "a,b,c,d,e,f"], "6 column names given"),
+    ],
+)
+def test_bad_reading_options_are_one_line_on_the_cli(tmp_path, args, needle):
+    from tests.hardening_support import run_cli
+
+    log = CORPUS / "latin1.csv"
+    run = run_cli("train", "--log", str(log), *args, "--method", "svd", "--out", str(tmp_path))
+    assert run.code == 2 and len(run.lines) == 1 and needle in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr

@@ -58,6 +58,10 @@ class ItemMetadata:
         The 0/1 columns read as one label: ``{"columns": [...], "label": name}``.
     reading : dict
         How the file was read (``core.logs.read.LogChunks.reading``), rows read and skipped.
+    mapped : dict
+        The file's title and label columns (``{"title": ..., "label": ...}``), before renaming.
+    source_columns : tuple of str
+        The file's columns as read (0/1 flag columns already joined), for choosing among.
     """
 
     table: pd.DataFrame
@@ -69,6 +73,7 @@ class ItemMetadata:
     flags: dict | None = None
     reading: dict = field(default_factory=dict)
     mapped: dict = field(default_factory=dict)
+    source_columns: tuple = ()
 
     def align(self, item_ids) -> tuple[pd.DataFrame, int]:
         """One metadata row per id of ``item_ids`` (as text), in order, and how many had none.
@@ -177,7 +182,7 @@ def read_metadata(
     titled, labelled = mapped["title_as"], mapped["label_as"]
     return ItemMetadata(
         table, str(path), col, int(dups.sum()), titled, labelled, flags, reading,
-        {"title": title, "label": label},
+        {"title": title, "label": label}, tuple(map(str, meta.columns)),
     )  # fmt: skip
 
 
