@@ -348,8 +348,12 @@ def line_numbering(path: Path, lines: int, skipped) -> Callable[[np.ndarray, int
             mapped, count = _nonblank_lines(path, keys, skipped)
             if count == rows:
                 return mapped
-        shift = np.searchsorted(skipped - np.arange(len(skipped)) - 1, keys, side="right")
-        keys += 1 + shift
+        bounds = skipped - np.arange(len(skipped)) - 1  # row k is shifted by the bounds <= k
+        if not len(bounds) or bounds[-1] <= 0:  # only lines before the first row (a header)
+            keys += 1 + len(bounds)
+            return keys
+        keys += np.searchsorted(bounds, keys, side="right")
+        keys += 1
         return keys
 
     return lines_of
