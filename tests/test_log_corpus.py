@@ -188,3 +188,20 @@ def test_bad_reading_options_are_one_line_on_the_cli(tmp_path, args, needle):
     run = run_cli("train", "--log", str(log), *args, "--method", "svd", "--out", str(tmp_path))
     assert run.code == 2 and len(run.lines) == 1 and needle in run.stderr, run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "content,error,needle",
+    [
+        (b",,,\n,,,\n", DataError, "no rows with a value"),
+        (b"\xef\xbb\xbf\n\n", DataError, "the log is empty"),
+        (b'user_id,item_id\nu1,"a\nu1,b\n', FormatError, "a quoted field is never closed"),
+        (b"a\n", FormatError, "found only one column ('a') with the separator comma"),
+    ],
+)
+def test_unreadable_text_is_one_typed_error(tmp_path, content, error, needle):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(error) as err:
+        prepare(path)
+    assert needle in str(err.value) and str(path) in str(err.value)

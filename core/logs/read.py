@@ -36,6 +36,7 @@ from ..io.safety import refuse_pickles
 from ..io.stream import nonblank_line_blocks, raw_lines, scan_text
 from ..io.tables import check_parquet_size
 from .dialect import (
+    BOM,
     HEAD,
     Dialect,
     choose_encoding,
@@ -247,7 +248,7 @@ def _checked_head(path: Path, format: str) -> bytes:
         )
     head = read_head(path, HEAD)
     refuse_pickles(path, head)
-    if not head.strip():
+    if not head.removeprefix(BOM).strip():
         raise DataError("the log is empty", path=path, hint="it needs rows of user and item ids")
     return head
 
@@ -255,9 +256,12 @@ def _checked_head(path: Path, format: str) -> bytes:
 def _delimited(path: Path, head: bytes, reading: dict, expect) -> LogChunks:
     """Delimited text: its dialect decided (one pass over the bytes), then parsed in chunks."""
     dialect, scanned, sample = detect(path, head, expect=expect, **reading)
+    if not dialect.names:
+        raise DataError("the log has no rows with a value", path=path, hint="it needs rows of ids")
     if len(dialect.names) < 2:
         raise FormatError(
-            f"found only one column ({dialect.names[0]!r}) with separator {dialect.separator!r}",
+            f"found only one column ({dialect.names[0]!r}) with the separator "
+            f"{separator_word(dialect.separator)}",
             path=path,
             hint="a log needs at least a user and an item column: is the separator right? "
             "Or is it one basket per line (the format baskets)?",
@@ -476,7 +480,8 @@ def _unsplittable(path: Path, exc: Exception, dialect: Dialect) -> FormatError:
             "take even with empty trailing fields",
             path=path,
             line=int(m.group(1)),
-            hint=f"a quoted field may be left open, or the separator is not {dialect.separator!r}",
+            hint="a quoted field may be left open, or the separator is not "
+            f"{separator_word(dialect.separator)}",
             options=("separator",),
         )
     return FormatError(
