@@ -43,8 +43,8 @@ class LocalEngine:
         return prepare(
             spec.path,
             metadata=spec.metadata,
-            metadata_item_col=spec.metadata_item_col,
             metadata_cols=spec.metadata_cols,
+            **spec.metadata_kwargs(),
             **spec.log_kwargs(),
         )
 
