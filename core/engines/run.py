@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..io.atomic import check_folder_target
 from ..logs import LogReport
 from .base import Engine, LogSpec, Progress, Trained
 from .report import training_report, write_report
@@ -66,8 +67,6 @@ def run_training(
     >>> report["files"]
     ['items.parquet', 'items.txt', 'users.parquet']
     """
-    from ..io.atomic import check_folder_target
-
     engine.check_method(method)
     check_folder_target(Path(out), force)  # before the long work, not after it
     with engine.errors():
