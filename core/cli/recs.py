@@ -275,25 +275,57 @@ def run_evaluate_recs(args) -> int:
             )
 
     def human(r):
-        head = (
-            f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} "
-            f"{'coverage':>9} {'mean pop':>9}"
-        )
-        rows = [(r["method"], r)] + list(r["baselines"].items())
-        lines = [
-            f"{r['users_evaluated']} cases, {r['protocol']['description']}; "
-            f"{r['catalog_items']} items",
-            head,
-        ]
-        lines += [
-            f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} "
-            f"{m['mrr']:>7.4f} {m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
-            for n, m in rows
-        ]
-        return (tuned.lines() if tuned is not None else []) + lines
+        return (tuned.lines() if tuned is not None else []) + evaluation_lines(r)
 
     emit(args, rep, human)
     return 0
+
+
+def evaluation_lines(r: dict) -> list[str]:
+    """An evaluation report for people: the protocol and why, the table of the model and the
+    baselines, the verdict against the strongest baseline first, what EASE did."""
+    from ..compare import baseline_name, headline
+    from ..evaluate.baselines import scored
+
+    p = r["protocol"]
+    ties = p.get("ties", {})
+    users = "" if p["unit"] == "users" else f" ({r['users_evaluated']:,} users)"
+    lines = [
+        f"{p['cases']:,} {p['unit']} evaluated{users} by {p['name']}: {p.get('why', '')}; "
+        f"{r['catalog_items']:,} items",
+        f"  {p['description']}",
+    ]
+    if p["name"] == "leave-last-out" and ties.get("cases"):
+        lines.append(f"  ties: {ties['cases']:,} cases at a tied last moment; {ties['rule']}")
+    head = (
+        f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} "
+        f"{'coverage':>9} {'mean pop':>9}"
+    )
+    rows = [(r["method"], r)] + [(baseline_name(n), m) for n, m in scored(r["baselines"]).items()]
+    lines.append(head)
+    lines += [
+        f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} "
+        f"{m['mrr']:>7.4f} {m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
+        for n, m in rows
+    ]
+    lines.append(headline(r))
+    lines.append(ease_line(r["baselines"].get("ease", {})))
+    return lines
+
+
+def ease_line(info: dict) -> str:
+    """What the EASE baseline did: its λ and how it was chosen, or why it was skipped."""
+    if "skipped" in info:
+        return f"EASE skipped: {info['skipped']}"
+    if "lambda" not in info:
+        return ""
+    on = (
+        f"its {info['lambda_items']:,} most popular items"
+        if info["lambda_items"] < info["items"]
+        else "the whole catalog"
+    )
+    text = f"EASE: lambda {info['lambda']:g} chosen on the validation split ({on})"
+    return text + (f"; {info['note']}" if "note" in info else "")
 
 
 def _metrics(d: dict) -> dict:

@@ -4,8 +4,8 @@ beside the baselines (the scoring itself lives in :mod:`core.evaluate.recs`)."""
 from __future__ import annotations
 
 from ..errors import ParameterError
+from ..evaluate.baselines import report_for
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import report_for
 from ..logs import Interactions
 from ..train import train
 
@@ -49,7 +49,7 @@ def evaluate_recs(
     -------
     dict
         ``hr``, ``ndcg``, ``mrr``, ``coverage`` ... of the model, ``baselines`` and
-        ``by_popularity_bucket`` (see :func:`core.evaluate.recs.report_for`) and ``protocol``.
+        ``by_popularity_bucket`` (see :func:`core.evaluate.baselines.report_for`) and ``protocol``.
 
     Raises
     ------

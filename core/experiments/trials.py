@@ -163,8 +163,8 @@ def run_final(ctx: Context, params) -> Final:
     the seed, so it may run speculatively while the last trial runs)."""
     from threadpoolctl import threadpool_limits
 
+    from ..evaluate.baselines import report_for
     from ..evaluate.protocols import describe
-    from ..evaluate.recs import report_for
 
     out = Final(params)
     w0, c0 = time.perf_counter(), time.process_time()

@@ -1,0 +1,142 @@
+"""A model's report beside the baselines every recommender is measured against: popularity,
+random, item-based CF and EASE (:mod:`core.evaluate.ease`), on the same held-out cases.
+
+The baselines do not depend on the model, so :func:`baseline_reports` can be computed once and
+handed to several :func:`report_for` calls (tuning scores its winner against baselines made once).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .ease import ease_baseline
+from .recs import (
+    BUCKETS,
+    Split,
+    hit_ndcg,
+    itemcf_scorer,
+    popularity_buckets,
+    popularity_scorer,
+    random_scorer,
+    rank_metrics,
+    scorer_for,
+)
+
+BASELINES = ("popularity", "random", "itemcf", "ease")
+"""The baselines of every report, in their table order."""
+NAMES = {"popularity": "popularity", "random": "random", "itemcf": "item-CF", "ease": "EASE"}
+"""How the baselines are named to people."""
+
+log = logging.getLogger(__name__)
+
+
+def scored(baselines: dict) -> dict:
+    """The baselines that ran (a skipped one is ``{"skipped": why}``), in their order.
+
+    Examples
+    --------
+    >>> scored({"popularity": {"hr": 0.1}, "ease": {"skipped": "too large"}})
+    {'popularity': {'hr': 0.1}}
+    """
+    return {name: m for name, m in baselines.items() if "skipped" not in m}
+
+
+def baseline_reports(split: Split, k: int, seed: int, validation: Split | None = None) -> dict:
+    """The baselines' metrics on ``split`` and their HR/NDCG by popularity bucket.
+
+    Parameters
+    ----------
+    split : Split
+    k : int
+    seed : int
+        Seeds the random baseline and the validation split EASE's λ is chosen on.
+    validation : Split, optional
+        Held out from ``split.train`` for EASE's λ (made here when not given).
+
+    Returns
+    -------
+    dict
+        ``{"baselines": {name: metrics}, "by_popularity_bucket": {name: {bucket: ...}}}``; a
+        baseline that could not run is ``{"skipped": why}`` and has no buckets.
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.evaluate.protocols import make_split
+    >>> split = make_split(prepare("sample_data/interactions.csv"), max_users=200)
+    >>> rep = baseline_reports(split, 10, 0)
+    >>> list(rep["baselines"])
+    ['popularity', 'random', 'itemcf', 'ease']
+    """
+    from .protocols import validation_split
+
+    counts = split.train.item_counts()
+    bucket = popularity_buckets(counts)[split.held_out]
+    scorers = [
+        popularity_scorer(counts),
+        random_scorer(split.train.n_items, seed),
+        itemcf_scorer(split.train),
+    ]
+    if validation is None:
+        validation = validation_split(split, seed, max_users=len(np.unique(split.group)))
+    ease, info = ease_baseline(split, validation, k)
+    metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
+    if ease is not None:
+        metrics["ease"] = {**rank_metrics(ease, split, counts, k), **info}
+    else:
+        log.info("EASE skipped: %s", info["skipped"])
+    by_bucket = {name: _bucketed(m.pop("_ranks"), bucket, k) for name, m in metrics.items()}
+    if ease is None:
+        metrics["ease"] = info
+    return {"baselines": metrics, "by_popularity_bucket": by_bucket}
+
+
+def report_for(result, split: Split, k: int, seed: int, baselines: dict | None = None) -> dict:
+    """Metrics of a model trained on ``split.train`` beside the baselines.
+
+    Parameters
+    ----------
+    result : TrainResult
+    split : Split
+    k, seed : int
+    baselines : dict, optional
+        :func:`baseline_reports` of the same split, when already made.
+
+    Returns
+    -------
+    dict
+        The model's ``hr``, ``ndcg``, ``mrr`` (with ``_lo``/``_hi``), ``coverage``,
+        ``mean_rec_popularity``; ``cases``, ``unit``, ``users_evaluated`` (distinct users),
+        ``baselines`` and ``by_popularity_bucket``.
+    """
+    counts = split.train.item_counts()
+    model = rank_metrics(scorer_for(result, split), split, counts, k)
+    bucket = popularity_buckets(counts)[split.held_out]
+    base = baselines if baselines is not None else baseline_reports(split, k, seed)
+    return {
+        "method": result.method,
+        "k": k,
+        **{name: v for name, v in model.items() if name != "_ranks"},
+        "cases": int(len(split.users)),
+        "unit": split.unit,
+        "users_evaluated": int(len(np.unique(split.users))),
+        "users_skipped_repeat": split.skipped_repeat,
+        "catalog_items": int(split.train.n_items),
+        "baselines": base["baselines"],
+        "by_popularity_bucket": {
+            result.method: _bucketed(model["_ranks"], bucket, k),
+            **base["by_popularity_bucket"],
+        },
+        "params": result.params,
+        "seed": seed,
+    }
+
+
+def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
+    return {
+        b: {"users": int((bucket == b).sum()), **hit_ndcg(ranks[bucket == b], k)}
+        for b in BUCKETS
+        if (bucket == b).any()
+    }
