@@ -43,6 +43,7 @@ MODULES = [
     "embedlab.core.experiments.shrink",
     "embedlab.core.experiments.sweep",
     "embedlab.core.experiments.tune",
+    "embedlab.core.experiments.choice",
     "embedlab.core.io",
     "embedlab.core.io.atomic",
     "embedlab.core.io.keycheck",

@@ -107,14 +107,25 @@ def report_for(result, split: Split, k: int, seed: int, baselines: dict | None =
     Returns
     -------
     dict
-        The model's ``hr``, ``ndcg``, ``mrr`` (with ``_lo``/``_hi``), ``coverage``,
-        ``mean_rec_popularity``; ``cases``, ``unit``, ``users_evaluated`` (distinct users),
-        ``baselines`` and ``by_popularity_bucket``.
+        :func:`model_report` with ``baselines`` and every model's ``by_popularity_bucket``.
+    """
+    base = baselines if baselines is not None else baseline_reports(split, k, seed)
+    return with_baselines(model_report(result, split, k, seed), base)
+
+
+def model_report(result, split: Split, k: int, seed: int) -> dict:
+    """The model's own metrics on ``split`` (no baselines: see :func:`with_baselines`).
+
+    Returns
+    -------
+    dict
+        ``hr``, ``ndcg``, ``mrr`` (with ``_lo``/``_hi``), ``coverage``, ``mean_rec_popularity``;
+        ``cases``, ``unit``, ``users_evaluated`` (distinct users), ``catalog_items``, the model's
+        ``by_popularity_bucket``, ``params`` and ``seed``.
     """
     counts = split.train.item_counts()
     model = rank_metrics(scorer_for(result, split), split, counts, k)
     bucket = popularity_buckets(counts)[split.held_out]
-    base = baselines if baselines is not None else baseline_reports(split, k, seed)
     return {
         "method": result.method,
         "k": k,
@@ -124,14 +135,21 @@ def report_for(result, split: Split, k: int, seed: int, baselines: dict | None =
         "users_evaluated": int(len(np.unique(split.users))),
         "users_skipped_repeat": split.skipped_repeat,
         "catalog_items": int(split.train.n_items),
-        "baselines": base["baselines"],
-        "by_popularity_bucket": {
-            result.method: _bucketed(model["_ranks"], bucket, k),
-            **base["by_popularity_bucket"],
-        },
+        "by_popularity_bucket": {result.method: _bucketed(model["_ranks"], bucket, k)},
         "params": result.params,
         "seed": seed,
     }
+
+
+def with_baselines(report: dict, baselines: dict) -> dict:
+    """``report`` (:func:`model_report`) with :func:`baseline_reports`' baselines and buckets."""
+    out = {key: v for key, v in report.items() if key not in ("params", "seed")}
+    out["baselines"] = baselines["baselines"]
+    out["by_popularity_bucket"] = {
+        **report["by_popularity_bucket"],
+        **baselines["by_popularity_bucket"],
+    }
+    return {**out, "params": report["params"], "seed": report["seed"]}
 
 
 def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
