@@ -188,13 +188,14 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     assert not at.exception, [e.value for e in at.exception]
     trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
     assert list(trials["number"]) == [0, 1, 2] and "factors" in trials.columns
-    # the choice, read off the trial table: the complete trial with the best validation NDCG
+    # the search's winner, read off the trial table: the complete trial with the best validation
+    # NDCG
     done = trials[trials["state"] == "complete"]
     best = done.loc[done["ndcg"].idxmax()]
     searched = [d.name for d in trainer("svd").space]
-    chosen = {name: int(best[name]) for name in searched}
+    winner = {name: int(best[name]) for name in searched}
     captions = [c.value for c in at.caption]
-    said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in chosen.items())
+    said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in winner.items())
     assert said in captions, (said, captions)
     defaults = trials.iloc[0]  # trial 0 is the defaults
     assert any(
@@ -202,10 +203,17 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
         f"best (trial {best['number']})" in c
         for c in captions
     ), captions
-    # ...and the model the page trained and stored is the chosen one
+    # what was kept (the noise rule) is said, and the model the page trained and stored is it
     (result,) = at.session_state["train.results"]
+    kept = result["tuning_choice"]["choice"]
+    alerts = [a.value for a in (at.success if kept == "tuned" else at.warning)]
+    assert any(
+        a.startswith(f"kept: the {'tuned parameters' if kept == 'tuned' else 'defaults'}")
+        for a in alerts
+    ), alerts
+    expected = winner if kept == "tuned" else {name: int(defaults[name]) for name in searched}
     params = Workspace(os.environ["EMBEDLAB_WORKSPACE"]).load_set(result["set"]).provenance.params
-    assert {name: params[name] for name in chosen} == chosen
+    assert {name: params[name] for name in searched} == expected
 
 
 def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):

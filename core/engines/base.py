@@ -109,4 +109,5 @@ class Engine(Protocol):
         params: dict,
         k: int = 10,
         progress: Progress | None = None,
+        protocol: str = "auto",
     ) -> dict: ...

@@ -43,6 +43,28 @@ def scored(baselines: dict) -> dict:
     return {name: m for name, m in baselines.items() if "skipped" not in m}
 
 
+def ease_line(info: dict) -> str:
+    """What the EASE baseline did, for people: its λ and how it was chosen, or why it was
+    skipped ("" when there is nothing to say).
+
+    Examples
+    --------
+    >>> ease_line({"lambda": 300.0, "lambda_items": 2500, "items": 9724})
+    'EASE: lambda 300 chosen on the validation split (its 2,500 most popular items)'
+    """
+    if "skipped" in info:
+        return f"EASE skipped: {info['skipped']}"
+    if "lambda" not in info:
+        return ""
+    on = (
+        f"its {info['lambda_items']:,} most popular items"
+        if info["lambda_items"] < info["items"]
+        else "the whole catalog"
+    )
+    text = f"EASE: lambda {info['lambda']:g} chosen on the validation split ({on})"
+    return text + (f"; {info['note']}" if "note" in info else "")
+
+
 def baseline_reports(split: Split, k: int, seed: int, validation: Split | None = None) -> dict:
     """The baselines' metrics on ``split`` and their HR/NDCG by popularity bucket.
 
