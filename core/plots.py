@@ -189,10 +189,10 @@ def metrics_figure(report: dict, metric: str = "hr"):
     """A model's metric beside its baselines (a bar each)."""
     import plotly.graph_objects as go
 
-    from .evaluate.baselines import scored
+    from .evaluate.baselines import NAMES, scored
 
     baselines = scored(report["baselines"])
-    names = [report["method"]] + list(baselines)
+    names = [report["method"]] + [NAMES.get(b, b) for b in baselines]
     values = [report[metric]] + [baselines[b][metric] for b in baselines]
     fig = go.Figure(
         go.Bar(

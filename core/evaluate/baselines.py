@@ -65,7 +65,13 @@ def ease_line(info: dict) -> str:
     return text + (f"; {info['note']}" if "note" in info else "")
 
 
-def baseline_reports(split: Split, k: int, seed: int, validation: Split | None = None) -> dict:
+def baseline_reports(
+    split: Split,
+    k: int,
+    seed: int,
+    validation: Split | None = None,
+    max_users: int | None = 5000,
+) -> dict:
     """The baselines' metrics on ``split`` and their HR/NDCG by popularity bucket.
 
     Parameters
@@ -75,7 +81,10 @@ def baseline_reports(split: Split, k: int, seed: int, validation: Split | None =
     seed : int
         Seeds the random baseline and the validation split EASE's λ is chosen on.
     validation : Split, optional
-        Held out from ``split.train`` for EASE's λ (made here when not given).
+        Held out from ``split.train`` for EASE's λ (made here when not given, by
+        :func:`core.evaluate.protocols.validation_split` with ``max_users``: the validation
+        tuning makes for the same split).
+    max_users : int or None, default 5000
 
     Returns
     -------
@@ -102,7 +111,7 @@ def baseline_reports(split: Split, k: int, seed: int, validation: Split | None =
         itemcf_scorer(split.train),
     ]
     if validation is None:
-        validation = validation_split(split, seed, max_users=len(np.unique(split.group)))
+        validation = validation_split(split, seed, max_users)
     ease, info = ease_baseline(split, validation, k)
     metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
     if ease is not None:
@@ -115,7 +124,14 @@ def baseline_reports(split: Split, k: int, seed: int, validation: Split | None =
     return {"baselines": metrics, "by_popularity_bucket": by_bucket}
 
 
-def report_for(result, split: Split, k: int, seed: int, baselines: dict | None = None) -> dict:
+def report_for(
+    result,
+    split: Split,
+    k: int,
+    seed: int,
+    baselines: dict | None = None,
+    max_users: int | None = 5000,
+) -> dict:
     """Metrics of a model trained on ``split.train`` beside the baselines.
 
     Parameters
@@ -125,13 +141,15 @@ def report_for(result, split: Split, k: int, seed: int, baselines: dict | None =
     k, seed : int
     baselines : dict, optional
         :func:`baseline_reports` of the same split, when already made.
+    max_users : int or None, default 5000
+        As :func:`baseline_reports`.
 
     Returns
     -------
     dict
         :func:`model_report` with ``baselines`` and every model's ``by_popularity_bucket``.
     """
-    base = baselines if baselines is not None else baseline_reports(split, k, seed)
+    base = baselines if baselines is not None else baseline_reports(split, k, seed, None, max_users)
     return with_baselines(model_report(result, split, k, seed), base)
 
 

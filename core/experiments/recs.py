@@ -69,7 +69,8 @@ def evaluate_recs(
         raise ParameterError(f"k({k}) must be > 0")
     split = make_split(inter, protocol, max_users, seed, history, decay)
     result = _trained(trainer, split.train, method, seed, params, progress)
-    return {**report_for(result, split, k, seed), "protocol": describe(split)}
+    report = report_for(result, split, k, seed, max_users=max_users)
+    return {**report, "protocol": describe(split)}
 
 
 def _trained(trainer, inter: Interactions, method: str, seed: int, params, progress):
