@@ -112,7 +112,7 @@ def baseline_reports(
     ]
     if validation is None:
         validation = validation_split(split, seed, max_users)
-    ease, info = ease_baseline(split, validation, k)
+    ease, info = ease_baseline(split, validation, k, seed)
     metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
     if ease is not None:
         metrics["ease"] = {**rank_metrics(ease, split, counts, k), **info}
