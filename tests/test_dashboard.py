@@ -153,10 +153,34 @@ def test_upload_log_train_and_metrics_shown():
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
     models = at.dataframe[0].value["model"].tolist()
-    assert models == ["als", "popularity", "random", "itemcf"]
+    assert models == ["als", "popularity", "random", "item-CF", "EASE"]
     hr = at.dataframe[0].value.set_index("model")["hr"]
     assert hr["als"] > hr["popularity"] > hr["random"]
     assert "PNG (server-side)" in download_labels(at)  # the metrics chart's (needs Chromium)
+
+
+def test_train_page_states_the_protocol_and_offers_both():
+    at = open_page("train")
+    assert at.selectbox(key="train.protocol").options == ["auto", "leave-last-out", "basket"]
+    at.multiselect[0].set_value(["svd"]).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the sample log: histories over many moments, no ties -> leave-last-out, counted in users
+    (report,) = at.session_state["train.results"]
+    assert at.subheader[-1].value == f"svd — {report['cases']:,} users evaluated"
+    protocol = [c.value for c in at.caption if c.value.startswith("Protocol:")]
+    assert protocol and "leave-last-out — histories over many moments" in protocol[0]
+    headline = [m.value for m in at.markdown if "the strongest baseline" in m.value]
+    assert headline and headline[0].startswith("**svd HR@10")
+    at.selectbox(key="train.protocol").set_value("basket").run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (report,) = at.session_state["train.results"]
+    assert report["protocol"]["name"] == "basket" and report["unit"] == "baskets"
+    assert at.subheader[-1].value == (
+        f"svd — {report['cases']:,} baskets evaluated ({report['users_evaluated']:,} users)"
+    )
+    assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
 
 
 def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():

@@ -114,4 +114,5 @@ class Engine(Protocol):
         params: dict,
         k: int = 10,
         progress: Progress | None = None,
+        protocol: str = "auto",
     ) -> dict: ...

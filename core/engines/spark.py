@@ -205,8 +205,10 @@ class SparkEngine:
         params: dict,
         k: int = 10,
         progress: Progress | None = None,
+        protocol: str = "auto",
     ) -> dict:
-        """Leave-last-out on the log Spark prepared (collected to the driver, not read again), with
+        """The protocol's held-out evaluation on the log Spark prepared (collected to the driver,
+        not read again), with
         the model trained on Spark from the training split (the split is shipped back to Spark)."""
         from ..experiments.recs import evaluate_recs
 
@@ -218,6 +220,7 @@ class SparkEngine:
             params=params,
             progress=progress,
             trainer=self.trainer(),
+            protocol=protocol,
         )
 
     def interactions(self, prepared: SparkLog) -> Interactions:
