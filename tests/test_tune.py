@@ -340,3 +340,21 @@ def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
     assert b"Traceback" not in (tmp_path / "stderr").read_bytes()
     left = subprocess.run(["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True)
     assert left.stdout.split() == []
+
+
+def test_tuning_workers_end_on_terminate_under_a_server_that_ignores_sigterm():
+    """A Streamlit server's SIGTERM handler only prints 'Stopping...'; workers forked from it
+    must still end when the pool terminates them (they used to outlive the run and the server)."""
+    import signal
+
+    from embedlab.core.experiments.trials import _Pool
+
+    stopping = []
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    try:
+        pool = _Pool(None, 2)
+        pool.close(False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert [w["proc"].exitcode for w in pool.workers] == [-signal.SIGTERM, -signal.SIGTERM]
+    assert stopping == []  # the parent's handler ran in no one

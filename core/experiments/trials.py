@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,12 +231,12 @@ def _now() -> np.ndarray:
 
 def _serve(conn, ctx: Context) -> None:
     """A worker process: run ``(fn, arg)`` jobs from ``conn`` until told to stop (None) or the
-    parent is gone; Ctrl-C is the parent's to handle (it terminates the workers)."""
-    import signal
-
+    parent is gone; Ctrl-C is the parent's to handle (it terminates the workers).  SIGTERM ends
+    the worker whatever handler the parent had (a Streamlit server's would keep it alive)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     while True:
         try:
             message = conn.recv()
@@ -363,23 +364,33 @@ class _Pool:
             else:
                 w["proc"].terminate()
         for w in self.workers:
-            w["proc"].join()
+            w["proc"].join(timeout=_GRACE_S)
+            if w["proc"].is_alive():  # deaf to SIGTERM (a handler it should not have): end it
+                w["proc"].kill()
+                w["proc"].join()
             w["conn"].close()
+
+
+_GRACE_S = 10.0
+"""Seconds a terminated worker has to end before it is killed."""
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+"""Signals held while the workers fork: a forked worker sets its own handlers before it takes
+them (a SIGTERM from ``close`` must not reach the parent's handler in the child)."""
 
 
 @contextlib.contextmanager
 def _sigint_held():
-    """SIGINT held pending (blocked) inside the block; delivered, as KeyboardInterrupt, after."""
-    import signal
-
+    """SIGINT and SIGTERM held pending (blocked) in this thread inside the block; delivered after
+    (SIGINT as KeyboardInterrupt)."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def workers_for(workers: int | None) -> int:
