@@ -49,6 +49,7 @@ MODULES = [
     "embedlab.core.limits",
     "embedlab.core.marks",
     "embedlab.core.naming",
+    "embedlab.core.colouring",
     "embedlab.core.cli.common",
     "embedlab.core.pointmap",
     "embedlab.core.sample_files",
