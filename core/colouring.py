@@ -16,18 +16,18 @@ import pandas as pd
 
 from .clusters import label_columns, split_values
 
-CATEGORIES = [  # distinct colours for values (the grey of the plots' palette kept for "other")
-    "#4C78A8",
-    "#F58518",
-    "#54A24B",
-    "#E45756",
-    "#72B7B2",
-    "#EECA3B",
-    "#B279A2",
-    "#FF9DA6",
-    "#9D755D",
-    "#1F77B4",
-    "#2CA02C",
+CATEGORIES = [  # Tableau 10 without its grey (kept for "other"), then olive and cyan
+    "#4E79A7",
+    "#F28E2B",
+    "#59A14F",
+    "#E15759",
+    "#76B7B2",
+    "#EDC948",
+    "#B07AA1",
+    "#FF9DA7",
+    "#9C755F",
+    "#BCBD22",
+    "#17BECF",
 ]
 OTHER = "#BAB0AC"  # points whose values are not among the colours
 NONE = "#E3E3E3"  # points without a value

@@ -99,6 +99,45 @@ def agreement(
     return pd.DataFrame({"key": common, "row": rows, "jaccard": scores})
 
 
+def agreement_colouring(jaccard: np.ndarray, k: int = 10):
+    """Colours for each point's Jaccard@k between two sets, in bins a reader can count: how many
+    of its ``k`` neighbours both sets share (Jaccard = shared / (2k - shared)); NaN: the point is
+    not in both sets (or was not scored).
+
+    Parameters
+    ----------
+    jaccard : ndarray of float (n,)
+    k : int, default 10
+
+    Returns
+    -------
+    core.colouring.Colouring
+
+    Examples
+    --------
+    >>> c = agreement_colouring(np.array([0.0, 1 / 19, 0.25, 1.0, np.nan]), k=10)
+    >>> c.groups.tolist()
+    [0, 1, 2, 5, 6]
+    >>> [text for _, text, _ in c.legend][:3]
+    ['none of 10 shared', '1–2 of 10 shared', '3–4 of 10 shared']
+    """
+    from .colouring import DIVERGING, by_number
+
+    cuts = sorted({0, *np.linspace(0, k, 6).round().astype(int).tolist()})  # shared-count bins
+    edges = [0.0] + [c / (2 * k - c) for c in cuts]
+    texts = [f"none of {k} shared"] + [
+        f"{lo + 1}–{hi} of {k} shared" if hi > lo + 1 else f"{hi} of {k} shared"
+        for lo, hi in zip(cuts[:-1], cuts[1:])
+    ]
+    colouring = by_number(jaccard, f"Jaccard@{k}", edges=edges, texts=texts, colours=DIVERGING)
+    legend = [(c, "not in both sets" if t == "no value" else t, n) for c, t, n in colouring.legend]
+    note = (
+        f"Colour: how many of each item's {k} nearest neighbours the other set shares "
+        f"(Jaccard@{k} = shared / ({2 * k} − shared))."
+    )
+    return type(colouring)(colouring.groups, legend, note)
+
+
 def popularity(emb: Embeddings) -> tuple[np.ndarray, str] | None:
     """Per-key popularity and what it means: the training log's event counts (metadata column
     ``events``), or, for sets whose keys are stored most frequent first, the frequency rank

@@ -258,12 +258,22 @@ def names_item(emb: Embeddings, text: str) -> bool:
 
 
 def lead_with_title(table: pd.DataFrame, metadata: pd.DataFrame | None) -> pd.DataFrame:
-    """``table`` (one row per result) joined with its metadata, the title column first."""
+    """``table`` (one row per result) joined with its metadata, read as people read it: the rank
+    (when there is one), the title, the key, then the rest.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"rank": [1], "key": ["181"], "score": [0.97]})
+    >>> meta = pd.DataFrame({"genres": ["Sci-Fi"], "title": ["Return of the Jedi (1983)"]})
+    >>> list(lead_with_title(table, meta).columns)
+    ['rank', 'title', 'key', 'score', 'genres']
+    """
     if metadata is None:
         return table
-    table = table.join(metadata)
+    table = table.join(metadata.drop(columns=[c for c in metadata.columns if c in table.columns]))
     column = title_column(metadata)
-    return table if column is None else table[[column] + [c for c in table.columns if c != column]]
+    first = [c for c in ("rank", column, "key") if c is not None and c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def with_titles(emb: Embeddings, keys: list[str]) -> list[str]:

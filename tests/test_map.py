@@ -97,7 +97,7 @@ def test_the_points_sent_to_the_browser_carry_every_key_once_with_its_region():
     points = pointmap.PackedPoints(
         args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"])
     )
-    coords, groups, keys = pointmap.unpack(points)
+    coords, groups, keys, _ = pointmap.unpack(points)
     caption = " ".join(c.value for c in at.caption).replace("\\", "")
     assert f"all {args['n']:,} keys" in caption
     assert len(set(keys)) == len(keys) == args["n"] and all(k.startswith("i") for k in keys)

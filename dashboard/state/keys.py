@@ -99,6 +99,7 @@ DATA_UPLOADS = Slot("data.stored_uploads")  # upload file id -> its path in the 
 DATA_PREVIEW = Slot("data.preview")  # (upload, format) -> (first rows, baskets?): one at a time
 DATA_VALIDATED = Slot("data.validated")  # id of the log the Data page validated last
 DATA_NAME = "data.name"  # family: the name box of a stored set or log
+COMPARE_PAIR = Slot("compare.pair")  # the (set A, set B) the query was last checked against
 CATALOG_SWEEP = Slot("catalog.sweep")  # (rows, summary, why, name) of the sweep shown
 CATALOG_COSTS = Slot("catalog.train_cost")  # (log, method) -> measured training cost
 MAP_CANVAS = "map.canvas"  # the point-map component: its value is the last click

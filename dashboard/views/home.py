@@ -18,7 +18,7 @@ def page():
     )
     st.caption(
         f"Active set: {md(state.describe(choice))} — {len(emb):,} keys × {emb.dim} dims · "
-        f"{md(emb.provenance.caption())}"
+        f"{md(emb.provenance.caption(public=True))}"
     )
     if choice == state.BUILTIN:
         c = st.columns(3)

@@ -1,0 +1,153 @@
+"""A whole map as a picture worth sharing, drawn on the server: every point (the raster of
+:mod:`core.pointmap`), the region labels, the marks (search hits, a key and its neighbours, an
+arithmetic's inputs and answers), the legend of the colours and the full provenance caption,
+wrapped inside the image, in fonts that hold every glyph it uses (:mod:`core.fonts`).
+
+It draws what the browser's point map draws for the whole view, from the same arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+
+import numpy as np
+
+from . import fonts
+from .pointmap import Frame, raster, rgb
+
+LABEL_SIZE = 13
+CAPTION_SIZE = 13
+LINE = 18  # caption line height, pixels
+PAD = 8
+
+
+def map_png(
+    coords: np.ndarray,
+    groups: np.ndarray,
+    palette: list[str],
+    labels: Sequence[Sequence] = (),
+    marks: Sequence[dict] = (),
+    legend: Sequence[Sequence] = (),
+    caption: str = "",
+    width: int = 1200,
+    height: int = 800,
+) -> bytes:
+    """The whole map as PNG bytes, with what the screen shows over it and the caption under it.
+
+    Parameters
+    ----------
+    coords : ndarray (n, 2)
+        Map positions.
+    groups : ndarray of int (n,)
+        Colour group of each point.
+    palette : list of str
+        ``"#rrggbb"`` per group.
+    labels : sequence of [x, y, text]
+        Region labels in map coordinates (as :func:`core.pointmap.labels_at` makes them).
+    marks : sequence of dict
+        Marks as the point-map component takes them: ``color``, ``x``, ``y``, ``text``,
+        ``lines`` (lines from the first point to the others).
+    legend : sequence of (colour, text, count)
+        What the colours mean (entries of no point are left out).
+    caption : str
+        Provenance and what was drawn; wrapped to the width, never cut.
+    width, height : int
+        The map's size in pixels (the caption adds its lines below).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> png = map_png(np.array([[0, 0], [1, 1.0]]), np.array([0, 1]), ["#ff0000", "#0000ff"],
+    ...               labels=[[0, 0, "left"]], caption="embedlab · 2 keys × 2", width=200,
+    ...               height=100)
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    from PIL import Image, ImageDraw
+
+    frame = Frame.fit(coords, width, height)
+    body = Image.fromarray(raster(coords, groups, palette, width, height)).convert("RGBA")
+    layer = Image.new("RGBA", body.size, (255, 255, 255, 0))
+    canvas = ImageDraw.Draw(layer)
+    boxes: list[tuple[float, float, float, float]] = []
+    for m in marks:
+        _mark(canvas, frame, m, boxes)
+    for x, y, text in labels:
+        px, py = frame.pixels(x, y)
+        _label(canvas, float(px), float(py), str(text), boxes, bold=True)
+    _legend(canvas, [e for e in legend if e[2]])
+    body = Image.alpha_composite(body, layer).convert("RGB")
+    return _with_caption(body, caption)
+
+
+def _label(canvas, px: float, py: float, text: str, boxes: list, bold: bool, force=False) -> bool:
+    """``text`` centred at (px, py) on a white box, moved inside the picture when it sticks out,
+    unless it would cover another label or its point lies outside (``force``: drawn anyway)."""
+    choices = fonts.fonts(LABEL_SIZE, bold=bold)
+    w, h = fonts.width(text, choices) + 8, LABEL_SIZE + 7
+    width, height = canvas.im.size
+    if not (0 <= px <= width and 0 <= py <= height):
+        return False
+    left = min(max(px - w / 2, 0), width - w)
+    top = min(max(py - h / 2, 0), height - h)
+    box = (left, top, left + w, top + h)
+    if not force and any(_overlap(box, b) for b in boxes):
+        return False
+    boxes.append(box)
+    canvas.rectangle(box, fill=(255, 255, 255, 200))
+    fonts.draw(canvas, (box[0] + 4, box[1] + 2), text, choices, (17, 17, 17, 255))
+    return True
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _mark(canvas, frame: Frame, m: dict, boxes: list) -> None:
+    """One mark: lines from its first point, dots with a dark rim, labels when few."""
+    px, py = frame.pixels(m["x"], m["y"])
+    colour = (*rgb(m["color"]), 255)
+    if m.get("lines") and len(px) > 1:
+        for x, y in zip(px[1:], py[1:]):
+            canvas.line([(px[0], py[0]), (x, y)], fill=colour, width=2)
+    for x, y in zip(px, py):
+        canvas.ellipse([x - 5, y - 5, x + 5, y + 5], fill=colour, outline=(0, 0, 0, 255))
+    if len(px) <= 30:
+        for j, (x, y) in enumerate(zip(px, py)):
+            above = y - 14 if y - 14 >= (LABEL_SIZE + 7) / 2 else y + 14  # below at the top edge
+            _label(canvas, x, above, str(m["text"][j]), boxes, bold=True, force=j == 0)
+
+
+def _legend(canvas, entries: list) -> None:
+    """The colours' meanings in a box at the top left."""
+    if not entries:
+        return
+    choices = fonts.fonts(LABEL_SIZE)
+    texts = [f"{text} ({count:,})" for _, text, count in entries]
+    w = max(fonts.width(t, choices) for t in texts) + 34
+    canvas.rectangle((6, 6, 6 + w, 10 + LINE * len(entries)), fill=(255, 255, 255, 215))
+    for i, ((colour, _, _), text) in enumerate(zip(entries, texts)):
+        y = 10 + LINE * i
+        canvas.rectangle((12, y + 3, 24, y + 15), fill=(*rgb(colour), 255))
+        fonts.draw(canvas, (30, y), text, choices, (17, 17, 17, 255))
+
+
+def _with_caption(body, caption: str) -> bytes:
+    """``body`` with ``caption`` wrapped under it, as PNG bytes."""
+    from PIL import Image, ImageDraw
+
+    choices = fonts.fonts(CAPTION_SIZE)
+    lines = fonts.wrap(caption, choices, body.width - 2 * PAD) if caption else []
+    out = Image.new("RGB", (body.width, body.height + (LINE * len(lines) + PAD if lines else 0)))
+    out.paste((255, 255, 255), (0, 0, *out.size))
+    out.paste(body, (0, 0))
+    canvas = ImageDraw.Draw(out)
+    for i, line in enumerate(lines):
+        fonts.draw(canvas, (PAD, body.height + PAD // 2 + LINE * i), line, choices, (68, 68, 68))
+    buf = BytesIO()
+    out.save(buf, format="PNG")
+    return buf.getvalue()
