@@ -264,11 +264,16 @@ def test_uploaded_vectors_become_the_active_set():
 
 def test_compare_sample_models():
     at = open_page("compare", a="sample:item2vec", b="sample:als", q="i0001")
-    assert not at.error and len(at.dataframe) == 3
-    summary = at.dataframe[2].value
+    assert not at.error and len(at.dataframe) == 2
+    side = at.dataframe[0].value  # the neighbours in both sets, by title and key
+    assert (
+        side.columns[1] == "A · sample log · item2vec" and side.columns[3] == "B · sample log · als"
+    )
+    assert side.iloc[:, 1].str.fullmatch(r".+ \(\d{4}\) · i\d{4}").all()
+    summary = at.dataframe[1].value
     assert list(summary["set"]) == ["sample log · item2vec", "sample log · als"]
-    assert 0 < summary["mean overlap@k"].iloc[0] < 1
-    assert (summary["label agreement@k"] > 0.8).all()
+    assert 0 < summary["mean overlap@10"].iloc[0] < 1
+    assert (summary["label agreement@10"] > 0.8).all()
 
 
 def test_compare_two_stored_sets_with_a_known_overlap(workspace):
@@ -283,10 +288,11 @@ def test_compare_two_stored_sets_with_a_known_overlap(workspace):
     at = open_page("compare", a=ida, b=idb, q="c", k="1")
     assert not at.error, [e.value for e in at.error]
     assert at.metric[0].value == "0%"  # c's neighbour: d in A, b in B
-    assert [frame_keys_of(at, i) for i in (0, 1)] == [["d"], ["b"]]
-    summary = at.dataframe[2].value
-    assert summary["mean overlap@k"].iloc[0] == 0.75
-    assert summary["label agreement@k"].tolist() == [1.0, 0.75]
+    side = at.dataframe[0].value
+    assert side["A · A"].tolist() == ["d"] and side["B · B"].tolist() == ["b"]
+    summary = at.dataframe[1].value
+    assert summary["mean overlap@1"].iloc[0] == 0.75
+    assert summary["label agreement@1"].tolist() == [1.0, 0.75]
     same_key = open_page("compare", a=ida, b=idb, q="a", k="1")
     assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
 
@@ -380,7 +386,7 @@ def test_chart_labels_are_escaped_once():
     from embedlab.core.plots import map_figure
 
     frame = pd.DataFrame({"key": ['say "hi" & <b>bye</b>'], "x": [0.0], "y": [0.0]})
-    fig = map_figure(frame, title='"quoted" title')
+    fig = map_figure(frame, heading='"quoted" title')
     assert fig.layout.title.text == '"quoted" title'
     assert "&quot;" not in fig.data[0].text[0] and "&lt;b&gt;" in fig.data[0].text[0]
 
@@ -388,16 +394,17 @@ def test_chart_labels_are_escaped_once():
 def test_a_title_finds_its_item_and_results_lead_with_titles():
     at = open_page("neighbours", ds="sample:als", q="the velvet garden (1991)")
     assert not at.error, [e.value for e in at.error]
-    assert at.subheader[0].value.startswith("The Velvet Garden \\(1991\\) \\[i0001\\]")
+    assert at.subheader[0].value.startswith("The Velvet Garden \\(1991\\) · i0001")
     table = at.dataframe[0].value
-    assert table.columns[0] == "title" and table["title"].str.match(r".+ \(\d{4}\)").all()
+    assert list(table.columns[:3]) == ["rank", "title", "key"]
+    assert table["title"].str.match(r".+ \(\d{4}\)").all()
     vague = open_page(
         "neighbours", ds="sample:als", q="velvet garden"
     )  # two items match: offered, not guessed
-    assert vague.error and "The Velvet Garden (1991) [i0001]" in vague.error[0].value.replace(
+    assert vague.error and "The Velvet Garden (1991) · i0001" in vague.error[0].value.replace(
         "\\", ""
     )
-    assert any(b.label == "The Velvet Garden (1991) [i0001]" for b in vague.button)
+    assert any(b.label == "The Velvet Garden (1991) · i0001" for b in vague.button)
 
 
 def test_switching_sets_drops_a_key_the_new_set_lacks():
