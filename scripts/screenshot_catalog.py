@@ -41,7 +41,7 @@ def main() -> None:
                 grid.fill(GRID)
                 grid.press("Enter")
                 page.get_by_text("Run sweep").click()
-                page.get_by_text("What drives the drop").wait_for(timeout=900_000)
+                page.get_by_text("What drives the change").wait_for(timeout=900_000)
                 page.wait_for_timeout(3000)  # let the chart finish drawing
                 top = page.get_by_text("Which items to keep").bounding_box()["y"] - 20
                 bottom = (
