@@ -97,7 +97,8 @@ def to_png(fig, scale: float = 2.0) -> bytes:
     try:
         return fig.to_image(format="png", scale=scale, width=fig.layout.width or EXPORT_WIDTH)
     except Exception as exc:  # kaleido raises several types when it cannot start a browser
-        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        reason = " ".join(first.split())[:160] or type(exc).__name__
         raise OutputError(
             f"the server could not draw this chart as PNG ({reason})",
             hint="the chart's camera button saves a PNG in your browser",
