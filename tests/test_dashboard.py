@@ -297,6 +297,24 @@ def test_compare_two_stored_sets_with_a_known_overlap(workspace):
     assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
 
 
+def test_compare_follows_the_sets_chosen_instead_of_keeping_a_stale_key(workspace):
+    """A key of the sample sets (i0789) is not in two other sets: switching to them opens their
+    first shared key, with no error about the old one."""
+    from embedlab.core.workspace import CLI_OWNER, Workspace
+    from tests.test_compare import two_sets
+
+    a, b = two_sets()
+    ws = Workspace(workspace)
+    ida, idb = (ws.save_set(e, name, owner=CLI_OWNER).id for e, name in ((a, "A"), (b, "B")))
+    at = open_page("compare", a="sample:item2vec", b="sample:als", q="i0789")
+    assert not at.error and at.text_input(key="compare.q").value == "i0789"
+    at.selectbox(key="compare.a").set_value(ida).run()
+    at.selectbox(key="compare.b").set_value(idb).run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.text_input(key="compare.q").value == "a"  # A's first key both sets hold
+    assert at.dataframe[0].value["A · A"].tolist()[:1] == ["b"]  # a's neighbour in A
+
+
 def test_catalog_sweep_runs_and_reopens_from_csv():
     at = open_page("catalog")
     assert any("trainings; estimated" in c.value for c in at.caption)

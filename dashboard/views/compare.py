@@ -63,7 +63,8 @@ def _follow_sets(a: str, b: str, ea, default: str) -> None:
     (instead of an error about a stale key)."""
     if keys.COMPARE_PAIR.get() != (a, b):
         keys.COMPARE_PAIR.set((a, b))
-        if QUERY.value and not names_item(ea, QUERY.value):
+        current = QUERY.upcoming()
+        if current and not names_item(ea, current):
             QUERY.set(default)
 
 
