@@ -23,6 +23,10 @@ Each cap can be raised with an environment variable for a genuine file that exce
   is refused at once instead of running for days.
 - ``EMBEDLAB_MAX_TRAIN_MB`` (default 400): the most memory a trainer's own arrays may be
   estimated to take (dense user and item factors, word2vec's tables), checked with the time.
+- ``EMBEDLAB_EASE_MAX_ITEMS`` (default 10,000) and ``EMBEDLAB_EASE_MAX_MB`` (default 1024): the
+  EASE baseline holds a dense items × items matrix (10,000 items: 400 MB in float32) and inverts
+  it (``n³`` work); a larger catalog is fit on its most popular items, as many as both caps allow,
+  and the report says so (``core.evaluate.ease``).
 """
 
 from __future__ import annotations
@@ -94,6 +98,17 @@ def max_train_mb() -> int:
 def max_train_minutes() -> int:
     """The longest estimated training run accepted, in minutes (``EMBEDLAB_MAX_TRAIN_MINUTES``)."""
     return _env_int("EMBEDLAB_MAX_TRAIN_MINUTES", 3)
+
+
+def max_ease_items() -> int:
+    """The most items the EASE baseline is fit on (``EMBEDLAB_EASE_MAX_ITEMS``)."""
+    return _env_int("EMBEDLAB_EASE_MAX_ITEMS", 10_000)
+
+
+def max_ease_mb() -> int:
+    """The most memory the EASE baseline may be estimated to take, in MB
+    (``EMBEDLAB_EASE_MAX_MB``)."""
+    return _env_int("EMBEDLAB_EASE_MAX_MB", 1024)
 
 
 def decompressed_budget(path: Path) -> int:

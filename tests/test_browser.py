@@ -211,6 +211,47 @@ def test_upload_a_log_through_the_file_input(server, page, artifacts):
     page.screenshot(path=str(artifacts / "upload.png"), full_page=True)
 
 
+def test_a_raw_headerless_pair_loads_without_leaving_the_browser(server, page, artifacts):
+    """MovieLens-shaped files as they come (tests/data/movielens): a headerless tab log with a
+    trailing tab, a headerless latin-1 '|' item file with 19 genre flags."""
+    from playwright.sync_api import expect
+
+    ml = ROOT / "tests" / "data" / "movielens"
+    page.set_viewport_size({"width": 1400, "height": 3000})  # the whole page in each screenshot
+    page.goto(f"{server}/data")
+    page.get_by_role("tab", name="Upload a log").click()
+    uploaders = page.get_by_test_id("stFileUploader")
+    uploaders.filter(has_text="Interaction log").locator("input[type=file]").set_input_files(
+        str(ml / "ratings.data")
+    )
+    page.get_by_text("Preview of ratings.data").wait_for(timeout=90_000)
+    page.get_by_text("The first row is data").wait_for(timeout=30_000)
+    expect_cell(page, 4, "881250949")  # the preview drawn: row 0, column4 (not a placeholder)
+    page.screenshot(path=str(artifacts / "headerless-log.png"))
+    names = page.get_by_role("textbox", name="Column names, in order (a file without a header)")
+    names.first.fill("user,item,rating,time")
+    names.first.press("Enter")
+    expect(page.get_by_text("The first row is data")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_role("combobox", name="weight")).to_have_value("rating", timeout=30_000)
+    expect(page.get_by_role("combobox", name="time")).to_have_value("time")  # guessed afresh
+    uploaders.filter(has_text="Optional item metadata").locator("input[type=file]").set_input_files(
+        str(ml / "items.item")
+    )
+    page.get_by_text("19 0/1 columns (column6 … column24) read as one label").wait_for(
+        timeout=90_000
+    )
+    page.get_by_text("Café 01 (1980)").first.wait_for(state="attached", timeout=30_000)
+    page.get_by_text("Read a run of 0/1 columns").wait_for(timeout=30_000)
+    page.screenshot(path=str(artifacts / "headerless-metadata.png"))
+    page.get_by_role("button", name="Validate log").click()
+    page.get_by_text("ratings.data is ready to train").wait_for(timeout=90_000)
+    report = page.locator("p", has_text="1,467 of 1,467 rows kept").locator("visible=true").first
+    report.wait_for(timeout=30_000)
+    page.get_by_text("No row was dropped.").locator("visible=true").first.wait_for()
+    page.get_by_text("60 items with metadata, 0 without").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(artifacts / "headerless-validated.png"))
+
+
 def upload_vectors(page, url: str, path: Path) -> None:
     page.goto(
         f"{url}/data?ds=sample:als"

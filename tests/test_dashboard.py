@@ -61,6 +61,12 @@ def baskets_csv(n: int = 300) -> bytes:
     return "\n".join(",".join(b + [""] * (5 - len(b))) for b in lines).encode()
 
 
+def picker(at: AppTest, label: str):
+    """The select box labelled ``label`` (the Data page keys its column pickers by the columns
+    they choose among, so a file's new columns get fresh pickers)."""
+    return next(s for s in at.selectbox if s.label == label)
+
+
 def frame_keys(at) -> list[str]:
     """Keys of the first result table (answers, neighbours)."""
     return frame_keys_of(at, 0)
@@ -147,10 +153,34 @@ def test_upload_log_train_and_metrics_shown():
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
     models = at.dataframe[0].value["model"].tolist()
-    assert models == ["als", "popularity", "random", "itemcf"]
+    assert models == ["als", "popularity", "random", "item-CF", "EASE"]
     hr = at.dataframe[0].value.set_index("model")["hr"]
     assert hr["als"] > hr["popularity"] > hr["random"]
     assert "PNG (server-side)" in download_labels(at)  # the metrics chart's (needs Chromium)
+
+
+def test_train_page_states_the_protocol_and_offers_both():
+    at = open_page("train")
+    assert at.selectbox(key="train.protocol").options == ["auto", "leave-last-out", "basket"]
+    at.multiselect[0].set_value(["svd"]).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the sample log: histories over many moments, no ties -> leave-last-out, counted in users
+    (report,) = at.session_state["train.results"]
+    assert at.subheader[-1].value == f"svd — {report['cases']:,} users evaluated"
+    protocol = [c.value for c in at.caption if c.value.startswith("Protocol:")]
+    assert protocol and "leave-last-out — histories over many moments" in protocol[0]
+    headline = [m.value for m in at.markdown if "the strongest baseline" in m.value]
+    assert headline and headline[0].startswith("**svd HR@10")
+    at.selectbox(key="train.protocol").set_value("basket").run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (report,) = at.session_state["train.results"]
+    assert report["protocol"]["name"] == "basket" and report["unit"] == "baskets"
+    assert at.subheader[-1].value == (
+        f"svd — {report['cases']:,} baskets evaluated ({report['users_evaluated']:,} users)"
+    )
+    assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
 
 
 def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
@@ -175,8 +205,8 @@ def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     )
     at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.selectbox(key="data.column.weight").value == "quantity"  # guessed
-    at.selectbox(key="data.column.weight").set_value("(none)").run()
+    assert picker(at, "weight").value == "quantity"  # guessed
+    picker(at, "weight").set_value("(none)").run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     columns = [c.value for c in at.caption if c.value.startswith("Columns:")]
@@ -448,3 +478,58 @@ def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
     stored = [p for p in (workspace / "uploads").rglob("broken.txt")]
     assert stored, "the upload is kept in the workspace (whose path the message must not show)"
     assert "broken.txt" in message and str(workspace) not in message and "uploads" not in message
+
+
+MOVIELENS = ROOT / "tests" / "data" / "movielens"
+
+
+def upload_movielens_pair(at: AppTest) -> AppTest:
+    at.file_uploader(key="data.log_upload").upload(
+        "ratings.data", (MOVIELENS / "ratings.data").read_bytes(), "text/plain"
+    )
+    at.file_uploader(key="data.log_metadata").upload(
+        "items.item", (MOVIELENS / "items.item").read_bytes(), "text/plain"
+    )
+    return at.run()
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_a_headerless_pair_is_named_mapped_and_joined_on_the_page():
+    at = upload_movielens_pair(open_page("data"))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("The first row is data" in w.value for w in at.warning)
+    assert any("no header" in c and "utf\\-8" in c for c in captions(at))
+    at.text_input(key="data.log_columns").set_value("user,item,rating,time").run()
+    assert not at.warning  # named: the warning no longer holds
+    assert picker(at, "user").value == "user"
+    assert picker(at, "weight").value == "rating"
+    assert picker(at, "Item id").value == "column1"  # found by the log's item ids
+    assert picker(at, "Title").value == "column2"
+    assert picker(at, "Label").value == "genres"  # the 19 flags, joined
+    assert any("19 0/1 columns" in c for c in captions(at))
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and any("ready to train" in s.value for s in at.success)
+    assert any("1,467" in m.value and "rows kept" in m.value for m in at.markdown)
+    shown = captions(at)
+    assert "No row was dropped." in shown
+    assert any("60 items with metadata, 0 without; 0 metadata ids not in the log" in c.replace(
+        "\\", "") for c in shown)  # fmt: skip
+    inter = at.session_state[keys.VALIDATED_LOGS.key][at.session_state[keys.LATEST_LOG.key]]
+    assert dict(zip(inter.items, inter.item_metadata["title"]))["1"] == "Café 01 (1980)"
+    picker(at, "Title").set_value("(none)").run()  # an earlier report is stale
+    assert not any("1,467" in m.value and "rows kept" in m.value for m in at.markdown)
+    assert any("validate it again" in c for c in captions(at))
+
+
+def test_a_wrong_choice_on_the_page_points_at_the_page_not_at_a_flag():
+    at = upload_movielens_pair(open_page("data"))
+    at.selectbox(key="data.log_separator").set_value(",").run()
+    assert not at.exception and at.error
+    text = at.error[0].value
+    assert "only one column" in text and "on this page" in text and "Separator" in text
+    assert "--" not in text and "\\n" not in text.replace("\\\\", "")
+    at.selectbox(key="data.log_separator").set_value("auto").run()
+    assert not at.error  # the error from the earlier choice is gone with it

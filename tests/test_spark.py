@@ -14,7 +14,7 @@ from embedlab.core.spark import logs as spark_logs
 from embedlab.core.spark import train as spark_train
 from embedlab.core.spark.bridge import trainer
 from embedlab.core.spark.session import get_session
-from tests.paths import ROWS, SAMPLE_ITEMS, SAMPLE_LOG
+from tests.paths import ROOT, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +232,26 @@ def test_spark_engine_items_are_the_vectors_it_writes(spark, tmp_path):
     assert np.array_equal(emb.vectors, written.vectors)
     assert list(emb.metadata.columns) == list(written.metadata.columns)
     assert "genre" in emb.metadata.columns and emb.provenance == run.trained.provenance
+
+
+@pytest.mark.parametrize(
+    "name,options",
+    [
+        ("mixed.csv", {}),  # BOM, CRLF, ';', decimal commas, a quoted ';', a wide row
+        ("ratings.dat", {"columns": "user,item,rating,time"}),  # '::', no header
+        ("latin1_c1.csv", {"item_col": "title"}),  # latin-1 (a byte cp1252 leaves undefined)
+        ("cp1252.csv", {"item_col": "title"}),  # smart quotes and the euro sign
+    ],
+)
+def test_spark_reads_odd_files_as_the_local_engine_does(spark, name, options):
+    path = ROOT / "tests" / "data" / "corpus" / name
+    local = prepare(path, **options)
+    events, report = spark_logs.prepare(spark, path, **options)
+    assert report.reading["described"] == local.report.reading["described"]
+    assert (report.rows_read, report.rows_kept) == (local.report.rows_read, local.report.rows_kept)
+    assert report.dropped == local.report.dropped
+    assert report.sample_rows == local.report.sample_rows
+    got = sorted(tuple(r) for r in events.select("user", "item", "weight").collect())
+    weights = [None] * len(local) if local.weight is None else local.weight.tolist()
+    want = zip(local.users[local.user], local.items[local.item], weights)
+    assert got == sorted((u, i, None if w is None else float(w)) for u, i, w in want)

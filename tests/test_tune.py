@@ -30,17 +30,28 @@ def timed(tmp_path):
     return prepare(path)
 
 
-def test_validation_holds_out_the_second_to_last_event_and_never_the_test_event(timed):
+def test_validation_holds_out_the_last_training_events_and_never_the_test_event(timed):
     prep = prepare_tuning(timed, max_users=None)
     name = lambda inter, codes: [str(inter.items[c]) for c in codes]  # noqa: E731
-    users = [str(timed.users[u]) for u in prep.validation.users]
-    assert sorted(users) == ["1", "2", "3"]  # user 0 has two events: nothing left to validate on
     test_items = set(name(timed, prep.test.held_out))
     assert test_items == {"0-1", "1-2", "2-3", "3-4"}  # each user's last event
-    val_items = name(prep.validation.train, prep.validation.held_out)
-    assert sorted(val_items) == ["1-1", "2-2", "3-3"]  # each user's second-to-last event
-    seen = set(name(prep.validation.train, prep.validation.train.item))
-    assert not (test_items & seen) and not (test_items & set(val_items))
+    # validation: each user's last min(5, n // 2) of the n training events left once the test
+    # event is out: user 0 keeps 1 (none), user 1 keeps 2 (one), 2 keeps 3 (one), 3 keeps 4 (two)
+    whole = prep.whole
+    by_user = {}
+    for u, i in zip(whole.users, name(whole.train, whole.held_out)):
+        by_user.setdefault(str(timed.users[u]), []).append(i)
+    assert by_user == {"1": ["1-1"], "2": ["2-2"], "3": ["3-2", "3-3"]}
+    seen = set(name(whole.train, whole.train.item))
+    assert not (test_items & seen) and not (test_items & {i for v in by_user.values() for i in v})
+    # user 3's two cases: each excludes the other (and the training items), never itself
+    three = [c for c, u in enumerate(whole.users) if str(timed.users[u]) == "3"]
+    excluded = [set(name(timed, whole.exclude[c].indices)) for c in three]
+    assert excluded == [{"3-0", "3-1", "3-3"}, {"3-0", "3-1", "3-2"}]
+    # the two halves split the users: the search ranks one half, the noise rule the other
+    search, check = set(prep.validation.group), set(prep.check.group)
+    assert search and check and not search & check and search | check == set(whole.group)
+    assert prep.validation.train is prep.check.train is whole.train
 
 
 def test_tuning_needs_a_validation_event(tmp_path):
@@ -177,13 +188,14 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     assert not at.exception, [e.value for e in at.exception]
     trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
     assert list(trials["number"]) == [0, 1, 2] and "factors" in trials.columns
-    # the choice, read off the trial table: the complete trial with the best validation NDCG
+    # the search's winner, read off the trial table: the complete trial with the best validation
+    # NDCG
     done = trials[trials["state"] == "complete"]
     best = done.loc[done["ndcg"].idxmax()]
     searched = [d.name for d in trainer("svd").space]
-    chosen = {name: int(best[name]) for name in searched}
+    winner = {name: int(best[name]) for name in searched}
     captions = [c.value for c in at.caption]
-    said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in chosen.items())
+    said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in winner.items())
     assert said in captions, (said, captions)
     defaults = trials.iloc[0]  # trial 0 is the defaults
     assert any(
@@ -191,10 +203,17 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
         f"best (trial {best['number']})" in c
         for c in captions
     ), captions
-    # ...and the model the page trained and stored is the chosen one
+    # what was kept (the noise rule) is said, and the model the page trained and stored is it
     (result,) = at.session_state["train.results"]
+    kept = result["tuning_choice"]["choice"]
+    alerts = [a.value for a in (at.success if kept == "tuned" else at.warning)]
+    assert any(
+        a.startswith(f"kept: the {'tuned parameters' if kept == 'tuned' else 'defaults'}")
+        for a in alerts
+    ), alerts
+    expected = winner if kept == "tuned" else {name: int(defaults[name]) for name in searched}
     params = Workspace(os.environ["EMBEDLAB_WORKSPACE"]).load_set(result["set"]).provenance.params
-    assert {name: params[name] for name in chosen} == chosen
+    assert {name: params[name] for name in searched} == expected
 
 
 def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):

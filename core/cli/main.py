@@ -13,6 +13,7 @@ import warnings
 
 from ..errors import EmbedlabError
 from . import compare, dashboard, quality, recs, sample_data, sets, sweep, vectors
+from .common import flags_of
 
 DESCRIPTION = "The ``embedlab`` command: a third face of the same core the dashboard uses."
 
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 warnings.simplefilter("ignore")
             return int(args.run(args) or 0)
     except EmbedlabError as exc:
-        return _fail(f"embedlab: error: {exc}", 2)
+        return _fail(f"embedlab: error: {exc}{flags_of(exc)}", 2)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head`: not an error

@@ -43,8 +43,8 @@ class LocalEngine:
         return prepare(
             spec.path,
             metadata=spec.metadata,
-            metadata_item_col=spec.metadata_item_col,
             metadata_cols=spec.metadata_cols,
+            **spec.metadata_kwargs(),
             **spec.log_kwargs(),
         )
 
@@ -103,7 +103,10 @@ class LocalEngine:
         params: dict,
         k: int = 10,
         progress: Progress | None = None,
+        protocol: str = "auto",
     ) -> dict:
         from ..experiments.recs import evaluate_recs
 
-        return evaluate_recs(prepared, method, k=k, seed=seed, params=params, progress=progress)
+        return evaluate_recs(
+            prepared, method, k=k, seed=seed, params=params, progress=progress, protocol=protocol
+        )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..io.atomic import check_folder_target
 from ..logs import LogReport
 from .base import Engine, LogSpec, Progress, Trained
 from .report import training_report, write_report
@@ -29,6 +30,7 @@ def run_training(
     progress: Progress | None = None,
     force: bool = False,
     tuner: Tuner | None = None,
+    protocol: str = "auto",
 ) -> tuple[dict, LogReport]:
     """Train ``method`` on the log ``spec`` describes with ``engine`` and write the folder ``out``:
     start → prepare → :func:`train_prepared` → write.
@@ -41,7 +43,7 @@ def run_training(
     out : str or Path
         Output folder, written whole (complete or absent): ``items.parquet``, ``items.txt``,
         ``users.parquet`` (MF) and ``report.json``.
-    seed, params, evaluate, progress, tuner
+    seed, params, evaluate, progress, tuner, protocol
         As :func:`train_prepared`; the tuner's record goes into the report as ``tuning``.
     force : bool, default False
         Replace an existing folder that embedlab did not write.
@@ -66,15 +68,21 @@ def run_training(
     >>> report["files"]
     ['items.parquet', 'items.txt', 'users.parquet']
     """
-    from ..io.atomic import check_folder_target
-
     engine.check_method(method)
     check_folder_target(Path(out), force)  # before the long work, not after it
     with engine.errors():
         t0 = time.perf_counter()
         prepared, timings = _start_and_prepare(engine, spec)
         run = train_prepared(
-            engine, prepared, method, seed, params, evaluate, progress=progress, tuner=tuner
+            engine,
+            prepared,
+            method,
+            seed,
+            params,
+            evaluate,
+            progress=progress,
+            tuner=tuner,
+            protocol=protocol,
         )
         timings["train_s"] = round(run.trained.seconds, 3)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
@@ -136,6 +144,7 @@ def train_prepared(
     progress: Progress | None = None,
     evaluation_progress: Progress | None = None,
     tuner: Tuner | None = None,
+    protocol: str = "auto",
 ) -> TrainingRun:
     """(Tune or evaluate), then train ``method`` on all events of a log ``engine`` prepared.
 
@@ -158,6 +167,8 @@ def train_prepared(
         The training's and the evaluation's; the evaluation's is told ``(1.0, "done")`` at its end.
     tuner : callable, optional
         Chooses the parameters first: returns (params, test evaluation, tuning record).
+    protocol : {"auto", "leave-last-out", "basket"}, default "auto"
+        The evaluation's protocol (:func:`core.evaluate.protocols.choose`; a tuner brings its own).
 
     Returns
     -------
@@ -175,23 +186,34 @@ def train_prepared(
     >>> engine = get_engine("local")
     >>> run = train_prepared(engine, prepare("sample_data/interactions.csv"), "svd", evaluate=True)
     >>> run.trained.items, engine.items(run.trained).dim, sorted(run.evaluation["baselines"])
-    (1000, 64, ['itemcf', 'popularity', 'random'])
+    (1000, 64, ['ease', 'itemcf', 'popularity', 'random'])
     """
     params, evaluation, tuning = _first_stage(
-        engine, prepared, method, seed, dict(params or {}), evaluate, k, evaluation_progress, tuner
+        engine,
+        prepared,
+        method,
+        seed,
+        dict(params or {}),
+        evaluate,
+        k,
+        evaluation_progress,
+        tuner,
+        protocol,
     )
     trained = engine.train(prepared, method, seed, params, progress or _quiet)
     return TrainingRun(trained, evaluation, tuning)
 
 
-def _first_stage(engine, prepared, method, seed, params, evaluate, k, progress, tuner):
+def _first_stage(engine, prepared, method, seed, params, evaluate, k, progress, tuner, protocol):
     """(params, evaluation, tuning record): the tuner's, else ``params`` with the held-out
     evaluation when asked for; ``progress`` is told ``(1.0, "done")`` when there was one."""
     evaluation = tuning = None
     if tuner is not None:
         params, evaluation, tuning = tuner(prepared)
     elif evaluate:
-        evaluation = engine.evaluate(prepared, method, seed, params, k=k, progress=progress)
+        evaluation = engine.evaluate(
+            prepared, method, seed, params, k=k, progress=progress, protocol=protocol
+        )
     if progress is not None and evaluation is not None:
         progress(1.0, "done")
     return params, evaluation, tuning

@@ -93,17 +93,15 @@ class SparkEngine:
         events, report = spark_logs.prepare(self.spark, spec.path, **spec.log_kwargs())
         if not spec.metadata:
             return SparkLog(events, report)
-        meta = read_metadata(spec.metadata, spec.metadata_item_col)
+        meta = read_metadata(spec.metadata, options=spec.metadata_options)
         frame = self.spark.createDataFrame(
             meta.table.fillna("").astype(str).reset_index(names="key")
         )
-        missing = (
-            events.select(events.item.alias("key"))
-            .distinct()
-            .join(frame, "key", "left_anti")
-            .count()
-        )
-        return SparkLog(events, report.copy(metadata=meta.report(missing)), meta, frame)
+        keys = events.select(events.item.alias("key")).distinct()
+        missing = keys.join(frame, "key", "left_anti").count()
+        unmatched = frame.select("key").join(keys, "key", "left_anti").count()
+        joined = meta.report(missing, report.items, unmatched)
+        return SparkLog(events, report.copy(metadata=joined), meta, frame)
 
     def log_report(self, prepared: SparkLog) -> LogReport:
         return prepared.report
@@ -207,8 +205,10 @@ class SparkEngine:
         params: dict,
         k: int = 10,
         progress: Progress | None = None,
+        protocol: str = "auto",
     ) -> dict:
-        """Leave-last-out on the log Spark prepared (collected to the driver, not read again), with
+        """The protocol's held-out evaluation on the log Spark prepared (collected to the driver,
+        not read again), with
         the model trained on Spark from the training split (the split is shipped back to Spark)."""
         from ..experiments.recs import evaluate_recs
 
@@ -220,6 +220,7 @@ class SparkEngine:
             params=params,
             progress=progress,
             trainer=self.trainer(),
+            protocol=protocol,
         )
 
     def interactions(self, prepared: SparkLog) -> Interactions:

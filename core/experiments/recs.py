@@ -4,8 +4,8 @@ beside the baselines (the scoring itself lives in :mod:`core.evaluate.recs`)."""
 from __future__ import annotations
 
 from ..errors import ParameterError
+from ..evaluate.baselines import report_for
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import report_for
 from ..logs import Interactions
 from ..train import train
 
@@ -49,7 +49,7 @@ def evaluate_recs(
     -------
     dict
         ``hr``, ``ndcg``, ``mrr``, ``coverage`` ... of the model, ``baselines`` and
-        ``by_popularity_bucket`` (see :func:`core.evaluate.recs.report_for`) and ``protocol``.
+        ``by_popularity_bucket`` (see :func:`core.evaluate.baselines.report_for`) and ``protocol``.
 
     Raises
     ------
@@ -69,7 +69,8 @@ def evaluate_recs(
         raise ParameterError(f"k({k}) must be > 0")
     split = make_split(inter, protocol, max_users, seed, history, decay)
     result = _trained(trainer, split.train, method, seed, params, progress)
-    return {**report_for(result, split, k, seed), "protocol": describe(split)}
+    report = report_for(result, split, k, seed, max_users=max_users)
+    return {**report, "protocol": describe(split)}
 
 
 def _trained(trainer, inter: Interactions, method: str, seed: int, params, progress):

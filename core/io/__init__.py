@@ -106,7 +106,8 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
         raise FormatError(
             "cannot tell the format: the file is neither text vectors nor a known binary",
             path=path,
-            hint=f"force one with --format ({', '.join(READ_FORMATS)})",
+            hint=f"choose the format ({', '.join(READ_FORMATS)})",
+            options=("format",),
         )
     return "glove"
 

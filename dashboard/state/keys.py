@@ -77,6 +77,20 @@ def family(prefix: str, part: object) -> str:
     return f"{prefix}.{part}"
 
 
+def digest(*parts: object) -> str:
+    """A short stable name for what a family of widgets chooses among (a file's columns): the
+    widgets keyed by it start again from their defaults when it changes.
+
+    Examples
+    --------
+    >>> digest("upload", "user", "item") == digest("upload", "user", "item")
+    True
+    """
+    import hashlib
+
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:10]
+
+
 def widget_value(key: str, default: Any = None) -> Any:
     """The value of the widget keyed ``key`` (in a callback, which Streamlit calls without it)."""
     return st.session_state.get(key, default)
@@ -96,8 +110,10 @@ KEPT_SET = "controls.kept_set"  # family: the set a control's value was checked 
 
 # -- pages -----------------------------------------------------------------------------------------
 DATA_UPLOADS = Slot("data.stored_uploads")  # upload file id -> its path in the workspace
-DATA_PREVIEW = Slot("data.preview")  # (upload, format) -> (first rows, baskets?): one at a time
-DATA_VALIDATED = Slot("data.validated")  # id of the log the Data page validated last
+DATA_PREVIEW = Slot("data.preview")  # (upload, format, reading) -> (first rows, how read): one
+DATA_METADATA = Slot("data.metadata_preview")  # (upload, options) -> ItemMetadata, a few at most
+DATA_VALIDATED = Slot("data.validated")  # (log id, what it was validated from) of the last one
+DATA_CONFIRMED = Slot("data.confirmed_columns")  # upload ids whose user/item the user picked
 DATA_NAME = "data.name"  # family: the name box of a stored set or log
 COMPARE_PAIR = Slot("compare.pair")  # the (set A, set B) the query was last checked against
 CATALOG_SWEEP = Slot("catalog.sweep")  # (rows, summary, why, name) of the sweep shown

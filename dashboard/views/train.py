@@ -3,14 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from embedlab.core.compare import verdicts
+from embedlab.core.compare import baseline_name, headline, verdicts
 from embedlab.core.engines import get_engine, train_prepared
+from embedlab.core.evaluate.baselines import ease_line, scored
+from embedlab.core.evaluate.protocols import PROTOCOLS
 from embedlab.core.evaluate.recs import REPORT_METRICS
 from embedlab.core.plots import metrics_figure
 from embedlab.core.train import TRAINING_METHODS, trainer
 from embedlab.core.train.base import declared
 from embedlab.dashboard import share, state, tuning
 from embedlab.dashboard.state import keys
+from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker
 
@@ -22,38 +25,52 @@ def page():
     st.header("Train")
     name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
-    methods, seed, k, trials = _settings()
+    methods, seed, k, trials, protocol = _settings()
     params = {m: _parameters(m) for m in methods}
     if st.button("Train and evaluate", type="primary", disabled=not methods):
         keys.TRAIN_RESULTS.set(
-            [_run(name, inter, m, {} if trials else params[m], seed, k, trials) for m in methods]
+            [
+                _run(name, inter, m, {} if trials else params[m], seed, k, trials, protocol)
+                for m in methods
+            ]
         )
     for report in keys.TRAIN_RESULTS.get([]):
         _show(report)
 
 
-def _settings() -> tuple[list[str], int, int, int]:
-    """(methods, seed, k, tuning trials: 0 without tuning)."""
+PROTOCOL_HELP = (
+    "How the held-out cases are made. leave-last-out: each user's last event (several events at "
+    "the last timestamp: one drawn with the seed). basket: one random item of each basket, "
+    "scored from the basket's other items. auto: chosen from the log's measured shape "
+    "(histories over many moments → leave-last-out; basket files and invoices → basket), and "
+    "the reason is shown with the results."
+)
+
+
+def _settings() -> tuple[list[str], int, int, int, str]:
+    """(methods, seed, k, tuning trials: 0 without tuning, protocol)."""
     methods = st.multiselect(
         "Methods", TRAINING_METHODS, default=["item2vec", "als"], key="train.methods"
     )
-    c = st.columns(2)
+    c = st.columns(3)
     seed = int(c[0].number_input("Seed", 0, 10**6, 0, key="train.seed"))
     k = int(c[1].number_input("k for HR/NDCG", 1, 100, 10, key="train.k"))
+    protocol = c[2].selectbox("Protocol", PROTOCOLS, key="train.protocol", help=PROTOCOL_HELP)
     tune = st.toggle(
         "Tune",
         key="train.tune",
-        help="Search each method's parameters on a validation split first (each user's "
-        "second-to-last event; the test event is never seen), then retrain with the best.",
+        help="Search each method's parameters on validation cases held out of the training part "
+        "(each user's last training events; the test event is never seen); keep the winner only "
+        "when it beats the defaults beyond noise on held-back users, then retrain.",
     )
     if not tune:
-        return methods, seed, k, 0
+        return methods, seed, k, 0, protocol
     trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials"))
     st.caption(
         "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
         "the parameters below are not used."
     )
-    return methods, seed, k, trials
+    return methods, seed, k, trials, protocol
 
 
 def _parameters(method: str) -> dict:
@@ -98,13 +115,13 @@ STAGES = (  # (label, short label)
 )
 
 
-def _run(name, inter, method, params, seed, k, trials=0) -> dict:
+def _run(name, inter, method, params, seed, k, trials=0, protocol="auto") -> dict:
     """Two labelled stages, each with its own progress: evaluation on the split (or tuning), then
     all events; the model trained on all events is stored for exploring."""
     engine = get_engine("local")
     with st.status(f"Training {method}…", expanded=True) as status:
         evaluation, training = _stage_bars()
-        tuner = _tuner(method, seed, k, trials, params, evaluation) if trials else None
+        tuner = _tuner(method, seed, k, trials, params, evaluation, protocol) if trials else None
         run = train_prepared(
             engine,
             inter,
@@ -116,6 +133,7 @@ def _run(name, inter, method, params, seed, k, trials=0) -> dict:
             progress=training,
             evaluation_progress=evaluation,
             tuner=tuner,
+            protocol=protocol,
         )
         training(1.0, "done")
         report = {**run.evaluation, **(run.tuning or {})}
@@ -138,14 +156,19 @@ def _stage_bars():
     return bar(*STAGES[0]), bar(*STAGES[1])
 
 
-def _tuner(method, seed, k, trials, fixed, progress):
-    """Tuning as the first stage, its trials drawn live: validation chooses the parameters, the
-    test split scores them (the tuning's own test report)."""
+def _tuner(method, seed, k, trials, fixed, progress, protocol="auto"):
+    """Tuning as the first stage, its trials drawn live: validation chooses the parameters (the
+    winner's only beyond noise, else the defaults'), the test split scores them (the tuning's own
+    test report)."""
 
     def run(inter):
-        tuned = tuning.run(inter, method, seed, k, trials, fixed, progress=progress)
+        tuned = tuning.run(
+            inter, method, seed, k, trials, fixed, progress=progress, protocol=protocol
+        )
         record = {
-            "tuning": tuned.lines(),
+            "tuning": tuned.lines()[:2],
+            "tuning_choice": tuned.choice.to_dict() if tuned.choice else None,
+            "tuning_choice_lines": tuned.choice_lines(),
             "tuning_trials": tuned.trials.to_dict(orient="records"),
         }
         return tuned.best_params, tuned.test, record
@@ -154,14 +177,18 @@ def _tuner(method, seed, k, trials, fixed, progress):
 
 
 def _show(report):
-    st.subheader(f"{report['method']} — {report['users_evaluated']:,} users evaluated")
-    st.caption(report.get("protocol", {}).get("description", ""))
+    st.subheader(f"{report['method']} — {_evaluated(report)}")
+    _protocol(report.get("protocol", {}))
     for line in report.get("tuning", []):
         st.caption(line)
+    _choice(report)
     if report.get("tuning_trials"):
         tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
     table = _scores(report)
     st.dataframe(table, hide_index=True, width="stretch")
+    ease = ease_line(report["baselines"].get("ease", {}))
+    if ease:
+        st.caption(ease)
     _verdicts(report)
     buckets = _by_popularity(report)
     with st.expander("By popularity of the held-out item (head / mid / tail)"):
@@ -180,21 +207,55 @@ def _show(report):
         st.switch_page("views/map.py")
 
 
+def _evaluated(report) -> str:
+    """ "943 users evaluated", or "5,000 baskets evaluated (2,336 users)": the true unit."""
+    unit = report.get("unit", "users")
+    cases = report.get("cases", report["users_evaluated"])
+    users = "" if unit == "users" else f" ({report['users_evaluated']:,} users)"
+    return f"{cases:,} {unit} evaluated{users}"
+
+
+def _protocol(p: dict) -> None:
+    """The protocol, why it was chosen, and how ties were resolved."""
+    if not p:
+        return
+    st.caption(f"Protocol: {p['name']} — {p.get('why', '')}. {p['description']}.")
+    ties = p.get("ties", {})
+    if p["name"] == "leave-last-out" and ties.get("cases"):
+        st.caption(
+            f"Ties: {ties['cases']:,} of {p['cases']:,} users have several events at their last "
+            f"timestamp; {ties['rule']}."
+        )
+
+
+def _choice(report) -> None:
+    """What tuning kept, said plainly: the tuned parameters, or the defaults (and that the model
+    and its scores below are the defaults')."""
+    lines = report.get("tuning_choice_lines") or []
+    if not lines:
+        return
+    text = " ".join(lines)
+    kept = (report.get("tuning_choice") or {}).get("choice")
+    (st.success if kept == "tuned" else st.warning)(text)
+
+
 def _scores(report) -> pd.DataFrame:
-    """The model's metrics and each baseline's, one row each."""
+    """The model's metrics and each baseline's that ran, one row each."""
     rows = [{"model": report["method"], **{m: report[m] for m in REPORT_METRICS}}]
     rows += [
-        {"model": b, **{m: v[m] for m in REPORT_METRICS}} for b, v in report["baselines"].items()
+        {"model": baseline_name(b), **{m: v[m] for m in REPORT_METRICS}}
+        for b, v in scored(report["baselines"]).items()
     ]
     return pd.DataFrame(rows)
 
 
 def _verdicts(report) -> None:
-    """Better, worse or a tie against each baseline (95% intervals), one coloured line each."""
+    """The model against the strongest baseline first (one line), then better, worse or a tie
+    against each baseline (95% intervals), one coloured line each."""
+    st.markdown(f"**{md(headline(report))}**")
     shown = {"better": st.success, "worse": st.warning}
     for v in verdicts(report):
-        text = v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]")
-        shown.get(v.relation, st.info)(text)
+        shown.get(v.relation, st.info)(md(v.sentence(report["method"])))
 
 
 def _by_popularity(report) -> pd.DataFrame:
