@@ -60,7 +60,9 @@ def caption(fig, text: str, axis_title: bool | None = None):
     plotly Figure
         ``fig``, changed in place.
     """
-    lines = caption_lines(text)
+    left = fig.layout.margin.l if fig.layout.margin.l is not None else 80  # plotly's default
+    start = min(left, 45)  # px from the figure's left edge, whatever the plot's margin
+    lines = caption_lines(text, (fig.layout.width or EXPORT_WIDTH) - start - 45)
     if axis_title is None:
         axis_title = bool(fig.layout.xaxis.title.text)
     shift = 58 if axis_title else 36  # tick labels (and the axis title) come first
@@ -70,6 +72,7 @@ def caption(fig, text: str, axis_title: bool | None = None):
         yref="paper",
         x=0,
         y=0,
+        xshift=start - left,
         yshift=-shift,
         showarrow=False,
         xanchor="left",

@@ -76,7 +76,7 @@ def names(emb: Embeddings, rows: Sequence[int] | None = None) -> list[str]:
     return [t or k for t, k in zip(titles, keys)]
 
 
-def labels(emb: Embeddings, keys: Sequence[str]) -> list[str]:
+def labels(emb: Embeddings, keys: Sequence[str], limit: int | None = None) -> list[str]:
     """Each key as people read it: ``"Star Wars (1977) · 50"`` when the set has a title for it,
     else the key alone.
 
@@ -85,6 +85,8 @@ def labels(emb: Embeddings, keys: Sequence[str]) -> list[str]:
     emb : Embeddings
     keys : sequence of str
         Keys of ``emb``, as stored.
+    limit : int, optional
+        Cut each title to this many characters (:func:`short`), never the key after it.
 
     Returns
     -------
@@ -102,9 +104,14 @@ def labels(emb: Embeddings, keys: Sequence[str]) -> list[str]:
     >>> emb = Embeddings(["50", "51"], np.eye(2, dtype=np.float32), metadata=meta)
     >>> labels(emb, ["50", "51"])
     ['Star Wars (1977) · 50', '51']
+    >>> labels(emb, ["50"], limit=9)
+    ['Star… · 50']
     """
     rows = [emb.index(k) for k in keys]
-    return [join(n, k) for n, k in zip(names(emb, rows), keys)]
+    named = names(emb, rows)
+    if limit is not None:
+        named = [n if n == k else short(n, limit) for n, k in zip(named, keys)]
+    return [join(n, k) for n, k in zip(named, keys)]
 
 
 def label(emb: Embeddings, key: str) -> str:

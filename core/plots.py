@@ -50,7 +50,8 @@ MAX_COLOURS = 12
 
 LABEL_SIZE = 11  # px, the labels charts write beside points
 TITLE_SIZE = 16  # px
-TITLE_CHARS = 60  # a chart title is cut (at a word, with "…") past this many characters
+TITLE_LINE = 22  # px a title's line takes
+TITLE_WIDTH = 640  # px a chart title's line may take; a longer title wraps onto a second line
 QUERY = "#D62728"
 NEIGHBOUR = "#FF7F0E"
 BACKGROUND = "#9FB6CD"
@@ -58,8 +59,39 @@ TOP_LEGEND = {"orientation": "h", "y": 1.0, "x": 0, "xanchor": "left", "yanchor"
 
 
 def title(text: str) -> dict:
-    """A chart title that fits: short, complete up to its last word, never cut by the figure."""
-    return {"text": esc(short(text, TITLE_CHARS)), "font": {"size": TITLE_SIZE}, "x": 0.01}
+    """A chart title that fits the export width: whole on one line, or wrapped onto two (a title
+    longer than that ends at a word, with "…"), never cut by the figure.
+
+    Examples
+    --------
+    >>> title("Neighbours of frog")["text"]
+    'Neighbours of frog'
+    >>> text = '"The Broken Garden (2022)" - "The Hidden Orchard (1998)" + "The Velvet Storm (1975)'
+    >>> long = title(text)
+    >>> long["text"].count("<br>"), long["text"].endswith("(1975)")
+    (1, True)
+    """
+    from . import fonts
+
+    lines = fonts.wrap(str(text), fonts.fonts(TITLE_SIZE), TITLE_WIDTH)
+    if len(lines) > 2:
+        lines = [lines[0], short(" ".join(lines[1:]), len(lines[1]))]
+    return {  # at the top of the figure: what is under it (legend, axis) starts below
+        "text": "<br>".join(esc(line) for line in lines),
+        "font": {"size": TITLE_SIZE},
+        "x": 0.01,
+        "xref": "container",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": 10 + TITLE_LINE * (len(lines) - 1)},  # plotly anchors the first line
+    }
+
+
+def title_room(heading: dict, under: int) -> int:
+    """The top margin a figure needs for ``heading`` (a :func:`title`) and ``under`` pixels of
+    what sits between it and the plot (a legend row, tick labels)."""
+    return 12 + TITLE_LINE * (heading["text"].count("<br>") + 1) + under
 
 
 def map_figure(
@@ -207,8 +239,8 @@ def _annotate(fig, box: _Frame, x, y, texts, radii, fallbacks=None) -> None:
     bounds = (box.left, box.top, box.width - box.right, box.height - box.bottom)
     first = place_labels(px, py, [size(t) for t in texts], bounds, radii)
     chosen = [
-        (i, t, p, ring)
-        for i, (t, p, ring) in enumerate(zip(texts, first.positions, first.rings))
+        (i, t, p, ring, b)
+        for i, (t, p, ring, b) in enumerate(zip(texts, first.positions, first.rings, first.boxes))
         if p
     ]
     todo = [i for i, p in enumerate(first.positions) if p is None and fallbacks]
@@ -220,11 +252,13 @@ def _annotate(fig, box: _Frame, x, y, texts, radii, fallbacks=None) -> None:
             px[todo], py[todo], [size(t) for t in short_texts], bounds, radii[todo], taken
         )
         chosen += [
-            (i, t, p, ring)
-            for i, t, p, ring in zip(todo, short_texts, second.positions, second.rings)
+            (i, t, p, ring, b)
+            for i, t, p, ring, b in zip(
+                todo, short_texts, second.positions, second.rings, second.boxes
+            )
             if p
         ]
-    for i, text, position, ring in chosen:
+    for i, text, position, ring, placed in chosen:
         _label(
             fig,
             float(np.asarray(x)[i]),
@@ -234,11 +268,21 @@ def _annotate(fig, box: _Frame, x, y, texts, radii, fallbacks=None) -> None:
             ring,
             size(text),
             radii[i],
+            lead=ring > 0 or not _nearest(placed, px, py, i),
         )
 
 
-def _label(fig, x, y, text, position, ring, size, radius) -> None:
-    """One placed label: next to its point, or farther out with a thin leader line to it."""
+def _nearest(box, px, py, i) -> bool:
+    """Whether point ``i`` is the point nearest to its label's box (else a reader could take the
+    label for another point's, and a leader line says whose it is)."""
+    dx = np.maximum(np.maximum(box[0] - px, px - box[2]), 0)
+    dy = np.maximum(np.maximum(box[1] - py, py - box[3]), 0)
+    distance = np.hypot(dx, dy)
+    return bool(distance[i] <= distance.min() + 1.0)
+
+
+def _label(fig, x, y, text, position, ring, size, radius, lead=False) -> None:
+    """One placed label: next to its point, or (``lead``) with a thin leader line to it."""
     dx, dy = offset(position, size, radius, ring)
     style = {
         "text": esc(text),
@@ -246,7 +290,7 @@ def _label(fig, x, y, text, position, ring, size, radius) -> None:
         "bgcolor": "rgba(255,255,255,0.8)",
         "borderpad": 1,
     }
-    if ring == 0:
+    if not lead:
         fig.add_annotation(x=x, y=y, showarrow=False, xshift=dx, yshift=dy, **style)
     else:  # the arrow runs from the label's centre (ax, ay: pixels, y down) to the point
         fig.add_annotation(
@@ -308,10 +352,14 @@ def neighbours_figure(frame: pd.DataFrame, query: str, keys: list[str], heading:
     names = dict(zip(frame.key.astype(str), named))
     at = {k: i for i, k in enumerate(frame.key.astype(str))}
     titled = title_column(frame.drop(columns=["key", "x", "y", "z"], errors="ignore"))
-    box = _Frame(frame.x, frame.y)
+    found = [k for k in keys if k in at]
+    rows = [at[query]] + [at[k] for k in found]
+    x, y = frame.x.to_numpy()[rows], frame.y.to_numpy()[rows]
+    heading = title(heading or f"Neighbours of {names[query]}")
+    box = _Frame(x, y, pad=0.2, margin=(30, 30, title_room(heading, 40), 30))  # zoomed
     fig = go.Figure()
-    fig.add_trace(
-        go.Scattergl(
+    fig.add_trace(  # SVG, not WebGL: WebGL would draw these above the neighbours
+        go.Scatter(
             x=frame.x,
             y=frame.y,
             mode="markers",
@@ -321,9 +369,6 @@ def neighbours_figure(frame: pd.DataFrame, query: str, keys: list[str], heading:
             marker={"size": 4, "color": BACKGROUND, "opacity": 0.6},
         )
     )
-    found = [k for k in keys if k in at]
-    rows = [at[query]] + [at[k] for k in found]
-    x, y = frame.x.to_numpy()[rows], frame.y.to_numpy()[rows]
     texts = [short(names[query], 36)] + [
         f"{keys.index(k) + 1}. {short(names[k], 28)}" for k in found
     ]
@@ -333,7 +378,7 @@ def neighbours_figure(frame: pd.DataFrame, query: str, keys: list[str], heading:
     fig.add_trace(_points(x[:1], y[:1], "query", QUERY, "star", 18, hover[:1]))
     _annotate(fig, box, x, y, texts, [9] + [5] * len(found), ranks)
     fig.update_layout(
-        title=title(heading or f"Neighbours of {names[query]}"),
+        title=heading,
         template="plotly_white",
         legend=TOP_LEGEND,
         **box.layout(),
@@ -359,7 +404,8 @@ def arithmetic_figure(emb: Embeddings, result, answers: int = 5):
     shown = [short(n, 30) for n in names(emb, [emb.index(k) for k in inputs + top])]
     texts = [f"{t} ({w:+g})" for t, (_, w) in zip(shown[:n_in], result.terms)]
     texts += [f"{i}. {t}" for i, t in enumerate(shown[n_in:], 1)] + ["result vector"]
-    box = _Frame(xy[:, 0], xy[:, 1], height=480)
+    heading = title(titled_expression(emb, result))
+    box = _Frame(xy[:, 0], xy[:, 1], height=480, margin=(30, 30, title_room(heading, 40), 30))
     fig = go.Figure()
     groups = (
         ("inputs", list(range(n_in)), "#4C78A8", "circle", 12),
@@ -375,7 +421,7 @@ def arithmetic_figure(emb: Embeddings, result, answers: int = 5):
     fallbacks = [""] + [""] * n_in + [str(i) for i in range(1, len(xy) - n_in)]
     _annotate(fig, box, xy[order, 0], xy[order, 1], [texts[i] for i in order], radii, fallbacks)
     fig.update_layout(
-        title=title(titled_expression(emb, result)),
+        title=heading,
         template="plotly_white",
         legend=TOP_LEGEND,
         **box.layout(),
@@ -404,6 +450,7 @@ def compare_figure(a: list[str], b: list[str], names: tuple[str, str], heading: 
     from . import fonts
 
     k = max(len(a), len(b), 1)
+    heading_title = title(heading)
     wide = max((fonts.width(t, fonts.fonts(LABEL_SIZE)) for t in a + b), default=60) + 30
     fig = go.Figure()
     for label in set(a) & set(b):
@@ -436,10 +483,10 @@ def compare_figure(a: list[str], b: list[str], names: tuple[str, str], heading: 
             )
         )
     fig.update_layout(
-        title=title(heading),
+        title=heading_title,
         template="plotly_white",
         height=90 + 28 * k,
-        margin={"l": wide, "r": wide, "t": 60, "b": 30},
+        margin={"l": wide, "r": wide, "t": title_room(heading_title, 26), "b": 30},
         xaxis={
             "range": [-0.05, 1.05],
             "tickvals": [0, 1],
@@ -570,7 +617,7 @@ def sweep_figure(summary: pd.DataFrame, metric: str = "lift", heading: str = "")
             line_dash="dash",
             line_color="#888",
             annotation_text="popularity baseline (lift 1)",
-            annotation_position="top left",
+            annotation_position="bottom right",  # under the line, where lifts seldom are
         )
     axis = summary["axis"].iloc[0] if len(summary) else ""
     values = sorted(summary["value"].unique()) if len(summary) else []

@@ -16,7 +16,7 @@ from embedlab.core.compare import (
     shared_keys,
 )
 from embedlab.core.matching import names_item, resolve_item
-from embedlab.core.naming import label, labels, short
+from embedlab.core.naming import label, labels
 from embedlab.core.plots import compare_figure
 from embedlab.core.project import sample_rows
 from embedlab.core.search import neighbours
@@ -77,8 +77,8 @@ def _side_by_side(ea, eb, q: str, k: int, names: tuple[str, str]) -> None:
     c[0].metric(f"Overlap@{k}", f"{overlap(na.keys, nb.keys, k):.0%}", help="shared / k")
     c[1].metric(f"Shared of {k}", f"{shared}")
     c[2].metric(f"Jaccard@{k}", f"{jaccard(na.keys, nb.keys):.2f}", help="shared / (2k − shared)")
-    left = [short(t, 34) for t in labels(ea, na.keys)]
-    right = [short(t, 34) for t in labels(eb, nb.keys)]
+    left = labels(ea, na.keys, limit=32)  # the title cut, never the key
+    right = labels(eb, nb.keys, limit=32)
     table = pd.DataFrame(
         {
             "rank": np.arange(1, k + 1),

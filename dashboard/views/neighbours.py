@@ -55,7 +55,8 @@ def page():
         neighbours_figure(frame, nb.query, nb.keys),
         "neighbours",
         emb,
-        f"neighbours of {heading}, k={k}, {metric}, {search} search · map: PCA of {note}",
+        f"neighbours of {heading}, k={k}, {metric}, {search} search · map: PCA of {note}, "
+        "zoomed on the query and its neighbours",
         tables=[("neighbours", table)],
         key="neighbours.chart",
     )
