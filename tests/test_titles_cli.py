@@ -126,3 +126,22 @@ def test_compare_takes_a_title_and_marks_the_neighbours_both_sets_share(capsys, 
 def test_glove_output_is_unchanged_by_titles(capsys):
     code, out, _ = run(capsys, "neighbours", "frog", "--topn", "1")
     assert code == 0 and out.splitlines()[0] == "frog:"
+
+
+def test_a_terminal_line_shows_title_label_and_events_and_json_keeps_every_column(capsys, tmp_path):
+    emb = io.load(unique_films(tmp_path))
+    meta = emb.metadata.assign(
+        url=[f"http://example.org/{k}" for k in emb.keys], events=[5, 4, 3, 2, 1]
+    )
+    path = tmp_path / "with-urls.parquet"
+    io.save(Embeddings(emb.keys, emb.vectors, metadata=meta), path)
+    code, out, err = run(capsys, "neighbours", "50", "--vectors", str(path), "-k", "1")
+    assert code == 0, err
+    assert out.splitlines()[1].split("  ")[-3:] == [
+        "Empire Strikes Back, The (1980)",
+        "Action|Sci-Fi",
+        "4",
+    ]
+    assert "example.org" not in out
+    code, out, _ = run(capsys, "neighbours", "50", "--vectors", str(path), "-k", "1", "--json")
+    assert json.loads(out)["results"][0]["url"] == "http://example.org/172"

@@ -52,18 +52,36 @@ def register(sub) -> None:
 
 
 def _neighbour_lines(data: dict) -> list[str]:
-    """The human table of neighbours (or answers): rank, key, score, then the title and the other
-    metadata of each; every key and title goes through :func:`shown`."""
+    """The human table of neighbours (or answers): rank, key, score, then the title, the label
+    and the event count of each (every metadata column is in --json); every key and title goes
+    through :func:`shown`."""
     lines = [f"{shown(data.get('label') or data['query'])}:"]
     if data.get("excluded"):
         lines[0] += f"  (inputs excluded: {', '.join(map(shown, data['excluded']))})"
     if data.get("recall") is not None:
         lines.append(f"  approximate search, measured recall@10 {data['recall']:.3f}")
     width = max((len(shown(r["key"])) for r in data["results"]), default=0)
+    columns = _shown_columns(data["results"])
     for i, r in enumerate(data["results"], 1):
-        extra = "  ".join(shown(v) for c, v in r.items() if c not in ("key", "score"))
+        extra = "  ".join(shown(r[c]) for c in columns if r.get(c) is not None)
         lines.append(f"  {i:>3}. {shown(r['key']):<{width}}  {r['score']:.4f}  {extra}".rstrip())
     return lines
+
+
+def _shown_columns(results: list[dict]) -> list[str]:
+    """The metadata columns a terminal line shows: the title, the label and the event count when
+    the set has them, else its first three columns."""
+    import pandas as pd
+
+    from ..labels import label_column
+    from ..naming import title_column
+
+    present = pd.DataFrame(columns=[c for c in (results[0] if results else {}) if c != "score"])
+    present = present.drop(columns=["key"], errors="ignore")
+    named = [title_column(present), label_column(present)]
+    named += ["events"] if "events" in present.columns else []
+    named = [c for c in named if c is not None]
+    return named if named[:1] != ["events"] and named else list(present.columns[:3])
 
 
 def run_neighbours(args) -> int:
