@@ -86,25 +86,31 @@ def place_labels(
     boxes: list[tuple[float, float, float, float] | None] = []
     rings: list[int] = []
     for i, (w, h) in enumerate(sizes):
-        chosen = None
-        for ring, (name, _, _) in ((r, p) for r in range(len(RINGS)) for p in POSITIONS):
-            cx, cy = np.array(offset(name, (w, h), radii[i], ring)) * (1, -1) + (px[i], py[i])
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            inside = (
-                box[0] >= bounds[0]
-                and box[1] >= bounds[1]
-                and box[2] <= bounds[2]
-                and box[3] <= bounds[3]
-            )
-            if inside and not any(_overlap(box, o) for o in placed + dots):
-                chosen = (name, box, ring)
-                break
+        chosen = _first_free((px[i], py[i]), (w, h), radii[i], bounds, placed + dots)
         positions.append(None if chosen is None else chosen[0])
         boxes.append(None if chosen is None else chosen[1])
         rings.append(0 if chosen is None else chosen[2])
         if chosen is not None:
             placed.append(chosen[1])
     return Placement(positions, boxes, rings)
+
+
+def _first_free(point, size, radius, bounds, taken):
+    """The first (position, box, ring) around ``point`` whose box stays inside ``bounds`` and
+    overlaps none of ``taken``, or None."""
+    w, h = size
+    for ring, (name, _, _) in ((r, p) for r in range(len(RINGS)) for p in POSITIONS):
+        cx, cy = np.array(offset(name, size, radius, ring)) * (1, -1) + point
+        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        inside = (
+            box[0] >= bounds[0]
+            and box[1] >= bounds[1]
+            and box[2] <= bounds[2]
+            and box[3] <= bounds[3]
+        )
+        if inside and not any(_overlap(box, o) for o in taken):
+            return name, box, ring
+    return None
 
 
 def offset(

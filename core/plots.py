@@ -130,25 +130,7 @@ def map_figure(
             )
         )
     if highlight is not None and highlight.any():
-        pts = {"x": frame.x[highlight], "y": frame.y[highlight]}
-        if dims == 3:
-            pts["z"] = frame.z[highlight]
-        fig.add_trace(
-            Scatter(
-                **pts,
-                mode="markers+text" if labels or highlight.sum() <= 30 else "markers",
-                name="highlighted",
-                text=[esc(short(n, 28)) for n in np.asarray(shown)[highlight]],
-                textposition="top center",
-                hovertext=hover[highlight],
-                hoverinfo="text",
-                marker={
-                    "size": 9 if dims == 2 else 5,
-                    "color": QUERY,
-                    "line": {"width": 1, "color": "black"},
-                },
-            )
-        )
+        fig.add_trace(_highlighted(frame, highlight, shown, hover, dims, labels))
     fig.update_layout(
         title=title(heading),
         template="plotly_white",
@@ -156,6 +138,30 @@ def map_figure(
         legend={"itemsizing": "constant"},
     )
     return fig
+
+
+def _highlighted(frame, highlight, shown, hover, dims, labels):
+    """The highlighted points of a map, red, named by title when few (or ``labels``)."""
+    import plotly.graph_objects as go
+
+    Scatter = go.Scattergl if dims == 2 else go.Scatter3d
+    pts = {"x": frame.x[highlight], "y": frame.y[highlight]}
+    if dims == 3:
+        pts["z"] = frame.z[highlight]
+    return Scatter(
+        **pts,
+        mode="markers+text" if labels or highlight.sum() <= 30 else "markers",
+        name="highlighted",
+        text=[esc(short(n, 28)) for n in np.asarray(shown)[highlight]],
+        textposition="top center",
+        hovertext=hover[highlight],
+        hoverinfo="text",
+        marker={
+            "size": 9 if dims == 2 else 5,
+            "color": QUERY,
+            "line": {"width": 1, "color": "black"},
+        },
+    )
 
 
 def _frame_names(frame: pd.DataFrame) -> list[str]:
@@ -464,28 +470,11 @@ def compare_figure(a: list[str], b: list[str], names: tuple[str, str], heading: 
                 showlegend=False,
             )
         )
-    for x, labels, side in ((0, a, "middle left"), (1, b, "middle right")):
-        shared = [t in set(a) & set(b) for t in labels]
-        fig.add_trace(
-            go.Scatter(
-                x=[x] * len(labels),
-                y=list(range(1, len(labels) + 1)),
-                mode="markers+text",
-                text=[
-                    esc(f"{i}. {t}" if x == 0 else f"{t} ({i})") for i, t in enumerate(labels, 1)
-                ],
-                textposition=side,
-                textfont={"size": LABEL_SIZE, "color": "#222"},
-                marker={"size": 9, "color": ["#54A24B" if s else "#BBBBBB" for s in shared]},
-                hoverinfo="text",
-                showlegend=False,
-                cliponaxis=False,
-            )
-        )
+    fig.add_traces([_ranked(0, a, set(b)), _ranked(1, b, set(a))])
     fig.update_layout(
         title=heading_title,
         template="plotly_white",
-        height=90 + 28 * k,
+        height=title_room(heading_title, 26) + 30 + 28 * k,
         margin={"l": wide, "r": wide, "t": title_room(heading_title, 26), "b": 30},
         xaxis={
             "range": [-0.05, 1.05],
@@ -498,6 +487,25 @@ def compare_figure(a: list[str], b: list[str], names: tuple[str, str], heading: 
         yaxis={"range": [k + 0.6, 0.4], "visible": False},
     )
     return fig
+
+
+def _ranked(x: int, labels: list[str], other: set[str]):
+    """One set's column of a :func:`compare_figure`: ranked labels, green where the other set
+    lists the item too, written outwards (left of the left column, right of the right one)."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=[x] * len(labels),
+        y=list(range(1, len(labels) + 1)),
+        mode="markers+text",
+        text=[esc(f"{i}. {t}" if x == 0 else f"{t} ({i})") for i, t in enumerate(labels, 1)],
+        textposition="middle left" if x == 0 else "middle right",
+        textfont={"size": LABEL_SIZE, "color": "#222"},
+        marker={"size": 9, "color": ["#54A24B" if t in other else "#BBBBBB" for t in labels]},
+        hoverinfo="text",
+        showlegend=False,
+        cliponaxis=False,
+    )
 
 
 def metrics_figure(report: dict, metric: str = "hr"):
@@ -590,27 +598,7 @@ def sweep_figure(summary: pd.DataFrame, metric: str = "lift", heading: str = "")
             if isinstance(key, tuple) and modes > 1
             else (key[0] if isinstance(key, tuple) else key)
         )
-        g = g.sort_values("value")
-        colour = PALETTE[i % len(PALETTE)]
-        x = g["value"].tolist()
-        lo, hi = g[f"{metric}_lo"].tolist(), g[f"{metric}_hi"].tolist()
-        fig.add_trace(
-            go.Scatter(
-                x=x + x[::-1],
-                y=hi + lo[::-1],
-                fill="toself",
-                fillcolor=colour,
-                opacity=0.2,
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=g[metric], mode="lines+markers", name=esc(method), line={"color": colour}
-            )
-        )
+        fig.add_traces(_band_and_line(g.sort_values("value"), metric, method, i))
     if metric == "lift":
         fig.add_hline(
             y=1.0,
@@ -636,6 +624,29 @@ def sweep_figure(summary: pd.DataFrame, metric: str = "lift", heading: str = "")
         legend=TOP_LEGEND,
     )
     return fig
+
+
+def _band_and_line(g: pd.DataFrame, metric: str, name: str, i: int) -> list:
+    """One method's mean as a line with its 95% interval as a band of the same colour."""
+    import plotly.graph_objects as go
+
+    colour = PALETTE[i % len(PALETTE)]
+    x = g["value"].tolist()
+    lo, hi = g[f"{metric}_lo"].tolist(), g[f"{metric}_hi"].tolist()
+    band = go.Scatter(
+        x=x + x[::-1],
+        y=hi + lo[::-1],
+        fill="toself",
+        fillcolor=colour,
+        opacity=0.2,
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    line = go.Scatter(
+        x=x, y=g[metric], mode="lines+markers", name=esc(name), line={"color": colour}
+    )
+    return [band, line]
 
 
 def tick_text(value: float) -> str:

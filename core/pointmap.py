@@ -92,16 +92,9 @@ def pack(
     keys = keys if isinstance(keys, list) else list(keys)
     names = None if names is None else list(names)
     named = names is not None and names != keys
-    _check_points(coords, groups, keys)
-    if names is not None and len(names) != len(keys):
-        raise ParameterError(
-            f"a point map needs one name per key; got {len(names)} for {len(keys)}"
-        )
+    _check_points(coords, groups, keys, names)
     n = len(coords)
-    lo = coords.min(axis=0) if n else np.zeros(2)
-    hi = coords.max(axis=0) if n else np.ones(2)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    quantised = np.rint((coords - lo) / span * 65535).astype("<u2")
+    lo, span, quantised = _quantised(coords)
     group_bytes = 1 if not n or groups.max() < 256 else 2
     ids = groups.astype("<u1" if group_bytes == 1 else "<u2")
     text = _key_text(keys) + (b"\n" + _key_text(names) if named else b"")
@@ -115,9 +108,21 @@ def pack(
     )
 
 
-def _check_points(coords: np.ndarray, groups: np.ndarray, keys: list) -> None:
-    """Raise ``ParameterError`` unless there are n finite positions, n groups in 0..65535 and n
-    keys."""
+def _quantised(coords: np.ndarray):
+    """The lower corner, the span (1 where flat) and the positions as 16-bit fractions of it."""
+    lo = coords.min(axis=0) if len(coords) else np.zeros(2)
+    hi = coords.max(axis=0) if len(coords) else np.ones(2)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return lo, span, np.rint((coords - lo) / span * 65535).astype("<u2")
+
+
+def _check_points(coords: np.ndarray, groups: np.ndarray, keys: list, names=None) -> None:
+    """Raise ``ParameterError`` unless there are n finite positions, n groups in 0..65535, n
+    keys and (when given) n names."""
+    if names is not None and len(names) != len(keys):
+        raise ParameterError(
+            f"a point map needs one name per key; got {len(names)} for {len(keys)}"
+        )
     n = len(coords)
     if coords.ndim != 2 or coords.shape[1] != 2 or len(groups) != n or len(keys) != n:
         raise ParameterError(
