@@ -26,7 +26,7 @@ POSITIONS = (
     ("bottom left", -1, 1),
 )
 GAP = 6  # pixels between a point and its label
-RINGS = (0, 24, 48)  # extra distance in pixels when the places next to a point are taken
+RINGS = (0, 24, 48, 72, 96)  # extra distance in pixels when the places next to a point are taken
 
 
 @dataclass(frozen=True)

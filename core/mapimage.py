@@ -74,8 +74,10 @@ def map_png(
     layer = Image.new("RGBA", body.size, (255, 255, 255, 0))
     canvas = ImageDraw.Draw(layer)
     boxes: list[tuple[float, float, float, float]] = []
-    for m in marks:
-        _mark(canvas, frame, m, boxes)
+    dots = [_mark(canvas, frame, m) for m in marks]
+    boxes += [(x - 6, y - 6, x + 6, y + 6) for px, py in dots for x, y in zip(px, py)]
+    for m, (px, py) in zip(marks, dots):
+        _mark_labels(canvas, m, px, py, boxes)
     for x, y, text in labels:
         px, py = frame.pixels(x, y)
         _label(canvas, float(px), float(py), str(text), boxes, bold=True)
@@ -107,8 +109,9 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _mark(canvas, frame: Frame, m: dict, boxes: list) -> None:
-    """One mark: lines from its first point, dots with a dark rim, labels when few."""
+def _mark(canvas, frame: Frame, m: dict):
+    """One mark's lines (from its first point) and dots with a dark rim; returns the dots'
+    pixels."""
     px, py = frame.pixels(m["x"], m["y"])
     colour = (*rgb(m["color"]), 255)
     if m.get("lines") and len(px) > 1:
@@ -116,10 +119,36 @@ def _mark(canvas, frame: Frame, m: dict, boxes: list) -> None:
             canvas.line([(px[0], py[0]), (x, y)], fill=colour, width=2)
     for x, y in zip(px, py):
         canvas.ellipse([x - 5, y - 5, x + 5, y + 5], fill=colour, outline=(0, 0, 0, 255))
-    if len(px) <= 30:
-        for j, (x, y) in enumerate(zip(px, py)):
-            above = y - 14 if y - 14 >= (LABEL_SIZE + 7) / 2 else y + 14  # below at the top edge
-            _label(canvas, x, above, str(m["text"][j]), boxes, bold=True, force=j == 0)
+    return np.asarray(px, dtype=float), np.asarray(py, dtype=float)
+
+
+def _mark_labels(canvas, m: dict, px, py, boxes: list) -> None:
+    """A mark's labels (when it has at most 30 points), each at the first place around its dot
+    that covers no label, dot or legend (:func:`core.labelplace.place_labels`), farther out with
+    a thin leader line when the near places are taken; the first point's label is never left
+    out."""
+    from .labelplace import place_labels
+
+    if len(px) > 30:
+        return
+    choices = fonts.fonts(LABEL_SIZE, bold=True)
+    texts = [str(t) for t in m["text"]]
+    sizes = [(fonts.width(t, choices) + 8, LABEL_SIZE + 7) for t in texts]
+    width, height = canvas.im.size
+    inside = (px >= 0) & (px <= width) & (py >= 0) & (py <= height)
+    for j in np.flatnonzero(inside):
+        where = place_labels(px[[j]], py[[j]], [sizes[j]], (0, 0, width, height), 5.0, boxes)
+        box = where.boxes[0]
+        if box is None:
+            if j == 0:
+                _label(canvas, px[j], py[j] - 14, texts[j], boxes, bold=True, force=True)
+            continue
+        if where.rings[0] > 0:
+            centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            canvas.line([centre, (px[j], py[j])], fill=(85, 85, 85, 255), width=1)
+        boxes.append(box)
+        canvas.rectangle(box, fill=(255, 255, 255, 200))
+        fonts.draw(canvas, (box[0] + 4, box[1] + 2), texts[j], choices, (17, 17, 17, 255))
 
 
 def _legend(canvas, entries: list) -> None:

@@ -172,3 +172,12 @@ def test_a_copied_map_link_reproduces_pan_and_zoom(server, browser):  # noqa: F8
         assert again["scale"] / fit == pytest.approx(zoom, rel=1e-3) and zoom > 2
     finally:
         other.close()
+
+
+def test_every_mark_of_an_arithmetic_is_named_on_the_map(server, page):  # noqa: F811
+    # the sample set's default expression: three inputs, the result vector and five answers,
+    # packed close together on the map; each label finds a free place around its dot
+    frame = open_map(page, f"{server}/arithmetic?ds=sample:als", whole=False)
+    frame.wait_for_function("() => window.__pointmap.marked.length >= 9", timeout=60_000)
+    drawn = frame.evaluate("({marked: window.__pointmap.marked, labels: window.__pointmap.labels})")
+    assert set(drawn["marked"]) <= set(drawn["labels"]), drawn

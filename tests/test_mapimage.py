@@ -73,3 +73,25 @@ def test_labels_marks_and_legend_are_drawn_where_the_screen_draws_them():
     assert green[:40, :40].sum() > 50  # the legend's swatch, top left
     blue = (full[..., 2] > 200) & (full[..., 0] < 60) & (full[..., 1] < 60)
     assert blue[:60, :40].sum() == 0  # a legend entry of no point is left out
+
+
+def test_marks_packed_together_each_get_a_label_and_no_two_labels_overlap(monkeypatch):
+    # an arithmetic's result vector, then six answers within a few pixels of one another
+    pts = np.array([[0.0, 0.0]] + [[0.5 + 0.004 * np.cos(a), 0.004 * np.sin(a)] for a in range(6)])
+    coords = np.vstack([np.random.default_rng(0).uniform(-1, 1.5, size=(300, 2)), pts])
+    texts = ["result vector"] + [f"{i}. An Answer Titled {i} (1999)" for i in range(1, 7)]
+    mark = {"x": pts[:, 0], "y": pts[:, 1], "color": "#000000", "lines": True, "text": texts}
+    written = []
+    real = fonts.draw
+
+    def draw(canvas, at, text, choices, fill):
+        written.append((at, text, fonts.width(text, choices)))
+        return real(canvas, at, text, choices, fill)
+
+    monkeypatch.setattr(fonts, "draw", draw)
+    map_png(coords, np.zeros(len(coords), int), ["#88aacc"], marks=[mark], width=800, height=500)
+    assert sorted(t for _, t, _ in written if t in texts) == sorted(texts)
+    boxes = [(x, y, x + w, y + 13) for (x, y), t, w in written if t in texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)

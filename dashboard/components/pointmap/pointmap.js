@@ -262,7 +262,9 @@ function overlay(zoom) {
   const boxes = [], shown = [];
   ctx.save();
   drawLegend(boxes);
-  for (const m of state.marks) drawMark(m, boxes, shown);
+  const dots = state.marks.map((m) => drawMark(m));
+  for (const pts of dots) for (const [px, py] of pts) boxes.push([px - 5, py - 5, px + 5, py + 5]);
+  state.marks.forEach((m, i) => markLabels(m, dots[i], boxes, shown));
   for (const [x, y, text] of state.labels) {  // region labels
     const [px, py] = toScreen(x, y);
     if (text && label(boxes, text, px, py, "600 12px sans-serif", false)) shown.push(text);
@@ -316,7 +318,8 @@ function hoverText(i) {  // "Star Wars (1977) · 50": the name, and the key when
   return state.names[i] === state.keys[i] ? state.keys[i] : `${state.names[i]} · ${state.keys[i]}`;
 }
 
-function drawMark(m, boxes, shown) {
+function drawMark(m) {
+  // lines from the mark's first point, dots with a dark rim; returns the dots' screen positions
   const pts = m.x.map((x, j) => toScreen(x, m.y[j]));
   ctx.strokeStyle = m.color;
   ctx.lineWidth = 1.2;
@@ -334,9 +337,55 @@ function drawMark(m, boxes, shown) {
     ctx.lineWidth = 1;
     ctx.stroke();
   }
-  if (pts.length <= 30) {
-    pts.forEach(([px, py], j) => { if (label(boxes, m.text[j], px, py - 12, "600 12px sans-serif", j === 0)) shown.push(m.text[j]); });
+  return pts;
+}
+
+// where a mark's label may go around its dot, in order (dx, dy of the box centre; y down), and
+// how much farther out when those places are taken (then a thin line leads to the dot): the same
+// rule as core/labelplace.py, which the server-side PNG uses
+const AROUND = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+const RINGS = [0, 24, 48, 72, 96];
+const MARK_FONT = "600 12px sans-serif";
+
+function markLabels(m, pts, boxes, shown) {
+  if (pts.length > 30) return;
+  pts.forEach(([px, py], j) => {
+    if (px < 0 || py < 0 || px > canvas.width || py > canvas.height) return;
+    if (labelNear(boxes, m.text[j], px, py) || (j === 0 && label(boxes, m.text[j], px, py - 12, MARK_FONT, true))) {
+      shown.push(m.text[j]);
+    }
+  });
+}
+
+function labelNear(boxes, text, px, py) {
+  // the first place around (px, py) where the label covers no label, dot or legend
+  ctx.font = MARK_FONT;
+  const w = ctx.measureText(text).width + 6, h = 16;
+  for (const ring of RINGS) {
+    for (const [dx, dy] of AROUND) {
+      const far = 6 + 4.5 / 2 + ring;
+      const cx = px + dx * (w / 2 + far), cy = py + dy * (h / 2 + far);
+      const b = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
+      if (b[0] < 0 || b[1] < 0 || b[2] > canvas.width || b[3] > canvas.height || !boxFree(boxes, b)) continue;
+      if (ring > 0) {
+        ctx.strokeStyle = "#555";
+        ctx.lineWidth = 0.8;
+        ctx.beginPath();
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(px, py);
+        ctx.stroke();
+      }
+      boxes.push(b);
+      ctx.fillStyle = "rgba(255,255,255,0.75)";
+      ctx.fillRect(b[0], b[1], w, h);
+      ctx.fillStyle = "#111";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(text, cx, cy + 1);
+      return true;
+    }
   }
+  return false;
 }
 
 // ---- hit testing --------------------------------------------------------------------------
