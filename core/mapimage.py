@@ -72,7 +72,14 @@ def map_png(
     frame = Frame.fit(coords, width, height)
     body = Image.fromarray(raster(coords, groups, palette, width, height)).convert("RGBA")
     layer = Image.new("RGBA", body.size, (255, 255, 255, 0))
-    canvas = ImageDraw.Draw(layer)
+    _overlay(ImageDraw.Draw(layer), frame, labels, marks, legend)
+    body = Image.alpha_composite(body, layer).convert("RGB")
+    return _with_caption(body, caption)
+
+
+def _overlay(canvas, frame: Frame, labels, marks, legend) -> None:
+    """What the screen draws over the points: the marks and their labels first, then the region
+    labels where they fit, then the legend."""
     boxes: list[tuple[float, float, float, float]] = []
     dots = [_mark(canvas, frame, m) for m in marks]
     boxes += [(x - 6, y - 6, x + 6, y + 6) for px, py in dots for x, y in zip(px, py)]
@@ -82,8 +89,6 @@ def map_png(
         px, py = frame.pixels(x, y)
         _label(canvas, float(px), float(py), str(text), boxes, bold=True)
     _legend(canvas, [e for e in legend if e[2]])
-    body = Image.alpha_composite(body, layer).convert("RGB")
-    return _with_caption(body, caption)
 
 
 def _label(canvas, px: float, py: float, text: str, boxes: list, bold: bool, force=False) -> bool:
