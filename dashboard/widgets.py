@@ -37,8 +37,10 @@ def result_table(table, height: int | None = None) -> None:
             config[column] = st.column_config.NumberColumn(column, width="small", format="%d")
         elif pd.api.types.is_float_dtype(values):
             small = column.split(" ")[0] in SCORE_COLUMNS or values.abs().max() <= 1
-            config[column] = st.column_config.NumberColumn(
-                column, format="%.3f" if small else "%.1f", width="small"
+            config[column] = st.column_config.NumberColumn(  # narrow unless its name is long
+                column,
+                format="%.3f" if small else "%.1f",
+                width="small" if len(str(column)) <= 9 else None,
             )
         elif pd.api.types.is_integer_dtype(values):
             config[column] = st.column_config.NumberColumn(column, format="localized")
