@@ -533,3 +533,20 @@ def test_a_wrong_choice_on_the_page_points_at_the_page_not_at_a_flag():
     assert "--" not in text and "\\n" not in text.replace("\\\\", "")
     at.selectbox(key="data.log_separator").set_value("auto").run()
     assert not at.error  # the error from the earlier choice is gone with it
+
+
+@pytest.mark.parametrize("ds", ["glove", "sample:als"])
+def test_start_page_links_into_the_set_and_writes_nothing_stray(ds):
+    import csv
+
+    at = open_page("home", **({"ds": ds} if ds != "glove" else {}))
+    assert not any("None" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    links = [link.proto.label for link in at.get("page_link")]
+    if ds == "glove":
+        assert "Neighbours of frog" in links and "All 400,000 words on one map" in links
+    else:
+        with open(ROOT / "sample_data" / "items.csv", encoding="utf-8") as f:
+            titles = {row["title"] for row in csv.DictReader(f)}
+        named = [label.removeprefix("Neighbours of ") for label in links if "Neighbours" in label]
+        # the first item, by its title (Markdown-escaped: brackets keep a backslash)
+        assert len(named) == 1 and named[0].replace("\\", "") in titles, links

@@ -21,7 +21,10 @@ def page():
         f"Active set: {md(state.describe(choice))} — {len(emb):,} keys × {emb.dim} dims · "
         f"{md(emb.provenance.caption(public=True))}"
     )
-    _glove_links() if choice == state.BUILTIN else _set_links(choice, emb)
+    if choice == state.BUILTIN:  # (a statement: Streamlit's magic would write an expression's None)
+        _glove_links()
+    else:
+        _set_links(choice, emb)
     d = st.columns(3)
     d[0].page_link(
         "views/data.py",
