@@ -82,9 +82,10 @@ def _overlay(canvas, frame: Frame, labels, marks, legend) -> None:
     labels where they fit, then the legend."""
     boxes: list[tuple[float, float, float, float]] = []
     dots = [_mark(canvas, frame, m) for m in marks]
-    boxes += [(x - 6, y - 6, x + 6, y + 6) for px, py in dots for x, y in zip(px, py)]
+    # marks' labels keep off every mark's dot; region labels only off other labels
+    rims = [(x - 6, y - 6, x + 6, y + 6) for px, py in dots for x, y in zip(px, py)]
     for m, (px, py) in zip(marks, dots):
-        _mark_labels(canvas, m, px, py, boxes)
+        _mark_labels(canvas, m, px, py, boxes, rims)
     for x, y, text in labels:
         px, py = frame.pixels(x, y)
         _label(canvas, float(px), float(py), str(text), boxes, bold=True)
@@ -127,7 +128,7 @@ def _mark(canvas, frame: Frame, m: dict):
     return np.asarray(px, dtype=float), np.asarray(py, dtype=float)
 
 
-def _mark_labels(canvas, m: dict, px, py, boxes: list) -> None:
+def _mark_labels(canvas, m: dict, px, py, boxes: list, rims: list) -> None:
     """A mark's labels (when it has at most 30 points), each at the first place around its dot
     that covers no label, dot or legend (:func:`core.labelplace.place_labels`), farther out with
     a thin leader line when the near places are taken; the first point's label is never left
@@ -142,7 +143,8 @@ def _mark_labels(canvas, m: dict, px, py, boxes: list) -> None:
     width, height = canvas.im.size
     inside = (px >= 0) & (px <= width) & (py >= 0) & (py <= height)
     for j in np.flatnonzero(inside):
-        where = place_labels(px[[j]], py[[j]], [sizes[j]], (0, 0, width, height), 5.0, boxes)
+        bounds = (0, 0, width, height)
+        where = place_labels(px[[j]], py[[j]], [sizes[j]], bounds, 5.0, boxes + rims)
         box = where.boxes[0]
         if box is None:
             if j == 0:

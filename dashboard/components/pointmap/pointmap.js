@@ -263,8 +263,9 @@ function overlay(zoom) {
   ctx.save();
   drawLegend(boxes);
   const dots = state.marks.map((m) => drawMark(m));
-  for (const pts of dots) for (const [px, py] of pts) boxes.push([px - 5, py - 5, px + 5, py + 5]);
-  state.marks.forEach((m, i) => markLabels(m, dots[i], boxes, shown));
+  // marks' labels keep off every mark's dot; region labels only off other labels (as before)
+  const dotBoxes = dots.flatMap((pts) => pts.map(([px, py]) => [px - 5, py - 5, px + 5, py + 5]));
+  state.marks.forEach((m, i) => markLabels(m, dots[i], boxes, dotBoxes, shown));
   for (const [x, y, text] of state.labels) {  // region labels
     const [px, py] = toScreen(x, y);
     if (text && label(boxes, text, px, py, "600 12px sans-serif", false)) shown.push(text);
@@ -347,17 +348,17 @@ const AROUND = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1
 const RINGS = [0, 24, 48, 72, 96];
 const MARK_FONT = "600 12px sans-serif";
 
-function markLabels(m, pts, boxes, shown) {
+function markLabels(m, pts, boxes, dotBoxes, shown) {
   if (pts.length > 30) return;
   pts.forEach(([px, py], j) => {
     if (px < 0 || py < 0 || px > canvas.width || py > canvas.height) return;
-    if (labelNear(boxes, m.text[j], px, py) || (j === 0 && label(boxes, m.text[j], px, py - 12, MARK_FONT, true))) {
+    if (labelNear(boxes, dotBoxes, m.text[j], px, py) || (j === 0 && label(boxes, m.text[j], px, py - 12, MARK_FONT, true))) {
       shown.push(m.text[j]);
     }
   });
 }
 
-function labelNear(boxes, text, px, py) {
+function labelNear(boxes, dotBoxes, text, px, py) {
   // the first place around (px, py) where the label covers no label, dot or legend
   ctx.font = MARK_FONT;
   const w = ctx.measureText(text).width + 6, h = 16;
@@ -366,7 +367,7 @@ function labelNear(boxes, text, px, py) {
       const far = 6 + 4.5 / 2 + ring;
       const cx = px + dx * (w / 2 + far), cy = py + dy * (h / 2 + far);
       const b = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
-      if (b[0] < 0 || b[1] < 0 || b[2] > canvas.width || b[3] > canvas.height || !boxFree(boxes, b)) continue;
+      if (b[0] < 0 || b[1] < 0 || b[2] > canvas.width || b[3] > canvas.height || !boxFree(boxes, b) || !boxFree(dotBoxes, b)) continue;
       if (ring > 0) {
         ctx.strokeStyle = "#555";
         ctx.lineWidth = 0.8;
