@@ -14,6 +14,8 @@ import numpy as np
 from .embeddings import Embeddings
 from .errors import ExpressionError, ParameterError, UnknownKeyError
 from .expression import describe, parse
+from .matching import resolve_item
+from .naming import has_titles, names
 from .search import Neighbours, best_indices, restrict_rows, top_k
 
 ANALOGY_SCORINGS = ("3cosadd", "3cosmul")  # how an answer is scored against the terms
@@ -46,6 +48,9 @@ class ArithmeticResult:
 def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Map each key of ``terms`` to its stored spelling, naming every unknown key at once.
 
+    A term may also be a title (any metadata text that names one item, as
+    :func:`core.matching.resolve_item` reads it): ``"Star Wars (1977)" - "Alien (1979)"``.
+
     Parameters
     ----------
     emb : Embeddings
@@ -55,7 +60,8 @@ def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple
     Returns
     -------
     list of (str, float)
-        The same terms with each key spelled as stored (exact, then case-insensitive match).
+        The same terms with each key spelled as stored (exact, then case-insensitive match,
+        then a title).
 
     Raises
     ------
@@ -71,7 +77,7 @@ def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple
     resolved, unknown = [], []
     for key, weight in terms:
         try:
-            resolved.append((emb.resolve(key), weight))
+            resolved.append((resolve_item(emb, key), weight))
         except UnknownKeyError as exc:
             unknown.append(exc)
     if len(unknown) == 1:
@@ -156,6 +162,7 @@ def _result(emb, terms, ids, method, vector, got, scores, exclude) -> Arithmetic
     unit = vector / np.linalg.norm(vector)
     sims = {key: float(emb.unit[i] @ unit) for (key, _), i in zip(terms, ids)}
     text = describe(terms)
+    meta = None if emb.metadata is None else emb.metadata.iloc[got[ok]].reset_index(drop=True)
     nb = Neighbours(
         text,
         [emb.keys[j] for j in got[ok]],
@@ -164,8 +171,37 @@ def _result(emb, terms, ids, method, vector, got, scores, exclude) -> Arithmetic
         "cosine",
         "exact",
         excluded=[emb.keys[i] for i in exclude],
+        metadata=meta,
     )
     return ArithmeticResult(text, terms, method, vector, nb, sims, nb.excluded)
+
+
+def titled_expression(emb: Embeddings, result: ArithmeticResult) -> str:
+    """The expression of ``result`` written with titles (as it can be typed back), or with keys
+    when the set has no titles.
+
+    Parameters
+    ----------
+    emb : Embeddings
+        The set ``result`` was solved on.
+    result : ArithmeticResult
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> meta = pd.DataFrame({"title": ["Star Wars (1977)", "Alien (1979)", "Heat (1995)"]})
+    >>> emb = Embeddings(["50", "183", "6"], np.eye(3, dtype=np.float32), metadata=meta)
+    >>> titled_expression(emb, solve(emb, "50 - 183 + 6", k=1, include_inputs=True))
+    '"Star Wars (1977)" - "Alien (1979)" + "Heat (1995)"'
+    """
+    if not has_titles(emb):
+        return result.expression
+    titles = names(emb, [emb.index(k) for k, _ in result.terms])
+    return describe([(t, w) for t, (_, w) in zip(titles, result.terms)])
 
 
 def _rank(emb, method, vector, ids, weights, k, exclude, restrict):

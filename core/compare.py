@@ -15,6 +15,8 @@ from .errors import ParameterError
 from .labels import label_column, label_sets
 from .search import top_k
 
+AGREEMENT_LIMIT = 20_000  # keys scored by agreement(): neighbours of 20,000 keys take seconds
+
 
 def shared_keys(a: Embeddings, b: Embeddings) -> list[str]:
     """Keys of ``a`` that ``b`` also holds, in ``a``'s order.
@@ -36,6 +38,104 @@ def shared_keys(a: Embeddings, b: Embeddings) -> list[str]:
 def overlap(a_keys, b_keys, k: int) -> float:
     """Share of the ``k`` neighbours that both lists hold: |A ∩ B| / k."""
     return len(set(a_keys) & set(b_keys)) / k
+
+
+def jaccard(a_keys, b_keys) -> float:
+    """Jaccard index of two neighbour lists: |A ∩ B| / |A ∪ B| (0 for two empty lists).
+
+    Examples
+    --------
+    >>> jaccard(["a", "b", "c"], ["b", "c", "d"])
+    0.5
+    """
+    a, b = set(a_keys), set(b_keys)
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def agreement(
+    a: Embeddings, b: Embeddings, k: int = 10, limit: int = AGREEMENT_LIMIT
+) -> pd.DataFrame:
+    """Where two sets agree: the Jaccard index of each shared key's ``k`` nearest neighbours
+    (cosine) in ``a`` and in ``b``.
+
+    Parameters
+    ----------
+    a, b : Embeddings
+        Sets of the same items (neighbours are searched among all the keys of each).
+    k : int, default 10
+    limit : int, default AGREEMENT_LIMIT
+        At most this many shared keys are scored: the first ones in ``a``'s order.
+
+    Returns
+    -------
+    DataFrame
+        ``key``, ``row`` (its row in ``a``) and ``jaccard`` (0 to 1), one row per scored key.
+
+    Raises
+    ------
+    ParameterError
+        The sets share fewer than two keys.
+
+    Examples
+    --------
+    Keys a, b, c, d where only c's nearest neighbour differs between the sets (d in one, b in
+    the other):
+
+    >>> a = Embeddings(list("abcd"), np.array([[1, 0], [.99, .1], [0, 1], [.1, .99]], "f4"))
+    >>> b = Embeddings(list("abcd"), np.array([[1, 0], [.99, .1], [0, 1], [-1, 0]], "f4"))
+    >>> agreement(a, b, k=1)["jaccard"].tolist()
+    [1.0, 1.0, 0.0, 1.0]
+    """
+    common = shared_keys(a, b)[:limit]
+    found = []
+    for emb in (a, b):
+        rows_of = np.array([emb.key_to_index[key] for key in common])
+        ids, _, _ = top_k(
+            emb, np.asarray(emb.vectors[rows_of]), k, exclude=[[r] for r in rows_of], method="exact"
+        )
+        found.append([{emb.keys[j] for j in row if j >= 0} for row in ids])
+    scores = [jaccard(x, y) for x, y in zip(*found)]
+    rows = [a.key_to_index[key] for key in common]
+    return pd.DataFrame({"key": common, "row": rows, "jaccard": scores})
+
+
+def agreement_colouring(jaccard: np.ndarray, k: int = 10):
+    """Colours for each point's Jaccard@k between two sets, in bins a reader can count: how many
+    of its ``k`` neighbours both sets share (Jaccard = shared / (2k - shared)); NaN: the point is
+    not in both sets (or was not scored).
+
+    Parameters
+    ----------
+    jaccard : ndarray of float (n,)
+    k : int, default 10
+
+    Returns
+    -------
+    core.colouring.Colouring
+
+    Examples
+    --------
+    >>> c = agreement_colouring(np.array([0.0, 1 / 19, 0.25, 1.0, np.nan]), k=10)
+    >>> c.groups.tolist()
+    [0, 1, 2, 5, 6]
+    >>> [text for _, text, _ in c.legend][:3]
+    ['none of 10 shared', '1–2 of 10 shared', '3–4 of 10 shared']
+    """
+    from .colouring import DIVERGING, by_number
+
+    cuts = sorted({0, *np.linspace(0, k, 6).round().astype(int).tolist()})  # shared-count bins
+    edges = [0.0] + [c / (2 * k - c) for c in cuts]
+    texts = [f"none of {k} shared"] + [
+        f"{lo + 1}–{hi} of {k} shared" if hi > lo + 1 else f"{hi} of {k} shared"
+        for lo, hi in zip(cuts[:-1], cuts[1:])
+    ]
+    colouring = by_number(jaccard, f"Jaccard@{k}", edges=edges, texts=texts, colours=DIVERGING)
+    legend = [(c, "not in both sets" if t == "no value" else t, n) for c, t, n in colouring.legend]
+    note = (
+        f"Colour: how many of each item's {k} nearest neighbours the other set shares "
+        f"(Jaccard@{k} = shared / ({2 * k} − shared))."
+    )
+    return type(colouring)(colouring.groups, legend, note)
 
 
 def popularity(emb: Embeddings) -> tuple[np.ndarray, str] | None:

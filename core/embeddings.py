@@ -44,8 +44,13 @@ class Provenance:
             "versions": dict(self.versions),
         }
 
-    def caption(self) -> str:
+    def caption(self, public: bool = False) -> str:
         """One line for figure captions and report headers: source · parameters · seed · date.
+
+        Parameters
+        ----------
+        public : bool, default False
+            Name files by their names only: a caption that leaves the server shows no path of it.
 
         Returns
         -------
@@ -57,14 +62,23 @@ class Provenance:
         ...     "item2vec on log.csv", params={"epochs": 5}, seed=0, created="2026-01-02T00:00:00"
         ... ).caption()
         'item2vec on log.csv · epochs=5 · seed=0 · 2026-01-02'
+        >>> Provenance("als on /srv/data/ratings.csv", created="2026-01-02").caption(public=True)
+        'als on ratings.csv · 2026-01-02'
         """
-        bits = [self.source]
+        bits = [_file_names(self.source) if public else self.source]
         if self.params:
             bits.append(", ".join(f"{k}={v}" for k, v in sorted(self.params.items())))
         if self.seed is not None:
             bits.append(f"seed={self.seed}")
         bits.append(self.created[:10])
         return " · ".join(bits)
+
+
+def _file_names(text: str) -> str:
+    """``text`` with every path in it cut to its last part (``/srv/a/log.csv`` → ``log.csv``)."""
+    import re
+
+    return re.sub(r"(?:[A-Za-z]:)?[^\s]*[/\\]([^\s/\\]+)", r"\1", text)
 
 
 class Embeddings:

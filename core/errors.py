@@ -72,7 +72,8 @@ class UnknownKeyError(EmbedlabError):
             if self.suggestions
             else "check the spelling, or load vectors that contain it"
         )
-        super().__init__(f"'{key}' is not in the vocabulary", hint=kw.pop("hint", hint), **kw)
+        message = kw.pop("message", None) or f"'{key}' is not in the vocabulary"
+        super().__init__(message, hint=kw.pop("hint", hint), **kw)
 
 
 class ExpressionError(EmbedlabError):

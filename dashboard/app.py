@@ -5,18 +5,18 @@ import streamlit as st
 from embedlab.dashboard import gate, sidebar, state
 
 SECTIONS = {
-    "": [("home", "Start", "🧭")],
+    "": [("home", "Start", ":material/explore:")],
     "Explore a set": [
-        ("map", "Map", "🗺️"),
-        ("neighbours", "Neighbours", "🐸"),
-        ("arithmetic", "Arithmetic", "➕"),
-        ("lookup", "Lookup", "🔢"),
+        ("map", "Map", ":material/map:"),
+        ("neighbours", "Neighbours", ":material/hub:"),
+        ("arithmetic", "Arithmetic", ":material/calculate:"),
+        ("lookup", "Lookup", ":material/table_rows:"),
     ],
     "Your data": [
-        ("data", "Data", "📤"),
-        ("train", "Train", "🏋️"),
-        ("compare", "Compare", "⚖️"),
-        ("catalog", "Catalog size", "📉"),
+        ("data", "Data", ":material/upload_file:"),
+        ("train", "Train", ":material/model_training:"),
+        ("compare", "Compare", ":material/compare_arrows:"),
+        ("catalog", "Catalog size", ":material/trending_down:"),
     ],
 }
 

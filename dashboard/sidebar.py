@@ -50,7 +50,7 @@ def _describe_active(options, choice: str) -> None:
             st.caption("This set is not available; pick another.")
             return
         st.caption(f"{len(emb):,} keys × {emb.dim} dims")
-        st.caption(md(emb.provenance.caption()))
+        st.caption(md(emb.provenance.caption(public=True)))
         if emb.notes:
             st.caption(md(" · ".join(emb.notes)))
         export_buttons(emb)

@@ -58,14 +58,14 @@ class Server:
     """``embedlab dashboard`` on a free 127.0.0.1 port with its own workspace; output to a log
     file."""
 
-    def __init__(self, workspace: Path, log: Path):
-        self.workspace, self.log = workspace, log
+    def __init__(self, workspace: Path, log: Path, env: dict | None = None):
+        self.workspace, self.log, self.env = workspace, log, dict(env or {})
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
     def start(self) -> "Server":
         port = free_port()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), **self.env}
         with open(self.log, "a") as out:
             self.proc = subprocess.Popen(
                 [
@@ -404,15 +404,19 @@ def test_a_title_finds_its_item(server, page):
     box = page.get_by_role("textbox", name="Key or title")
     box.fill("The Velvet Garden (1991)")
     box.press("Enter")
-    page.get_by_role("heading", name="The Velvet Garden (1991) [i0001]").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="The Velvet Garden (1991) · i0001").wait_for(timeout=60_000)
     wait_for_query(page, "q=The Velvet Garden (1991)".replace(" ", "+"))
     # the grid lists i0001's neighbours: those of the same model (sample log, ALS, seed 0) found
     # here in core, in order
     model = train(prepare(SAMPLE_LOG, metadata=SAMPLE_ITEMS), "als", seed=0)
     expected = neighbours(model.items, "i0001", k=10)
-    expect_cell(page, 0, expected.metadata["title"].iloc[0])
-    keys = [c for c in grid_cells(page) if re.fullmatch(r"i\d{4}", c)]
+    # the grid reads rank, title, key, score, ...: neighbours listed by title, in order
+    expect_cell(page, 1, expected.metadata["title"].iloc[0])
+    cells = grid_cells(page)
+    keys = [c for c in cells if re.fullmatch(r"i\d{4}", c)]
     assert keys == expected.keys
+    titles = [cells[cells.index(k) - 1] for k in keys]
+    assert titles == expected.metadata["title"].tolist()
 
 
 def png_pixels(path: Path, size: tuple[int, int]):
@@ -470,10 +474,48 @@ def test_server_side_png_of_a_chart_is_the_chart(server, page, view, tmp_path):
 
 
 def test_server_side_png_of_the_whole_map(server, page, tmp_path):
-    """The map's whole-layout PNG: the 1200 × 800 raster of every point with a 24-pixel caption
-    strip under it, points drawn in the raster and text in the strip."""
-    page.goto(f"{server}/map?ds=sample:als&p=pca")
-    rgb = png_pixels(download(page, "PNG of the whole map (server-side)", tmp_path), (1200, 824))
+    """The map's whole-layout PNG: the 1200 × 800 map of every point with its region labels,
+    the legend of its colours and the whole caption wrapped in 18-pixel lines under it."""
+    import numpy as np
+    from PIL import Image
+
+    from embedlab.core.colouring import CATEGORIES
+    from embedlab.core.pointmap import rgb as colour
+
+    page.goto(f"{server}/map?ds=sample:als&p=pca&colour=genres")
+    path = download(page, "PNG of the whole map (server-side)", tmp_path)
+    with Image.open(path) as image:
+        width, height = image.size
+    lines = (height - 800 - 8) / 18
+    assert width == 1200 and lines == int(lines) and lines >= 2, (width, height)
+    rgb = png_pixels(path, (width, height))
     raster, strip = rgb[:800], rgb[800:]
     assert (raster != 255).any(axis=2).sum() > 1000  # 1,000 items, each at least a pixel
     assert (strip < 128).all(axis=2).sum() > 100  # dark caption text
+    # the legend's first swatch, top left, in the first colour of the genres
+    swatch = raster[10:30, 10:26].reshape(-1, 3).astype(int)
+    assert (np.abs(swatch - colour(CATEGORIES[0])).sum(axis=1) < 30).sum() > 40
+
+
+def test_a_png_the_server_cannot_draw_says_so_and_logs_one_line(tmp_path, browser):
+    """kaleido starts a browser that exits at once (BROWSER_PATH=/bin/false): the button sends no
+    empty file, Streamlit says the download failed, and the server log holds one line, no
+    traceback."""
+    log = tmp_path / "server.log"
+    srv = Server(tmp_path / "workspace", log, env={"BROWSER_PATH": "/bin/false"}).start()
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        tab.goto(f"{srv.url}/arithmetic?q=king+-+man+%2B+woman")
+        target = tab.get_by_role("button", name="PNG (server-side)", exact=True)
+        target.wait_for(timeout=120_000)
+        downloads = []
+        tab.on("download", lambda d: downloads.append(d))
+        target.click()
+        tab.get_by_text("Failed to generate file for download").wait_for(timeout=120_000)
+        assert downloads == []
+    finally:
+        tab.close()
+        srv.stop()
+    text = log.read_text()
+    assert "Traceback" not in text, text
+    assert "download failed: the server could not draw this chart as PNG" in text

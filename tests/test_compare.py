@@ -64,7 +64,7 @@ def test_a_title_resolves_to_its_key_and_an_ambiguous_text_lists_candidates():
     try:
         resolve_item(emb, "toy")
     except ValueError as exc:
-        assert "Toy Story (1995) [1]" in str(exc) and "Toy Story 2 (1999) [3114]" in str(exc)
+        assert "Toy Story (1995) · 1" in str(exc) and "Toy Story 2 (1999) · 3114" in str(exc)
     else:
         raise AssertionError("an ambiguous title must not pick an item")
 

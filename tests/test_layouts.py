@@ -115,7 +115,7 @@ def test_metadata_labels_split_multi_values_and_prefer_what_is_distinctive():
         }
     )
     # Drama is in 4 of 6 items everywhere; Comedy and Horror each own one region
-    assert metadata_labels(meta, "genres", np.arange(6), clusters) == ["Comedy", "Horror"]
+    assert metadata_labels(meta, "genres", np.arange(6), clusters) == ["Comedy 100%", "Horror 100%"]
     assert split_values("Comedy|Drama") == ["Comedy", "Drama"] and split_values(float("nan")) == []
 
 

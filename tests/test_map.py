@@ -3,9 +3,11 @@ honest caption, a clicked point's neighbours, the points packed for the browser.
 browser draws from them: tests/test_map_browser.py.)"""
 
 import json
+import re
 
 from streamlit.testing.v1 import AppTest
 
+from embedlab.core.naming import short
 from tests.paths import ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -40,9 +42,14 @@ def point_map(at: AppTest) -> dict:
     return args
 
 
-def test_item_map_regions_are_named_by_their_dominant_genre():
+def test_item_map_regions_are_named_by_distinct_genres_with_their_shares():
     at = finish(open_map(ds="sample:item2vec", p="pca", label="genres"))
-    notes = [text for _, _, text in point_map(at)["labels"]]
+    labels = [text for _, _, text in point_map(at)["labels"]]
+    parts = [part.rsplit(" ", 1) for text in labels for part in text.split(" · ")]
+    notes = {name for name, _ in parts}
+    assert all(re.fullmatch(r"\d{1,3}%", share) for _, share in parts), labels
+    leads = [text.split(" · ")[0].rsplit(" ", 1)[0] for text in labels]
+    assert len(set(leads)) == len(leads), labels  # no two regions lead with the same genre
     genres = {
         "Adventure",
         "Animation",
@@ -62,18 +69,22 @@ def test_item_map_regions_are_named_by_their_dominant_genre():
         "Mystery",
         "Family",
     }
-    assert len(notes) >= 3 and set(notes) <= genres, notes
-    assert any("dominant 'genres' value" in c.value.replace("\\", "") for c in at.caption)
+    assert len(labels) >= 3 and notes <= genres, labels
+    assert any("distinctive 'genres' value" in c.value.replace("\\", "") for c in at.caption)
 
 
-def test_clicked_point_shows_its_neighbours_in_the_original_space():
+def test_clicked_point_shows_its_neighbours_in_the_original_space_by_title():
     at = finish(open_map(ds="sample:item2vec", p="pca", sel="i0001"))
-    assert at.subheader and "i0001" in at.subheader[0].value
+    title = "The Velvet Garden (1991)"  # i0001 in sample_data/items.csv
+    assert at.subheader and f"{title} · i0001" in at.subheader[0].value.replace("\\", "")
     table = at.dataframe[0].value
     assert len(table) == 10 and "i0001" not in table["key"].tolist()
+    assert list(table.columns[:3]) == ["rank", "title", "key"]
     marks = point_map(at)["marks"]
-    assert [m["name"] for m in marks] == ["i0001 and its neighbours"] and marks[0]["lines"]
-    assert marks[0]["text"][0] == "i0001" and marks[0]["text"][1:] == table["key"].tolist()
+    assert [m["name"] for m in marks] == [f"{title} · i0001 and its neighbours"]
+    assert marks[0]["lines"] and marks[0]["text"][0] == title
+    assert marks[0]["text"][1:] == [short(t, 28) for t in table["title"]]
+    assert marks[0]["hover"][1:] == [f"{t} · {k}" for t, k in zip(table["title"], table["key"])]
     assert any(
         "10 nearest neighbours in the original" in c.value.replace("\\", "") for c in at.caption
     )
@@ -86,7 +97,8 @@ def test_search_hits_outside_the_sample_are_placed_not_recomputed():
         "the first 50 of" in caption and "placed onto the layout (exact PCA projection)" in caption
     )
     hits = next(m for m in point_map(at)["marks"] if m["name"] == "search hits")
-    assert len(hits["text"]) == 100 and "100 keys match the search" in caption  # i0100 … i0199
+    # i0100 … i0199 by key; no title or other metadata text of the sample holds "i01"
+    assert len(hits["text"]) == 100 and "100 items match 'i01'" in caption
 
 
 def test_the_points_sent_to_the_browser_carry_every_key_once_with_its_region():
@@ -95,12 +107,14 @@ def test_the_points_sent_to_the_browser_carry_every_key_once_with_its_region():
     at = finish(open_map(ds="sample:item2vec", p="pca"))
     args = point_map(at)
     points = pointmap.PackedPoints(
-        args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"])
+        args["blob"], args["n"], args["group_bytes"], tuple(args["bounds"]), args["named"]
     )
-    coords, groups, keys = pointmap.unpack(points)
+    coords, groups, keys, names = pointmap.unpack(points)
     caption = " ".join(c.value for c in at.caption).replace("\\", "")
     assert f"all {args['n']:,} keys" in caption
     assert len(set(keys)) == len(keys) == args["n"] and all(k.startswith("i") for k in keys)
+    # every item carries its title (sample_data/items.csv), for hover and zoomed-in labels
+    assert args["named"] and names[keys.index("i0001")] == "The Velvet Garden (1991)"
     assert set(groups.tolist()) == set(range(len(args["labels"])))  # each region drawn and labelled
     x0, y0, x1, y1 = args["bounds"]
     assert coords[:, 0].min() == x0 and coords[:, 1].max() == y1

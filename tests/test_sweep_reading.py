@@ -201,3 +201,42 @@ def test_selections_that_disagree_across_sizes_are_called_mixed():
         d["driver"] == "mixed"
         and "50 items HR 0.45 vs 0.20; 200 items HR 0.20 vs 0.40" in d["evidence"]
     )
+
+
+def test_the_verdict_reads_the_line_the_chart_draws():
+    """One sentence per method, from the random selection's lift (what the chart draws), its
+    direction told by the intervals at the two ends, and where it is under the baseline."""
+    from embedlab.core.experiments.reading import verdicts
+
+    def point(mode, value, lift, lo, hi, method="m"):
+        return {
+            "axis": "items",
+            "mode": mode,
+            "value": value,
+            "method": method,
+            "lift": lift,
+            "lift_lo": lo,
+            "lift_hi": hi,
+            "trivial": False,
+        }
+
+    s = pd.DataFrame(
+        [
+            point("random", 50, 0.18, 0.1, 0.3),
+            point("random", 200, 0.9, 0.7, 1.1),
+            point("random", 1000, 2.3, 2.0, 2.6),
+            point("popular", 50, 9.0, 8.0, 10.0),  # not the line drawn: ignored
+            point("random", 50, 1.5, 1.0, 2.0, "flat"),
+            point("random", 1000, 1.6, 1.2, 2.0, "flat"),
+            point("random", 50, 3.0, 2.8, 3.2, "up"),
+            point("random", 1000, 1.2, 1.1, 1.3, "up"),
+        ]
+    )
+    v = verdicts(s, "items").set_index("method")["verdict"]
+    assert v["m"] == (
+        "lift falls as the catalog shrinks (2.30 at 1,000 items → 0.18 at 50); "
+        "under the popularity baseline at 50 items, 200 items"
+    )
+    assert v["flat"].startswith("no clear change as the catalog shrinks (1.60 at 1,000 items")
+    assert "the 95% intervals overlap; above the popularity baseline at every setting" in v["flat"]
+    assert v["up"].startswith("lift rises as the catalog shrinks (1.20 at 1,000 items → 3.00")

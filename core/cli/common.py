@@ -87,6 +87,20 @@ def load_vectors(args):
     return emb
 
 
+def shown(value) -> str:
+    """User text (a key, a title, any metadata value) as the terminal will show it.
+
+    Every command prints keys and titles through this one function, so how such text is made
+    safe for a terminal is decided in one place.
+
+    Examples
+    --------
+    >>> shown("Star Wars (1977)")
+    'Star Wars (1977)'
+    """
+    return str(value)
+
+
 def emit(args, data: dict, human) -> None:
     """Print ``data`` as JSON with --json, else through ``human(data)`` (a list of lines)."""
     if getattr(args, "json", False):

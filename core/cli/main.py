@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from ..errors import EmbedlabError
-from . import dashboard, quality, recs, sample_data, sets, sweep, vectors
+from . import compare, dashboard, quality, recs, sample_data, sets, sweep, vectors
 from .common import flags_of
 
 DESCRIPTION = "The ``embedlab`` command: a third face of the same core the dashboard uses."
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="embedlab", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     vectors.register(sub)
+    compare.register(sub)
     dashboard.register(sub)
     evaluate = sub.add_parser("evaluate", help="benchmark quality (analogies, similarity, recs)")
     kinds = evaluate.add_subparsers(dest="kind", required=True, metavar="KIND")

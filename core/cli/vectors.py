@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import emit, force_option, load_vectors, vector_options
+from .common import emit, force_option, load_vectors, shown, vector_options
 
 
 def register(sub) -> None:
@@ -13,9 +13,12 @@ def register(sub) -> None:
 
     vec = vector_options()
     p = sub.add_parser(
-        "neighbours", aliases=["neighbors"], parents=[vec], help="nearest neighbours of a key"
+        "neighbours",
+        aliases=["neighbors"],
+        parents=[vec],
+        help="nearest neighbours of a key or a title",
     )
-    p.add_argument("key")
+    p.add_argument("key", help="a key, or a title (any metadata text) that names one item")
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
     p.add_argument("--metric", choices=SEARCH_METRICS, default="cosine")
     p.add_argument("--restrict", type=int, default=None, help="search only the first N keys")
@@ -31,7 +34,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "analogy", parents=[vec], help="vector arithmetic, e.g. 'madrid - spain + france'"
     )
-    p.add_argument("expression")
+    p.add_argument(
+        "expression", help='keys or "quoted titles" joined by + and -, e.g. madrid - spain + france'
+    )
     p.add_argument("--topn", "-k", type=int, default=10, dest="k")
     p.add_argument("--method", choices=ANALOGY_SCORINGS, default="3cosadd")
     p.add_argument("--include-inputs", action="store_true", help="rank the input keys too")
@@ -47,20 +52,42 @@ def register(sub) -> None:
 
 
 def _neighbour_lines(data: dict) -> list[str]:
-    lines = [f"{data['query']}:"]
+    """The human table of neighbours (or answers): rank, key, score, then the title, the label
+    and the event count of each (every metadata column is in --json); every key and title goes
+    through :func:`shown`."""
+    lines = [f"{shown(data.get('label') or data['query'])}:"]
     if data.get("excluded"):
-        lines[0] += f"  (inputs excluded: {', '.join(data['excluded'])})"
+        lines[0] += f"  (inputs excluded: {', '.join(map(shown, data['excluded']))})"
     if data.get("recall") is not None:
         lines.append(f"  approximate search, measured recall@10 {data['recall']:.3f}")
-    width = max((len(r["key"]) for r in data["results"]), default=0)
+    width = max((len(shown(r["key"])) for r in data["results"]), default=0)
+    columns = _shown_columns(data["results"])
     for i, r in enumerate(data["results"], 1):
-        extra = "  ".join(str(v) for c, v in r.items() if c not in ("key", "score"))
-        lines.append(f"  {i:>3}. {r['key']:<{width}}  {r['score']:.4f}  {extra}".rstrip())
+        extra = "  ".join(shown(r[c]) for c in columns if r.get(c) is not None)
+        lines.append(f"  {i:>3}. {shown(r['key']):<{width}}  {r['score']:.4f}  {extra}".rstrip())
     return lines
+
+
+def _shown_columns(results: list[dict]) -> list[str]:
+    """The metadata columns a terminal line shows: the title, the label and the event count when
+    the set has them, else its first three columns."""
+    import pandas as pd
+
+    from ..labels import label_column
+    from ..naming import title_column
+
+    present = pd.DataFrame(columns=[c for c in (results[0] if results else {}) if c != "score"])
+    present = present.drop(columns=["key"], errors="ignore")
+    named = [title_column(present), label_column(present)]
+    named += ["events"] if "events" in present.columns else []
+    named = [c for c in named if c is not None]
+    return named if named[:1] != ["events"] and named else list(present.columns[:3])
 
 
 def run_neighbours(args) -> int:
     from ..errors import ParameterError
+    from ..matching import resolve_item
+    from ..naming import has_titles, label
     from ..search import neighbours, rows_where
 
     emb = load_vectors(args)
@@ -70,11 +97,12 @@ def run_neighbours(args) -> int:
         if not sep:
             raise ParameterError(f"--where '{args.where}' must look like COLUMN=VALUE")
         restrict = rows_where(emb, column, value)
-    nb = neighbours(
-        emb, args.key, k=args.k, metric=args.metric, restrict=restrict, method=args.method
-    )
+    key = resolve_item(emb, args.key)
+    nb = neighbours(emb, key, k=args.k, metric=args.metric, restrict=restrict, method=args.method)
     data = {
         "query": args.key,
+        "key": key,
+        "label": label(emb, key) if has_titles(emb) else key,
         "metric": nb.metric,
         "method": nb.method,
         "recall": nb.recall,
@@ -85,7 +113,7 @@ def run_neighbours(args) -> int:
 
 
 def run_analogy(args) -> int:
-    from ..arithmetic import solve
+    from ..arithmetic import solve, titled_expression
 
     emb = load_vectors(args)
     res = solve(
@@ -96,7 +124,9 @@ def run_analogy(args) -> int:
         include_inputs=args.include_inputs,
         restrict=args.restrict,
     )
-    emit(args, res.to_dict(), _neighbour_lines)
+    data = res.to_dict()
+    data["label"] = titled_expression(emb, res)
+    emit(args, data, _neighbour_lines)
     return 0
 
 

@@ -402,6 +402,90 @@ def reading(summary: pd.DataFrame, axis: str, k: int = 10) -> str:
     return " ".join(parts)
 
 
+SHRINKS = {"items": "the catalog shrinks", "events": "events are cut", "users": "users are cut"}
+
+
+def verdicts(summary: pd.DataFrame, axis: str) -> pd.DataFrame:
+    """One short verdict per method, read off the line the chart draws (the random selection,
+    else the only one; trivial points left out): how lift over popularity changes from the
+    largest setting to the smallest, whether the change is clear (the 95% intervals at the two
+    ends do not overlap), and where it is under the popularity baseline.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From ``summarise``.
+    axis : {"items", "events", "users"}
+
+    Returns
+    -------
+    DataFrame
+        ``method``, ``verdict`` (one sentence), ``largest`` and ``smallest`` (lift with its
+        interval at each end).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"axis": "items", "value": [50, 1000], "method": "als",
+    ...                   "lift": [0.82, 5.44], "lift_lo": [0.62, 4.5], "lift_hi": [1.07, 6.79]})
+    >>> verdicts(s, "items")["verdict"].iloc[0]
+    'lift falls as the catalog shrinks (5.44 at 1,000 items → 0.82 at 50); under the popularity \
+baseline at 50 items'
+    """
+    s = summary[~summary["trivial"].astype(bool)] if "trivial" in summary else summary
+    if "mode" in s and (s["mode"] == "random").any():
+        s = s[s["mode"] == "random"]
+    fmt, unit = _fmt(axis), {"items": " items", "events": " of the events", "users": " users"}[axis]
+    rows = []
+    for method, g in s.groupby("method", sort=False):
+        g = g.sort_values("value")
+        small, large = g.iloc[0], g.iloc[-1]
+        rows.append(
+            {
+                "method": method,
+                "verdict": _trend(small, large, axis, fmt, unit) + _baseline(g, fmt, unit),
+                "largest": f"{_ci(large, 'lift')} at {fmt(large['value'])}{unit}",
+                "smallest": f"{_ci(small, 'lift')} at {fmt(small['value'])}{unit}",
+            }
+        )
+    return pd.DataFrame(rows, columns=["method", "verdict", "largest", "smallest"])
+
+
+def _trend(small: pd.Series, large: pd.Series, axis: str, fmt, unit: str) -> str:
+    """How lift moves from the largest setting to the smallest, in the chart's numbers."""
+    ends = (
+        f"({large['lift']:.2f} at {fmt(large['value'])}{unit} → "
+        f"{small['lift']:.2f} at {fmt(small['value'])})"
+    )
+    if small["value"] == large["value"]:
+        return f"lift {large['lift']:.2f} at {fmt(large['value'])}{unit} (one setting)"
+    known = all(
+        np.isfinite(
+            [row.get(f"lift_{e}", np.nan) for row in (small, large) for e in "lo hi".split()]
+        )
+    )
+    side = _separated(large, small, "lift") if known else np.sign(large["lift"] - small["lift"])
+    note = "" if known else " (no intervals to tell whether the change is clear)"
+    if side > 0:
+        return f"lift falls as {SHRINKS[axis]} {ends}{note}"
+    if side < 0:
+        return f"lift rises as {SHRINKS[axis]} {ends}{note}"
+    return f"no clear change as {SHRINKS[axis]} {ends}" + (
+        "; the 95% intervals overlap" if known else note
+    )
+
+
+def _baseline(g: pd.DataFrame, fmt, unit: str) -> str:
+    """Where the line is under the popularity baseline (lift 1), if anywhere."""
+    under = g[g["lift"] < 1.0]
+    if under.empty:
+        return "; above the popularity baseline at every setting"
+    if len(under) == len(g):
+        return "; under the popularity baseline at every setting"
+    return "; under the popularity baseline at " + ", ".join(
+        f"{fmt(v)}{unit}" for v in under["value"]
+    )
+
+
 def _lift_sentences(summary: pd.DataFrame, axis: str) -> list[str]:
     unit = {"items": "items", "events": "of the events", "users": "users"}[axis]
     fmt = _fmt(axis)

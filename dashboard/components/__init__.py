@@ -21,13 +21,17 @@ def point_map(
     caption: str,
     filename: str,
     key: str,
+    legend: list[list] = (),
+    view: dict | None = None,
     height: int = 640,
 ) -> dict | None:
     """Draw ``points`` with pan, zoom, hover and click in the browser (see pointmap/pointmap.js).
 
     ``data_id`` names the points: while it stays the same, reruns keep the reader's pan and zoom.
-    Returns the last click, ``{"point": i, "nonce": t}`` (i in the points' order) or
-    ``{"mark": m, "item": j, "nonce": t}``, or None before any click.
+    ``legend`` rows are ``[colour, text, count]``; ``view`` (``{"x", "y", "zoom"}``, a link's) is
+    applied when the points are new to the browser.  Returns the last value the map sent: the
+    view (``{"view": {"x", "y", "zoom"}}``) and the last click, ``"point": i, "nonce": t`` (i in
+    the points' order) or ``"mark": m, "item": j, "nonce": t``; None before any.
     """
     return _POINTMAP(
         **points.args(),
@@ -35,6 +39,8 @@ def point_map(
         palette=palette,
         labels=labels,
         marks=marks,
+        legend=list(legend),
+        view=view,
         caption=caption,
         filename=filename,
         height=height,

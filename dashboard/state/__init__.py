@@ -44,6 +44,7 @@ from .sets import (
     publish_active,
     set_active,
     set_builtin_limit,
+    set_name,
     stored_sets,
 )
 from .url import int_param, param, set_params, view_url
@@ -83,6 +84,7 @@ __all__ = [
     "sample_model",
     "set_active",
     "set_builtin_limit",
+    "set_name",
     "set_params",
     "store_upload",
     "stored_sets",

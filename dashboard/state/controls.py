@@ -85,6 +85,17 @@ class Control:
     def value(self) -> Any:
         return st.session_state.get(self.key, self.default)
 
+    def upcoming(self) -> Any:
+        """The value the widget will show on this run: the session's, else (a widget not drawn on
+        the last run loses its session value) the URL's, else the one kept from an earlier
+        visit, else the default."""
+        ss = st.session_state
+        if self.key in ss:
+            return ss[self.key]
+        if self.param is not None and self.param in st.query_params:
+            return self._parse(st.query_params[self.param])
+        return ss.get(self._kept, self.default)
+
     def set(self, value: Any) -> None:
         """Change the value from code (a callback or before the widget is drawn)."""
         st.session_state[self.key] = value

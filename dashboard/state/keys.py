@@ -115,6 +115,7 @@ DATA_METADATA = Slot("data.metadata_preview")  # (upload, options) -> ItemMetada
 DATA_VALIDATED = Slot("data.validated")  # (log id, what it was validated from) of the last one
 DATA_CONFIRMED = Slot("data.confirmed_columns")  # upload ids whose user/item the user picked
 DATA_NAME = "data.name"  # family: the name box of a stored set or log
+COMPARE_PAIR = Slot("compare.pair")  # the (set A, set B) the query was last checked against
 CATALOG_SWEEP = Slot("catalog.sweep")  # (rows, summary, why, name) of the sweep shown
 CATALOG_COSTS = Slot("catalog.train_cost")  # (log, method) -> measured training cost
 MAP_CANVAS = "map.canvas"  # the point-map component: its value is the last click

@@ -58,13 +58,26 @@ def describe(choice: str) -> str:
     if choice == BUILTIN:
         return "GloVe 6B 50d (built in)"
     if choice.startswith("sample:"):
-        return f"sample log · {choice.partition(':')[2]}"
+        return set_name(choice)
     try:
         rec = workspace().record(choice)
     except MissingSetError:
         return f"missing set {choice}"
     origin = "saved from the CLI" if rec.owner == CLI_OWNER else KIND_LABELS.get(rec.kind, rec.kind)
     return f"{rec.name} ({origin})"
+
+
+def set_name(choice: str) -> str:
+    """A set's name as an export's caption names it: "GloVe 6B 50d", "sample log · als", or the
+    name a stored set was given (plain text)."""
+    if choice == BUILTIN:
+        return "GloVe 6B 50d"
+    if choice.startswith("sample:"):
+        return f"sample log · {choice.partition(':')[2]}"
+    try:
+        return workspace().record(choice).name
+    except MissingSetError:
+        return f"missing set {choice}"
 
 
 def load(choice: str, limit: int | None = None) -> Embeddings:

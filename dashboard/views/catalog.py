@@ -15,6 +15,7 @@ from embedlab.core.experiments import (
     summarise,
 )
 from embedlab.core.experiments.estimate import sweep_seconds, training_cost
+from embedlab.core.experiments.reading import verdicts
 from embedlab.core.experiments.sweep import reading, sweep_points
 from embedlab.core.plots import sweep_figure
 from embedlab.core.train import TRAINING_METHODS
@@ -22,7 +23,7 @@ from embedlab.dashboard import share, state
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded, show_error
-from embedlab.dashboard.widgets import log_picker
+from embedlab.dashboard.widgets import log_picker, result_table
 
 AXIS_HELP = {
     "items": "keep N items (all their events)",
@@ -139,7 +140,7 @@ def _drivers(verdicts: dict) -> None:
     """What drives the drop, per method (core.experiments.reading.driver), as a table."""
     if not verdicts:
         return
-    st.markdown("**What drives the drop**")
+    st.markdown("**What drives the change** (random vs most-popular items of the same sizes)")
     st.table(
         pd.DataFrame(
             [
@@ -161,13 +162,21 @@ def _estimate(inter, methods, points, axis, seeds) -> float:
 
 
 def _show(rows, summary, why, name):
+    """The verdict per method (what the chart shows, in one sentence each), the chart, then the
+    tables and the full reading."""
     st.subheader(f"Result: {md(name)}")
-    text = reading(summary, summary["axis"].iloc[0])
-    st.info(md(text))
-    _drivers(driver(summary))
-    metric = st.radio("Metric", ["lift", "hr", "ndcg", "stability", "consistency"], horizontal=True)
-    seeds = int(summary["seeds"].max())
     axis = summary["axis"].iloc[0]
+    found = verdicts(summary, axis)
+    st.markdown(
+        "\n".join(f"- **{md(m)}**: {md(v)}." for m, v in zip(found["method"], found["verdict"]))
+    )
+    metric = st.radio(
+        "Metric",
+        ["lift", "hr", "ndcg", "stability", "consistency"],
+        horizontal=True,
+        key="catalog.metric",
+    )
+    seeds = int(summary["seeds"].max())
     if axis == "items" and "items" in summary:  # the sizes kept, not the sizes asked for
         plotted = summary.assign(value=summary["items"])
         st.caption(
@@ -177,20 +186,24 @@ def _show(rows, summary, why, name):
     else:
         plotted = summary
     share.chart(
-        sweep_figure(plotted, metric, f"{metric} vs {summary['axis'].iloc[0]} — {name}"),
+        sweep_figure(plotted, metric, f"{metric} vs {axis}, {name}"),
         f"sweep-{metric}",
         None,
-        f"catalog-size sweep on {name}, {seeds} seeds per point",
+        f"catalog-size sweep on {name}, {seeds} seeds per point; bands: 95% intervals",
         tables=[("summary", summary)],
         key=f"catalog.chart.{metric}",
     )
-    st.dataframe(summary, hide_index=True, width="stretch")
+    _drivers(driver(summary))
+    st.markdown("**Every point** (mean over seeds, 95% intervals)")
+    result_table(summary)
+    with st.expander("The whole reading"):
+        st.write(md(reading(summary, axis)))
     if why is not None and len(why):
         st.markdown(
             "**Why: what changes as the catalog shrinks** (false-negative rate: the chance that an "
             "item2vec negative sample is an item that actually co-occurs with the target)"
         )
-        st.dataframe(why, hide_index=True, width="stretch")
+        result_table(why)
     st.download_button(
         "Download rows (CSV)",
         rows.to_csv(index=False),

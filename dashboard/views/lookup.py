@@ -1,9 +1,10 @@
-"""The embedding-layer identity, live: one_hot(ids) @ W == W[ids]."""
+"""The embedding-layer identity, live: one_hot(ids) @ W == W[ids], items named by title."""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from embedlab.core.naming import has_titles, labels
 from embedlab.dashboard import state
 from embedlab.dashboard.views import guarded
 
@@ -27,16 +28,22 @@ def page():
     ]  # unknown URL keys dropped
     KEYS.set(kept)
     options = list(dict.fromkeys(kept + emb.keys[:MAX_OPTIONS]))
+    titled = dict(zip(options, labels(emb, options))) if has_titles(emb) else {}
     picked = st.multiselect(
-        f"Keys (the first {MAX_OPTIONS:,} are offered; type to search them)", options, key=key
+        f"{'Items' if titled else 'Keys'} (the first {MAX_OPTIONS:,} are offered; "
+        f"type to search their {'titles and keys' if titled else 'keys'})",
+        options,
+        format_func=lambda k: titled.get(k, k),
+        key=key,
     )
     if not picked:
         st.info("Pick at least one key.")
         return
     ids = [emb.index(k) for k in picked]
+    rows = labels(emb, picked)
     one_hot = emb.one_hot(ids)
     product = one_hot @ emb.vectors
-    rows = emb.lookup(ids)
+    looked_up = emb.lookup(ids)
     shown = sorted(set(ids))[:MAX_COLUMNS]
     st.subheader(f"one_hot(ids): {one_hot.shape[0]} × {one_hot.shape[1]:,}")
     hidden = one_hot.shape[1] - len(shown)
@@ -44,18 +51,21 @@ def page():
     st.dataframe(
         pd.DataFrame(
             one_hot[:, shown].astype(int),
-            index=picked,
-            columns=[f"{emb.keys[i]} (#{i})" for i in shown],
+            index=rows,
+            columns=[
+                f"{name} (#{i})"
+                for name, i in zip(labels(emb, [emb.keys[i] for i in shown]), shown)
+            ],
         ),
         width="stretch",
     )
     dims = min(emb.dim, 8)
     c = st.columns(2)
     c[0].subheader("one_hot @ W")
-    c[0].dataframe(pd.DataFrame(product[:, :dims], index=picked), width="stretch")
+    c[0].dataframe(pd.DataFrame(product[:, :dims], index=rows), width="stretch")
     c[1].subheader("W[ids] (row lookup)")
-    c[1].dataframe(pd.DataFrame(rows[:, :dims], index=picked), width="stretch")
-    same = np.array_equal(product, rows)
+    c[1].dataframe(pd.DataFrame(looked_up[:, :dims], index=rows), width="stretch")
+    same = np.array_equal(product, looked_up)
     (st.success if same else st.error)(
         f"one_hot(ids) @ W {'equals' if same else 'differs from'} W[ids] "
         f"in all {emb.dim} dimensions (first {dims} shown)."

@@ -1,31 +1,31 @@
-"""The map: a whole set laid out once (t-SNE, UMAP or PCA), shared by every visitor, with labelled
-regions, search highlights and a clicked point's nearest neighbours; semantic axes and 3-D views
-are projected per view."""
+"""The map: a whole set laid out once (t-SNE, UMAP or PCA), shared by every visitor, its points
+named by title, its regions labelled so that they differ, coloured by region or by any metadata
+column (with a legend), with highlights, a clicked point's nearest neighbours and the view (pan and
+zoom) in the URL; semantic axes and 3-D views are projected per view."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from embedlab.core import layouts, pointmap
-from embedlab.core.clusters import label_columns, metadata_labels
+from embedlab.core import layouts
+from embedlab.core.clusters import label_columns, metadata_labels, name_labels, word_labels
+from embedlab.core.colouring import by_column, colour_columns
 from embedlab.core.errors import ParameterError
 from embedlab.core.marks import Mark, mark, neighbourhood, placing
-from embedlab.core.matching import keys_matching
-from embedlab.core.plots import PALETTE, map_figure
+from embedlab.core.matching import items_matching, lead_with_title
+from embedlab.core.naming import has_titles, label, names, title_column
+from embedlab.core.plots import map_figure
 from embedlab.core.project import SAMPLINGS, project, sample_rows
 from embedlab.core.search import neighbours
-from embedlab.dashboard import share, state
-from embedlab.dashboard.components import point_map
+from embedlab.dashboard import maps, share, state
+from embedlab.dashboard.maps import LABELS
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
+from embedlab.dashboard.widgets import result_table
 
 MAP_PROJECTIONS = ("tsne", "umap", "pca", "axes")
-LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "axes": "semantic axes"}
-DEFAULT_POINTS = (
-    50_000  # a layout not yet cached starts at this many points (all, when the set is smaller)
-)
 CLASSIC_LIMITS = {
     "axes": 50_000,
     "pca": 50_000,
@@ -33,6 +33,7 @@ CLASSIC_LIMITS = {
     "tsne": 10_000,
 }  # per-view 3-D / axes caps
 MAX_MARKED = 500
+REGIONS = "regions"  # colour by the automatic regions
 
 
 @guarded
@@ -42,26 +43,18 @@ def page():
     view = _controls(emb)
     if view["method"] == "axes" or view["three"]:
         return _classic(choice, emb, view)
-    view["hits"] = keys_matching(emb, view["search"], view["regex"])
-    ids, note = sample_rows(
-        emb,
-        view["points"],
-        view["sampling"],
-        view["label"] if view["sampling"] == "stratified" else None,
-    )
-    spec = layouts.LayoutSpec(view["method"])
-    job = layouts.request(emb, ids, spec)
-    if not job.done:
-        return _wait(job, note)
-    if job.error:
-        raise ParameterError(job.error)
-    _draw(emb, job.layout, view, note)
+    view["hits"] = items_matching(emb, view["search"], view["regex"])
+    ids, note = sample_rows(emb, view["points"], view["sampling"], _strata(view))
+    layout = maps.layout_of(emb, ids, layouts.LayoutSpec(view["method"]), note)
+    if layout is not None:
+        _draw(emb, layout, view, note)
 
 
 METHOD = state.Control("map.method", "p", "tsne")
-POINTS = state.Control("map.points", "pts", 0)  # 0: the set's default (see _default_points)
+POINTS = state.Control("map.points", "pts", 0)  # 0: the set's default (maps.default_points)
 SAMPLING = state.Control("map.sampling", "sampling", "frequent")
 LABEL = state.Control("map.label", "label", "keys")
+COLOUR = state.Control("map.colour", "colour", REGIONS)
 SEARCH = state.Control("map.q", "q", "")
 REGEX = state.Control("map.re", "re", False)
 THREE = state.Control("map.three_d", "3d", False)
@@ -69,9 +62,7 @@ AXES = [state.Control(f"map.axis{i}", f"ax{i}", "") for i in range(4)]
 
 
 def _controls(emb) -> dict:
-    label_cols = label_columns(emb.metadata)
-    default_points = _default_points(emb)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     method = c1.selectbox(
         "Projection", MAP_PROJECTIONS, format_func=LABELS.get, key=METHOD.init(MAP_PROJECTIONS)
     )
@@ -80,144 +71,139 @@ def _controls(emb) -> dict:
         3,
         len(emb),
         step=1000,
-        key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=default_points),
+        key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=maps.default_points(emb)),
     )
     sampling = c3.selectbox(
         "Sampling",
         SAMPLINGS,
         key=SAMPLING.init(SAMPLINGS),
-        help="frequent: the first keys (the most frequent in frequency-ordered sets)",
+        help="frequent: the first keys (the most frequent in frequency-ordered sets); "
+        "stratified: by the metadata column regions are labelled or coloured by",
     )
-    labels = ["keys"] + label_cols
-    label = c4.selectbox(
-        "Label regions by",
-        labels,
-        key=LABEL.init(
-            labels, valid=lambda v: v in labels, default=label_cols[0] if label_cols else "keys"
-        ),
-        help="keys: each region's most central keys; a metadata column: its dominant value",
+    label = _label_choice(c4, emb)
+    colours = [REGIONS] + colour_columns(emb.metadata)
+    colour = c5.selectbox(
+        "Colour by",
+        colours,
+        key=COLOUR.init(colours),
+        help="regions: one colour per labelled region; a metadata column: its values, "
+        "with a legend (numbers in bins)",
     )
     d1, d2, d3 = st.columns([3, 1, 1])
-    search = d1.text_input("Highlight keys matching", key=SEARCH.init())
+    search = d1.text_input(
+        "Highlight items matching",
+        key=SEARCH.init(),
+        help="A key, a title or any metadata text (e.g. a genre); case does not matter",
+    )
     regex = d2.toggle("regex", key=REGEX.init())
     three = d3.toggle(
         "3-D",
         key=THREE.init(),
         help="3-D views and semantic axes are projected for this view only, on a capped sample",
     )
-    if sampling == "stratified" and label == "keys":
-        raise ParameterError(
-            "stratified sampling needs a metadata column: choose one under 'Label regions by'"
-        )
     return {
         "method": method,
         "points": int(points),
         "sampling": sampling,
         "label": label,
+        "colour": colour,
         "search": search,
         "regex": regex,
         "three": three,
     }
 
 
-def _default_points(emb) -> int:
-    """All points when the set is small or a stored t-SNE of all of it exists (the shipped GloVe
-    map)."""
-    if len(emb) <= DEFAULT_POINTS or layouts.stored(emb, None, layouts.LayoutSpec("tsne")):
-        return len(emb)
-    return DEFAULT_POINTS
-
-
-def _wait(job, note: str) -> None:
-    st.caption(md(f"Will draw: {note}."))
-    st.info(
-        md(
-            f"Computing the {LABELS[job.spec.method]} layout once; every visitor shares this run "
-            "and the result is kept on disk for the next time."
-        )
+def _label_choice(column, emb) -> str:
+    """How regions are labelled: their central items (by title), the distinctive words of their
+    titles, or the most distinctive value of a metadata column."""
+    label_cols = label_columns(emb.metadata)
+    titled = has_titles(emb)
+    options = ["keys"] + (["words"] if titled else []) + label_cols
+    words = f"words of {title_column(emb.metadata)}" if titled else ""
+    formats = {"keys": "central items" if titled else "central keys", "words": words}
+    return column.selectbox(
+        "Label regions by",
+        options,
+        format_func=lambda o: formats.get(o, o),
+        key=LABEL.init(
+            options,
+            valid=lambda v: v in options,
+            default=label_cols[0] if label_cols else "keys",
+        ),
+        help="central items: each region's most central items; words: the words that set its "
+        "titles apart (class-based TF-IDF); a metadata column: the value that sets it apart, "
+        "with the share of its items that have it",
     )
 
-    @st.fragment(run_every=1.0)
-    def progress():
-        st.progress(min(job.fraction, 1.0), text=md(f"{job.message} · {time_since(job.started)}"))
-        if job.done:
-            st.rerun()
 
-    progress()
-
-
-def time_since(start: float) -> str:
-    import time
-
-    return f"{time.monotonic() - start:.0f} s"
+def _strata(view: dict) -> str | None:
+    """The metadata column stratified sampling keeps the shares of."""
+    if view["sampling"] != "stratified":
+        return None
+    for column in (view["label"], view["colour"]):
+        if column not in ("keys", "words", REGIONS):
+            return column
+    raise ParameterError(
+        "stratified sampling needs a metadata column: choose one under 'Label regions by' "
+        "or 'Colour by'"
+    )
 
 
 def _draw(emb, layout, view, note) -> None:
-    """The layout in the browser's point map, with region labels, search hits and the clicked
-    point's neighbours drawn over it."""
+    """The layout in the browser's point map, with region labels, colours, search hits and the
+    clicked point's neighbours drawn over it."""
     labels, label_note = _region_labels(emb, layout, view["label"])
+    colouring = None if view["colour"] == REGIONS else _colouring(emb, layout, view["colour"])
+    colour_note = "" if colouring is None else f" {colouring.note}"
     selected = _selected_key(emb, layout)
     marks, mark_note = _marks(emb, layout, view, selected)
     keys.MAP_MARK_ROWS.set([m.rows for m in marks])
-    caption = f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}"
     st.caption(
-        md(caption) + " Drag to pan, scroll to zoom (around the pointer), hover for the key, "
+        md(
+            f"Drawn: {note}, no further sampling ({_origin(layout)}). "
+            f"{label_note}{colour_note}{mark_note}"
+        )
+        + " Drag to pan, scroll to zoom (around the pointer), hover for the title, "
         "click a point for its nearest neighbours."
     )
-    provenance = share.provenance_line(emb, f"{LABELS[layout.spec.method]}, {note}")
-    point_map(
-        _packed(layout.key, emb, layout),
-        data_id=f"{layout.key}:{len(layout.ids)}",
-        palette=PALETTE,
-        labels=pointmap.labels_at(layout.centres, labels),
-        marks=[_mark_arg(m) for m in marks],
-        caption=provenance,
-        filename="embedlab-map",
-        key=keys.MAP_CANVAS,
+    provenance = share.provenance_line(
+        emb,
+        f"{LABELS[layout.spec.method]} of {note} ({_how(layout)}). "
+        f"{label_note}{colour_note}{mark_note}",
     )
-    st.download_button(
-        "PNG of the whole map (server-side)",
-        file_name="embedlab-map.png",
-        mime="image/png",
-        data=lambda: pointmap.to_png(
-            pointmap.raster(layout.coords, layout.clusters, PALETTE), provenance
-        ),
-        on_click="ignore",
-        key="map.png",
-        help="The whole layout with its provenance caption; the map's "
-        "own Download PNG button saves the view you are looking at.",
+    maps.draw(
+        emb,
+        layout,
+        colouring,
+        labels,
+        [maps.mark_arg(emb, m) for m in marks],
+        provenance,
+        "map",
+        keys.MAP_CANVAS,
+        view["colour"],
     )
     if selected:
         _neighbour_table(emb, selected)
     share.copy_link("map")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _packed(
-    layout_key: str,  # noqa: ARG001 - st.cache_resource's key (it does not hash _-prefixed args)
-    _emb,
-    _layout,
-) -> pointmap.PackedPoints:
-    """A layout packed for the browser once per layout and shared by every session (read-only)."""
-    keys = _emb.keys if len(_layout.ids) == len(_emb) else [_emb.keys[i] for i in _layout.ids]
-    return pointmap.pack(_layout.coords, _layout.clusters, keys)
+def _colouring(emb, layout, column: str):
+    """The points' colours by ``column``, once per layout and column (shared, read-only)."""
+    return _cached_colouring(layout.key, column, emb, layout)
 
 
-def _mark_arg(m: Mark) -> dict:
-    """A mark as the point-map component takes it."""
-    return {
-        "name": m.name,
-        "color": m.colour,
-        "x": [float(v) for v in m.xy[:, 0]],
-        "y": [float(v) for v in m.xy[:, 1]],
-        "text": list(m.keys),
-        "lines": m.lines,
-    }
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_colouring(layout_key: str, column: str, _emb, _layout):  # noqa: ARG001
+    return by_column(_emb.metadata, column, _layout.ids)
+
+
+def _how(layout) -> str:
+    params = ", ".join(f"{k} {v}" for k, v in layout.spec.params.items() if k != "anchors")
+    return f"seed {layout.spec.seed}" + (f", {params}" if params else "")
 
 
 def _origin(layout) -> str:
-    params = ", ".join(f"{k} {v}" for k, v in layout.spec.params.items() if k != "anchors")
-    how = f"seed {layout.spec.seed}" + (f", {params}" if params else "")
+    how = _how(layout)
     if layout.extra.get("placed"):
         how += (
             f"; {LABELS[layout.spec.method]} of the first {layout.extra['anchors']:,} keys, "
@@ -233,17 +219,31 @@ def _origin(layout) -> str:
     return f"computed in {layout.seconds:.1f} s and kept for every visitor; {how}"
 
 
-def _region_labels(emb, layout, column: str) -> tuple[list[str], str]:
+def _region_labels(emb, layout, choice: str) -> tuple[list[str], str]:
     k = len(layout.centres)
-    if column == "keys" or emb.metadata is None or column not in emb.metadata.columns:
+    head = f"{k} regions (k-means on the map), each labelled by"
+    if choice == "words" and has_titles(emb):
+        column = title_column(emb.metadata)
         return (
-            layout.labels,
-            f"{k} regions (k-means on the map), each labelled by its most central keys.",
+            _cached_labels(layout.key, "words", emb, layout),
+            f"{head} the words that set its '{column}' apart (class-based TF-IDF).",
         )
+    if choice in ("keys", "words") or emb.metadata is None or choice not in emb.metadata:
+        if has_titles(emb):
+            return _cached_labels(layout.key, "names", emb, layout), f"{head} its central items."
+        return layout.labels, f"{head} its most central keys."
     return (
-        metadata_labels(emb.metadata, column, layout.ids, layout.clusters),
-        f"{k} regions (k-means on the map), each labelled by its dominant '{column}' value.",
+        metadata_labels(emb.metadata, choice, layout.ids, layout.clusters),
+        f"{head} its most distinctive '{choice}' value and the share of its items that have it.",
     )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_labels(layout_key: str, kind: str, _emb, _layout) -> list[str]:  # noqa: ARG001
+    """Region labels by titles or title words, once per layout (shared, read-only)."""
+    if kind == "words":
+        return word_labels(names(_emb, _layout.ids), _layout.clusters)
+    return name_labels(_emb, _layout.ids, _layout.clusters)
 
 
 def _marks(emb, layout, view, selected) -> tuple[list[Mark], str]:
@@ -252,19 +252,22 @@ def _marks(emb, layout, view, selected) -> tuple[list[Mark], str]:
     out, notes = [], []
     if view["search"]:
         out.append(mark(layout, emb, view["hits"][:MAX_MARKED], "search hits", "#D62728"))
-        notes.append(_hits_note(view["hits"], out[-1], layout))
+        notes.append(_hits_note(emb, view, out[-1], layout))
     if selected:
         rows = neighbourhood(emb, selected, k=10)
-        name = f"{selected} and its neighbours"
+        name = f"{label(emb, selected)} and its neighbours"
         out.append(mark(layout, emb, rows, name, "#FF7F0E", lines=True))
         notes.append(_neighbours_note(emb, selected, out[-1], layout))
     return out, "".join(notes)
 
 
-def _hits_note(hits: np.ndarray, shown: Mark, layout) -> str:
-    placed = shown.n_placed
+def _hits_note(emb, view, shown: Mark, layout) -> str:
+    hits, placed = view["hits"], shown.n_placed
+    what = "item" if emb.metadata is not None else "key"
+    what += " matches" if len(hits) == 1 else "s match"
+    where = " (key, title or any metadata text)" if emb.metadata is not None else ""
     return (
-        f" {len(hits):,} keys match the search"
+        f" Red: {len(hits):,} {what} '{view['search']}'{where}"
         + (f", the first {len(shown.rows):,} are marked" if len(hits) > len(shown.rows) else "")
         + (
             f"; {placed} of them are outside the sample and were placed onto the layout "
@@ -279,7 +282,7 @@ def _hits_note(hits: np.ndarray, shown: Mark, layout) -> str:
 def _neighbours_note(emb, selected: str, shown: Mark, layout) -> str:
     placed = shown.n_placed
     return (
-        f" Orange: '{selected}' and its 10 nearest neighbours "
+        f" Orange: {label(emb, selected)} and its 10 nearest neighbours "
         f"in the original {emb.dim}-d space (cosine)"
         + (f"; {placed} placed onto the layout ({placing(layout.spec.method)})" if placed else "")
         + "."
@@ -296,7 +299,7 @@ def _selected_key(emb, layout) -> str:
     if key and emb.find(key) is None:
         state.set_params(sel=None)
         return ""
-    if key and st.button(f"Clear the neighbours of '{key}'", key="map.clear"):
+    if key and st.button(f"Clear the neighbours of {label(emb, key)}", key="map.clear"):
         state.set_params(sel=None)
         return ""
     return key
@@ -318,8 +321,8 @@ def _clicked_row(layout) -> int | None:
 
 def _neighbour_table(emb, key: str) -> None:
     found = neighbours(emb, key, k=10)
-    st.subheader(f"Nearest neighbours of {md(key)}")
-    st.dataframe(found.to_frame(), hide_index=True, width="stretch")
+    st.subheader(md(f"Nearest neighbours of {label(emb, key)}"))
+    result_table(lead_with_title(found.to_frame(), found.metadata))
 
 
 def _classic(choice, emb, view) -> None:
@@ -328,22 +331,20 @@ def _classic(choice, emb, view) -> None:
     method = view["method"]
     limit = CLASSIC_LIMITS[method]
     n = min(view["points"], limit)
-    ids, note = sample_rows(
-        emb, n, view["sampling"], view["label"] if view["sampling"] == "stratified" else None
-    )
+    ids, note = sample_rows(emb, n, view["sampling"], _strata(view))
     if view["points"] > limit:
         note += f" (capped at {limit:,} for {'3-D' if view['three'] else 'semantic axes'})"
     proj = _projection(
         choice, emb, ids, method, 3 if view["three"] and method != "axes" else 2, axes
     )
     frame = proj.frame(emb)
-    match = set(keys_matching(emb, view["search"], view["regex"]).tolist())
+    match = set(items_matching(emb, view["search"], view["regex"]).tolist())
     highlight = np.isin(proj.ids, list(match)) if match else None
     st.caption(md(f"Drawn: {note}. {LABELS[method]} took {proj.seconds:.2f} s."))
     share.chart(
         map_figure(
             frame,
-            None,
+            None if view["colour"] == REGIONS else view["colour"],
             highlight,
             f"{LABELS[method]} of {len(frame):,} points",
             dims=proj.coords.shape[1],
@@ -360,10 +361,10 @@ def _classic(choice, emb, view) -> None:
 def _axes_inputs(choice, emb):
     defaults = ["man", "woman", "poor", "rich"] if choice == state.BUILTIN else list(emb.keys[:4])
     cols = st.columns(4)
-    names = ["x from", "x to", "y from", "y to"]
+    names_ = ["x from", "x to", "y from", "y to"]
     vals = [
         c.text_input(nm, key=ctl.init(default=d))
-        for c, nm, ctl, d in zip(cols, names, AXES, defaults)
+        for c, nm, ctl, d in zip(cols, names_, AXES, defaults)
     ]
     return ((vals[0], vals[1]), (vals[2], vals[3]))
 

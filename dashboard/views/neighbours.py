@@ -1,22 +1,18 @@
-"""Nearest neighbours of one key, with metadata and popularity, highlighted on a map."""
+"""Nearest neighbours of one key or title, by title, with metadata and popularity, and on a map."""
 
 import numpy as np
 import streamlit as st
 
 from embedlab.core.errors import EmbedlabError
-from embedlab.core.matching import (
-    find_items,
-    lead_with_title,
-    names_item,
-    resolve_item,
-    with_titles,
-)
-from embedlab.core.plots import map_figure
+from embedlab.core.matching import find_items, lead_with_title, names_item, resolve_item
+from embedlab.core.naming import join, label
+from embedlab.core.plots import neighbours_figure
 from embedlab.core.project import project, sample_rows
 from embedlab.core.search import SEARCH_METRICS, neighbours
 from embedlab.dashboard import share, state
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
+from embedlab.dashboard.widgets import result_table
 
 SEARCHES = ("exact", "hnsw")
 QUERY = state.Control("neighbours.q", "q", "frog")
@@ -28,12 +24,46 @@ SCORES = {
     "dot": "score = dot product",
     "euclidean": "score = euclidean distance (smaller is nearer)",
 }
+MAP_POINTS = 3000
 
 
 @guarded
 def page():
     choice, emb = state.active()
     st.header("Nearest neighbours")
+    text, k, metric, search = _controls(choice, emb)
+    q = _key_or_suggestions(emb, text)
+    index = state.hnsw(choice, emb, metric) if search == "hnsw" else None
+    nb = neighbours(emb, q, k=k, metric=metric, method=search, index=index)
+    heading = label(emb, nb.query)
+    st.subheader(md(heading))
+    st.caption(
+        SCORES[metric]
+        + (
+            ""
+            if index is None
+            else f" · approximate (HNSW, efSearch={index.ef_search_}): "
+            f"measured recall@{index.k} against exact search "
+            f"{index.recall:.3f}"
+        )
+    )
+    table = lead_with_title(nb.to_frame(), nb.metadata)
+    result_table(table)
+    ids, note = sample_rows(emb, MAP_POINTS, include=np.r_[emb.index(q), nb.ids])
+    frame = project(emb, ids, "pca", quality=False).frame(emb)
+    share.chart(
+        neighbours_figure(frame, nb.query, nb.keys),
+        "neighbours",
+        emb,
+        f"neighbours of {heading}, k={k}, {metric}, {search} search · map: PCA of {note}, "
+        "zoomed on the query and its neighbours",
+        tables=[("neighbours", table)],
+        key="neighbours.chart",
+    )
+    share.copy_link("neighbours")
+
+
+def _controls(choice, emb) -> tuple[str, int, str, str]:
     default = QUERY.default if choice == state.BUILTIN else emb.keys[0]
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
     text = c1.text_input(
@@ -50,40 +80,7 @@ def page():
         help="hnsw: approximate (faiss HNSW); "
         "its recall against exact search is measured and shown",
     )
-    q = _key_or_suggestions(emb, text)
-    index = state.hnsw(choice, emb, metric) if search == "hnsw" else None
-    nb = neighbours(emb, q, k=k, metric=metric, method=search, index=index)
-    table = lead_with_title(nb.to_frame(), nb.metadata)
-    left, right = st.columns([2, 3])
-    title = with_titles(emb, [nb.query])[0]
-    left.subheader(md(title if title == nb.query else f"{title} [{nb.query}]"))
-    left.caption(
-        SCORES[metric]
-        + (
-            ""
-            if index is None
-            else f" · approximate (HNSW, efSearch={index.ef_search_}): "
-            f"measured recall@{index.k} against exact search "
-            f"{index.recall:.3f}"
-        )
-    )
-    left.dataframe(table, hide_index=True, width="stretch")  # a grid draws text, never Markdown
-    ids, note = sample_rows(emb, 3000, include=np.r_[emb.index(q), nb.ids])
-    proj = project(emb, ids, "pca", quality=False)
-    frame = proj.frame(emb)
-    highlight = frame.key.isin(set(nb.keys) | {nb.query}).to_numpy()
-    with right:
-        share.chart(
-            map_figure(
-                frame, highlight=highlight, title=f"neighbours of {nb.query} (PCA of {note})"
-            ),
-            "neighbours",
-            emb,
-            f"query {nb.query}, k={k}, {metric}",
-            tables=[("neighbours", table)],
-            key="neighbours.chart",
-        )
-    share.copy_link("neighbours")
+    return text, k, metric, search
 
 
 def _key_or_suggestions(emb, text: str) -> str:
@@ -96,7 +93,7 @@ def _key_or_suggestions(emb, text: str) -> str:
             st.caption("Items matching what you typed:")
             for col, m in zip(st.columns(4) * 2, matches):
                 col.button(
-                    m.title if m.title == m.key else f"{m.title} [{m.key}]",
+                    join(m.title, m.key),
                     key=f"neighbours.pick.{m.key}",
                     on_click=QUERY.set,
                     args=(m.key,),

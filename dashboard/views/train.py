@@ -15,7 +15,7 @@ from embedlab.dashboard import share, state, tuning
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
-from embedlab.dashboard.widgets import log_picker
+from embedlab.dashboard.widgets import log_picker, result_table
 
 LOG = state.Control("train.log", None, "sample")
 
@@ -185,7 +185,7 @@ def _show(report):
     if report.get("tuning_trials"):
         tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
     table = _scores(report)
-    st.dataframe(table, hide_index=True, width="stretch")
+    result_table(table)  # one number format: scores and shares with three decimals
     ease = ease_line(report["baselines"].get("ease", {}))
     if ease:
         st.caption(ease)

@@ -2,9 +2,13 @@
 //   parent → iframe  {type: "streamlit:render", args}        on every script run
 //   iframe → parent  streamlit:componentReady / setFrameHeight / setComponentValue
 // args: data_id (a new id resets the view), blob (bytes: n×2 uint16 x,y · n group ids of
-// group_bytes each · the keys as UTF-8, "\n"-joined), n, group_bytes, bounds [x0,y0,x1,y1], palette,
-// labels [[x, y, text]], marks [{name, color, x, y, text, lines}], height, caption, filename.
-// Value sent back on a click: {point: i, nonce} (i in the points' order) or {mark, item, nonce}.
+// group_bytes each · the keys as UTF-8, "\n"-joined, then, when named, the n names the same way),
+// n, group_bytes, bounds [x0,y0,x1,y1], named, palette, labels [[x, y, text]],
+// marks [{name, color, x, y, text, hover?, lines}], legend [[colour, text, count]],
+// view {x, y, zoom} or null (applied when the data is new: a link's view), height, caption, filename.
+// Value sent back: {point: i, nonce} (i in the points' order) or {mark, item, nonce} on a click,
+// always with view {x, y, zoom} (the centre in data coordinates, zoom relative to the whole map),
+// sent again shortly after each pan or zoom so the page can keep the view in its URL.
 "use strict";
 
 const canvas = document.getElementById("map");
@@ -12,8 +16,9 @@ const ctx = canvas.getContext("2d");
 const tip = document.getElementById("tip");
 const statusLine = document.getElementById("status");
 const state = {
-  id: null, n: 0, xs: null, ys: null, groups: null, keys: [], bounds: [0, 0, 1, 1], palette: [[76, 120, 168]],
-  labels: [], marks: [], caption: "", filename: "embedlab-map", height: 640,
+  id: null, n: 0, xs: null, ys: null, groups: null, keys: [], names: [], bounds: [0, 0, 1, 1],
+  palette: [[76, 120, 168]], labels: [], marks: [], legend: [], caption: "", filename: "embedlab-map", height: 640,
+  click: {},
   view: null, fit: 1, grid: null, frames: 0, drawn: 0, pending: false, inputAt: 0, nonce: 0,
 };
 // What the map has drawn, for tests and benchmarks (read-only for them): frames drawn, points in the
@@ -50,8 +55,9 @@ function decode(args) {
   for (let i = 0; i < n; i++) { xs[i] = x0 + q[2 * i] * sx; ys[i] = y0 + q[2 * i + 1] * sy; }
   const gOff = 4 * n;
   const groups = gb === 2 ? new Uint16Array(bytes.buffer.slice(gOff, gOff + 2 * n)) : bytes.subarray(gOff, gOff + n);
-  const text = new TextDecoder("utf-8").decode(bytes.subarray(gOff + gb * n));
-  Object.assign(state, {n: n, xs: xs, ys: ys, groups: groups, keys: text.split("\n"), bounds: args.bounds});
+  const lines = new TextDecoder("utf-8").decode(bytes.subarray(gOff + gb * n)).split("\n");
+  const keys = lines.slice(0, n), names = args.named ? lines.slice(n, 2 * n) : keys;
+  Object.assign(state, {n: n, xs: xs, ys: ys, groups: groups, keys: keys, names: names, bounds: args.bounds});
   state.grid = buildGrid(xs, ys, n, args.bounds);
 }
 
@@ -102,6 +108,29 @@ function restoreView() {
     if (v && isFinite(v.cx) && isFinite(v.cy) && v.scale > 0) return v;
   } catch (e) { /* ignore */ }
   return null;
+}
+
+function linkedView(v) {  // a view from the page's URL ({x, y, zoom}), or null
+  if (!v || !isFinite(v.x) || !isFinite(v.y) || !(v.zoom > 0)) return null;
+  return {cx: v.x, cy: v.y, scale: state.fit * Math.min(64, Math.max(0.5, v.zoom))};
+}
+
+function viewValue() {  // the view as the page keeps it: independent of the canvas size
+  const v = state.view;
+  return {x: v.cx, y: v.cy, zoom: v.scale / state.fit};
+}
+
+let viewTimer = 0;
+
+function viewChanged() {  // tell the page where the reader is, once they pause
+  saveView();
+  clearTimeout(viewTimer);
+  viewTimer = setTimeout(() => sendValue(state.click), 700);
+}
+
+function sendValue(click) {
+  state.click = click;
+  send("streamlit:setComponentValue", {value: Object.assign({view: viewValue()}, click), dataType: "json"});
 }
 
 function request(inputAt) {
@@ -212,8 +241,12 @@ function boxFree(boxes, b) {
 function label(boxes, text, px, py, font, force) {
   ctx.font = font;
   const w = ctx.measureText(text).width + 6, h = 16;
-  const b = [px - w / 2, py - h / 2, px + w / 2, py + h / 2];
-  if (b[2] < 0 || b[3] < 0 || b[0] > canvas.width || b[1] > canvas.height) return false;
+  if (px < 0 || py < 0 || px > canvas.width || py > canvas.height) return false;
+  // a label that sticks out of the canvas moves inside it
+  const x0 = Math.min(Math.max(px - w / 2, 0), canvas.width - w), y0 = Math.min(Math.max(py - h / 2, 0), canvas.height - h);
+  const b = [x0, y0, x0 + w, y0 + h];
+  px = x0 + w / 2;
+  py = y0 + h / 2;
   if (!force && !boxFree(boxes, b)) return false;
   boxes.push(b);
   ctx.fillStyle = "rgba(255,255,255,0.75)";
@@ -228,7 +261,11 @@ function label(boxes, text, px, py, font, force) {
 function overlay(zoom) {
   const boxes = [], shown = [];
   ctx.save();
-  for (const m of state.marks) drawMark(m, boxes, shown);
+  drawLegend(boxes);
+  const dots = state.marks.map((m) => drawMark(m));
+  // marks' labels keep off every mark's dot; region labels only off other labels (as before)
+  const dotBoxes = dots.flatMap((pts) => pts.map(([px, py]) => [px - 5, py - 5, px + 5, py + 5]));
+  state.marks.forEach((m, i) => markLabels(m, dots[i], boxes, dotBoxes, shown));
   for (const [x, y, text] of state.labels) {  // region labels
     const [px, py] = toScreen(x, y);
     if (text && label(boxes, text, px, py, "600 12px sans-serif", false)) shown.push(text);
@@ -236,6 +273,27 @@ function overlay(zoom) {
   if (zoom >= 3) keyLabels(boxes, shown);
   ctx.restore();
   return shown;
+}
+
+function drawLegend(boxes) {
+  // what the colours mean, top left (entries of no point left out); drawn into the PNG too
+  const entries = state.legend.filter((e) => e[2] > 0);
+  if (!entries.length) return;
+  ctx.font = "12px sans-serif";
+  const texts = entries.map((e) => `${e[1]} (${Number(e[2]).toLocaleString("en")})`);
+  const w = Math.max(...texts.map((t) => ctx.measureText(t).width)) + 30, h = 18 * entries.length + 8;
+  ctx.fillStyle = "rgba(255,255,255,0.88)";
+  ctx.fillRect(6, 6, w, h);
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  entries.forEach((e, i) => {
+    const y = 10 + 18 * i;
+    ctx.fillStyle = e[0];
+    ctx.fillRect(12, y + 3, 11, 11);
+    ctx.fillStyle = "#111";
+    ctx.fillText(texts[i], 29, y + 9);
+  });
+  boxes.push([6, 6, 6 + w, 6 + h]);
 }
 
 function keyLabels(boxes, shown) {
@@ -246,11 +304,23 @@ function keyLabels(boxes, shown) {
     const [px, py] = toScreen(xs[i], ys[i]);
     if (px < 0 || py < 0 || px >= W || py >= H) continue;
     tried++;
-    if (label(boxes, state.keys[i], px, py - 10, "11px sans-serif", false)) shown.push(state.keys[i]);
+    const name = short(state.names[i]);
+    if (label(boxes, name, px, py - 10, "11px sans-serif", false)) shown.push(name);
   }
 }
 
-function drawMark(m, boxes, shown) {
+function short(text) {  // a title cut at a word to at most 28 characters
+  if (text.length <= 28) return text;
+  const cut = text.slice(0, 27), space = cut.lastIndexOf(" ");
+  return (space >= 14 ? cut.slice(0, space) : cut).replace(/[ ,;:·-]+$/, "") + "…";
+}
+
+function hoverText(i) {  // "Star Wars (1977) · 50": the name, and the key when it differs
+  return state.names[i] === state.keys[i] ? state.keys[i] : `${state.names[i]} · ${state.keys[i]}`;
+}
+
+function drawMark(m) {
+  // lines from the mark's first point, dots with a dark rim; returns the dots' screen positions
   const pts = m.x.map((x, j) => toScreen(x, m.y[j]));
   ctx.strokeStyle = m.color;
   ctx.lineWidth = 1.2;
@@ -268,9 +338,55 @@ function drawMark(m, boxes, shown) {
     ctx.lineWidth = 1;
     ctx.stroke();
   }
-  if (pts.length <= 30) {
-    pts.forEach(([px, py], j) => { if (label(boxes, m.text[j], px, py - 12, "600 12px sans-serif", j === 0)) shown.push(m.text[j]); });
+  return pts;
+}
+
+// where a mark's label may go around its dot, in order (dx, dy of the box centre; y down), and
+// how much farther out when those places are taken (then a thin line leads to the dot): the same
+// rule as core/labelplace.py, which the server-side PNG uses
+const AROUND = [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+const RINGS = [0, 24, 48, 72, 96];
+const MARK_FONT = "600 12px sans-serif";
+
+function markLabels(m, pts, boxes, dotBoxes, shown) {
+  if (pts.length > 30) return;
+  pts.forEach(([px, py], j) => {
+    if (px < 0 || py < 0 || px > canvas.width || py > canvas.height) return;
+    if (labelNear(boxes, dotBoxes, m.text[j], px, py) || (j === 0 && label(boxes, m.text[j], px, py - 12, MARK_FONT, true))) {
+      shown.push(m.text[j]);
+    }
+  });
+}
+
+function labelNear(boxes, dotBoxes, text, px, py) {
+  // the first place around (px, py) where the label covers no label, dot or legend
+  ctx.font = MARK_FONT;
+  const w = ctx.measureText(text).width + 6, h = 16;
+  for (const ring of RINGS) {
+    for (const [dx, dy] of AROUND) {
+      const far = 6 + 4.5 / 2 + ring;
+      const cx = px + dx * (w / 2 + far), cy = py + dy * (h / 2 + far);
+      const b = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2];
+      if (b[0] < 0 || b[1] < 0 || b[2] > canvas.width || b[3] > canvas.height || !boxFree(boxes, b) || !boxFree(dotBoxes, b)) continue;
+      if (ring > 0) {
+        ctx.strokeStyle = "#555";
+        ctx.lineWidth = 0.8;
+        ctx.beginPath();
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(px, py);
+        ctx.stroke();
+      }
+      boxes.push(b);
+      ctx.fillStyle = "rgba(255,255,255,0.75)";
+      ctx.fillRect(b[0], b[1], w, h);
+      ctx.fillStyle = "#111";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(text, cx, cy + 1);
+      return true;
+    }
   }
+  return false;
 }
 
 // ---- hit testing --------------------------------------------------------------------------
@@ -313,10 +429,12 @@ function showTip(ev) {
   const [px, py] = pointerAt(ev);
   const mark = nearestMark(px, py, 7);
   let text = "";
-  if (mark) text = state.marks[mark[0]].text[mark[1]];
-  else {
+  if (mark) {
+    const m = state.marks[mark[0]];
+    text = (m.hover || m.text)[mark[1]];
+  } else {
     const i = nearestPoint(px, py, 6);
-    if (i >= 0) text = state.keys[i];
+    if (i >= 0) text = hoverText(i);
   }
   window.__pointmap.hover = text;
   if (!text) { tip.style.display = "none"; return; }
@@ -354,7 +472,7 @@ canvas.addEventListener("pointerup", (ev) => {
   drag = null;
   canvas.classList.remove("dragging");
   if (!was) return;
-  if (was.moved) { saveView(); return; }
+  if (was.moved) { viewChanged(); return; }
   click(ev);
 });
 
@@ -371,7 +489,7 @@ canvas.addEventListener("wheel", (ev) => {
   // keep the data point under the pointer where it is
   v.cx = x - (px - canvas.width / 2) / v.scale;
   v.cy = y + (py - canvas.height / 2) / v.scale;
-  saveView();
+  viewChanged();
   request(performance.now());
 }, {passive: false});
 
@@ -379,26 +497,28 @@ function click(ev) {
   const [px, py] = pointerAt(ev);
   const mark = nearestMark(px, py, 7);
   state.nonce = Date.now();
-  if (mark) { send("streamlit:setComponentValue", {value: {mark: mark[0], item: mark[1], nonce: state.nonce}, dataType: "json"}); return; }
+  if (mark) { sendValue({mark: mark[0], item: mark[1], nonce: state.nonce}); return; }
   const i = nearestPoint(px, py, 6);
-  if (i >= 0) send("streamlit:setComponentValue", {value: {point: i, nonce: state.nonce}, dataType: "json"});
+  if (i >= 0) sendValue({point: i, nonce: state.nonce});
 }
 
-document.getElementById("reset").addEventListener("click", () => { state.view = fitView(); saveView(); request(performance.now()); });
+document.getElementById("reset").addEventListener("click", () => { state.view = fitView(); viewChanged(); request(performance.now()); });
 
 document.getElementById("png").addEventListener("click", () => {
-  // the view as drawn, with the caption (provenance, sampling) written under it
+  // the view as drawn (labels, marks, legend), with the whole caption wrapped under it
   const out = document.createElement("canvas");
-  out.width = canvas.width;
-  out.height = canvas.height + 24;
   const c = out.getContext("2d");
+  c.font = "12px sans-serif";
+  const lines = wrap(c, state.caption, canvas.width - 12);
+  out.width = canvas.width;
+  out.height = canvas.height + (lines.length ? 16 * lines.length + 8 : 0);
   c.fillStyle = "#fff";
   c.fillRect(0, 0, out.width, out.height);
   c.drawImage(canvas, 0, 0);
   c.fillStyle = "#444";
   c.font = "12px sans-serif";
   c.textBaseline = "middle";
-  c.fillText(state.caption, 6, canvas.height + 12, out.width - 12);
+  lines.forEach((line, i) => c.fillText(line, 6, canvas.height + 12 + 16 * i));
   const a = document.createElement("a");
   a.href = out.toDataURL("image/png");
   a.download = `${state.filename}.png`;
@@ -406,6 +526,19 @@ document.getElementById("png").addEventListener("click", () => {
   a.click();
   a.remove();
 });
+
+function wrap(c, text, width) {  // lines no wider than width, broken at spaces
+  const lines = [];
+  let line = "";
+  for (const word of (text || "").split(" ")) {
+    const next = line ? `${line} ${word}` : word;
+    if (!line || c.measureText(next).width <= width) { line = next; continue; }
+    lines.push(line);
+    line = word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
 
 // ---- Streamlit --------------------------------------------------------------------------------
 
@@ -429,13 +562,15 @@ let lastArgs = "";
 
 function render(args) {
   // Streamlit re-sends unchanged arguments (e.g. after the frame height is set): nothing to redraw
-  const signature = JSON.stringify([args.data_id, args.height, args.palette, args.labels, args.marks, args.caption]);
+  const signature = JSON.stringify([args.data_id, args.height, args.palette, args.labels, args.marks, args.legend,
+                                    args.caption]);
   if (signature === lastArgs && state.xs) return;
   lastArgs = signature;
   state.height = args.height || 640;
   state.palette = (args.palette || ["#4C78A8"]).map(hexRgb);
   state.labels = args.labels || [];
   state.marks = args.marks || [];
+  state.legend = args.legend || [];
   state.caption = args.caption || "";
   state.filename = args.filename || "embedlab-map";
   send("streamlit:setFrameHeight", {height: state.height + 34});
@@ -444,7 +579,7 @@ function render(args) {
     state.id = args.data_id;
     resize();
     const whole = fitView();  // also sets state.fit for this canvas
-    state.view = restoreView() || whole;
+    state.view = linkedView(args.view) || restoreView() || whole;
   }
   resize();
   request(0);
