@@ -83,6 +83,9 @@ class Job:
         A short description for lists of jobs.
     message : str, default "queued"
         The first progress message, shown while the job waits.
+    params : dict, optional
+        What the work was asked to do, as plain data (JSON-ready): kept in the job's record so a
+        job a stopped server never finished can be started again with the same parameters.
 
     Attributes
     ----------
@@ -103,6 +106,7 @@ class Job:
     owner: str | None = None
     title: str = ""
     message: str = "queued"
+    params: dict = field(default_factory=dict)
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     state: str = QUEUED
     fraction: float = 0.0
@@ -155,6 +159,7 @@ class Job:
             "key": self.key,
             "owner": self.owner,
             "title": self.title,
+            "params": self.params,
             "state": self.state,
             "fraction": self.fraction,
             "message": self.message,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedlab.dashboard import gate, sidebar, state
+from embedlab.dashboard import gate, jobview, sidebar, state
 
 SECTIONS = {
     "": [("home", "Start", "🧭")],
@@ -53,6 +53,7 @@ def main() -> None:
     sidebar.render()
     with st.sidebar:
         gate.remember()
+        jobview.sidebar_block()  # last: it comes and goes without shifting anything above it
 
 
 main()
