@@ -27,15 +27,15 @@ class Server:
     """``embedlab dashboard`` in its own process group (the CLI starts Streamlit as a child), so
     a test can kill the whole server at once, as a crash or an OOM kill would."""
 
-    def __init__(self, root: Path, max_jobs: int = 1):
-        self.root, self.max_jobs = root, max_jobs
+    def __init__(self, root: Path, max_jobs: int = 1, env: dict | None = None):
+        self.root, self.max_jobs, self.env = root, max_jobs, env or {}
         self.workspace = root / "workspace"
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
     def start(self) -> "Server":
         port = free_port()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), **self.env}
         with open(self.root / "server.log", "a") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "embedlab.core.cli", "dashboard"]
@@ -142,7 +142,7 @@ def test_a_sweep_left_at_once_keeps_its_rows_with_the_log(server, browser, artif
 def test_a_server_killed_mid_training_shows_the_job_interrupted_and_starts_it_again(
     browser, artifacts, tmp_path
 ):
-    srv = Server(tmp_path).start()
+    srv = Server(tmp_path, env={"EMBEDLAB_MAX_TRAIN_MINUTES": "600"}).start()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
