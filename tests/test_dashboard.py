@@ -1,10 +1,12 @@
 """Every dashboard page through Streamlit's AppTest: it runs, widgets change outputs, bad input
 shows an error element (never an exception)."""
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from embedlab.dashboard.state import keys
+from tests.jobs_support import finish_jobs, stored_results
 from tests.paths import ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -151,6 +153,7 @@ def test_upload_log_train_and_metrics_shown():
     )  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     models = at.dataframe[0].value["model"].tolist()
     assert models == ["als", "popularity", "random", "item-CF", "EASE"]
@@ -164,20 +167,23 @@ def test_train_page_states_the_protocol_and_offers_both():
     assert at.selectbox(key="train.protocol").options == ["auto", "leave-last-out", "basket"]
     at.multiselect[0].set_value(["svd"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     # the sample log: histories over many moments, no ties -> leave-last-out, counted in users
-    (report,) = at.session_state["train.results"]
-    assert at.subheader[-1].value == f"svd — {report['cases']:,} users evaluated"
+    report = stored_results("scores")[-1]["data"]
+    assert report["method"] == "svd" and report["protocol"]["name"] == "leave-last-out"
+    assert at.subheader[0].value == f"svd — {report['cases']:,} users evaluated"
     protocol = [c.value for c in at.caption if c.value.startswith("Protocol:")]
     assert protocol and "leave-last-out — histories over many moments" in protocol[0]
     headline = [m.value for m in at.markdown if "the strongest baseline" in m.value]
     assert headline and headline[0].startswith("**svd HR@10")
     at.selectbox(key="train.protocol").set_value("basket").run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
-    (report,) = at.session_state["train.results"]
+    report = stored_results("scores")[-1]["data"]
     assert report["protocol"]["name"] == "basket" and report["unit"] == "baskets"
-    assert at.subheader[-1].value == (
+    assert at.subheader[0].value == (
         f"svd — {report['cases']:,} baskets evaluated ({report['users_evaluated']:,} users)"
     )
     assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
@@ -189,6 +195,7 @@ def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
     at.toggle(key="train.tune").set_value(True).run()
     at.number_input(key="train.trials").set_value(3).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     for _ in range(2):  # right after the run, and after an unrelated rerun
         trials = [e for e in at.expander if e.label.startswith("Tuning trials")]
@@ -329,10 +336,11 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
     at.number_input[0].set_value(2).run()
     at.radio(key="catalog.mode").set_value("random").run()
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
+    finish_jobs(at)
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")
     assert "PNG (server-side)" in download_labels(at)  # the lift chart's (needs Chromium)
-    rows = at.session_state[keys.CATALOG_SWEEP.key][0]
+    rows = pd.DataFrame(stored_results("sweep")[-1]["data"]["rows"])
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
     again.file_uploader(key="catalog.sweep_csv").upload(
