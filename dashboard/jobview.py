@@ -65,6 +65,8 @@ def job_line(rec: dict, place: str) -> None:
     key = keys.family(keys.JOBS_BUTTON, f"{place}.{rec['id']}")
     if state in LIVE:
         st.button("Cancel", key=key, on_click=jobs.cancel, args=(rec["id"],))
+    elif state == DONE and (rec.get("outputs") or {}).get("set"):
+        st.button("Explore", key=key, on_click=_explore, args=(rec["outputs"]["set"],))
     elif state in (INTERRUPTED, FAILED, CANCELLED) and st.button("Start again", key=key):
         try:
             work.restart(rec)
@@ -72,6 +74,13 @@ def job_line(rec: dict, place: str) -> None:
             show_error(exc)
             return
         st.rerun()
+
+
+def _explore(set_id: str) -> None:
+    """Make the trained set the active one (a deleted set: the sidebar says it is missing)."""
+    from embedlab.dashboard import state
+
+    state.set_active(set_id)
 
 
 def _message(rec: dict) -> str:

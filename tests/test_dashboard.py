@@ -516,3 +516,15 @@ def test_a_wrong_choice_on_the_page_points_at_the_page_not_at_a_flag():
     assert "--" not in text and "\\n" not in text.replace("\\\\", "")
     at.selectbox(key="data.log_separator").set_value("auto").run()
     assert not at.error  # the error from the earlier choice is gone with it
+
+
+def test_a_page_opened_without_a_set_opens_the_set_this_browser_used_last():
+    at = open_page("neighbours", ds="sample:als")  # a link names the set: it is used
+    browser = at.session_state[keys.BROWSER_ID.key]
+    later = AppTest.from_file(APP, default_timeout=180)  # the same browser, a new page, no ds
+    later.session_state[keys.BROWSER_ID.key] = browser  # (its cookie)
+    later.run()
+    assert later.session_state[keys.ACTIVE_SET.key] == "sample:als"
+    assert later.query_params["ds"] == "sample:als"
+    other = open_page("neighbours")  # another browser: the built-in
+    assert other.session_state[keys.ACTIVE_SET.key] == "glove-6b-50d"
