@@ -48,6 +48,8 @@ def main() -> None:
         gate.ask()
         return
     nav = navigation()
+    with st.sidebar:  # first: a click that interrupts this run (Train, Run sweep) still keeps it
+        state.keep_browser_cookie()
     state.publish_active()  # page links drop the URL's parameters; the active set stays
     nav.run()
     sidebar.render()
