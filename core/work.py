@@ -119,17 +119,17 @@ def train_and_store(ws, inter, request: TrainRequest, owner: str, progress: Prog
         tuner=_tuner(request, evaluation) if request.trials else None,
         protocol=request.protocol,
     )
+    training(1.0, "storing the set")
+    return _store(ws, engine, run, request, owner)
+
+
+def _store(ws, engine, run, request: TrainRequest, owner: str) -> dict:
+    """The set (named for what tells it apart, once tuning said what it kept), then its scores
+    beside it; a set whose scores cannot be stored is removed again."""
     report = {**run.evaluation, **(run.tuning or {}), "request": request.to_dict()}
     kept = (report.get("tuning_choice") or {}).get("choice")
-    name = run_name(
-        request.source,
-        request.method,
-        {} if request.trials else request.changed,
-        request.trials,
-        request.seed,
-        kept,
-    )
-    training(1.0, "storing the set")
+    changed = {} if request.trials else request.changed
+    name = run_name(request.source, request.method, changed, request.trials, request.seed, kept)
     emb = engine.items(run.trained)
     emb = emb.with_provenance(_sourced(emb.provenance, f"{request.method} on {request.source}"))
     rec = ws.save_set(emb, name, owner=owner)
