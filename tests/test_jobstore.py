@@ -183,3 +183,14 @@ def test_sweep_names_say_axis_range_methods_and_seeds():
     assert sweep_name("g.csv", "items", [1000.0, 300.0], ["als"], 1) == (
         "g.csv · sweep of items 300–1000 (2 points) · als · 1 seed"
     )
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 2), ("1", 1), ("4", 4), ("0", 1), ("x", 2)])
+def test_the_servers_bound_on_jobs_follows_its_variable(value, expected, monkeypatch):
+    from embedlab.dashboard.state.jobs import max_jobs
+
+    if value is None:
+        monkeypatch.delenv("EMBEDLAB_MAX_JOBS", raising=False)
+    else:
+        monkeypatch.setenv("EMBEDLAB_MAX_JOBS", value)
+    assert max_jobs() == expected
