@@ -83,6 +83,9 @@ class Job:
         A short description for lists of jobs.
     message : str, default "queued"
         The first progress message, shown while the job waits.
+    params : dict, optional
+        What the work was asked to do, as plain data (JSON-ready): kept in the job's record so a
+        job a stopped server never finished can be started again with the same parameters.
 
     Attributes
     ----------
@@ -103,6 +106,7 @@ class Job:
     owner: str | None = None
     title: str = ""
     message: str = "queued"
+    params: dict = field(default_factory=dict)
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     state: str = QUEUED
     fraction: float = 0.0
@@ -155,6 +159,7 @@ class Job:
             "key": self.key,
             "owner": self.owner,
             "title": self.title,
+            "params": self.params,
             "state": self.state,
             "fraction": self.fraction,
             "message": self.message,
@@ -178,7 +183,8 @@ class Runner:
         Seconds a finished job is kept at most (None: no age limit).
     on_change : callable ``(job)``, optional
         Called on every change of a job's state (queued, running, and how it ended), in the
-        thread that made the change; an exception in it is logged, never raised.
+        thread that made the change, before anyone waiting on the job is woken; an exception in
+        it is logged, never raised.
     clock : callable, default ``time.monotonic``
         The clock ``keep_for`` is measured with.
 
@@ -256,6 +262,7 @@ class Runner:
             self._forget_old()
             self._end(job, DONE, result=result, message=message)
         self._changed(job)
+        job._ended.set()
         return job
 
     def cancel(self, job_id: str) -> Job:
@@ -276,6 +283,7 @@ class Runner:
                 self._end(job, CANCELLED, message="cancelled before it started")
         if queued:
             self._changed(job)
+            job._ended.set()
         return job
 
     # -- looking -----------------------------------------------------------------------------
@@ -365,6 +373,7 @@ class Runner:
         with self._lock:
             self._end(job, **ending)
         self._changed(job)
+        job._ended.set()
 
     def _end(self, job: Job, state: str, result=None, error=None, message=None) -> None:
         """Set how ``job`` ended (with the lock held)."""
@@ -373,7 +382,8 @@ class Runner:
             job.fraction = 1.0
         job.message = message if message is not None else (error or state)
         job.ended_at, job._finished_clock = time.time(), self.clock()
-        job._ended.set()
+        # (``_ended`` is set by the caller once the listener has heard the end, so whoever waits
+        # on the job finds its record written)
 
     def _forget_old(self) -> None:
         """Drop finished jobs beyond ``keep`` (oldest first) or older than ``keep_for``."""

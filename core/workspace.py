@@ -8,6 +8,11 @@ renamed into place, so a reader sees a complete file or none)::
     ROOT/uploads/<hash>/  one uploaded file, content-addressed, under its (sanitised) name
     ROOT/sets/<id>.json   a record: name, kind, owner, provenance, the payload it names
     ROOT/browsers/<b>.json  the set ids a browser opened by link
+    ROOT/browsers/<b>.last  the set a browser used last (opened when a page has no ``ds``)
+    ROOT/results/<id>/<r>.json  results kept with the set or log ``<id>`` they describe (scores
+                          vs baselines, the protocol, tuning trials and choice, sweep rows and
+                          readings); deleted with it
+    ROOT/jobs/<j>.json    job records (core.jobstore)
     ROOT/tmp/             half-written files; emptied when a server starts
 
 Records are named by an unguessable id (a link carries it), payloads by their content (two
@@ -35,9 +40,11 @@ import pandas as pd
 from .embeddings import Embeddings, Provenance
 from .errors import EmbedlabError, ParameterError
 from .io.atomic import atomic_file
+from .jsonify import to_json_value_or_text
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 CLI_OWNER = "cli"
+SHARED_LOGS = ("sample",)  # logs every browser shares (no record): results are kept with them too
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 """What a set id and a browser id look like: 16-64 URL-safe characters (secrets.token_urlsafe)."""
 
@@ -116,7 +123,7 @@ class Workspace:
     def __init__(self, root: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
         self.root = Path(root).expanduser()
         self.max_bytes = int(max_bytes)
-        for sub in ("blobs", "uploads", "sets", "browsers", "tmp"):
+        for sub in ("blobs", "uploads", "sets", "browsers", "results", "tmp"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
     @staticmethod
@@ -302,6 +309,78 @@ class Workspace:
         ids = [i for i in self.opened(browser) if i != set_id]
         _write_atomically(self._browser_file(browser), json.dumps(ids).encode())
 
+    def last_used(self, browser: str) -> str | None:
+        """The set ``browser`` used last (see :meth:`remember_used`), or None."""
+        path = self._browser_file(browser).with_suffix(".last")
+        text = path.read_text(encoding="utf-8").strip() if path.exists() else ""
+        return text or None
+
+    def remember_used(self, browser: str, choice: str) -> None:
+        """Note the set ``browser`` uses now (a stored set's id, or a shared set's name such as
+        ``glove-6b-50d``), so a page it opens without a set opens this one."""
+        if len(choice) > 200 or not choice.isprintable():
+            raise ParameterError("a set choice is a short line of text")
+        if self.last_used(browser) != choice:
+            _write_atomically(self._browser_file(browser).with_suffix(".last"), choice.encode())
+
+    # -- results ----------------------------------------------------------------------------------
+    def save_result(self, of: str, kind: str, data: dict, owner: str, name: str = "") -> str:
+        """Keep a result with the set or log it describes (``of``: its id, or ``sample`` for the
+        committed sample log); returns the result's id.  Deleting ``of`` deletes its results.
+
+        Parameters
+        ----------
+        of : str
+        kind : str
+            What the result is (``scores``, ``sweep``…).
+        data : dict
+            The result, JSON-ready (numpy values are converted).
+        owner : str
+            The browser (or ``cli``) that made it.
+        name : str, optional
+
+        Raises
+        ------
+        ParameterError
+            ``of`` is neither an id nor ``sample``.
+        """
+        rid = secrets.token_hex(8)
+        record = {
+            "id": rid,
+            "of": of,
+            "kind": kind,
+            "owner": owner,
+            "name": name,
+            "created": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "data": data,
+        }
+        body = json.dumps(record, ensure_ascii=False, default=to_json_value_or_text).encode()
+        self._check_room(len(body))
+        folder = self._results_folder(of)
+        folder.mkdir(exist_ok=True)
+        _write_atomically(folder / f"{rid}.json", body)
+        return rid
+
+    def results(self, of: str, kind: str | None = None, owner: str | None = None) -> list[dict]:
+        """The results kept with ``of``, oldest first (optionally one kind's, one owner's);
+        damaged files are skipped."""
+        out = []
+        for path in self._results_folder(of).glob("*.json"):
+            try:
+                rec = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (kind is None or rec.get("kind") == kind) and (
+                owner is None or rec.get("owner") == owner
+            ):
+                out.append(rec)
+        return sorted(out, key=lambda r: (r.get("created", ""), r["id"]))
+
+    def _results_folder(self, of: str) -> Path:
+        if not (is_id(of) or of in SHARED_LOGS):
+            raise ParameterError(f"results are kept with a set or a log, not with '{of}'")
+        return self.root / "results" / of
+
     def rename(self, set_id: str, name: str) -> SetRecord:
         rec = self.record(set_id)
         if not name.strip():
@@ -314,6 +393,7 @@ class Workspace:
         """Remove a record; its payload goes too when no other record names it."""
         rec = self.record(set_id)
         (self.root / "sets" / f"{set_id}.json").unlink()
+        shutil.rmtree(self.root / "results" / set_id, ignore_errors=True)
         if not any(r.blob == rec.blob for r in self.records()):
             for area in ("blobs", "uploads"):
                 shutil.rmtree(self.root / area / rec.blob, ignore_errors=True)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from embedlab.dashboard import gate, sidebar, state
+from embedlab.dashboard import gate, jobview, sidebar, state
 
 SECTIONS = {
     "": [("home", "Start", ":material/explore:")],
@@ -48,11 +48,14 @@ def main() -> None:
         gate.ask()
         return
     nav = navigation()
+    with st.sidebar:  # first: a click that interrupts this run (Train, Run sweep) still keeps it
+        state.keep_browser_cookie()
     state.publish_active()  # page links drop the URL's parameters; the active set stays
     nav.run()
     sidebar.render()
     with st.sidebar:
         gate.remember()
+        jobview.sidebar_block()  # last: it comes and goes without shifting anything above it
 
 
 main()

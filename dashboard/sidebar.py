@@ -29,7 +29,6 @@ def render() -> None:
         ] + options  # a set opened by link, or a missing one: named, so the page makes sense
     with st.sidebar:
         _describe_active(options, choice)
-        state.keep_browser_cookie()
 
 
 def _describe_active(options, choice: str) -> None:

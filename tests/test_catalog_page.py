@@ -1,9 +1,10 @@
 """The Catalog page's "both" selection: random and most-popular items of each size, so the page
 names what drives the drop (catalog size or interactions per item), as the CLI sweep does."""
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from embedlab.dashboard.state import keys
+from tests.jobs_support import finish_jobs, stored_results
 from tests.paths import ROOT
 
 
@@ -18,8 +19,9 @@ def test_catalog_page_runs_both_selections_and_names_the_driver():
     # random 96, random 1000 (the whole catalog, trained once) and popular 96, two seeds each
     assert any(c.value.startswith("6 trainings") for c in at.caption)
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
+    finish_jobs(at)
     assert not at.exception and not at.error, [e.value for e in at.exception]
-    rows = at.session_state[keys.CATALOG_SWEEP.key][0]
+    rows = pd.DataFrame(stored_results("sweep")[-1]["data"]["rows"])
     assert set(zip(rows["mode"], rows["value"])) == {
         ("random", 96),
         ("random", 1000),

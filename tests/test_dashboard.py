@@ -1,10 +1,12 @@
 """Every dashboard page through Streamlit's AppTest: it runs, widgets change outputs, bad input
 shows an error element (never an exception)."""
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from embedlab.dashboard.state import keys
+from tests.jobs_support import finish_jobs, stored_results
 from tests.paths import ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -151,6 +153,7 @@ def test_upload_log_train_and_metrics_shown():
     )  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     models = at.dataframe[0].value["model"].tolist()
     assert models == ["als", "popularity", "random", "item-CF", "EASE"]
@@ -164,20 +167,23 @@ def test_train_page_states_the_protocol_and_offers_both():
     assert at.selectbox(key="train.protocol").options == ["auto", "leave-last-out", "basket"]
     at.multiselect[0].set_value(["svd"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     # the sample log: histories over many moments, no ties -> leave-last-out, counted in users
-    (report,) = at.session_state["train.results"]
-    assert at.subheader[-1].value == f"svd — {report['cases']:,} users evaluated"
+    report = stored_results("scores")[-1]["data"]
+    assert report["method"] == "svd" and report["protocol"]["name"] == "leave-last-out"
+    assert at.subheader[0].value == f"svd — {report['cases']:,} users evaluated"
     protocol = [c.value for c in at.caption if c.value.startswith("Protocol:")]
     assert protocol and "leave-last-out — histories over many moments" in protocol[0]
     headline = [m.value for m in at.markdown if "the strongest baseline" in m.value]
     assert headline and headline[0].startswith("**svd HR@10")
     at.selectbox(key="train.protocol").set_value("basket").run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
-    (report,) = at.session_state["train.results"]
+    report = stored_results("scores")[-1]["data"]
     assert report["protocol"]["name"] == "basket" and report["unit"] == "baskets"
-    assert at.subheader[-1].value == (
+    assert at.subheader[0].value == (
         f"svd — {report['cases']:,} baskets evaluated ({report['users_evaluated']:,} users)"
     )
     assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
@@ -189,6 +195,7 @@ def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
     at.toggle(key="train.tune").set_value(True).run()
     at.number_input(key="train.trials").set_value(3).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     for _ in range(2):  # right after the run, and after an unrelated rerun
         trials = [e for e in at.expander if e.label.startswith("Tuning trials")]
@@ -358,11 +365,12 @@ def test_catalog_sweep_runs_and_reopens_from_csv():
     at.number_input[0].set_value(2).run()
     at.radio(key="catalog.mode").set_value("random").run()
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
+    finish_jobs(at)
     assert not at.exception and not at.error
     reading = verdict_lines(at)  # the reading leads with one verdict per method
     assert len(reading) == 1 and reading[0].startswith("- **als**: lift") and at.get("plotly_chart")
     assert "PNG (server-side)" in download_labels(at)  # the lift chart's (needs Chromium)
-    rows = at.session_state[keys.CATALOG_SWEEP.key][0]
+    rows = pd.DataFrame(stored_results("sweep")[-1]["data"]["rows"])
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
     again.file_uploader(key="catalog.sweep_csv").upload(
@@ -561,3 +569,15 @@ def test_start_page_links_into_the_set_and_writes_nothing_stray(ds):
         named = [label.removeprefix("Neighbours of ") for label in links if "Neighbours" in label]
         # the first item, by its title (Markdown-escaped: brackets keep a backslash)
         assert len(named) == 1 and named[0].replace("\\", "") in titles, links
+
+
+def test_a_page_opened_without_a_set_opens_the_set_this_browser_used_last():
+    at = open_page("neighbours", ds="sample:als")  # a link names the set: it is used
+    browser = at.session_state[keys.BROWSER_ID.key]
+    later = AppTest.from_file(APP, default_timeout=180)  # the same browser, a new page, no ds
+    later.session_state[keys.BROWSER_ID.key] = browser  # (its cookie)
+    later.run()
+    assert later.session_state[keys.ACTIVE_SET.key] == "sample:als"
+    assert later.query_params["ds"] == "sample:als"
+    other = open_page("neighbours")  # another browser: the built-in
+    assert other.session_state[keys.ACTIVE_SET.key] == "glove-6b-50d"

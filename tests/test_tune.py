@@ -12,6 +12,7 @@ from embedlab.core.experiments.tune import prepare_tuning, suggest, tune
 from embedlab.core.logs import prepare
 from embedlab.core.sample import generate
 from embedlab.core.train import trainer
+from tests.jobs_support import finish_jobs, stored_results
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +186,7 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     at.toggle[0].set_value(True).run()
     at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(3).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
     assert list(trials["number"]) == [0, 1, 2] and "factors" in trials.columns
@@ -204,7 +206,7 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
         for c in captions
     ), captions
     # what was kept (the noise rule) is said, and the model the page trained and stored is it
-    (result,) = at.session_state["train.results"]
+    result = stored_results("scores")[-1]["data"]
     kept = result["tuning_choice"]["choice"]
     alerts = [a.value for a in (at.success if kept == "tuned" else at.warning)]
     assert any(

@@ -90,6 +90,12 @@ class EnvOption:
 ENV_OPTIONS: tuple[EnvOption, ...] = (
     EnvOption("--workspace", "DIR", folder, "stored sets and logs (default: user's data folder)"),
     EnvOption("--workspace-mb", "MB", positive, "size cap of the workspace (default 2048)"),
+    EnvOption(
+        "--max-jobs",
+        "N",
+        positive,
+        "trainings, tunings and sweeps run at once; the rest wait in line (default 2)",
+    ),
 )
 
 

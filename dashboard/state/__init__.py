@@ -15,7 +15,7 @@ Three kinds of state, each in one place:
 Pages import this package (``from embedlab.dashboard import state``) and use the names below.
 """
 
-from . import keys
+from . import jobs, keys
 from .browser import COOKIE, UploadLedger, browser_id, is_owner, keep_browser_cookie, store_upload
 from .caches import (
     BUILTIN,
@@ -72,6 +72,7 @@ __all__ = [
     "int_param",
     "is_owner",
     "is_shared",
+    "jobs",
     "keep_browser_cookie",
     "keys",
     "latest_log",

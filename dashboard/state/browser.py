@@ -30,8 +30,9 @@ def browser_id() -> str:
 
 def keep_browser_cookie() -> None:
     """Write the browser-id cookie (a year; this site only).  Drawn on every run at the same place
-    (the end of the sidebar), so the page's elements never shift and widgets such as tabs keep
-    their state."""
+    (the top of the sidebar, before the page: a first visit's click that interrupts the run, such
+    as Train, must not lose the browser its jobs), so the page's elements never shift and widgets
+    such as tabs keep their state."""
     st.html(
         f"<script>document.cookie = '{COOKIE}={browser_id()}; path=/; "
         "max-age=31536000; SameSite=Strict';"

@@ -8,6 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from embedlab.core import Embeddings
+from embedlab.core.errors import EmbedlabError
 from embedlab.core.workspace import CLI_OWNER, MissingSetError, SetRecord
 
 from . import keys
@@ -104,13 +105,37 @@ def active_choice() -> str:
     across pages (the sidebar's page links drop the URL's parameters) and written back to the
     URL."""
     if not keys.ACTIVE_SET.held():
-        keys.ACTIVE_SET.set(st.query_params.get("ds", BUILTIN))
+        linked = st.query_params.get("ds")
+        keys.ACTIVE_SET.set(linked or last_used())
+        if linked:
+            _remember(linked)
     return keys.ACTIVE_SET.get()
 
 
+def last_used() -> str:
+    """The set this browser used last (kept per browser id in the workspace), when it can still
+    be opened; else the built-in."""
+    try:
+        choice = workspace().last_used(browser_id())
+    except EmbedlabError:
+        choice = None
+    if not choice or choice not in choices():
+        return BUILTIN
+    return choice
+
+
+def _remember(choice: str) -> None:
+    try:
+        workspace().remember_used(browser_id(), choice)
+    except EmbedlabError:  # an odd link: it is not remembered, the page says what is wrong
+        pass
+
+
 def set_active(choice: str) -> None:
-    """Make ``choice`` the active set (and say so in the URL)."""
+    """Make ``choice`` the active set (and say so in the URL); remembered for this browser, so a
+    page it opens without a set opens this one."""
     keys.ACTIVE_SET.set(choice)
+    _remember(choice)
     publish_active()
 
 

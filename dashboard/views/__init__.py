@@ -21,7 +21,8 @@ def user_facing(message: str) -> str:
     from embedlab.dashboard.state import workspace
 
     root = re.escape(str(workspace().root))
-    return re.sub(root + r"/(uploads|blobs)/[0-9a-f]{32}/?", "", message)
+    message = re.sub(root + r"/(uploads|blobs)/[0-9a-f]{32}/?", "", message)
+    return re.sub(root + r"[^\s:]*", "the workspace", message)  # any other file of it
 
 
 def show_error(exc: EmbedlabError, labels: dict | None = None) -> None:

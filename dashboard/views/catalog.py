@@ -1,7 +1,5 @@
 """Catalog size: shrink a log, retrain, and watch quality against the popularity baseline."""
 
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -11,15 +9,16 @@ from embedlab.core.experiments import (
     default_values,
     driver,
     parse_grid,
-    run_sweep,
     summarise,
 )
 from embedlab.core.experiments.estimate import sweep_seconds, training_cost
 from embedlab.core.experiments.reading import verdicts
 from embedlab.core.experiments.sweep import reading, sweep_points
+from embedlab.core.jobs import DONE
 from embedlab.core.plots import sweep_figure
 from embedlab.core.train import TRAINING_METHODS
-from embedlab.dashboard import share, state
+from embedlab.core.work import SweepRequest
+from embedlab.dashboard import jobview, share, state, work
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded, show_error
@@ -38,6 +37,8 @@ MODE_HELP = {
 
 
 LOG = state.Control("catalog.log", None, "sample")
+METHODS = state.Control("catalog.methods", "methods", ["item2vec", "als"])
+SEEDS = state.Control("catalog.seeds", "seeds", 3)
 
 
 @guarded
@@ -52,16 +53,17 @@ def page():
     )
     run_tab, open_tab = st.tabs(["Run a sweep", "Re-open a sweep from its CSV"])
     with run_tab:
-        _run()
+        log_id = _run()
     with open_tab:
         _reopen()
-    if keys.CATALOG_SWEEP.held():
-        _show(*keys.CATALOG_SWEEP.get())
+    if log_id is not None:
+        _stored(log_id)
 
 
-def _run():
-    """The log, the grid and the methods; the estimate; the run."""
-    name, inter = log_picker(
+def _run() -> str | None:
+    """The log, the grid and the methods; the estimate; the run, started as a job of the server.
+    Returns the log's id (None when the grid cannot be read)."""
+    log_id, name, inter = log_picker(
         LOG, help="Upload a log (e.g. a basket file like groceries.csv) on the Data page."
     )
     axis, grid, methods, seeds, mode = _grid_controls(inter)
@@ -69,28 +71,62 @@ def _run():
         values = parse_grid(grid)  # as the CLI's --values
     except ParameterError as exc:
         show_error(exc)
-        return
+        return None
     points = sweep_points(inter, axis, values, mode)
     estimate = _estimate(inter, methods, points, axis, seeds)
     st.caption(
         f"{len(points) * len(methods) * seeds} trainings; "
         f"estimated ~{estimate:.0f} s on this server "
-        "(from two timed trainings on parts of the log)."
+        "(from two timed trainings on parts of the log). The sweep runs as a job of the server: "
+        "it goes on when you leave this page, and its rows are kept with the log."
     )
     if st.button("Run sweep", type="primary", disabled=not methods or not values):
-        bar = st.progress(0.0, text="starting")
-        t = time.perf_counter()
-        result = run_sweep(
-            inter,
-            axis,
-            values,
-            methods,
-            seeds=seeds,
-            mode=mode,
-            progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
-        )
-        bar.progress(1.0, text=f"done in {time.perf_counter() - t:.0f} s")
-        keys.CATALOG_SWEEP.set((result.rows, result.summary, result.why, name))
+        request = SweepRequest(log_id, name, axis, [float(v) for v in values], methods, seeds, mode)
+        work.start("sweep", request)
+    _live(log_id)
+    return log_id
+
+
+def _live(log_id: str) -> None:
+    """This log's sweeps that are queued or running (redrawn while they are), and the last that
+    ended without rows (with Start again)."""
+    records = [
+        r
+        for r in state.jobs.my_jobs("sweep")
+        if r["params"].get("log") == log_id and r["state"] != DONE
+    ]
+    if any(r["state"] in jobview.LIVE for r in records):
+        _watched(log_id)
+    else:
+        for rec in records[-1:]:
+            jobview.job_line(rec, place="catalog")
+
+
+@st.fragment(run_every=jobview.POLL_SECONDS)
+def _watched(log_id: str) -> None:
+    records = [
+        r
+        for r in state.jobs.my_jobs("sweep")
+        if r["params"].get("log") == log_id and r["state"] in jobview.LIVE
+    ]
+    if not records:
+        st.rerun()
+    for rec in records:
+        jobview.job_line(rec, place="catalog")
+
+
+def _stored(log_id: str) -> None:
+    """The sweeps kept with this log (this browser's), the newest first."""
+    kept = state.workspace().results(log_id, "sweep", owner=state.browser_id())[::-1]
+    if not kept:
+        return
+    labels = {r["id"]: f"{r['name']} ({r['created'][:16].replace('T', ' ')})" for r in kept}
+    chosen = st.selectbox(
+        "Stored sweeps of this log", list(labels), format_func=labels.get, key="catalog.stored"
+    )
+    data = next(r for r in kept if r["id"] == chosen)["data"]
+    frame = pd.DataFrame
+    _show(frame(data["rows"]), frame(data["summary"]), frame(data["why"]), labels[chosen], "run")
 
 
 def _grid_controls(inter) -> tuple[str, str, list[str], int, str]:
@@ -102,8 +138,8 @@ def _grid_controls(inter) -> tuple[str, str, list[str], int, str]:
         ", ".join(f"{v:g}" for v in default_values(inter, axis)),
         key=f"catalog.grid.{axis}",
     )
-    methods = c[2].multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
-    seeds = c[3].number_input("Seeds", 1, 10, 3)
+    methods = c[2].multiselect("Methods", TRAINING_METHODS, key=METHODS.init(TRAINING_METHODS))
+    seeds = c[3].number_input("Seeds", 1, 10, key=SEEDS.init())
     mode = (
         st.radio(
             "Which items to keep",
@@ -133,7 +169,7 @@ def _reopen():
             f"it lacks the columns {', '.join(sorted(missing))}"
         )
     else:
-        keys.CATALOG_SWEEP.set((rows, summarise(rows), None, up.name))
+        _show(rows, summarise(rows), None, up.name, "csv")
 
 
 def _drivers(verdicts: dict) -> None:
@@ -161,9 +197,9 @@ def _estimate(inter, methods, points, axis, seeds) -> float:
     return sweep_seconds(inter, axis, points, seeds, {m: cache[(id(inter), m)] for m in methods})
 
 
-def _show(rows, summary, why, name):
+def _show(rows, summary, why, name, place: str):
     """The verdict per method (what the chart shows, in one sentence each), the chart, then the
-    tables and the full reading."""
+    tables and the full reading; ``place`` keeps the widgets of each shown sweep apart."""
     st.subheader(f"Result: {md(name)}")
     axis = summary["axis"].iloc[0]
     found = verdicts(summary, axis)
@@ -174,7 +210,7 @@ def _show(rows, summary, why, name):
         "Metric",
         ["lift", "hr", "ndcg", "stability", "consistency"],
         horizontal=True,
-        key="catalog.metric",
+        key=f"catalog.metric.{place}",
     )
     seeds = int(summary["seeds"].max())
     if axis == "items" and "items" in summary:  # the sizes kept, not the sizes asked for
@@ -191,7 +227,7 @@ def _show(rows, summary, why, name):
         None,
         f"catalog-size sweep on {name}, {seeds} seeds per point; bands: 95% intervals",
         tables=[("summary", summary)],
-        key=f"catalog.chart.{metric}",
+        key=f"catalog.chart.{place}.{metric}",
     )
     _drivers(driver(summary))
     st.markdown("**Every point** (mean over seeds, 95% intervals)")
@@ -209,6 +245,7 @@ def _show(rows, summary, why, name):
         rows.to_csv(index=False),
         file_name="embedlab-sweep.csv",
         mime="text/csv",
+        key=f"catalog.download.{place}",
     )
 
 

@@ -249,7 +249,9 @@ def _stored():
             args=(rec.id,),
         )
         kind_label = state.KIND_LABELS.get(rec.kind, rec.kind)
-        c[1].text(f"{kind_label} · {human_size(rec.bytes)} · {rec.created[:10]}")
+        kept = len(ws.results(rec.id))  # scores, sweeps: deleted with it
+        results = f" · {kept} result{'s' if kept != 1 else ''} kept" if kept else ""
+        c[1].text(f"{kind_label} · {human_size(rec.bytes)} · {rec.created[:10]}{results}")
         if rec.kind != "log":
             c[2].button("Use", key=f"data.use.{rec.id}", on_click=state.set_active, args=(rec.id,))
         mine = rec.owner == me or (rec.owner == "cli" and state.is_owner())

@@ -4,38 +4,86 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.compare import baseline_name, headline, verdicts
-from embedlab.core.engines import get_engine, train_prepared
 from embedlab.core.evaluate.baselines import ease_line, scored
 from embedlab.core.evaluate.protocols import PROTOCOLS
 from embedlab.core.evaluate.recs import REPORT_METRICS
+from embedlab.core.jobs import DONE
 from embedlab.core.plots import metrics_figure
 from embedlab.core.train import TRAINING_METHODS, trainer
 from embedlab.core.train.base import declared
-from embedlab.dashboard import share, state, tuning
-from embedlab.dashboard.state import keys
+from embedlab.core.work import TrainRequest
+from embedlab.dashboard import jobview, share, state, tuning, work
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker, result_table
 
 LOG = state.Control("train.log", None, "sample")
+METHODS = state.Control("train.methods", "methods", ["item2vec", "als"])
+SHOWN_RESULTS = 4  # the newest runs on the log whose scores the page shows
 
 
 @guarded
 def page():
     st.header("Train")
-    name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
+    log_id, name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
     methods, seed, k, trials, protocol = _settings()
     params = {m: _parameters(m) for m in methods}
     if st.button("Train and evaluate", type="primary", disabled=not methods):
-        keys.TRAIN_RESULTS.set(
-            [
-                _run(name, inter, m, {} if trials else params[m], seed, k, trials, protocol)
-                for m in methods
+        for m in methods:
+            request = TrainRequest(
+                log_id, name, m, {} if trials else params[m], seed, k, trials, protocol
+            )
+            work.start("train", request)
+    st.caption(
+        "Each method trains as a job of the server: it goes on when you leave this page or close "
+        "the tab, and its set and scores are stored when it ends (the sidebar shows your jobs)."
+    )
+    _live(log_id)
+    for i, report in enumerate(_results(log_id)):
+        with st.expander(report["name"], expanded=i == 0):
+            _show(report["data"])
+
+
+def _live(log_id: str) -> None:
+    """This log's trainings that are queued or running (redrawn while they are), and those that
+    ended without a set (with Start again)."""
+    records = [
+        r
+        for r in state.jobs.my_jobs("train")
+        if r["params"].get("log") == log_id and r["state"] != DONE
+    ]
+    if any(r["state"] in jobview.LIVE for r in records):
+        _watched(log_id)
+    else:
+        for rec in records[-2:]:
+            jobview.job_line(rec, place="train")
+
+
+@st.fragment(run_every=jobview.POLL_SECONDS)
+def _watched(log_id: str) -> None:
+    records = [
+        r
+        for r in state.jobs.my_jobs("train")
+        if r["params"].get("log") == log_id and r["state"] in jobview.LIVE
+    ]
+    if not records:
+        st.rerun()
+    for rec in records:
+        jobview.job_line(rec, place="train")
+
+
+def _results(log_id: str) -> list[dict]:
+    """The scores kept with the sets this browser trained on ``log_id``, newest first."""
+    ws, found = state.workspace(), []
+    for rec in state.stored_sets():
+        if rec.kind == "trained":
+            found += [
+                r
+                for r in ws.results(rec.id, "scores")
+                if r["data"].get("request", {}).get("log") == log_id
             ]
-        )
-    for report in keys.TRAIN_RESULTS.get([]):
-        _show(report)
+    return sorted(found, key=lambda r: r["created"], reverse=True)[:SHOWN_RESULTS]
 
 
 PROTOCOL_HELP = (
@@ -49,9 +97,7 @@ PROTOCOL_HELP = (
 
 def _settings() -> tuple[list[str], int, int, int, str]:
     """(methods, seed, k, tuning trials: 0 without tuning, protocol)."""
-    methods = st.multiselect(
-        "Methods", TRAINING_METHODS, default=["item2vec", "als"], key="train.methods"
-    )
+    methods = st.multiselect("Methods", TRAINING_METHODS, key=METHODS.init(TRAINING_METHODS))
     c = st.columns(3)
     seed = int(c[0].number_input("Seed", 0, 10**6, 0, key="train.seed"))
     k = int(c[1].number_input("k for HR/NDCG", 1, 100, 10, key="train.k"))
@@ -107,73 +153,6 @@ def _parameters(method: str) -> dict:
             if value != d["default"]:
                 changed[d["name"]] = value
     return changed
-
-
-STAGES = (  # (label, short label)
-    ("1/2 evaluation (training on the split)", "1/2 evaluation"),
-    ("2/2 all events (for exploring)", "2/2 all events"),
-)
-
-
-def _run(name, inter, method, params, seed, k, trials=0, protocol="auto") -> dict:
-    """Two labelled stages, each with its own progress: evaluation on the split (or tuning), then
-    all events; the model trained on all events is stored for exploring."""
-    engine = get_engine("local")
-    with st.status(f"Training {method}…", expanded=True) as status:
-        evaluation, training = _stage_bars()
-        tuner = _tuner(method, seed, k, trials, params, evaluation, protocol) if trials else None
-        run = train_prepared(
-            engine,
-            inter,
-            method,
-            seed=seed,
-            params=params,
-            evaluate=True,
-            k=k,
-            progress=training,
-            evaluation_progress=evaluation,
-            tuner=tuner,
-            protocol=protocol,
-        )
-        training(1.0, "done")
-        report = {**run.evaluation, **(run.tuning or {})}
-        report["set"] = state.add_set(
-            f"{name} · {method}", engine.items(run.trained), source=f"{method} on {name}"
-        )
-        status.update(
-            label=f"{method}: HR@{k} {report['hr']:.3f}", state="complete", expanded=False
-        )
-    return report
-
-
-def _stage_bars():
-    """One progress bar per stage; each returns the ``(fraction, message)`` callback of its bar."""
-
-    def bar(label: str, short: str):
-        shown = st.progress(0.0, text=f"{short}: waiting")
-        return lambda f, m: shown.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
-
-    return bar(*STAGES[0]), bar(*STAGES[1])
-
-
-def _tuner(method, seed, k, trials, fixed, progress, protocol="auto"):
-    """Tuning as the first stage, its trials drawn live: validation chooses the parameters (the
-    winner's only beyond noise, else the defaults'), the test split scores them (the tuning's own
-    test report)."""
-
-    def run(inter):
-        tuned = tuning.run(
-            inter, method, seed, k, trials, fixed, progress=progress, protocol=protocol
-        )
-        record = {
-            "tuning": tuned.lines()[:2],
-            "tuning_choice": tuned.choice.to_dict() if tuned.choice else None,
-            "tuning_choice_lines": tuned.choice_lines(),
-            "tuning_trials": tuned.trials.to_dict(orient="records"),
-        }
-        return tuned.best_params, tuned.test, record
-
-    return run
 
 
 def _show(report):

@@ -1,0 +1,84 @@
+"""Names that tell runs apart: the log, the method, tuned or not, the parameters that differ from
+the defaults.  A list of sets or jobs then says which run is which without opening it.
+
+Examples
+--------
+>>> run_name("ratings.csv", "als", {"factors": 128})
+'ratings.csv · als factors=128'
+>>> run_name("ratings.csv", "item2vec", trials=20)
+'ratings.csv · item2vec tuned (20 trials)'
+>>> sweep_name("groceries.csv", "items", [300, 1000, 3000], ["item2vec", "als"], seeds=3)
+'groceries.csv · sweep of items 300–3000 (3 points) · item2vec, als · 3 seeds'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+SEP = " · "
+
+
+def _value(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def run_name(
+    source: str,
+    method: str,
+    changed: Mapping | None = None,
+    trials: int = 0,
+    seed: int = 0,
+    kept: str | None = None,
+) -> str:
+    """The name of one training run.
+
+    Parameters
+    ----------
+    source : str
+        The log's name (a file name, ``sample log``).
+    method : str
+    changed : mapping, optional
+        The parameters set to other values than the trainer's defaults (sorted by name).
+    trials : int, default 0
+        Tuning trials (0: not tuned).
+    seed : int, default 0
+        Shown when not 0.
+    kept : {"tuned", "defaults"}, optional
+        What tuning kept, once known: ``defaults`` is said in the name.
+
+    Returns
+    -------
+    str
+        e.g. ``ratings.csv · als factors=128``, ``ratings.csv · item2vec tuned (20 trials)``.
+
+    Examples
+    --------
+    >>> run_name("u.data", "item2vec", {"window": 3, "epochs": 5}, seed=2)
+    'u.data · item2vec epochs=5 window=3 seed=2'
+    >>> run_name("u.data", "als", trials=10, kept="defaults")
+    'u.data · als tuned (10 trials, defaults kept)'
+    """
+    parts = [method]
+    if trials:
+        parts.append(f"tuned ({trials} trials{', defaults kept' if kept == 'defaults' else ''})")
+    parts += [f"{k}={_value(v)}" for k, v in sorted((changed or {}).items())]
+    if seed:
+        parts.append(f"seed={seed}")
+    return f"{source}{SEP}{' '.join(parts)}"
+
+
+def sweep_name(
+    source: str, axis: str, values: Sequence[float], methods: Sequence[str], seeds: int
+) -> str:
+    """The name of a catalog-size sweep: the log, the axis and its range, the methods, the seeds.
+
+    Examples
+    --------
+    >>> sweep_name("sample log", "events", [0.25, 0.5, 1.0], ["als"], seeds=1)
+    'sample log · sweep of events 0.25–1 (3 points) · als · 1 seed'
+    """
+    grid = sorted(values)
+    span = _value(grid[0]) if len(grid) == 1 else f"{_value(grid[0])}–{_value(grid[-1])}"
+    points = f"{len(grid)} point{'s' if len(grid) != 1 else ''}"
+    seeded = f"{seeds} seed{'s' if seeds != 1 else ''}"
+    return SEP.join([source, f"sweep of {axis} {span} ({points})", ", ".join(methods), seeded])
