@@ -63,6 +63,8 @@ MODULES = [
     "embedlab.core.workspace",
     "embedlab.core.logs.options",
     "embedlab.core.engines.base",
+    "embedlab.core.recommend",
+    "embedlab.core.logs.history",
 ]
 
 

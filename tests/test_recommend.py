@@ -1,0 +1,199 @@
+"""Recommendations for one user from a training folder (core.recommend, ``embedlab recommend``):
+checked against brute force computed here with numpy and pandas from the log file itself."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from embedlab.core import io
+from embedlab.core.engines import LogSpec, get_engine, run_training
+from embedlab.core.errors import DataError, ParameterError
+from embedlab.core.logs import prepare
+from embedlab.core.logs.history import read_history, write_history
+from embedlab.core.recommend import (
+    UnknownUserError,
+    history_frame,
+    load_run,
+    recommend,
+    serve,
+    users_with_item,
+)
+from embedlab.core.sample import generate
+from tests.hardening_support import assert_contract, run_cli
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """A small synthetic rating log with titles, and an ALS and an item2vec folder trained on it."""
+    root = tmp_path_factory.mktemp("recommend")
+    log, items = generate(users=150, items=60, seed=5, events_per_user=12).write(root)
+    spec = LogSpec(str(log), metadata=str(items))
+    engine = get_engine("local")
+    run_training(engine, spec, "als", root / "als", params={"factors": 8})
+    run_training(engine, spec, "item2vec", root / "i2v", params={"epochs": 3, "vector_size": 16})
+    events = pd.read_csv(log, dtype={"user_id": str, "item_id": str})
+    events = events.sort_values(["user_id", "timestamp"], kind="stable")
+    titles = pd.read_csv(items, dtype=str).set_index("item_id")["title"]
+    return {"root": root, "log": log, "items": items, "events": events, "titles": titles}
+
+
+def _seen(events: pd.DataFrame, user: str) -> set[str]:
+    return set(events.loc[events.user_id == user, "item_id"])
+
+
+def _brute_top(keys, scores, seen, k):
+    order = sorted((i for i, key in enumerate(keys) if key not in seen), key=lambda i: -scores[i])
+    return [keys[i] for i in order[:k]]
+
+
+def test_history_round_trip_keeps_every_event(tmp_path):
+    inter = prepare("sample_data/interactions.csv")
+    back = read_history(write_history(inter, tmp_path / "h.parquet"))
+    assert (back.users[back.user] == inter.users[inter.user]).all()
+    assert (back.items[back.item] == inter.items[inter.item]).all()
+    assert np.array_equal(back.time, inter.time) and np.array_equal(back.session, inter.session)
+
+
+def test_training_folder_keeps_the_history(folders):
+    report = json.loads((folders["root"] / "als" / "report.json").read_text())
+    assert "history.parquet" in report["files"]
+    log = read_history(folders["root"] / "als" / "history.parquet")
+    assert len(log) == len(folders["events"])
+
+
+def test_als_ranks_by_the_user_vector_without_seen_items(folders):
+    run = load_run(folders["root"] / "als")
+    users, items = io.load(folders["root"] / "als" / "users.parquet"), run.items
+    events = folders["events"]
+    for user in events.user_id.unique()[:20]:
+        scores = np.asarray(items.vectors) @ np.asarray(users[user])
+        want = _brute_top(items.keys, scores, _seen(events, user), 5)
+        got = recommend(run, user, k=5)
+        assert got.table.key.tolist() == want
+        assert got.table.title.tolist() == [folders["titles"][k] for k in want]
+
+
+def test_item2vec_scores_from_the_last_item_and_says_so(folders):
+    run = load_run(folders["root"] / "i2v")
+    items, events = run.items, folders["events"]
+    unit = np.asarray(items.vectors) / np.linalg.norm(items.vectors, axis=1, keepdims=True)
+    for user in events.user_id.unique()[:20]:
+        last = events.loc[events.user_id == user, "item_id"].iloc[-1]
+        scores = unit @ unit[items.keys.index(last)]
+        got = recommend(run, user, k=5)
+        assert got.table.key.tolist() == _brute_top(items.keys, scores, _seen(events, user), 5)
+        assert set(got.table.because) == {last} and got.query_items == [last]
+        assert "the last item" in got.basis
+
+
+def test_history_length_and_reason_follow_the_folders_evaluation(folders):
+    run = load_run(folders["root"] / "i2v")
+    run.report = {
+        **run.report,
+        "evaluation": {"protocol": {"name": "leave-last-out", "history": 3}},
+    }
+    items, events = run.items, folders["events"]
+    unit = np.asarray(items.vectors) / np.linalg.norm(items.vectors, axis=1, keepdims=True)
+    user = events.user_id.unique()[7]
+    recent = events.loc[events.user_id == user, "item_id"].iloc[-3:].tolist()
+    rows = [items.keys.index(k) for k in recent]  # a repeated item counts twice
+    q = unit[rows].sum(axis=0)
+    got = recommend(run, user, k=4)
+    want = _brute_top(items.keys, unit @ q, _seen(events, user), 4)
+    assert got.table.key.tolist() == want and "the mean of the last 3" in got.basis
+    assert got.query_items == list(dict.fromkeys(recent[::-1]))  # most recent first
+    for key, because in zip(got.table.key, got.table.because):  # the largest share of q wins
+        share = {
+            h: recent.count(h) * unit[items.keys.index(h)] @ unit[items.keys.index(key)]
+            for h in recent
+        }
+        assert because == max(share, key=share.get)
+
+
+def test_include_seen_keeps_what_the_user_has(folders):
+    run = load_run(folders["root"] / "i2v")
+    user = folders["events"].user_id.iloc[0]
+    last = folders["events"].loc[folders["events"].user_id == user, "item_id"].iloc[-1]
+    kept = recommend(run, user, k=3, include_seen=True)
+    assert kept.table.key.iloc[0] == last  # an item is its own nearest: cosine 1
+    assert not set(recommend(run, user, k=20).table.key) & _seen(folders["events"], user)
+
+
+def test_hnsw_agrees_with_exact_and_carries_its_recall(folders):
+    run = load_run(folders["root"] / "als")
+    codes = np.arange(run.log.n_users)
+    exact = serve(run, codes, k=10)
+    approx = serve(run, codes, k=10, method="hnsw")
+    hits = [len(set(a) & set(e)) for a, e in zip(approx.codes, exact.codes)]
+    assert np.mean(hits) / 10 >= 0.9
+    assert exact.recall is None and 0 < approx.recall <= 1
+    seen = run.seen
+    for u, row in zip(codes, approx.codes):
+        assert not set(row[row >= 0]) & set(seen[u].indices)
+
+
+def test_history_most_recent_first_and_users_found_by_title(folders):
+    run = load_run(folders["root"] / "als")
+    events = folders["events"]
+    user = events.user_id.iloc[0]
+    hist = history_frame(run, user)
+    assert hist.key.tolist() == events.loc[events.user_id == user, "item_id"].tolist()[::-1]
+    title = folders["titles"][hist.key.iloc[0]]
+    found = users_with_item(run, title)
+    assert user in set(found.user)
+    holders = set(events.loc[events.item_id.isin(found.item), "user_id"])
+    assert set(found.user) <= holders
+
+
+def test_unknown_user_lists_close_ids(folders):
+    run = load_run(folders["root"] / "als")
+    user = folders["events"].user_id.iloc[0]
+    with pytest.raises(UnknownUserError) as err:
+        recommend(run, user + "x")
+    assert user in err.value.suggestions and "close ids" in str(err.value)
+    with pytest.raises(ParameterError):
+        recommend(run, user, k=0)
+
+
+def test_an_old_folder_says_how_to_retrain(folders, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(folders["root"] / "als", old)
+    (old / "history.parquet").unlink()
+    with pytest.raises(DataError, match="history.parquet.*train command"):
+        load_run(old)
+
+
+def test_cli_lists_k_titles_none_seen_for_als_and_item2vec(folders):
+    events = folders["events"]
+    user = events.user_id.iloc[3]
+    seen_titles = {folders["titles"][k] for k in _seen(events, user)}
+    for name in ("als", "i2v"):
+        out = run_cli(
+            "recommend", "--vectors", str(folders["root"] / name), "--user", user, "--k", "4"
+        )
+        assert_contract(out)
+        rows = [line for line in out.stdout.splitlines() if line[:6].strip().rstrip(".").isdigit()]
+        assert len(rows) == 4
+        shown = [line.split(". ", 1)[1].split(" [")[0] for line in rows]
+        assert all(t in set(folders["titles"]) for t in shown) and not set(shown) & seen_titles
+        assert "excluded" in out.stdout
+        data = json.loads(
+            run_cli(
+                "recommend", "--vectors", str(folders["root"] / name), "--user", user, "--json"
+            ).stdout
+        )
+        assert len(data["items"]) == 10 and data["seen_excluded"]
+        assert ("because" in data["items"][0]["why"]) == (name == "i2v")
+
+
+def test_cli_mistakes_are_one_line(folders, tmp_path):
+    bad = run_cli("recommend", "--vectors", str(folders["root"] / "als"), "--user", "nobody")
+    assert_contract(bad)
+    assert bad.code == 2 and "is not in this run's log" in bad.stderr
+    missing = run_cli("recommend", "--vectors", str(tmp_path), "--user", "u1")
+    assert_contract(missing)
+    assert missing.code == 2 and "not a training folder" in missing.stderr
