@@ -16,6 +16,7 @@ SECTIONS = {
         ("data", "Data", "📤"),
         ("train", "Train", "🏋️"),
         ("compare", "Compare", "⚖️"),
+        ("recommend", "Recommend", "🎯"),
         ("catalog", "Catalog size", "📉"),
     ],
 }
