@@ -17,6 +17,7 @@ PAGES = {
     "data": "Data",
     "train": "Train",
     "compare": "Compare",
+    "recommend": "Recommend",
     "catalog": "Catalog size",
     "lookup": "Lookup = one-hot × matrix",
 }
