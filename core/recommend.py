@@ -34,6 +34,10 @@ from .logs.history import HISTORY_FILE, read_history
 from .matching import find_items, title_column
 
 SERVING_METHODS = ("exact", "hnsw")
+NOTHING = (
+    "no item this set scores from has a vector (the trainer learned none for it: too few "
+    "events); the evaluation counts such a user as a miss"
+)
 CHUNK = 512
 
 

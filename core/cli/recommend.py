@@ -69,7 +69,9 @@ def lines(d: dict) -> list[str]:
         used = [_item(k, t) for k, t in zip(d["query_items"], d["query_titles"])]
         out.append("  history used (most recent first): " + "; ".join(used))
     if not d["items"]:
-        return out + ["  nothing to recommend (no item of the history has a vector)"]
+        from ..recommend import NOTHING
+
+        return out + [f"  nothing to recommend: {NOTHING}"]
     for it in d["items"]:
         why = it["why"]
         reason = (

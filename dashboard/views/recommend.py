@@ -4,7 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.errors import EmbedlabError
-from embedlab.core.recommend import SERVING_METHODS, history_frame, recommend, users_with_item
+from embedlab.core.recommend import (
+    NOTHING,
+    SERVING_METHODS,
+    history_frame,
+    recommend,
+    users_with_item,
+)
 from embedlab.core.recommend_figure import popularity_figure, shared_keys
 from embedlab.dashboard import share, state
 from embedlab.dashboard.state import runs
@@ -137,6 +143,8 @@ def _side_by_side(results: dict) -> None:
         col.caption(
             md(f"from {rec.basis} · {search} · {rec.seconds * 1000:.1f} ms per query · {why}")
         )
+        if rec.table.empty:
+            col.warning(md(f"Nothing to recommend: {NOTHING}"))
         col.dataframe(
             _table(rec, name, lists, shared),
             hide_index=True,
