@@ -422,9 +422,51 @@ def metric_of(run: Run) -> str:
 
 
 def _index(run: Run):
-    from .search import cached_hnsw
+    return serving_index(run)
 
-    return cached_hnsw(run.items, metric_of(run))
+
+def serving_index(run: Run, k: int = 10, target: float = 0.95, sample: int = 500, seed: int = 0):
+    """:mod:`core.search`'s HNSW index over ``run``'s item vectors, its ``efSearch`` raised until
+    its recall@k against exact search on this run's own queries (user vectors, or history
+    queries, of a seeded sample of users) reaches ``target``; ``recall`` is that figure.
+
+    The index's own estimate uses item vectors as queries, which can flatter it: ALS user vectors
+    under the dot product are other points (docs/BENCHMARKS.md).
+
+    Parameters
+    ----------
+    run : Run
+    k : int, default 10
+    target : float, default 0.95
+    sample : int, default 500
+        Users whose queries measure the recall.
+    seed : int, default 0
+
+    Returns
+    -------
+    core.search.HnswIndex
+        A copy of the cached index (loaded from or saved to ``$EMBEDLAB_CACHE``), with
+        ``ef_search_`` and ``recall`` measured here.
+    """
+    from .search import cached_hnsw, exact_top_k, prepare_queries, recall_at_k, space
+
+    metric = metric_of(run)
+    index = cached_hnsw(run.items, metric)
+    rng = np.random.default_rng(seed)
+    codes = np.sort(rng.choice(run.log.n_users, min(sample, run.log.n_users), replace=False))
+    context = None if run.users is not None else query_rows(run, codes)
+    q = query_vectors(run, codes, context)
+    q = prepare_queries(q[np.abs(q).sum(axis=1) > 0], metric)
+    if not len(q):
+        return index
+    truth, _ = exact_top_k(np.ascontiguousarray(space(run.items, metric)), q, k, metric)
+    for ef in index.EF_STEPS:
+        index.index_.hnsw.efSearch = ef
+        found, _ = index.search(q, min(k, len(run.items)))
+        index.ef_search_, index.recall = ef, recall_at_k(found, truth)
+        if index.recall >= target:
+            break
+    return index
 
 
 def catalog_scores(run: Run, codes: np.ndarray, context: sp.csr_matrix | None) -> np.ndarray:
@@ -490,19 +532,29 @@ def _approximate(run, codes, context, k, include_seen, index):
     ok = np.flatnonzero(np.abs(q).sum(axis=1) > 0)
     if not len(ok):
         return found, scores
-    exclude = None
+    exclude = [np.zeros(0, np.int64)] * len(ok)
     if not include_seen:
         seen = run.seen[codes[ok]]
         rows = run.row_of_code[seen.indices]
-        exclude = [
-            r[r >= 0] for r in np.split(rows, seen.indptr[1:-1])
-        ]  # each user's seen items, as vector rows
-    ids, sc, _ = top_k(
-        run.items, q[ok], k, metric_of(run), exclude=exclude, method="hnsw", index=index
-    )
-    got = np.where(ids >= 0, run.code_of_row[np.maximum(ids, 0)], -1)
-    found[ok, : got.shape[1]] = got
-    scores[ok, : got.shape[1]] = sc
+        exclude = [r[r >= 0] for r in np.split(rows, seen.indptr[1:-1])]  # as vector rows
+    # users with similar numbers of seen items searched together: each batch asks the index for
+    # k + its largest number of seen items, not k + the heaviest user's
+    size = np.array([len(e) for e in exclude])
+    group = np.ceil(np.log2(k + size)).astype(int)
+    for g in np.unique(group):
+        part = np.flatnonzero(group == g)
+        ids, sc, _ = top_k(
+            run.items,
+            q[ok[part]],
+            k,
+            metric_of(run),
+            exclude=[exclude[i] for i in part],
+            method="hnsw",
+            index=index,
+        )
+        got = np.where(ids >= 0, run.code_of_row[np.maximum(ids, 0)], -1)
+        found[ok[part], : got.shape[1]] = got
+        scores[ok[part], : got.shape[1]] = sc
     return found, scores
 
 

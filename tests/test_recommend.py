@@ -22,6 +22,7 @@ from embedlab.core.recommend import (
 )
 from embedlab.core.sample import generate
 from tests.hardening_support import assert_contract, run_cli
+from tests.paths import BASKETS
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +198,23 @@ def test_cli_mistakes_are_one_line(folders, tmp_path):
     missing = run_cli("recommend", "--vectors", str(tmp_path), "--user", "u1")
     assert_contract(missing)
     assert missing.code == 2 and "not a training folder" in missing.stderr
+
+
+def test_a_basket_log_completes_the_users_last_basket(tmp_path):
+    run_training(
+        get_engine("local"),
+        LogSpec(str(BASKETS)),
+        "item2vec",
+        tmp_path / "b",
+        params={"epochs": 2, "vector_size": 16},
+    )
+    run = load_run(tmp_path / "b")
+    assert run.query.protocol == "basket" and "last basket" in run.query.describe()
+    basket = [c.strip() for c in BASKETS.read_text().splitlines()[1].split(",")]
+    basket = [c for c in dict.fromkeys(basket) if c]
+    items = run.items
+    unit = np.asarray(items.vectors) / np.linalg.norm(items.vectors, axis=1, keepdims=True)
+    q = unit[[items.keys.index(k) for k in basket if k in items.keys]].sum(axis=0)
+    got = recommend(run, "2", k=5)
+    assert got.table.key.tolist() == _brute_top(items.keys, unit @ q, set(basket), 5)
+    assert set(got.query_items) == {k for k in basket if k in items.keys}

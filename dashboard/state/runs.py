@@ -58,6 +58,6 @@ def index(loaded):
 
 @st.cache_resource(max_entries=8, show_spinner="Building the HNSW index…")
 def _index(path: str, metric: str, digest: str, _loaded):  # noqa: ARG001 - the cache key
-    from embedlab.core.search import cached_hnsw
+    from embedlab.core.recommend import serving_index
 
-    return cached_hnsw(_loaded.items, metric)
+    return serving_index(_loaded)
