@@ -210,7 +210,7 @@ def _retrain(report: dict) -> str:
     source = (report.get("log") or {}).get("source", "its log")
     return (
         f"run the embedlab train command that made it again with --force (log {source}, method "
-        f"{report.get('method', '?')}, local engine): folders now keep history.parquet"
+        f"{report.get('method', '?')}): folders now keep history.parquet"
     )
 
 

@@ -103,18 +103,17 @@ def read_history(path: str | Path, log: dict | None = None) -> Interactions:
 
     try:
         table = pq.read_table(path)
-        frame = table.to_pandas()
         meta = json.loads((table.schema.metadata or {}).get(_META, b"{}"))
+        frame = _sorted(table.to_pandas())
         user, users = pd.factorize(frame["user"].astype(str), sort=False)
         item, items = pd.factorize(frame["item"].astype(str), sort=False)
     except (OSError, ValueError, KeyError) as exc:
         raise DataError(f"cannot read the stored history: {exc}", path=str(path)) from None
-    time = frame["time"].to_numpy(np.float64) if "time" in frame else None
-    weight = frame["weight"].to_numpy(np.float32) if "weight" in frame else None
+    time, weight = _column(frame, "time", np.float64), _column(frame, "weight", np.float32)
     return Interactions(
         user=user.astype(np.int32),
         item=item.astype(np.int32),
-        session=frame["session"].to_numpy(np.int64),
+        session=_sessions(frame["session"]),
         time=time,
         weight=weight,
         users=np.asarray(users, dtype=object),
@@ -123,6 +122,29 @@ def read_history(path: str | Path, log: dict | None = None) -> Interactions:
         report=_report(log, meta, len(frame), len(users), len(items)),
         baskets=bool(meta.get("baskets", False)),
     )
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows grouped by user in time order (a history written by Spark comes in part files)."""
+    if "row" not in frame:  # written in order (by write_history)
+        return frame
+    keys = [c for c in ("user", "time", "row") if c in frame]
+    frame = frame.assign(user=frame["user"].astype(str), item=frame["item"].astype(str))
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _sessions(column: pd.Series) -> np.ndarray:
+    """Session numbers; Spark's session ids are text (user and number), numbered here in order."""
+    if pd.api.types.is_integer_dtype(column):
+        return column.to_numpy(np.int64)
+    return pd.factorize(column.astype(str), sort=False)[0].astype(np.int64)
+
+
+def _column(frame: pd.DataFrame, name: str, dtype) -> np.ndarray | None:
+    """A numeric column, or None when it is absent or empty (a log without times or weights)."""
+    if name not in frame or frame[name].isna().all():
+        return None
+    return frame[name].to_numpy(dtype)
 
 
 def _report(log: dict | None, meta: dict, events: int, users: int, items: int) -> LogReport:
