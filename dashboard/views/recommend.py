@@ -87,11 +87,17 @@ def _pick_user(run) -> str:
     )
     if text.strip():
         found = users_with_item(run, text, limit=8)
-        if found.empty:
-            c2.caption("No item matches that.")
+        titles = list(dict.fromkeys(found.title))
+        st.caption(
+            md(
+                "No item matches that."
+                if found.empty
+                else f"Users with {' or '.join(titles)} in their history, longest histories first:"
+            )
+        )
         for col, row in zip(st.columns(4) * 2, found.itertuples()):
             col.button(
-                md(f"{row.user} · {row.events} events ({row.title})"),
+                md(f"{row.user} ({row.events:,} events)"),
                 key=f"recommend.pick.{row.user}",
                 on_click=USER.set,
                 args=(row.user,),
