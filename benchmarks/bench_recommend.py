@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from embedlab.core.engines import LogSpec, get_engine, run_training
-from embedlab.core.recommend import load_run, metric_of, serve, serving_index
+from embedlab.core.runs import load_run
 from embedlab.core.search import cached_hnsw
+from embedlab.core.serving import metric_of, serve, serving_index
 
 
 def train(log: str, columns: str | None, methods: list[str], out: Path) -> list[Path]:

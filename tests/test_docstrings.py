@@ -64,6 +64,9 @@ MODULES = [
     "embedlab.core.logs.options",
     "embedlab.core.engines.base",
     "embedlab.core.recommend",
+    "embedlab.core.runs",
+    "embedlab.core.serving",
+    "embedlab.core.recommend_figure",
     "embedlab.core.logs.history",
 ]
 

@@ -12,15 +12,10 @@ from embedlab.core.engines import LogSpec, get_engine, run_training
 from embedlab.core.errors import DataError, ParameterError
 from embedlab.core.logs import prepare
 from embedlab.core.logs.history import read_history, write_history
-from embedlab.core.recommend import (
-    UnknownUserError,
-    history_frame,
-    load_run,
-    recommend,
-    serve,
-    users_with_item,
-)
+from embedlab.core.recommend import history_frame, recommend, users_with_item
+from embedlab.core.runs import UnknownUserError, load_run
 from embedlab.core.sample import generate
+from embedlab.core.serving import serve
 from tests.hardening_support import assert_contract, run_cli
 from tests.paths import BASKETS
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from embedlab.core.engines import LogSpec, get_engine, run_training
-from embedlab.core.recommend import load_run, recommend
+from embedlab.core.recommend import recommend
+from embedlab.core.runs import load_run
 from tests.paths import ROOT, SAMPLE_ITEMS, SAMPLE_LOG
 from tests.test_browser import (  # noqa: F401 - fixtures
     artifacts,

@@ -7,7 +7,7 @@ from .common import emit, json_option
 
 def register(sub) -> None:
     """Add ``recommend`` to ``sub``."""
-    from ..recommend import SERVING_METHODS
+    from ..serving import SERVING_METHODS
 
     p = sub.add_parser(
         "recommend",
@@ -34,7 +34,8 @@ def register(sub) -> None:
 
 
 def run_recommend(args) -> int:
-    from ..recommend import load_run, recommend
+    from ..recommend import recommend
+    from ..runs import load_run
 
     run = load_run(args.vectors)
     recs = recommend(run, args.user, args.k, args.method, args.include_seen)

@@ -44,20 +44,20 @@ def run(name: str):
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the training folder…")
 def _run(path: str, stamp: tuple):  # noqa: ARG001 - the files' times are the cache key
-    from embedlab.core.recommend import load_run
+    from embedlab.core.runs import load_run
 
     return load_run(path)
 
 
 def index(loaded):
     """The HNSW index of ``loaded``'s item vectors for its queries' metric (built once)."""
-    from embedlab.core.recommend import metric_of
+    from embedlab.core.serving import metric_of
 
     return _index(str(loaded.path), metric_of(loaded), loaded.items.provenance.data_hash, loaded)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Building the HNSW index…")
 def _index(path: str, metric: str, digest: str, _loaded):  # noqa: ARG001 - the cache key
-    from embedlab.core.recommend import serving_index
+    from embedlab.core.serving import serving_index
 
     return serving_index(_loaded)

@@ -4,14 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.errors import EmbedlabError
-from embedlab.core.recommend import (
-    NOTHING,
-    SERVING_METHODS,
-    history_frame,
-    recommend,
-    users_with_item,
-)
+from embedlab.core.recommend import NOTHING, history_frame, recommend, users_with_item
 from embedlab.core.recommend_figure import popularity_figure, shared_keys
+from embedlab.core.serving import SERVING_METHODS
 from embedlab.dashboard import share, state
 from embedlab.dashboard.state import runs
 from embedlab.dashboard.text import md
