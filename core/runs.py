@@ -141,10 +141,6 @@ class Run:
         out[self.code_of_row[ok][named]] = titles[ok][named]
         return out
 
-    @property
-    def has_titles(self) -> bool:
-        return title_column(self.items.metadata) is not None
-
 
 def load_run(folder: str | Path) -> Run:
     """A training folder (``embedlab train --out``) ready to recommend.

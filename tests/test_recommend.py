@@ -264,3 +264,29 @@ def test_a_spark_als_folder_recommends_like_the_local_one_would(folders, tmp_pat
         scores = np.asarray(items.vectors) @ np.asarray(users[user])
         want = _brute_top(items.keys, scores, _seen(events, user), 5)
         assert recommend(run, user, k=5).table.key.tolist() == want
+
+
+def test_the_page_names_an_old_folder_without_server_paths(folders, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.test_dashboard import open_page
+
+    runs = tmp_path / "runs"
+    shutil.copytree(folders["root"] / "als", runs / "old")
+    (runs / "old" / "history.parquet").unlink()
+    monkeypatch.setenv("EMBEDLAB_RUNS", str(runs))
+    at = open_page("recommend")
+    errors = [e.value.replace("\\", "") for e in at.error]  # shown Markdown-escaped
+    assert any("training folder 'old'" in e and "history.parquet" in e for e in errors), errors
+    assert not any(str(tmp_path) in e for e in errors)
+
+
+def test_the_page_lists_two_folders_for_a_user_picked_from_the_url(folders, monkeypatch):
+    from tests.test_dashboard import open_page
+
+    monkeypatch.setenv("EMBEDLAB_RUNS", str(folders["root"]))
+    user = folders["events"].user_id.iloc[0]
+    at = open_page("recommend", user=user, k="3")
+    tables = [t.value for t in at.dataframe]
+    assert [len(t) for t in tables[1:]] == [3, 3]  # the history, then als and i2v
+    assert not set(tables[1].key) & _seen(folders["events"], user)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from embedlab.core.errors import ParameterError
+from embedlab.core.errors import DataError, EmbedlabError, ParameterError
 
 from .caches import workspace_root
 
@@ -39,7 +39,14 @@ def run(name: str):
         raise ParameterError(f"no training folder '{name}' in the runs folder")
     path = runs_root() / name
     stamp = tuple(f.stat().st_mtime_ns for f in sorted(path.iterdir()) if f.is_file())
-    return _run(str(path), stamp)
+    try:
+        return _run(str(path), stamp)
+    except EmbedlabError as exc:  # said without the server's paths
+        raise DataError(
+            f"training folder '{name}': {exc.message}",
+            hint="train it again into the runs folder: folders trained now keep what "
+            "recommending needs",
+        ) from None
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the training folder…")

@@ -33,9 +33,9 @@ def page():
     if not names:
         st.info(
             md(
-                f"No training folder in {runs.runs_root()}. Train one into it (for example "
-                f"`embedlab train --log LOG --method als --out {runs.runs_root()}/als`), or "
-                f"point ${runs.RUNS_ENV} at a folder of training folders."
+                "No training folder to recommend from yet. Training folders are read from the "
+                f"runs folder: ${runs.RUNS_ENV} when the server sets it, else runs/ in its "
+                "workspace folder; train one into it (embedlab train --out <runs folder>/NAME)."
             )
         )
         return
