@@ -18,7 +18,8 @@ from .errors import ParameterError
 from .runs import Run, query_rows
 
 SERVING_METHODS = ("exact", "hnsw")
-CHUNK = 512
+CHUNK = 512  # users scored at once by exact serving ...
+CHUNK_SCORES = 2**25  # ... at most this many scores (128 MB of float32) in one chunk
 
 
 @dataclass(frozen=True)
@@ -203,9 +204,10 @@ def _catalog_scores(run: Run, codes: np.ndarray, context: sp.csr_matrix | None) 
 def _exact(run, codes, context, k, include_seen):
     found = np.full((len(codes), k), -1, dtype=np.int64)
     scores = np.full((len(codes), k), np.nan, dtype=np.float32)
-    for start in range(0, len(codes), CHUNK):
-        c = codes[start : start + CHUNK]
-        ctx = None if context is None else context[start : start + CHUNK]
+    step = max(1, min(CHUNK, CHUNK_SCORES // max(run.log.n_items, 1)))
+    for start in range(0, len(codes), step):
+        c = codes[start : start + step]
+        ctx = None if context is None else context[start : start + step]
         s = np.array(_catalog_scores(run, c, ctx), dtype=np.float32)
         if not include_seen:
             rows = run.seen[c]

@@ -290,3 +290,15 @@ def test_the_page_lists_two_folders_for_a_user_picked_from_the_url(folders, monk
     tables = [t.value for t in at.dataframe]
     assert [len(t) for t in tables[1:]] == [3, 3]  # the history, then als and i2v
     assert not set(tables[1].key) & _seen(folders["events"], user)
+
+
+def test_exact_serving_in_small_chunks_gives_the_same_lists(folders, monkeypatch):
+    from embedlab.core import serving
+
+    for name in ("als", "i2v"):
+        run = load_run(folders["root"] / name)
+        codes = np.arange(run.log.n_users)
+        whole = serve(run, codes, k=7)
+        monkeypatch.setattr(serving, "CHUNK_SCORES", 2 * run.log.n_items + 1)  # 2 users a chunk
+        assert np.array_equal(serve(run, codes, k=7).codes, whole.codes)
+        monkeypatch.undo()
