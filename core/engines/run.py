@@ -73,17 +73,8 @@ def run_training(
     with engine.errors():
         t0 = time.perf_counter()
         prepared, timings = _start_and_prepare(engine, spec)
-        run = train_prepared(
-            engine,
-            prepared,
-            method,
-            seed,
-            params,
-            evaluate,
-            progress=progress,
-            tuner=tuner,
-            protocol=protocol,
-        )
+        kw = {"progress": progress, "tuner": tuner, "protocol": protocol}
+        run = train_prepared(engine, prepared, method, seed, params, evaluate, **kw)
         timings["train_s"] = round(run.trained.seconds, 3)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
         return _write(engine, run, prepared, timings, Path(out), force)
@@ -146,10 +137,8 @@ def train_prepared(
     tuner: Tuner | None = None,
     protocol: str = "auto",
 ) -> TrainingRun:
-    """(Tune or evaluate), then train ``method`` on all events of a log ``engine`` prepared.
-
-    The evaluation comes first (a face shows it as the first of two stages); it trains its own
-    model on the split, so the order changes no result.
+    """(Tune or evaluate), then train ``method`` on all events of a log ``engine`` prepared.  The
+    evaluation trains its own model on the split, so its coming first changes no result.
 
     Parameters
     ----------
@@ -188,17 +177,9 @@ def train_prepared(
     >>> run.trained.items, engine.items(run.trained).dim, sorted(run.evaluation["baselines"])
     (1000, 64, ['ease', 'itemcf', 'popularity', 'random'])
     """
+    stage = (evaluate, k, evaluation_progress, tuner, protocol)
     params, evaluation, tuning = _first_stage(
-        engine,
-        prepared,
-        method,
-        seed,
-        dict(params or {}),
-        evaluate,
-        k,
-        evaluation_progress,
-        tuner,
-        protocol,
+        engine, prepared, method, seed, dict(params or {}), *stage
     )
     trained = engine.train(prepared, method, seed, params, progress or _quiet)
     return TrainingRun(trained, evaluation, tuning)
