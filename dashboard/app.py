@@ -16,6 +16,7 @@ SECTIONS = {
         ("data", "Data", ":material/upload_file:"),
         ("train", "Train", ":material/model_training:"),
         ("compare", "Compare", ":material/compare_arrows:"),
+        ("recommend", "Recommend", ":material/recommend:"),
         ("catalog", "Catalog size", ":material/trending_down:"),
     ],
 }

@@ -19,6 +19,7 @@ PAGES = {
     "data": "Data",
     "train": "Train",
     "compare": "Compare",
+    "recommend": "Recommend",
     "catalog": "Catalog size",
     "lookup": "Lookup = one-hot × matrix",
 }

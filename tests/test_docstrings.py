@@ -68,6 +68,11 @@ MODULES = [
     "embedlab.core.workspace",
     "embedlab.core.logs.options",
     "embedlab.core.engines.base",
+    "embedlab.core.recommend",
+    "embedlab.core.runs",
+    "embedlab.core.serving",
+    "embedlab.core.recommend_figure",
+    "embedlab.core.logs.history",
 ]
 
 

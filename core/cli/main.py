@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from ..errors import EmbedlabError
-from . import compare, dashboard, quality, recs, sample_data, sets, sweep, vectors
+from . import compare, dashboard, quality, recommend, recs, sample_data, sets, sweep, vectors
 from .common import flags_of
 
 DESCRIPTION = "The ``embedlab`` command: a third face of the same core the dashboard uses."
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     recs.register_evaluate(kinds)
     quality.register(sub)
     recs.register(sub)
+    recommend.register(sub)
     sweep.register(sub)
     sample_data.register(sub)
     sets.register(sub)

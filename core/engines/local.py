@@ -76,10 +76,11 @@ class LocalEngine:
             payload=result,
         )
 
-    def write(self, trained: Trained, prepared: Interactions, out) -> list[str]:  # noqa: ARG002 - the Engine protocol
+    def write(self, trained: Trained, prepared: Interactions, out) -> list[str]:
         """``items.parquet`` (vectors + metadata), ``items.txt`` (word2vec text), ``users.parquet``
-        (MF)."""
+        (MF), ``history.parquet`` (each user's events: what ``embedlab recommend`` serves from)."""
         from .. import io
+        from ..logs.history import HISTORY_FILE, write_history
 
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -89,6 +90,7 @@ class LocalEngine:
         )
         if result.users is not None:
             files += io.save(result.users, out / "users.parquet")
+        files.append(write_history(prepared, out / HISTORY_FILE))
         return [p.name for p in files]
 
     def items(self, trained: Trained) -> Embeddings:

@@ -66,7 +66,7 @@ def run_training(
     >>> report, log = run_training(get_engine("local"), LogSpec("sample_data/interactions.csv"),
     ...                            "als", tmp_path / "als", params={"factors": 8})
     >>> report["files"]
-    ['items.parquet', 'items.txt', 'users.parquet']
+    ['items.parquet', 'items.txt', 'users.parquet', 'history.parquet']
     """
     engine.check_method(method)
     check_folder_target(Path(out), force)  # before the long work, not after it

@@ -163,9 +163,10 @@ class SparkEngine:
             ],
         )
 
-    def write(self, trained: Trained, prepared: SparkLog, out) -> list[str]:  # noqa: ARG002 - the Engine protocol
-        """items.parquet/ and users.parquet/ (Parquet part files that core.io reads as one table),
-        items.txt when the vocabulary fits the driver."""
+    def write(self, trained: Trained, prepared: SparkLog, out) -> list[str]:
+        """items.parquet/, users.parquet/ and history.parquet/ (Parquet part files that core.io
+        and core.logs.history read as one table), items.txt when the vocabulary fits the
+        driver."""
         from .. import io
 
         out = Path(out)
@@ -179,7 +180,7 @@ class SparkEngine:
         if trained.items <= ITEMS_TEXT_LIMIT:
             io.save(io.load(out / "items.parquet"), out / "items.txt")
             files.append("items.txt")
-        return files
+        return files + [write_spark_history(prepared, out)]
 
     def items(self, trained: Trained) -> Embeddings:
         """The item vectors collected to the driver: what ``write`` puts in items.parquet, read
@@ -228,3 +229,13 @@ class SparkEngine:
         from ..spark.bridge import from_spark
 
         return from_spark(prepared.events, prepared.report, prepared.metadata)
+
+
+def write_spark_history(prepared: SparkLog, out: Path) -> str:
+    """``history.parquet/``: the prepared events (user, item, session, time, weight, row) as
+    Parquet part files, which ``core.logs.history.read_history`` reads back sorted."""
+    from ..logs.history import HISTORY_FILE
+
+    cols = ["user", "item", "session", "time", "weight", "row"]
+    prepared.events.select(*cols).write.mode("overwrite").parquet(str(out / HISTORY_FILE))
+    return HISTORY_FILE
