@@ -174,7 +174,7 @@ def test_cli_lists_k_titles_none_seen_for_als_and_item2vec(folders):
         assert_contract(out)
         rows = [line for line in out.stdout.splitlines() if line[:6].strip().rstrip(".").isdigit()]
         assert len(rows) == 4
-        shown = [line.split(". ", 1)[1].split(" [")[0] for line in rows]
+        shown = [line.split(". ", 1)[1].split(" · ")[0] for line in rows]  # "title · key"
         assert all(t in set(folders["titles"]) for t in shown) and not set(shown) & seen_titles
         assert "excluded" in out.stdout
         data = json.loads(
