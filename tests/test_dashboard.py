@@ -288,6 +288,17 @@ def test_pickle_vector_upload_is_refused():
     assert not at.exception and "arbitrary code" in at.error[0].value
 
 
+def test_a_refused_vector_file_leaves_the_other_tabs_drawn():
+    at = open_page("data")
+    at.file_uploader(key="data.vectors_upload").upload("u.data", b"196\t242\t3\n", "text/plain")
+    at.run()
+    at.button[[b.label for b in at.button].index("Load vectors")].click().run()
+    assert not at.exception and len(at.error) == 1  # the vectors tab says why
+    uploaders = [u.key for u in at.get("file_uploader")]
+    assert "data.log_upload" in uploaders  # the log tab is still there, after the error
+    assert any("Your sets" in str(t.label) for t in at.tabs)
+
+
 def test_uploaded_vectors_become_the_active_set():
     at = open_page("data")
     text = b"3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n"

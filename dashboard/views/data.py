@@ -41,16 +41,12 @@ def page():
     glove, sample, vectors, log, mine = st.tabs(
         ["Built-in GloVe", "Sample log", "Upload vectors", "Upload a log", "Your sets"]
     )
-    with glove:
-        _builtin()
-    with sample:
-        _sample()
-    with vectors:
-        _vectors()
-    with log:
-        _log()
+    # each tab guarded on its own: a refused file in one tab leaves the others drawn
+    for tab, section in ((glove, _builtin), (sample, _sample), (vectors, _vectors), (log, _log)):
+        with tab:
+            guarded(section)()
     with mine:
-        _stored()
+        guarded(_stored)()
 
 
 def _builtin():
