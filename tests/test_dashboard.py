@@ -126,6 +126,20 @@ def test_lookup_identity_holds():
     assert at.success and "equals W[ids]" in at.success[0].value
 
 
+def test_a_new_file_is_not_told_it_changed_since_validation():
+    at = open_page("data")
+    at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
+    at.run()
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert any("ready to train" in s.value for s in at.success)
+    other = b"user,item\nu1,a\nu1,b\nu2,a\nu2,c\n"
+    at.file_uploader(key="data.log_upload").upload("other.csv", other, "text/csv")
+    at.run()
+    notes = [c.value for c in at.caption]
+    assert not at.exception and not any("changed since it was validated" in c for c in notes)
+    assert not any("ready to train" in s.value for s in at.success)  # nor the first file's report
+
+
 def test_upload_log_train_and_metrics_shown():
     at = open_page("data")
     at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")

@@ -158,9 +158,12 @@ def _preview(up, shown) -> tuple[pd.DataFrame, dict]:
 
 def _validated_report(signature) -> None:
     """The report of the log validated last, while the page still shows what it was validated
-    from; after a change, a note to validate again instead of a stale report."""
+    from; after a change of its options, a note to validate again instead of a stale report (a
+    file never validated gets neither)."""
     validated = keys.DATA_VALIDATED.get()
     if not validated or validated[0] not in state.logs().values():
+        return
+    if validated[1][0] != signature[0]:  # another file: its report is not this one's
         return
     if validated[1] != signature:
         st.caption("The file or its options changed since it was validated: validate it again.")
