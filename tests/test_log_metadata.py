@@ -88,8 +88,8 @@ def test_the_cli_loads_the_raw_pair_in_one_command_and_joins_titles(tmp_path):
     assert "  no row was dropped" in out
     assert "    60 items with metadata, 0 without; 0 metadata ids not in the log" in out
     near = run_cli("neighbours", "1", "--vectors", str(tmp_path / "m"), "--topn", "3")
-    assert near.code == 0 and "Café 01 (1980)" not in near.stdout.splitlines()[0]
-    assert "(19" in near.stdout  # neighbours carry their titles
+    assert near.code == 0 and near.stdout.splitlines()[0] == "Café 01 (1980) · 1:"  # its title
+    assert all("(19" in line for line in near.stdout.splitlines()[1:])  # neighbours carry theirs
 
 
 def test_the_cli_says_in_one_line_which_flags_fix_a_headerless_log(tmp_path):
@@ -98,3 +98,15 @@ def test_the_cli_says_in_one_line_which_flags_fix_a_headerless_log(tmp_path):
     assert "no header (its first row is data)" in run.stderr
     assert run.stderr.rstrip().endswith("(see --columns, --user-col)")
     assert "Traceback" not in run.stderr and "\\n" not in run.stderr
+
+
+def test_an_item_file_given_as_a_log_is_a_table_not_baskets():
+    """u.item has an empty column between filled ones (video date): not basket padding, so it is
+    read as a '|' table (and the log's user column asked for), never split at commas in titles."""
+    from embedlab.core.logs import open_detected
+
+    path = ROOT / "tests" / "data" / "movielens" / "items.item"
+    assert not open_detected(path, encoding="latin-1").baskets
+    out = run_cli("train", "--log", str(path), "--method", "als", "--out", "never")
+    assert out.code == 2 and "user id" in out.stderr and "--columns" in out.stderr
+    assert open_detected(ROOT / "sample_data" / "baskets.csv").baskets  # padding still is

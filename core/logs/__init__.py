@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import EmbedlabError, ParameterError
@@ -243,14 +244,29 @@ def columns_of(df: pd.DataFrame, path: str | Path, **override: str | None) -> Co
 
 
 def looks_like_baskets(df: pd.DataFrame) -> bool:
-    """No column name we know, and rows padded with empty fields: one basket per line."""
+    """No column name we know, and rows padded with empty fields at their ends: one basket per
+    line.  Empty fields between filled ones (a table's empty column, like MovieLens' video date)
+    are not padding.
+
+    Examples
+    --------
+    >>> padded = pd.DataFrame([["milk", "bread", ""], ["tea", "", ""]], columns=["eggs", "jam", ""])
+    >>> looks_like_baskets(padded)
+    True
+    >>> table = pd.DataFrame([["1", "Toy Story", "", "http://x"]] * 2, columns=list("abcd"))
+    >>> looks_like_baskets(table)
+    False
+    """
     from .columns import GUESSES, _norm
 
     known = {g for names in GUESSES.values() for g in names}
-    if any(_norm(c) in known for c in df.columns):
+    if any(_norm(c) in known for c in df.columns) or df.shape[1] < 3:
         return False
     empty = (df.astype(str).apply(lambda c: c.str.strip()) == "").to_numpy()
-    return df.shape[1] >= 3 and empty.any(axis=1).mean() > 0.5
+    padded = empty.any(axis=1)
+    # padding only trails: once a row's field is empty, every field after it is empty too
+    trailing = (np.diff(empty.astype(np.int8), axis=1) >= 0).all(axis=1)
+    return bool(padded.mean() > 0.5 and trailing[padded].mean() >= 0.9)
 
 
 def attach_metadata(
