@@ -121,6 +121,14 @@ def test_map_sampling_is_stated_and_regex_errors_are_shown():
     assert at.error and "not a valid regular expression" in at.error[0].value
 
 
+def test_the_point_count_of_one_set_does_not_follow_to_the_next():
+    at = open_page("map", ds="sample:als")  # 1,000 items: all of them by default
+    assert at.number_input(key="map.points").value == 1000
+    at.selectbox(key="sidebar.set.sample:als").set_value("glove-6b-50d").run()
+    assert at.number_input(key="map.points").value != 1000  # GloVe's own default
+    assert not any("first 1,000 of 400,000" in c.value for c in at.caption)
+
+
 def test_lookup_identity_holds():
     at = open_page("lookup", keys="king,queen")
     assert at.success and "equals W[ids]" in at.success[0].value

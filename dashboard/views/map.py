@@ -71,7 +71,9 @@ def _controls(emb) -> dict:
         3,
         len(emb),
         step=1000,
-        key=POINTS.init(valid=lambda v: 3 <= v <= len(emb), default=maps.default_points(emb)),
+        # a count kept from another set (often that set's "all points") is not this set's: after
+        # a switch the map starts from this set's default; a link's count is its own set's
+        key=POINTS.init(valid=lambda _: False, default=maps.default_points(emb)),
     )
     sampling = c3.selectbox(
         "Sampling",
