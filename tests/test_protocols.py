@@ -208,7 +208,7 @@ def test_basket_ranking_excludes_the_basket_not_the_users_history(baskets):
 def test_evaluate_recs_states_the_protocol(baskets, timed):
     rep = evaluate_recs(baskets, "svd", k=2, max_users=None, params={"factors": 2})
     assert rep["protocol"]["name"] == "basket" and rep["users_evaluated"] == 4
-    assert "basket completion" in rep["protocol"]["description"]
+    assert "item of each basket" in rep["protocol"]["description"]
     rep = evaluate_recs(timed, "svd", k=2, max_users=None, params={"factors": 1}, history=2)
     assert rep["protocol"]["name"] == "leave-last-out" and rep["protocol"]["history"] == 2
     assert "mean of the last 2 items" in rep["protocol"]["description"]

@@ -106,7 +106,10 @@ def _auto(s: LogShape) -> tuple[str, str]:
             "instant (invoices, orders)"
         )
     tied = (
-        f"; {s.tied_share:.0%} of events share their timestamp (ties drawn)" if s.tied_share else ""
+        f"; {s.tied_share:.0%} of events have the same timestamp as another of the user's events "
+        "(their order is drawn with the seed)"
+        if s.tied_share
+        else ""
     )
     return "leave-last-out", (
         f"histories over many moments: a median of {s.moments_median:g} distinct timestamps per "
@@ -307,8 +310,8 @@ def describe(split: Split) -> dict:
     }
     if split.protocol == "basket":
         text = (
-            "basket completion: one random item of each basket of 2+ items held out, ranked "
-            "against the whole catalog from the basket's other items (which are excluded)"
+            "One random item of each basket of 2+ items is held out and ranked against the whole "
+            "catalog from the basket's other items (which are excluded)"
         )
         return {**out, "description": text, "shape": split.shape}
     query = (
@@ -320,8 +323,8 @@ def describe(split: Split) -> dict:
         )
     )
     text = (
-        "chronological leave-last-out: each user's last event held out, ranked against the whole "
-        f"catalog with seen items excluded; item-based methods score from {query}"
+        "Each user's last event in time is held out and ranked against the whole catalog, items "
+        f"the user has already seen excluded; item-based methods score from {query}"
     )
     return {
         **out,
