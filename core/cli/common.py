@@ -73,7 +73,8 @@ def force_option(p) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing output file or folder (inputs are never overwritten)",
+        help="replace an existing output file; in an output folder, replace only what embedlab "
+        "wrote there (your other files are kept); inputs are never touched",
     )
 
 
