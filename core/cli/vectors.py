@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..visible import visible
 from .common import emit, force_option, load_vectors, vector_options
 
 
@@ -47,15 +48,18 @@ def register(sub) -> None:
 
 
 def _neighbour_lines(data: dict) -> list[str]:
-    lines = [f"{data['query']}:"]
+    """The human lines of a neighbours or analogy result; keys and metadata (titles) are user
+    text, shown with their control characters spelled out (``core.visible``)."""
+    lines = [f"{visible(data['query'])}:"]
     if data.get("excluded"):
-        lines[0] += f"  (inputs excluded: {', '.join(data['excluded'])})"
+        lines[0] += f"  (inputs excluded: {', '.join(visible(k) for k in data['excluded'])})"
     if data.get("recall") is not None:
         lines.append(f"  approximate search, measured recall@10 {data['recall']:.3f}")
-    width = max((len(r["key"]) for r in data["results"]), default=0)
-    for i, r in enumerate(data["results"], 1):
-        extra = "  ".join(str(v) for c, v in r.items() if c not in ("key", "score"))
-        lines.append(f"  {i:>3}. {r['key']:<{width}}  {r['score']:.4f}  {extra}".rstrip())
+    keys = [visible(r["key"]) for r in data["results"]]
+    width = max((len(k) for k in keys), default=0)
+    for i, (key, r) in enumerate(zip(keys, data["results"]), 1):
+        extra = "  ".join(visible(v) for c, v in r.items() if c not in ("key", "score"))
+        lines.append(f"  {i:>3}. {key:<{width}}  {r['score']:.4f}  {extra}".rstrip())
     return lines
 
 
