@@ -444,6 +444,7 @@ def clean_log(
     """
     decimal = log.dialect.decimal if log.dialect else "."
     builder = EventBuilder(cols, source, min_weight, decimal, max_ragged)
-    for chunk in log.chunks():
+    used = [c for c in cols.to_dict().values() if c]  # a wide log is parsed for these only
+    for chunk in log.chunks(columns=used):
         builder.add(chunk)
     return builder.build(log.lines, log.baskets, log.skipped(), log.reading())
