@@ -250,6 +250,8 @@ def report(rep) -> None:
         st.caption("No row was dropped.")
     columns = ", ".join(f"{k} = {v}" for k, v in rep.columns.items() if v)
     st.caption("Columns: " + md(columns))
+    for warning in getattr(rep, "warnings", []):  # suspicious data, named (core.logs.suspect)
+        st.warning(md(warning[:1].upper() + warning[1:]))
     for line in metadata_lines(rep.metadata):
         text = line.strip().replace(rep.metadata.get("file", ""), _name(rep.metadata))
         st.caption(md(text[:1].upper() + text[1:]))
