@@ -57,3 +57,20 @@ def test_the_cli_prints_the_warnings_one_line_each(tmp_path):
     assert_contract(run)
     warnings = [line for line in run.stdout.splitlines() if line.strip().startswith("warning:")]
     assert len(warnings) == 3, run.stdout
+
+
+def test_the_data_page_shows_the_warnings_with_the_report(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.paths import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("views/data.py").run()
+    rows = ROWS[:5] + ROWS[7:] + [f"u{i},i{i % 2 + 1},3,{1600000000 + i}" for i in range(5, 40)]
+    at.file_uploader(key="data.log_upload").upload("log.csv", "\n".join(rows).encode(), "text/csv")
+    at.run()
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and any("ready to train" in s.value for s in at.success)
+    shown = [w.value for w in at.warning]
+    assert any("1 negative" in w for w in shown) and any("mixes units" in w for w in shown)

@@ -58,3 +58,12 @@ def test_a_ragged_row_of_a_wide_log_is_still_counted(tmp_path):
         f.write("u1,i1,3," + ",".join(["0"] * (COLUMNS - 3)) + ",extra\n")
     inter = prepare(path, user_col="user", item_col="item", max_ragged=0.5)
     assert inter.report.rows_read == 401 and inter.report.rows_kept == 400
+
+
+def test_the_data_page_keeps_a_bounded_preview_of_a_wide_log():
+    from embedlab.dashboard.reading import PREVIEW_CELLS, preview_rows
+
+    wide = pd.DataFrame(np.zeros((200, 10_000), dtype=np.int8))
+    narrow = pd.DataFrame(np.zeros((1_000, 4), dtype=np.int8))
+    assert preview_rows(wide).shape == (20, 10_000)  # 200,000 fields at most, 20 rows at least
+    assert preview_rows(narrow).shape == (1_000, 4) and PREVIEW_CELLS == 200_000
