@@ -4,6 +4,7 @@ what is kept is the same as a whole-file parse; the Data page keeps a bounded pr
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from embedlab.core.logs import prepare
