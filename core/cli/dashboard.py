@@ -331,7 +331,9 @@ def run_dashboard(args) -> int:
     for line in lines:
         print(f"embedlab: {visible(line)}", file=sys.stderr)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path()), *launch.flags]
-    child = subprocess.Popen(cmd, env={**os.environ, **launch.env})
+    # few malloc arenas: each visitor's thread would otherwise keep its own heap at its peak
+    arenas = {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+    child = subprocess.Popen(cmd, env={**os.environ, **arenas, **launch.env})
     return supervise(child)
 
 
