@@ -138,10 +138,8 @@ def train_prepared(
     tuner: Tuner | None = None,
     protocol: str = "auto",
 ) -> TrainingRun:
-    """(Tune or evaluate), then train ``method`` on all events of a log ``engine`` prepared.
-
-    The evaluation comes first (a face shows it as the first of two stages); it trains its own
-    model on the split, so the order changes no result.
+    """(Tune or evaluate), then train ``method`` on all events of a log ``engine`` prepared.  The
+    evaluation trains its own model on the split, so its coming first changes no result.
 
     Parameters
     ----------
@@ -180,17 +178,9 @@ def train_prepared(
     >>> run.trained.items, engine.items(run.trained).dim, sorted(run.evaluation["baselines"])
     (1000, 64, ['ease', 'itemcf', 'popularity', 'random'])
     """
+    stage = (evaluate, k, evaluation_progress, tuner, protocol)
     params, evaluation, tuning = _first_stage(
-        engine,
-        prepared,
-        method,
-        seed,
-        dict(params or {}),
-        evaluate,
-        k,
-        evaluation_progress,
-        tuner,
-        protocol,
+        engine, prepared, method, seed, dict(params or {}), *stage
     )
     trained = engine.train(prepared, method, seed, params, progress or _quiet)
     return TrainingRun(trained, evaluation, tuning)

@@ -83,9 +83,8 @@ def leave_last_out(
     Parameters
     ----------
     inter : Interactions
-    max_users : int or None, default 5000
+    max_users, seed : int or None (default 5000), int (default 0)
         At most this many users evaluated (a seeded sample; every case of a sampled user kept).
-    seed : int, default 0
     per_user : int, default 1
         Held-out events per user: at most ``min(per_user, events // 2)``, so every user keeps
         half of their history.  Users with one event are not evaluated.  Above 1 each held-out
@@ -115,15 +114,8 @@ def leave_last_out(
     (100, 'users')
     """
     order = tie_order(inter, seed)
-    u, it = inter.user[order], inter.item[order]
-    start, end, window = _windows(u, inter.n_users, per_user)
-    held_pos = np.repeat(end - window, window) + _ramp(window)
-    mask = np.ones(len(inter), dtype=bool)
-    mask[order[held_pos]] = False
-    train = inter.keep_rows(mask)
-    users, held = u[held_pos], it[held_pos]
-    keep, repeats = _new_items(train, users, held)
-    users, held, query_end = users[keep], held[keep], (end - window)[u[held_pos][keep]]
+    it = inter.item[order]
+    train, users, held, query_end, start, repeats = _hold_out(inter, order, per_user)
     users, held, query_end = _sample(users, held, query_end, max_users, seed)
     if not len(users):
         raise DataError(
@@ -133,20 +125,27 @@ def leave_last_out(
         )
     exclude = None if per_user == 1 else _exclude_others(train, users, held)
     context = recent_rows(it, query_end, start[users], inter.n_items, history, decay)
+    kw = {"context": context, "exclude": exclude, "history": history, "decay": decay}
+    ties = last_tied(inter, np.unique(users))
     return Split(
-        train,
-        users,
-        held,
-        it[query_end - 1],
-        repeats,
-        context=context,
-        exclude=exclude,
-        history=history,
-        decay=decay,
-        unit="users",
-        ties=last_tied(inter, np.unique(users)),
-        group=users,
+        train, users, held, it[query_end - 1], repeats, unit="users", ties=ties, group=users, **kw
     )
+
+
+def _hold_out(inter: Interactions, order: np.ndarray, per_user: int):
+    """Each user's last ``per_user`` events (in ``order``) out of the training log: (train,
+    users, held items, one past each case's query rows, each user's first row, repeats skipped),
+    held-out items the user had already seen in training skipped and counted."""
+    u, it = inter.user[order], inter.item[order]
+    start, end, window = _windows(u, inter.n_users, per_user)
+    held_pos = np.repeat(end - window, window) + _ramp(window)
+    mask = np.ones(len(inter), dtype=bool)
+    mask[order[held_pos]] = False
+    train = inter.keep_rows(mask)
+    users, held = u[held_pos], it[held_pos]
+    keep, repeats = _new_items(train, users, held)
+    query_end = (end - window)[users[keep]]
+    return train, users[keep], held[keep], query_end, start, repeats
 
 
 def _windows(u: np.ndarray, n_users: int, per_user: int):

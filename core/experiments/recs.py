@@ -31,10 +31,8 @@ def evaluate_recs(
     inter : Interactions
     method : str
         A registered trainer's name (``core.train.registry``).
-    k : int, default 10
-        Cut-off of HR@k and NDCG@k.
-    seed : int, default 0
-        Seeds the training and the user sample.
+    k, seed : int, default 10 and 0
+        Cut-off of HR@k and NDCG@k; the seed of the training and of the user sample.
     max_users : int or None, default 5000
         Evaluate a seeded sample of at most this many users.
     params : dict, optional

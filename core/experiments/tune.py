@@ -260,9 +260,8 @@ def tune(
     trials, budget : int or None (default 20), float or None (default None)
         The number of trials (the first is the trainer's defaults) and/or the seconds after which
         no trial starts (not reproducible: the count depends on the machine's speed).
-    k : int, default 10
-    seed : int, default 0
-        Seeds the sampler, the splits and every training: same seed, same best parameters.
+    k, seed : int, default 10 and 0
+        The cut-off; the seed of the sampler, the splits and every training (same seed, same best).
     metric : {"hr", "ndcg"}, default "ndcg"
         The validation metric maximised (:data:`OBJECTIVES`).
     fixed : dict, optional
