@@ -67,20 +67,18 @@ def visible_json(text: str) -> str:
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
-# GitHub-style autolinks (``http://…``, ``www.…``, ``a@b.c``) are found in the text after escapes
-# are resolved, so escaping cannot stop them: a WORD JOINER (U+2060, invisible) breaks them
-_AUTOLINK = re.compile(r"(?i)(:(?=/)|\bwww(?=\\?\.)|@)")
 
 
 def markdown_text(text) -> str:
     """``text`` as literal text for a Markdown renderer (a Streamlit label, caption or button):
     every Markdown and HTML character backslash-escaped, controls spelled out, line breaks kept
-    out, so ``![x](http://…)`` or ``<img src=…>`` shows as typed and fetches nothing; a bare URL
-    or address gets an invisible word joiner so it is not made a link either.
+    out, so ``![x](http://…)`` or ``<img src=…>`` shows as typed and fetches nothing.  (A bare
+    ``http://…`` may still be drawn as a link: GitHub-style autolinks are found after escapes are
+    resolved; a link fetches nothing until clicked, and the text stays exactly as typed.)
 
     Examples
     --------
     >>> markdown_text("![a](http://x.example/p.png) *b*")
-    '\\\\!\\\\[a\\\\]\\\\(http\\\\:\\u2060//x\\\\.example/p\\\\.png\\\\) \\\\*b\\\\*'
+    '\\\\!\\\\[a\\\\]\\\\(http\\\\://x\\\\.example/p\\\\.png\\\\) \\\\*b\\\\*'
     """
-    return _AUTOLINK.sub("\\1\u2060", _MARKDOWN.sub(r"\\\1", visible(text)))
+    return _MARKDOWN.sub(r"\\\1", visible(text))
