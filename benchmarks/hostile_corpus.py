@@ -9,7 +9,10 @@ wall time.
 
 The expected outcome for every case: exit 0 or 2, one line on stderr when it fails, no traceback,
 RSS <= 1 GB, <= 30 s, no data lost (``swap-killed`` kills ``train --out`` between its two renames
-and checks the old model loads again).  The corpus is cached in --dir (the big files take a few
+and checks the old model loads again, read where it lies; the ``own-*`` cases check that the
+user's files, inputs among them, are unchanged after ``train --out`` with and without --force),
+no raw terminal control (ESC, C1 CSI, BEL) in what a command prints (``esc-*``: hostile titles).
+The corpus is cached in --dir (the big files take a few
 minutes to write once, and about 1.5 GB of disk).
 """
 
@@ -539,6 +542,171 @@ def _loop(a: Path, b: Path) -> Path:
     return a
 
 
+def _digest(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes (the user's files, to compare after a run)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _fresh(folder: Path, files: dict[str, bytes]) -> Path:
+    """``folder`` emptied and holding exactly ``files`` (relative name → bytes)."""
+    import shutil
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _kept(folder: Path, before: dict[str, bytes]) -> bool:
+    """Whether every file of ``before`` is still in ``folder`` with the same bytes."""
+    now = _digest(folder) if folder.exists() else {}
+    return all(now.get(name) == data for name, data in before.items())
+
+
+def ownership_cases(d: Path) -> list[tuple]:
+    """Round 3 (issue 23): nothing of the user's is ever deleted, with or without --force.  Each
+    case sets its folder up afresh and checks afterwards that the user's files are unchanged."""
+    log = (ROOT / "sample_data" / "interactions.csv").read_bytes()
+    own = d / "own"
+    train = ["train", "--method", "svd", "--param", "factors=3"]
+    user_files = {"data/log.csv": log, "data/items.csv": b"item,title\ni0000,One\n"}
+    cases = []
+    for name, out, force in (
+        ("own-out-is-the-input-folder", own / "data", True),
+        ("own-out-is-the-input-folder-noforce", own / "data", False),
+        ("own-out-is-the-inputs-parent", own, True),
+    ):
+        argv = [*train, "--log", str(own / "data" / "log.csv"), "--out", str(out)]
+        argv += ["--metadata", str(own / "data" / "items.csv")] + ["--force"] * force
+        cases.append((name, argv, lambda: _fresh(own, user_files), lambda: _kept(own, user_files)))
+    mine = {"items.txt": b"my own list\n"}
+    for force in (False, True):
+        argv = [*train, "--log", str(ROOT / "sample_data" / "interactions.csv")]
+        argv += ["--out", str(d / "own-items"), *["--force"] * force]
+        cases.append(
+            (
+                f"own-users-items-txt{'-force' if force else ''}",
+                argv,
+                lambda: _fresh(d / "own-items", mine),
+                lambda: _kept(d / "own-items", mine),
+            )
+        )
+    notes = {"analysis-notes.md": b"what I found\n"}
+    argv = [*train, "--log", str(ROOT / "sample_data" / "interactions.csv")]
+    argv += ["--out", str(d / "own-notes")]
+
+    def ours_with_notes():
+        _fresh(d / "own-notes", {})  # (removed: the run below writes it as ours)
+        subprocess.run([sys.executable, "-m", "embedlab.core.cli", *argv], capture_output=True)
+        (d / "own-notes" / "analysis-notes.md").write_bytes(notes["analysis-notes.md"])
+
+    for force in (False, True):
+        cases.append(
+            (
+                f"own-notes-in-our-folder{'-force' if force else ''}",
+                argv + ["--force"] * force,
+                ours_with_notes,
+                lambda: _kept(d / "own-notes", notes),
+            )
+        )
+    return cases
+
+
+def escape_cases(d: Path) -> list[tuple[str, list[str]]]:
+    """Titles and keys holding terminal escapes (clear screen, OSC-8 hyperlink, C1 CSI, bidi):
+    nothing raw may reach the terminal (``esc`` counts ESC/C1 bytes in the case's output)."""
+    path = d / "escapes.parquet"
+    if not path.exists():
+        import pandas as pd
+
+        from embedlab.core import Embeddings, io
+
+        titles = [
+            "plain",
+            "Film\x1b[2J\x1b[H",
+            "x\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07",
+            "y\x9b31m\u202egnp.exe",
+        ]
+        vecs = np.array([[1, 0], [1, 0.1], [1, 0.2], [1, 0.3]], np.float32)
+        meta = pd.DataFrame({"title": titles})
+        io.save(Embeddings(["a", "b", "c\x1b[31m", "d"], vecs, metadata=meta), path)
+    text = _write(d / "esc.txt", b"2 2\n\x1b[2Jkey 1.0 2.0\ngood 1.5 2.5\n")
+    return [
+        ("esc-titles-neighbours", ["neighbours", "a", "--vectors", str(path)]),
+        ("esc-titles-neighbours-json", ["neighbours", "a", "--vectors", str(path), "--json"]),
+        ("esc-key-in-small-txt", ["neighbours", "good", "--vectors", str(text)]),
+    ]
+
+
+def round3_cases(d: Path) -> list[tuple[str, list[str]]]:
+    """Wide files, a 1M-row evaluation, suspicious data (issue 23)."""
+    wide = d / "wide10k.csv"
+    if not wide.exists():
+        cols, tail = 10_000, ("1," * 9_997 + "1\n").encode()
+        with open(wide.with_suffix(".part"), "wb") as f:
+            f.write(
+                (",".join(["user", "item"] + [f"c{i}" for i in range(2, cols)]) + "\n").encode()
+            )
+            i = 0
+            while f.tell() < 180 << 20:
+                f.write(f"u{i % 500},i{i % 100},".encode() + tail)
+                i += 1
+        wide.with_suffix(".part").replace(wide)
+    big = d / "events1m.csv"
+    if not big.exists():
+        rng = np.random.default_rng(0)
+        n = 1_000_000
+        frame = np.column_stack(
+            [rng.integers(0, 50_000, n), rng.zipf(1.3, n) % 20_000, rng.integers(0, 10**7, n)]
+        )
+        with open(big.with_suffix(".part"), "w") as f:
+            f.write("user,item,time\n")
+            f.writelines(f"u{u},i{i},{1_600_000_000 + t}\n" for u, i, t in frame)
+        big.with_suffix(".part").replace(big)
+    suspect = _write(
+        d / "suspect.csv",
+        b"user,item,rating,time\nu1,i1,5,1600000000\nu1,i2,-3,1600000100\n"
+        b"u2,i1,1e300,1600000000000\nu2,i2,4,1600000200000\nu3,i1,2,1600000300\n"
+        b"u3;i2;4;1600000400\nu4;i1;4;1600000500\nu4,i2,3,1600000600\n",
+    )
+    out = str(d / "out" / "round3")
+    return [
+        (
+            "wide-10k-columns-train",
+            [
+                "train",
+                "--log",
+                str(wide),
+                "--method",
+                "svd",
+                "--param",
+                "factors=4",
+                "--out",
+                out,
+                "--force",
+            ],
+        ),
+        ("eval-als-1m-rows", ["evaluate", "recs", "--log", str(big), "--method", "als"]),
+        (
+            "suspicious-weights-times-delimiters",
+            [
+                "train",
+                "--log",
+                str(suspect),
+                "--method",
+                "svd",
+                "--param",
+                "factors=1",
+                "--out",
+                out,
+                "--force",
+            ],
+        ),
+    ]
+
+
 def param_cases(d: Path) -> list[tuple[str, list[str]]]:
     """Parameter values that would run for hours, days or forever."""
     log = str(ROOT / "sample_data" / "interactions.csv")
@@ -638,8 +806,11 @@ def swap_case(d: Path) -> dict:
     os.close(wait_w)
     absent = not out.exists()
     load = run_measured(["neighbours", "i0000", "--vectors", str(out), "--json"])
+    # a read uses the old copy where it lies (renames nothing); the next writer puts it back
+    olds = list(out.parent.glob(".swapped.old-*"))
+    read_in_place = not out.exists() and len(olds) == 1 and (olds[0] / "report.json").exists()
     row = {k: max(first[k], load[k]) for k in ("seconds", "max_rss_mb", "cpu_seconds")}
-    lost = not (paused and absent and load["exit"] == 0 and (out / "report.json").exists())
+    lost = not (paused and absent and load["exit"] == 0 and read_in_place)
     return {
         **load,
         **row,
@@ -659,16 +830,16 @@ def run_case(argv: list[str], timeout: float = 120) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "embedlab.core.cli", *argv],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
     )
     try:
-        _, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(timeout=timeout)
         timed_out = False
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
+        out, err = proc.communicate()
         timed_out = True
     # communicate() reaped the child; its peak RSS is in the children's rusage delta (see below)
     seconds = time.perf_counter() - start
@@ -680,6 +851,8 @@ def run_case(argv: list[str], timeout: float = 120) -> dict:
         "traceback": "Traceback" in text,
         "stderr_lines": len(text.splitlines()) if text else 0,
         "stderr": text.splitlines()[-1][:200] if text else "",
+        # raw terminal controls in what the command printed: ESC, the C1 CSI (UTF-8), BEL
+        "esc": sum((out + err).count(b) for b in (b"\x1b", b"\xc2\x9b", b"\x07")),
     }
 
 
@@ -715,13 +888,20 @@ def main() -> int:
         + flood_cases(d)
         + odd_cases(d)
         + param_cases(d)
+        + escape_cases(d)
+        + round3_cases(d)
+        + ownership_cases(d)
         + [("swap-killed", None)]
     )
     rows = []
-    for name, argv in cases:
+    for name, argv, *checked in cases:
         if args.only and args.only not in name:
             continue
+        if checked:  # (setup, check): the user's files set up afresh, then checked unchanged
+            checked[0]()
         r = {"case": name, **(run_measured(argv) if argv else swap_case(d))}
+        if checked:
+            r["data_lost"] = not checked[1]()
         rows.append(r)
         bad = (
             r["traceback"]
@@ -730,6 +910,7 @@ def main() -> int:
             or r["max_rss_mb"] > 1024
             or r["seconds"] > 30
             or r.get("data_lost")
+            or r.get("esc")
         )
         print(
             f"{'BAD ' if bad else 'ok  '}{name:<28} exit={r['exit']} {r['seconds']:>6.2f}s "
@@ -746,6 +927,7 @@ def main() -> int:
         "max_seconds": max((r["seconds"] for r in rows), default=0),
         "max_cpu_seconds": max((r["cpu_seconds"] for r in rows), default=0),
         "data_lost": sum(bool(r.get("data_lost")) for r in rows),
+        "esc_on_terminal": sum(bool(r.get("esc")) for r in rows),
         "over_1gb": sum(r["max_rss_mb"] > 1024 for r in rows),
         "over_30s": sum(r["seconds"] > 30 for r in rows),
     }
@@ -761,6 +943,7 @@ def main() -> int:
                 "bad_exit",
                 "multi_line_stderr",
                 "data_lost",
+                "esc_on_terminal",
                 "over_1gb",
                 "over_30s",
             )

@@ -27,12 +27,16 @@ Each cap can be raised with an environment variable for a genuine file that exce
   EASE baseline holds a dense items × items matrix (10,000 items: 400 MB in float32) and inverts
   it (``n³`` work); a larger catalog is fit on its most popular items, as many as both caps allow,
   and the report says so (``core.evaluate.ease``).
+- ``EMBEDLAB_PARALLEL_READS`` (default 1): logs a dashboard server parses at once
+  (:func:`reading_slot`), whatever the number of visitors.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ParameterError
@@ -162,3 +166,38 @@ def check_encoding(encoding: str) -> str:
             "(see Python's 'Standard Encodings' list)",
         )
     return info.name
+
+
+_READS = threading.BoundedSemaphore(max(1, _env_int("EMBEDLAB_PARALLEL_READS", 1)))
+
+
+@contextmanager
+def reading_slot():
+    """A server's budget for reading logs: at most ``EMBEDLAB_PARALLEL_READS`` (default 1) logs are
+    parsed at once in this process, whatever the number of visitors, so the memory a server takes
+    for uploads is one reader's bound (by bytes and fields: ``core.logs.read.chunk_rows``), not
+    one per visitor; the others wait their turn.
+
+    Examples
+    --------
+    >>> with reading_slot():
+    ...     pass
+    """
+    with _READS:
+        try:
+            yield
+        finally:
+            give_back_memory()
+
+
+def give_back_memory() -> None:
+    """Return the heap's free pages to the system (glibc ``malloc_trim``), so a server's memory
+    falls back after a big parse instead of staying at its peak; nothing elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0) if name else None
+    except (OSError, AttributeError):  # not glibc
+        pass

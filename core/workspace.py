@@ -39,7 +39,7 @@ import pandas as pd
 
 from .embeddings import Embeddings, Provenance
 from .errors import EmbedlabError, ParameterError
-from .io.atomic import atomic_file
+from .io.atomic import atomic_file, follow_umask
 from .jsonify import to_json_value_or_text
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -153,6 +153,7 @@ class Workspace:
             size = len(keys) + vectors.nbytes + len(meta or b"")
             self._check_room(size)
             tmp = Path(tempfile.mkdtemp(dir=self.root / "tmp"))
+            follow_umask(tmp)  # 0700 from mkdtemp otherwise, unlike every other file here
             (tmp / "keys.json").write_bytes(keys)
             np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
             if meta is not None:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from embedlab.core.errors import EmbedlabError
+from embedlab.core.limits import reading_slot
 from embedlab.core.logs import open_detected, read_metadata
 from embedlab.core.logs.clean import metadata_lines
 from embedlab.core.logs.dialect import ENCODINGS
@@ -113,6 +114,18 @@ def ragged_share() -> float:
     return percent / 100
 
 
+PREVIEW_CELLS = 200_000
+"""Fields a session keeps of an uploaded log's first rows: 20 rows of a 10,000-column file, not
+the reader's whole first chunk (the reader bounds that chunk by bytes and fields; this bounds what
+stays in the session)."""
+
+
+def preview_rows(first: pd.DataFrame) -> pd.DataFrame:
+    """The first rows of ``first`` that fit :data:`PREVIEW_CELLS` (at least 20), copied."""
+    rows = max(20, PREVIEW_CELLS // max(first.shape[1], 1))
+    return first.iloc[:rows].copy()
+
+
 def log_preview(upload, path: Path, fmt: str, reading: dict):
     """The log's first rows as it will be read, and how (or None after a shown error): parsed
     once per upload and options, not on every widget change."""
@@ -120,11 +133,12 @@ def log_preview(upload, path: Path, fmt: str, reading: dict):
     key = (upload.file_id, fmt, json.dumps(reading, sort_keys=True))
     if key not in cache:
         try:
-            log = open_detected(path, fmt, **reading)
+            with reading_slot():  # the server's budget: one log parsed at a time
+                log = open_detected(path, fmt, **reading)
         except EmbedlabError as exc:
             failed(exc)
             return None
-        frame = log.first.copy()
+        frame = preview_rows(log.first)
         frame.attrs.update(baskets=log.baskets, header=log.frame().attrs["header"])
         cache.clear()  # one uploaded log in memory at a time
         cache[key] = (frame, log.reading())
@@ -236,6 +250,8 @@ def report(rep) -> None:
         st.caption("No row was dropped.")
     columns = ", ".join(f"{k} = {v}" for k, v in rep.columns.items() if v)
     st.caption("Columns: " + md(columns))
+    for warning in getattr(rep, "warnings", []):  # suspicious data, named (core.logs.suspect)
+        st.warning(md(warning[:1].upper() + warning[1:]))
     for line in metadata_lines(rep.metadata):
         text = line.strip().replace(rep.metadata.get("file", ""), _name(rep.metadata))
         st.caption(md(text[:1].upper() + text[1:]))

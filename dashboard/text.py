@@ -1,13 +1,12 @@
-"""User-supplied text (file names, keys, column names, error messages that quote them) is shown
-through Streamlit elements that render Markdown; escaping it keeps a label a label."""
+"""User-supplied text (file names, keys, titles, column names, error messages that quote them) is
+shown through Streamlit elements that render Markdown (labels, buttons, captions, alerts, toasts,
+tooltips): escaping it keeps a label a label, and an image link or an ``<img>`` tag fetches
+nothing.  The escaping itself lives in ``core.visible`` (the CLI spells out the same controls)."""
 
-import re
-
-# ":" too: GitHub-style autolinks ("http://…", "www.…") are found before escapes are applied, and
-# inside one every backslash would show; an escaped colon (and dot) never starts one.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+from embedlab.core.visible import markdown_text
 
 
 def md(text) -> str:
-    """Backslash-escape Markdown (and the characters Streamlit treats as HTML or LaTeX)."""
-    return _SPECIAL.sub(r"\\\1", str(text))
+    """Backslash-escape Markdown (and the characters Streamlit treats as HTML, LaTeX, colour or
+    emoji directives: ``< > $ :``); control characters and line breaks spelled out."""
+    return markdown_text(text)

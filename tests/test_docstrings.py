@@ -47,6 +47,7 @@ MODULES = [
     "embedlab.core.io",
     "embedlab.core.io.atomic",
     "embedlab.core.io.keycheck",
+    "embedlab.core.visible",
     "embedlab.core.labels",
     "embedlab.core.layouts.spec",
     "embedlab.core.jobs",

@@ -116,14 +116,14 @@ def test_train_killed_while_writing_never_leaves_a_mixed_folder(tmp_path):
 
 def test_a_failed_folder_write_leaves_the_old_folder_and_no_temp(tmp_path):
     out = tmp_path / "model"
-    out.mkdir()
-    (out / "report.json").write_text("{}")
+    with atomic_folder(out) as tmp:
+        (tmp / "report.json").write_text("{}")
     with pytest.raises(RuntimeError):
         with atomic_folder(out) as tmp:
             (tmp / "items.txt").write_text("half")
             raise RuntimeError("killed")
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
-    assert [p.name for p in out.iterdir()] == ["report.json"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "report.json"]
 
 
 def _start_paused_at_swap(*argv: str):
@@ -155,7 +155,7 @@ def _start_paused_at_swap(*argv: str):
     return proc, said, wait_w
 
 
-def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
+def test_a_folder_left_absent_by_a_killed_swap_is_read_in_place_and_restored_by_a_writer(tmp_path):
     import os
 
     from embedlab.core.cli import main
@@ -177,7 +177,6 @@ def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
         )
         == 0
     )
-    old_report = (out / "report.json").read_bytes()
     proc, said, wait_w = _start_paused_at_swap(
         "train",
         "--log",
@@ -194,9 +193,10 @@ def test_a_folder_left_absent_between_the_renames_is_restored_on_load(tmp_path):
     assert said == b"x", proc.stderr.read()
     assert not out.exists()  # killed between the renames: the old folder waits under a hidden name
     assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == [".model.old", ".model.tmp"]
-    emb = io.load(out)  # loading puts the old folder back, and says so
-    assert (out / "report.json").read_bytes() == old_report and emb.dim == 4
-    assert "restored" in emb.notes[0] and ".model.old-" in emb.notes[0]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    emb = io.load(out)  # a read uses the old folder where it lies and says so, renaming nothing
+    assert emb.dim == 4 and sorted(p.name for p in tmp_path.iterdir()) == before
+    assert "read from there" in emb.notes[0] and ".model.old-" in emb.notes[0]
     # the next write removes the killed writer's temporary folder and completes normally
     assert (
         main(

@@ -236,13 +236,20 @@ def test_an_existing_file_is_replaced_only_with_force(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left behind
 
 
-def test_temp_files_of_killed_writers_are_removed_once_stale(tmp_path):
-    stale, fresh = tmp_path / ".out.txt.tmp-old", tmp_path / ".out.txt.tmp-running"
-    stale.write_text("half")
-    fresh.write_text("half")
-    os.utime(stale, (0, 0))
+def test_temp_files_of_killed_writers_are_removed_and_lookalikes_kept(tmp_path):
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # its process id now names a writer that has ended
+    stale = tmp_path / f".out.txt.tmp-{ended.pid}-abcdefgh"
+    running = tmp_path / f".out.txt.tmp-{os.getppid()}-abcdefgh"  # a writer still alive
+    lookalike = tmp_path / ".out.txt.tmp-old"  # not a name embedlab makes: the user's
+    for p in (stale, running, lookalike):
+        p.write_text("half")
+    os.utime(lookalike, (0, 0))
     io.save(_emb(["a"]), tmp_path / "out.txt")
-    assert not stale.exists() and fresh.exists()
+    assert not stale.exists() and running.exists() and lookalike.exists()
 
 
 def test_convert_never_overwrites_its_own_inputs(tmp_path, capsys):

@@ -10,6 +10,7 @@ import json
 import sys
 
 from ..jsonify import to_json_value
+from ..visible import visible, visible_json
 
 DEFAULT_VECTORS = "glove-6b-50d"
 
@@ -73,7 +74,8 @@ def force_option(p) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing output file or folder (inputs are never overwritten)",
+        help="replace an existing output file; in an output folder, replace only what embedlab "
+        "wrote there (your other files are kept); inputs are never touched",
     )
 
 
@@ -91,25 +93,36 @@ def shown(value) -> str:
     """User text (a key, a title, any metadata value) as the terminal will show it.
 
     Every command prints keys and titles through this one function, so how such text is made
-    safe for a terminal is decided in one place.
+    safe for a terminal is decided in one place: control characters, bidi overrides and line
+    separators spelled out (:func:`core.visible.visible`), so a title can neither split a line
+    nor reach the terminal as an escape.
 
     Examples
     --------
     >>> shown("Star Wars (1977)")
     'Star Wars (1977)'
+    >>> shown("a\x1b[2Jb") != "a\x1b[2Jb"
+    True
     """
-    return str(value)
+    from ..visible import visible
+
+    return visible(str(value))
 
 
 def emit(args, data: dict, human) -> None:
-    """Print ``data`` as JSON with --json, else through ``human(data)`` (a list of lines)."""
+    r"""Print ``data`` as JSON with --json, else through ``human(data)`` (a list of lines).
+
+    The one way out to the terminal: control characters of user text are spelled out
+    (``core.visible``: ``\x1b``, ``\u202e``), in JSON as ``\uXXXX`` escapes (still JSON).
+    A line's own ``\n`` stays a line break; user text inside lines is escaped where it is put
+    in (e.g. titles in ``_neighbour_lines``), so no user text splits a line either."""
     if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, default=to_json_value))
+        print(visible_json(json.dumps(data, ensure_ascii=False, default=to_json_value)))
     else:
-        print("\n".join(human(data)))
+        print(visible("\n".join(human(data)), keep_newlines=True))
     if "notes" not in data:  # never silent, never on stdout (it may be JSON), never before an error
         for note in getattr(args, "notes", []):
-            print(f"embedlab: note: {note}", file=sys.stderr)
+            print(f"embedlab: note: {visible(note)}", file=sys.stderr)
 
 
 def stderr_progress(enabled: bool):
@@ -119,7 +132,7 @@ def stderr_progress(enabled: bool):
         if enabled:
             bar = "#" * int(fraction * 30)
             print(
-                f"\r[{bar:<30}] {fraction:4.0%} {message[:50]:<50}",
+                f"\r[{bar:<30}] {fraction:4.0%} {visible(message)[:50]:<50}",
                 end="",
                 file=sys.stderr,
                 flush=True,

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..visible import visible
 
 GRACE_SECONDS = 10.0
 DEFAULT_HOST = "127.0.0.1"
@@ -334,9 +335,11 @@ def run_dashboard(args) -> int:
     launch = plan(ours, rest, dict(os.environ))
     lines = launch.notes + (exposure_notice(launch, ours.workspace) if launch.exposed else [])
     for line in lines:
-        print(f"embedlab: {line}", file=sys.stderr)
+        print(f"embedlab: {visible(line)}", file=sys.stderr)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path()), *launch.flags]
-    child = subprocess.Popen(cmd, env={**os.environ, **launch.env})
+    # few malloc arenas: each visitor's thread would otherwise keep its own heap at its peak
+    arenas = {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+    child = subprocess.Popen(cmd, env={**os.environ, **arenas, **launch.env})
     return supervise(child)
 
 

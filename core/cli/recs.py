@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..visible import visible
 from .common import (
     emit,
     engine_from,
@@ -255,7 +256,7 @@ def _save(args) -> None:
 
     ws = open_workspace(args)
     rec = ws.save_set(io.load(args.out), args.save, owner=CLI_OWNER)
-    print(f"saved as '{rec.name}' (id {rec.id}) in {ws.root}", file=sys.stderr)
+    print(f"saved as '{visible(rec.name)}' (id {rec.id}) in {visible(ws.root)}", file=sys.stderr)
 
 
 def run_evaluate_recs(args) -> int:

@@ -91,7 +91,8 @@ def run_sweep_command(args) -> int:
     from ..io.atomic import atomic_file, check_file_target
 
     if args.out:
-        check_file_target(args.out, args.force)  # before the long work, not after it
+        # before the long work; the log and metadata are never written over, even with --force
+        check_file_target(args.out, args.force, inputs=(args.log, args.metadata))
     methods = swept_methods(args.methods)
     grid = parse_grid(args.values) if args.values else None  # a bad grid fails before the work
     inter = prepare_from(args)

@@ -41,12 +41,12 @@ def run_training(
     spec : LogSpec
     method : str
     out : str or Path
-        Output folder, written whole (complete or absent): ``items.parquet``, ``items.txt``,
-        ``users.parquet`` (MF) and ``report.json``.
+        Output folder (complete or absent): ``items.parquet``, ``items.txt``, ``users.parquet``
+        (MF), ``report.json``; never an input, nor holding one (``core.io.atomic.atomic_folder``).
     seed, params, evaluate, progress, tuner, protocol
-        As :func:`train_prepared`; the tuner's record goes into the report as ``tuning``.
+        As :func:`train_prepared` (the tuner's record goes into the report as ``tuning``).
     force : bool, default False
-        Replace an existing folder that embedlab did not write.
+        Write beside files embedlab did not write (they are kept).
 
     Returns
     -------
@@ -58,7 +58,7 @@ def run_training(
     FormatError, DataError, ParameterError
         The log cannot be read, nothing in it can be trained on, or an unknown method or parameter.
     OutputError
-        ``out`` is a file, or a folder of someone else's files without ``force``.
+        ``out`` is a file, holds or is an input, or holds someone else's files without ``force``.
 
     Examples
     --------
@@ -69,7 +69,8 @@ def run_training(
     ['items.parquet', 'items.txt', 'users.parquet', 'history.parquet']
     """
     engine.check_method(method)
-    check_folder_target(Path(out), force)  # before the long work, not after it
+    inputs = (spec.path, spec.metadata)  # never replaced, moved or removed, even with force
+    check_folder_target(Path(out), force, inputs)  # before the long work, not after it
     with engine.errors():
         t0 = time.perf_counter()
         prepared, timings = _start_and_prepare(engine, spec)
@@ -77,7 +78,7 @@ def run_training(
         run = train_prepared(engine, prepared, method, seed, params, evaluate, **kw)
         timings["train_s"] = round(run.trained.seconds, 3)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
-        return _write(engine, run, prepared, timings, Path(out), force)
+        return _write(engine, run, prepared, timings, Path(out), force, inputs)
 
 
 def _start_and_prepare(engine: Engine, spec: LogSpec) -> tuple[object, dict]:
@@ -89,12 +90,12 @@ def _start_and_prepare(engine: Engine, spec: LogSpec) -> tuple[object, dict]:
     return prepared, timings
 
 
-def _write(engine: Engine, run, prepared, timings: dict, out: Path, force: bool):
+def _write(engine: Engine, run, prepared, timings: dict, out: Path, force: bool, inputs=()):
     """The engine's files and ``report.json`` into ``out``, whole or not at all."""
     from ..io.atomic import atomic_folder
 
     log = engine.log_report(prepared)
-    with atomic_folder(out, force) as tmp:
+    with atomic_folder(out, force, inputs) as tmp:
         files = engine.write(run.trained, prepared, tmp)
         report = training_report(
             run.trained, engine.info(), log, timings, files, run.evaluation, run.tuning

@@ -22,6 +22,22 @@ from ..logs.matrix import user_item_matrix
 from .intervals import with_intervals
 
 CHUNK = 512
+SCORE_BYTES = 16 << 20
+"""One batch of scores holds about this many bytes (float64): on a catalog of 20,000 items a batch
+is ~100 cases, not 512 (each batch's scores, mask and comparisons are several copies of it)."""
+
+
+def batch_rows(n_items: int) -> int:
+    """Cases scored at once on a catalog of ``n_items``: bounded by bytes, at most :data:`CHUNK`.
+
+    Examples
+    --------
+    >>> batch_rows(1_000), batch_rows(20_000), batch_rows(10**7)
+    (512, 104, 16)
+    """
+    return max(16, min(CHUNK, SCORE_BYTES // (8 * max(n_items, 1))))
+
+
 BUCKETS = ("head", "mid", "tail")
 REPORT_METRICS = ("hr", "ndcg", "mrr", "coverage", "mean_rec_popularity")
 """The metrics a report gives the model and each baseline (see :func:`rank_metrics`)."""
@@ -179,13 +195,12 @@ def masked_scores(scorer: Scorer, split: Split, dtype=np.float64):
         if split.exclude is not None
         else user_item_matrix(split.train, binary=True).tocsr()[split.users]
     )
-    for start in range(0, len(split.users), CHUNK):
-        u, last, held = (
-            a[start : start + CHUNK] for a in (split.users, split.last, split.held_out)
-        )
-        context = None if split.context is None else split.context[start : start + CHUNK]
+    step = batch_rows(exclude.shape[1])
+    for start in range(0, len(split.users), step):
+        u, last, held = (a[start : start + step] for a in (split.users, split.last, split.held_out))
+        context = None if split.context is None else split.context[start : start + step]
         s = np.asarray(scorer(u, last, context), dtype=dtype)
-        rows = exclude[start : start + CHUNK]
+        rows = exclude[start : start + step]
         s[np.repeat(np.arange(len(u)), np.diff(rows.indptr)), rows.indices] = -np.inf
         yield start, s, held
 

@@ -18,7 +18,7 @@ from .atomic import (
     atomic_file,
     check_file_target,
     commit_pair,
-    restore_interrupted,
+    interrupted_copy,
     temp_name,
 )
 from .binary import find_keys_file, read_npy, read_word2vec_binary, write_word2vec_binary
@@ -98,11 +98,11 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
     if not head.strip():
         raise FormatError("file is empty (or holds only blank lines)", path=path)
     first, _, rest = head.partition(b"\n")
-    if parse_header(first.decode("ascii", "replace")):
-        return "word2vec" if _is_text(rest) else "word2vec-binary"
+    if header := parse_header(first.decode("ascii", "replace")):
+        return "word2vec" if _text_row(rest, header[1]) or _is_text(rest) else "word2vec-binary"
     if ext == ".bin":
         raise FormatError("a .bin file without a word2vec header ('<rows> <dims>')", path=path)
-    if not _is_text(head):
+    if not (_text_row(head) or _is_text(head)):
         raise FormatError(
             "cannot tell the format: the file is neither text vectors nor a known binary",
             path=path,
@@ -110,6 +110,24 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
             options=("format",),
         )
     return "glove"
+
+
+def _text_row(sample: bytes, dim: int | None = None) -> bool:
+    """Whether the first whole line of ``sample`` is a text row: a key, then (``dim``, or at
+    least one) ASCII numbers after its last spaces.  Told by its shape, not by counting control
+    bytes, so a key holding an ESC or other control byte does not make a small text file look
+    binary (a binary row's raw float bytes never read as ``dim`` numbers)."""
+    line, found, _ = sample.partition(b"\n")
+    if not found or b"\x00" in line:
+        return False
+    parts = line.rstrip(b"\r").rstrip(b" ").split(b" ")
+    values = parts[-dim:] if dim else parts[1:]
+    if len(parts) < (dim or 1) + 1 or not values:
+        return False
+    try:
+        return all(v.isascii() and float(v) is not None for v in values)
+    except ValueError:
+        return False
 
 
 def _is_text(sample: bytes) -> bool:
@@ -189,21 +207,27 @@ def load(
 
 
 def _existing(path: Path) -> tuple[Path, str | None]:
-    """``path``, restored first when a killed write left it absent (with a note saying so).
+    """``path``, or, when a write killed mid-swap left it absent, its old copy read where it lies
+    (a read never renames anything; the next write puts it back), with a note saying so.
 
     Raises
     ------
     FormatError
         Nothing is there.
     """
-    restored = None
-    if not path.exists() and not (restored := restore_interrupted(path)):
+    if path.exists():
+        return path, None
+    old = interrupted_copy(path)
+    if old is None:
         raise FormatError(
             "no such file or folder",
             path=path,
             hint=f"give a vector file, a training output folder, or one of: {', '.join(BUILTIN)}",
         )
-    return path, restored
+    return old, (
+        f"{path.name} is missing: a write killed mid-swap left its previous version in "
+        f"{old.name}, read from there (the next write to {path.name} puts it back)"
+    )
 
 
 def _checked_format(path: Path, format: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,10 +18,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
+from .ownership import (
+    LEGACY_TRAIN_FILES,
+    MARKER,
+    describe,
+    is_ours,
+    listed,
+    records_text,
+    refuse_input_file,
+    refuse_inputs,
+    split,
+    write_marker,
+)
 
-MARKER = ".embedlab-output"
-# what a training folder written before the marker existed holds; such a folder is ours too
-LEGACY_TRAIN_FILES = {"items.parquet", "items.txt", "users.parquet", "report.json"}
 FORCE_HINT = "pass --force to replace it, or choose another name"
 
 
@@ -32,7 +42,6 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
     )
 
 
-STALE_SECONDS = 3600
 log = logging.getLogger("embedlab")
 
 
@@ -43,35 +52,36 @@ def _hidden(path: Path, kind: str) -> str:
 
 
 def _leftovers(path: Path, kind: str) -> list[Path]:
-    prefix = _hidden(path, kind)
+    """The hidden ``.NAME.KIND-PID-XXXXXXXX`` entries beside ``path`` whose writer has ended and
+    that are ours: a file of that exact shape, or a folder holding our marker (a user's folder of
+    that name, without it, is never touched)."""
+    shape = re.compile(re.escape(_hidden(path, kind)) + r"(\d+)-[a-z0-9_]{8}")
     try:
-        return [
-            p
-            for p in path.parent.iterdir()
-            if p.name.startswith(prefix) and _writer_gone(p, prefix)
-        ]
+        found = [(p, shape.fullmatch(p.name)) for p in path.parent.iterdir()]
     except OSError:
         return []
+    return [p for p, m in found if m and _writer_gone(int(m.group(1))) and _ours(p, kind)]
 
 
-def _writer_gone(p: Path, prefix: str) -> bool:
-    """Whether the process that made ``p`` has ended (or, for a name without a process id, ``p``
-    is over an hour old)."""
-    import time
+def _ours(p: Path, kind: str) -> bool:
+    if p.is_symlink() or not p.is_dir():
+        return not p.is_symlink() and p.is_file()
+    if kind == "tmp":  # a folder being filled: marked incomplete when it was made (or still empty)
+        return listed(p) is not None or not any(p.iterdir())
+    return is_ours(p)
 
-    pid = p.name[len(prefix) :].split("-", 1)[0]
-    if pid.isdigit() and int(pid) != os.getpid():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except OSError:  # someone else's process: alive
-            return False
+
+def _writer_gone(pid: int) -> bool:
+    """Whether the process ``pid`` (which made a hidden leftover) has ended."""
+    if pid == os.getpid():
         return False
     try:
-        return not pid.isdigit() and time.time() - p.lstat().st_mtime > STALE_SECONDS
-    except OSError:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # someone else's process: alive
         return False
+    return False
 
 
 def _remove(p: Path) -> None:
@@ -84,14 +94,32 @@ def _remove(p: Path) -> None:
 def remove_stale_temps(path: Path) -> None:
     """Delete the ``.NAME.tmp-*`` leftovers of writers that were killed, and, once ``path`` exists
     again, the ``.NAME.old-*`` copies of swaps that completed (a writer still running is never
-    disturbed)."""
+    disturbed; only leftovers of ours are removed)."""
     for p in _leftovers(path, "tmp") + (_leftovers(path, "old") if path.exists() else []):
         _remove(p)
 
 
+def interrupted_copy(out: Path) -> Path | None:
+    """The whole old copy of ``out`` that a folder write killed between its two renames left
+    (``.NAME.old-*``, ours, its writer gone), when ``out`` is absent and there is exactly one;
+    readers read it where it is, only a writer puts it back (:func:`restore_interrupted`).
+
+    Examples
+    --------
+    >>> interrupted_copy(Path("no/such/model")) is None
+    True
+    """
+    out = Path(out)
+    if out.exists() or out.is_symlink():
+        return None
+    olds = [p for p in _leftovers(out, "old") if p.is_dir()]
+    return olds[0] if len(olds) == 1 else None
+
+
 def restore_interrupted(out: Path) -> str | None:
     """Put ``out`` back when a folder write was killed between its two renames: ``out`` is absent
-    and exactly one whole old copy (``.NAME.old-*``, moved there by one rename) is left.
+    and exactly one whole old copy of ours (``.NAME.old-*``, moved there by one rename) is left.
+    Only writers call this; a read never renames anything.
 
     Parameters
     ----------
@@ -108,19 +136,41 @@ def restore_interrupted(out: Path) -> str | None:
     True
     """
     out = Path(out)
-    if out.exists() or out.is_symlink():
-        return None
-    olds = [p for p in _leftovers(out, "old") if p.is_dir() and not p.is_symlink()]
-    if len(olds) != 1:
+    old = interrupted_copy(out)
+    if old is None:
         return None
     try:
-        os.rename(olds[0], out)
+        os.rename(old, out)
     except OSError:
         return None
     return (
-        f"{out.name} was restored from {olds[0].name}, where a write killed mid-swap had left it "
+        f"{out.name} was restored from {old.name}, where a write killed mid-swap had left it "
         "(the interrupted write's output was discarded)"
     )
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux), else by setting it back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: Path) -> None:
+    """Give a file or folder made by ``mkstemp``/``mkdtemp`` (0600/0700) the modes every other
+    output gets: 0666/0777 less the user's umask."""
+    base = 0o777 if path.is_dir() else 0o666
+    try:
+        os.chmod(path, base & ~_umask())
+    except OSError:
+        pass
 
 
 def temp_name(path: Path, kind: str = "tmp") -> Path:
@@ -132,12 +182,15 @@ def temp_name(path: Path, kind: str = "tmp") -> Path:
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     os.close(fd)
+    follow_umask(Path(name))
     return Path(name)
 
 
-def check_file_target(path: Path, force: bool = False) -> None:
-    """Refuse a folder, and an existing file unless ``force``; make the parent folder."""
+def check_file_target(path: Path, force: bool = False, inputs=()) -> None:
+    """Refuse a folder, one of ``inputs`` (even with ``force``), and an existing file unless
+    ``force``; make the parent folder."""
     path = Path(path)
+    refuse_input_file(path, inputs)
     if path.is_dir():
         raise OutputError(
             "is a folder; the output must be a file",
@@ -208,60 +261,114 @@ def commit_pair(pairs: list[tuple[Path, Path]]) -> None:
 
 
 def is_embedlab_folder(folder: Path) -> bool:
-    """A folder embedlab wrote: it holds the marker (or only the files of an older training run)."""
-    names = {p.name for p in folder.iterdir()}
-    return MARKER in names or (bool(names) and names <= LEGACY_TRAIN_FILES)
+    """A folder embedlab wrote and nobody added to or changed: its marker and only what it lists."""
+    return is_ours(Path(folder))
 
 
-def check_folder_target(out: Path, force: bool = False) -> None:
-    """Before long work: refuse a file, or a folder holding someone else's files unless ``force`` (a
-    folder left absent by a write killed mid-swap is first put back: see
-    :func:`restore_interrupted`)."""
-    out = Path(out)
-    restored = restore_interrupted(out)
-    if (
-        restored
-    ):  # said once, on stderr (a command's notes carry it when it loads the folder instead)
-        log.warning("embedlab: note: %s", restored)
+# the names a training folder may be given: a file of the user's with one of them is never replaced
+RESERVED = {*LEGACY_TRAIN_FILES, MARKER}
+
+
+def _theirs_line(theirs: list[str]) -> str:
+    shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+    return f"{len(theirs)} file(s) embedlab did not write or that changed since ({shown})"
+
+
+def _plan(out: Path, force: bool, inputs) -> str:
+    """How a folder write goes: ``"swap"`` (absent, empty or wholly ours: replaced whole) or
+    ``"beside"`` (``force`` with the user's files in it: ours replaced, theirs kept)."""
+    if out.is_symlink():
+        raise OutputError(
+            "is a symbolic link; an output folder is replaced whole, so it must be a real one",
+            path=out,
+            hint="give the folder the link points to, or a new folder",
+        )
     if out.exists() and not out.is_dir():
         raise OutputError(
             "is a file, but the output is a folder",
             path=out,
             hint="give a folder name that does not exist yet",
         )
-    if out.is_dir() and any(out.iterdir()) and not force and not is_embedlab_folder(out):
+    refuse_inputs(out, inputs)
+    if not out.exists() or not any(out.iterdir()):
+        return "swap"
+    theirs = split(out)[1]
+    if not theirs:
+        return "swap"
+    if not force:
         raise OutputError(
-            "folder holds files embedlab did not write",
+            f"folder holds {_theirs_line(theirs)}",
             path=out,
-            hint="choose a new folder, or pass --force to replace the whole folder",
+            hint="choose a new folder, or pass --force to write beside them (they are kept)",
         )
+    clash = sorted(set(theirs) & RESERVED)
+    if clash:
+        raise OutputError(
+            f"holds {clash[0]}, which embedlab did not write (or which changed since); "
+            "--force replaces only what embedlab wrote",
+            path=out,
+            hint=f"move {clash[0]} away, or choose another folder",
+        )
+    return "beside"
+
+
+def check_folder_target(out: Path, force: bool = False, inputs=()) -> str:
+    """Before long work: refuse a file, an input or a folder holding or inside one (even with
+    ``force``), a folder holding someone else's files unless ``force`` (a folder left absent by a
+    write killed mid-swap is first put back: see :func:`restore_interrupted`).
+
+    Returns
+    -------
+    str
+        ``"swap"`` (the folder is replaced whole) or ``"beside"`` (the user's files are kept).
+    """
+    out = Path(out)
+    if not any(_within_input(out, i) for i in inputs):
+        restored = restore_interrupted(out)
+        if restored:  # said once, on stderr (a command's notes carry it when it loads the folder)
+            log.warning("embedlab: note: %s", restored)
+    plan = _plan(out, force, inputs)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot_write(out, exc) from None
+    return plan
+
+
+def _within_input(out: Path, given) -> bool:
+    if given is None or str(given) == "":
+        return False
+    target, p = Path(os.path.abspath(out)), Path(os.path.abspath(given))
+    return p == target or target in p.parents
 
 
 @contextmanager
-def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
+def atomic_folder(out: Path, force: bool = False, inputs=()) -> Iterator[Path]:
     """Yield a new empty sibling folder to fill; on success it takes ``out``'s place whole (the
     old folder is removed after the swap), on failure it is removed and ``out`` is untouched.
+    With ``force``, a folder holding the user's files keeps them: only what embedlab wrote there
+    is replaced, file by file.
 
     Parameters
     ----------
     out : Path
         The final folder.
     force : bool, default False
-        Replace a folder holding files embedlab did not write.
+        Write into a folder that also holds files embedlab did not write (they are kept).
+    inputs : sequence of path, optional
+        The command's inputs: ``out`` may not be one, hold one or lie inside an input folder.
 
     Yields
     ------
     Path
-        A new hidden folder beside ``out`` (``.NAME.tmp-XXXX``); a marker file is added on success.
+        A new hidden folder beside ``out`` (``.NAME.tmp-XXXX``); a marker file listing what was
+        written is added on success.
 
     Raises
     ------
     OutputError
-        ``out`` is a file, holds someone else's files (without ``force``), or is not writable.
+        ``out`` is a file or an input, holds an input, holds someone else's files (without
+        ``force``) or a file of theirs with an output's name, or is not writable.
 
     Examples
     --------
@@ -272,18 +379,23 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
     ['.embedlab-output', 'items.txt']
     """
     out = Path(out)
-    check_folder_target(out, force)
+    check_folder_target(out, force, inputs)
     remove_stale_temps(out)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f"{_hidden(out, 'tmp')}{os.getpid()}-", dir=out.parent))
+        follow_umask(tmp)
+        write_marker(tmp, incomplete=True)
     except OSError as exc:
         raise _cannot_write(out, exc) from None
     try:
         yield tmp
-        (tmp / MARKER).write_text(
-            "written by embedlab; the folder is replaced whole on the next run\n", encoding="utf-8"
-        )
-        _swap_in(tmp, out)
+        (tmp / MARKER).unlink()
+        names = [p.name for p in tmp.iterdir()]
+        write_marker(tmp, names)
+        if _plan(out, force, inputs) == "swap":  # checked again: files may have come meanwhile
+            _swap_in(tmp, out)
+        else:
+            _merge_beside(tmp, out, names)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise _cannot_write(out, exc) from None
@@ -293,8 +405,8 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
 
 
 def _swap_in(new: Path, out: Path) -> None:
-    """Between the two renames ``out`` is absent (never a mix); the old folder is kept under a
-    hidden name until the new one is in place."""
+    """Between the two renames ``out`` is absent (never a mix); the old folder (wholly ours) is
+    kept under a hidden name until the new one is in place."""
     old = None
     if out.exists():
         old = temp_name(out, "old")
@@ -303,3 +415,31 @@ def _swap_in(new: Path, out: Path) -> None:
     os.rename(new, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _merge_beside(new: Path, out: Path, names: list[str]) -> None:
+    """Move the new files into ``out`` one rename each, beside the user's files; remove the old
+    files of ours the new run did not write.  The marker lists old and new while they mix, then
+    only the new ones (a write killed midway leaves nothing of the user's touched)."""
+    ours, theirs = split(out)
+    clash = sorted(set(names) & set(theirs))
+    if clash:
+        raise OutputError(
+            f"holds {clash[0]}, which embedlab did not write; --force replaces only what "
+            "embedlab wrote",
+            path=out,
+            hint=f"move {clash[0]} away, or choose another folder",
+        )
+    ours = [n for n in ours if n != MARKER]
+    names = [n for n in names if n != MARKER]
+    new_records = {n: describe(new / n) for n in names}
+    both = {**{n: describe(out / n) for n in ours}, **new_records}
+    (out / MARKER).write_text(records_text(both, incomplete=True), encoding="utf-8")
+    for name in names:
+        if (out / name).is_dir() and not (out / name).is_symlink():
+            shutil.rmtree(out / name)
+        os.replace(new / name, out / name)
+    for name in set(ours) - set(names):
+        _remove(out / name)
+    (out / MARKER).write_text(records_text(new_records), encoding="utf-8")
+    shutil.rmtree(new, ignore_errors=True)

@@ -36,6 +36,7 @@ class LogReport:
     time_unit: str | None = None
     metadata: dict = field(default_factory=dict)
     reading: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # suspicious data, one line each
 
     def drop(self, reason: str, mask: np.ndarray, rows: np.ndarray) -> None:
         n = int(mask.sum())
@@ -67,6 +68,7 @@ class LogReport:
             out.append(f"  filtered {n:,} rows: {text}")
         if not self.dropped and not self.filtered:
             out.append("  no row was dropped")
+        out += [f"  warning: {w}" for w in self.warnings]
         return out + metadata_lines(self.metadata)
 
 

@@ -18,6 +18,7 @@ from ..limits import max_events, max_ids
 from .clean import SAMPLE_ROWS, Interactions, LogReport, encode
 from .columns import ColumnMap
 from .rules import MAX_RAGGED, check_ragged, reason
+from .suspect import Suspicions
 
 DECIDE_ROWS = 100_000
 
@@ -203,6 +204,7 @@ class EventBuilder:
         self.parts: dict[str, list[np.ndarray]] = {f: [] for f in self.FIELDS}
         self.rule = None if cols.time else ""
         self.pending: list[dict] = []
+        self.suspect = Suspicions()
 
     def add(self, df: pd.DataFrame) -> None:
         """Clean one chunk (its index holds row keys: file lines or row numbers)."""
@@ -214,6 +216,8 @@ class EventBuilder:
             local[role] = IdTable.local(df[getattr(cols, role)], getattr(cols, role), self.source)
             bad = (local[role][0] < 0) & keep
             self._drop(reason(f"missing_{role}"), bad, rows)
+            if role == "item" and bad.any():  # a line of another separator reads as one field
+                self.suspect.separators(df[cols.user][bad])
             keep &= ~bad
         if cols.session:
             local["session"] = IdTable.local(df[cols.session], cols.session, self.source)
@@ -263,6 +267,9 @@ class EventBuilder:
             bad = ~np.isfinite(part["time"])
             self._drop(reason("bad_time", column=cols.time), bad, rows)
             keep &= ~bad
+            if self.rule.startswith("epoch"):
+                scale = 1000.0 if self.rule == "epoch ms" else 1.0
+                self.suspect.times(part["time"] * scale, keep)
         if cols.weight:
             weight = to_numbers(part["weight"], self.decimal)
             bad = ~np.isfinite(weight) & keep
@@ -274,7 +281,9 @@ class EventBuilder:
                     key = reason("low_weight", column=cols.weight, minimum=self.min_weight)
                     self.filtered[key] = self.filtered.get(key, 0) + int(low.sum())
                 keep &= ~low
-            part["weight"] = weight.astype(np.float32)
+            self.suspect.weights(weight, keep)
+            with np.errstate(over="ignore"):  # beyond float32: infinity (named in the warnings)
+                part["weight"] = weight.astype(np.float32)
         self.events += int(keep.sum())
         if self.events > self.limit:
             raise DataError(
@@ -321,6 +330,9 @@ class EventBuilder:
                 hint="check which columns are the user, item and time",
                 options=("user_col", "item_col", "time_col"),
             )
+        report.warnings = self.suspect.lines(
+            report.columns, report.time_unit, report.reading.get("separator")
+        )
         rows = self._numbered_rows(report, lines or (lambda keys: keys))
         report.sample_rows.update({why: list(first) for why, (_, first) in skipped.items()})
         report.sample_rows = {why: report.sample_rows[why] for why in report.dropped}
@@ -444,6 +456,7 @@ def clean_log(
     """
     decimal = log.dialect.decimal if log.dialect else "."
     builder = EventBuilder(cols, source, min_weight, decimal, max_ragged)
-    for chunk in log.chunks():
+    used = [c for c in cols.to_dict().values() if c]  # a wide log is parsed for these only
+    for chunk in log.chunks(columns=used):
         builder.add(chunk)
     return builder.build(log.lines, log.baskets, log.skipped(), log.reading())

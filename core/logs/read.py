@@ -51,6 +51,29 @@ from .scan import open_text, scan
 
 LOG_FORMATS = ("auto", "csv", "tsv", "parquet", "jsonl", "baskets")
 CHUNK_ROWS = 200_000
+CHUNK_CELLS = 2_000_000
+"""Fields parsed at once: a chunk holds at most this many (a Python string each, ~60 bytes), so a
+log of 10,000 columns is read ~200 rows at a time, not 200,000 (2.7 GB before, for 180 MB)."""
+PROJECT_FROM = 16
+"""A delimited log of more columns than this is parsed for the columns the cleaning uses only."""
+CHUNK_BYTES = 32 << 20
+"""Text parsed at once: a chunk of long rows holds about this many bytes of them."""
+
+
+def chunk_rows(fields: int, line_bytes: float = 0.0) -> int:
+    """Rows per chunk for rows of ``fields`` fields and ``line_bytes`` bytes on average: bounded
+    by bytes and by fields, not only by rows (at least 16 rows, at most :data:`CHUNK_ROWS`).
+
+    Examples
+    --------
+    >>> chunk_rows(4, 26.0), chunk_rows(10_000, 20_000.0), chunk_rows(3, 4_000_000.0)
+    (200000, 200, 16)
+    """
+    by_cells = CHUNK_CELLS // max(int(fields), 1)
+    by_bytes = int(CHUNK_BYTES // line_bytes) if line_bytes > 0 else CHUNK_ROWS
+    return max(16, min(CHUNK_ROWS, by_cells, by_bytes))
+
+
 READING = ("encoding", "separator", "header", "columns")
 """The reading options ``open_log`` takes besides the format (``core.logs.options``)."""
 
@@ -126,9 +149,20 @@ class LogChunks:
         self.first = next(chunks)
         self.columns = list(self.first.columns)
         self.rows = 0
+        # delimited text: the chunks again from the start, parsing only some columns (their indices)
+        self.restart: Callable[[list[int]], Iterator[pd.DataFrame]] | None = None
 
-    def chunks(self) -> Iterator[pd.DataFrame]:
-        for chunk in _chain(self.first, self._iter):
+    def chunks(self, columns=None) -> Iterator[pd.DataFrame]:
+        """The chunks, the first one first; with ``columns`` (names) before any chunk was read,
+        a delimited file of many columns is parsed for those only (a 10,000-column log reads its
+        few id columns, not 10,000 string columns)."""
+        source = _chain(self.first, self._iter)
+        if columns is not None and self.restart is not None and self.rows == 0:
+            keep = sorted({self.columns.index(c) for c in columns if c in self.columns})
+            if keep and len(keep) < len(self.columns) and len(self.columns) > PROJECT_FROM:
+                self._iter.close()
+                source = self.restart(keep)
+        for chunk in source:
             self.rows += len(chunk)
             yield chunk
 
@@ -270,10 +304,20 @@ def _delimited(path: Path, head: bytes, reading: dict, expect) -> LogChunks:
     ragged = Ragged(len(dialect.names))
     ragged.count, ragged.lines = len(scanned.wide), [int(n) + 1 for n in scanned.wide[:5]]
     skipped = np.union1d([dialect.header_line] if dialect.header else [], scanned.wide)
-    chunks = _delimited_chunks(path, dialect, skipped.astype(np.int64), ragged)
+    rows = chunk_rows(dialect.fields, scanned.bytes / max(scanned.lines, 1))
+    skipped = skipped.astype(np.int64)
+    chunks = _delimited_chunks(path, dialect, skipped, ragged, rows)
     lines = line_numbering(path, scanned.lines, skipped)
     log = LogChunks(path, chunks, lines, dialect=dialect, ragged=ragged)
     log.sample = sample
+    counted = ragged.count
+
+    def restart(usecols: list[int]) -> Iterator[pd.DataFrame]:
+        ragged.rows, ragged.count, ragged.keys = 0, counted, []  # the first chunk is read again
+        few = chunk_rows(len(usecols) + dialect.fields - len(dialect.names))
+        return _delimited_chunks(path, dialect, skipped, ragged, few, usecols)
+
+    log.restart = restart
     return log
 
 
@@ -414,12 +458,20 @@ def _not_decodable(path: Path, encoding: str) -> FormatError:
 
 
 def _delimited_chunks(
-    path: Path, dialect: Dialect, skipped: np.ndarray, ragged: Ragged
+    path: Path,
+    dialect: Dialect,
+    skipped: np.ndarray,
+    ragged: Ragged,
+    rows: int = CHUNK_ROWS,
+    usecols: list[int] | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The rows of delimited text, in chunks: names given, the header and the lines too wide to
-    parse skipped by line, wide rows dropped (counted in ``ragged``)."""
+    parse skipped by line, wide rows dropped (counted in ``ragged``); with ``usecols``, only
+    those columns (and the room past the last column, which tells a wide row) are parsed."""
     width = len(dialect.names)
     names = list(dialect.names) + [f"\x1fextra{k}" for k in range(dialect.fields - width)]
+    parsed = None if usecols is None else [*usecols, *range(width, len(names))]
+    kept = width if usecols is None else len(usecols)
     try:
         with open_text(path, dialect.separator) as fh:
             reader = pd.read_csv(
@@ -431,17 +483,18 @@ def _delimited_chunks(
                 dtype=str,
                 keep_default_na=False,
                 encoding=dialect.encoding,
-                chunksize=CHUNK_ROWS,
+                chunksize=rows,
                 skip_blank_lines=True,
                 on_bad_lines="error",
                 engine="c",
                 quoting=csv.QUOTE_MINIMAL if dialect.quoting else csv.QUOTE_NONE,
                 index_col=False,
+                usecols=parsed,
             )
             for chunk in reader:
                 chunk.index = np.arange(ragged.rows, ragged.rows + len(chunk))
                 ragged.rows += len(chunk)
-                yield _without_wide(chunk, width, ragged)
+                yield _without_wide(chunk, kept, ragged)
     except UnicodeDecodeError:
         raise _not_decodable(path, dialect.encoding) from None
     except pd.errors.ParserError as exc:

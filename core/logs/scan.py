@@ -123,9 +123,13 @@ class TextScan:
     quoted_lines : bool
         A line holds an odd number of quote characters: a quoted field spans lines (then no line
         is listed as wide: the parser, which follows quotes, decides).
+    bytes : int
+        The bytes of its whole lines (decompressed): with ``lines``, what a row holds on average,
+        which sizes the parser's chunks (``core.logs.read.chunk_rows``).
     """
 
     lines: int = 0
+    bytes: int = 0
     not_utf8: tuple[int, int] | None = None
     not_cp1252: tuple[int, int] | None = None
     wide: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -201,6 +205,7 @@ def _scan_lines(data: bytes, out: TextScan, fields: _Fields) -> None:
     if fields.sep is not None:
         fields.count(data, out)
     out.lines += data.count(b"\n")
+    out.bytes += len(data)
 
 
 def _encodings(data: bytes, out: TextScan) -> None:

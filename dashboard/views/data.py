@@ -8,6 +8,7 @@ import streamlit as st
 
 from embedlab.core import io
 from embedlab.core.errors import EmbedlabError
+from embedlab.core.limits import reading_slot
 from embedlab.core.logs import SESSION_GAP, guess_columns, prepare
 from embedlab.core.logs.columns import NONE, describing_columns
 from embedlab.core.logs.read import LOG_FORMATS
@@ -24,7 +25,8 @@ def _saved(upload) -> Path:
     loaders read it; unclaimed uploads are removed when the session ends."""
     stored = keys.DATA_UPLOADS.memo()
     if upload.file_id not in stored:
-        stored[upload.file_id] = state.store_upload(upload.getvalue(), upload.name)
+        # the upload's own buffer, not a copy of it (180 MB more per upload at its peak)
+        stored[upload.file_id] = state.store_upload(upload.getbuffer(), upload.name)
     return stored[upload.file_id]
 
 
@@ -214,7 +216,8 @@ def _validate(up, path: Path, meta, options: dict, signature) -> None:
     for the Train and Catalog pages; an error points at the boxes that change it."""
     meta_path = _saved(meta) if meta is not None else None
     try:
-        inter = prepare(path, metadata=meta_path, **options)
+        with reading_slot():  # the server's budget: one log parsed at a time
+            inter = prepare(path, metadata=meta_path, **options)
     except EmbedlabError as exc:
         keys.DATA_VALIDATED.pop()
         reading_panel.failed(exc)

@@ -301,7 +301,7 @@ def _selected_key(emb, layout) -> str:
     if key and emb.find(key) is None:
         state.set_params(sel=None)
         return ""
-    if key and st.button(f"Clear the neighbours of {label(emb, key)}", key="map.clear"):
+    if key and st.button(md(f"Clear the neighbours of {label(emb, key)}"), key="map.clear"):
         state.set_params(sel=None)
         return ""
     return key

@@ -92,8 +92,8 @@ def _key_or_suggestions(emb, text: str) -> str:
         if matches:
             st.caption("Items matching what you typed:")
             for col, m in zip(st.columns(4) * 2, matches):
-                col.button(
-                    join(m.title, m.key),
+                col.button(  # a button's label is Markdown: the title and key shown as typed
+                    md(join(m.title, m.key)),
                     key=f"neighbours.pick.{m.key}",
                     on_click=QUERY.set,
                     args=(m.key,),

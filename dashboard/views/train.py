@@ -159,7 +159,7 @@ def _show(report):
     st.subheader(f"{report['method']} — {_evaluated(report)}")
     _protocol(report.get("protocol", {}))
     for line in report.get("tuning", []):
-        st.caption(line)
+        st.caption(md(line))
     _choice(report)
     if report.get("tuning_trials"):
         tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
@@ -167,7 +167,7 @@ def _show(report):
     result_table(table)  # one number format: scores and shares with three decimals
     ease = ease_line(report["baselines"].get("ease", {}))
     if ease:
-        st.caption(ease)
+        st.caption(md(ease))
     _verdicts(report)
     buckets = _by_popularity(report)
     with st.expander("By popularity of the held-out item (head / mid / tail)"):

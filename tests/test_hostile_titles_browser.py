@@ -1,0 +1,135 @@
+"""User text rendered anywhere in the dashboard stays text: a set whose name, keys, titles and
+genres hold Markdown images, HTML tags, links, Streamlit directives and terminal escapes is opened
+on every page in real Chromium, every request of the page is routed through Playwright, and none
+may leave the dashboard's origin (a rendered image would fetch from the tracker below)."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from embedlab.core import Embeddings
+from embedlab.core.workspace import CLI_OWNER, Workspace
+from tests.test_browser import CHROMIUM, FLAGS, Server
+
+PAGES = ["", "map", "neighbours", "arithmetic", "data", "train", "compare", "catalog", "lookup"]
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    """A local HTTP server that records every request: nothing on the page may reach it."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    httpd.shutdown()
+
+
+def hostile_texts(base: str) -> list[str]:
+    return [
+        f"![t]({base}/title.png)",
+        f"<img src={base}/tag.png>",
+        f'<img src="{base}/quoted.png" onerror="fetch(\'{base}/js\')">',
+        f"[link]({base}/link) :red[red] $x^2$ **bold**",
+        "Film\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07",
+        f"<style>body{{background:url({base}/css.png)}}</style>",
+    ]
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory, tracker):
+    base, _ = tracker
+    root = tmp_path_factory.mktemp("hostile")
+    texts = hostile_texts(base)
+    n = 48
+    keys = [f"k{i}" for i in range(n - 2)] + [f"![k]({base}/key.png)", f"<img/src={base}/k.png>"]
+    meta = pd.DataFrame(
+        {
+            "title": [f"img {texts[i % len(texts)]} {i}" for i in range(n)],
+            "genre": [texts[i % 3] for i in range(n)],
+        }
+    )
+    rng = np.random.default_rng(0)
+    emb = Embeddings(keys, rng.normal(size=(n, 8)).astype(np.float32), metadata=meta)
+    rec = Workspace(root / "workspace").save_set(emb, f"![s]({base}/set.png)", owner=CLI_OWNER)
+    srv = Server(root / "workspace", root / "server.log").start()
+    try:
+        yield srv.url, rec.id
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _settled(page) -> None:
+    """The app's script has run to its end (Streamlit marks its root element)."""
+    page.wait_for_selector(
+        "[data-testid=stApp][data-test-script-state=notRunning]", state="attached", timeout=120_000
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_request_leaves_the_page_for_hostile_user_text(
+    hostile_server, tracker, browser, name, tmp_path_factory
+):
+    url, set_id = hostile_server
+    base, hits = tracker
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requested: list[str] = []
+
+    def record(route):
+        requested.append(route.request.url)
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", record)
+    try:
+        # neighbours: no such key, so "did you mean" buttons; map: PCA, drawn at once
+        query = {"neighbours": "&q=img", "map": "&p=pca"}.get(name, "")
+        page.goto(f"{url}/{name}?ds={set_id}{query}")
+        _settled(page)
+        if name == "map":  # the map and its region labels (genres, from the metadata) drawn
+            page.get_by_text("Drag to pan").wait_for(timeout=120_000)
+        page.get_by_test_id("stSidebar").wait_for(timeout=60_000)
+        if name == "neighbours":
+            buttons = page.get_by_test_id("stButton")
+            buttons.first.wait_for(timeout=60_000)
+            shown = " ".join(buttons.all_inner_texts())
+            assert "![t](" in shown and "<img src=" in shown  # the titles as typed
+        if name == "data":
+            page.get_by_role("tab", name="Your sets").click()
+            _settled(page)
+        shots = tmp_path_factory.getbasetemp() / "artifacts"
+        shots.mkdir(exist_ok=True)
+        page.screenshot(path=str(shots / f"hostile-{name or 'start'}.png"), full_page=True)
+        body = page.locator("body").inner_text()
+        assert "\x1b" not in body
+        leaving = [u for u in requested if not u.startswith(url)]
+        assert leaving == [] and hits == []
+        assert page.locator(f"img[src^='{base}']").count() == 0
+    finally:
+        page.close()
