@@ -156,17 +156,25 @@ def test_every_numeric_parameter_has_an_upper_bound():
                 assert d.get("high") is not None, (method, d["name"])
 
 
+@pytest.fixture
+def server(monkeypatch):
+    """This process as the dashboard server: training held to the admin's caps."""
+    monkeypatch.setattr("embedlab.core.limits._serving", True)
+    monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MINUTES", raising=False)
+    monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MB", raising=False)
+
+
 @pytest.mark.parametrize(
     "method, given",
     [
-        ("item2vec", {"epochs": 1000}),
+        ("item2vec", {"epochs": 1000, "window": 20}),
         ("graph", {"walks_per_item": 1000}),
         ("supervised", {"epochs": 100}),
         ("als", {"factors": 900, "iterations": 1000}),
     ],
 )
-def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
-    method, given, monkeypatch
+def test_a_server_refuses_a_run_estimated_over_its_time_limit_before_it_starts(
+    method, given, monkeypatch, server
 ):
     inter = prepare(SAMPLE_LOG)
     with pytest.raises(ParameterError, match="EMBEDLAB_MAX_TRAIN_MINUTES") as err:
@@ -174,7 +182,8 @@ def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
     message = str(err.value)
     assert (
         "would take about" in message
-        and "over the 3-minute limit" in message
+        and "over the 3-minute limit of this server" in message
+        and "--max-train-minutes" in message
         and "\n" not in message
     )
     assert all(f"{k}={v}" in message for k, v in given.items())
@@ -184,7 +193,7 @@ def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
     assert make_params(trainer(method), {}, inter) is not None  # the defaults stay inside the limit
 
 
-def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
+def test_a_time_limit_the_user_sets_reaches_the_cli_as_one_line(tmp_path):
     proc = subprocess.run(
         [
             sys.executable,
@@ -202,12 +211,13 @@ def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
         ],
         capture_output=True,
         text=True,
-        env=cli_env(),
+        env={**cli_env(), "EMBEDLAB_MAX_TRAIN_MINUTES": "3"},
         cwd=ROOT,
         timeout=60,
     )
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert "EMBEDLAB_MAX_TRAIN_MINUTES" in proc.stderr and not (tmp_path / "o").exists()
+    assert "over the 3-minute limit set by EMBEDLAB_MAX_TRAIN_MINUTES" in proc.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monkeypatch):

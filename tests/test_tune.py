@@ -69,7 +69,7 @@ def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
 def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log):
     """Trial n is asked once trial n-2 is told and prunes against the completed trials of that
     moment, so the worker count changes the time, never the trials or the choice."""
-    kwargs = {"trials": 8, "seed": 0, "fixed": {"epochs": 4}}
+    kwargs = {"trials": 10, "seed": 0, "fixed": {"epochs": 4}}
     two = tune(small_log, "item2vec", workers=2, **kwargs)
     one = tune(small_log, "item2vec", workers=1, **kwargs)
     assert (two.timings["workers"], one.timings["workers"]) == (2, 1)
@@ -103,6 +103,7 @@ def test_sample_can_be_switched_off():
     params = suggest(
         optuna.trial.FixedTrial(
             {
+                "context": "sessions",
                 "ns_exponent": 0.0,
                 "sample_off": True,
                 "window": 2,

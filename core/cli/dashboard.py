@@ -90,6 +90,10 @@ class EnvOption:
 ENV_OPTIONS: tuple[EnvOption, ...] = (
     EnvOption("--workspace", "DIR", folder, "stored sets and logs (default: user's data folder)"),
     EnvOption("--workspace-mb", "MB", positive, "size cap of the workspace (default 2048)"),
+    EnvOption(
+        "--max-train-minutes", "MIN", positive, "refuse training estimated longer (default 3)"
+    ),
+    EnvOption("--max-train-mb", "MB", positive, "refuse training estimated larger (default 400)"),
 )
 
 

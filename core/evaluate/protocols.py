@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError, ParameterError
 from ..logs import Interactions
+from ..logs.shape import query_items
 from .recs import Split, leave_last_out
 
 PROTOCOLS = ("auto", "leave-last-out", "basket")
@@ -91,7 +92,7 @@ def make_split(
     protocol: str = "auto",
     max_users: int | None = 5000,
     seed: int = 0,
-    history: int = 1,
+    history: int | None = None,
     decay: float = 1.0,
 ) -> Split:
     """Held-out cases for ``protocol`` (chosen from the log when "auto").
@@ -104,8 +105,10 @@ def make_split(
         At most this many evaluated cases (users, or baskets), a seeded sample.
     seed : int, default 0
         Seeds the sample and, for baskets, which item is held out.
-    history : int, default 1
-        Leave-last-out only: item-based methods score from the user's last ``history`` items.
+    history : int, optional
+        Leave-last-out only: item-based methods score from the user's last ``history`` items
+        (default: as the log's item context says, :func:`core.logs.shape.query_items`: the
+        last 5 for a history-context log, else the last one).
     decay : float, default 1.0
         Weight of the i-th most recent of those items is ``decay ** i`` (1.0: a plain mean).
 
@@ -127,6 +130,8 @@ def make_split(
     >>> make_split(prepare("sample_data/interactions.csv"), history=3).protocol
     'leave-last-out'
     """
+    if history is None:
+        history = query_items(inter)
     if int(history) != history or history < 1:
         raise ParameterError(f"history({history}) must be a whole number >= 1")
     if not 0 < decay <= 1:

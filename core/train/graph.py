@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError
 from ..logs import Interactions
+from ..logs.shape import CONTEXTS, context_for
 from .base import (
     Checkpoint,
     DeclaredTrainer,
@@ -32,6 +33,12 @@ class GraphParams:
     """Walks over the item co-occurrence graph (DeepWalk; node2vec when p or q is not 1), then
     skip-gram with item2vec's settings (its own defaults for window and epochs)."""
 
+    context: str = param(
+        "auto",
+        choices=("auto", *CONTEXTS),
+        help="where edges come from: steps within a session, within a user's history, or every "
+        "pair of a basket (auto: by the log's shape)",
+    )
     walks_per_item: int = param(
         10, low=1, high=1000, help="walks started from every item with an edge"
     )
@@ -39,7 +46,7 @@ class GraphParams:
     p: float = param(1.0, low=1e-3, high=1e3, help="node2vec return bias (1/p to step back)")
     q: float = param(1.0, low=1e-3, high=1e3, help="node2vec in-out bias (1/q to move away)")
     cooccurrence_window: int = param(
-        5, low=1, high=100, help="steps within a session that make an edge"
+        5, low=1, high=100, help="steps within a session or history that make an edge"
     )
     vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
     window: int = param(5, low=1, high=100, help="skip-gram context along a walk")
@@ -58,19 +65,24 @@ class GraphParams:
 DEFAULTS = dataclasses.asdict(GraphParams())
 
 
-def cooccurrence(inter: Interactions, window: int) -> sp.csr_matrix:
-    """Symmetric item × item counts of pairs within ``window`` steps of one session (every pair
-    of a basket)."""
-    if inter.baskets:
-        window = int(np.bincount(inter.session).max())
+def cooccurrence(inter: Interactions, window: int, context: str = "auto") -> sp.csr_matrix:
+    """Symmetric item × item counts of pairs within ``window`` steps of one session (of one user's
+    history; every pair of a basket), as ``context`` says (auto: the log's shape)."""
+    context = context_for(inter, context).name
+    key = inter.user if context == "history" else inter.session
+    if context == "baskets":
+        window = int(np.bincount(inter.session).max()) if len(inter) else 1
     rows, cols = [], []
     for d in range(1, window + 1):
-        same = inter.session[d:] == inter.session[:-d]
+        same = key[d:] == key[:-d]
+        if not same.any():
+            break
         a, b = inter.item[:-d][same], inter.item[d:][same]
         keep = a != b
         rows += [a[keep], b[keep]]
         cols += [b[keep], a[keep]]
-    r, c = np.concatenate(rows), np.concatenate(cols)
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int32)
     g = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=(inter.n_items, inter.n_items))
     g.sum_duplicates()
     g.sort_indices()
@@ -132,11 +144,12 @@ class Graph(DeclaredTrainer):
     name = "graph"
     Params = GraphParams
     space = (
+        Dimension("context", choices=CONTEXTS),
         Dimension("p", 0.25, 4.0, log=True),
         Dimension("q", 0.25, 4.0, log=True),
         Dimension("walks_per_item", 5, 40, log=True),
     )
-    contexts = ("sessions", "baskets")
+    contexts = CONTEXTS
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
     rate = 1e9
@@ -164,7 +177,8 @@ class Graph(DeclaredTrainer):
         p = dataclasses.asdict(params)
         with Timer() as t:
             progress(0.02, "building the co-occurrence graph")
-            graph = cooccurrence(inter, params.cooccurrence_window)
+            context = context_for(inter, params.context)
+            graph = cooccurrence(inter, params.cooccurrence_window, context.name)
             if graph.nnz == 0:
                 raise DataError(
                     "no two different items ever co-occur in a session", path=inter.report.source
@@ -175,7 +189,7 @@ class Graph(DeclaredTrainer):
             )
             w2v = {f.name: p[f.name] for f in dataclasses.fields(Item2VecParams)}
             inner = word2vec(
-                _as_sessions(inter),
+                inter,
                 w2v,
                 seed,
                 lambda f, m: progress(0.1 + 0.9 * f, m),
@@ -192,15 +206,9 @@ class Graph(DeclaredTrainer):
             seed,
             t.seconds,
             {
+                "context": context.to_dict(),
                 "edges": int(graph.nnz // 2),
                 "walks": len(walks),
                 "items_without_edges": int((np.diff(graph.indptr) == 0).sum()),
             },
         )
-
-
-def _as_sessions(inter: Interactions) -> Interactions:
-    """Walks are sequences, not baskets: the trainer must not widen the window to a basket."""
-    from dataclasses import replace
-
-    return replace(inter, baskets=False)

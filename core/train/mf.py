@@ -67,7 +67,7 @@ class _Factorisation(DeclaredTrainer):
     than the matrix's rank allows."""
 
     user_vectors = True
-    contexts = ("user history",)
+    contexts = ("history",)
 
     def log_bounds(self, inter: Interactions) -> dict[str, LogBound]:
         bound = min(inter.n_users, inter.n_items)

@@ -39,7 +39,7 @@ def page():
             "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
             "the parameters below are not used."
         )
-    params = {m: _parameters(m) for m in methods}
+    params = {m: _parameters(m, inter) for m in methods}
     if st.button("Train and evaluate", type="primary", disabled=not methods):
         st.session_state["train.results"] = [
             _run(name, inter, m, {} if tune else params[m], seed, k, trials) for m in methods
@@ -48,19 +48,25 @@ def page():
         _show(report)
 
 
-def _parameters(method: str) -> dict:
-    """One widget per parameter the trainer declares (default and bounds from its Params); only
-    values changed from the defaults are passed on."""
-    changed = {}
+def _parameters(method: str, inter) -> dict:
+    """One widget per parameter the trainer declares (bounds from its Params, defaults for this
+    log: item2vec's follow the log's context); what is passed on is what the widgets show, where
+    it differs from the defaults those choices imply."""
+    t = trainer(method)
+    shown, values = t.defaults(inter), {}
     with st.expander(f"{method} parameters"):
         cols = st.columns(3)
-        for i, d in enumerate(declared(trainer(method).Params)):
-            key, col = f"train.{method}.{d['name']}", cols[i % 3]
+        for i, d in enumerate(declared(t.Params)):
+            key, col, default = (
+                f"train.{method}.{d['name']}",
+                cols[i % 3],
+                getattr(shown, d["name"]),
+            )
             if d.get("choices"):
                 value = col.selectbox(
                     d["name"],
                     d["choices"],
-                    index=list(d["choices"]).index(d["default"]),
+                    index=list(d["choices"]).index(default),
                     key=key,
                     help=d.get("help"),
                 )
@@ -72,16 +78,16 @@ def _parameters(method: str) -> dict:
                     d["name"],
                     None if low is None else kind(low),
                     None if high is None else kind(high),
-                    kind(d["default"]),
+                    kind(default),
                     key=key,
                     help=d.get("help"),
                     format="%g" if kind is float else "%d",
                 )
             else:
                 continue  # (no widget for other kinds; the trainer's default applies)
-            if value != d["default"]:
-                changed[d["name"]] = value
-    return changed
+            values[d["name"]] = value
+    base = t.defaults(inter, values)
+    return {name: v for name, v in values.items() if v != getattr(base, name)}
 
 
 def _run(name, inter, method, params, seed, k, trials=0) -> dict:
