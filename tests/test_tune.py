@@ -133,7 +133,7 @@ def test_bad_tuning_arguments_are_typed_errors(small_log, kwargs, message):
 
 def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_path, capsys):
     src = tmp_path / "log"
-    generate(users=200, items=60, seed=3, events_per_user=12).write(src)
+    generate(users=200, items=120, seed=3, events_per_user=12).write(src)  # room for 64 factors
     args = [
         "--log",
         str(src / "interactions.csv"),

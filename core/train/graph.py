@@ -25,7 +25,7 @@ from .base import (
     no_progress,
     param,
 )
-from .item2vec import Item2VecParams, word2vec, word2vec_memory, word2vec_work
+from .item2vec import Item2Vec, Item2VecParams, word2vec, word2vec_memory, word2vec_work
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class GraphParams:
 
 
 DEFAULTS = dataclasses.asdict(GraphParams())
+EDGE_UNITS = 400.0  # one event compared at one step of the co-occurrence window (measured 80-670)
+WALK_UNITS = 1300.0  # one step of one walk, all walkers at once (measured 700-1900; x4 biased)
 
 
 def cooccurrence(inter: Interactions, window: int, context: str = "auto") -> sp.csr_matrix:
@@ -148,18 +150,33 @@ class Graph(DeclaredTrainer):
         Dimension("p", 0.25, 4.0, log=True),
         Dimension("q", 0.25, 4.0, log=True),
         Dimension("walks_per_item", 5, 40, log=True),
+        Dimension("sample", 1e-5, 1e-2, log=True, off=0.0),
+        Dimension("window", 2, 20, log=True),
+        Dimension("epochs", 2, 50, log=True, budget=True),
     )
     contexts = CONTEXTS
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
-    rate = 1e9
+    rate = Item2Vec.rate  # the skip-gram's work units; the graph and the walks in the same units
     cost_drivers = ("epochs", "walks_per_item", "walk_length", "window", "negative", "vector_size")
 
     def work_units(self, params: GraphParams, inter: Interactions) -> float:
-        """The walks (a rejection-sampled step costs a few dozen operations), then skip-gram."""
+        """The edges (one pass over the events per step of the co-occurrence window), the walks
+        (a step, rejection-sampled when p or q is not 1), then skip-gram over the walks (items
+        visited about as often as they occur in the log)."""
+        context = context_for(inter, params.context).name
+        reach = params.cooccurrence_window
+        if context == "baskets" and len(inter):
+            reach = int(np.bincount(inter.session).max())
         walks = params.walks_per_item * inter.n_items
-        walk_work = walks * params.walk_length * 50.0
-        return walk_work + word2vec_work(np.full(walks, params.walk_length), params.window, params)
+        biased = 4.0 if params.p != 1.0 or params.q != 1.0 else 1.0
+        return (
+            EDGE_UNITS * len(inter) * reach
+            + WALK_UNITS * biased * walks * params.walk_length
+            + word2vec_work(
+                np.full(walks, params.walk_length), params.window, params, inter.item_counts()
+            )
+        )
 
     def memory_bytes(self, params: GraphParams, inter: Interactions) -> float:
         tokens = params.walks_per_item * inter.n_items * params.walk_length

@@ -76,7 +76,11 @@ SPACE = (
 of behaviour data (epochs to 150, exponents down to -1, windows up to 50 over a whole history);
 trials stay affordable by pruning and budgets (``core.experiments.tune``), not by narrow ranges."""
 
-TOKEN_UNITS = 0.0  # the fixed cost of one token in one epoch, in work units (calibrated)
+# Fitted on 16 runs of 3-5 epochs on MovieLens 100K and the sample log (one thread; windows 1-30,
+# sample 1e-5 to 1e-2, vector_size 8-128, negative 1-20: every run within 0.9-1.4x of the fit);
+# benchmarks/bench_estimates.py checks the defaults on four logs (docs/BENCHMARKS.md).
+TARGET_UNITS = 400.0  # the fixed cost of one (word, target) update beside its vector_size
+TOKEN_UNITS = 1900.0  # the fixed cost of reading one token in one epoch
 DEFAULTS = dataclasses.asdict(Item2VecParams())  # the plain-dict view other engines (Spark) read
 
 CONTEXT_DEFAULTS = {
@@ -107,7 +111,7 @@ class Item2Vec(DeclaredTrainer):
         return Item2VecParams(context=context, **CONTEXT_DEFAULTS[context])
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
-    rate = 1e9
+    rate = 5.5e9
     cost_drivers = ("context", "epochs", "window", "negative", "vector_size", "sample")
 
     def work_units(self, params: Item2VecParams, inter: Interactions) -> float:
@@ -166,12 +170,15 @@ def word2vec_work(
     """Skip-gram/CBOW work: every kept token of every sequence (of ``lengths``, thinned by the
     down-sampling of ``counts``) against its neighbours — on average ``window + 1`` of them when
     gensim shrinks windows at random, ``2 window`` when not — each pair costing (negative + 1)
-    dot products of vector_size, plus a fixed cost per token."""
+    dot products of vector_size and a fixed cost (:data:`TARGET_UNITS`), plus a fixed cost per
+    token read, kept or not (:data:`TOKEN_UNITS`)."""
     share = kept_share(counts, params.sample) if counts is not None else 1.0
-    kept = lengths[lengths > 1].astype(np.float64) * share
+    tokens = lengths[lengths > 1].astype(np.float64)
+    kept = tokens * share
     reach = (window + 1.0) if shrink else 2.0 * window
     pairs = float(np.sum(kept * np.clip(np.minimum(reach, kept - 1), 0, None)))
-    per_epoch = pairs * (params.negative + 1) * params.vector_size + TOKEN_UNITS * kept.sum()
+    targets = pairs * (params.negative + 1)  # the context word and its negatives
+    per_epoch = targets * (params.vector_size + TARGET_UNITS) + TOKEN_UNITS * tokens.sum()
     return params.epochs * per_epoch
 
 

@@ -46,7 +46,8 @@ class SupervisedParams:
 
 
 DEFAULTS = dataclasses.asdict(SupervisedParams())
-STEP_UNITS = 1e5  # the fixed cost of one gradient step, in work units
+STEP_UNITS = 3.8e5  # the fixed cost of one gradient step (ns)
+CLASS_UNITS = 27.0  # one pair scored against one class in one epoch, beside its vector_size (ns)
 
 
 def training_pairs(
@@ -79,21 +80,23 @@ class Supervised(DeclaredTrainer):
 
     name = "supervised"
     Params = SupervisedParams
-    space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30))
+    space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30, budget=True))
     # consecutive items of a session (on a basket log, neighbours in the file's order: no basket
     # context), or an item and its metadata label
     contexts = ("sessions",)
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
-    rate = 5e8
+    rate = 1e9  # a work unit is a nanosecond of one core (fitted: docs/BENCHMARKS.md)
     cost_drivers = ("epochs", "max_pairs", "batch_size", "vector_size")
 
     def work_units(self, params: SupervisedParams, inter: Interactions) -> float:
-        """Forward and backward through the output layer of every class, plus a fixed cost per
-        gradient step (scikit-learn's per-batch overhead, ~0.2 ms of Python)."""
+        """The softmax over every class for every pair (the output layer's products are the
+        smaller part), plus a fixed cost per gradient step (scikit-learn's per-batch overhead)
+        (fitted on 10 runs on four logs, each within 0.7-1.5×)."""
         pairs = min(float(params.max_pairs), float(len(inter)))
         steps = params.epochs * np.ceil(pairs / params.batch_size)
-        return 3.0 * params.epochs * pairs * params.vector_size * inter.n_items + steps * STEP_UNITS
+        per_class = CLASS_UNITS + 0.077 * params.vector_size
+        return params.epochs * pairs * inter.n_items * per_class + steps * STEP_UNITS
 
     def memory_bytes(self, params: SupervisedParams, inter: Interactions) -> float:
         """The pairs, the two layers (float64, Adam's moments), a batch's scores."""
