@@ -603,12 +603,17 @@ def swap_case(d: Path) -> dict:
     )
     ready_r, ready_w = os.pipe()
     wait_r, wait_w = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
+    sys.path.insert(0, str(ROOT))
+    from tests.hardening_support import PAUSED_AT_SWAP  # the CLI, paused between the renames
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "embedlab.core.cli",
+            "-c",
+            PAUSED_AT_SWAP,
+            str(ready_w),
+            str(wait_r),
             "train",
             "--log",
             str(ROOT / "sample_data" / "interactions.csv"),

@@ -64,7 +64,8 @@ def resolve_terms(emb: Embeddings, terms: list[tuple[str, float]]) -> list[tuple
 
     Examples
     --------
-    >>> resolve_terms(load("glove-6b-50d"), [("Madrid", 1.0), ("spain", -1.0)])  # doctest: +SKIP
+    >>> emb = Embeddings(["madrid", "spain"], np.eye(2, dtype=np.float32))
+    >>> resolve_terms(emb, [("Madrid", 1.0), ("spain", -1.0)])
     [('madrid', 1.0), ('spain', -1.0)]
     """
     resolved, unknown = [], []

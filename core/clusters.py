@@ -108,6 +108,47 @@ def split_values(value) -> list[str]:
     return [v for v in SEPARATORS.split(str(value).strip()) if v]
 
 
+def label_columns(
+    metadata: pd.DataFrame | None, max_values: int = 200, scanned: int = 5000
+) -> list[str]:
+    """Metadata columns worth naming map regions by: 2 to ``max_values`` distinct values once
+    multi-value fields (``Comedy|Drama``) are split.
+
+    Parameters
+    ----------
+    metadata : DataFrame or None
+    max_values : int, default 200
+        More distinct values than this name too few items each to label a region.
+    scanned : int, default 5000
+        A column with more distinct cells than this (titles, ids) is skipped unread; of the
+        others, at most this many distinct cells are split.
+
+    Returns
+    -------
+    list of str
+        In column order; empty without metadata.
+
+    Examples
+    --------
+    >>> meta = pd.DataFrame({"title": ["A", "B", "C"], "genres": ["Comedy|Drama", "Drama", None]})
+    >>> label_columns(meta)
+    ['title', 'genres']
+    >>> label_columns(meta, max_values=2)
+    ['genres']
+    """
+    if metadata is None:
+        return []
+    out = []
+    for col in metadata.columns:
+        values = metadata[col].dropna().astype(str)
+        if values.empty or values.nunique() > scanned:
+            continue
+        distinct = {v for cell in values.unique()[:scanned] for v in split_values(cell)}
+        if 2 <= len(distinct) <= max_values:
+            out.append(col)
+    return out
+
+
 def metadata_labels(
     metadata: pd.DataFrame, column: str, ids: np.ndarray, clusters: np.ndarray
 ) -> list[str]:

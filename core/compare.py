@@ -90,8 +90,12 @@ def compare_sets(
 
     Examples
     --------
-    >>> compare_sets(emb, emb, ("a", "a")).summary["mean overlap@k"].iloc[0]  # doctest: +SKIP
-    1.0
+    Two sets of four keys where c's nearest neighbour is d in one and b in the other:
+
+    >>> a = Embeddings(list("abcd"), np.array([[1, 0], [.99, .1], [0, 1], [.1, .99]], "f4"))
+    >>> b = Embeddings(list("abcd"), np.array([[1, 0], [.99, .1], [0, 1], [-1, 0]], "f4"))
+    >>> float(compare_sets(a, b, ("A", "B"), k=1).summary["mean overlap@k"].iloc[0])
+    0.75
     """
     common = shared_keys(a, b)
     rng = np.random.default_rng(seed)
@@ -155,39 +159,92 @@ class Verdict:
     other_interval: tuple[float, float]
     relation: str
 
+    @property
+    def ratio(self) -> float:
+        """The model's metric over the baseline's (inf when the baseline scores 0)."""
+        return self.model / self.other if self.other else float("inf")
+
     def sentence(self, method: str) -> str:
         diff = self.model - self.other
         lo, hi = self.model_interval
         blo, bhi = self.other_interval
         head = (
             f"{method} {self.metric.upper()} {self.model:.3f} [{lo:.3f}, {hi:.3f}] "
-            f"vs {self.baseline} {self.other:.3f} [{blo:.3f}, {bhi:.3f}]"
+            f"vs {baseline_name(self.baseline)} {self.other:.3f} [{blo:.3f}, {bhi:.3f}]"
         )
         if self.relation == "tie":
-            return f"{head}: a tie (the 95% intervals overlap; difference {diff:+.3f})"
+            return f"{head}: {times(self.ratio)}, a tie (the 95% intervals overlap)"
         return (
-            f"{head}: {self.relation} by {abs(diff):.3f} ({diff / self.other:+.0%})"
+            f"{head}: {times(self.ratio)}, {self.relation} by {abs(diff):.3f} "
+            f"({diff / self.other:+.0%})"
             if self.other
             else f"{head}: {self.relation} by {abs(diff):.3f}"
         )
 
 
-def verdicts(report: dict, metric: str = "hr") -> list[Verdict]:
-    """The model of an ``evaluate_recs`` report against each of its baselines, strongest first.
+def baseline_name(name: str) -> str:
+    """How a baseline is named to people ("itemcf" → "item-CF", "ease" → "EASE")."""
+    from .evaluate.baselines import NAMES
+
+    return NAMES.get(name, name)
+
+
+def times(ratio: float) -> str:
+    """A ratio as people read it: ``0.92×``, ``1.6×``, ``14×``.
 
     Examples
     --------
-    >>> verdicts(evaluate_recs(inter, "als"))[0].sentence("als")  # doctest: +SKIP
-    'als HR 0.226 [0.208, 0.244] vs itemcf 0.478 [0.456, 0.501]: worse by 0.252 (-53%)'
+    >>> times(0.9149), times(1.63), times(14.2), times(float("inf"))
+    ('0.91×', '1.6×', '14×', '∞×')
     """
+    if ratio == float("inf"):
+        return "∞×"
+    if ratio >= 10:
+        return f"{ratio:.0f}×"
+    return f"{ratio:.1f}×" if ratio >= 1 else f"{ratio:.2f}×"
+
+
+def verdicts(report: dict, metric: str = "hr") -> list[Verdict]:
+    """The model of an ``evaluate_recs`` report against each baseline that ran, strongest first.
+
+    Examples
+    --------
+    >>> report = {"hr": 0.034, "hr_lo": 0.02, "hr_hi": 0.05, "baselines": {
+    ...     "popularity": {"hr": 0.041, "hr_lo": 0.03, "hr_hi": 0.052},
+    ...     "itemcf": {"hr": 0.079, "hr_lo": 0.07, "hr_hi": 0.09},
+    ...     "ease": {"skipped": "EASE on 2 items needs ..."}}}
+    >>> verdicts(report)[0].sentence("item2vec")
+    'item2vec HR 0.034 [0.020, 0.050] vs item-CF 0.079 [0.070, 0.090]: 0.43×, worse by 0.045 (-57%)'
+    """
+    from .evaluate.baselines import scored
 
     def interval(r):
         return (r.get(f"{metric}_lo", r[metric]), r.get(f"{metric}_hi", r[metric]))
 
     out = []
     mine = interval(report)
-    for name, base in report["baselines"].items():
+    for name, base in scored(report["baselines"]).items():
         theirs = interval(base)
         relation = "better" if mine[0] > theirs[1] else "worse" if mine[1] < theirs[0] else "tie"
         out.append(Verdict(name, metric, report[metric], base[metric], mine, theirs, relation))
     return sorted(out, key=lambda v: -v.other)
+
+
+def headline(report: dict, metric: str = "hr") -> str:
+    """One line: the model against the strongest baseline first, then the others but random.
+
+    Examples
+    --------
+    >>> report = {"method": "als", "k": 10, "hr": 0.082, "baselines": {
+    ...     "popularity": {"hr": 0.051}, "random": {"hr": 0.001}, "itemcf": {"hr": 0.079},
+    ...     "ease": {"hr": 0.089}}}
+    >>> headline(report)
+    'als HR@10 0.082: 0.92× EASE, the strongest baseline; 1.0× item-CF; 1.6× popularity'
+    """
+    ranked = [v for v in verdicts(report, metric) if v.baseline != "random"]
+    head = f"{report['method']} {metric.upper()}@{report['k']} {report[metric]:.3f}"
+    if not ranked:
+        return head
+    parts = [f"{times(v.ratio)} {baseline_name(v.baseline)}" for v in ranked]
+    parts[0] += ", the strongest baseline"
+    return f"{head}: " + "; ".join(parts)

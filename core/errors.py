@@ -10,7 +10,12 @@ from __future__ import annotations
 
 
 class EmbedlabError(ValueError):
-    """A user mistake: says what went wrong, where, and what to do about it."""
+    """A user mistake: says what went wrong, where, and what to do about it.
+
+    ``hint`` says what to do in words every face can show; ``options`` names the reading options
+    (``core.logs.options`` field names, e.g. ``"separator"``, ``"user_col"``) that change it, so
+    each face points at its own control: the CLI at its flag, the Data page at its box.
+    """
 
     def __init__(
         self,
@@ -20,8 +25,10 @@ class EmbedlabError(ValueError):
         line: int | None = None,
         column: str | int | None = None,
         hint: str | None = None,
+        options: tuple[str, ...] = (),
     ):
         self.message = message
+        self.options = tuple(options)
         self.path = None if path is None else str(path)
         self.line = line
         self.column = column

@@ -26,6 +26,10 @@ Each cap can be raised with an environment variable for a genuine file that exce
   --max-train-minutes N --max-train-mb M``, which set the variables); on a user's own machine
   (the CLI, a notebook) a run is never refused for its time unless the variable is set, and its
   memory is checked against what the machine has available.
+- ``EMBEDLAB_EASE_MAX_ITEMS`` (default 10,000) and ``EMBEDLAB_EASE_MAX_MB`` (default 1024): the
+  EASE baseline holds a dense items × items matrix (10,000 items: 400 MB in float32) and inverts
+  it (``n³`` work); a larger catalog is fit on its most popular items, as many as both caps allow,
+  and the report says so (``core.evaluate.ease``).
 """
 
 from __future__ import annotations
@@ -206,6 +210,17 @@ def available_memory_mb(meminfo: str = "/proc/meminfo") -> float | None:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / MB
     except (AttributeError, ValueError, OSError):
         return None
+
+
+def max_ease_items() -> int:
+    """The most items the EASE baseline is fit on (``EMBEDLAB_EASE_MAX_ITEMS``)."""
+    return _env_int("EMBEDLAB_EASE_MAX_ITEMS", 10_000)
+
+
+def max_ease_mb() -> int:
+    """The most memory the EASE baseline may be estimated to take, in MB
+    (``EMBEDLAB_EASE_MAX_MB``)."""
+    return _env_int("EMBEDLAB_EASE_MAX_MB", 1024)
 
 
 def decompressed_budget(path: Path) -> int:

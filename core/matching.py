@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .embeddings import Embeddings
-from .errors import UnknownKeyError
+from .errors import ParameterError, UnknownKeyError
 from .logs.columns import TITLE_COLUMNS
 
 
@@ -39,7 +39,9 @@ def find_items(emb: Embeddings, text: str, limit: int = 10) -> list[Match]:
 
     Examples
     --------
-    >>> [m.key for m in find_items(emb, "toy story")]  # doctest: +SKIP
+    >>> meta = pd.DataFrame({"title": ["Toy Story (1995)", "Toy Story 2 (1999)", "Heat (1995)"]})
+    >>> emb = Embeddings(["1", "3114", "6"], np.eye(3, dtype=np.float32), metadata=meta)
+    >>> [m.key for m in find_items(emb, "toy story")]
     ['1', '3114']
     """
     needle = str(text).strip().lower()
@@ -67,6 +69,52 @@ def find_items(emb: Embeddings, text: str, limit: int = 10) -> list[Match]:
                     rank[row] = (grade, name)
     order = sorted(rank, key=lambda r: (rank[r][0], r))[:limit]
     return [Match(emb.keys[r], titles[r], rank[r][1]) for r in order]
+
+
+def keys_matching(emb: Embeddings, text: str, regex: bool = False) -> np.ndarray:
+    """Rows of ``emb`` whose key contains ``text`` (case-insensitive), or matches it as a regular
+    expression (searched anywhere in the key, case-insensitive), in row order.
+
+    Parameters
+    ----------
+    emb : Embeddings
+    text : str
+        Empty text matches nothing.
+    regex : bool, default False
+        Read ``text`` as a Python regular expression.
+
+    Returns
+    -------
+    ndarray of int64
+        The matching rows.
+
+    Raises
+    ------
+    ParameterError
+        ``regex`` and ``text`` is not a valid regular expression; the message quotes it.
+
+    Examples
+    --------
+    >>> emb = Embeddings(["Frog", "toad", "frogspawn"], np.eye(3))
+    >>> keys_matching(emb, "FROG").tolist()
+    [0, 2]
+    >>> keys_matching(emb, "^to", regex=True).tolist()
+    [1]
+    """
+    import re
+
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    if regex:
+        try:
+            pattern = re.compile(text, re.IGNORECASE)
+        except re.error as exc:
+            raise ParameterError(f"'{text}' is not a valid regular expression ({exc})") from None
+        hits = [i for i, k in enumerate(emb.keys) if pattern.search(k)]
+    else:
+        low = text.lower()
+        hits = [i for i, k in enumerate(emb.keys) if low in k.lower()]
+    return np.asarray(hits, dtype=np.int64)
 
 
 def resolve_item(emb: Embeddings, text: str) -> str:

@@ -189,8 +189,11 @@ def metrics_figure(report: dict, metric: str = "hr"):
     """A model's metric beside its baselines (a bar each)."""
     import plotly.graph_objects as go
 
-    names = [report["method"]] + list(report["baselines"])
-    values = [report[metric]] + [report["baselines"][b][metric] for b in report["baselines"]]
+    from .evaluate.baselines import NAMES, scored
+
+    baselines = scored(report["baselines"])
+    names = [report["method"]] + [NAMES.get(b, b) for b in baselines]
+    values = [report[metric]] + [baselines[b][metric] for b in baselines]
     fig = go.Figure(
         go.Bar(
             x=[esc(n) for n in names],

@@ -559,9 +559,10 @@ def cached_hnsw(emb: Embeddings, metric: str = "cosine") -> HnswIndex:
 
     Examples
     --------
-    >>> index = cached_hnsw(io.load("glove-6b-50d"))  # doctest: +SKIP
-    >>> round(index.recall, 2)  # doctest: +SKIP
-    0.99
+    >>> from embedlab.core.io import load
+    >>> index = cached_hnsw(load("glove-6b-50d", limit=2000))
+    >>> index.recall >= 0.95  # recall@10 against exact search, measured when it was built
+    True
     """
     digest = emb.provenance.data_hash
     if not digest:

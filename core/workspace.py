@@ -106,9 +106,10 @@ class Workspace:
 
     Examples
     --------
-    >>> ws = Workspace(tmp_path)                                   # doctest: +SKIP
-    >>> rec = ws.save_set(emb, "my vectors", owner="cli")          # doctest: +SKIP
-    >>> ws.load_set(rec.id).keys == emb.keys                       # doctest: +SKIP
+    >>> emb = Embeddings(["a", "b"], np.eye(2, dtype=np.float32))
+    >>> ws = Workspace(tmp_path / "workspace")
+    >>> rec = ws.save_set(emb, "my vectors", owner="cli")
+    >>> ws.load_set(rec.id).keys == emb.keys
     True
     """
 

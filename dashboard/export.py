@@ -39,6 +39,6 @@ def export_buttons(emb: Embeddings) -> None:
                 data=lambda fmt=fmt: _bytes(emb, fmt),
                 file_name=fname,
                 mime=mime,
-                key=f"export-{fmt}",
+                key=f"sidebar.export.{fmt}",
                 on_click="ignore",
             )

@@ -2,7 +2,7 @@
 set by ``embedlab dashboard --token-file`` or inherited), a browser sees nothing but a token box
 until it has entered the token.  The app checks the gate before it runs any page.
 
-A browser that entered the token is remembered for its session (``st.session_state``) and, so
+A browser that entered the token is remembered for its session (``state.keys.GATE_PASSED``) and, so
 that a reload or a link opened in another tab does not ask again, by a session cookie (deleted
 when the browser closes) holding an HMAC of the token, not the token itself.  Comparisons are in
 constant time.
@@ -17,9 +17,9 @@ import os
 import streamlit as st
 
 from embedlab.core.cli.dashboard import TOKEN_ENV
+from embedlab.dashboard.state import keys
 
 COOKIE = "embedlab_gate"
-_PASSED = "gate.passed"
 _COOKIE_MESSAGE = b"embedlab dashboard gate v1"
 
 
@@ -44,11 +44,11 @@ def admitted() -> bool:
     """Whether this browser may see the app: no token is set, or it entered it (this session or,
     by its cookie, an earlier one)."""
     token = required_token()
-    if token is None or st.session_state.get(_PASSED):
+    if token is None or keys.GATE_PASSED.get():
         return True
     cookie = st.context.cookies.get(COOKIE)
     if isinstance(cookie, str) and _same(cookie, cookie_value(token)):
-        st.session_state[_PASSED] = True
+        keys.GATE_PASSED.set(True)
         return True
     return False
 
@@ -63,7 +63,7 @@ def ask() -> None:
     if sent:
         token = required_token()
         if token is not None and _same(given.strip(), token):
-            st.session_state[_PASSED] = True
+            keys.GATE_PASSED.set(True)
             st.rerun()
         st.error("That is not the token. Ask the person who runs this dashboard.")
 

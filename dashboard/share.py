@@ -49,7 +49,7 @@ def chart(
             data=lambda: to_png(fig) or b"",
             file_name=f"embedlab-{name}.png",
             mime="image/png",
-            key=f"png-{key or name}",
+            key=f"{key or name}.png",
             on_click="ignore",
             help="Rendered by kaleido with the provenance caption.",
         )
@@ -64,7 +64,7 @@ def chart(
         data=lambda: report_html(f"embedlab · {name}", [fig], list(tables), text),
         file_name=f"embedlab-{name}.html",
         mime="text/html",
-        key=f"html-{key or name}",
+        key=f"{key or name}.html",
         on_click="ignore",
     )
     return fig

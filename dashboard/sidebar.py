@@ -7,18 +7,16 @@ from embedlab.dashboard import state
 from embedlab.dashboard.export import export_buttons
 from embedlab.dashboard.text import md
 
-PICKER = "sidebar.set"
-
 
 def picker_key(choice: str) -> str:
     """A new picker widget per active set: a page-link click racing the rerun that changed the
     set sends the *old* widget's value, which then belongs to no widget and changes nothing
     (with one key, it read as the user picking the old set back)."""
-    return f"{PICKER}.{choice}"
+    return state.keys.family(state.keys.SIDEBAR_SET, choice)
 
 
 def _picked(key: str) -> None:
-    state.set_active(st.session_state[key])
+    state.set_active(state.keys.widget_value(key))
 
 
 def render() -> None:

@@ -12,27 +12,45 @@ SHOWN = ("number", "state", "hr", "ndcg", "seconds")
 
 
 def run(
-    inter, method: str, seed: int, k: int, trials: int, fixed: dict, progress=None
+    inter,
+    method: str,
+    seed: int,
+    k: int,
+    trials: int,
+    fixed: dict,
+    progress=None,
+    protocol: str = "auto",
 ) -> TuningResult:
     """Tune ``method`` on ``inter``, redrawing the trial table and plot (and ``progress(fraction,
     text)``) after every trial."""
     st.write(
-        f"Tuning {method}: {trials} trials on a validation split (each user's second-to-last "
-        "event, or one item per basket); the test events are never seen."
+        f"Tuning {method}: {trials} trials on validation cases held out of the training part "
+        "(each user's last training events, or one item per basket), half of the users ranking "
+        "the trials and the other half checking the winner against the defaults; the test "
+        "events are never seen."
     )
     table, chart = st.empty(), st.empty()
     rows: list[dict] = []
 
     def show(row: dict) -> None:
         rows.append(row)
-        draw(pd.DataFrame(rows), table, chart, key=f"tune-{method}-{len(rows)}")
+        draw(pd.DataFrame(rows), table, chart, key=f"train.tuning.{method}.{len(rows)}")
         if progress is not None:
             progress(
                 len(rows) / (trials + 1),
-                f"trial {len(rows)} of {trials} done, then the winner is retrained",
+                f"trial {len(rows)} of {trials} done, then the winner is checked and retrained",
             )
 
-    return tune(inter, method, trials=trials, seed=seed, k=k, fixed=fixed, on_trial=show)
+    return tune(
+        inter,
+        method,
+        trials=trials,
+        seed=seed,
+        k=k,
+        fixed=fixed,
+        on_trial=show,
+        protocol=protocol,
+    )
 
 
 def draw(frame: pd.DataFrame, table, chart, key: str) -> None:

@@ -1,7 +1,9 @@
 """The dashboard in a real browser: a Streamlit server started here on 127.0.0.1 and Debian's
-Chromium driven by Playwright.  Screenshots land in artifacts/."""
+Chromium driven by Playwright.  Screenshots land in the session's temporary folder
+(``artifacts`` under pytest's base temporary folder, kept for the last three runs)."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.paths import ROOT, ROWS, SAMPLE_LOG
+from embedlab.core.logs import prepare
+from embedlab.core.search import neighbours
+from embedlab.core.train import train
+from tests.paths import ROOT, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -25,7 +30,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = ROOT / "artifacts"
 
 
 def free_port() -> int:
@@ -120,9 +124,16 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, never the repository."""
+    folder = tmp_path_factory.getbasetemp() / "artifacts"
+    folder.mkdir(exist_ok=True)  # (this fixture is also imported by test_map_browser.py)
+    return folder
+
+
 @pytest.fixture
 def page(browser):
-    ARTIFACTS.mkdir(exist_ok=True)
     pg = browser.new_page(viewport={"width": 1400, "height": 1000})
     yield pg
     pg.close()
@@ -155,12 +166,12 @@ def wait_for_query(page, needle: str, present: bool = True, timeout: float = 30_
     )
 
 
-def test_arithmetic_url_shows_paris(server, page):
+def test_arithmetic_url_shows_paris(server, page, artifacts):
     page.goto(f"{server}/arithmetic?q=madrid+-+spain+%2B+france")
     assert grid_cells(page)[1] == "paris"
     assert page.get_by_role("textbox", name="Expression").input_value() == "madrid - spain + france"
     page.get_by_text("result vector").first.wait_for(timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "arithmetic.png"))
+    page.screenshot(path=str(artifacts / "arithmetic.png"))
 
 
 def test_a_control_changed_three_times_keeps_each_change(server, page):
@@ -186,7 +197,7 @@ def test_the_active_set_survives_switching_pages(server, page):
     assert page.get_by_role("combobox", name="Embedding set").input_value() == "sample log · als"
 
 
-def test_upload_a_log_through_the_file_input(server, page):
+def test_upload_a_log_through_the_file_input(server, page, artifacts):
     page.goto(f"{server}/data")
     page.get_by_role("tab", name="Upload a log").click()
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Interaction log")
@@ -197,7 +208,48 @@ def test_upload_a_log_through_the_file_input(server, page):
     report = page.locator("p", has_text="rows kept").locator("visible=true").first
     report.wait_for(timeout=30_000)
     assert f"{ROWS:,} of {ROWS:,} rows kept" in report.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "upload.png"), full_page=True)
+
+
+def test_a_raw_headerless_pair_loads_without_leaving_the_browser(server, page, artifacts):
+    """MovieLens-shaped files as they come (tests/data/movielens): a headerless tab log with a
+    trailing tab, a headerless latin-1 '|' item file with 19 genre flags."""
+    from playwright.sync_api import expect
+
+    ml = ROOT / "tests" / "data" / "movielens"
+    page.set_viewport_size({"width": 1400, "height": 3000})  # the whole page in each screenshot
+    page.goto(f"{server}/data")
+    page.get_by_role("tab", name="Upload a log").click()
+    uploaders = page.get_by_test_id("stFileUploader")
+    uploaders.filter(has_text="Interaction log").locator("input[type=file]").set_input_files(
+        str(ml / "ratings.data")
+    )
+    page.get_by_text("Preview of ratings.data").wait_for(timeout=90_000)
+    page.get_by_text("The first row is data").wait_for(timeout=30_000)
+    expect_cell(page, 4, "881250949")  # the preview drawn: row 0, column4 (not a placeholder)
+    page.screenshot(path=str(artifacts / "headerless-log.png"))
+    names = page.get_by_role("textbox", name="Column names, in order (a file without a header)")
+    names.first.fill("user,item,rating,time")
+    names.first.press("Enter")
+    expect(page.get_by_text("The first row is data")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_role("combobox", name="weight")).to_have_value("rating", timeout=30_000)
+    expect(page.get_by_role("combobox", name="time")).to_have_value("time")  # guessed afresh
+    uploaders.filter(has_text="Optional item metadata").locator("input[type=file]").set_input_files(
+        str(ml / "items.item")
+    )
+    page.get_by_text("19 0/1 columns (column6 … column24) read as one label").wait_for(
+        timeout=90_000
+    )
+    page.get_by_text("Café 01 (1980)").first.wait_for(state="attached", timeout=30_000)
+    page.get_by_text("Read a run of 0/1 columns").wait_for(timeout=30_000)
+    page.screenshot(path=str(artifacts / "headerless-metadata.png"))
+    page.get_by_role("button", name="Validate log").click()
+    page.get_by_text("ratings.data is ready to train").wait_for(timeout=90_000)
+    report = page.locator("p", has_text="1,467 of 1,467 rows kept").locator("visible=true").first
+    report.wait_for(timeout=30_000)
+    page.get_by_text("No row was dropped.").locator("visible=true").first.wait_for()
+    page.get_by_text("60 items with metadata, 0 without").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(artifacts / "headerless-validated.png"))
 
 
 def upload_vectors(page, url: str, path: Path) -> None:
@@ -297,6 +349,15 @@ def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, t
         f"![b]({base}/md.png)",
         f"<img/src={base}/html.png>",
     )  # (no spaces: word2vec text keys)
+    # every request the page makes passes through here (and goes on): a key rendered as Markdown
+    # or HTML would make one to the tracker, off the dashboard's origin
+    requested: list[str] = []
+
+    def record(route):
+        requested.append(route.request.url)
+        route.continue_()
+
+    page.route("**/*", record)
     vectors = tmp_path / "hostile.txt"
     vectors.write_text(f"3 2\n{image} 1 0\n{tag} 0.9 0.1\nplain 0 1\n", encoding="utf-8")
     upload_vectors(page, server, vectors)
@@ -306,23 +367,28 @@ def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, t
     page.get_by_text("Similarity of each input to the result vector").wait_for(timeout=60_000)
     caption = page.get_by_text("Similarity of each input to the result vector").inner_text()
     assert image in caption and tag in caption  # shown as typed, not rendered
-    page.wait_for_load_state("networkidle")
+    # the page's last element (the link expander after the chart) is drawn: every element that
+    # could have asked for an image has been rendered by now
+    page.get_by_text("Copy link to this view").wait_for(timeout=60_000)
     assert page.locator(f"img[src^='{base}']").count() == 0
+    assert requested and all(url.startswith(server) for url in requested), [
+        url for url in requested if not url.startswith(server)
+    ]
     assert hits == []
 
 
 def test_sigterm_stops_the_dashboard_and_frees_its_port(tmp_path):
+    """``embedlab dashboard`` exits only once its Streamlit child has: when it has, the port is
+    free, and exit status 0 says Streamlit stopped on the forwarded SIGTERM (one it had to kill
+    after the grace period would give 143)."""
     import signal
 
     srv = Server(tmp_path / "workspace", tmp_path / "server.log").start()
     port = int(srv.url.rsplit(":", 1)[1])
     try:
         srv.proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not port_is_free(port):
-            time.sleep(0.05)
-        assert port_is_free(port), "the Streamlit child still serves the port 5 s after SIGTERM"
-        assert srv.proc.wait(timeout=5) is not None
+        assert srv.proc.wait(timeout=300) == 0  # (the timeout only turns a hang into a failure)
+        assert port_is_free(port), "the Streamlit child still serves the port"
     finally:
         srv.stop()
 
@@ -340,3 +406,74 @@ def test_a_title_finds_its_item(server, page):
     box.press("Enter")
     page.get_by_role("heading", name="The Velvet Garden (1991) [i0001]").wait_for(timeout=60_000)
     wait_for_query(page, "q=The Velvet Garden (1991)".replace(" ", "+"))
+    # the grid lists i0001's neighbours: those of the same model (sample log, ALS, seed 0) found
+    # here in core, in order
+    model = train(prepare(SAMPLE_LOG, metadata=SAMPLE_ITEMS), "als", seed=0)
+    expected = neighbours(model.items, "i0001", k=10)
+    expect_cell(page, 0, expected.metadata["title"].iloc[0])
+    keys = [c for c in grid_cells(page) if re.fullmatch(r"i\d{4}", c)]
+    assert keys == expected.keys
+
+
+def png_pixels(path: Path, size: tuple[int, int]):
+    """Check ``path`` is a whole PNG of ``size`` (width, height) that draws something: more than
+    half a percent of its pixels differ from the background (its corner).  Returns its RGB
+    pixels."""
+    import numpy as np
+    from PIL import Image
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path.read_bytes()[:16]
+    with Image.open(path) as image:
+        image.load()  # decodes every row: a truncated file fails here
+        assert image.size == size
+        rgb = np.asarray(image.convert("RGB"))
+    drawn = (rgb != rgb[0, 0]).any(axis=2)
+    assert drawn.mean() > 0.005, drawn.mean()
+    return rgb
+
+
+def download(page, button: str, folder: Path) -> Path:
+    """Click the download button named ``button`` (it must be there: a missing Chromium swaps the
+    server-side PNG button for a caption, which fails here) and save what it sends."""
+    target = page.get_by_role("button", name=button, exact=True)
+    swapped = page.get_by_text("Server-side PNG needs Chromium on the server")
+    target.or_(swapped).first.wait_for(timeout=120_000)
+    assert not swapped.count(), "no Chromium for kaleido: the test command installs it"
+    with page.expect_download(timeout=120_000) as info:
+        target.click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "arithmetic?q=king+-+man+%2B+woman",
+        "neighbours?q=frog",
+        "map?ds=sample:als&p=pca&3d=1",  # a 3-D chart (WebGL in the browser)
+    ],
+)
+def test_server_side_png_of_a_chart_is_the_chart(server, page, view, tmp_path):
+    """The chart's "PNG (server-side)" button sends a PNG rendered by kaleido at scale 2: as wide
+    as plotly's default figure (700 px: the figures set no width) and as tall as the chart's own
+    declared height, both doubled."""
+    page.goto(f"{server}/{view}")
+    height = page.wait_for_function(
+        "() => { const g = document.querySelector('.js-plotly-plot');"
+        " return g && g.layout && g.layout.height }",
+        timeout=120_000,
+    ).json_value()
+    path = download(page, "PNG (server-side)", tmp_path)
+    assert path.name.startswith("embedlab-") and path.suffix == ".png"
+    png_pixels(path, (2 * 700, 2 * height))
+
+
+def test_server_side_png_of_the_whole_map(server, page, tmp_path):
+    """The map's whole-layout PNG: the 1200 × 800 raster of every point with a 24-pixel caption
+    strip under it, points drawn in the raster and text in the strip."""
+    page.goto(f"{server}/map?ds=sample:als&p=pca")
+    rgb = png_pixels(download(page, "PNG of the whole map (server-side)", tmp_path), (1200, 824))
+    raster, strip = rgb[:800], rgb[800:]
+    assert (raster != 255).any(axis=2).sum() > 1000  # 1,000 items, each at least a pixel
+    assert (strip < 128).all(axis=2).sum() > 100  # dark caption text

@@ -161,7 +161,7 @@ def test_sample_data_and_train_with_evaluation(capsys, tmp_path):
     assert saved["evaluation"]["hr"] == report["evaluation"]["hr"]
 
 
-def test_bad_param_is_a_clean_error(capsys):
+def test_bad_param_is_a_clean_error(capsys, tmp_path):
     assert (
         main(
             [
@@ -173,12 +173,13 @@ def test_bad_param_is_a_clean_error(capsys):
                 "--param",
                 "factors",
                 "--out",
-                "/tmp/never",
+                str(tmp_path / "never"),
             ]
         )
         == 2
     )
     assert "--param 'factors' must look like NAME=VALUE" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
 
 
 def test_encoding_option_reads_latin1_files(capsys, tmp_path):

@@ -17,16 +17,27 @@ def test_multi_value_labels_are_split_and_titles_are_not():
     assert label_column(pd.DataFrame({"title": [], "Genres": []})) == "Genres"
 
 
-def test_label_agreement_counts_a_shared_genre_among_several():
-    # a and b are neighbours and share "Drama" only through a multi-value cell
+GENRES = pd.DataFrame({"genres": ["Comedy|Drama", "Drama", "Horror", "Horror|Sci-Fi"]})
+
+
+def two_sets() -> tuple[Embeddings, Embeddings]:
+    """The same four keys in two geometries.  Nearest neighbours (cosine), worked by hand:
+    A: a→b, b→a, c→d, d→c.  B: a→b, b→a, c→b (c·b = 0.1/|b| > c·a = c·d = 0), d→c (d·c = 0 > d·b
+    > d·a = −1).  So three of four keys keep their neighbour: overlap@1 is 0.75."""
     keys = ["a", "b", "c", "d"]
-    vectors = np.array([[1, 0], [0.99, 0.1], [0, 1], [0.1, 0.99]], dtype=np.float32)
-    meta = pd.DataFrame({"genres": ["Comedy|Drama", "Drama", "Horror", "Horror|Sci-Fi"]})
-    emb = Embeddings(keys, vectors, metadata=meta)
-    result = compare_sets(emb, emb, ("x", "y"), k=1)
+    a = np.array([[1, 0], [0.99, 0.1], [0, 1], [0.1, 0.99]], dtype=np.float32)
+    b = np.array([[1, 0], [0.99, 0.1], [0, 1], [-1, 0]], dtype=np.float32)
+    return Embeddings(keys, a, metadata=GENRES), Embeddings(keys, b, metadata=GENRES)
+
+
+def test_label_agreement_counts_a_shared_genre_among_several():
+    # a and b are neighbours and share "Drama" only through a multi-value cell; in B, c's
+    # neighbour b shares no genre with it (Horror vs Drama), the other three share one
+    a, b = two_sets()
+    result = compare_sets(a, b, ("x", "y"), k=1)
     assert result.label == "genres"
-    assert result.summary["label agreement@k"].tolist() == [1.0, 1.0]
-    assert result.summary["mean overlap@k"].iloc[0] == 1.0
+    assert result.summary["label agreement@k"].tolist() == [1.0, 0.75]
+    assert result.summary["mean overlap@k"].iloc[0] == 0.75
 
 
 def test_verdicts_call_overlapping_intervals_a_tie():

@@ -20,7 +20,6 @@ from embedlab.core.logs.shape import (
     context_for,
     log_shape,
     query_items,
-    tied_share,
 )
 from embedlab.core.train import make_params, train, trainer
 from embedlab.core.train.graph import cooccurrence
@@ -65,8 +64,8 @@ def test_a_history_longer_than_gensims_sentence_limit_is_cut_into_pieces(two_use
 
 
 def test_tied_share_counts_events_sharing_a_timestamp_with_the_same_user(two_users):
-    assert tied_share(two_users) == pytest.approx(2 / 6)  # a and b; d, e, f are distinct
     shape = log_shape(two_users)
+    assert shape.tied_share == pytest.approx(2 / 6)  # a and b; d, e, f are distinct
     assert (shape.users, shape.history_median, shape.lone_share) == (2, 3.0, pytest.approx(1 / 6))
 
 
@@ -76,12 +75,16 @@ def _shape(**changes):
         users=100,
         items=50,
         sessions=300,
-        baskets=False,
+        timed=True,
+        basket_file=False,
+        session_column=False,
         history_median=10.0,
+        moments_median=10.0,
+        tied_share=0.0,
         session_median=3.0,
         sessions_per_user=3.0,
-        tied_share=0.0,
         lone_share=0.1,
+        instant_sessions=0.0,
     )
     return LogShape(**{**base, **changes})
 
@@ -89,7 +92,7 @@ def _shape(**changes):
 @pytest.mark.parametrize(
     "changes, context, words",
     [
-        ({"baskets": True, "tied_share": 0.9}, "baskets", "basket file"),
+        ({"basket_file": True, "tied_share": 0.9}, "baskets", "basket file"),
         ({"tied_share": 0.23}, "history", "23% of events share their timestamp"),
         ({"tied_share": 0.05, "lone_share": 0.6}, "history", "60% of events are alone"),
         ({"tied_share": 0.05, "lone_share": 0.2}, "sessions", "ordered sessions"),
@@ -144,7 +147,8 @@ def test_graph_edges_follow_the_context(two_users):
 
 
 def test_evaluation_scores_a_history_log_from_the_recent_items(rating_log):
-    assert query_items(rating_log) == 5 and query_items(prepare(SAMPLE_LOG)) == 1
+    assert query_items(log_shape(rating_log)) == 5
+    assert query_items(log_shape(prepare(SAMPLE_LOG))) == 1
     split = make_split(rating_log, "leave-last-out")
     assert split.history == 5
     assert np.all(np.asarray(split.context.sum(axis=1)).ravel() == 5)  # 11 training events each

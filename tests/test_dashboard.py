@@ -4,10 +4,22 @@ shows an error element (never an exception)."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from embedlab.dashboard.state import keys
 from tests.paths import ROOT, SAMPLE_LOG
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["home", "map", "neighbours", "arithmetic", "data", "train", "compare", "catalog", "lookup"]
+# each page and the heading it opens with (a page that failed to switch would show another)
+PAGES = {
+    "home": "embedlab",
+    "map": "Map",
+    "neighbours": "Nearest neighbours",
+    "arithmetic": "Vector arithmetic",
+    "data": "Data",
+    "train": "Train",
+    "compare": "Compare",
+    "catalog": "Catalog size",
+    "lookup": "Lookup = one-hot × matrix",
+}
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -19,15 +31,11 @@ def open_page(page: str, **params) -> AppTest:
     return at
 
 
-@pytest.fixture(autouse=True, scope="module")
-def workspace(tmp_path_factory):
-    """Stored sets go to a throwaway workspace, never the user's data folder."""
-    import os
-
-    root = tmp_path_factory.mktemp("workspace")
-    os.environ["EMBEDLAB_WORKSPACE"] = str(root)
-    yield root
-    os.environ.pop("EMBEDLAB_WORKSPACE", None)
+@pytest.fixture
+def workspace(user_folders):
+    """The dashboard's workspace: the session's temporary one (conftest sets it before the app is
+    first imported, so the server-wide workspace the app opens once is this one too)."""
+    return user_folders.workspace
 
 
 def baskets_csv(n: int = 300) -> bytes:
@@ -53,16 +61,30 @@ def baskets_csv(n: int = 300) -> bytes:
     return "\n".join(",".join(b + [""] * (5 - len(b))) for b in lines).encode()
 
 
+def picker(at: AppTest, label: str):
+    """The select box labelled ``label`` (the Data page keys its column pickers by the columns
+    they choose among, so a file's new columns get fresh pickers)."""
+    return next(s for s in at.selectbox if s.label == label)
+
+
 def frame_keys(at) -> list[str]:
     """Keys of the first result table (answers, neighbours)."""
-    return at.dataframe[0].value["key"].tolist()
+    return frame_keys_of(at, 0)
+
+
+def download_labels(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def frame_keys_of(at, index: int) -> list[str]:
+    return at.dataframe[index].value["key"].tolist()
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_builtin_data(page):
     at = open_page(page)
     assert not at.error, [e.value for e in at.error]
-    assert at.header or at.title
+    assert [h.value for h in [*at.title, *at.header]][:1] == [PAGES[page]]
 
 
 def test_arithmetic_from_url_and_widget():
@@ -103,35 +125,62 @@ def test_lookup_identity_holds():
 
 def test_upload_log_train_and_metrics_shown():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
     at.run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
-    first = at.session_state["latest_log"]
+    first = at.session_state[keys.LATEST_LOG.key]
     at.button[
         [b.label for b in at.button].index("Validate log")
     ].click().run()  # again, same options
-    assert at.session_state["latest_log"] == first  # one record, not a second "log.csv (time)"
+    assert (
+        at.session_state[keys.LATEST_LOG.key] == first
+    )  # one record, not a second "log.csv (time)"
     at.switch_page("views/train.py").run()
     assert (
-        at.session_state["train.log"] == at.session_state["latest_log"]
+        at.session_state["train.log"] == at.session_state[keys.LATEST_LOG.key]
     )  # opens on the log just validated
     again = AppTest.from_file(
         APP, default_timeout=180
     )  # a reload: a new session of the same browser
-    again.session_state["browser_id"] = at.session_state["browser_id"]  # (its cookie)
+    again.session_state[keys.BROWSER_ID.key] = at.session_state[keys.BROWSER_ID.key]  # (its cookie)
     again.run()
     again.switch_page("views/train.py").run()
     assert (
-        again.session_state["train.log"] == at.session_state["latest_log"]
+        again.session_state["train.log"] == at.session_state[keys.LATEST_LOG.key]
     )  # still opens on the user's log
     at.multiselect[0].set_value(["als"]).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
     models = at.dataframe[0].value["model"].tolist()
-    assert models == ["als", "popularity", "random", "itemcf"]
+    assert models == ["als", "popularity", "random", "item-CF", "EASE"]
     hr = at.dataframe[0].value.set_index("model")["hr"]
     assert hr["als"] > hr["popularity"] > hr["random"]
+    assert "PNG (server-side)" in download_labels(at)  # the metrics chart's (needs Chromium)
+
+
+def test_train_page_states_the_protocol_and_offers_both():
+    at = open_page("train")
+    assert at.selectbox(key="train.protocol").options == ["auto", "leave-last-out", "basket"]
+    at.multiselect[0].set_value(["svd"]).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the sample log: histories over many moments, no ties -> leave-last-out, counted in users
+    (report,) = at.session_state["train.results"]
+    assert at.subheader[-1].value == f"svd — {report['cases']:,} users evaluated"
+    protocol = [c.value for c in at.caption if c.value.startswith("Protocol:")]
+    assert protocol and "leave-last-out — histories over many moments" in protocol[0]
+    headline = [m.value for m in at.markdown if "the strongest baseline" in m.value]
+    assert headline and headline[0].startswith("**svd HR@10")
+    at.selectbox(key="train.protocol").set_value("basket").run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (report,) = at.session_state["train.results"]
+    assert report["protocol"]["name"] == "basket" and report["unit"] == "baskets"
+    assert at.subheader[-1].value == (
+        f"svd — {report['cases']:,} baskets evaluated ({report['users_evaluated']:,} users)"
+    )
+    assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
 
 
 def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
@@ -154,10 +203,10 @@ def test_a_column_set_to_none_on_the_data_page_is_not_guessed_back():
     text = "user_id,item_id,quantity\n" + "".join(
         f"u{u},i{(u * 7 + j) % 30},{j - 2}\n" for u in range(60) for j in range(5)
     )
-    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.selectbox(key="col-weight").value == "quantity"  # guessed
-    at.selectbox(key="col-weight").set_value("(none)").run()
+    assert picker(at, "weight").value == "quantity"  # guessed
+    picker(at, "weight").set_value("(none)").run()
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     columns = [c.value for c in at.caption if c.value.startswith("Columns:")]
@@ -173,24 +222,28 @@ def test_a_logs_own_description_column_becomes_item_metadata():
         for u in range(60)
         for j in range(5)
     )
-    at.file_uploader(key="log-upload").upload("log.csv", text.encode(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("log.csv", text.encode(), "text/csv")
     at.run()
-    assert at.multiselect(key="log-meta-cols").value == ["Description"]  # offered and preselected
+    assert at.multiselect(key="data.log_metadata_columns").value == [
+        "Description"
+    ]  # offered and preselected
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert not at.exception and any("ready to train" in s.value for s in at.success)
-    meta = at.session_state["validated_logs"][at.session_state["latest_log"]].item_metadata
+    meta = at.session_state[keys.VALIDATED_LOGS.key][
+        at.session_state[keys.LATEST_LOG.key]
+    ].item_metadata
     assert meta["Description"].tolist()[:2] == ["<b>item 0</b>", "<b>item 1</b>"]
 
 
 def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload("baskets.csv", baskets_csv(), "text/csv")
+    at.file_uploader(key="data.log_upload").upload("baskets.csv", baskets_csv(), "text/csv")
     at.run()
     assert not at.exception and any("one basket per line" in i.value for i in at.info)
     at.button[[b.label for b in at.button].index("Validate log")].click().run()
     assert any("ready to train" in s.value for s in at.success)
     odd = open_page("data")
-    odd.file_uploader(key="log-upload").upload(
+    odd.file_uploader(key="data.log_upload").upload(
         "odd.csv", b"who,what\nu1,a\nu1,b\nu2,a\n", "text/csv"
     )
     odd.run()
@@ -208,7 +261,7 @@ def test_basket_upload_is_recognised_and_unknown_columns_can_be_picked():
 )
 def test_bad_log_upload_shows_an_error(name, content, needle):
     at = open_page("data")
-    at.file_uploader(key="log-upload").upload(name, content, "application/octet-stream")
+    at.file_uploader(key="data.log_upload").upload(name, content, "application/octet-stream")
     at.run()
     if not at.error:
         at.button[[b.label for b in at.button].index("Validate log")].click().run()
@@ -219,7 +272,7 @@ def test_pickle_vector_upload_is_refused():
     import pickle
 
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload(
+    at.file_uploader(key="data.vectors_upload").upload(
         "model.kv", pickle.dumps({"x": 1}), "application/octet-stream"
     )
     at.run()
@@ -230,7 +283,7 @@ def test_pickle_vector_upload_is_refused():
 def test_uploaded_vectors_become_the_active_set():
     at = open_page("data")
     text = b"3 2\nalpha 1 0\nbeta 0.9 0.1\n<script>x</script> 0 1\n"
-    at.file_uploader(key="vec-upload").upload("tiny.txt", text, "text/plain")
+    at.file_uploader(key="data.vectors_upload").upload("tiny.txt", text, "text/plain")
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert any("Loaded 3 vectors" in s.value for s in at.success)
@@ -246,31 +299,49 @@ def test_compare_sample_models():
     assert list(summary["set"]) == ["sample log · item2vec", "sample log · als"]
     assert 0 < summary["mean overlap@k"].iloc[0] < 1
     assert (summary["label agreement@k"] > 0.8).all()
-    same = open_page("compare", a="sample:als", b="sample:als", q="i0001")
-    assert same.dataframe[2].value["mean overlap@k"].iloc[0] == 1.0
-    assert same.metric[0].value == "100%"
+
+
+def test_compare_two_stored_sets_with_a_known_overlap(workspace):
+    """Two sets whose neighbours are worked by hand (tests/test_compare.py's two_sets): three of
+    four keys keep their nearest neighbour, c does not (d in A, b in B)."""
+    from embedlab.core.workspace import CLI_OWNER, Workspace
+    from tests.test_compare import two_sets
+
+    a, b = two_sets()
+    ws = Workspace(workspace)
+    ida, idb = (ws.save_set(e, name, owner=CLI_OWNER).id for e, name in ((a, "A"), (b, "B")))
+    at = open_page("compare", a=ida, b=idb, q="c", k="1")
+    assert not at.error, [e.value for e in at.error]
+    assert at.metric[0].value == "0%"  # c's neighbour: d in A, b in B
+    assert [frame_keys_of(at, i) for i in (0, 1)] == [["d"], ["b"]]
+    summary = at.dataframe[2].value
+    assert summary["mean overlap@k"].iloc[0] == 0.75
+    assert summary["label agreement@k"].tolist() == [1.0, 0.75]
+    same_key = open_page("compare", a=ida, b=idb, q="a", k="1")
+    assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
 
 
 def test_catalog_sweep_runs_and_reopens_from_csv():
     at = open_page("catalog")
     assert any("trainings; estimated" in c.value for c in at.caption)
-    at.text_input(key="grid-items").set_value("96, 1000").run()
+    at.text_input(key="catalog.grid.items").set_value("96, 1000").run()
     at.multiselect[0].set_value(["als"]).run()
     at.number_input[0].set_value(2).run()
     at.radio(key="catalog.mode").set_value("random").run()
     at.button[[b.label for b in at.button].index("Run sweep")].click().run()
     assert not at.exception and not at.error
     assert "als" in at.info[0].value and at.get("plotly_chart")
-    rows = at.session_state["sweep"][0]
+    assert "PNG (server-side)" in download_labels(at)  # the lift chart's (needs Chromium)
+    rows = at.session_state[keys.CATALOG_SWEEP.key][0]
     assert sorted(set(rows.value)) == [96, 1000] and len(rows) == 4
     again = open_page("catalog")
-    again.file_uploader(key="sweep-csv").upload(
+    again.file_uploader(key="catalog.sweep_csv").upload(
         "rows.csv", rows.to_csv(index=False).encode(), "text/csv"
     )
     again.run()
     assert not again.exception and again.info[0].value == at.info[0].value
     bad = open_page("catalog")
-    bad.file_uploader(key="sweep-csv").upload("x.csv", b"a,b\n1,2\n", "text/csv")
+    bad.file_uploader(key="catalog.sweep_csv").upload("x.csv", b"a,b\n1,2\n", "text/csv")
     bad.run()
     assert bad.error and "not a sweep result" in bad.error[0].value
 
@@ -372,9 +443,68 @@ def test_switching_sets_drops_a_key_the_new_set_lacks():
 
 def test_a_bad_upload_names_the_file_not_the_server_path(workspace):
     at = open_page("data")
-    at.file_uploader(key="vec-upload").upload("broken.txt", b"2 3\nalpha 1 2\n", "text/plain")
+    at.file_uploader(key="data.vectors_upload").upload(
+        "broken.txt", b"2 3\nalpha 1 2\n", "text/plain"
+    )
     at.run()
     at.button[[b.label for b in at.button].index("Load vectors")].click().run()
     assert not at.exception and at.error
     message = at.error[0].value.replace("\\", "")
+    stored = [p for p in (workspace / "uploads").rglob("broken.txt")]
+    assert stored, "the upload is kept in the workspace (whose path the message must not show)"
     assert "broken.txt" in message and str(workspace) not in message and "uploads" not in message
+
+
+MOVIELENS = ROOT / "tests" / "data" / "movielens"
+
+
+def upload_movielens_pair(at: AppTest) -> AppTest:
+    at.file_uploader(key="data.log_upload").upload(
+        "ratings.data", (MOVIELENS / "ratings.data").read_bytes(), "text/plain"
+    )
+    at.file_uploader(key="data.log_metadata").upload(
+        "items.item", (MOVIELENS / "items.item").read_bytes(), "text/plain"
+    )
+    return at.run()
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_a_headerless_pair_is_named_mapped_and_joined_on_the_page():
+    at = upload_movielens_pair(open_page("data"))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("The first row is data" in w.value for w in at.warning)
+    assert any("no header" in c and "utf\\-8" in c for c in captions(at))
+    at.text_input(key="data.log_columns").set_value("user,item,rating,time").run()
+    assert not at.warning  # named: the warning no longer holds
+    assert picker(at, "user").value == "user"
+    assert picker(at, "weight").value == "rating"
+    assert picker(at, "Item id").value == "column1"  # found by the log's item ids
+    assert picker(at, "Title").value == "column2"
+    assert picker(at, "Label").value == "genres"  # the 19 flags, joined
+    assert any("19 0/1 columns" in c for c in captions(at))
+    at.button[[b.label for b in at.button].index("Validate log")].click().run()
+    assert not at.exception and any("ready to train" in s.value for s in at.success)
+    assert any("1,467" in m.value and "rows kept" in m.value for m in at.markdown)
+    shown = captions(at)
+    assert "No row was dropped." in shown
+    assert any("60 items with metadata, 0 without; 0 metadata ids not in the log" in c.replace(
+        "\\", "") for c in shown)  # fmt: skip
+    inter = at.session_state[keys.VALIDATED_LOGS.key][at.session_state[keys.LATEST_LOG.key]]
+    assert dict(zip(inter.items, inter.item_metadata["title"]))["1"] == "Café 01 (1980)"
+    picker(at, "Title").set_value("(none)").run()  # an earlier report is stale
+    assert not any("1,467" in m.value and "rows kept" in m.value for m in at.markdown)
+    assert any("validate it again" in c for c in captions(at))
+
+
+def test_a_wrong_choice_on_the_page_points_at_the_page_not_at_a_flag():
+    at = upload_movielens_pair(open_page("data"))
+    at.selectbox(key="data.log_separator").set_value(",").run()
+    assert not at.exception and at.error
+    text = at.error[0].value
+    assert "only one column" in text and "on this page" in text and "Separator" in text
+    assert "--" not in text and "\\n" not in text.replace("\\\\", "")
+    at.selectbox(key="data.log_separator").set_value("auto").run()
+    assert not at.error  # the error from the earlier choice is gone with it

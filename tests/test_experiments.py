@@ -166,9 +166,28 @@ def test_reading_when_a_method_never_or_always_wins():
     assert "At the largest setting (20 items) b has the best HR (0.400 vs 0.200 for a)" in text
 
 
-def test_chance_jaccard():
-    assert chance_jaccard(20, 10) == pytest.approx((100 / 19) / (20 - 100 / 19))
-    assert chance_jaccard(1000, 10) < 0.01
+def test_chance_jaccard_by_hand():
+    # 3 items: a key's k=1 neighbour is one of the 2 others; two random picks agree half the time,
+    # and the Jaccard index is 1 when they agree, 0 when not: 0.5
+    assert chance_jaccard(3, 1) == pytest.approx(0.5)
+    # 11 items, k=10: both sets are all 10 other items
+    assert chance_jaccard(11, 10) == 1.0
+
+
+@pytest.mark.parametrize("items, k", [(20, 10), (12, 10), (100, 10), (5, 2), (40, 5)])
+def test_chance_jaccard_matches_a_simulation(items, k):
+    """Two independent random k-sets of the other items - 1 items, drawn many times."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    others = items - 1
+    a = np.argsort(rng.random((n, others)), axis=1)[:, :k]
+    b = np.argsort(rng.random((n, others)), axis=1)[:, :k]
+    in_a = np.zeros((n, others), dtype=bool)
+    in_a[np.arange(n)[:, None], a] = True
+    shared = in_a[np.arange(n)[:, None], b].sum(axis=1)
+    jaccard = shared / (2 * k - shared)
+    standard_error = jaccard.std() / np.sqrt(n)
+    assert abs(chance_jaccard(items, k) - jaccard.mean()) < 4 * standard_error + 1e-12
 
 
 def test_sample_sweep_shows_quality_rising_with_catalog_size(sample):

@@ -127,23 +127,23 @@ def test_a_failed_folder_write_leaves_the_old_folder_and_no_temp(tmp_path):
 
 
 def _start_paused_at_swap(*argv: str):
-    """Start the CLI with the swap test hook: returns (process, ready fd) once the writer says it
-    sits between its two renames (or has died)."""
+    """Start the CLI paused between a folder write's two renames (tests.hardening_support's
+    PAUSED_AT_SWAP): returns (process, what it said, the pipe end that would let it go on) once
+    it sits there (b"x") or has died (b"")."""
     import os
     import select
     import subprocess
     import sys
 
-    from tests.hardening_support import ROOT, cli_env
+    from tests.hardening_support import PAUSED_AT_SWAP, ROOT, cli_env
 
     ready_r, ready_w = os.pipe()
     wait_r, wait_w = os.pipe()
-    env = {**cli_env(), "EMBEDLAB_TEST_SWAP_FDS": f"{ready_w},{wait_r}"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "embedlab.core.cli", *argv],
+        [sys.executable, "-c", PAUSED_AT_SWAP, str(ready_w), str(wait_r), *argv],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=env,
+        env=cli_env(),
         cwd=ROOT,
         pass_fds=(ready_w, wait_r),
     )

@@ -14,7 +14,7 @@ import pytest
 from embedlab.core.errors import DataError, ParameterError
 from embedlab.core.logs import prepare, read_log
 from embedlab.core.train import TRAINERS, declared, make_params, trainer
-from tests.hardening_support import ROOT, cli_env
+from tests.hardening_support import ROOT, cli_env, run_cli
 from tests.paths import SAMPLE_LOG
 
 
@@ -115,7 +115,7 @@ def test_a_comment_flood_is_dropped_and_counted_with_real_line_numbers(tmp_path,
 
 
 def _peak_rss_mb(path) -> int:
-    code = "import sys; from core.logs import prepare; prepare(sys.argv[1])"
+    code = "import sys; from embedlab.core.logs import prepare; prepare(sys.argv[1])"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(path)], env=cli_env(), cwd=ROOT, stderr=subprocess.PIPE
     )
@@ -194,30 +194,26 @@ def test_a_server_refuses_a_run_estimated_over_its_time_limit_before_it_starts(
 
 
 def test_a_time_limit_the_user_sets_reaches_the_cli_as_one_line(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "embedlab.core.cli",
-            "train",
-            "--log",
-            str(SAMPLE_LOG),
-            "--method",
-            "item2vec",
-            "--param",
-            "epochs=900",
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**cli_env(), "EMBEDLAB_MAX_TRAIN_MINUTES": "3"},
-        cwd=ROOT,
-        timeout=60,
+    # refused before training starts: 900 epochs would take minutes of CPU, past the limit the
+    # user set (the CLI sets none of its own)
+    run = run_cli(
+        "train",
+        "--log",
+        str(SAMPLE_LOG),
+        "--method",
+        "item2vec",
+        "--param",
+        "epochs=900",
+        "--out",
+        str(tmp_path / "o"),
+        cpu_seconds=60,
+        env={"EMBEDLAB_MAX_TRAIN_MINUTES": "3"},
     )
-    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert "over the 3-minute limit set by EMBEDLAB_MAX_TRAIN_MINUTES" in proc.stderr
-    assert not (tmp_path / "o").exists()
+    assert run.code == 2 and len(run.lines) == 1, (run.code, run.stderr)
+    assert (
+        "over the 3-minute limit set by EMBEDLAB_MAX_TRAIN_MINUTES" in run.stderr
+        and not (tmp_path / "o").exists()
+    )
 
 
 def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monkeypatch):

@@ -258,6 +258,9 @@ def test_an_exposed_dashboard_asks_every_browser_for_the_token(venv, browser, tm
             page.get_by_label("Access token").fill(TOKEN)
             page.get_by_role("button", name="Open").click()
             assert {"snake", "toad"} <= set(grid_cells(page, timeout=180_000))
+            # the gate's cookie is written at the end of the admitted run (the sidebar's last
+            # element): reload only once it is there, or the reload races the run
+            page.wait_for_function("document.cookie.includes('embedlab_gate=')", timeout=60_000)
             page.reload()  # the browser session's cookie lets it in again
             assert {"snake", "toad"} <= set(grid_cells(page, timeout=180_000))
             gated.reload()

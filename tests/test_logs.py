@@ -115,7 +115,7 @@ def test_partial_garbage_is_dropped_and_counted(tmp_path):
     "content,error,match",
     [
         ("", DataError, "empty"),
-        ("user_id item_id\nu1 a\nu1 b\n", FormatError, "only one column"),
+        ("user_id\nu1\nu1\n", FormatError, "only one column"),
         ("user,thing\nu1,a\nu1,b\n", DataError, "which column is the item id"),
         (b"\x00\x01\x02garbage\xff\xfe", FormatError, "not a text log"),
         (
@@ -139,10 +139,17 @@ def test_pipe_delimiter_is_sniffed(tmp_path):
     assert prepare(write(tmp_path, "l.csv", "user_id|item_id\nu1|a\nu1|b\n")).n_items == 2
 
 
-def test_garbage_bytes_mid_file_name_the_line(tmp_path):
+def test_bytes_not_in_the_chosen_encoding_name_the_line_and_auto_falls_back(tmp_path):
     path = write(tmp_path, "l.csv", b"user_id,item_id\nu1,a\nu1,\xff\xfe\n", "wb")
-    with pytest.raises(FormatError, match="line 3"):
-        prepare(path)
+    with pytest.raises(FormatError, match="line 3") as err:
+        prepare(path, encoding="utf-8")
+    assert "0xFF is not valid utf-8" in str(err.value) and err.value.options == ("encoding",)
+    inter = prepare(path)  # auto: not UTF-8, and cp1252 defines both bytes
+    assert sorted(inter.items) == ["a", "ÿþ"]
+    assert inter.report.reading["encoding"] == "cp1252"
+    assert inter.report.reading["encoding_note"] == (
+        "not UTF-8: byte 0xFF on line 3; cp1252 reads every byte"
+    )
 
 
 def test_timestamps_seconds_milliseconds_and_dates(tmp_path):
@@ -295,10 +302,13 @@ def test_metadata_join_strips_ids_keeps_first_row_and_counts_the_rest(tmp_path):
     inter = prepare(log, metadata=meta)
     genres = dict(zip(inter.items, inter.item_metadata.genre))
     assert genres == {"a": "x", "b": "y", "c": ""}
-    assert inter.report.metadata == {
+    report = inter.report.metadata
+    assert {k: report[k] for k in list(report)[:5]} == {
         "file": str(meta),
         "item_column": "item_id",
         "columns": ["genre"],
         "items_without_metadata": 1,
         "duplicate_metadata_rows_dropped": 1,
     }
+    assert report["items_with_metadata"] == 2 and report["unmatched_metadata_ids"] == 1  # zz
+    assert report["label_column"] == "genre" and report["title_column"] is None

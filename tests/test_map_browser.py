@@ -6,7 +6,7 @@ inside its iframe: frames, points in view, the labels it wrote, the text under t
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, browser, page, server  # noqa: F401 - fixtures
+from tests.test_browser import artifacts, browser, page, server  # noqa: F401 - fixtures
 
 GENRES = {
     "Adventure",
@@ -60,7 +60,7 @@ def redrawn(frame, action) -> dict:
     )
 
 
-def test_map_draws_all_glove_words_with_labels_zoom_hover_and_click(server, page):  # noqa: F811
+def test_map_draws_all_glove_words_with_labels_zoom_hover_and_click(server, page, artifacts):  # noqa: F811
     frame = open_map(page, f"{server}/map", 400_000)
     labels = frame.evaluate("window.__pointmap.labels")
     assert len(labels) >= 10 and all(" · " in t for t in labels), (
@@ -96,7 +96,7 @@ def test_map_draws_all_glove_words_with_labels_zoom_hover_and_click(server, page
     assert frame.evaluate("window.__pointmap.view.scale") == pytest.approx(
         zoomed["view"]["scale"]
     )  # kept across the rerun
-    page.screenshot(path=str(ARTIFACTS / "map_400k.png"))
+    page.screenshot(path=str(artifacts / "map_400k.png"))
 
 
 def test_item_map_regions_are_labelled_by_genre_in_the_browser(server, page):  # noqa: F811

@@ -1,5 +1,8 @@
 """Protocols that fit the log: basket completion, recent-history queries, the automatic choice."""
 
+import math
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -7,6 +10,7 @@ from embedlab.core import DataError, Embeddings, ParameterError
 from embedlab.core.evaluate.protocols import (
     basket_completion,
     choose_protocol,
+    describe,
     make_split,
     recent_items,
 )
@@ -157,20 +161,28 @@ def test_item_scorer_scores_from_the_history_mean(timed):
     assert s_last[0, order] == pytest.approx(unit @ unit[3], abs=1e-6)
 
 
-def test_itemcf_from_context_is_the_weighted_sum_of_cosines(baskets):
+def test_itemcf_from_context_is_the_sum_of_cosines_to_the_baskets_items(baskets):
     split = basket_completion(baskets, None, 0)
-    scorer = itemcf_scorer(split.train)
-    one = [
-        scorer(split.users[[c]], np.array([i]))
-        for c in range(len(split.users))
-        for i in split.context[c].indices
-    ]
-    both = scorer(split.users, split.last, split.context)
-    row = 0
-    for c in range(len(split.users)):
-        n = len(split.context[c].indices)
-        assert both[c] == pytest.approx(np.sum(one[row : row + n], axis=0)[0], abs=1e-6)
-        row += n
+    scores = itemcf_scorer(split.train)(split.users, split.last, split.context)
+    # brute force from the definition: an item is its column of training events per user (a
+    # repeated event counts twice: "eggs,eggs"); the cosine of two items is their dot product over
+    # their norms (0 for an item nobody has); a candidate scores the sum of its cosines to the
+    # basket's other items
+    events: dict[int, Counter] = {}
+    for u, i in zip(split.train.user.tolist(), split.train.item.tolist()):
+        events.setdefault(i, Counter())[u] += 1
+
+    def cosine(a: int, b: int) -> float:
+        x, y = events.get(a, Counter()), events.get(b, Counter())
+        dot = sum(n * y[u] for u, n in x.items())
+        norms = math.sqrt(sum(n * n for n in x.values()) * sum(n * n for n in y.values()))
+        return dot / norms if norms else 0.0
+
+    assert split.context.data.tolist() == [1.0] * split.context.nnz  # (unweighted: a basket)
+    for case in range(len(split.users)):
+        context = split.context[case].indices.tolist()
+        expected = [sum(cosine(c, j) for c in context) for j in range(baskets.n_items)]
+        assert scores[case].tolist() == pytest.approx(expected, abs=1e-6), case
 
 
 def test_basket_ranking_excludes_the_basket_not_the_users_history(baskets):
@@ -284,3 +296,87 @@ def test_cli_tuning_uses_the_chosen_protocol(timed, capsys):
     assert code == 0, out.err
     rep = json.loads(out.out)
     assert rep["protocol"]["name"] == "basket" and rep["tuning"]["protocol"]["name"] == "basket"
+
+
+# Leave-last-out with ties, worked by hand.  THE TIE RULES (docs/TRAINING.md, "Ties"):
+# - tied timestamps: among the events at a user's LAST TIMESTAMP, the held-out one is DRAWN WITH
+#   THE SEED (not the file's order); the other events of that moment STAY IN TRAINING, and the
+#   query ("last") is read in the same seeded order, so it is the tied event not drawn;
+# - tied scores: the held-out item takes the MIDDLE RANK of its tied group,
+#   1 + (candidates scoring higher) + (others tied with it) / 2;
+# - candidates are the whole catalog minus the user's training items; a user whose held-out item
+#   is among them (a repeat) is skipped and counted, a user with one event is not evaluated.
+TIED_LOG = [  # user, item, time, in file order
+    ("u1", "a", 1),
+    ("u1", "b", 2),
+    ("u1", "d", 3),
+    ("u1", "c", 3),  # tied with d: one of c, d is held out (seeded), the other is the query
+    ("u2", "e", 10),
+    ("u2", "a", 7),
+    ("u2", "f", 10),  # tied with e: one of e, f is held out (seeded), the other is the query
+    ("u3", "b", 1),
+    ("u3", "b", 2),  # held out b, already seen in training: skipped, counted as a repeat
+    ("u4", "c", 5),  # one event: not evaluated
+]
+FIXED_SCORES = {"a": 3.0, "b": 2.0, "c": 1.0, "d": 1.5, "e": 2.0, "f": 1.0}
+# Every possible draw, by hand: held-out item -> (query item, training items, rank of the held-out)
+TIED_OUTCOMES = {
+    # u1 candidates = catalog - training items; held c: c=1, e=2, f=1 -> 1 + 1 (e) + 1/2 (f) = 2.5
+    #                                         held d: d=1.5, e=2, f=1 -> 1 + 1 (e) = 2
+    "u1": {"c": ("d", "abd", 2.5), "d": ("c", "abc", 2.0)},
+    # u2 held f: b=2, c=1, d=1.5, f=1 -> 1 + 2 (b, d) + 1/2 (c) = 3.5
+    #    held e: b=2, c=1, d=1.5, e=2 -> 1 + 0 + 1/2 (b) = 1.5
+    "u2": {"f": ("e", "ae", 3.5), "e": ("f", "af", 1.5)},
+}
+
+
+@pytest.fixture
+def tied(tmp_path):
+    path = tmp_path / "tied.csv"
+    path.write_text(
+        "user_id,item_id,timestamp\n" + "".join(f"{u},{i},{t}\n" for u, i, t in TIED_LOG)
+    )
+    return prepare(path)
+
+
+def test_leave_last_out_with_tied_timestamps_and_tied_scores_by_hand(tied):
+    inter = tied
+    # sessions unfold over several timestamps (none happens at one instant): not baskets
+    assert choose_protocol(inter) == "leave-last-out"
+
+    def user(codes):
+        return [str(inter.users[c]) for c in codes]
+
+    def item(codes):
+        return [str(inter.items[c]) for c in codes]
+
+    scores = np.array([FIXED_SCORES[str(name)] for name in inter.items], dtype=np.float32)
+    scorer = Scorer("fixed", inter.n_items, lambda u, last: np.tile(scores, (len(u), 1)))  # noqa: ARG005
+    drawn = {"u1": Counter(), "u2": Counter()}
+    for seed in range(40):
+        split = make_split(inter, max_users=None, seed=seed)
+        assert user(split.users) == ["u1", "u2"] and split.skipped_repeat == 1
+        assert split.ties == 2 and describe(split)["ties"]["cases"] == 2
+        trained = {u: "" for u in ("u1", "u2", "u3", "u4")}
+        for u, i in sorted(zip(user(split.train.user), item(split.train.item))):
+            trained[u] += i
+        assert trained["u3"] == "b" and trained["u4"] == "c"
+        m = rank_metrics(scorer, split, split.train.item_counts(), k=3, intervals=False)
+        for case, (u, held, last) in enumerate(
+            zip(user(split.users), item(split.held_out), item(split.last))
+        ):
+            query, training, rank = TIED_OUTCOMES[u][held]
+            assert (last, trained[u], m["_ranks"][case]) == (query, training, rank), (seed, u)
+            drawn[u][held] += 1
+    # the draw is the seed's, not the file's: both tied events are held out under some seeds,
+    # about half the time each (binomial(40, 1/2): 12..28 holds with probability > 0.99)
+    assert all(12 <= n <= 28 for counts in drawn.values() for n in counts.values())
+    assert {u: set(c) for u, c in drawn.items()} == {"u1": {"c", "d"}, "u2": {"e", "f"}}
+    again = make_split(inter, max_users=None, seed=7)
+    assert item(again.held_out) == item(make_split(inter, max_users=None, seed=7).held_out)
+
+
+def test_ties_in_a_log_without_ties_change_nothing(timed):
+    # no two events of a user share a timestamp: the seed does not move the held-out event
+    held = {tuple(make_split(timed, max_users=None, seed=s).held_out) for s in range(5)}
+    assert len(held) == 1 and make_split(timed, max_users=None).ties == 0

@@ -7,9 +7,9 @@ import pytest
 
 from embedlab.core import Embeddings
 from embedlab.core.cli import main
+from embedlab.core.evaluate.holdout import leave_last_out
 from embedlab.core.evaluate.recs import (
     Scorer,
-    leave_last_out,
     metadata_consistency,
     popularity_buckets,
     rank_metrics,
@@ -97,8 +97,11 @@ def test_report_shape_and_mf_popularity_bias(capsys):
         "mean_rec_popularity",
         "users_evaluated",
     }
-    assert keys <= set(als) and set(als["baselines"]) == {"popularity", "random", "itemcf"}
+    assert keys <= set(als) and set(als["baselines"]) == {"popularity", "random", "itemcf", "ease"}
     assert keys - {"method", "k", "users_evaluated"} <= set(als["baselines"]["random"])
+    assert keys - {"method", "k", "users_evaluated"} <= set(als["baselines"]["ease"])
+    assert als["baselines"]["ease"]["lambda"] in (10, 30, 100, 300, 1000, 3000)
+    assert als["unit"] == "users" and als["cases"] == als["users_evaluated"] == 1500
     assert set(als["by_popularity_bucket"]["als"]) == {"head", "mid", "tail"}
     for rep in (
         als,

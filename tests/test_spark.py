@@ -14,7 +14,7 @@ from embedlab.core.spark import logs as spark_logs
 from embedlab.core.spark import train as spark_train
 from embedlab.core.spark.bridge import trainer
 from embedlab.core.spark.session import get_session
-from tests.paths import ROWS, SAMPLE_ITEMS, SAMPLE_LOG
+from tests.paths import ROOT, ROWS, SAMPLE_ITEMS, SAMPLE_LOG
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_same_item_set(spark, sample):
     assert set(items.toPandas()["key"]) == set(sample.items)
 
 
-def test_spark_limits_are_clear_errors(spark, sample, capsys):
+def test_spark_limits_are_clear_errors(spark, sample, capsys, tmp_path):
     events, _ = spark_logs.prepare(spark, SAMPLE_LOG)
     with pytest.raises(ParameterError, match="vocabulary × vector size"):
         spark_train.train(events, "item2vec", params={"vector_size": 300_000})
@@ -174,10 +174,11 @@ def test_spark_limits_are_clear_errors(spark, sample, capsys):
             "--method",
             "als",
             "--out",
-            "/tmp/never",
+            str(tmp_path / "never"),
         ]
     )
     assert code == 2 and "column 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
 
 
 def test_metadata_join_means_the_same_on_both_engines(spark, tmp_path):
@@ -213,3 +214,44 @@ def test_the_spark_prepared_log_on_the_driver_equals_the_local_log(spark, sample
     for name in ("user", "item", "session", "time", "weight"):
         assert (getattr(inter, name) == getattr(sample, name)).all(), name
     assert inter.report.sessions == sample.report.sessions and inter.report is not report
+
+
+def test_spark_engine_items_are_the_vectors_it_writes(spark, tmp_path):
+    import numpy as np
+
+    from embedlab.core.engines import LogSpec, get_engine, train_prepared
+
+    engine = get_engine("spark", "local[2]")
+    engine.start()
+    prepared = engine.prepare(LogSpec(str(SAMPLE_LOG), metadata=str(SAMPLE_ITEMS)))
+    run = train_prepared(engine, prepared, "als", seed=0, params={"iterations": 2})
+    emb = engine.items(run.trained)
+    engine.write(run.trained, prepared, tmp_path)
+    written = io.load(tmp_path / "items.parquet")
+    assert len(emb) == 1000 and emb.keys == written.keys
+    assert np.array_equal(emb.vectors, written.vectors)
+    assert list(emb.metadata.columns) == list(written.metadata.columns)
+    assert "genre" in emb.metadata.columns and emb.provenance == run.trained.provenance
+
+
+@pytest.mark.parametrize(
+    "name,options",
+    [
+        ("mixed.csv", {}),  # BOM, CRLF, ';', decimal commas, a quoted ';', a wide row
+        ("ratings.dat", {"columns": "user,item,rating,time"}),  # '::', no header
+        ("latin1_c1.csv", {"item_col": "title"}),  # latin-1 (a byte cp1252 leaves undefined)
+        ("cp1252.csv", {"item_col": "title"}),  # smart quotes and the euro sign
+    ],
+)
+def test_spark_reads_odd_files_as_the_local_engine_does(spark, name, options):
+    path = ROOT / "tests" / "data" / "corpus" / name
+    local = prepare(path, **options)
+    events, report = spark_logs.prepare(spark, path, **options)
+    assert report.reading["described"] == local.report.reading["described"]
+    assert (report.rows_read, report.rows_kept) == (local.report.rows_read, local.report.rows_kept)
+    assert report.dropped == local.report.dropped
+    assert report.sample_rows == local.report.sample_rows
+    got = sorted(tuple(r) for r in events.select("user", "item", "weight").collect())
+    weights = [None] * len(local) if local.weight is None else local.weight.tolist()
+    want = zip(local.users[local.user], local.items[local.item], weights)
+    assert got == sorted((u, i, None if w is None else float(w)) for u, i, w in want)

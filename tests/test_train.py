@@ -9,6 +9,7 @@ from embedlab.core import ParameterError, io
 from embedlab.core.cli import main
 from embedlab.core.evaluate.recs import metadata_consistency
 from embedlab.core.logs import prepare
+from embedlab.core.logs.shape import context_for
 from embedlab.core.sample import generate
 from embedlab.core.train import TRAINING_METHODS, declared, make_params, train, trainer
 from embedlab.core.train.graph import cooccurrence, random_walks
@@ -136,19 +137,21 @@ def test_invalid_parameter_values_are_typed_errors(small_log, given, message):
 
 
 @pytest.mark.parametrize("method", TRAINING_METHODS)
-def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
+def test_every_trainer_declares_its_parameters_and_a_searchable_space(method, small_log):
     t = trainer(method)
     spec = {d["name"]: d for d in declared(t.Params)}
     assert spec and all(d["help"] for d in spec.values())
     defaults = t.Params()
-    for (
-        dim
-    ) in t.space:  # every searched name is a declared parameter, its range inside the valid bounds
-        d = spec[dim.name]
-        values = dim.choices or (dim.low, dim.high)
-        for v in values:
-            make_params(t, {dim.name: v})
-        assert getattr(defaults, dim.name) == d["default"]
+    for dim in t.space:
+        assert dim.name in spec  # every searched name is a declared parameter...
+        for v in dim.choices or (dim.low, dim.high):
+            make_params(t, {dim.name: v})  # ...whose searched range is inside its valid bounds
+        # and tuning's trial 0, the defaults, is a point of the space searched
+        v = getattr(defaults, dim.name)
+        if dim.name == "context" and v == "auto":  # trial 0 takes the context auto resolves to
+            v = context_for(small_log).name
+        inside = v in dim.choices if dim.choices else dim.low <= v <= dim.high or v == dim.off
+        assert inside, (dim, v)
 
 
 def test_item2vec_defaults_follow_the_log_shape(small_log, tmp_path):
@@ -182,8 +185,8 @@ def test_evaluation_does_not_import_training():
         ], path.name
 
 
-def test_cooccurrence_and_walks_follow_edges():
-    log = prepare_inline([("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
+def test_cooccurrence_and_walks_follow_edges(tmp_path):
+    log = prepare_inline(tmp_path, [("u", "a"), ("u", "b"), ("u", "c"), ("v", "c"), ("v", "d")])
     g = cooccurrence(log, window=1)
     names = log.items.tolist()
     edges = {(names[i], names[j]) for i, j in zip(*g.nonzero())}
@@ -193,17 +196,14 @@ def test_cooccurrence_and_walks_follow_edges():
             assert all(g[x, y] > 0 for x, y in zip(walk[:-1], walk[1:]))
 
 
-def prepare_inline(pairs):
-    import tempfile
-    from pathlib import Path
-
-    d = Path(tempfile.mkdtemp())
-    (d / "l.csv").write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
-    return prepare(d / "l.csv")
+def prepare_inline(folder, pairs):
+    path = folder / "l.csv"
+    path.write_text("user_id,item_id\n" + "".join(f"{u},{i}\n" for u, i in pairs))
+    return prepare(path)
 
 
-def test_node2vec_return_bias_changes_walks():
-    log = prepare_inline([("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
+def test_node2vec_return_bias_changes_walks(tmp_path):
+    log = prepare_inline(tmp_path, [("u", x) for x in "abcdefgh"] + [("v", x) for x in "hgfedcba"])
     g = cooccurrence(log, window=3)
     back_low = random_walks(g, 20, 30, p=100.0, q=1.0, seed=0)  # rarely step back
     back_high = random_walks(g, 20, 30, p=0.01, q=1.0, seed=0)  # mostly step back

@@ -95,7 +95,7 @@ def test_a_sixth_trainer_trains_and_is_limited_like_the_others(sixth, inter, mon
 def test_a_sixth_trainer_is_scored_beside_the_baselines(sixth, inter):
     report = evaluate_recs(inter, "random-vectors", max_users=300)
     assert report["method"] == "random-vectors" and report["users_evaluated"] == 300
-    assert set(report["baselines"]) == {"popularity", "random", "itemcf"}
+    assert set(report["baselines"]) == {"popularity", "random", "itemcf", "ease"}
     # random vectors know nothing: far below item-based CF, which learns from the same log
     assert report["hr"] < report["baselines"]["itemcf"]["hr"] / 2
 

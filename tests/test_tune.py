@@ -1,6 +1,7 @@
 """Tuning: validation never sees the test event, the choice is reproducible, every trial is kept."""
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -29,17 +30,28 @@ def timed(tmp_path):
     return prepare(path)
 
 
-def test_validation_holds_out_the_second_to_last_event_and_never_the_test_event(timed):
+def test_validation_holds_out_the_last_training_events_and_never_the_test_event(timed):
     prep = prepare_tuning(timed, max_users=None)
     name = lambda inter, codes: [str(inter.items[c]) for c in codes]  # noqa: E731
-    users = [str(timed.users[u]) for u in prep.validation.users]
-    assert sorted(users) == ["1", "2", "3"]  # user 0 has two events: nothing left to validate on
     test_items = set(name(timed, prep.test.held_out))
     assert test_items == {"0-1", "1-2", "2-3", "3-4"}  # each user's last event
-    val_items = name(prep.validation.train, prep.validation.held_out)
-    assert sorted(val_items) == ["1-1", "2-2", "3-3"]  # each user's second-to-last event
-    seen = set(name(prep.validation.train, prep.validation.train.item))
-    assert not (test_items & seen) and not (test_items & set(val_items))
+    # validation: each user's last min(5, n // 2) of the n training events left once the test
+    # event is out: user 0 keeps 1 (none), user 1 keeps 2 (one), 2 keeps 3 (one), 3 keeps 4 (two)
+    whole = prep.whole
+    by_user = {}
+    for u, i in zip(whole.users, name(whole.train, whole.held_out)):
+        by_user.setdefault(str(timed.users[u]), []).append(i)
+    assert by_user == {"1": ["1-1"], "2": ["2-2"], "3": ["3-2", "3-3"]}
+    seen = set(name(whole.train, whole.train.item))
+    assert not (test_items & seen) and not (test_items & {i for v in by_user.values() for i in v})
+    # user 3's two cases: each excludes the other (and the training items), never itself
+    three = [c for c, u in enumerate(whole.users) if str(timed.users[u]) == "3"]
+    excluded = [set(name(timed, whole.exclude[c].indices)) for c in three]
+    assert excluded == [{"3-0", "3-1", "3-3"}, {"3-0", "3-1", "3-2"}]
+    # the two halves split the users: the search ranks one half, the noise rule the other
+    search, check = set(prep.validation.group), set(prep.check.group)
+    assert search and check and not search & check and search | check == set(whole.group)
+    assert prep.validation.train is prep.check.train is whole.train
 
 
 def test_tuning_needs_a_validation_event(tmp_path):
@@ -51,7 +63,14 @@ def test_tuning_needs_a_validation_event(tmp_path):
         prepare_tuning(prepare(path))
 
 
-def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
+@pytest.fixture
+def two_cores(monkeypatch):
+    """The machine claims two cores, so ``workers=2`` runs two worker processes even on one core
+    (slower there, never different: what is tested is the result, not the speed)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_same_seed_same_best_params_and_every_trial_recorded(small_log, two_cores):
     seen = []
     a = tune(small_log, "svd", trials=4, seed=1, on_trial=seen.append, workers=2)
     b = tune(small_log, "svd", trials=4, seed=1, workers=2)
@@ -66,7 +85,7 @@ def test_same_seed_same_best_params_and_every_trial_recorded(small_log):
     assert 0 <= a.test["hr_lo"] <= a.test["hr"] <= a.test["hr_hi"] <= 1
 
 
-def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log):
+def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log, two_cores):
     """Trial n is asked once trial n-2 is told and prunes against the completed trials of that
     moment, so the worker count changes the time, never the trials or the choice."""
     kwargs = {"trials": 10, "seed": 0, "fixed": {"epochs": 4}}
@@ -157,6 +176,7 @@ def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_p
 def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     from streamlit.testing.v1 import AppTest
 
+    from embedlab.core.workspace import Workspace
     from tests.paths import ROOT
 
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
@@ -164,12 +184,37 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     at.switch_page("views/train.py").run()
     at.multiselect[0].set_value(["svd"]).run()
     at.toggle[0].set_value(True).run()
-    at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(2).run()
+    at.number_input[[n.label for n in at.number_input].index("Trials")].set_value(3).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
     assert not at.exception, [e.value for e in at.exception]
     trials = next(d.value for d in at.dataframe if "state" in d.value.columns)
-    assert list(trials["number"]) == [0, 1] and "factors" in trials.columns
-    assert any("with the defaults" in c.value for c in at.caption)
+    assert list(trials["number"]) == [0, 1, 2] and "factors" in trials.columns
+    # the search's winner, read off the trial table: the complete trial with the best validation
+    # NDCG
+    done = trials[trials["state"] == "complete"]
+    best = done.loc[done["ndcg"].idxmax()]
+    searched = [d.name for d in trainer("svd").space]
+    winner = {name: int(best[name]) for name in searched}
+    captions = [c.value for c in at.caption]
+    said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in winner.items())
+    assert said in captions, (said, captions)
+    defaults = trials.iloc[0]  # trial 0 is the defaults
+    assert any(
+        f"validation ndcg {defaults['ndcg']:.4f} with the defaults, {best['ndcg']:.4f} with the "
+        f"best (trial {best['number']})" in c
+        for c in captions
+    ), captions
+    # what was kept (the noise rule) is said, and the model the page trained and stored is it
+    (result,) = at.session_state["train.results"]
+    kept = result["tuning_choice"]["choice"]
+    alerts = [a.value for a in (at.success if kept == "tuned" else at.warning)]
+    assert any(
+        a.startswith(f"kept: the {'tuned parameters' if kept == 'tuned' else 'defaults'}")
+        for a in alerts
+    ), alerts
+    expected = winner if kept == "tuned" else {name: int(defaults[name]) for name in searched}
+    params = Workspace(os.environ["EMBEDLAB_WORKSPACE"]).load_set(result["set"]).provenance.params
+    assert {name: params[name] for name in searched} == expected
 
 
 def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
@@ -186,65 +231,113 @@ def test_basket_validation_never_sees_the_test_item_of_a_basket(tmp_path):
     assert val_rows and not val_rows & test_rows  # validation holds out a different item
 
 
-@pytest.mark.parametrize("command", [["evaluate", "recs"], ["train", "--out", "never-written"]])
-def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys):
+@pytest.mark.parametrize("command", [["evaluate", "recs"], ["train", "--out"]])
+def test_tuning_on_spark_is_refused_in_one_line_before_any_work(command, capsys, tmp_path):
     # the log does not exist: the refusal comes before anything is read (or Spark started)
-    args = [*command, "--log", "no-such-log.csv", "--method", "als", "--tune", "--engine", "spark"]
+    out = [str(tmp_path / "never-written")] if command[-1] == "--out" else []
+    log = str(tmp_path / "no-such-log.csv")
+    args = [*command, *out, "--log", log, "--method", "als", "--tune", "--engine", "spark"]
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert (
         err
         == "embedlab: error: --tune runs on the local engine only — drop --engine spark or --tune"
     )
+    assert list(tmp_path.iterdir()) == []
+
+
+# Runs the real CLI with two observations added in its own process, by test code only: every
+# process other than the CLI's own that starts ignoring SIGINT (a tuning worker, once it is ready
+# for Ctrl-C) writes "r" to a pipe, and the same worker writes "t" if it is later terminated
+# (SIGTERM) rather than left to finish.  (A machine with one core would run the trials in the CLI's
+# own process, so the CLI is told it has two.)
+OBSERVED_CLI = """
+import os, runpy, signal, sys
+fd, cli = int(sys.argv.pop(1)), os.getpid()
+os.cpu_count = lambda: 2
+real_signal = signal.signal
+
+def terminated(signum, frame):
+    os.write(fd, b"t")
+    os._exit(128 + signum)
+
+def observed(signum, handler):
+    previous = real_signal(signum, handler)
+    if signum == signal.SIGINT and handler == signal.SIG_IGN and os.getpid() != cli:
+        real_signal(signal.SIGTERM, terminated)
+        os.write(fd, b"r")
+    return previous
+
+signal.signal = observed
+sys.argv[0] = "embedlab"
+runpy.run_module("embedlab.core.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def read_until(fd: int, count: int) -> bytes:
+    """Bytes from the pipe until ``count`` have come or every writer is gone (EOF).  The generous
+    wait per read only turns a hang into a failure; nothing here depends on the machine's speed."""
+    import select
+
+    got = b""
+    while len(got) < count:
+        ready, _, _ = select.select([fd], [], [], 600)
+        assert ready, f"no word from the CLI in 10 minutes (so far {got!r})"
+        chunk = os.read(fd, count - len(got))
+        if not chunk:
+            break
+        got += chunk
+    return got
 
 
 def test_ctrl_c_during_tuning_ends_the_workers_too(tmp_path):
-    """Ctrl-C reaches the whole process group: the workers ignore it and the parent terminates
-    them, so the command exits 130 at once and leaves no process behind."""
-    import os
+    """Ctrl-C reaches the whole process group once both workers ignore it: the parent terminates
+    them (it does not wait for their trials), exits 130 without a traceback and leaves no process
+    behind."""
     import signal
     import subprocess
     import sys
-    import time
 
     from tests.paths import ROOT
 
-    def group() -> list[str]:
-        return subprocess.run(
-            ["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True
-        ).stdout.split()
-
     src = tmp_path / "log"
     generate(users=300, items=80, seed=3, events_per_user=15).write(src)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "embedlab.core.cli",
-            "evaluate",
-            "recs",
-            "--log",
-            str(src / "interactions.csv"),
-            "--method",
-            "item2vec",
-            "--tune",
-            "--trials",
-            "40",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    deadline = time.monotonic() + 120
-    while (
-        len(group()) < 3 and proc.poll() is None and time.monotonic() < deadline
-    ):  # parent + two workers
-        time.sleep(0.1)
-    assert len(group()) == 3, "the two workers never started"
-    os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=30) == 130
-    assert b"Traceback" not in proc.stderr.read()
-    assert group() == []
+    read_fd, write_fd = os.pipe()
+    with open(tmp_path / "stderr", "wb") as err:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                OBSERVED_CLI,
+                str(write_fd),
+                "evaluate",
+                "recs",
+                "--log",
+                str(src / "interactions.csv"),
+                "--method",
+                "item2vec",
+                "--tune",
+                "--trials",
+                "40",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            pass_fds=(write_fd,),
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+    os.close(write_fd)
+    try:
+        assert read_until(read_fd, 2) == b"rr", "two workers, each ignoring SIGINT"
+        os.killpg(proc.pid, signal.SIGINT)
+        assert read_until(read_fd, 3) == b"tt", "each worker terminated, then every writer gone"
+    finally:
+        os.close(read_fd)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait() == 130
+    assert b"Traceback" not in (tmp_path / "stderr").read_bytes()
+    left = subprocess.run(["ps", "-o", "pid=", "-s", str(proc.pid)], capture_output=True, text=True)
+    assert left.stdout.split() == []

@@ -2,6 +2,7 @@
 cap."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -93,7 +94,10 @@ def test_unclaimed_uploads_are_discarded_and_claimed_ones_kept(tmp_path):
 
 
 def test_cli_train_save_then_sets_list_and_rm(tmp_path):
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    # the --workspace option, not the session's EMBEDLAB_WORKSPACE, names the workspace here; the
+    # rest of the environment (HOME, the cache) stays the session's temporary one
+    env = {k: v for k, v in os.environ.items() if k != "EMBEDLAB_WORKSPACE"}
+    env["PYTHONPATH"] = str(ROOT)
 
     def run(*a):
         return subprocess.run(

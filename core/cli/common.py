@@ -133,6 +133,49 @@ def _left(start: float, fraction: float) -> str:
     return f"{left // 60:.0f}:{left % 60:02.0f} left"
 
 
+FLAGS = {
+    "format": "--format",
+    "encoding": "--encoding",
+    "separator": "--sep",
+    "header": "--header",
+    "columns": "--columns",
+    "max_ragged": "--max-ragged",
+    "user_col": "--user-col",
+    "item_col": "--item-col",
+    "time_col": "--time-col",
+    "weight_col": "--weight-col",
+    "session_col": "--session-col",
+    "session_gap": "--session-gap",
+    "min_item_count": "--min-count",
+    "min_user_count": "--min-user-count",
+    "min_weight": "--min-rating",
+    "metadata": "--metadata",
+    "metadata_cols": "--metadata-cols",
+    "metadata_item_col": "--metadata-item-col",
+    "metadata_title_col": "--metadata-title-col",
+    "metadata_label_col": "--metadata-label-col",
+    "metadata_columns": "--metadata-columns",
+    "metadata_encoding": "--metadata-encoding",
+    "metadata_separator": "--metadata-sep",
+    "metadata_header": "--metadata-header",
+    "metadata_flags": "--no-metadata-flags",
+}
+"""The CLI flag of each reading option an error can name (``EmbedlabError.options``)."""
+
+
+def flags_of(exc) -> str:
+    """The flags that change what ``exc`` is about, as a suffix of its one line ("" if none).
+
+    Examples
+    --------
+    >>> from embedlab.core.errors import DataError
+    >>> flags_of(DataError("too wide", options=("separator", "max_ragged")))
+    ' (see --sep, --max-ragged)'
+    """
+    flags = [FLAGS[o] for o in getattr(exc, "options", ()) if o in FLAGS]
+    return f" (see {', '.join(flags)})" if flags else ""
+
+
 def log_options(p) -> None:
     """Add the options that say how to read, clean and sessionise an interaction log: one per
     ``core.logs.options.LogOptions`` field (named after it, with its default), plus the log itself,
@@ -145,6 +188,7 @@ def log_options(p) -> None:
         "--log", required=True, help="interaction log: CSV/TSV, Parquet, JSON Lines or baskets"
     )
     p.add_argument("--format", dest="format", default=default.format, choices=LOG_FORMATS)
+    _reading_options(p, "", default)
     p.add_argument("--user-col")
     p.add_argument("--item-col")
     p.add_argument("--time-col", help='guessed when omitted; "" for none')
@@ -183,12 +227,81 @@ def log_options(p) -> None:
     _metadata_and_training_options(p)
 
 
+def _reading_options(p, prefix: str, default) -> None:
+    """How delimited text is read: --encoding, --sep, --header, --columns (with ``prefix``
+    "metadata-" for the metadata file), and for the log --max-ragged."""
+    from ..logs.dialect import HEADERS
+
+    what = "the metadata file" if prefix else "the log"
+    dest = prefix.replace("-", "_")
+    p.add_argument(
+        f"--{prefix}encoding",
+        dest=f"{dest}encoding",
+        default=default.encoding,
+        metavar="ENC",
+        help=f"text encoding of {what} (default auto: UTF-8, else cp1252, else latin-1; "
+        "or a codec such as latin-1)",
+    )
+    p.add_argument(
+        f"--{prefix}sep",
+        dest=f"{dest}separator",
+        default=default.separator,
+        metavar="SEP",
+        help=f"separator of {what} (default auto: sniffed among :: tab , ; |); any character, "
+        "'::', or tab, comma, semicolon, pipe, space",
+    )
+    p.add_argument(
+        f"--{prefix}header",
+        dest=f"{dest}header",
+        default=default.header,
+        choices=HEADERS,
+        help=f"whether the first row of {what} names its columns (default auto: tested against "
+        "the rows below)",
+    )
+    p.add_argument(
+        f"--{prefix}columns",
+        dest=f"{dest}columns",
+        default="",
+        metavar="NAME[,NAME]",
+        help=f"names for the first columns of {what}, in order (a file without a header), "
+        + ("e.g. id,title,released" if prefix else "e.g. user,item,rating,time"),
+    )
+    if not prefix:
+        p.add_argument(
+            "--max-ragged",
+            type=float,
+            default=default.max_ragged,
+            metavar="SHARE",
+            help="share of rows with more fields than the columns that may be skipped (counted) "
+            f"before the log is refused (default {default.max_ragged:g})",
+        )
+
+
 def _metadata_and_training_options(p) -> None:
-    """The item metadata to join, the seed and the trainer parameters."""
+    """The item metadata to join (and how to read and map it), the seed and the trainer
+    parameters."""
+    from ..logs.options import MetadataOptions
+
     p.add_argument(
         "--metadata", default=None, help="item metadata file (titles, genres), joined on item id"
     )
-    p.add_argument("--metadata-item-col", default=None)
+    p.add_argument("--metadata-item-col", default=None, help="its item-id column (guessed)")
+    p.add_argument(
+        "--metadata-title-col", default=None, help='its title column (guessed; "" for none)'
+    )
+    p.add_argument(
+        "--metadata-label-col",
+        default=None,
+        help='its label column, e.g. genres (guessed; "" for none)',
+    )
+    _reading_options(p, "metadata-", MetadataOptions())
+    p.add_argument(
+        "--no-metadata-flags",
+        dest="metadata_flags",
+        action="store_false",
+        help="keep 0/1 columns as they are (default: a run of three or more, one-hot genres, "
+        "is read as one label Comedy|Drama)",
+    )
     p.add_argument(
         "--metadata-cols",
         default="",
@@ -208,12 +321,12 @@ def _metadata_and_training_options(p) -> None:
 def log_spec(args):
     """The log options as a ``core.engines.LogSpec`` (what every engine's ``prepare`` reads)."""
     from ..engines import LogSpec
-    from ..logs.options import LOG_OPTIONS
+    from ..logs.options import LOG_OPTIONS, METADATA_OPTIONS, metadata_options
 
     return LogSpec(
         args.log,
         metadata=args.metadata,
-        metadata_item_col=args.metadata_item_col,
+        metadata_options=metadata_options(**{n: getattr(args, n) for n in METADATA_OPTIONS}),
         metadata_cols=tuple(c.strip() for c in args.metadata_cols.split(",") if c.strip()),
         **{name: getattr(args, name) for name in LOG_OPTIONS},
     )

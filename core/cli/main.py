@@ -13,6 +13,7 @@ import warnings
 
 from ..errors import EmbedlabError
 from . import dashboard, quality, recs, sample_data, sets, sweep, vectors
+from .common import flags_of
 
 DESCRIPTION = "The ``embedlab`` command: a third face of the same core the dashboard uses."
 
@@ -61,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["neighbours", "frog", "--topn", "3", "--json"])  # doctest: +SKIP
+    >>> main(["neighbours", "frog", "--topn", "1"])
+    frog:
+        1. snake  0.8445
     0
     """
     debug = os.environ.get("EMBEDLAB_DEBUG") == "1"
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 warnings.simplefilter("ignore")
             return int(args.run(args) or 0)
     except EmbedlabError as exc:
-        return _fail(f"embedlab: error: {exc}", 2)
+        return _fail(f"embedlab: error: {exc}{flags_of(exc)}", 2)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head`: not an error

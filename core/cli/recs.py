@@ -34,8 +34,13 @@ def register(sub) -> None:
     log_options(p)
     p.add_argument("--method", required=True, choices=registry.names())
     p.add_argument("--out", required=True, help="output folder (written whole: complete or absent)")
-    p.add_argument("--evaluate", action="store_true", help="also run the leave-last-out evaluation")
+    p.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="also run the held-out evaluation (the protocol: --protocol)",
+    )
     tune_options(p)
+    protocol_option(p)
     force_option(p)
     engine_options(p)
     p.add_argument(
@@ -105,8 +110,9 @@ def tune_options(p) -> None:
     p.add_argument(
         "--tune",
         action="store_true",
-        help="choose the parameters on a validation split (each user's second-to-last event; "
-        "the test event is never seen), then retrain and score on test",
+        help="choose the parameters on a validation split (each user's last training events; the "
+        "test event is never seen); keep them only when they beat the defaults beyond noise on "
+        "held-back validation users, then retrain and score on test",
     )
     p.add_argument(
         "--trials",
@@ -174,17 +180,23 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
     )
 
 
-def protocol_options(p) -> None:
-    """How held-out events are chosen and what item-based methods score from."""
+def protocol_option(p) -> None:
+    """``--protocol``: how held-out events are chosen."""
     from ..evaluate.protocols import PROTOCOLS
 
     p.add_argument(
         "--protocol",
         choices=PROTOCOLS,
         default="auto",
-        help="leave-last-out (timed logs, sessions) or basket completion (one random item of each "
-        "basket held out, scored from the basket's other items); auto picks by the log's shape",
+        help="leave-last-out (each user's last event; ties at the last timestamp drawn with the "
+        "seed) or basket completion (one random item of each basket held out, scored from the "
+        "basket's other items); auto picks by the log's measured shape and says why",
     )
+
+
+def protocol_options(p) -> None:
+    """How held-out events are chosen and what item-based methods score from."""
+    protocol_option(p)
     p.add_argument(
         "--history",
         type=int,
@@ -223,6 +235,7 @@ def run_train(args) -> int:
         progress=stderr_progress(sys.stderr.isatty()),
         force=args.force,
         tuner=tuner if args.tune else None,
+        protocol=args.protocol,
     )
     where = f" on Spark ({report['master']})" if report.get("engine") == "spark" else ""
     emit(
@@ -231,6 +244,7 @@ def run_train(args) -> int:
         lambda r: (
             log.lines()
             + (tuned[0].lines() if tuned else [])
+            + (evaluation_lines(r["evaluation"]) if "evaluation" in r else [])
             + [
                 f"trained {r['method']}{where} on {r['items']} items ({r['users']} user vectors) "
                 f"in {r['seconds']:.1f} s → {args.out}/ ({', '.join(r['files'])}, report.json)"
@@ -283,25 +297,42 @@ def run_evaluate_recs(args) -> int:
             )
 
     def human(r):
-        head = (
-            f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} "
-            f"{'coverage':>9} {'mean pop':>9}"
-        )
-        rows = [(r["method"], r)] + list(r["baselines"].items())
-        lines = [
-            f"{r['users_evaluated']} cases, {r['protocol']['description']}; "
-            f"{r['catalog_items']} items",
-            head,
-        ]
-        lines += [
-            f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} "
-            f"{m['mrr']:>7.4f} {m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
-            for n, m in rows
-        ]
-        return (tuned.lines() if tuned is not None else []) + lines
+        return (tuned.lines() if tuned is not None else []) + evaluation_lines(r)
 
     emit(args, rep, human)
     return 0
+
+
+def evaluation_lines(r: dict) -> list[str]:
+    """An evaluation report for people: the protocol and why, the table of the model and the
+    baselines, the verdict against the strongest baseline first, what EASE did."""
+    from ..compare import baseline_name, headline
+    from ..evaluate.baselines import ease_line, scored
+
+    p = r["protocol"]
+    ties = p.get("ties", {})
+    users = "" if p["unit"] == "users" else f" ({r['users_evaluated']:,} users)"
+    lines = [
+        f"{p['cases']:,} {p['unit']} evaluated{users} by {p['name']}: {p.get('why', '')}; "
+        f"{r['catalog_items']:,} items",
+        f"  {p['description']}",
+    ]
+    if p["name"] == "leave-last-out" and ties.get("cases"):
+        lines.append(f"  ties: {ties['cases']:,} cases at a tied last moment; {ties['rule']}")
+    head = (
+        f"{'':<12} {'HR@' + str(r['k']):>7} {'95% interval':>15} {'NDCG':>7} {'MRR':>7} "
+        f"{'coverage':>9} {'mean pop':>9}"
+    )
+    rows = [(r["method"], r)] + [(baseline_name(n), m) for n, m in scored(r["baselines"]).items()]
+    lines.append(head)
+    lines += [
+        f"{n:<12} {m['hr']:>7.4f} {m['hr_lo']:>7.4f}–{m['hr_hi']:<7.4f} {m['ndcg']:>7.4f} "
+        f"{m['mrr']:>7.4f} {m['coverage']:>9.3f} {m['mean_rec_popularity']:>9.1f}"
+        for n, m in rows
+    ]
+    lines.append(headline(r))
+    lines.append(ease_line(r["baselines"].get("ease", {})))
+    return lines
 
 
 def _metrics(d: dict) -> dict:

@@ -87,17 +87,18 @@ SUMMARY_COLUMNS = [
 
 
 def run_sweep_command(args) -> int:
-    from ..experiments import run_sweep
+    from ..experiments import default_values, parse_grid, run_sweep
     from ..io.atomic import atomic_file, check_file_target
 
     if args.out:
         check_file_target(args.out, args.force)  # before the long work, not after it
     methods = swept_methods(args.methods)
+    grid = parse_grid(args.values) if args.values else None  # a bad grid fails before the work
     inter = prepare_from(args)
     result = run_sweep(
         inter,
         args.axis,
-        grid_values(args, inter),
+        default_values(inter, args.axis, k=args.k) if grid is None else grid,
         methods,
         seeds=args.seeds,
         k=args.k,
@@ -140,25 +141,6 @@ def swept_methods(text: str) -> list[str]:
             f"unknown method(s) {', '.join(bad)}; choose from {', '.join(registry.names())}"
         )
     return methods
-
-
-def grid_values(args, inter) -> list[float]:
-    """``--values`` as numbers, or the default grid for the axis.
-
-    Raises
-    ------
-    ParameterError
-        A value that is not a number.
-    """
-    from ..errors import ParameterError
-    from ..experiments import default_values
-
-    if not args.values:
-        return default_values(inter, args.axis, k=args.k)
-    try:
-        return [float(v) for v in args.values.split(",")]
-    except ValueError:
-        raise ParameterError(f"--values '{args.values}' must be comma-separated numbers") from None
 
 
 def per_method(params: dict, methods: list[str]) -> dict:

@@ -3,7 +3,8 @@
 Both engines implement :class:`~core.engines.base.Engine` (read → validate → sessions → train →
 write) with the rules and drop reasons of ``core.logs.rules``, the metadata join of
 ``core.logs.metadata`` and the report writer of ``core.engines.report``; ``run_training`` drives
-either one the same way.
+either one the same way; ``train_prepared`` is its middle (tune or evaluate, then train) for a
+face that already holds a prepared log.
 
     local   pandas + numpy + the trainers of ``core.train`` (every method)
     spark   Apache Spark (item2vec, als; ``pip install 'embedlab[spark]'``)
@@ -12,9 +13,18 @@ either one the same way.
 from __future__ import annotations
 
 from .base import Engine, LogSpec, Trained
-from .run import run_training
+from .run import TrainingRun, run_training, train_prepared
 
-__all__ = ["Engine", "LogSpec", "Trained", "run_training", "get_engine", "ENGINES"]
+__all__ = [
+    "Engine",
+    "LogSpec",
+    "Trained",
+    "TrainingRun",
+    "run_training",
+    "train_prepared",
+    "get_engine",
+    "ENGINES",
+]
 
 ENGINES = ("local", "spark")
 

@@ -7,16 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..embeddings import Provenance
+from ..embeddings import Embeddings, Provenance
 from ..logs import LogReport
-from ..logs.options import LOG_OPTIONS, LogOptions
+from ..logs.options import LOG_OPTIONS, LogOptions, MetadataOptions
 from ..progress import Progress
 
 
 @dataclass(frozen=True)
 class LogSpec(LogOptions):
     """One log to read: its path, the reading and cleaning options (``LogOptions``, keywords) and
-    the item metadata to join.
+    the item metadata to join (``metadata_options``: how it is read and mapped).
 
     Examples
     --------
@@ -26,12 +26,17 @@ class LogSpec(LogOptions):
 
     path: str
     metadata: str | None = None
-    metadata_item_col: str | None = None
+    metadata_options: MetadataOptions = field(default_factory=MetadataOptions)
     metadata_cols: tuple[str, ...] = ()
 
     def log_kwargs(self) -> dict:
         """The reading and cleaning options (no path, no metadata)."""
         return {name: getattr(self, name) for name in LOG_OPTIONS}
+
+    def metadata_kwargs(self) -> dict:
+        """How the metadata file is read and mapped, as ``metadata_<field>`` keywords."""
+        opts = self.metadata_options
+        return {f"metadata_{k}": v for k, v in opts.to_dict().items()}
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,19 @@ class Engine(Protocol):
 
     def write(self, trained: Trained, prepared, out) -> list[str]: ...
 
+    def items(self, trained: Trained) -> Embeddings: ...  # the item vectors, on this machine
+
     def trainer(
         self,
     ) -> Callable: ...  # train(inter, method, seed=, progress=, **params) for evaluate_recs
 
-    def evaluate(self, prepared, method: str, seed: int, params: dict) -> dict: ...
+    def evaluate(
+        self,
+        prepared,
+        method: str,
+        seed: int,
+        params: dict,
+        k: int = 10,
+        progress: Progress | None = None,
+        protocol: str = "auto",
+    ) -> dict: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from ..embeddings import Embeddings
 from ..logs import Interactions, LogReport
 from .base import LogSpec, Progress, Trained
 
@@ -42,8 +43,8 @@ class LocalEngine:
         return prepare(
             spec.path,
             metadata=spec.metadata,
-            metadata_item_col=spec.metadata_item_col,
             metadata_cols=spec.metadata_cols,
+            **spec.metadata_kwargs(),
             **spec.log_kwargs(),
         )
 
@@ -90,7 +91,22 @@ class LocalEngine:
             files += io.save(result.users, out / "users.parquet")
         return [p.name for p in files]
 
-    def evaluate(self, prepared: Interactions, method: str, seed: int, params: dict) -> dict:
+    def items(self, trained: Trained) -> Embeddings:
+        """The trained item vectors (with the log's item metadata)."""
+        return trained.payload.items
+
+    def evaluate(
+        self,
+        prepared: Interactions,
+        method: str,
+        seed: int,
+        params: dict,
+        k: int = 10,
+        progress: Progress | None = None,
+        protocol: str = "auto",
+    ) -> dict:
         from ..experiments.recs import evaluate_recs
 
-        return evaluate_recs(prepared, method, seed=seed, params=params)
+        return evaluate_recs(
+            prepared, method, k=k, seed=seed, params=params, progress=progress, protocol=protocol
+        )

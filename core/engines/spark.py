@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embeddings import Provenance
+from ..embeddings import Embeddings, Provenance
 from ..logs import Interactions, ItemMetadata, LogReport
 from .base import LogSpec, Progress, Trained
 
@@ -93,17 +93,15 @@ class SparkEngine:
         events, report = spark_logs.prepare(self.spark, spec.path, **spec.log_kwargs())
         if not spec.metadata:
             return SparkLog(events, report)
-        meta = read_metadata(spec.metadata, spec.metadata_item_col)
+        meta = read_metadata(spec.metadata, options=spec.metadata_options)
         frame = self.spark.createDataFrame(
             meta.table.fillna("").astype(str).reset_index(names="key")
         )
-        missing = (
-            events.select(events.item.alias("key"))
-            .distinct()
-            .join(frame, "key", "left_anti")
-            .count()
-        )
-        return SparkLog(events, report.copy(metadata=meta.report(missing)), meta, frame)
+        keys = events.select(events.item.alias("key")).distinct()
+        missing = keys.join(frame, "key", "left_anti").count()
+        unmatched = frame.select("key").join(keys, "key", "left_anti").count()
+        joined = meta.report(missing, report.items, unmatched)
+        return SparkLog(events, report.copy(metadata=joined), meta, frame)
 
     def log_report(self, prepared: SparkLog) -> LogReport:
         return prepared.report
@@ -183,13 +181,46 @@ class SparkEngine:
             files.append("items.txt")
         return files
 
-    def evaluate(self, prepared: SparkLog, method: str, seed: int, params: dict) -> dict:
-        """Leave-last-out on the log Spark prepared (collected to the driver, not read again), with
+    def items(self, trained: Trained) -> Embeddings:
+        """The item vectors collected to the driver: what ``write`` puts in items.parquet, read
+        back by ``core.io``, with the training's provenance."""
+        import tempfile
+
+        from .. import io
+
+        items, _ = trained.payload
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "items.parquet"
+            items.coalesce(1).write.parquet(str(path))
+            emb = io.load(path)
+            return Embeddings(
+                emb.keys, np.array(emb.vectors), emb.metadata, provenance=trained.provenance
+            )
+
+    def evaluate(
+        self,
+        prepared: SparkLog,
+        method: str,
+        seed: int,
+        params: dict,
+        k: int = 10,
+        progress: Progress | None = None,
+        protocol: str = "auto",
+    ) -> dict:
+        """The protocol's held-out evaluation on the log Spark prepared (collected to the driver,
+        not read again), with
         the model trained on Spark from the training split (the split is shipped back to Spark)."""
         from ..experiments.recs import evaluate_recs
 
         return evaluate_recs(
-            self.interactions(prepared), method, seed=seed, params=params, trainer=self.trainer()
+            self.interactions(prepared),
+            method,
+            k=k,
+            seed=seed,
+            params=params,
+            progress=progress,
+            trainer=self.trainer(),
+            protocol=protocol,
         )
 
     def interactions(self, prepared: SparkLog) -> Interactions:

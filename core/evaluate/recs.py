@@ -1,4 +1,4 @@
-"""Next-item evaluation, honestly: chronological leave-last-out, the held-out item ranked against
+"""Next-item evaluation, honestly: the held-out item (core.evaluate.holdout) ranked against
 the whole catalog (no sampled negatives; Krichene & Rendle, KDD 2020), seen items excluded, and
 always beside popularity, random and item-based CF baselines.
 
@@ -44,32 +44,11 @@ class Split:
     )
     history: int = 1
     decay: float = 1.0
-
-
-def leave_last_out(inter: Interactions, max_users: int | None = 5000, seed: int = 0) -> Split:
-    """Hold out each user's last event (time order).  Users with one event are not evaluated;
-    users whose held-out item they had already seen are skipped (and counted), since seen items
-    are excluded from recommendations."""
-    last_row = np.flatnonzero(np.r_[inter.user[1:] != inter.user[:-1], True])
-    counts = np.bincount(inter.user, minlength=inter.n_users)
-    last_row = last_row[counts[inter.user[last_row]] >= 2]
-    mask = np.ones(len(inter), dtype=bool)
-    mask[last_row] = False
-    tr = inter.keep_rows(mask)
-    users, held, prev = inter.user[last_row], inter.item[last_row], inter.item[last_row - 1]
-    seen = user_item_matrix(tr, binary=True)
-    repeat = np.asarray(seen[users, held]).ravel() > 0 if len(users) else np.zeros(0, dtype=bool)
-    users, held, prev = users[~repeat], held[~repeat], prev[~repeat]
-    if max_users is not None and len(users) > max_users:
-        pick = np.sort(np.random.default_rng(seed).choice(len(users), max_users, replace=False))
-        users, held, prev = users[pick], held[pick], prev[pick]
-    if not len(users):
-        raise DataError(
-            "no user has a held-out event that can be evaluated",
-            path=inter.report.source,
-            hint="evaluation needs users with two or more events and a new last item",
-        )
-    return Split(tr, users, held, prev, int(repeat.sum()))
+    unit: str = "users"  # what a case is: a user (leave-last-out) or a basket
+    ties: int = 0  # cases whose held-out event shares its moment with others (drawn, seeded)
+    group: np.ndarray | None = None  # the user (or basket) of each case: the bootstrap's unit
+    why: str = ""  # why this protocol (chosen from the log's shape, or asked for)
+    shape: dict | None = None  # the log's measured shape (core.logs.shape) when chosen
 
 
 def popularity_buckets(counts: np.ndarray) -> np.ndarray:
@@ -238,47 +217,12 @@ def per_user_values(ranks: np.ndarray, k: int) -> dict[str, np.ndarray]:
     }
 
 
-def _bucketed(ranks: np.ndarray, bucket: np.ndarray, k: int) -> dict:
-    return {
-        b: {"users": int((bucket == b).sum()), **hit_ndcg(ranks[bucket == b], k)}
-        for b in BUCKETS
-        if (bucket == b).any()
-    }
-
-
 def scorer_for(result, split: Split) -> Scorer:
     """The model's scorer: from the user vector when the trainer learned user vectors (its
     ``TrainResult.users``), else from the query items' vectors."""
     if result.users is not None:
         return user_vector_scorer(result.method, result.users, result.items)
     return item_vector_scorer(result.method, result.items, split.train)
-
-
-def report_for(result, split: Split, k: int, seed: int) -> dict:
-    """Metrics of a model trained on ``split.train`` and of the three baselines."""
-    counts = split.train.item_counts()
-    bucket = popularity_buckets(counts)[split.held_out]
-    scorers = [
-        scorer_for(result, split),
-        popularity_scorer(counts),
-        random_scorer(split.train.n_items, seed),
-        itemcf_scorer(split.train),
-    ]
-    metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
-    by_bucket = {name: _bucketed(m.pop("_ranks"), bucket, k) for name, m in metrics.items()}
-    model = metrics.pop(result.method)
-    return {
-        "method": result.method,
-        "k": k,
-        **model,
-        "users_evaluated": int(len(split.users)),
-        "users_skipped_repeat": split.skipped_repeat,
-        "catalog_items": int(split.train.n_items),
-        "baselines": metrics,
-        "by_popularity_bucket": by_bucket,
-        "params": result.params,
-        "seed": seed,
-    }
 
 
 def metadata_consistency(emb: Embeddings, column: str, k: int = 10) -> dict:

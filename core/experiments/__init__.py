@@ -1,6 +1,6 @@
 """Experiments over logs: the catalog-size sweep."""
 
-from .shrink import AXES, ITEM_MODES, default_values, shrink
+from .shrink import AXES, ITEM_MODES, default_values, parse_grid, shrink
 from .sweep import SweepResult, driver, interval, reading, run_sweep, summarise
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "ITEM_MODES",
     "shrink",
     "default_values",
+    "parse_grid",
     "run_sweep",
     "SweepResult",
     "summarise",

@@ -15,8 +15,10 @@ def training_cost(inter: Interactions, method: str) -> tuple[float, float]:
 
     Examples
     --------
-    >>> fixed, per_event = training_cost(  # doctest: +SKIP
-    ...     prepare("sample_data/interactions.csv"), "als")
+    >>> from embedlab.core.logs import prepare
+    >>> fixed, per_event = training_cost(prepare("sample_data/interactions.csv"), "als")
+    >>> fixed >= 0 and per_event >= 0  # measured on this machine: the values vary
+    True
     """
     (n1, t1), (n2, t2) = (_timed_training(inter, method, part) for part in (8, 4))
     per_event = max((t2 - t1) / max(n2 - n1, 1), 0.0)
@@ -39,8 +41,9 @@ def sweep_seconds(
 
     Examples
     --------
+    >>> from embedlab.core.logs import prepare
     >>> sweep_seconds(prepare("sample_data/interactions.csv"), "items", [("random", 500)], 1,
-    ...               {"als": (1.0, 0.0)}, overhead=0.0)  # doctest: +SKIP
+    ...               {"als": (1.0, 0.0)}, overhead=0.0)
     1.0
     """
     fractions = [_event_share(inter, axis, sel, v) for sel, v in points]

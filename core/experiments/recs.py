@@ -4,8 +4,8 @@ beside the baselines (the scoring itself lives in :mod:`core.evaluate.recs`)."""
 from __future__ import annotations
 
 from ..errors import ParameterError
+from ..evaluate.baselines import report_for
 from ..evaluate.protocols import describe, make_split
-from ..evaluate.recs import report_for
 from ..logs import Interactions
 from ..train import train
 
@@ -31,10 +31,8 @@ def evaluate_recs(
     inter : Interactions
     method : str
         A registered trainer's name (``core.train.registry``).
-    k : int, default 10
-        Cut-off of HR@k and NDCG@k.
-    seed : int, default 0
-        Seeds the training and the user sample.
+    k, seed : int, default 10 and 0
+        Cut-off of HR@k and NDCG@k; the seed of the training and of the user sample.
     max_users : int or None, default 5000
         Evaluate a seeded sample of at most this many users.
     params : dict, optional
@@ -49,7 +47,7 @@ def evaluate_recs(
     -------
     dict
         ``hr``, ``ndcg``, ``mrr``, ``coverage`` ... of the model, ``baselines`` and
-        ``by_popularity_bucket`` (see :func:`core.evaluate.recs.report_for`) and ``protocol``.
+        ``by_popularity_bucket`` (see :func:`core.evaluate.baselines.report_for`) and ``protocol``.
 
     Raises
     ------
@@ -69,7 +67,8 @@ def evaluate_recs(
         raise ParameterError(f"k({k}) must be > 0")
     split = make_split(inter, protocol, max_users, seed, history, decay)
     result = _trained(trainer, split.train, method, seed, params, progress)
-    return with_context({**report_for(result, split, k, seed), "protocol": describe(split)}, result)
+    report = report_for(result, split, k, seed, max_users=max_users)
+    return with_context({**report, "protocol": describe(split)}, result)
 
 
 def with_context(report: dict, result) -> dict:

@@ -82,6 +82,50 @@ def _long_sessions(session: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return counts[session] >= 2
 
 
+def parse_grid(text: str) -> list[float]:
+    """The grid of a sweep as the user types it: comma-separated numbers, spaces and empty
+    entries ignored (``"50, 200, 1000"``).  The CLI's ``--values`` and the Catalog page's Grid box
+    both read it here.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of float
+        In the order typed; empty for empty text.
+
+    Raises
+    ------
+    ParameterError
+        An entry that is not a finite number; the message quotes the text and the entry.
+
+    Examples
+    --------
+    >>> parse_grid("50, 200,1000,")
+    [50.0, 200.0, 1000.0]
+    >>> parse_grid("96, x")
+    Traceback (most recent call last):
+    ...
+    embedlab.core.errors.ParameterError: grid '96, x' must be comma-separated numbers ('x' is ...
+    """
+    values = []
+    for entry in (e.strip() for e in str(text).split(",")):
+        if not entry:
+            continue
+        try:
+            value = float(entry)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            raise ParameterError(
+                f"grid '{text}' must be comma-separated numbers ('{entry}' is not a number)"
+            )
+        values.append(value)
+    return values
+
+
 def default_values(
     inter: Interactions, axis: str, points: int | None = None, k: int = 10
 ) -> list[float]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from math import comb
 
 import numpy as np
 import pandas as pd
@@ -56,11 +57,15 @@ SWEEP_MODES = ("both", *ITEM_MODES)
 
 def chance_jaccard(items: int, k: int) -> float:
     """Expected Jaccard of two random k-sets drawn from the other ``items - 1`` items: in a tiny
-    catalog, top-10 neighbour sets overlap by construction."""
+    catalog, top-10 neighbour sets overlap by construction.  Their overlap ``i`` is hypergeometric,
+    so the expectation is the sum over ``i`` of P(i) · i / (2k − i), exactly (the ratio of the
+    expected overlap to the expected union falls short by up to 15%)."""
     m = max(items - 1, 1)
     k = min(k, m)
-    inter = k * k / m
-    return inter / (2 * k - inter)
+    if k < 1:
+        return 0.0
+    pairs = comb(m, k)
+    return sum(comb(k, i) * comb(m - k, k - i) / pairs * i / (2 * k - i) for i in range(1, k + 1))
 
 
 @dataclass

@@ -13,6 +13,7 @@ memory; spawned elsewhere, receiving them once); a trial only trains and ranks.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
@@ -24,6 +25,7 @@ import numpy as np
 from ..errors import EmbedlabError
 from ..evaluate.recs import Split, held_out_ranks, hit_ndcg, scorer_for
 from ..train import trainer
+from .choice import group_values
 
 LAG = 2  # trials in flight; part of what makes a choice: never derived from the machine
 WORKERS = 2  # processes running them (at most LAG; 1 gives the same trials, serially)
@@ -45,6 +47,7 @@ class Context:
     metric: str
     prune: bool
     test: Split | None = None  # for the final retrain (on the test split's training part)
+    check: Split | None = None  # the held-back validation half (core.experiments.choice)
 
 
 @dataclass
@@ -79,8 +82,8 @@ class Outcome:
 
 @dataclass
 class Final:
-    """The winner retrained on the test split's training part (train + validation) and its test
-    report (with baselines and bootstrap intervals)."""
+    """The chosen parameters retrained on the test split's training part (train + validation) and
+    their test report (with bootstrap intervals; the baselines are added once, by the tuner)."""
 
     params: object
     report: dict = field(default_factory=dict)
@@ -160,11 +163,12 @@ def run_trial(ctx: Context, job: Job) -> Outcome:
 
 def run_final(ctx: Context, params) -> Final:
     """Retrain ``params`` on ``ctx.test.train`` and score it on the test split (deterministic for
-    the seed, so it may run speculatively while the last trial runs)."""
+    the seed, so it may run speculatively while the last trial runs); the baselines are added by
+    the caller, once."""
     from threadpoolctl import threadpool_limits
 
+    from ..evaluate.baselines import model_report
     from ..evaluate.protocols import describe
-    from ..evaluate.recs import report_for
     from .recs import with_context
 
     out = Final(params)
@@ -175,10 +179,26 @@ def run_final(ctx: Context, params) -> Final:
             time.perf_counter() - w0,
             time.process_time() - c0,
         )
-        report = {**report_for(result, ctx.test, ctx.k, ctx.seed), "protocol": describe(ctx.test)}
+        report = {**model_report(result, ctx.test, ctx.k, ctx.seed), "protocol": describe(ctx.test)}
         out.report = with_context(report, result)
     out.seconds, out.cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
     return out
+
+
+CHECK_SEEDS = (7919, 7927)  # added to the seed for the check runs: the search's training luck
+# is not kept (each arm is trained once per fresh seed and its values averaged over them)
+
+
+def run_check(ctx: Context, params, offset: int) -> np.ndarray:
+    """Train ``params`` on the validation split's training part with a fresh seed (``seed +
+    offset``) and return the tuning metric per group of the held-back half: what the noise rule
+    compares (:mod:`core.experiments.choice`).  A winner picked for its lucky training draw, or
+    for the cases the search ranked, gains nothing here."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        result = trainer(ctx.method).fit(ctx.validation.train, params, seed=ctx.seed + offset)
+        return group_values(scorer_for(result, ctx.check), ctx.check, ctx.k, ctx.metric)
 
 
 def _score(result, split: Split, k: int) -> dict:
@@ -213,6 +233,8 @@ def _serve(conn, ctx: Context) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     while True:
         try:
             message = conn.recv()
@@ -233,6 +255,22 @@ def _run_in_worker(job: Job, ctx: Context) -> Outcome:
 
 def _final_in_worker(params, ctx: Context):
     return run_final(ctx, params)
+
+
+def _check_in_worker(arg, ctx: Context):
+    return run_check(ctx, *arg)
+
+
+def run_checks(runner, params: dict) -> dict:
+    """:func:`run_check` of each ``params`` (by trial number) with each of :data:`CHECK_SEEDS`,
+    side by side on ``runner``: per trial, one array of group values per seed."""
+    pending = {
+        (number, offset): runner.submit(_check_in_worker, (p, offset))
+        for number, p in params.items()
+        for offset in CHECK_SEEDS
+    }
+    values = {key: job.result() for key, job in pending.items()}
+    return {n: [values[(n, o)] for o in CHECK_SEEDS] for n in params}
 
 
 class _Done:
@@ -288,21 +326,29 @@ class _Pool:
 
         # fork: the workers start at once with the splits already in memory; elsewhere (macOS) spawn
         mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        self.workers, self.closed = [], False
-        for _ in range(workers):
-            mine, theirs = mp.Pipe()
-            proc = mp.Process(target=_serve, args=(theirs, ctx), daemon=True)
-            proc.start()
-            theirs.close()
-            self.workers.append({"proc": proc, "conn": mine, "busy": False})
+        self.workers, self.closed, self.pending = [], False, []
+        try:  # a Ctrl-C while forking (inside logging's fork hooks, which would swallow it) is
+            with _sigint_held():  # held until every worker is started, then ends them all
+                for _ in range(workers):
+                    mine, theirs = mp.Pipe()
+                    proc = mp.Process(target=_serve, args=(theirs, ctx), daemon=True)
+                    proc.start()
+                    theirs.close()
+                    self.workers.append({"proc": proc, "conn": mine, "busy": False})
+        except BaseException:
+            self.close(False)
+            raise
 
     def submit(self, fn, arg) -> _Pending:
-        worker = next(
-            w for w in self.workers if not w["busy"]
-        )  # LAG <= workers: one is always free
+        """Send ``fn(arg, ctx)`` to a free worker; with none free (the pipeline never does that:
+        LAG <= workers), first wait for the oldest job in flight."""
+        while not any(not w["busy"] for w in self.workers):
+            next(p for p in self.pending if p.done is None).result()
+        worker = next(w for w in self.workers if not w["busy"])
         worker["conn"].send((fn, arg))
         worker["busy"] = True
-        return _Pending(worker)
+        self.pending = [p for p in self.pending if p.done is None] + [_Pending(worker)]
+        return self.pending[-1]
 
     def close(self, ok: bool) -> None:
         """End the workers (idempotent): idle ones are told to stop when ``ok``, the rest
@@ -318,6 +364,21 @@ class _Pool:
         for w in self.workers:
             w["proc"].join()
             w["conn"].close()
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """SIGINT held pending (blocked) inside the block; delivered, as KeyboardInterrupt, after."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def workers_for(workers: int | None) -> int:

@@ -2,12 +2,15 @@
 
 The test split is made first (the evaluation protocol's: each user's last event, or one random item
 of each basket); the tuner only ever sees its training part, from which the same protocol holds out
-a *validation* case (for leave-last-out: each user's second-to-last event).  Optuna's TPE sampler,
-seeded, searches the trainer's declared space (``Trainer.space``), the first trial being the
-trainer's defaults, and a median rule stops a trial whose validation score at 25/50/75% of its
-epochs is below the median of completed trials at the same point (item2vec, graph, supervised;
-ALS and SVD are not pruned).  The winner is retrained on train + validation and scored once on the
-test split.
+*validation* cases (leave-last-out: each user's last five training events, at most half of them,
+each a case; baskets: one item of each basket).  The validation cases are split in two halves by
+user (or basket): the search ranks trials on the first; the winner is compared with the defaults
+on the second (:mod:`core.experiments.choice`, the noise rule) and kept only when it beats them
+beyond noise.  Optuna's TPE sampler, seeded, searches the trainer's declared space
+(``Trainer.space``), the first trial being the trainer's defaults, and a median rule stops a trial
+whose validation score at 25/50/75% of its epochs is below the median of completed trials at the
+same point (item2vec, graph, supervised; ALS and SVD are not pruned).  The chosen parameters (the
+winner's or the defaults') are retrained on train + validation and scored once on the test split.
 
 Splits and exclusion masks are made once, before the first trial; a trial trains and ranks.  Trials
 run two at a time in worker processes, on a schedule that makes the choice independent of the
@@ -26,13 +29,24 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EmbedlabError, ParameterError
-from ..evaluate.protocols import describe, make_split
+from ..evaluate.baselines import baseline_reports, with_baselines
+from ..evaluate.protocols import describe, make_split, validation_split
 from ..evaluate.recs import Split
 from ..logs import Interactions
-from ..logs.matrix import user_item_matrix
 from ..logs.shape import context_for
 from ..train import Dimension, declared, make_params, trainer
-from .trials import Context, Final, Job, Outcome, pipeline, pool, run_final, workers_for
+from .choice import Choice, choose, halves
+from .trials import (
+    Context,
+    Final,
+    Job,
+    Outcome,
+    pipeline,
+    pool,
+    run_checks,
+    run_final,
+    workers_for,
+)
 
 OBJECTIVES = ("hr", "ndcg")  # the validation metrics a search can maximise
 
@@ -41,12 +55,15 @@ OBJECTIVES = ("hr", "ndcg")  # the validation metrics a search can maximise
 class Prepared:
     """The splits and data every trial shares, made once.
 
-    ``test``: the evaluation split of the whole log; ``validation``: the same protocol applied to
-    ``test.train`` (so no test event is in it), its exclusion mask set."""
+    ``test``: the evaluation split of the whole log; ``validation``: the search half of the
+    validation cases held out of ``test.train`` (so no test event is in it), ``check`` the other
+    half (the winner against the defaults), ``whole`` both (EASE's λ is chosen on it)."""
 
     test: Split
     validation: Split
     seconds: float
+    check: Split | None = None
+    whole: Split | None = None
 
 
 @dataclass
@@ -54,9 +71,11 @@ class TuningResult:
     """Every trial, the chosen parameters, and validation vs test metrics.
 
     ``trials`` is tidy: one row per trial with ``number``, ``state`` (complete / pruned / fail),
-    the validation ``hr`` and ``ndcg``, ``seconds``, ``pruned_at`` (percent of epochs), ``error``
-    and one column per searched parameter.  ``test`` is the full evaluation report (with bootstrap
-    intervals and baselines) of the winner retrained on train + validation."""
+    the validation ``hr`` and ``ndcg`` (search half), ``seconds``, ``pruned_at`` (percent of
+    epochs), ``error`` and one column per searched parameter.  ``choice`` says whether the
+    winner or the defaults were kept (the noise rule); ``best_params`` are the kept parameters
+    and ``winner_params`` the search's best; ``test`` is the full evaluation report (with
+    bootstrap intervals and baselines) of the kept parameters retrained on train + validation."""
 
     method: str
     metric: str
@@ -66,21 +85,32 @@ class TuningResult:
     test: dict
     protocol: dict
     timings: dict = field(default_factory=dict)
+    choice: Choice | None = None
+    winner_params: dict = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        """A human summary: trials, defaults (trial 0) vs best on validation, the chosen
-        parameters."""
+        """A human summary: trials, defaults (trial 0) vs best on validation, the winner's
+        parameters, and what was kept (the noise rule) and why."""
         first = self.trials.iloc[0]
-        chosen = ", ".join(
-            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-            for k, v in self.best_params.items()
-        )
         return [
             f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) "
             f"in {self.timings['total_s']:.0f} s; "
             f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
             f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
-            f"best parameters: {chosen}",
+            f"best parameters: {_params_text(self.winner_params)}",
+            *self.choice_lines(),
+        ]
+
+    def choice_lines(self) -> list[str]:
+        """What was kept, said plainly (empty without a choice)."""
+        c = self.choice
+        if c is None:
+            return []
+        if c.choice == "tuned":
+            return [f"kept: the tuned parameters; {c.why}"]
+        return [
+            f"kept: the defaults; {c.why}",
+            "the final model and the test score are the defaults'",
         ]
 
     def to_dict(self) -> dict:
@@ -88,15 +118,35 @@ class TuningResult:
             {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
             for r in self.trials.to_dict(orient="records")
         ]
+        c = self.choice
+        chosen = (
+            {}
+            if c is None
+            else {
+                "choice": c.choice,
+                "gain": c.gain,
+                "gain_lo": c.gain_lo,
+                "gain_hi": c.gain_hi,
+                "choice_detail": c.to_dict(),
+            }
+        )
         return {
             "method": self.method,
             "metric": self.metric,
             "trials": rows,
+            **chosen,
             "best_params": self.best_params,
+            "winner_params": self.winner_params,
             "validation": self.validation,
             "protocol": self.protocol,
             "timings": self.timings,
         }
+
+
+def _params_text(params: dict) -> str:
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
+    )
 
 
 def prepare_tuning(
@@ -107,7 +157,9 @@ def prepare_tuning(
     history: int | None = None,
     decay: float = 1.0,
 ) -> Prepared:
-    """The test split and, inside its training part, the validation split (same protocol).
+    """The test split and, inside its training part, the validation cases (same protocol,
+    :func:`core.evaluate.protocols.validation_split`) in two halves by user or basket: the
+    search's and the held-back one the winner is compared with the defaults on.
 
     Parameters
     ----------
@@ -128,24 +180,23 @@ def prepare_tuning(
     --------
     >>> from embedlab.core.logs import prepare
     >>> prep = prepare_tuning(prepare("sample_data/interactions.csv"))
-    >>> len(prep.test.train) - len(prep.validation.train)  # one validation event per user with 3+
-    3000
+    >>> len(prep.validation.users) + len(prep.check.users) == len(prep.whole.users)
+    True
     """
     start = time.perf_counter()
     test = make_split(inter, protocol, max_users, seed, history, decay)
     try:
-        val = make_split(test.train, test.protocol, max_users, seed, test.history, test.decay)
+        whole = validation_split(test, seed, max_users)
     except DataError as exc:
         raise DataError(
             f"no validation case left once the test events are held out: {exc.message}",
             path=inter.report.source,
             hint="tuning needs users with three or more events",
         ) from None
-    if val.exclude is None:  # seen items, computed once instead of once per trial
-        val = dataclasses.replace(
-            val, exclude=user_item_matrix(val.train, binary=True).tocsr()[val.users]
-        )
-    return Prepared(test, val, time.perf_counter() - start)
+    search, check = halves(whole, seed)
+    if not len(search.users) or not len(check.users):
+        search, check = whole, None  # one user (or basket): no half to hold back
+    return Prepared(test, search, time.perf_counter() - start, check, whole)
 
 
 TRIAL_BUDGET = 3.0
@@ -270,7 +321,8 @@ def tune(
     trial_budget: float | None = TRIAL_BUDGET,
     **split_options,
 ) -> TuningResult:
-    """Search ``method``'s space on the validation split, retrain the winner, score it on test.
+    """Search ``method``'s space on the validation split, keep the winner only when it beats the
+    defaults beyond noise (:mod:`core.experiments.choice`), retrain what is kept, score it on test.
 
     Parameters
     ----------
@@ -284,11 +336,10 @@ def tune(
     metric, fixed : {"hr", "ndcg"} (default "ndcg"), dict (optional)
         The validation metric maximised (:data:`OBJECTIVES`); parameters held fixed (``--param``).
     prune, prepared, on_trial, workers, trial_budget : optional
-        Stop bad trials early where the method has epochs (``Trainer.early_stopping``; default
-        True); splits from :func:`prepare_tuning` (else made here with ``**split_options``); a
-        callback given each finished trial's row, in trial order; the processes running trials
-        (default 2, at most the cores; the trials and the choice do not depend on them); each
-        trial's most work in defaults' work (:class:`TrialBudget`; default TRIAL_BUDGET).
+        Prune bad trials where the method has epochs (``Trainer.early_stopping``; default True);
+        splits from :func:`prepare_tuning` (else made with ``**split_options``); a callback given
+        each finished trial's row, in order; the processes running trials (default 2, at most the
+        cores; the choice does not depend on them); a trial's most work (:class:`TrialBudget`).
 
     Returns
     -------
@@ -309,7 +360,7 @@ def tune(
     """
     _check(method, metric, trials, budget, k, fixed, workers)
     start, prep = time.perf_counter(), prepared or prepare_tuning(inter, seed=seed, **split_options)
-    ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test)
+    ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test, prep.check)
     search = _Search(_study(seed, _as_trial(ctx, fixed)), ctx, fixed, trials, budget, on_trial)
     search.trial_budget = budget_for(method, prep.validation.train, fixed, trial_budget)
     final, clock = _run(search, workers_for(workers))
@@ -330,8 +381,9 @@ def _run(search: _Search, n: int) -> tuple[Final, dict]:
     w0, c0 = time.perf_counter(), time.process_time()
     runner, ok = pool(search.ctx, n), False
     try:
-        spec = pipeline(search.ask, search.tell, runner, spare=search.best_params)
+        spec = pipeline(search.ask, search.tell, runner, spare=search.winner_params)
         clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
+        search.decide(runner)
         final = _final(search, runner, spec)
         ok = True
     finally:
@@ -341,10 +393,10 @@ def _run(search: _Search, n: int) -> tuple[Final, dict]:
 
 
 def _final(search: _Search, runner, spec) -> Final:
-    """The winner retrained and scored on test: the speculative retrain when it retrained the
-    winner (same parameters and seed, so the same vectors), else here, the workers ended first
+    """The kept parameters retrained and scored on test: the speculative retrain when it retrained
+    them (same parameters and seed, so the same vectors), else here, the workers ended first
     (a stale speculation is not waited for)."""
-    params = search.best_params()
+    params = search.kept_params()
     if params is not None and spec is not None and spec[0] == params:
         search.speculation = "used"
         return spec[1].result()
@@ -368,20 +420,71 @@ class _Search:
             budget,
         )
         self.on_trial, self.rows, self.asked, self.outcomes = on_trial, [], {}, []
+        self.check: dict[int, np.ndarray] = {}  # check runs on the held-back half, by trial
         self.start, self.speculation = time.perf_counter(), "none"
 
-    def best_params(self):
-        """The best told trial's parameters for the final retrain (None if no trial completed)."""
+    def winner_params(self):
+        """The best told trial's parameters (None if no trial completed): what the final retrain
+        speculates on while the last trial runs."""
         if not any(tr.state.name == "COMPLETE" for tr in self.study.get_trials(deepcopy=False)):
             return None
-        best, t = self.study.best_trial, trainer(self.ctx.method)
-        given = make_params(
-            t, suggest(best, self.ctx.method, self.fixed)
-        )  # values checked, no work limit:
-        chosen = {name: getattr(given, name) for name in suggest(best, self.ctx.method, self.fixed)}
-        # the winner trained within the limit on the validation split; a log a few events longer
+        return self.params_of(self.study.best_trial.number)
+
+    def kept_params(self):
+        """The parameters the noise rule kept (the winner's or the defaults'), for the final
+        retrain; None if no trial completed."""
+        choice = self.choice()
+        if choice is None:
+            return None
+        return self.params_of(choice.winner if choice.choice == "tuned" else 0)
+
+    def decide(self, runner) -> None:
+        """The check runs the noise rule needs: the winner and the defaults retrained with a
+        fresh seed, scored on the held-back half (nothing to run when the defaults won, failed,
+        or there is no held-back half)."""
+        trials = self.study.get_trials(deepcopy=False)
+        if self.ctx.check is None or not any(tr.state.name == "COMPLETE" for tr in trials):
+            return
+        winner = self.study.best_trial.number
+        if winner == 0 or trials[0].state.name != "COMPLETE":
+            return
+        tried = self.study.get_trials(deepcopy=False)
+        as_tried = {  # as the trials trained them, on the validation split's training part
+            n: make_params(
+                trainer(self.ctx.method),
+                suggest(tried[n], self.ctx.method, self.fixed),
+                self.ctx.validation.train,
+            )
+            for n in (0, winner)
+        }
+        self.check = run_checks(runner, as_tried)
+
+    def params_of(self, number: int):
+        """Trial ``number``'s parameters on the test split's training part."""
+        t = trainer(self.ctx.method)
+        tr = self.study.get_trials(deepcopy=False)[number]
+        values = suggest(tr, self.ctx.method, self.fixed)
+        given = make_params(t, values)  # values checked, no work limit:
+        # the trial trained within the limit on the validation split; a log a few events longer
         # must not refuse it after the search
+        chosen = {name: getattr(given, name) for name in values}
         return dataclasses.replace(t.defaults(self.ctx.test.train, chosen), **chosen)
+
+    def choice(self) -> Choice | None:
+        """The noise rule on the trials told so far (None if no trial completed)."""
+        trials = self.study.get_trials(deepcopy=False)
+        if not any(tr.state.name == "COMPLETE" for tr in trials):
+            return None
+        winner, ctx = self.study.best_trial.number, self.ctx
+        if winner != 0 and trials[0].state.name != "COMPLETE":
+            why = f"the defaults did not finish, so the winner (trial {winner}) is kept"
+            return Choice("tuned", winner, ctx.metric, np.nan, np.nan, np.nan, 0, 0, why)
+        if ctx.check is None:  # a validation too small to hold half back
+            kept = "defaults" if trials[0].state.name == "COMPLETE" else "tuned"
+            why = "too few validation cases to hold half back: the defaults are kept"
+            return Choice(kept, winner, ctx.metric, np.nan, np.nan, np.nan, 0, 0, why)
+        cases = len(ctx.check.users)
+        return choose(winner, self.check, ctx.metric, cases, ctx.seed, ctx.check.unit)
 
     def ask(self) -> Job | Outcome | None:
         if self.trials is not None and len(self.asked) >= self.trials:
@@ -531,23 +634,26 @@ def _finish(
         failed = [tr for tr in study.trials if tr.state.name == "FAIL"]
         why = failed[0].user_attrs.get("error", "failed") if failed else "every trial was pruned"
         raise DataError(f"no {method} trial finished: {why}", path=prep.test.train.report.source)
-    best = study.best_trial
-    best_params = {name: getattr(final.params, name) for name in suggest(best, method, fixed)}
+    best, choice = study.best_trial, search.choice()
+    names = suggest(best, method, fixed)
     validation = {
         "hr": best.user_attrs["hr"],
         "ndcg": best.user_attrs["ndcg"],
         "trial": best.number,
         "protocol": describe(prep.validation),
     }
+    base = baseline_reports(prep.test, search.ctx.k, search.ctx.seed, prep.whole)
     return TuningResult(
         method,
         search.ctx.metric,
         pd.DataFrame(search.rows),
-        best_params,
+        {name: getattr(final.params, name) for name in names},
         validation,
-        final.report,
+        with_baselines(final.report, base),
         describe(prep.test),
         {**_timings(clock, prep, final, seconds, search.rows), "final_retrain": search.speculation},
+        choice,
+        {name: getattr(search.params_of(best.number), name) for name in names},
     )
 
 

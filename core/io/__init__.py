@@ -106,7 +106,8 @@ def detect_format(path: str | Path, head: bytes | None = None) -> str:
         raise FormatError(
             "cannot tell the format: the file is neither text vectors nor a known binary",
             path=path,
-            hint=f"force one with --format ({', '.join(READ_FORMATS)})",
+            hint=f"choose the format ({', '.join(READ_FORMATS)})",
+            options=("format",),
         )
     return "glove"
 
@@ -166,7 +167,7 @@ def load(
 
     Examples
     --------
-    >>> load("glove-6b-50d", limit=10).dim  # doctest: +SKIP
+    >>> load("glove-6b-50d", limit=10).dim
     50
     """
     _check_limit(limit)
@@ -313,8 +314,7 @@ def save(
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "vectors.parquet"
+    >>> out = tmp_path / "vectors.parquet"
     >>> save(load("glove-6b-50d", limit=100), out) == [out]
     True
     """

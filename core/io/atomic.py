@@ -174,11 +174,10 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "rows.csv"
+    >>> out = tmp_path / "rows.csv"
     >>> with atomic_file(out) as tmp:
     ...     _ = tmp.write_text("a,1")
-    >>> out.read_text(), [p.name for p in out.parent.iterdir()]
+    >>> out.read_text(), [p.name for p in tmp_path.glob("*rows.csv*")]  # no temporary file left
     ('a,1', ['rows.csv'])
     """
     path = Path(path)
@@ -266,8 +265,7 @@ def atomic_folder(out: Path, force: bool = False) -> Iterator[Path]:
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "i2v"
+    >>> out = tmp_path / "i2v"
     >>> with atomic_folder(out) as tmp:
     ...     _ = (tmp / "items.txt").write_text("a")
     >>> sorted(p.name for p in out.iterdir())  # with the marker that says embedlab wrote it
@@ -302,18 +300,6 @@ def _swap_in(new: Path, out: Path) -> None:
         old = temp_name(out, "old")
         old.unlink()
         os.rename(out, old)
-        _pause_for_tests()
     os.rename(new, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _pause_for_tests() -> None:
-    """Test hook (tests/test_hardening_interrupt.py): with ``EMBEDLAB_TEST_SWAP_FDS=READY,WAIT``
-    (two inherited pipe ends), say "between the renames" on READY and block reading WAIT, so a
-    test can kill the writer at exactly that moment without sleeping."""
-    fds = os.environ.get("EMBEDLAB_TEST_SWAP_FDS")
-    if fds:
-        ready, wait = (int(fd) for fd in fds.split(","))
-        os.write(ready, b"x")
-        os.read(wait, 1)

@@ -40,7 +40,8 @@ def read_word2vec_binary(path: Path, encoding: str = "utf-8") -> Parsed:
                     raise FormatError(
                         f"key of row {start + j + 1} is not valid {encoding} (tried {encoding})",
                         path=path,
-                        hint="pass --encoding latin-1 if the keys are Latin-1",
+                        hint="choose the encoding latin-1 if the keys are Latin-1",
+                        options=("encoding",),
                     ) from None
             chunks.append(block)
         if reader.rest().strip():

@@ -120,7 +120,9 @@ def decoded_lines(
                 f"bytes at offset {exc.start} are not valid {encoding} (tried {encoding})",
                 path=path,
                 line=no,
-                hint="re-save the file as UTF-8, or pass --encoding latin-1 if that is what it is",
+                hint="re-save the file as UTF-8, or choose its encoding (latin-1, if that is what "
+                "it is)",
+                options=("encoding",),
             ) from None
 
 

@@ -68,7 +68,8 @@ def read_word2vec_text(path: Path, encoding: str = "utf-8"):
             f"first line {first[1].strip()[:40]!r} is not a word2vec header ('<rows> <dims>')",
             path=path,
             line=1,
-            hint="for GloVe files without a header use --format glove",
+            hint="for GloVe files without a header choose the format glove",
+            options=("format",),
         )
     rows, dim = header
     parsed = build_matrix(_space_records(lines, path, dim), path, dim=dim)

@@ -126,8 +126,10 @@ def request(
 
     Examples
     --------
-    >>> job = request(emb, spec=LayoutSpec("pca"))  # doctest: +SKIP
-    >>> job.wait().coords.shape  # doctest: +SKIP
+    >>> rng = np.random.default_rng(0)
+    >>> emb = Embeddings([f"k{i}" for i in range(1000)], rng.normal(size=(1000, 8)).astype("f4"))
+    >>> job = request(emb, spec=LayoutSpec("pca"))
+    >>> job.wait().coords.shape
     (1000, 2)
     """
     ids = np.arange(len(emb)) if ids is None else np.asarray(ids, dtype=np.int64)

@@ -35,6 +35,7 @@ class LogReport:
     sessions: int = 0
     time_unit: str | None = None
     metadata: dict = field(default_factory=dict)
+    reading: dict = field(default_factory=dict)
 
     def drop(self, reason: str, mask: np.ndarray, rows: np.ndarray) -> None:
         n = int(mask.sum())
@@ -50,10 +51,13 @@ class LogReport:
         return {k: v for k, v in self.__dict__.items()}
 
     def lines(self) -> list[str]:
+        """The report in words, one line per fact (the CLI prints them)."""
         out = [
             f"{self.source}: read {self.rows_read:,} rows, kept {self.rows_kept:,} "
             f"({self.users:,} users, {self.items:,} items, {self.sessions:,} sessions)"
         ]
+        if self.reading.get("described"):
+            out.append(f"  read as {self.reading['described']}")
         for text, n in self.dropped.items():
             out.append(
                 f"  dropped {n:,} rows: {text} "
@@ -61,7 +65,35 @@ class LogReport:
             )
         for text, n in self.filtered.items():
             out.append(f"  filtered {n:,} rows: {text}")
-        return out
+        if not self.dropped and not self.filtered:
+            out.append("  no row was dropped")
+        return out + metadata_lines(self.metadata)
+
+
+def metadata_lines(meta: dict) -> list[str]:
+    """The metadata join in words: the file, how it was read and mapped, the join's counts."""
+    if not meta:
+        return []
+    head = f"  metadata {meta['file']}: item id = {meta['item_column']}"
+    for role in ("title", "label"):
+        if meta.get(f"{role}_column"):
+            head += f", {role} = {meta[f'{role}_column']}"
+    out = [head]
+    if meta.get("flags"):
+        flags = meta["flags"]
+        out.append(
+            f"    {len(flags['columns'])} 0/1 columns ({flags['columns'][0]} … "
+            f"{flags['columns'][-1]}) read as one label column '{flags['label']}'"
+        )
+    if meta.get("reading", {}).get("described"):
+        out.append(f"    read as {meta['reading']['described']}")
+    if "items_with_metadata" in meta:
+        out.append(
+            f"    {meta['items_with_metadata']:,} items with metadata, "
+            f"{meta['items_without_metadata']:,} without; "
+            f"{meta['unmatched_metadata_ids']:,} metadata ids not in the log"
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,8 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
             if given not in df.columns:
                 raise DataError(
                     f"column '{given}' (given for {role}) is not in the log",
-                    hint=f"columns are {list(df.columns)}",
+                    hint=f"columns are {', '.join(map(str, df.columns))}",
+                    options=(f"{role}_col",),
                 )
             chosen[role] = given
         else:
@@ -135,10 +136,14 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
         if not chosen[role]:
             raise DataError(
                 f"cannot tell which column is the {role} id",
-                hint=f"columns are {list(df.columns)}; pass --{role}-col NAME",
+                hint=f"columns are {', '.join(map(str, df.columns))}: name the {role} column",
+                options=(f"{role}_col",),
             )
     if chosen["user"] == chosen["item"]:
-        raise DataError(f"user and item cannot both be column '{chosen['user']}'")
+        raise DataError(
+            f"user and item cannot both be column '{chosen['user']}'",
+            options=("user_col", "item_col"),
+        )
     return ColumnMap(**chosen)
 
 
@@ -150,6 +155,43 @@ OTHER_DESCRIBING = (
     "genre",
     "genres",
 )  # also offered as a log's item metadata
+
+
+KNOWN_NAMES = {n for names in GUESSES.values() for n in names} | {
+    "id",
+    "name",
+    "productname",
+    "category",
+    "categories",
+    "genre",
+    "genres",
+    "label",
+    "labels",
+    "tags",
+    "tag",
+    "price",
+    "unitprice",
+    "country",
+    "url",
+    "year",
+    "releasedate",
+    "invoiceno",
+    "invoicedate",
+    "description",
+    "itemname",
+}
+
+
+def known_name(text: str) -> bool:
+    """Whether ``text`` is a column name logs and metadata files commonly use (``userId``,
+    ``Title``, ``genres``...), case and punctuation aside.
+
+    Examples
+    --------
+    >>> known_name("userId"), known_name("Toy Story (1995)")
+    (True, False)
+    """
+    return _norm(text) in KNOWN_NAMES
 
 
 def describing_columns(columns) -> list[str]:

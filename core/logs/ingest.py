@@ -17,7 +17,7 @@ from ..errors import DataError
 from ..limits import max_events, max_ids
 from .clean import SAMPLE_ROWS, Interactions, LogReport, encode
 from .columns import ColumnMap
-from .rules import reason
+from .rules import MAX_RAGGED, check_ragged, reason
 
 DECIDE_ROWS = 100_000
 
@@ -117,8 +117,8 @@ def _not_scalar(column: str, source) -> DataError:
         f"column '{column}' holds lists or objects, not single values",
         path=source,
         column=column,
-        hint="ids, times and weights must be plain text or numbers; map another column "
-        "(--user-col, --item-col, --time-col, --weight-col)",
+        hint="ids, times and weights must be plain text or numbers; map another column",
+        options=("user_col", "item_col", "time_col", "weight_col"),
     )
 
 
@@ -133,11 +133,20 @@ def scalar_column(df: pd.DataFrame, column: str, source) -> pd.Series:
     return values
 
 
-def to_numbers(values: pd.Series) -> np.ndarray:
-    """Floats, NaN where a cell is not a number.  Clean columns take a fast Arrow cast; only a
-    column with bad cells pays for pandas' cell-by-cell coercion."""
+def to_numbers(values: pd.Series, decimal: str = ".") -> np.ndarray:
+    """Floats, NaN where a cell is not a number (``decimal=","`` reads ``4,5`` as 4.5).  Clean
+    columns take a fast Arrow cast; only a column with bad cells pays for pandas' cell-by-cell
+    coercion.
+
+    Examples
+    --------
+    >>> to_numbers(pd.Series(["4,5", "3"]), decimal=",").tolist()
+    [4.5, 3.0]
+    """
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.to_numpy(dtype=float, na_value=np.nan)
+    if decimal == ",":
+        values = values.astype(str).str.replace(",", ".", regex=False)
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -153,20 +162,20 @@ def to_numbers(values: pd.Series) -> np.ndarray:
         return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def time_rule(values: pd.Series) -> str:
+def time_rule(values: pd.Series, decimal: str = ".") -> str:
     """How a time column reads: ``"epoch s"``, ``"epoch ms"`` (numbers too large to be seconds)
     when most cells are numbers, else ``"date strings"``."""
-    num = to_numbers(values)
+    num = to_numbers(values, decimal)
     if len(num) and np.isfinite(num).mean() > 0.5:
         return "epoch ms" if float(np.nanmedian(num)) > 1e11 else "epoch s"
     return "date strings"
 
 
-def to_seconds(values: pd.Series, rule: str) -> np.ndarray:
+def to_seconds(values: pd.Series, rule: str, decimal: str = ".") -> np.ndarray:
     """Seconds since the epoch by ``rule`` (see :func:`time_rule`); NaN where a cell does not
     parse."""
     if rule.startswith("epoch"):
-        return to_numbers(values) / (1000.0 if rule == "epoch ms" else 1.0)
+        return to_numbers(values, decimal) / (1000.0 if rule == "epoch ms" else 1.0)
     parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
     return (parsed - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float)
 
@@ -176,8 +185,16 @@ class EventBuilder:
 
     FIELDS = ("row", "user", "item", "session", "time", "weight")
 
-    def __init__(self, cols: ColumnMap, source: str, min_weight: float | None = None):
+    def __init__(
+        self,
+        cols: ColumnMap,
+        source: str,
+        min_weight: float | None = None,
+        decimal: str = ".",
+        max_ragged: float = MAX_RAGGED,
+    ):
         self.cols, self.source, self.min_weight = cols, source, min_weight
+        self.decimal, self.max_ragged = decimal, max_ragged
         self.ids = {role: IdTable() for role in ("user", "item", "session")}
         self.rows_read, self.events, self.limit, self.most_ids = 0, 0, max_events(), max_ids()
         self.dropped: dict[str, int] = {}
@@ -212,7 +229,8 @@ class EventBuilder:
                 path=self.source,
                 line=None,
                 hint="raise EMBEDLAB_MAX_IDS if the memory allows (about 170 bytes per id), "
-                "or check the column mapping (--user-col, --item-col, --session-col)",
+                "or check which columns are the user, item and session",
+                options=("user_col", "item_col", "session_col"),
             )
         for role in ("time", "weight"):
             if getattr(cols, role):
@@ -228,7 +246,9 @@ class EventBuilder:
     def _decide(self) -> None:
         times = [p["time"] for p in self.pending]
         self.rule = (
-            time_rule(pd.concat(times) if len(times) > 1 else times[0]) if times else "epoch s"
+            time_rule(pd.concat(times) if len(times) > 1 else times[0], self.decimal)
+            if times
+            else "epoch s"
         )
         pending, self.pending = self.pending, []
         for part in pending:
@@ -239,12 +259,12 @@ class EventBuilder:
         cols, rows = self.cols, part["row"]
         keep = np.ones(len(rows), dtype=bool)
         if cols.time:
-            part["time"] = to_seconds(part["time"], self.rule)
+            part["time"] = to_seconds(part["time"], self.rule, self.decimal)
             bad = ~np.isfinite(part["time"])
             self._drop(reason("bad_time", column=cols.time), bad, rows)
             keep &= ~bad
         if cols.weight:
-            weight = to_numbers(part["weight"])
+            weight = to_numbers(part["weight"], self.decimal)
             bad = ~np.isfinite(weight) & keep
             self._drop(reason("bad_weight", column=cols.weight), bad, rows)
             keep &= ~bad
@@ -273,18 +293,24 @@ class EventBuilder:
             have = self.samples.setdefault(why, [])
             have.extend(int(r) for r in rows[mask][: SAMPLE_ROWS - len(have)])
 
-    def build(self, lines=None, baskets: bool = False) -> Interactions:
-        """The Interactions of every chunk added; ``lines`` turns row keys into file lines."""
+    def build(self, lines=None, baskets: bool = False, skipped=None, reading=None) -> Interactions:
+        """The Interactions of every chunk added; ``lines`` turns row keys into file lines;
+        ``skipped`` holds the rows the reader skipped, by reason: (count, first file lines);
+        ``reading`` says how the file was read (for the report)."""
         if self.rule is None:
             self._decide()
+        skipped = skipped or {}
         report = LogReport(
             source=self.source,
-            rows_read=self.rows_read,
+            rows_read=self.rows_read + sum(n for n, _ in skipped.values()),
             columns=self.cols.to_dict(),
-            dropped=self._ordered(),
+            dropped={**{why: n for why, (n, _) in skipped.items()}, **self._ordered()},
             filtered=dict(self.filtered),
             time_unit=self.rule if self.cols.time else None,
+            reading=dict(reading or {}),
         )
+        for why, (n, first) in skipped.items():
+            check_ragged(n, report.rows_read, why, first, self.source, self.max_ragged)
         if not self.events:
             reasons = "; ".join(
                 f"{n:,} {r}" for r, n in {**report.dropped, **report.filtered}.items()
@@ -292,9 +318,12 @@ class EventBuilder:
             raise DataError(
                 f"no usable rows in the log ({reasons or 'it has no data rows'})",
                 path=self.source,
-                hint="check the column mapping (--user-col, --item-col, --time-col)",
+                hint="check which columns are the user, item and time",
+                options=("user_col", "item_col", "time_col"),
             )
         rows = self._numbered_rows(report, lines or (lambda keys: keys))
+        report.sample_rows.update({why: list(first) for why, (_, first) in skipped.items()})
+        report.sample_rows = {why: report.sample_rows[why] for why in report.dropped}
         events = {"row": rows}
         users, events["user"] = self.ids["user"].dense(self._take("user"))
         items, events["item"] = self.ids["item"].dense(self._take("item"))
@@ -305,12 +334,13 @@ class EventBuilder:
 
     def _numbered_rows(self, report: LogReport, lines) -> np.ndarray:
         """The file line of every kept event; the examples of each drop reason go in ``report``."""
-        samples = [np.asarray(self.samples[why], dtype=np.int64) for why in report.dropped]
+        mine = [why for why in report.dropped if why in self.samples]
+        samples = [np.asarray(self.samples[why], dtype=np.int64) for why in mine]
         keys = np.concatenate(samples + self.parts.pop("row"))
         numbered = lines(keys)
         del keys
         at = 0
-        for why, sample in zip(report.dropped, samples):
+        for why, sample in zip(mine, samples):
             report.sample_rows[why] = [int(r) for r in numbered[at : at + len(sample)]]
             at += len(sample)
         return numbered[at:]
@@ -327,7 +357,11 @@ class EventBuilder:
 
 
 def clean(
-    df: pd.DataFrame, cols: ColumnMap, source: str, min_weight: float | None = None
+    df: pd.DataFrame,
+    cols: ColumnMap,
+    source: str,
+    min_weight: float | None = None,
+    max_ragged: float = MAX_RAGGED,
 ) -> Interactions:
     """Validate rows, drop and count what cannot be used, and code ids as integers.
 
@@ -339,6 +373,9 @@ def clean(
     source : str
         The log's name, for the report and messages.
     min_weight : float, optional
+    max_ragged : float, default 0.01
+        The share of rows the reader may have skipped as too wide (``df.attrs["skipped"]``, as
+        ``core.logs.read.read_log`` sets it).
 
     Returns
     -------
@@ -349,7 +386,8 @@ def clean(
     ------
     DataError
         No usable row is left (the message counts each reason), a column holds lists or objects,
-        or the log has more usable events than ``EMBEDLAB_MAX_EVENTS``.
+        too many rows were too wide, or the log has more usable events than
+        ``EMBEDLAB_MAX_EVENTS``.
 
     Examples
     --------
@@ -357,12 +395,22 @@ def clean(
     >>> clean(df, ColumnMap("user", "item"), "log.csv").report.dropped
     {'missing user id': 1}
     """
-    builder = EventBuilder(cols, source, min_weight)
+    builder = EventBuilder(cols, source, min_weight, df.attrs.get("decimal", "."), max_ragged)
     builder.add(df)
-    return builder.build(baskets=bool(df.attrs.get("baskets")))
+    return builder.build(
+        baskets=bool(df.attrs.get("baskets")),
+        skipped=df.attrs.get("skipped"),
+        reading=df.attrs.get("reading"),
+    )
 
 
-def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None) -> Interactions:
+def clean_log(
+    log,
+    cols: ColumnMap,
+    source: str,
+    min_weight: float | None = None,
+    max_ragged: float = MAX_RAGGED,
+) -> Interactions:
     """:func:`clean` over a log read in chunks (``core.logs.read.LogChunks``), never holding it
     whole.
 
@@ -373,6 +421,8 @@ def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None
     source : str
         The log's name, for the report and messages.
     min_weight : float, optional
+    max_ragged : float, default 0.01
+        The share of rows too wide for the columns the reader may skip (counted).
 
     Returns
     -------
@@ -392,7 +442,8 @@ def clean_log(log, cols: ColumnMap, source: str, min_weight: float | None = None
     ...               "log"))
     87612
     """
-    builder = EventBuilder(cols, source, min_weight)
+    decimal = log.dialect.decimal if log.dialect else "."
+    builder = EventBuilder(cols, source, min_weight, decimal, max_ragged)
     for chunk in log.chunks():
         builder.add(chunk)
-    return builder.build(log.lines, log.baskets)
+    return builder.build(log.lines, log.baskets, log.skipped(), log.reading())

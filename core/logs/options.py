@@ -1,6 +1,7 @@
 """How a log is read, cleaned and sessionised: the options every face passes, in one list.
 
-:class:`LogOptions` is that list with its defaults.  ``core.logs.prepare`` (local) and
+:class:`LogOptions` is that list with its defaults; :class:`MetadataOptions` says how an item
+metadata file is read and mapped.  ``core.logs.prepare`` (local) and
 ``core.spark.logs.prepare`` take these names as keywords, ``core.engines.LogSpec`` adds the path
 and the metadata to them, the CLI's log options are named after them and the dashboard stores
 them with a validated log, so a stored log is read again exactly.
@@ -12,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass, fields
 
 from ..errors import ParameterError
+from .dialect import parse_columns, parse_header, parse_separator
+from .rules import MAX_RAGGED
 
 SESSION_GAP = "30m"
 """A new session after 30 minutes without an event (Airbnb, KDD 2018)."""
@@ -25,6 +28,19 @@ class LogOptions:
     ----------
     format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
         ``core.logs.read.LOG_FORMATS``; "auto" detects the format (and baskets).
+    encoding : str, default "auto"
+        Text encoding: "auto" is UTF-8, else cp1252, else latin-1 (``core.logs.dialect``); or a
+        codec name.
+    separator : str, default "auto"
+        "auto" sniffs it; else any character, several (``::``), or a name (tab, comma...).
+    header : {"auto", "yes", "no"}, default "auto"
+        Whether the first row names the columns; "auto" tests it against the rows below.
+    columns : tuple of str, default ()
+        Names for the first columns, in order (a file without a header; with one, they replace
+        its first names).
+    max_ragged : float, default :data:`core.logs.rules.MAX_RAGGED` (0.01)
+        The share of rows with more fields than the columns that may be skipped (counted) before
+        the file is refused.
     user_col, item_col, time_col, weight_col, session_col : str, optional
         Column names; guessed from the header when omitted (user and item are required); ""
         for none.
@@ -42,6 +58,11 @@ class LogOptions:
     """
 
     format: str = "auto"
+    encoding: str = "auto"
+    separator: str = "auto"
+    header: str = "auto"
+    columns: tuple[str, ...] = ()
+    max_ragged: float = MAX_RAGGED
     user_col: str | None = None
     item_col: str | None = None
     time_col: str | None = None
@@ -52,8 +73,22 @@ class LogOptions:
     min_user_count: int = 1
     min_weight: float | None = None
 
+    def __post_init__(self) -> None:
+        check_reading(self)
+        if not 0 <= float(self.max_ragged) <= 1:
+            raise ParameterError(
+                f"max_ragged({self.max_ragged}) must be a share between 0 and 1",
+                options=("max_ragged",),
+            )
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["columns"] = list(self.columns)
+        return out
+
+    def reading(self) -> dict:
+        """The options that say how the text is read (``core.logs.read.open_log``'s keywords)."""
+        return {k: getattr(self, k) for k in ("encoding", "separator", "header", "columns")}
 
     def roles(self) -> dict[str, str | None]:
         """The column names given, by role (``core.logs.columns.guess_columns``'s keywords)."""
@@ -70,6 +105,103 @@ LOG_OPTIONS = tuple(f.name for f in fields(LogOptions))
 """The option names, in order."""
 
 
+def check_reading(options) -> None:
+    """Normalise an options object's reading fields in place (frozen dataclasses: set once, at
+    construction): separator names, header words, column names as a tuple, a known encoding.
+
+    Raises
+    ------
+    ParameterError
+        A malformed separator, header or column list, or an unknown encoding.
+    """
+    from ..limits import check_encoding
+
+    set_ = object.__setattr__
+    set_(options, "separator", parse_separator(options.separator))
+    set_(options, "header", parse_header(options.header))
+    set_(options, "columns", parse_columns(options.columns))
+    if options.encoding != "auto":
+        try:
+            check_encoding(options.encoding)
+        except ParameterError as exc:
+            raise ParameterError(exc.message, hint=exc.hint, options=("encoding",)) from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetadataOptions:
+    """How an item metadata file (one row per item: titles, genres) is read and mapped.
+
+    Every face names these ``metadata_<field>`` (CLI ``--metadata-item-col``...).
+
+    Attributes
+    ----------
+    item_col, title_col, label_col : str, optional
+        The item-id, title and label columns; guessed when omitted (by name, or for a file
+        without a header by content: the column whose values are the log's item ids, the first
+        text column); ``""`` for no title or no label.
+    columns : tuple of str
+        Names for the first columns (a file without a header), e.g. ``id,title,released``.
+    encoding, separator, header
+        As :class:`LogOptions`.
+    flags : bool, default True
+        Read a run of three or more 0/1 columns (one-hot genres) as one multi-value label
+        (``Comedy|Drama``, named after the columns holding 1).
+
+    Examples
+    --------
+    >>> MetadataOptions(columns="id,title").columns
+    ('id', 'title')
+    """
+
+    item_col: str | None = None
+    title_col: str | None = None
+    label_col: str | None = None
+    columns: tuple[str, ...] = ()
+    encoding: str = "auto"
+    separator: str = "auto"
+    header: str = "auto"
+    flags: bool = True
+
+    def __post_init__(self) -> None:
+        check_reading(self)
+
+    def reading(self) -> dict:
+        return {k: getattr(self, k) for k in ("encoding", "separator", "header", "columns")}
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["columns"] = list(self.columns)
+        return out
+
+
+METADATA_OPTIONS = tuple(f"metadata_{f.name}" for f in fields(MetadataOptions))
+"""The metadata options as every face names them (``metadata_item_col``...)."""
+
+
+def metadata_options(**given) -> MetadataOptions:
+    """``MetadataOptions`` from ``metadata_<field>`` keywords (None means the default).
+
+    Raises
+    ------
+    ParameterError
+        A name that is not a metadata option, or a malformed value.
+
+    Examples
+    --------
+    >>> metadata_options(metadata_columns="id,title", metadata_item_col=None).columns
+    ('id', 'title')
+    """
+    unknown = sorted(set(given) - set(METADATA_OPTIONS))
+    if unknown:
+        raise ParameterError(
+            f"unknown metadata option(s): {', '.join(unknown)}",
+            hint=f"known: {', '.join(METADATA_OPTIONS)}",
+        )
+    return MetadataOptions(
+        **{k.removeprefix("metadata_"): v for k, v in given.items() if v is not None}
+    )
+
+
 def log_options(**given) -> LogOptions:
     """``LogOptions`` from keywords, an unknown name being a clear error.
 
@@ -84,7 +216,7 @@ def log_options(**given) -> LogOptions:
     '2h'
     >>> log_options(gap="2h")
     Traceback (most recent call last):
-    embedlab.core.errors.ParameterError: unknown log option(s): gap — known: format, user_col, ...
+    embedlab.core.errors.ParameterError: unknown log option(s): gap — known: format, encoding, ...
     """
     unknown = sorted(set(given) - set(LOG_OPTIONS))
     if unknown:

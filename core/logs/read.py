@@ -1,10 +1,16 @@
-"""Read interaction logs as they come: CSV/TSV (delimiter sniffed), Parquet, JSON Lines, baskets,
-each plain or compressed (gzip, bzip2, xz, zstandard: told by the file's first bytes).
+"""Read interaction logs as they come: delimited text (separator, header, encoding and decimal mark
+decided by :mod:`.dialect`), Parquet, JSON Lines, baskets, each plain or compressed (gzip, bzip2,
+xz, zstandard: told by the file's first bytes).
 
 Every format is read in chunks of rows (:func:`open_log`), so a cleaner can keep only what it
 needs of each chunk (integer codes, times, weights) and memory follows the events kept, not the
 bytes read: a flood of comment, blank or garbage lines costs a constant amount of memory.
 :func:`read_log` joins the chunks into one DataFrame for the dashboard's preview and small files.
+
+Rows of delimited text with more fields than the columns are skipped and counted
+(:class:`Ragged`); empty trailing fields (a trailing separator) are not extra fields.  Rows with
+fewer fields are read with the missing fields empty, as every CSV reader does (the cleaning rules
+then drop a row without a user or an item, by that reason).
 
 Basket files (one basket per line, items comma-separated, padded with empty fields, like the
 groceries data) become one row per (basket, item), with the basket number as both user and
@@ -15,7 +21,9 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -27,10 +35,52 @@ from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
 from ..io.stream import nonblank_line_blocks, raw_lines, scan_text
 from ..io.tables import check_parquet_size
+from .dialect import (
+    BOM,
+    HEAD,
+    Dialect,
+    choose_encoding,
+    detect,
+    parse_columns,
+    parse_header,
+    parse_separator,
+    separator_word,
+)
+from .rules import reason
+from .scan import open_text, scan
 
 LOG_FORMATS = ("auto", "csv", "tsv", "parquet", "jsonl", "baskets")
-HEAD = 65536
 CHUNK_ROWS = 200_000
+READING = ("encoding", "separator", "header", "columns")
+"""The reading options ``open_log`` takes besides the format (``core.logs.options``)."""
+
+
+@dataclass
+class Ragged:
+    """Rows with more fields than the columns, skipped while reading: counted, first lines kept.
+
+    Attributes
+    ----------
+    width : int
+        The columns.
+    rows : int
+        Rows the parser returned (the skipped wide ones among them).
+    count : int
+        Wide rows: those the parser returned and those skipped by line before it (``lines``).
+    keys : list of int
+        Row keys of the first wide rows the parser returned.
+    lines : list of int
+        1-based lines of the first wide rows skipped by line.
+    """
+
+    width: int
+    rows: int = 0
+    count: int = 0
+    keys: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def reason(self) -> str:
+        return reason("too_many_fields", width=self.width)
 
 
 class LogChunks:
@@ -45,6 +95,15 @@ class LogChunks:
         True for a basket file read as (basket, item) rows.
     first : DataFrame
         The first chunk (possibly empty); ``chunks()`` yields it again first.
+    dialect : Dialect or None
+        How a delimited text file is read (encoding, separator, header...); None for Parquet,
+        JSON Lines and baskets.
+    ragged : Ragged or None
+        The wide rows skipped (delimited text).
+    sample : list of list of str
+        The first rows as split, header included (delimited text).
+    encoding : str or None
+        The encoding of a text file, and why (``encoding_note``).
 
     Chunks are indexed by a row key: a 0-based row number, or the file line for baskets.
     ``lines(keys)`` turns keys into the file lines users see; call it after the last chunk.
@@ -56,8 +115,13 @@ class LogChunks:
         chunks: Iterator[pd.DataFrame],
         lines: Callable[[np.ndarray, int], np.ndarray],
         baskets: bool = False,
+        dialect: Dialect | None = None,
+        ragged: Ragged | None = None,
     ):
         self.path, self.baskets, self._lines = path, baskets, lines
+        self.dialect, self.ragged, self.sample, self.format = dialect, ragged, [], "csv"
+        self.encoding = dialect.encoding if dialect else None
+        self.encoding_note = dialect.encoding_note if dialect else None
         self._iter = chunks
         self.first = next(chunks)
         self.columns = list(self.first.columns)
@@ -72,12 +136,33 @@ class LogChunks:
         """File line numbers of row ``keys`` (any order); valid once every chunk was read.  An
         int64 ``keys`` array may be overwritten with the result (no second copy of a big log)."""
         keys = np.asarray(keys, dtype=np.int64)
-        return self._lines(keys, self.rows) if len(keys) else keys
+        rows = self.ragged.rows if self.ragged else self.rows
+        return self._lines(keys, rows) if len(keys) else keys
+
+    def skipped(self) -> dict[str, tuple[int, list[int]]]:
+        """The rows skipped while reading, by reason: (count, their first file lines); valid once
+        every chunk was read."""
+        r = self.ragged
+        if r is None or not r.count:
+            return {}
+        lines = self.lines(np.array(r.keys, dtype=np.int64)).tolist() if r.keys else []
+        return {r.reason(): (r.count, sorted(lines + r.lines)[:5])}
+
+    def reading(self) -> dict:
+        """How the file was read, for the report: format, encoding, separator, header, names."""
+        out = {"format": self.format}
+        if self.dialect is not None:
+            out.update(self.dialect.to_dict(), described=self.dialect.describe())
+        elif self.encoding:
+            out.update(encoding=self.encoding, encoding_note=self.encoding_note)
+            out["described"] = f"one basket per line · {self.encoding} ({self.encoding_note})"
+        return out
 
     def frame(self) -> pd.DataFrame:
         """An empty frame with the log's columns (and the basket flag), for column guessing."""
         out = self.first.iloc[:0]
         out.attrs["baskets"] = self.baskets
+        out.attrs["header"] = self.dialect.header if self.dialect else True
         return out
 
 
@@ -86,13 +171,27 @@ def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame]) -> Iterator[pd.Dat
     yield from rest
 
 
-def open_log(path: str | Path, format: str = "auto") -> LogChunks:
+def open_log(
+    path: str | Path,
+    format: str = "auto",
+    *,
+    encoding: str = "auto",
+    separator: str = "auto",
+    header: str = "auto",
+    columns: tuple[str, ...] = (),
+    expect: tuple[str, ...] = (),
+) -> LogChunks:
     """``path`` opened for chunked reading (see :class:`LogChunks`).
 
     Parameters
     ----------
     path : str or Path
     format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
+    encoding, separator, header, columns
+        How text is read (:class:`core.logs.options.LogOptions`; "auto" decides: see
+        :mod:`core.logs.dialect`); baskets take the encoding and a one-character separator.
+    expect : tuple of str
+        Column names the caller looks for (a first row holding one is a header).
 
     Returns
     -------
@@ -101,19 +200,40 @@ def open_log(path: str | Path, format: str = "auto") -> LogChunks:
     Raises
     ------
     FormatError
-        The file is missing, unreadable, binary, not UTF-8, ragged or has one column.
-    UnsafeFileError
-        The file is a pickle.
-    DataError
-        The file is empty.
+        The file is missing, unreadable, binary, not in the chosen encoding, has one column, or a
+        row the parser cannot split.
+    UnsafeFileError, DataError
+        The file is a pickle; the file is empty.
+    ParameterError
+        An unknown encoding, a malformed separator, header or column list.
 
     Examples
     --------
     >>> log = open_log("sample_data/interactions.csv")
-    >>> log.columns[:2]
-    ['user_id', 'item_id']
+    >>> log.columns[:2], log.dialect.separator
+    (['user_id', 'item_id'], ',')
     """
     path = Path(path)
+    head = _checked_head(path, format)
+    fmt = format if format != "auto" else _detect(path, head)
+    if fmt == "parquet":
+        log = LogChunks(path, _parquet_chunks(path), _plus(1))
+    elif fmt == "jsonl":
+        lines = scan_text(path)  # line-length and size caps at C speed, before pandas buffers
+        log = LogChunks(path, _jsonl_chunks(path), line_numbering(path, lines, []))
+    elif fmt == "baskets":
+        log = _baskets(path, head, encoding, separator)
+    else:
+        sep = "\t" if fmt == "tsv" and separator == "auto" else parse_separator(separator)
+        reading = {"encoding": encoding, "separator": sep}
+        reading.update(header=parse_header(header), columns=parse_columns(columns))
+        log = _delimited(path, head, reading, expect)
+    log.format = fmt
+    return log
+
+
+def _checked_head(path: Path, format: str) -> bytes:
+    """The file's first bytes, once it is known to be a file, not a pickle, not empty."""
     if path.is_dir():
         raise FormatError(
             "is a folder, not a log file", path=path, hint="give the log file inside it"
@@ -122,27 +242,56 @@ def open_log(path: str | Path, format: str = "auto") -> LogChunks:
         raise FormatError("no such file", path=path)
     if format not in LOG_FORMATS:
         raise FormatError(
-            f"log format '{format}' must be one of {', '.join(LOG_FORMATS)}", path=path
+            f"log format '{format}' must be one of {', '.join(LOG_FORMATS)}",
+            path=path,
+            options=("format",),
         )
     head = read_head(path, HEAD)
     refuse_pickles(path, head)
-    if not head.strip():
+    if not head.removeprefix(BOM).strip():
         raise DataError("the log is empty", path=path, hint="it needs rows of user and item ids")
-    fmt = format if format != "auto" else _detect(path, head)
-    if fmt == "parquet":
-        return LogChunks(path, _parquet_chunks(path), _plus(1))
-    lines = scan_text(
-        path
-    )  # line-length and decompressed-size caps at C speed, before pandas buffers a line
-    if fmt == "jsonl":
-        return LogChunks(path, _jsonl_chunks(path), _numbering(path, lines, header=0))
-    if fmt == "baskets":
-        return LogChunks(path, _basket_chunks(path), lambda keys, rows: keys, baskets=True)  # noqa: ARG005 - a LogChunks numbering
-    sep = "\t" if fmt == "tsv" else None
-    return LogChunks(path, _delimited_chunks(path, head, sep), _numbering(path, lines, header=1))
+    return head
 
 
-def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
+def _delimited(path: Path, head: bytes, reading: dict, expect) -> LogChunks:
+    """Delimited text: its dialect decided (one pass over the bytes), then parsed in chunks."""
+    dialect, scanned, sample = detect(path, head, expect=expect, **reading)
+    if not dialect.names:
+        raise DataError("the log has no rows with a value", path=path, hint="it needs rows of ids")
+    if len(dialect.names) < 2:
+        raise FormatError(
+            f"found only one column ({dialect.names[0]!r}) with the separator "
+            f"{separator_word(dialect.separator)}",
+            path=path,
+            hint="a log needs at least a user and an item column: is the separator right? "
+            "Or is it one basket per line (the format baskets)?",
+            options=("separator", "format"),
+        )
+    ragged = Ragged(len(dialect.names))
+    ragged.count, ragged.lines = len(scanned.wide), [int(n) + 1 for n in scanned.wide[:5]]
+    skipped = np.union1d([dialect.header_line] if dialect.header else [], scanned.wide)
+    chunks = _delimited_chunks(path, dialect, skipped.astype(np.int64), ragged)
+    lines = line_numbering(path, scanned.lines, skipped)
+    log = LogChunks(path, chunks, lines, dialect=dialect, ragged=ragged)
+    log.sample = sample
+    return log
+
+
+def _baskets(path: Path, head: bytes, encoding: str, separator: str) -> LogChunks:
+    """One basket per line, in the encoding given or found (one pass over the bytes)."""
+    sep = parse_separator(separator)
+    enc, note = choose_encoding(path, encoding, scan(path), head)
+    log = LogChunks(
+        path,
+        _basket_chunks(path, enc, "," if len(sep) != 1 else sep),
+        lambda keys, rows: keys,  # noqa: ARG005 - a LogChunks numbering
+        baskets=True,
+    )
+    log.encoding, log.encoding_note = enc, note
+    return log
+
+
+def read_log(path: str | Path, format: str = "auto", **reading) -> pd.DataFrame:
     """Read ``path`` into one DataFrame of strings/numbers; the row numbers users see are kept in
     the index (1-based file lines for text files).  Holds the whole log: use :func:`open_log` to
     stream a big one.
@@ -151,14 +300,18 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
     ----------
     path : str or Path
     format : {"auto", "csv", "tsv", "parquet", "jsonl", "baskets"}, default "auto"
+    **reading
+        ``encoding``, ``separator``, ``header``, ``columns`` (as :func:`open_log`).
 
     Returns
     -------
     DataFrame
+        ``attrs`` holds ``baskets``, ``skipped`` (rows skipped while reading, by reason: count and
+        first lines), ``decimal`` and ``reading`` (how the file was read).
 
     Raises
     ------
-    FormatError, UnsafeFileError, DataError
+    FormatError, UnsafeFileError, DataError, ParameterError
         As :func:`open_log`.
 
     Examples
@@ -166,11 +319,16 @@ def read_log(path: str | Path, format: str = "auto") -> pd.DataFrame:
     >>> int(read_log("sample_data/interactions.csv").index[0])
     2
     """
-    log = open_log(path, format)
+    log = open_log(path, format, **reading)
     parts = list(log.chunks())
     df = pd.concat(parts) if len(parts) > 1 else parts[0]
     df.index = log.lines(df.index.to_numpy(dtype=np.int64, copy=True))
-    df.attrs["baskets"] = log.baskets
+    df.attrs.update(
+        baskets=log.baskets,
+        skipped=log.skipped(),
+        decimal=log.dialect.decimal if log.dialect else ".",
+        reading=log.reading(),
+    )
     return df
 
 
@@ -182,30 +340,39 @@ def _plus(offset: int) -> Callable[[np.ndarray, int], np.ndarray]:
     return shifted
 
 
-def _numbering(path: Path, lines: int, header: int) -> Callable[[np.ndarray, int], np.ndarray]:
-    """Row numbers → file lines.  The parsers number rows as if blank lines did not exist, so when
-    the file has more lines than rows, rows take the numbers of the non-blank lines (if those are
-    exactly as many; a quoted field spanning lines keeps the plain numbering)."""
+def line_numbering(path: Path, lines: int, skipped) -> Callable[[np.ndarray, int], np.ndarray]:
+    """Row numbers → file lines.  Rows are the file's lines but blank ones and ``skipped`` (0-based
+    lines that are no row: the header, rows too wide to parse).  When the file has more lines than
+    that, the blank lines are found (streaming) and rows take the numbers of the other lines (if
+    those are exactly as many; a quoted field spanning lines keeps the plain numbering)."""
+    skipped = np.unique(np.asarray(skipped, dtype=np.int64)) + 1  # 1-based, sorted
 
     def lines_of(keys: np.ndarray, rows: int) -> np.ndarray:
-        if lines != rows + header:
-            mapped, count = _nonblank_lines(path, keys + header)
-            if count == rows + header:
+        if lines != rows + len(skipped):
+            mapped, count = _nonblank_lines(path, keys, skipped)
+            if count == rows:
                 return mapped
-        keys += 1 + header
+        bounds = skipped - np.arange(len(skipped)) - 1  # row k is shifted by the bounds <= k
+        if not len(bounds) or bounds[-1] <= 0:  # only lines before the first row (a header)
+            keys += 1 + len(bounds)
+            return keys
+        keys += np.searchsorted(bounds, keys, side="right")
+        keys += 1
         return keys
 
     return lines_of
 
 
-def _nonblank_lines(path: Path, wanted: np.ndarray) -> tuple[np.ndarray, int]:
-    """(the file line of the ``wanted``-th non-blank lines (0-based), how many non-blank lines the
-    file has), streaming: only one block of line numbers is held at a time."""
+def _nonblank_lines(path: Path, wanted: np.ndarray, skipped: np.ndarray) -> tuple[np.ndarray, int]:
+    """(the file line of the ``wanted``-th lines (0-based) that are neither blank nor ``skipped``,
+    how many such lines the file has), streaming: only one block of line numbers is held."""
     order = np.argsort(wanted, kind="stable")
     out = np.empty(len(wanted), dtype=np.int64)
     sorted_keys = wanted[order]
     seen, pos = 0, 0
     for block in nonblank_line_blocks(path):
+        if len(skipped):
+            block = block[~np.isin(block, skipped)]
         end = pos + int(np.searchsorted(sorted_keys[pos:], seen + len(block)))
         out[order[pos:end]] = block[sorted_keys[pos:end] - seen]
         pos, seen = end, seen + len(block)
@@ -229,90 +396,100 @@ def _detect(path: Path, head: bytes) -> str:
     return "csv"
 
 
-def _decode(path: Path, head: bytes) -> str:
-    """Logs must be UTF-8; say on which line they are not."""
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if len(head) == HEAD and exc.start >= len(head) - 4:  # a character cut by the sample's end
-            return "utf-8"
-        _raise_not_utf8(path)
-
-
-def _raise_not_utf8(path: Path):
+def _not_decodable(path: Path, encoding: str) -> FormatError:
+    """The first line whose bytes ``encoding`` cannot decode, as an error."""
     for no, raw in raw_lines(path):
         try:
-            raw.decode("utf-8")
+            raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise FormatError(
-                f"bytes at column {exc.start + 1} are not valid utf-8 (tried utf-8)",
+            return FormatError(
+                f"byte 0x{raw[exc.start]:02X} at column {exc.start + 1} is not valid {encoding}",
                 path=path,
                 line=no,
-                hint="re-save the log as UTF-8",
-            ) from None
-    raise FormatError(
-        "bytes are not valid utf-8 (tried utf-8)", path=path, hint="re-save the log as UTF-8"
-    )
-
-
-def sniff_delimiter(head: bytes, encoding: str = "utf-8") -> str:
-    """The delimiter of a text log from its first bytes (comma when nothing else fits); the local
-    and Spark engines share it so they split a file the same way."""
-    sample = head.decode(encoding, "ignore")
-    try:
-        return (
-            csv.Sniffer()
-            .sniff(
-                sample.split("\n", 20)[-2] if sample.count("\n") > 20 else sample,
-                delimiters=",;\t|",
+                hint="choose the encoding auto (UTF-8, else cp1252, else latin-1), or the one "
+                "the file was saved in",
+                options=("encoding",),
             )
-            .delimiter
-        )
-    except csv.Error:
-        return ","
+    return FormatError(f"bytes are not valid {encoding}", path=path, options=("encoding",))
 
 
-def _delimited_chunks(path: Path, head: bytes, sep: str | None) -> Iterator[pd.DataFrame]:
-    enc = _decode(path, head)
-    sep = sep or sniff_delimiter(head, enc)
-    rows, first = 0, True
+def _delimited_chunks(
+    path: Path, dialect: Dialect, skipped: np.ndarray, ragged: Ragged
+) -> Iterator[pd.DataFrame]:
+    """The rows of delimited text, in chunks: names given, the header and the lines too wide to
+    parse skipped by line, wide rows dropped (counted in ``ragged``)."""
+    width = len(dialect.names)
+    names = list(dialect.names) + [f"\x1fextra{k}" for k in range(dialect.fields - width)]
     try:
-        with open_binary(path) as fh:
+        with open_text(path, dialect.separator) as fh:
             reader = pd.read_csv(
                 fh,
-                sep=sep,
+                sep=dialect.parser_separator,
+                header=None,
+                names=names,
+                skiprows=skipped.tolist() or None,
                 dtype=str,
                 keep_default_na=False,
-                encoding=enc,
+                encoding=dialect.encoding,
                 chunksize=CHUNK_ROWS,
                 skip_blank_lines=True,
                 on_bad_lines="error",
                 engine="c",
+                quoting=csv.QUOTE_MINIMAL if dialect.quoting else csv.QUOTE_NONE,
+                index_col=False,
             )
             for chunk in reader:
-                if first and chunk.shape[1] < 2:
-                    raise FormatError(
-                        f"found only one column ({list(chunk.columns)[0]!r}) "
-                        f"with delimiter {sep!r}",
-                        path=path,
-                        hint="a log needs at least a user and an item column; is the "
-                        "delimiter right? For one basket per line use --format baskets",
-                    )
-                first = False
-                chunk.index = np.arange(rows, rows + len(chunk))
-                rows += len(chunk)
-                yield chunk
+                chunk.index = np.arange(ragged.rows, ragged.rows + len(chunk))
+                ragged.rows += len(chunk)
+                yield _without_wide(chunk, width, ragged)
     except UnicodeDecodeError:
-        _raise_not_utf8(path)
+        raise _not_decodable(path, dialect.encoding) from None
     except pd.errors.ParserError as exc:
-        raise FormatError(
-            f"rows have different numbers of fields ({exc})",
-            path=path,
-            hint=f"the delimiter looked like {sep!r}; check quoting, or use --format",
-        ) from None
+        raise _unsplittable(path, exc, dialect) from None
     except pd.errors.EmptyDataError:
         raise DataError("the log is empty", path=path) from None
+
+
+def _without_wide(chunk: pd.DataFrame, width: int, ragged: Ragged) -> pd.DataFrame:
+    """The chunk's columns, without the rows that hold a value past them (counted)."""
+    if chunk.shape[1] == width:
+        return chunk
+    extra = chunk.iloc[:, width:]
+    wide = (extra != "").to_numpy().any(axis=1)
+    if wide.any():  # a field of blanks is empty too
+        rows = np.flatnonzero(wide)
+        blank = extra.iloc[rows].apply(lambda c: c.str.strip() == "").to_numpy().all(axis=1)
+        wide[rows[blank]] = False
+    out = chunk.iloc[:, :width]
+    if not wide.any():
+        return out
+    ragged.count += int(wide.sum())
+    ragged.keys.extend(int(k) for k in chunk.index[wide][: 5 - len(ragged.keys)])
+    return out[~wide]
+
+
+_PARSER_LINE = re.compile(r"line (\d+), saw (\d+)|row (\d+)")
+
+
+def _unsplittable(path: Path, exc: Exception, dialect: Dialect) -> FormatError:
+    """pandas' parser error in our words: which line, how many fields, what to check."""
+    m = _PARSER_LINE.search(str(exc))
+    if m and m.group(1):
+        return FormatError(
+            f"a row has {m.group(2)} fields, more than the {len(dialect.names)} columns can "
+            "take even with empty trailing fields",
+            path=path,
+            line=int(m.group(1)),
+            hint="a quoted field may be left open, or the separator is not "
+            f"{separator_word(dialect.separator)}",
+            options=("separator",),
+        )
+    return FormatError(
+        "a quoted field is never closed" if "EOF" in str(exc) else "the rows cannot be split",
+        path=path,
+        hint=f"check the quotes; is the separator {separator_word(dialect.separator)}?",
+        options=("separator",),
+    )
 
 
 def _parquet_chunks(path: Path) -> Iterator[pd.DataFrame]:
@@ -373,23 +550,21 @@ def _first_bad_json_line(path: Path) -> int | None:
     return None
 
 
-def _basket_chunks(path: Path) -> Iterator[pd.DataFrame]:
+def _basket_chunks(path: Path, enc: str, sep: str = ",") -> Iterator[pd.DataFrame]:
     """One basket per line → rows (basket, item), indexed by the basket's line; empty padding
     fields are ignored, and blank lines are skipped in C (a flood of them costs seconds)."""
-    enc = _decode(path, read_head(path, HEAD))
     last, found = [0], False
 
     def text() -> Iterator[str]:
-        for no, raw in raw_lines(
-            path, filler=b","
-        ):  # a line of commas is an empty basket: skipped in C
+        filler = sep.encode("latin-1") if sep.isascii() else b""
+        for no, raw in raw_lines(path, filler=filler):  # a line of commas is an empty basket
             last[0] = no
             try:
                 yield raw.decode(enc)
             except UnicodeDecodeError:
-                _raise_not_utf8(path)
+                raise _not_decodable(path, enc) from None
 
-    reader = csv.reader(text())
+    reader = csv.reader(text(), delimiter=sep)
     try:
         while True:
             rows, lines = [], []

@@ -1,12 +1,14 @@
-"""A log's shape, measured, and the item context it implies.
+"""The measured shape of a log, and the item context it implies.
 
-What an item's context is depends on how the log was made: a shopping basket (every item of it
-goes with every other), a browsing session (the next click follows the current one), or a user's
-whole history when a session says little (a rating log: hundreds of films rated in one sitting,
-at one timestamp).  :func:`log_shape` measures the facts; :func:`choose_context` is the one rule
-that turns them into a context, with the reason in words.  Trainers that learn from item
-sequences (item2vec, graph walks) read it for their ``context="auto"``; evaluation reads it to
-score item-based methods from the same kind of context.
+What a log *is* (a rating log of long histories, invoices, a basket file) and how it was made
+decide both how it is evaluated and what an item's context is: a shopping basket (every item of
+it goes with every other), a browsing session (the next click follows the current one), or a
+user's whole history when a session says little (a rating log: hundreds of films rated in one
+sitting, at one timestamp).  :func:`log_shape` measures the facts once, for everyone: the
+protocol choice (``core.evaluate.protocols.choose``) and :func:`choose_context`, the one rule
+that turns them into an item context, with the reason in words.  Trainers that learn from item
+sequences (item2vec, graph walks) read it for their ``context="auto"``; evaluation reads it
+(:func:`query_items`) to score item-based methods from the same kind of context.
 """
 
 from __future__ import annotations
@@ -24,36 +26,49 @@ user's whole history (in order), or of its basket (unordered, every pair)."""
 
 @dataclass(frozen=True)
 class LogShape:
-    """The facts about a log that decide its item context.
+    """Facts measured on a log (the time facts are 0 where the log has no timestamps).
 
     Attributes
     ----------
     events, users, items, sessions : int
-    baskets : bool
-        Read from a basket file (one basket per line).
+    timed : bool
+        The log has timestamps.
+    basket_file : bool
+        Read as a basket file (one unordered basket per line).
+    session_column : bool
+        Sessions come from a column of the file (not from time gaps).
     history_median : float
-        Median events per user.
-    session_median : float
-        Median events per session.
-    sessions_per_user : float
-        Mean sessions per user.
+        Events per user, median over users.
+    moments_median : float
+        Distinct timestamps per user, median over users: how many ordered steps a history has.
     tied_share : float
-        Share of events that carry the same timestamp as another event of the same user (0
-        without time): their order is the file's, not the user's.
+        Share of events that share their timestamp with another event of the same user: their
+        order is the file's, not the user's.
+    session_median : float
+        Events per session, median over sessions.
+    sessions_per_user : float
+        Sessions per user, mean.
     lone_share : float
         Share of events alone in their session (a session of one event is no context).
+    instant_sessions : float
+        Share of the sessions of two or more events whose events all carry one timestamp
+        (invoices, orders: a basket).
     """
 
     events: int
     users: int
     items: int
     sessions: int
-    baskets: bool
+    timed: bool
+    basket_file: bool
+    session_column: bool
     history_median: float
+    moments_median: float
+    tied_share: float
     session_median: float
     sessions_per_user: float
-    tied_share: float
     lone_share: float
+    instant_sessions: float
 
     def to_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -71,32 +86,8 @@ class ContextChoice:
         return asdict(self)
 
 
-def tied_share(inter: Interactions) -> float:
-    """Share of events whose timestamp another event of the same user shares (0 without time).
-
-    Parameters
-    ----------
-    inter : Interactions
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> from embedlab.core.logs import prepare
-    >>> tied_share(prepare("sample_data/interactions.csv"))
-    0.0
-    """
-    if inter.time is None or len(inter) < 2:
-        return 0.0
-    same = (inter.user[1:] == inter.user[:-1]) & (inter.time[1:] == inter.time[:-1])
-    tied = np.r_[False, same] | np.r_[same, False]  # the log is sorted by user, then time
-    return float(tied.mean())
-
-
 def log_shape(inter: Interactions) -> LogShape:
-    """Measure what decides ``inter``'s item context.
+    """Measure ``inter`` (sorted by user then time, as every ``Interactions`` is).
 
     Parameters
     ----------
@@ -112,22 +103,53 @@ def log_shape(inter: Interactions) -> LogShape:
     >>> shape = log_shape(prepare("sample_data/interactions.csv"))
     >>> shape.users, shape.history_median, shape.session_median, shape.tied_share
     (3000, 24.0, 4.0, 0.0)
+    >>> shape.instant_sessions
+    0.0
     """
-    per_user = np.bincount(inter.user) if len(inter) else np.zeros(1)
-    per_session = np.bincount(inter.session) if len(inter) else np.zeros(1)
-    per_user, per_session = per_user[per_user > 0], per_session[per_session > 0]
+    per_user = np.bincount(inter.user, minlength=inter.n_users)
+    per_session = np.bincount(inter.session) if len(inter) else np.zeros(0, np.int64)
+    column = bool(inter.report.columns.get("session")) and not inter.baskets
+    moments = tied = instant = 0.0
+    if inter.time is not None and len(inter) > 1:
+        moments, tied, instant = _time_facts(inter, per_session)
+    users, sessions = int((per_user > 0).sum()), int((per_session > 0).sum())
     return LogShape(
         events=len(inter),
-        users=int(len(per_user)),
+        users=users,
         items=int(inter.n_items),
-        sessions=int(len(per_session)),
-        baskets=bool(inter.baskets),
-        history_median=float(np.median(per_user)) if len(per_user) else 0.0,
-        session_median=float(np.median(per_session)) if len(per_session) else 0.0,
-        sessions_per_user=float(len(per_session) / max(len(per_user), 1)),
-        tied_share=tied_share(inter),
+        sessions=sessions,
+        timed=inter.time is not None,
+        basket_file=bool(inter.baskets),
+        session_column=column,
+        history_median=_median(per_user[per_user > 0]),
+        moments_median=moments,
+        tied_share=tied,
+        session_median=_median(per_session[per_session > 0]),
+        sessions_per_user=sessions / max(users, 1),
         lone_share=float(per_session[per_session == 1].sum() / max(len(inter), 1)),
+        instant_sessions=instant,
     )
+
+
+def _time_facts(inter: Interactions, per_session: np.ndarray) -> tuple[float, float, float]:
+    """(distinct timestamps per user, median; share of tied events; share of instant sessions)."""
+    same_user = inter.user[1:] == inter.user[:-1]
+    same_time = inter.time[1:] == inter.time[:-1]
+    tie = same_user & same_time  # rows are sorted by user then time: ties are neighbours
+    tied_rows = np.zeros(len(inter), dtype=bool)
+    tied_rows[1:] |= tie
+    tied_rows[:-1] |= tie
+    new_moment = np.r_[True, ~tie]
+    moments = np.bincount(inter.user[new_moment], minlength=inter.n_users)
+    same_session = inter.session[1:] == inter.session[:-1]
+    changes = np.bincount(inter.session[1:][same_session & ~same_time], minlength=len(per_session))
+    multi = per_session >= 2
+    instant = float((changes[multi] == 0).sum() / multi.sum()) if multi.any() else 0.0
+    return _median(moments[moments > 0]), float(tied_rows.mean()), instant
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values)) if len(values) else 0.0
 
 
 TIED_SHARE = 0.1
@@ -161,7 +183,7 @@ def choose_context(shape: LogShape) -> ContextChoice:
     >>> choose_context(log_shape(prepare("sample_data/interactions.csv"))).name
     'sessions'
     """
-    if shape.baskets:
+    if shape.basket_file:
         return ContextChoice("baskets", "a basket file: every item of a basket goes with the rest")
     if shape.tied_share >= TIED_SHARE:
         return ContextChoice(
@@ -217,16 +239,17 @@ RECENT_ITEMS = 5
 of the last 5 items' vectors (measured: docs/TRAINING.md, "Scoring from recent items")."""
 
 
-def query_items(inter: Interactions) -> int:
+def query_items(shape: LogShape) -> int:
     """How many of a user's last items an item-based method scores from under leave-last-out,
-    following the log's context: the mean of the last :data:`RECENT_ITEMS` when the context is
-    the whole history (vectors learned from a history say what a user likes, and the very last
+    following the log's item context: the mean of the last :data:`RECENT_ITEMS` when the context
+    is the whole history (vectors learned from a history say what a user likes, and the very last
     of several tied events is the file's pick), else the last item (a session's next event
     follows the current one).
 
     Parameters
     ----------
-    inter : Interactions
+    shape : LogShape
+        The log's measured shape (:func:`log_shape`).
 
     Returns
     -------
@@ -235,7 +258,7 @@ def query_items(inter: Interactions) -> int:
     Examples
     --------
     >>> from embedlab.core.logs import prepare
-    >>> query_items(prepare("sample_data/interactions.csv"))
+    >>> query_items(log_shape(prepare("sample_data/interactions.csv")))
     1
     """
-    return RECENT_ITEMS if context_for(inter).name == "history" else 1
+    return RECENT_ITEMS if choose_context(shape).name == "history" else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
@@ -12,25 +13,39 @@ from ..io.safety import refuse_pickles
 from ..logs import columns_of, parse_duration
 from ..logs.clean import SAMPLE_ROWS, LogReport
 from ..logs.columns import ColumnMap
+from ..logs.dialect import HEAD, Dialect, detect
 from ..logs.options import log_options
-from ..logs.read import sniff_delimiter
-from ..logs.rules import check_counts, reason
+from ..logs.read import line_numbering
+from ..logs.rules import check_counts, check_ragged, reason
+
+EXTRA = "_extra"
+"""The prefix of the columns that catch fields past a row's columns (dropped once checked)."""
+JAVA_CHARSETS = {"utf-8": "UTF-8", "cp1252": "ISO-8859-1", "latin-1": "ISO-8859-1"}
+JAVA_CHARSETS["iso8859-1"] = "ISO-8859-1"
+"""Spark's CSV reader takes few charsets: cp1252 is read as latin-1, then its 0x80-0x9F
+characters are put right (:func:`_cp1252`)."""
 
 
-def read(spark, path: str | Path, format: str = "auto"):
-    """The raw log as a Spark DataFrame of strings (CSV/TSV) or typed columns (Parquet).
+def read(spark, path: str | Path, format: str = "auto", **reading):
+    """The raw log as a Spark DataFrame of strings (delimited text, read as the local engine
+    reads it: ``core.logs.dialect``) or typed columns (Parquet), the dialect (None for Parquet or
+    a folder of text parts, read with a header as before) and the file's line count (or None).
+
+    Text columns past the named ones (``_extra<k>``) catch the fields of rows wider than the
+    columns: :func:`prepare` drops and counts those rows.
 
     Raises
     ------
     FormatError
-        Missing file, a pickle, or a format other than CSV/TSV/Parquet.
+        Missing file, a pickle, bytes not in the chosen encoding, or a format other than
+        CSV/TSV/Parquet.
     """
     path = Path(path)
     if not path.exists():
         raise FormatError("no such file", path=path)
     if path.is_file():
         with open(path, "rb") as fh:
-            head = fh.read(65536)
+            head = fh.read(HEAD)
         refuse_pickles(path, head)
     else:
         head = b""
@@ -41,15 +56,52 @@ def read(spark, path: str | Path, format: str = "auto"):
         or (path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir()))
     )
     if is_parquet:
-        return spark.read.parquet(str(path))
+        return spark.read.parquet(str(path)), None, None
     if format not in ("auto", "csv", "tsv"):
         raise FormatError(
             f"the Spark engine reads CSV, TSV and Parquet logs, not '{format}'",
             path=path,
-            hint="convert the log, or use --engine local",
+            hint="convert the log, or use the local engine",
         )
-    sep = "\t" if format == "tsv" or path.suffix.lower() == ".tsv" else sniff_delimiter(head)
-    return spark.read.csv(str(path), header=True, sep=sep, inferSchema=False, mode="PERMISSIVE")
+    if format == "tsv" and reading.get("separator", "auto") == "auto":
+        reading["separator"] = "\t"
+    if not path.is_file():
+        df = spark.read.csv(str(path), header=True, inferSchema=False, mode="PERMISSIVE")
+        return df, None, None
+    dialect, scanned, _ = detect(path, head[:HEAD], **reading)
+    return _read_text(spark, path, dialect), dialect, scanned.lines
+
+
+def _read_text(spark, path: Path, dialect: Dialect):
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    names = list(dialect.names)
+    names += [f"{EXTRA}{k}" for k in range(dialect.fields - len(names))]
+    schema = StructType([StructField(n, StringType()) for n in names])
+    charset = JAVA_CHARSETS.get(dialect.encoding, dialect.encoding)
+    df = spark.read.csv(
+        str(path),
+        schema=schema,
+        header=dialect.header,
+        sep=dialect.separator,
+        encoding=charset,
+        quote='"' if dialect.quoting else "\u0000",
+        mode="PERMISSIVE",
+    )
+    return _cp1252(df) if dialect.encoding == "cp1252" else df
+
+
+def _cp1252(df):
+    """Text read as latin-1 with the characters cp1252 puts at 0x80-0x9F put back (“ ” € …)."""
+    from pyspark.sql import functions as F
+
+    pairs = [
+        (bytes([b]).decode("latin-1"), bytes([b]).decode("cp1252", "ignore"))
+        for b in range(0x80, 0xA0)
+    ]
+    source = "".join(a for a, b in pairs if b)
+    target = "".join(b for a, b in pairs if b)
+    return df.select(*[F.translate(F.col(f"`{c}`"), source, target).alias(c) for c in df.columns])
 
 
 def prepare(spark, path, **options):
@@ -79,14 +131,17 @@ def prepare(spark, path, **options):
     ParameterError
         An unknown option.
     """
-    from pyspark.sql import functions as F
-
     opts = log_options(**options)
-    raw = read(spark, path, opts.format)
-    cols = columns_of(pd.DataFrame(columns=raw.columns), path, **opts.roles())
-    df = raw.withColumn("_row", F.monotonically_increasing_id())
-    report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
-    events = _valid_events(_parse(df, cols, report), cols, report, opts.min_weight)
+    df, cols, extras, report, dialect, numbering = _opened(spark, path, opts)
+    decimal = dialect.decimal if dialect else "."
+    wide = _wide_condition(extras, len(df.columns) - len(extras) - 1)
+    conds = wide + _drop_conditions(cols, opts.min_weight)
+    low = reason("low_weight", column=cols.weight, minimum=opts.min_weight or 0)
+    events = _valid_events(_parse(df, cols, report, decimal), cols, report, conds, (numbering, low))
+    for why, _ in wide:
+        if why in report.dropped:
+            n, lines = report.dropped[why], report.sample_rows[why]
+            check_ragged(n, report.rows_read, why, lines, str(path), opts.max_ragged)
     events = _min_counts(events, report, opts.min_item_count, opts.min_user_count)
     events = sessionise(
         events, parse_duration(opts.session_gap), bool(cols.session), cols.time is not None
@@ -95,12 +150,52 @@ def prepare(spark, path, **options):
     return events, report
 
 
-def _valid_events(df, cols: ColumnMap, report: LogReport, min_weight: float | None):
-    """The parsed rows without those a drop reason of ``core.logs.rules`` removes (counted)."""
+def _opened(spark, path, opts):
+    """(the rows with a row number, the column mapping, the catch-all columns, the report begun,
+    the dialect)."""
     from pyspark.sql import functions as F
 
-    conds = _drop_conditions(cols, min_weight)
-    _count_drops(df, conds, report, min_weight, cols)
+    expect = tuple(v for v in opts.roles().values() if v)
+    raw, dialect, lines = read(spark, path, opts.format, expect=expect, **opts.reading())
+    extras = [c for c in raw.columns if c.startswith(EXTRA)]
+    frame = pd.DataFrame(columns=[c for c in raw.columns if c not in extras])
+    frame.attrs["header"] = dialect.header if dialect else True
+    cols = columns_of(frame, path, **opts.roles())
+    df = raw.withColumn("_row", F.monotonically_increasing_id())
+    report = LogReport(source=str(path), rows_read=df.count(), columns=cols.to_dict())
+    numbering = _plain_numbering
+    if dialect is not None:
+        report.reading = {"format": "csv", **dialect.to_dict(), "described": dialect.describe()}
+        skipped = [dialect.header_line] if dialect.header else []
+        rows_of = line_numbering(Path(path), lines, skipped)
+        numbering = lambda keys: rows_of(keys, report.rows_read)  # noqa: E731
+    return df, cols, extras, report, dialect, numbering
+
+
+def _plain_numbering(keys):
+    """Row index → file line after a header (a folder of parts: as before)."""
+    return keys + 2
+
+
+def _wide_condition(extras: list[str], width: int) -> list:
+    """Rows holding a value past the columns (the local reader's ``Ragged`` rule)."""
+    from pyspark.sql import functions as F
+
+    if not extras:
+        return []
+    filled = [F.coalesce(F.trim(F.col(f"`{c}`")), F.lit("")) != "" for c in extras]
+    cond = filled[0]
+    for c in filled[1:]:
+        cond = cond | c
+    return [(reason("too_many_fields", width=width), cond)]
+
+
+def _valid_events(df, cols: ColumnMap, report: LogReport, conds, lines_and_filter):
+    """The parsed rows without those a drop reason of ``core.logs.rules`` removes (counted;
+    ``lines_and_filter``: row index → file line, the reason counted as filtered)."""
+    from pyspark.sql import functions as F
+
+    _count_drops(df, conds, report, *lines_and_filter)
     keep = F.lit(True)
     for _, c in conds:
         keep = keep & ~F.coalesce(c, F.lit(False))
@@ -114,8 +209,12 @@ def _valid_events(df, cols: ColumnMap, report: LogReport, min_weight: float | No
     )
 
 
-def _parse(df, cols: ColumnMap, report: LogReport):
+def _parse(df, cols: ColumnMap, report: LogReport, decimal: str = "."):
     from pyspark.sql import functions as F
+
+    def number(c):
+        text = F.trim(c.cast("string"))
+        return (F.regexp_replace(text, ",", ".") if decimal == "," else text).cast("double")
 
     df = df.withColumn("user", F.trim(F.col(f"`{cols.user}`").cast("string")))
     df = df.withColumn("item", F.trim(F.col(f"`{cols.item}`").cast("string")))
@@ -123,7 +222,7 @@ def _parse(df, cols: ColumnMap, report: LogReport):
         df = df.withColumn("session_raw", F.trim(F.col(f"`{cols.session}`").cast("string")))
     if cols.time:
         t = F.col(f"`{cols.time}`")
-        num = F.trim(t.cast("string")).cast("double")
+        num = number(t)
         stats = df.select(F.avg(num.isNotNull().cast("double")).alias("share")).first()
         if stats["share"] is not None and stats["share"] > 0.5:
             median = df.select(num.alias("n")).approxQuantile("n", [0.5], 0.001)[0]
@@ -138,9 +237,7 @@ def _parse(df, cols: ColumnMap, report: LogReport):
     else:
         df = df.withColumn("time", F.lit(None).cast("double"))
     if cols.weight:
-        df = df.withColumn(
-            "weight", F.trim(F.col(f"`{cols.weight}`").cast("string")).cast("double")
-        )
+        df = df.withColumn("weight", number(F.col(f"`{cols.weight}`")))
     else:
         df = df.withColumn("weight", F.lit(None).cast("double"))
     return df
@@ -172,7 +269,7 @@ def _drop_conditions(cols, min_weight):
     return conds
 
 
-def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
+def _count_drops(df, conds, report: LogReport, numbering, filtered: str) -> None:
     from pyspark.sql import functions as F
 
     exprs, earlier = [], F.lit(False)
@@ -186,32 +283,30 @@ def _count_drops(df, conds, report: LogReport, min_weight, cols) -> None:
         return
     counts = df.select(*exprs).first().asDict()
     bad_names = [n for n, c in counts.items() if c]
-    samples = _sample_lines(df, [(n, f) for n, f in firsts if n in bad_names]) if bad_names else {}
+    flagged = [(n, f) for n, f in firsts if n in bad_names]
+    samples = _sample_lines(df, flagged, numbering) if bad_names else {}
     for name, n in counts.items():
         if not n:
             continue
-        if min_weight is not None and name == reason(
-            "low_weight", column=cols.weight, minimum=min_weight
-        ):
+        if name == filtered:
             report.filtered[name] = int(n)
         else:
             report.dropped[name] = int(n)
             report.sample_rows[name] = samples.get(name, [])
 
 
-def _sample_lines(df, firsts) -> dict:
-    """File line numbers (header = line 1) of the first bad rows, for CSV; costs a pass only when
-    something was dropped."""
+def _sample_lines(df, firsts, numbering=_plain_numbering) -> dict:
+    """File line numbers of the first bad rows (``numbering``: row index → line, blank lines
+    and the header counted as the local reader counts them); a pass only when something was
+    dropped."""
     flagged = df.select(*[f.alias(f"b{i}") for i, (_, f) in enumerate(firsts)])
     indexed = flagged.rdd.zipWithIndex()
     out = {}
     for i, (name, _) in enumerate(firsts):
         hits = (
-            indexed.filter(lambda pair, i=i: pair[0][i])
-            .map(lambda pair: pair[1] + 2)
-            .take(SAMPLE_ROWS)
+            indexed.filter(lambda pair, i=i: pair[0][i]).map(lambda pair: pair[1]).take(SAMPLE_ROWS)
         )
-        out[name] = [int(h) for h in hits]
+        out[name] = [int(h) for h in numbering(np.asarray(hits, dtype=np.int64))]
     return out
 
 

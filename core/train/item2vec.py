@@ -252,7 +252,8 @@ def _check_trainable(inter: Interactions, seqs: list[np.ndarray], min_count: int
         raise DataError(
             "no session has two or more events; item2vec needs co-occurring items",
             path=inter.report.source,
-            hint="raise --session-gap or check the user/time columns",
+            hint="raise the session gap or check the user/time columns",
+            options=("session_gap", "user_col", "time_col"),
         )
     most = int(np.bincount(np.concatenate(seqs)).max())
     if min_count > most:

@@ -24,6 +24,17 @@ def user_facing(message: str) -> str:
     return re.sub(root + r"/(uploads|blobs)/[0-9a-f]{32}/?", "", message)
 
 
+def show_error(exc: EmbedlabError, labels: dict | None = None) -> None:
+    """A user mistake as one ``st.error`` line: the text the CLI prints (without its flags),
+    escaped, without server paths; with ``labels`` (option name → what the page calls its box),
+    the boxes on the page that change it."""
+    text = md(user_facing(str(exc)))
+    boxes = [labels[o] for o in getattr(exc, "options", ()) if labels and o in labels]
+    if boxes:
+        text += md(f" (change {', '.join(dict.fromkeys(boxes))} on this page)")
+    st.error(text)
+
+
 def guarded(page):
     """A user mistake anywhere in a page becomes an ``st.error``; anything else (a bug) is logged
     with its traceback on the server and the user gets one line, never a traceback or a path."""
@@ -33,7 +44,7 @@ def guarded(page):
         try:
             page()
         except EmbedlabError as exc:
-            st.error(md(user_facing(str(exc))))
+            show_error(exc)
         except Exception:
             log.exception("page %s failed", page.__module__)
             st.error(

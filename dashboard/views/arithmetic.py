@@ -69,7 +69,7 @@ def page():
             emb,
             f"{method}: {result.expression}",
             tables=[("answers", table)],
-            key="arith",
+            key="arithmetic.chart",
         )
     share.copy_link("arithmetic")
 

@@ -5,14 +5,23 @@ import time
 import pandas as pd
 import streamlit as st
 
-from embedlab.core.experiments import AXES, default_values, driver, run_sweep, summarise
+from embedlab.core.errors import ParameterError
+from embedlab.core.experiments import (
+    AXES,
+    default_values,
+    driver,
+    parse_grid,
+    run_sweep,
+    summarise,
+)
 from embedlab.core.experiments.estimate import sweep_seconds, training_cost
 from embedlab.core.experiments.sweep import reading, sweep_points
 from embedlab.core.plots import sweep_figure
 from embedlab.core.train import TRAINING_METHODS
 from embedlab.dashboard import share, state
+from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
-from embedlab.dashboard.views import guarded
+from embedlab.dashboard.views import guarded, show_error
 from embedlab.dashboard.widgets import log_picker
 
 AXIS_HELP = {
@@ -44,33 +53,53 @@ def page():
     with run_tab:
         _run()
     with open_tab:
-        up = st.file_uploader(
-            "Sweep rows (CSV written by this page or `embedlab sweep --out`)", key="sweep-csv"
-        )
-        if up is not None:
-            rows = pd.read_csv(up)
-            missing = {"axis", "value", "method", "seed", "hr", "lift", "stability"} - set(
-                rows.columns
-            )
-            if missing:
-                st.error(
-                    f"{md(up.name)} is not a sweep result: "
-                    f"it lacks the columns {', '.join(sorted(missing))}"
-                )
-            else:
-                st.session_state["sweep"] = (rows, summarise(rows), None, up.name)
-    if "sweep" in st.session_state:
-        _show(*st.session_state["sweep"])
+        _reopen()
+    if keys.CATALOG_SWEEP.held():
+        _show(*keys.CATALOG_SWEEP.get())
 
 
 def _run():
+    """The log, the grid and the methods; the estimate; the run."""
     name, inter = log_picker(
         LOG, help="Upload a log (e.g. a basket file like groceries.csv) on the Data page."
     )
+    axis, grid, methods, seeds, mode = _grid_controls(inter)
+    try:
+        values = parse_grid(grid)  # as the CLI's --values
+    except ParameterError as exc:
+        show_error(exc)
+        return
+    points = sweep_points(inter, axis, values, mode)
+    estimate = _estimate(inter, methods, points, axis, seeds)
+    st.caption(
+        f"{len(points) * len(methods) * seeds} trainings; "
+        f"estimated ~{estimate:.0f} s on this server "
+        "(from two timed trainings on parts of the log)."
+    )
+    if st.button("Run sweep", type="primary", disabled=not methods or not values):
+        bar = st.progress(0.0, text="starting")
+        t = time.perf_counter()
+        result = run_sweep(
+            inter,
+            axis,
+            values,
+            methods,
+            seeds=seeds,
+            mode=mode,
+            progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+        )
+        bar.progress(1.0, text=f"done in {time.perf_counter() - t:.0f} s")
+        keys.CATALOG_SWEEP.set((result.rows, result.summary, result.why, name))
+
+
+def _grid_controls(inter) -> tuple[str, str, list[str], int, str]:
+    """(axis, grid text, methods, seeds, which items to keep)."""
     c = st.columns(4)
     axis = c[0].selectbox("Shrink", AXES, format_func=lambda a: f"{a}: {AXIS_HELP[a]}")
     grid = c[1].text_input(
-        "Grid", ", ".join(f"{v:g}" for v in default_values(inter, axis)), key=f"grid-{axis}"
+        "Grid",
+        ", ".join(f"{v:g}" for v in default_values(inter, axis)),
+        key=f"catalog.grid.{axis}",
     )
     methods = c[2].multiselect("Methods", TRAINING_METHODS, default=["item2vec", "als"])
     seeds = c[3].number_input("Seeds", 1, 10, 3)
@@ -85,28 +114,25 @@ def _run():
         if axis == "items"
         else "random"
     )
-    values = [float(v) for v in grid.replace(" ", "").split(",") if v]
-    points = sweep_points(inter, axis, values, mode)
-    estimate = _estimate(inter, methods, points, axis, int(seeds))
-    st.caption(
-        f"{len(points) * len(methods) * int(seeds)} trainings; "
-        f"estimated ~{estimate:.0f} s on this server "
-        "(from two timed trainings on parts of the log)."
+    return axis, grid, methods, int(seeds), mode
+
+
+def _reopen():
+    """A sweep's rows, read back from the CSV this page or ``embedlab sweep --out`` wrote."""
+    up = st.file_uploader(
+        "Sweep rows (CSV written by this page or `embedlab sweep --out`)", key="catalog.sweep_csv"
     )
-    if st.button("Run sweep", type="primary", disabled=not methods or not values):
-        bar = st.progress(0.0, text="starting")
-        t = time.perf_counter()
-        result = run_sweep(
-            inter,
-            axis,
-            values,
-            methods,
-            seeds=int(seeds),
-            mode=mode,
-            progress=lambda f, m: bar.progress(min(f, 1.0), text=m),
+    if up is None:
+        return
+    rows = pd.read_csv(up)
+    missing = {"axis", "value", "method", "seed", "hr", "lift", "stability"} - set(rows.columns)
+    if missing:
+        st.error(
+            f"{md(up.name)} is not a sweep result: "
+            f"it lacks the columns {', '.join(sorted(missing))}"
         )
-        bar.progress(1.0, text=f"done in {time.perf_counter() - t:.0f} s")
-        st.session_state["sweep"] = (result.rows, result.summary, result.why, name)
+    else:
+        keys.CATALOG_SWEEP.set((rows, summarise(rows), None, up.name))
 
 
 def _drivers(verdicts: dict) -> None:
@@ -127,7 +153,7 @@ def _drivers(verdicts: dict) -> None:
 def _estimate(inter, methods, points, axis, seeds) -> float:
     """Seconds for the grid (core.experiments.estimate), each method's cost measured once per
     log."""
-    cache = st.session_state.setdefault("catalog.train_cost", {})
+    cache = keys.CATALOG_COSTS.memo()
     for m in methods:
         if (id(inter), m) not in cache:
             cache[(id(inter), m)] = training_cost(inter, m)
@@ -156,7 +182,7 @@ def _show(rows, summary, why, name):
         None,
         f"catalog-size sweep on {name}, {seeds} seeds per point",
         tables=[("summary", summary)],
-        key=f"sweep-{metric}",
+        key=f"catalog.chart.{metric}",
     )
     st.dataframe(summary, hide_index=True, width="stretch")
     if why is not None and len(why):

@@ -1,5 +1,6 @@
 """Data: the built-in GloVe, the sample log, or your own vectors or interaction log."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -7,11 +8,13 @@ import streamlit as st
 
 from embedlab.core import io
 from embedlab.core.errors import EmbedlabError
-from embedlab.core.logs import SESSION_GAP, guess_columns, looks_like_baskets, prepare
+from embedlab.core.logs import SESSION_GAP, guess_columns, prepare
 from embedlab.core.logs.columns import NONE, describing_columns
-from embedlab.core.logs.read import LOG_FORMATS, open_log
+from embedlab.core.logs.read import LOG_FORMATS
 from embedlab.core.workspace import human_size
+from embedlab.dashboard import reading as reading_panel
 from embedlab.dashboard import state
+from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 
@@ -19,26 +22,10 @@ from embedlab.dashboard.views import guarded
 def _saved(upload) -> Path:
     """An upload, stored in the workspace by its content (once, whatever the reruns) so the same
     loaders read it; unclaimed uploads are removed when the session ends."""
-    stored = st.session_state.setdefault("data.stored_uploads", {})
+    stored = keys.DATA_UPLOADS.memo()
     if upload.file_id not in stored:
         stored[upload.file_id] = state.store_upload(upload.getvalue(), upload.name)
     return stored[upload.file_id]
-
-
-def _uploaded_log(upload, path: Path, fmt: str):
-    """(the log's first rows, read as baskets?) parsed once per upload and format, not on every
-    widget change.  Only the first chunk is held: validating streams the whole file (core.logs)."""
-    cache = st.session_state.setdefault("log_frames", {})
-    key = (upload.file_id, fmt)
-    if key not in cache:
-        cache.clear()  # one uploaded log in memory at a time
-        log = open_log(path, fmt)
-        if fmt == "auto" and looks_like_baskets(log.first):
-            log = open_log(path, "baskets")
-        frame = log.first.copy()
-        frame.attrs["baskets"] = log.baskets
-        cache[key] = (frame, log.baskets)
-    return cache[key]
 
 
 @guarded
@@ -90,10 +77,10 @@ def _sample():
         "A synthetic log with known ground truth (`sample_data/`): "
         "items in genres with Zipf popularity, users with genre tastes, time-ordered sessions."
     )
-    _report(inter.report)
+    reading_panel.report(inter.report)
     cols = st.columns(len(state.SAMPLE_METHODS))
     for col, method in zip(cols, state.SAMPLE_METHODS):
-        if col.button(f"Explore {method} vectors", key=f"sample-{method}"):
+        if col.button(f"Explore {method} vectors", key=f"data.sample.{method}"):
             state.set_active(f"sample:{method}")
             st.success(f"Active: {method} trained on the sample log.")
 
@@ -101,11 +88,11 @@ def _sample():
 def _vectors():
     up = st.file_uploader(
         "Vector file",
-        key="vec-upload",
+        key="data.vectors_upload",
         help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, "
         "Parquet, CSV",
     )
-    meta = st.file_uploader("Optional projector metadata.tsv", key="vec-meta")
+    meta = st.file_uploader("Optional projector metadata.tsv", key="data.vectors_metadata")
     c = st.columns(2)
     fmt = c[0].selectbox("Format", ["auto"] + list(io.READ_FORMATS))
     encoding = c[1].selectbox(
@@ -128,59 +115,116 @@ def _vectors():
 
 def _log():
     up = st.file_uploader(
-        "Interaction log (CSV/TSV, Parquet, JSON Lines, or one basket per line)", key="log-upload"
+        "Interaction log (CSV/TSV or any separator, Parquet, JSON Lines, or one basket per line)",
+        key="data.log_upload",
     )
     meta = st.file_uploader(
-        "Optional item metadata (titles, genres), joined on the item id", key="log-meta"
+        "Optional item metadata (titles, genres), joined on the item id", key="data.log_metadata"
     )
     if up is None:
         return
     path = _saved(up)
-    fmt = st.selectbox("Log format", LOG_FORMATS)
-    frame, baskets = _uploaded_log(up, path, fmt)
-    if baskets:
+    fmt = st.selectbox("Log format", LOG_FORMATS, key="data.log_format")
+    reading = reading_panel.reading_controls("log")
+    shown = reading_panel.log_preview(up, path, fmt, reading)
+    if shown is None:
+        return
+    frame, how = _preview(up, shown)
+    picked = _column_pickers(frame, up.file_id)
+    own = _own_metadata(frame, picked, disabled=meta is not None)
+    options = {"format": how["format"] if frame.attrs["baskets"] else fmt, **reading}
+    options |= {**_roles(picked), **_cleaning(), "metadata_cols": [] if meta else own}
+    if meta is not None:
+        ids = frame[picked["item"]] if picked["item"] in frame else None
+        mapped = reading_panel.metadata_panel(meta, _saved(meta), ids)
+        if mapped is None:
+            return
+        options |= mapped
+    signature = (up.file_id, meta.file_id if meta else None, json.dumps(options, sort_keys=True))
+    if st.button("Validate log", type="primary"):
+        _validate(up, path, meta, options, signature)
+    _validated_report(signature)
+
+
+def _preview(up, shown) -> tuple[pd.DataFrame, dict]:
+    """The log's first rows and how they were read."""
+    frame, how = shown
+    if frame.attrs["baskets"]:
         st.info(
             "This looks like one basket per line (no known column names, padded empty fields): "
             "read as baskets."
         )
+    reading_panel.said_how(how)
     st.write(f"Preview of {md(up.name)} (its first {len(frame):,} rows):")
     st.dataframe(frame.head(20), width="stretch")
-    picked = _column_pickers(frame)
+    return frame, how
+
+
+def _validated_report(signature) -> None:
+    """The report of the log validated last, while the page still shows what it was validated
+    from; after a change, a note to validate again instead of a stale report."""
+    validated = keys.DATA_VALIDATED.get()
+    if not validated or validated[0] not in state.logs().values():
+        return
+    if validated[1] != signature:
+        st.caption("The file or its options changed since it was validated: validate it again.")
+        return
+    reading_panel.report(state.load_log(validated[0]).report)
+
+
+def _own_metadata(frame: pd.DataFrame, picked: dict, disabled: bool) -> list[str]:
+    """The log's own columns to keep as item metadata (titles first offered)."""
     spare = [c for c in frame.columns if c not in picked.values()]
-    own = st.multiselect(
+    return st.multiselect(
         "Item metadata from this log's columns (titles for maps and neighbours)",
         spare,
         default=describing_columns(spare),
-        key="log-meta-cols",
-        disabled=meta is not None,
+        key="data.log_metadata_columns",
+        disabled=disabled,
         help="Each item's first row with a value; an uploaded metadata file is used instead.",
     )
-    o = st.columns(3)
-    gap = o[0].text_input("New session after a gap of", SESSION_GAP)
-    min_count = o[1].number_input("Drop items with fewer events than", 1, 1000, 1)
-    min_rating = o[2].number_input("Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0)
-    if st.button("Validate log", type="primary"):
-        meta_path = _saved(meta) if meta is not None else None
-        options = {
-            "format": "baskets" if baskets else fmt,
-            "user_col": picked["user"],
-            "item_col": picked["item"],
-            "time_col": picked["time"],
-            "weight_col": picked["weight"],
-            "session_col": picked["session"],
-            "session_gap": gap,
-            "min_item_count": int(min_count),
-            "min_weight": min_rating or None,
-            "metadata_cols": [] if meta is not None else own,
-        }
+
+
+def _roles(picked: dict) -> dict:
+    return {f"{role}_col": picked[role] for role in ROLES}
+
+
+def _cleaning() -> dict:
+    """Sessions, filters and the share of ragged rows: the cleaning options of
+    ``core.logs.prepare``."""
+    o = st.columns(4)
+    gap = o[0].text_input("New session after a gap of", SESSION_GAP, key="data.log_gap")
+    min_count = o[1].number_input(
+        "Drop items with fewer events than", 1, 1000, 1, key="data.log_min_count"
+    )
+    min_rating = o[2].number_input(
+        "Keep weights ≥ (0 = keep all)", 0.0, 1e9, 0.0, key="data.log_min_weight"
+    )
+    with o[3]:
+        ragged = reading_panel.ragged_share()
+    return {
+        "session_gap": gap,
+        "min_item_count": int(min_count),
+        "min_weight": min_rating or None,
+        "max_ragged": ragged,
+    }
+
+
+def _validate(up, path: Path, meta, options: dict, signature) -> None:
+    """Validate the log with ``options`` and store it (with the options that validate it again)
+    for the Train and Catalog pages; an error points at the boxes that change it."""
+    meta_path = _saved(meta) if meta is not None else None
+    try:
         inter = prepare(path, metadata=meta_path, **options)
-        if meta_path is not None:
-            options["metadata"] = state.workspace().upload_ref(meta_path)
-        st.session_state["data.validated"] = state.add_log(up.name, path, options, inter)
-        st.success(f"{md(up.name)} is ready to train on the Train page.")
-    validated = st.session_state.get("data.validated")
-    if validated in state.logs().values():
-        _report(state.load_log(validated).report)
+    except EmbedlabError as exc:
+        keys.DATA_VALIDATED.pop()
+        reading_panel.failed(exc)
+        return
+    stored = dict(options)
+    if meta_path is not None:
+        stored["metadata"] = state.workspace().upload_ref(meta_path)
+    keys.DATA_VALIDATED.set((state.add_log(up.name, path, stored, inter), signature))
+    st.success(f"{md(up.name)} is ready to train on the Train page.")
 
 
 def _stored():
@@ -199,7 +243,7 @@ def _stored():
         c[0].text_input(
             "Name",
             value=rec.name,
-            key=f"data.name.{rec.id}",
+            key=keys.family(keys.DATA_NAME, rec.id),
             label_visibility="collapsed",
             on_change=_rename,
             args=(rec.id,),
@@ -218,7 +262,7 @@ def _stored():
 
 
 def _rename(set_id: str) -> None:
-    state.workspace().rename(set_id, st.session_state[f"data.name.{set_id}"])
+    state.workspace().rename(set_id, keys.widget_value(keys.family(keys.DATA_NAME, set_id)))
 
 
 def _remove(set_id: str, mine: bool) -> None:
@@ -232,46 +276,45 @@ ROLES = ("user", "item", "time", "weight", "session")
 GLOVE_N = state.Control("data.glove_n", None, 0)
 
 
-def _column_pickers(frame) -> dict:
-    """One select box per role, preset to the guess; when a guess fails the user picks."""
+def _column_pickers(frame: pd.DataFrame, upload_id: str) -> dict:
+    """One select box per role, preset to the guess; when the guess fails the user picks, and
+    the page says so until they have."""
     try:
         guess = guess_columns(frame).to_dict()
     except EmbedlabError as exc:
-        st.warning(f"{md(exc.message)}: pick the columns below.")
         guess = {"user": frame.columns[0], "item": frame.columns[min(1, len(frame.columns) - 1)]}
+        if upload_id not in keys.DATA_CONFIRMED.memo():
+            _unguessed(exc, frame)
     optional = ["(none)"] + list(frame.columns)
+    shown = keys.digest(upload_id, *frame.columns)  # new columns: new pickers, fresh guesses
     picked = {}
     for col, role in zip(st.columns(len(ROLES)), ROLES):
         options = list(frame.columns) if role in ("user", "item") else optional
         default = guess.get(role) or "(none)"
-        value = col.selectbox(role, options, index=options.index(default), key=f"col-{role}")
+        value = col.selectbox(
+            role,
+            options,
+            index=options.index(default),
+            key=keys.family("data.column", f"{role}.{shown}"),
+            on_change=_confirmed,
+            args=(upload_id,),
+        )
         picked[role] = NONE if value == "(none)" else value  # "(none)" is off, not "guess one"
     return picked
 
 
-def _report(report):
-    st.markdown(
-        f"**{report.rows_kept:,}** of {report.rows_read:,} rows kept · {report.users:,} users · "
-        f"{report.items:,} items · {report.sessions:,} sessions"
-    )
-    rows = [
-        {
-            "what": "dropped",
-            "reason": r,
-            "rows": n,
-            "sample rows": ", ".join(map(str, report.sample_rows[r])),
-        }
-        for r, n in report.dropped.items()
-    ]
-    rows += [
-        {"what": "filtered", "reason": r, "rows": n, "sample rows": ""}
-        for r, n in report.filtered.items()
-    ]
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+def _unguessed(exc: EmbedlabError, frame: pd.DataFrame) -> None:
+    if frame.attrs.get("header") is False:
+        st.warning(
+            "The first row is data, not column names: name the columns above ('Column names') "
+            "or pick the user and item columns below."
+        )
     else:
-        st.caption("No row was dropped.")
-    st.caption("Columns: " + md(", ".join(f"{k} = {v}" for k, v in report.columns.items() if v)))
+        st.warning(f"{md(exc.message)}: pick the columns below.")
+
+
+def _confirmed(upload_id: str) -> None:
+    keys.DATA_CONFIRMED.memo()[upload_id] = True
 
 
 page()

@@ -23,7 +23,7 @@ def page():
     default = KEYS.default if choice == state.BUILTIN else emb.keys[:3]
     key = KEYS.init(default=default, valid=lambda ks: all(emb.find(k) is not None for k in ks))
     kept = [
-        emb.resolve(k) for k in st.session_state[key] if emb.find(k) is not None
+        emb.resolve(k) for k in KEYS.value if emb.find(k) is not None
     ]  # unknown URL keys dropped
     KEYS.set(kept)
     options = list(dict.fromkeys(kept + emb.keys[:MAX_OPTIONS]))

@@ -8,13 +8,16 @@ import numpy as np
 import streamlit as st
 
 from embedlab.core import layouts, pointmap
-from embedlab.core.clusters import metadata_labels, split_values
+from embedlab.core.clusters import label_columns, metadata_labels
 from embedlab.core.errors import ParameterError
+from embedlab.core.marks import Mark, mark, neighbourhood, placing
+from embedlab.core.matching import keys_matching
 from embedlab.core.plots import PALETTE, map_figure
 from embedlab.core.project import SAMPLINGS, project, sample_rows
 from embedlab.core.search import neighbours
 from embedlab.dashboard import share, state
 from embedlab.dashboard.components import point_map
+from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 
@@ -39,7 +42,7 @@ def page():
     view = _controls(emb)
     if view["method"] == "axes" or view["three"]:
         return _classic(choice, emb, view)
-    view["hits"] = _matches(emb, view["search"], view["regex"])
+    view["hits"] = keys_matching(emb, view["search"], view["regex"])
     ids, note = sample_rows(
         emb,
         view["points"],
@@ -61,12 +64,12 @@ SAMPLING = state.Control("map.sampling", "sampling", "frequent")
 LABEL = state.Control("map.label", "label", "keys")
 SEARCH = state.Control("map.q", "q", "")
 REGEX = state.Control("map.re", "re", False)
-THREE = state.Control("map.3d", "3d", False)
+THREE = state.Control("map.three_d", "3d", False)
 AXES = [state.Control(f"map.axis{i}", f"ax{i}", "") for i in range(4)]
 
 
 def _controls(emb) -> dict:
-    label_cols = _label_columns(emb)
+    label_cols = label_columns(emb.metadata)
     default_points = _default_points(emb)
     c1, c2, c3, c4 = st.columns(4)
     method = c1.selectbox(
@@ -125,21 +128,6 @@ def _default_points(emb) -> int:
     return DEFAULT_POINTS
 
 
-def _label_columns(emb) -> list[str]:
-    """Metadata columns worth naming regions by: few distinct values once multi-values are split."""
-    if emb.metadata is None:
-        return []
-    out = []
-    for col in emb.metadata.columns:
-        values = emb.metadata[col].dropna().astype(str)
-        if values.empty or values.nunique() > 5000:
-            continue
-        distinct = {v for cell in values.unique()[:5000] for v in split_values(cell)}
-        if 2 <= len(distinct) <= 200:
-            out.append(col)
-    return out
-
-
 def _wait(job, note: str) -> None:
     st.caption(md(f"Will draw: {note}."))
     st.info(
@@ -170,7 +158,7 @@ def _draw(emb, layout, view, note) -> None:
     labels, label_note = _region_labels(emb, layout, view["label"])
     selected = _selected_key(emb, layout)
     marks, mark_note = _marks(emb, layout, view, selected)
-    st.session_state["map_mark_rows"] = [rows for _, rows in marks]
+    keys.MAP_MARK_ROWS.set([m.rows for m in marks])
     caption = f"Drawn: {note}, no further sampling ({_origin(layout)}). {label_note}{mark_note}"
     st.caption(
         md(caption) + " Drag to pan, scroll to zoom (around the pointer), hover for the key, "
@@ -182,10 +170,10 @@ def _draw(emb, layout, view, note) -> None:
         data_id=f"{layout.key}:{len(layout.ids)}",
         palette=PALETTE,
         labels=pointmap.labels_at(layout.centres, labels),
-        marks=[_mark_arg(m) for m, _ in marks],
+        marks=[_mark_arg(m) for m in marks],
         caption=provenance,
         filename="embedlab-map",
-        key="map_points",
+        key=keys.MAP_CANVAS,
     )
     st.download_button(
         "PNG of the whole map (server-side)",
@@ -195,7 +183,7 @@ def _draw(emb, layout, view, note) -> None:
             pointmap.raster(layout.coords, layout.clusters, PALETTE), provenance
         ),
         on_click="ignore",
-        key="map_png",
+        key="map.png",
         help="The whole layout with its provenance caption; the map's "
         "own Download PNG button saves the view you are looking at.",
     )
@@ -215,14 +203,15 @@ def _packed(
     return pointmap.pack(_layout.coords, _layout.clusters, keys)
 
 
-def _mark_arg(mark: dict) -> dict:
+def _mark_arg(m: Mark) -> dict:
+    """A mark as the point-map component takes it."""
     return {
-        "name": mark["name"],
-        "color": mark["color"],
-        "x": [float(v) for v in mark["x"]],
-        "y": [float(v) for v in mark["y"]],
-        "text": list(mark["text"]),
-        "lines": "lines_from" in mark,
+        "name": m.name,
+        "color": m.colour,
+        "x": [float(v) for v in m.xy[:, 0]],
+        "y": [float(v) for v in m.xy[:, 1]],
+        "text": list(m.keys),
+        "lines": m.lines,
     }
 
 
@@ -257,72 +246,44 @@ def _region_labels(emb, layout, column: str) -> tuple[list[str], str]:
     )
 
 
-def _marks(emb, layout, view, selected) -> tuple[list[tuple[dict, np.ndarray]], str]:
-    """Search hits and the selected point with its neighbours, each as (mark, rows)."""
+def _marks(emb, layout, view, selected) -> tuple[list[Mark], str]:
+    """Search hits (red) and the selected point with its neighbours (orange), and what they
+    are, in words."""
     out, notes = [], []
-    hits = view["hits"]
     if view["search"]:
-        shown = hits[:MAX_MARKED]
-        mark, placed = _mark(emb, layout, shown, "search hits", "#D62728")
-        out.append((mark, shown))
-        notes.append(
-            f" {len(hits):,} keys match the search"
-            + (f", the first {len(shown):,} are marked" if len(hits) > len(shown) else "")
-            + (
-                f"; {placed} of them are outside the sample and were placed onto the layout "
-                f"({_placing(layout)})"
-                if placed
-                else ""
-            )
-            + "."
-        )
+        out.append(mark(layout, emb, view["hits"][:MAX_MARKED], "search hits", "#D62728"))
+        notes.append(_hits_note(view["hits"], out[-1], layout))
     if selected:
-        found = neighbours(emb, selected, k=10)
-        rows = np.concatenate([[emb.index(selected)], found.ids]).astype(np.int64)
-        mark, placed = _mark(emb, layout, rows, f"{selected} and its neighbours", "#FF7F0E")
-        mark["lines_from"] = (mark["x"][0], mark["y"][0])
-        out.append((mark, rows))
-        notes.append(
-            f" Orange: '{selected}' and its 10 nearest neighbours "
-            f"in the original {emb.dim}-d space (cosine)"
-            + (f"; {placed} placed onto the layout ({_placing(layout)})" if placed else "")
-            + "."
-        )
+        rows = neighbourhood(emb, selected, k=10)
+        name = f"{selected} and its neighbours"
+        out.append(mark(layout, emb, rows, name, "#FF7F0E", lines=True))
+        notes.append(_neighbours_note(emb, selected, out[-1], layout))
     return out, "".join(notes)
 
 
-def _placing(layout) -> str:
+def _hits_note(hits: np.ndarray, shown: Mark, layout) -> str:
+    placed = shown.n_placed
     return (
-        "openTSNE transform"
-        if layout.spec.method == "tsne"
-        else (
-            "exact PCA projection"
-            if layout.spec.method == "pca"
-            else "median of their laid-out neighbours"
+        f" {len(hits):,} keys match the search"
+        + (f", the first {len(shown.rows):,} are marked" if len(hits) > len(shown.rows) else "")
+        + (
+            f"; {placed} of them are outside the sample and were placed onto the layout "
+            f"({placing(layout.spec.method)})"
+            if placed
+            else ""
         )
+        + "."
     )
 
 
-def _mark(emb, layout, rows: np.ndarray, name: str, colour: str) -> tuple[dict, int]:
-    """Positions of ``rows`` on the layout; rows the layout lacks are placed onto it."""
-    pos = np.full(len(emb), -1, dtype=np.int64)
-    pos[layout.ids] = np.arange(len(layout.ids))
-    where = pos[rows]
-    xy = np.zeros((len(rows), 2), dtype=np.float32)
-    inside = where >= 0
-    xy[inside] = layout.coords[where[inside]]
-    if (~inside).any():
-        xy[~inside] = layouts.place(
-            layout, emb, np.asarray(emb.vectors[rows[~inside]], dtype=np.float32)
-        )
-    mark = {
-        "name": name,
-        "x": xy[:, 0],
-        "y": xy[:, 1],
-        "text": [emb.keys[i] for i in rows],
-        "color": colour,
-    }
-    return mark, int((~inside).sum())
+def _neighbours_note(emb, selected: str, shown: Mark, layout) -> str:
+    placed = shown.n_placed
+    return (
+        f" Orange: '{selected}' and its 10 nearest neighbours "
+        f"in the original {emb.dim}-d space (cosine)"
+        + (f"; {placed} placed onto the layout ({placing(layout.spec.method)})" if placed else "")
+        + "."
+    )
 
 
 def _selected_key(emb, layout) -> str:
@@ -335,7 +296,7 @@ def _selected_key(emb, layout) -> str:
     if key and emb.find(key) is None:
         state.set_params(sel=None)
         return ""
-    if key and st.button(f"Clear the neighbours of '{key}'", key="map_clear"):
+    if key and st.button(f"Clear the neighbours of '{key}'", key="map.clear"):
         state.set_params(sel=None)
         return ""
     return key
@@ -343,16 +304,14 @@ def _selected_key(emb, layout) -> str:
 
 def _clicked_row(layout) -> int | None:
     """The row of the set clicked since the last run (each click carries a new nonce), else None."""
-    click = st.session_state.get("map_points")
-    if not isinstance(click, dict) or click.get("nonce") == st.session_state.get("map_click_seen"):
+    click = keys.widget_value(keys.MAP_CANVAS)
+    if not isinstance(click, dict) or click.get("nonce") == keys.MAP_CLICK_SEEN.get():
         return None
-    st.session_state["map_click_seen"] = click.get("nonce")
+    keys.MAP_CLICK_SEEN.set(click.get("nonce"))
     try:
         if "point" in click:
             return int(layout.ids[int(click["point"])])
-        return int(
-            st.session_state.get("map_mark_rows", [])[int(click["mark"])][int(click["item"])]
-        )
+        return int(keys.MAP_MARK_ROWS.get([])[int(click["mark"])][int(click["item"])])
     except (IndexError, KeyError, TypeError, ValueError):  # a click on a map that has since changed
         return None
 
@@ -361,23 +320,6 @@ def _neighbour_table(emb, key: str) -> None:
     found = neighbours(emb, key, k=10)
     st.subheader(f"Nearest neighbours of {md(key)}")
     st.dataframe(found.to_frame(), hide_index=True, width="stretch")
-
-
-def _matches(emb, search: str, regex: bool) -> np.ndarray:
-    import re
-
-    if not search:
-        return np.empty(0, dtype=np.int64)
-    if regex:
-        try:
-            pattern = re.compile(search, re.IGNORECASE)
-        except re.error as exc:
-            raise ParameterError(f"'{search}' is not a valid regular expression ({exc})") from None
-        hits = [i for i, k in enumerate(emb.keys) if pattern.search(k)]
-    else:
-        low = search.lower()
-        hits = [i for i, k in enumerate(emb.keys) if low in k.lower()]
-    return np.asarray(hits, dtype=np.int64)
 
 
 def _classic(choice, emb, view) -> None:
@@ -395,7 +337,7 @@ def _classic(choice, emb, view) -> None:
         choice, emb, ids, method, 3 if view["three"] and method != "axes" else 2, axes
     )
     frame = proj.frame(emb)
-    match = set(_matches(emb, view["search"], view["regex"]).tolist())
+    match = set(keys_matching(emb, view["search"], view["regex"]).tolist())
     highlight = np.isin(proj.ids, list(match)) if match else None
     st.caption(md(f"Drawn: {note}. {LABELS[method]} took {proj.seconds:.2f} s."))
     share.chart(
@@ -410,7 +352,7 @@ def _classic(choice, emb, view) -> None:
         emb,
         f"{LABELS[method]}, {note}",
         tables=[("points", frame.head(1000))],
-        key="map_classic",
+        key="map.chart",
     )
     share.copy_link("map")
 
@@ -428,7 +370,7 @@ def _axes_inputs(choice, emb):
 
 def _projection(choice, emb, ids, method, dims, axes):
     """Per-session cache of the last classic projection, so a new highlight is instant."""
-    cache = st.session_state.setdefault("projections", {})
+    cache = keys.MAP_PROJECTIONS.memo()
     key = (choice, id(emb), method, dims, str(axes), hash(ids.tobytes()))
     if key not in cache:
         with st.spinner(f"Projecting {len(ids):,} points with {LABELS[method]}…"):

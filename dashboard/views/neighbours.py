@@ -81,7 +81,7 @@ def page():
             emb,
             f"query {nb.query}, k={k}, {metric}",
             tables=[("neighbours", table)],
-            key="nbmap",
+            key="neighbours.chart",
         )
     share.copy_link("neighbours")
 

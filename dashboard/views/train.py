@@ -3,13 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from embedlab.core.compare import verdicts
+from embedlab.core.compare import baseline_name, headline, verdicts
+from embedlab.core.engines import get_engine, train_prepared
+from embedlab.core.evaluate.baselines import ease_line, scored
+from embedlab.core.evaluate.protocols import PROTOCOLS
 from embedlab.core.evaluate.recs import REPORT_METRICS
-from embedlab.core.experiments.recs import evaluate_recs
 from embedlab.core.plots import metrics_figure
-from embedlab.core.train import TRAINING_METHODS, train, trainer
+from embedlab.core.train import TRAINING_METHODS, trainer
 from embedlab.core.train.base import declared
 from embedlab.dashboard import share, state, tuning
+from embedlab.dashboard.state import keys
+from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker
 
@@ -21,31 +25,52 @@ def page():
     st.header("Train")
     name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
+    methods, seed, k, trials, protocol = _settings()
+    params = {m: _parameters(m, inter) for m in methods}
+    if st.button("Train and evaluate", type="primary", disabled=not methods):
+        keys.TRAIN_RESULTS.set(
+            [
+                _run(name, inter, m, {} if trials else params[m], seed, k, trials, protocol)
+                for m in methods
+            ]
+        )
+    for report in keys.TRAIN_RESULTS.get([]):
+        _show(report)
+
+
+PROTOCOL_HELP = (
+    "How the held-out cases are made. leave-last-out: each user's last event (several events at "
+    "the last timestamp: one drawn with the seed). basket: one random item of each basket, "
+    "scored from the basket's other items. auto: chosen from the log's measured shape "
+    "(histories over many moments → leave-last-out; basket files and invoices → basket), and "
+    "the reason is shown with the results."
+)
+
+
+def _settings() -> tuple[list[str], int, int, int, str]:
+    """(methods, seed, k, tuning trials: 0 without tuning, protocol)."""
     methods = st.multiselect(
         "Methods", TRAINING_METHODS, default=["item2vec", "als"], key="train.methods"
     )
-    c = st.columns(2)
+    c = st.columns(3)
     seed = int(c[0].number_input("Seed", 0, 10**6, 0, key="train.seed"))
     k = int(c[1].number_input("k for HR/NDCG", 1, 100, 10, key="train.k"))
+    protocol = c[2].selectbox("Protocol", PROTOCOLS, key="train.protocol", help=PROTOCOL_HELP)
     tune = st.toggle(
         "Tune",
         key="train.tune",
-        help="Search each method's parameters on a validation split first (each user's "
-        "second-to-last event; the test event is never seen), then retrain with the best.",
+        help="Search each method's parameters on validation cases held out of the training part "
+        "(each user's last training events; the test event is never seen); keep the winner only "
+        "when it beats the defaults beyond noise on held-back users, then retrain.",
     )
-    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials")) if tune else 0
-    if tune:
-        st.caption(
-            "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
-            "the parameters below are not used."
-        )
-    params = {m: _parameters(m, inter) for m in methods}
-    if st.button("Train and evaluate", type="primary", disabled=not methods):
-        st.session_state["train.results"] = [
-            _run(name, inter, m, {} if tune else params[m], seed, k, trials) for m in methods
-        ]
-    for report in st.session_state.get("train.results", []):
-        _show(report)
+    if not tune:
+        return methods, seed, k, 0, protocol
+    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials"))
+    st.caption(
+        "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
+        "the parameters below are not used."
+    )
+    return methods, seed, k, trials, protocol
 
 
 def _parameters(method: str, inter) -> dict:
@@ -90,42 +115,36 @@ def _parameters(method: str, inter) -> dict:
     return {name: v for name, v in values.items() if v != getattr(base, name)}
 
 
-def _run(name, inter, method, params, seed, k, trials=0) -> dict:
-    """Two labelled stages, each with its own progress: evaluation on the split, then all events."""
+STAGES = (  # (label, short label)
+    ("1/2 evaluation (training on the split)", "1/2 evaluation"),
+    ("2/2 all events (for exploring)", "2/2 all events"),
+)
+
+
+def _run(name, inter, method, params, seed, k, trials=0, protocol="auto") -> dict:
+    """Two labelled stages, each with its own progress: evaluation on the split (or tuning), then
+    all events; the model trained on all events is stored for exploring."""
+    engine = get_engine("local")
     with st.status(f"Training {method}…", expanded=True) as status:
-        stages = [
-            (
-                "1/2 evaluation (training on the split)",
-                st.progress(0.0, text="1/2 evaluation: waiting"),
-            ),
-            ("2/2 all events (for exploring)", st.progress(0.0, text="2/2 all events: waiting")),
-        ]
-
-        def reporter(i):
-            label, bar = stages[i]
-            return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
-
-        if (
-            trials
-        ):  # the tuning's own test report: validation chose the parameters, test scores them
-            tuned = tuning.run(inter, method, seed, k, trials, params, progress=reporter(0))
-            report, params = (
-                {
-                    **tuned.test,
-                    "tuning": tuned.lines(),
-                    "tuning_trials": tuned.trials.to_dict(orient="records"),
-                },
-                tuned.best_params,
-            )
-        else:
-            report = evaluate_recs(
-                inter, method, k=k, seed=seed, params=params, progress=reporter(0)
-            )
-        stages[0][1].progress(1.0, text=f"{stages[0][0]}: done")
-        full = train(inter, method, seed=seed, progress=reporter(1), **params)
-        stages[1][1].progress(1.0, text=f"{stages[1][0]}: done")
+        evaluation, training = _stage_bars()
+        tuner = _tuner(method, seed, k, trials, params, evaluation, protocol) if trials else None
+        run = train_prepared(
+            engine,
+            inter,
+            method,
+            seed=seed,
+            params=params,
+            evaluate=True,
+            k=k,
+            progress=training,
+            evaluation_progress=evaluation,
+            tuner=tuner,
+            protocol=protocol,
+        )
+        training(1.0, "done")
+        report = {**run.evaluation, **(run.tuning or {})}
         report["set"] = state.add_set(
-            f"{name} · {method}", full.items, source=f"{method} on {name}"
+            f"{name} · {method}", engine.items(run.trained), source=f"{method} on {name}"
         )
         status.update(
             label=f"{method}: HR@{k} {report['hr']:.3f}", state="complete", expanded=False
@@ -133,34 +152,51 @@ def _run(name, inter, method, params, seed, k, trials=0) -> dict:
     return report
 
 
+def _stage_bars():
+    """One progress bar per stage; each returns the ``(fraction, message)`` callback of its bar."""
+
+    def bar(label: str, short: str):
+        shown = st.progress(0.0, text=f"{short}: waiting")
+        return lambda f, m: shown.progress(min(max(f, 0.0), 1.0), text=f"{label}: {m}")
+
+    return bar(*STAGES[0]), bar(*STAGES[1])
+
+
+def _tuner(method, seed, k, trials, fixed, progress, protocol="auto"):
+    """Tuning as the first stage, its trials drawn live: validation chooses the parameters (the
+    winner's only beyond noise, else the defaults'), the test split scores them (the tuning's own
+    test report)."""
+
+    def run(inter):
+        tuned = tuning.run(
+            inter, method, seed, k, trials, fixed, progress=progress, protocol=protocol
+        )
+        record = {
+            "tuning": tuned.lines()[:2],
+            "tuning_choice": tuned.choice.to_dict() if tuned.choice else None,
+            "tuning_choice_lines": tuned.choice_lines(),
+            "tuning_trials": tuned.trials.to_dict(orient="records"),
+        }
+        return tuned.best_params, tuned.test, record
+
+    return run
+
+
 def _show(report):
-    st.subheader(f"{report['method']} — {report['users_evaluated']:,} users evaluated")
-    st.caption(report.get("protocol", {}).get("description", ""))
+    st.subheader(f"{report['method']} — {_evaluated(report)}")
+    _protocol(report.get("protocol", {}))
     for line in report.get("tuning", []):
         st.caption(line)
+    _choice(report)
     if report.get("tuning_trials"):
-        tuning.show_trials(report["tuning_trials"], key=f"trials-{report['set']}")
-    rows = [{"model": report["method"], **{m: report[m] for m in REPORT_METRICS}}]
-    rows += [
-        {"model": b, **{m: v[m] for m in REPORT_METRICS}} for b, v in report["baselines"].items()
-    ]
-    table = pd.DataFrame(rows)
+        tuning.show_trials(report["tuning_trials"], key=f"train.trial_chart.{report['set']}")
+    table = _scores(report)
     st.dataframe(table, hide_index=True, width="stretch")
-    for v in verdicts(report):
-        (
-            st.success
-            if v.relation == "better"
-            else st.warning
-            if v.relation == "worse"
-            else st.info
-        )(v.sentence(report["method"]).replace("[", "\\[").replace("]", "\\]"))
-    buckets = pd.DataFrame(
-        [
-            {"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
-            for m, per in report["by_popularity_bucket"].items()
-            for b, v in per.items()
-        ]
-    )
+    ease = ease_line(report["baselines"].get("ease", {}))
+    if ease:
+        st.caption(ease)
+    _verdicts(report)
+    buckets = _by_popularity(report)
     with st.expander("By popularity of the held-out item (head / mid / tail)"):
         st.dataframe(buckets.pivot(index="model", columns="bucket", values="hr"), width="stretch")
     emb = state.load(report["set"])
@@ -170,11 +206,73 @@ def _show(report):
         emb,
         f"k={report['k']}",
         tables=[("metrics", table), ("by popularity bucket", buckets)],
-        key=f"metrics-{report['set']}",
+        key=f"train.metrics.{report['set']}",
     )
-    if st.button(f"Explore {report['method']} vectors", key=f"use-{report['set']}"):
+    if st.button(f"Explore {report['method']} vectors", key=f"train.use.{report['set']}"):
         state.set_active(report["set"])
         st.switch_page("views/map.py")
+
+
+def _evaluated(report) -> str:
+    """ "943 users evaluated", or "5,000 baskets evaluated (2,336 users)": the true unit."""
+    unit = report.get("unit", "users")
+    cases = report.get("cases", report["users_evaluated"])
+    users = "" if unit == "users" else f" ({report['users_evaluated']:,} users)"
+    return f"{cases:,} {unit} evaluated{users}"
+
+
+def _protocol(p: dict) -> None:
+    """The protocol, why it was chosen, and how ties were resolved."""
+    if not p:
+        return
+    st.caption(f"Protocol: {p['name']} — {p.get('why', '')}. {p['description']}.")
+    ties = p.get("ties", {})
+    if p["name"] == "leave-last-out" and ties.get("cases"):
+        st.caption(
+            f"Ties: {ties['cases']:,} of {p['cases']:,} users have several events at their last "
+            f"timestamp; {ties['rule']}."
+        )
+
+
+def _choice(report) -> None:
+    """What tuning kept, said plainly: the tuned parameters, or the defaults (and that the model
+    and its scores below are the defaults')."""
+    lines = report.get("tuning_choice_lines") or []
+    if not lines:
+        return
+    text = " ".join(lines)
+    kept = (report.get("tuning_choice") or {}).get("choice")
+    (st.success if kept == "tuned" else st.warning)(text)
+
+
+def _scores(report) -> pd.DataFrame:
+    """The model's metrics and each baseline's that ran, one row each."""
+    rows = [{"model": report["method"], **{m: report[m] for m in REPORT_METRICS}}]
+    rows += [
+        {"model": baseline_name(b), **{m: v[m] for m in REPORT_METRICS}}
+        for b, v in scored(report["baselines"]).items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _verdicts(report) -> None:
+    """The model against the strongest baseline first (one line), then better, worse or a tie
+    against each baseline (95% intervals), one coloured line each."""
+    st.markdown(f"**{md(headline(report))}**")
+    shown = {"better": st.success, "worse": st.warning}
+    for v in verdicts(report):
+        shown.get(v.relation, st.info)(md(v.sentence(report["method"])))
+
+
+def _by_popularity(report) -> pd.DataFrame:
+    """HR and NDCG per popularity bucket of the held-out item, per model."""
+    return pd.DataFrame(
+        [
+            {"model": m, "bucket": b, "users": v["users"], "hr": v["hr"], "ndcg": v["ndcg"]}
+            for m, per in report["by_popularity_bucket"].items()
+            for b, v in per.items()
+        ]
+    )
 
 
 page()
