@@ -100,5 +100,8 @@ def _parts(inter: Interactions, key: np.ndarray, min_length: int) -> list[np.nda
 
 
 def as_sentences(seqs: list[np.ndarray]) -> list[list[str]]:
-    """gensim wants lists of string tokens; item codes as strings keep the vocabulary small."""
-    return [list(map(str, s.tolist())) for s in seqs]
+    """gensim wants lists of string tokens; item codes as strings keep the vocabulary small.
+    Every occurrence of an item is the same string object, so a sentence costs a pointer per
+    token (a new string per token took about 60 bytes more)."""
+    names = [str(i) for i in range(max((int(s.max()) for s in seqs if len(s)), default=-1) + 1)]
+    return [[names[c] for c in s.tolist()] for s in seqs]

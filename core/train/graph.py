@@ -64,7 +64,41 @@ class GraphParams:
 
 DEFAULTS = dataclasses.asdict(GraphParams())
 EDGE_UNITS = 400.0  # one event compared at one step of the co-occurrence window (measured 80-670)
+WALK_BYTES = 400.0  # one walk's array and its sentence list, beside its steps
 WALK_UNITS = 1300.0  # one step of one walk, all walkers at once (measured 700-1900; x4 biased)
+
+
+def pair_count(inter: Interactions, context: str, window: int) -> float:
+    """How many (earlier, later) pairs within ``window`` steps of one sequence (of one session,
+    of one user's history; every pair of a basket) ``context`` gives: what :func:`cooccurrence`
+    counts, before dropping an item paired with itself.
+
+    Parameters
+    ----------
+    inter : Interactions
+    context : {"sessions", "history", "baskets"}
+    window : int
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> pair_count(prepare("sample_data/interactions.csv"), "sessions", 1)
+    70949.0
+    """
+    key = inter.user if context == "history" else inter.session
+    lengths = np.bincount(key).astype(np.float64) if len(inter) else np.zeros(0)
+    if context == "baskets":
+        return float(np.sum(lengths * (lengths - 1) / 2))
+    w = float(window)
+    long = lengths > w
+    return float(
+        np.sum(w * lengths[long] - w * (w + 1) / 2)
+        + np.sum(lengths[~long] * (lengths[~long] - 1) / 2)
+    )
 
 
 def cooccurrence(inter: Interactions, window: int, context: str = "auto") -> sp.csr_matrix:
@@ -179,8 +213,19 @@ class Graph(DeclaredTrainer):
         )
 
     def memory_bytes(self, params: GraphParams, inter: Interactions) -> float:
-        tokens = params.walks_per_item * inter.n_items * params.walk_length
-        return word2vec_memory(inter.n_items, params.vector_size, tokens)
+        """The edges as built (both directions: two int32 codes and a float32 weight, then the
+        CSR copy), the walks (an int64 per step, an array per walk and its sentence), then
+        word2vec's arrays."""
+        context = context_for(inter, params.context).name
+        edges = 2.0 * pair_count(inter, context, params.cooccurrence_window)
+        walks = params.walks_per_item * inter.n_items
+        tokens = walks * params.walk_length
+        return (
+            edges * 24
+            + walks * WALK_BYTES
+            + tokens * 8
+            + word2vec_memory(inter.n_items, params.vector_size, tokens)
+        )
 
     def fit(
         self,
