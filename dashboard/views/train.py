@@ -75,44 +75,54 @@ def _settings() -> tuple[list[str], int, int, int, str]:
 
 def _parameters(method: str, inter) -> dict:
     """One widget per parameter the trainer declares (bounds from its Params, defaults for this
-    log: item2vec's follow the log's context); what is passed on is what the widgets show, where
-    it differs from the defaults those choices imply."""
+    log and the context chosen: item2vec's window, sample and epochs follow the context, so each
+    context has its own widgets).  Passed on: a chosen context, and every value that differs from
+    the defaults shown."""
     t = trainer(method)
-    shown, values = t.defaults(inter), {}
+    shown, values, scope = t.defaults(inter), {}, ""
     with st.expander(f"{method} parameters"):
         cols = st.columns(3)
         for i, d in enumerate(declared(t.Params)):
-            key, col, default = (
-                f"train.{method}.{d['name']}",
-                cols[i % 3],
-                getattr(shown, d["name"]),
-            )
-            if d.get("choices"):
-                value = col.selectbox(
-                    d["name"],
-                    d["choices"],
-                    index=list(d["choices"]).index(default),
-                    key=key,
-                    help=d.get("help"),
-                )
-            elif d["type"] in (int, float):
-                low = d.get("low") if d.get("low") is not None else None
-                high = d.get("high") if d.get("high") is not None else None
-                kind = d["type"]
-                value = col.number_input(
-                    d["name"],
-                    None if low is None else kind(low),
-                    None if high is None else kind(high),
-                    kind(default),
-                    key=key,
-                    help=d.get("help"),
-                    format="%g" if kind is float else "%d",
-                )
-            else:
-                continue  # (no widget for other kinds; the trainer's default applies)
-            values[d["name"]] = value
-    base = t.defaults(inter, values)
-    return {name: v for name, v in values.items() if v != getattr(base, name)}
+            name = d["name"]
+            key = f"train.{method}{scope}.{name}"
+            value = _widget(cols[i % 3], key, d, getattr(shown, name))
+            if value is None:
+                continue
+            values[name] = value
+            if name == "context" and value != "auto":
+                shown, scope = t.defaults(inter, {"context": value}), f".{value}"
+    given = {name: v for name, v in values.items() if v != getattr(shown, name)}
+    if values.get("context", "auto") != "auto":
+        given["context"] = values["context"]
+    return given
+
+
+def _widget(col, key: str, d: dict, default):
+    """The widget of one declared parameter ``d`` showing ``default`` (None: no widget)."""
+    if d.get("choices"):
+        value = col.selectbox(
+            d["name"],
+            d["choices"],
+            index=list(d["choices"]).index(default),
+            key=key,
+            help=d.get("help"),
+        )
+    elif d["type"] in (int, float):
+        low = d.get("low") if d.get("low") is not None else None
+        high = d.get("high") if d.get("high") is not None else None
+        kind = d["type"]
+        value = col.number_input(
+            d["name"],
+            None if low is None else kind(low),
+            None if high is None else kind(high),
+            kind(default),
+            key=key,
+            help=d.get("help"),
+            format="%g" if kind is float else "%d",
+        )
+    else:
+        return None  # (no widget for other kinds; the trainer's default applies)
+    return value
 
 
 STAGES = (  # (label, short label)
@@ -185,6 +195,7 @@ def _tuner(method, seed, k, trials, fixed, progress, protocol="auto"):
 def _show(report):
     st.subheader(f"{report['method']} — {_evaluated(report)}")
     _protocol(report.get("protocol", {}))
+    _context(report.get("context"))
     for line in report.get("tuning", []):
         st.caption(line)
     _choice(report)
@@ -232,6 +243,14 @@ def _protocol(p: dict) -> None:
             f"Ties: {ties['cases']:,} of {p['cases']:,} users have several events at their last "
             f"timestamp; {ties['rule']}."
         )
+
+
+def _context(context: dict | None) -> None:
+    """The item context an item2vec or graph model learned from, and why (its reason is core's
+    own words, no user text)."""
+    if context:
+        how = "chosen from the log's shape" if context["chosen_by"] == "auto" else "given"
+        st.caption(f"Item context: {context['name']} ({how}) — {context['reason']}.")
 
 
 def _choice(report) -> None:
