@@ -168,8 +168,8 @@ def server(monkeypatch):
     "method, given",
     [
         ("item2vec", {"epochs": 1000, "window": 20}),
-        ("graph", {"walks_per_item": 1000}),
-        ("supervised", {"epochs": 100}),
+        ("graph", {"epochs": 1000}),  # (1000 walks per item: over the memory cap first)
+        ("supervised", {"epochs": 300}),
         ("als", {"factors": 900, "iterations": 1000}),
     ],
 )

@@ -46,8 +46,13 @@ class SupervisedParams:
 
 
 DEFAULTS = dataclasses.asdict(SupervisedParams())
+CHUNK = 4096
+"""Pairs per ``partial_fit`` call: scikit-learn binarizes the targets of a call densely (an int64
+and a bool per pair and class), so a whole epoch at once took pairs × classes × 9 bytes (819 MB
+on the sample log); a chunk bounds it to CHUNK × classes × 9."""
+ORDER_STREAM = 5  # the seeded stream that orders the pairs of each epoch
 STEP_UNITS = 3.8e5  # the fixed cost of one gradient step (ns)
-CLASS_UNITS = 27.0  # one pair scored against one class in one epoch, beside its vector_size (ns)
+CLASS_UNITS = 11.0  # one pair scored against one class in one epoch, beside its vector_size (ns)
 
 
 def training_pairs(
@@ -92,18 +97,21 @@ class Supervised(DeclaredTrainer):
     def work_units(self, params: SupervisedParams, inter: Interactions) -> float:
         """The softmax over every class for every pair (the output layer's products are the
         smaller part), plus a fixed cost per gradient step (scikit-learn's per-batch overhead)
-        (fitted on 10 runs on four logs, each within 0.7-1.5×)."""
+        (refitted once the targets were binarized per chunk: 2.4× less per class;
+        docs/BENCHMARKS.md)."""
         pairs = min(float(params.max_pairs), float(len(inter)))
         steps = params.epochs * np.ceil(pairs / params.batch_size)
-        per_class = CLASS_UNITS + 0.077 * params.vector_size
+        per_class = CLASS_UNITS + 0.03 * params.vector_size
         return params.epochs * pairs * inter.n_items * per_class + steps * STEP_UNITS
 
     def memory_bytes(self, params: SupervisedParams, inter: Interactions) -> float:
-        """The pairs, the two layers (float64, Adam's moments), a batch's scores."""
+        """The pairs (and an epoch's shuffled copy), the two layers (float64, Adam's moments), a
+        chunk's binarized targets (:data:`CHUNK`), a batch's scores."""
         pairs = min(float(params.max_pairs), float(len(inter)))
         return (
-            pairs * 32
+            pairs * 56
             + inter.n_items * params.vector_size * 8 * 6
+            + min(CHUNK, pairs) * inter.n_items * 9
             + params.batch_size * inter.n_items * 8 * 3
         )
 
@@ -134,6 +142,7 @@ class Supervised(DeclaredTrainer):
             shuffle=True,
         )
         classes = np.unique(y)
+        order_rng = np.random.default_rng((seed, ORDER_STREAM))
 
         def result(seconds: float) -> TrainResult:
             table = np.asarray(net.coefs_[0], dtype=np.float32)  # (items, dim): the embedding layer
@@ -154,7 +163,7 @@ class Supervised(DeclaredTrainer):
         with Timer() as t, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for epoch in range(1, params.epochs + 1):
-                net.partial_fit(one_hot, y, classes=classes)
+                _epoch(net, one_hot, y, classes, order_rng)
                 progress(
                     epoch / params.epochs * 0.99,
                     f"epoch {epoch}/{params.epochs}, loss {net.loss_:.3f}",
@@ -163,3 +172,12 @@ class Supervised(DeclaredTrainer):
                     checkpoint(epoch, params.epochs, lambda: result(0.0))
         progress(1.0, "supervised done")
         return result(t.seconds)
+
+
+def _epoch(net, one_hot: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, rng) -> None:
+    """One pass over the pairs in a seeded order, :data:`CHUNK` pairs per ``partial_fit`` (Adam's
+    state carries over from chunk to chunk as from batch to batch)."""
+    order = rng.permutation(len(y))
+    x, y = one_hot[order], y[order]
+    for start in range(0, len(y), CHUNK):
+        net.partial_fit(x[start : start + CHUNK], y[start : start + CHUNK], classes=classes)
