@@ -228,7 +228,7 @@ def context_for(inter: Interactions, given: str = "auto") -> ContextChoice:
     auto = choose_context(log_shape(inter))
     if given == "auto":
         return auto
-    suggests = "too" if auto.name == given else f"{auto.name} ({auto.reason})"
+    suggests = "it too" if auto.name == given else f"{auto.name} ({auto.reason})"
     return ContextChoice(
         given, f"set as a parameter (or by tuning); the log's shape suggests {suggests}", "given"
     )

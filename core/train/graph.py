@@ -63,7 +63,7 @@ class GraphParams:
 
 
 DEFAULTS = dataclasses.asdict(GraphParams())
-EDGE_UNITS = 400.0  # one event compared at one step of the co-occurrence window (measured 80-670)
+EDGE_UNITS = 200.0  # one event compared at one step of the co-occurrence window (measured 80-670)
 WALK_BYTES = 400.0  # one walk's array and its sentence list, beside its steps
 WALK_UNITS = 1300.0  # one step of one walk, all walkers at once (measured 700-1900; x4 biased)
 
