@@ -18,11 +18,14 @@ Each cap can be raised with an environment variable for a genuine file that exce
 - ``EMBEDLAB_MAX_VECTORS`` (default 3,000,000, the size of word2vec's GoogleNews set): the most
   vectors a text or word2vec-binary file may hold.  Text vectors cost Python objects per row, so
   a file of millions of tiny rows would otherwise take gigabytes and minutes.
-- ``EMBEDLAB_MAX_TRAIN_MINUTES`` (default 3): the longest a training run may be estimated to
-  take (``core.train.limits``), checked before it starts, so a parameter like ``epochs=100000``
-  is refused at once instead of running for days.
-- ``EMBEDLAB_MAX_TRAIN_MB`` (default 400): the most memory a trainer's own arrays may be
-  estimated to take (dense user and item factors, word2vec's tables), checked with the time.
+- ``EMBEDLAB_MAX_TRAIN_MINUTES`` and ``EMBEDLAB_MAX_TRAIN_MB``: the longest a training run may
+  be estimated to take and the most memory a trainer's own arrays may be estimated to need
+  (``core.train.limits``, checked before the run starts).  Where they apply depends on where the
+  work runs (:func:`train_limits`): the dashboard server (shared, untrusted uploads) caps every
+  run at 3 minutes and 400 MB unless its admin sets other values (``embedlab dashboard
+  --max-train-minutes N --max-train-mb M``, which set the variables); on a user's own machine
+  (the CLI, a notebook) a run is never refused for its time unless the variable is set, and its
+  memory is checked against what the machine has available.
 - ``EMBEDLAB_EASE_MAX_ITEMS`` (default 10,000) and ``EMBEDLAB_EASE_MAX_MB`` (default 1024): the
   EASE baseline holds a dense items × items matrix (10,000 items: 400 MB in float32) and inverts
   it (``n³`` work); a larger catalog is fit on its most popular items, as many as both caps allow,
@@ -37,6 +40,7 @@ import codecs
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParameterError
@@ -57,6 +61,20 @@ def _env_int(name: str, default: int) -> int:
         ) from None
     if value <= 0:
         raise ParameterError(f"environment variable {name}({value}) must be > 0")
+    return value
+
+
+def _env_number(name: str) -> float | None:
+    """A positive number from the environment variable ``name`` (None when unset or empty)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise ParameterError(f"environment variable {name}={raw!r} must be a positive number")
     return value
 
 
@@ -93,15 +111,109 @@ def too_many_vectors(count: int, path: Path, line: int | None = None):  # noqa: 
     )
 
 
-def max_train_mb() -> int:
-    """The most memory a trainer's arrays may be estimated to take, in MB
-    (``EMBEDLAB_MAX_TRAIN_MB``)."""
-    return _env_int("EMBEDLAB_MAX_TRAIN_MB", 400)
+SERVER_TRAIN_MINUTES = 3  # a dashboard server's caps unless its admin sets others
+SERVER_TRAIN_MB = 400
+TRAIN_MINUTES_ENV, TRAIN_MB_ENV = "EMBEDLAB_MAX_TRAIN_MINUTES", "EMBEDLAB_MAX_TRAIN_MB"
+
+_serving = False  # set once by the dashboard server: see serve_train_limits
 
 
-def max_train_minutes() -> int:
-    """The longest estimated training run accepted, in minutes (``EMBEDLAB_MAX_TRAIN_MINUTES``)."""
-    return _env_int("EMBEDLAB_MAX_TRAIN_MINUTES", 3)
+@dataclass(frozen=True)
+class TrainLimits:
+    """The caps a training run is checked against before it starts.
+
+    Attributes
+    ----------
+    minutes : float or None
+        The longest estimated run accepted (None: no time limit; the estimate is shown).
+    mb : float or None
+        The most estimated memory accepted (None: unknown, not checked).
+    where : {"server", "machine"}
+        A shared dashboard server (its admin's caps) or the user's own machine.
+    minutes_from, mb_from : str
+        Where each cap comes from, said in a refusal: the variable, the server's default, or the
+        machine's available memory.
+    """
+
+    minutes: float | None
+    mb: float | None
+    where: str
+    minutes_from: str = ""
+    mb_from: str = ""
+
+
+def serve_train_limits() -> None:
+    """Make this process a shared server: every later training run is held to the admin's caps
+    (``EMBEDLAB_MAX_TRAIN_MINUTES`` / ``EMBEDLAB_MAX_TRAIN_MB``, default 3 minutes and 400 MB).
+    The dashboard calls it when it starts; there is no way back within the process."""
+    global _serving
+    _serving = True
+
+
+def train_limits() -> TrainLimits:
+    """The caps that hold for a training run started in this process.
+
+    On a server (after :func:`serve_train_limits`): the variables, or 3 minutes and 400 MB.  On
+    the user's own machine: no time limit unless ``EMBEDLAB_MAX_TRAIN_MINUTES`` is set, and the
+    memory the machine has available unless ``EMBEDLAB_MAX_TRAIN_MB`` is set.
+
+    Returns
+    -------
+    TrainLimits
+
+    Raises
+    ------
+    ParameterError
+        A variable that is not a positive whole number.
+
+    Examples
+    --------
+    >>> train_limits().where
+    'machine'
+    """
+    minutes, mb = _env_number(TRAIN_MINUTES_ENV), _env_number(TRAIN_MB_ENV)
+    if _serving:
+        return TrainLimits(
+            minutes or SERVER_TRAIN_MINUTES,
+            mb or SERVER_TRAIN_MB,
+            "server",
+            TRAIN_MINUTES_ENV if minutes else "server default",
+            TRAIN_MB_ENV if mb else "server default",
+        )
+    if mb is None:
+        free = available_memory_mb()
+        return TrainLimits(minutes, free, "machine", TRAIN_MINUTES_ENV, "available memory")
+    return TrainLimits(minutes, mb, "machine", TRAIN_MINUTES_ENV, TRAIN_MB_ENV)
+
+
+def available_memory_mb(meminfo: str = "/proc/meminfo") -> float | None:
+    """The memory this machine can give a new run without swapping, in MB: ``MemAvailable`` of
+    ``/proc/meminfo`` (Linux), else the free physical pages (``os.sysconf``), else None.
+
+    Parameters
+    ----------
+    meminfo : str, default "/proc/meminfo"
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> available_memory_mb() > 0
+    True
+    """
+    try:
+        with open(meminfo, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 / MB
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / MB
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def max_ease_items() -> int:

@@ -222,9 +222,9 @@ def default_history(inter: Interactions) -> int:
 
     default = inspect.signature(make_split).parameters["history"].default
     if default is None:  # the evaluation chooses it from the log's shape
-        from .logs.shape import query_items
+        from .logs.shape import log_shape, query_items
 
-        return int(query_items(inter))
+        return int(query_items(log_shape(inter)))
     return int(default)
 
 

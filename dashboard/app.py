@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from embedlab.core.limits import serve_train_limits
 from embedlab.dashboard import gate, jobview, sidebar, state
 
 SECTIONS = {
@@ -44,6 +45,7 @@ def navigation(position: str = "sidebar"):
 
 def main() -> None:
     st.set_page_config(page_title="embedlab", page_icon="🧭", layout="wide")
+    serve_train_limits()  # a shared server: training held to its admin's caps (core.limits)
     if not gate.admitted():  # before anything else: no page, no sidebar, no data
         navigation(position="hidden")  # resolves the link's page (kept for after the token)
         gate.ask()

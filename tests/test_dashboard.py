@@ -212,6 +212,29 @@ def test_train_page_states_the_protocol_and_offers_both():
     assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
 
 
+def test_train_page_states_the_item_context_and_takes_a_given_one():
+    at = open_page("train")
+    at.multiselect[0].set_value(["item2vec"]).run()
+    at.number_input(key="train.item2vec.epochs").set_value(2).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [c.value for c in at.caption if c.value.startswith("Item context:")]
+    # the sample log: no tied timestamps, few lone events -> ordered sessions
+    assert said and said[0].startswith("Item context: sessions (chosen from the log's shape)")
+    at.selectbox(key="train.item2vec.context").set_value("history").run()
+    # the context's own widgets, showing its defaults (history: window 20, 30 epochs)
+    assert at.number_input(key="train.item2vec.history.window").value == 20
+    at.number_input(key="train.item2vec.history.epochs").set_value(2).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [c.value for c in at.caption if c.value.startswith("Item context:")]
+    assert said and said[0].startswith("Item context: history (given)")
+    assert "the log's shape suggests sessions" in said[0]
+    (report,) = at.session_state["train.results"]
+    assert report["context"]["name"] == "history" and report["params"]["epochs"] == 2
+    assert report["params"]["window"] == 20  # the history default, not the sessions one (3)
+
+
 def test_tuning_trials_stay_on_the_train_page_after_the_run_and_a_rerun():
     at = open_page("train")
     at.multiselect[0].set_value(["svd"]).run()

@@ -186,11 +186,11 @@ def test_streamlit_flags_reads_both_spellings_and_ignores_other_words():
 def test_env_options_reach_the_server_and_a_new_one_is_one_line(monkeypatch, tmp_path):
     got = launch("--workspace", str(tmp_path / "ws"), "--workspace-mb", "512")
     assert got.env == {"EMBEDLAB_WORKSPACE": str(tmp_path / "ws"), "EMBEDLAB_WORKSPACE_MB": "512"}
-    cap = EnvOption("--max-train-minutes", "MIN", positive, "refuse longer training (default 3)")
+    cap = EnvOption("--max-sweep-minutes", "MIN", positive, "refuse longer sweeps (default 3)")
     monkeypatch.setattr(launcher, "ENV_OPTIONS", (*launcher.ENV_OPTIONS, cap))
-    assert launch("--max-train-minutes", "7").env == {"EMBEDLAB_MAX_TRAIN_MINUTES": "7"}
+    assert launch("--max-sweep-minutes", "7").env == {"EMBEDLAB_MAX_SWEEP_MINUTES": "7"}
     with pytest.raises(SystemExit):
-        launch("--max-train-minutes", "-1")
+        launch("--max-sweep-minutes", "-1")
 
 
 def test_a_workspace_that_is_a_file_is_refused_before_the_server_starts(tmp_path, capsys, no_child):

@@ -156,17 +156,25 @@ def test_every_numeric_parameter_has_an_upper_bound():
                 assert d.get("high") is not None, (method, d["name"])
 
 
+@pytest.fixture
+def server(monkeypatch):
+    """This process as the dashboard server: training held to the admin's caps."""
+    monkeypatch.setattr("embedlab.core.limits._serving", True)
+    monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MINUTES", raising=False)
+    monkeypatch.delenv("EMBEDLAB_MAX_TRAIN_MB", raising=False)
+
+
 @pytest.mark.parametrize(
     "method, given",
     [
-        ("item2vec", {"epochs": 1000}),
-        ("graph", {"walks_per_item": 1000}),
-        ("supervised", {"epochs": 100}),
+        ("item2vec", {"epochs": 1000, "window": 20}),
+        ("graph", {"epochs": 1000}),  # (1000 walks per item: over the memory cap first)
+        ("supervised", {"epochs": 300}),
         ("als", {"factors": 900, "iterations": 1000}),
     ],
 )
-def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
-    method, given, monkeypatch
+def test_a_server_refuses_a_run_estimated_over_its_time_limit_before_it_starts(
+    method, given, monkeypatch, server
 ):
     inter = prepare(SAMPLE_LOG)
     with pytest.raises(ParameterError, match="EMBEDLAB_MAX_TRAIN_MINUTES") as err:
@@ -174,7 +182,8 @@ def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
     message = str(err.value)
     assert (
         "would take about" in message
-        and "over the 3-minute limit" in message
+        and "over the 3-minute limit of this server" in message
+        and "--max-train-minutes" in message
         and "\n" not in message
     )
     assert all(f"{k}={v}" in message for k, v in given.items())
@@ -184,8 +193,9 @@ def test_a_run_estimated_over_the_time_limit_is_refused_before_it_starts(
     assert make_params(trainer(method), {}, inter) is not None  # the defaults stay inside the limit
 
 
-def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
-    # refused before training starts: 900 epochs would take minutes of CPU, past the run's limit
+def test_a_time_limit_the_user_sets_reaches_the_cli_as_one_line(tmp_path):
+    # refused before training starts: 900 epochs would take minutes of CPU, past the limit the
+    # user set (the CLI sets none of its own)
     run = run_cli(
         "train",
         "--log",
@@ -197,9 +207,13 @@ def test_the_time_limit_reaches_the_cli_as_one_line(tmp_path):
         "--out",
         str(tmp_path / "o"),
         cpu_seconds=60,
+        env={"EMBEDLAB_MAX_TRAIN_MINUTES": "3"},
     )
     assert run.code == 2 and len(run.lines) == 1, (run.code, run.stderr)
-    assert "EMBEDLAB_MAX_TRAIN_MINUTES" in run.stderr and not (tmp_path / "o").exists()
+    assert (
+        "over the 3-minute limit set by EMBEDLAB_MAX_TRAIN_MINUTES" in run.stderr
+        and not (tmp_path / "o").exists()
+    )
 
 
 def test_the_vector_count_limit_stops_text_and_binary_files_early(tmp_path, monkeypatch):

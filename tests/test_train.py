@@ -9,6 +9,7 @@ from embedlab.core import ParameterError, io
 from embedlab.core.cli import main
 from embedlab.core.evaluate.recs import metadata_consistency
 from embedlab.core.logs import prepare
+from embedlab.core.logs.shape import context_for
 from embedlab.core.sample import generate
 from embedlab.core.train import TRAINING_METHODS, declared, make_params, train, trainer
 from embedlab.core.train.graph import cooccurrence, random_walks
@@ -136,7 +137,7 @@ def test_invalid_parameter_values_are_typed_errors(small_log, given, message):
 
 
 @pytest.mark.parametrize("method", TRAINING_METHODS)
-def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
+def test_every_trainer_declares_its_parameters_and_a_searchable_space(method, small_log):
     t = trainer(method)
     spec = {d["name"]: d for d in declared(t.Params)}
     assert spec and all(d["help"] for d in spec.values())
@@ -147,6 +148,8 @@ def test_every_trainer_declares_its_parameters_and_a_searchable_space(method):
             make_params(t, {dim.name: v})  # ...whose searched range is inside its valid bounds
         # and tuning's trial 0, the defaults, is a point of the space searched
         v = getattr(defaults, dim.name)
+        if dim.name == "context" and v == "auto":  # trial 0 takes the context auto resolves to
+            v = context_for(small_log).name
         inside = v in dim.choices if dim.choices else dim.low <= v <= dim.high or v == dim.off
         assert inside, (dim, v)
 

@@ -89,7 +89,7 @@ def test_same_seed_same_best_params_and_every_trial_recorded(small_log, two_core
 def test_two_workers_run_the_same_trials_as_one_pruning_included(small_log, two_cores):
     """Trial n is asked once trial n-2 is told and prunes against the completed trials of that
     moment, so the worker count changes the time, never the trials or the choice."""
-    kwargs = {"trials": 8, "seed": 0, "fixed": {"epochs": 4}}
+    kwargs = {"trials": 10, "seed": 0, "fixed": {"epochs": 4}}
     two = tune(small_log, "item2vec", workers=2, **kwargs)
     one = tune(small_log, "item2vec", workers=1, **kwargs)
     assert (two.timings["workers"], one.timings["workers"]) == (2, 1)
@@ -123,6 +123,7 @@ def test_sample_can_be_switched_off():
     params = suggest(
         optuna.trial.FixedTrial(
             {
+                "context": "sessions",
                 "ns_exponent": 0.0,
                 "sample_off": True,
                 "window": 2,
@@ -152,7 +153,7 @@ def test_bad_tuning_arguments_are_typed_errors(small_log, kwargs, message):
 
 def test_cli_tune_prints_trials_best_params_validation_and_test(small_log, tmp_path, capsys):
     src = tmp_path / "log"
-    generate(users=200, items=60, seed=3, events_per_user=12).write(src)
+    generate(users=200, items=120, seed=3, events_per_user=12).write(src)  # room for 64 factors
     args = [
         "--log",
         str(src / "interactions.csv"),

@@ -126,13 +126,18 @@ def emit(args, data: dict, human) -> None:
 
 
 def stderr_progress(enabled: bool):
-    """A one-line progress bar on stderr (only on a terminal, never in --json output)."""
+    """A one-line progress bar on stderr with the time left (only on a terminal, never in --json
+    output); the first message of a training run is its estimate."""
+    import time
+
+    start = time.perf_counter()
 
     def show(fraction: float, message: str) -> None:
         if enabled:
             bar = "#" * int(fraction * 30)
             print(
-                f"\r[{bar:<30}] {fraction:4.0%} {visible(message)[:50]:<50}",
+                f"\r[{bar:<30}] {fraction:4.0%} {visible(message)[:44]:<44} "
+                f"{_left(start, fraction):>9}",
                 end="",
                 file=sys.stderr,
                 flush=True,
@@ -141,6 +146,19 @@ def stderr_progress(enabled: bool):
                 print(file=sys.stderr)
 
     return show
+
+
+def _left(start: float, fraction: float) -> str:
+    """The time left at ``fraction`` done, from the pace since ``start`` ("" too early to say)."""
+    import time
+
+    elapsed = time.perf_counter() - start
+    if fraction >= 1.0:
+        return f"{elapsed:.0f} s"
+    if fraction < 0.02 or elapsed < 1:
+        return ""
+    left = elapsed * (1 - fraction) / fraction
+    return f"{left // 60:.0f}:{left % 60:02.0f} left"
 
 
 FLAGS = {

@@ -97,6 +97,10 @@ ENV_OPTIONS: tuple[EnvOption, ...] = (
         positive,
         "trainings, tunings and sweeps run at once; the rest wait in line (default 2)",
     ),
+    EnvOption(
+        "--max-train-minutes", "MIN", positive, "refuse training estimated longer (default 3)"
+    ),
+    EnvOption("--max-train-mb", "MB", positive, "refuse training estimated larger (default 400)"),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from ..visible import visible
 from .common import (
@@ -79,12 +80,18 @@ def parameters_help() -> str:
     """Every method's declared parameters with their defaults (``--param NAME=VALUE``), and what
     ``--tune`` searches: read from the trainers' declarations, never retyped."""
     from ..train import declared, registry
-    from ..train.item2vec import BASKET_SAMPLE
+    from ..train.item2vec import CONTEXT_DEFAULTS
 
-    lines = [
-        "trainer (what it learns from) parameters (--param NAME=VALUE); * = searched by --tune "
-        f"(item2vec on basket logs defaults to sample={BASKET_SAMPLE:g}):"
-    ]
+    by_context = "; ".join(
+        f"{c}: " + ", ".join(f"{k}={v:g}" for k, v in d.items())
+        for c, d in CONTEXT_DEFAULTS.items()
+    )
+    lines = textwrap.wrap(
+        "trainer (what it learns from) parameters (--param NAME=VALUE); * = searched by --tune. "
+        "context=auto picks the item context by the log's shape (sessions, history or baskets; "
+        f"the report says which and why); item2vec's defaults follow it ({by_context}):",
+        width=100,
+    )
     for name, t in registry.trainers().items():
         searched = {d.name for d in t.space}
         lines.append(
@@ -169,7 +176,7 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
         on_trial=show,
         max_users=max_users,
         protocol=getattr(args, "protocol", "auto"),
-        history=getattr(args, "history", 1),
+        history=getattr(args, "history", None),
         decay=getattr(args, "history_decay", 1.0),
     )
 
@@ -194,9 +201,10 @@ def protocol_options(p) -> None:
     p.add_argument(
         "--history",
         type=int,
-        default=1,
+        default=None,
         help="leave-last-out: item-based methods score from the mean of the last N items "
-        "(1: last item)",
+        "(1: last item; default: as the log's item context says, 5 when it is the whole "
+        "history, else 1)",
     )
     p.add_argument(
         "--history-decay",

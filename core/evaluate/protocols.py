@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from ..errors import ParameterError
 from ..logs import Interactions
-from ..logs.shape import LogShape, log_shape
+from ..logs.shape import LogShape, log_shape, query_items
 from .holdout import basket_completion, leave_last_out, recent_rows, tie_order  # noqa: F401
 from .recs import Split
 
@@ -149,7 +149,7 @@ def make_split(
     protocol: str = "auto",
     max_users: int | None = 5000,
     seed: int = 0,
-    history: int = 1,
+    history: int | None = None,
     decay: float = 1.0,
     per_user: int = 1,
 ) -> Split:
@@ -163,8 +163,10 @@ def make_split(
         At most this many evaluated users (leave-last-out) or baskets, a seeded sample.
     seed : int, default 0
         Seeds the sample, the tie draws and, for baskets, which item is held out.
-    history : int, default 1
-        Leave-last-out only: item-based methods score from the user's last ``history`` items.
+    history : int, optional
+        Leave-last-out only: item-based methods score from the user's last ``history`` items
+        (default: as the log's item context says, :func:`core.logs.shape.query_items`: the
+        last 5 for a history-context log, else the last one).
     decay : float, default 1.0
         Weight of the i-th most recent of those items is ``decay ** i`` (1.0: a plain mean).
     per_user : int, default 1
@@ -189,11 +191,13 @@ def make_split(
     >>> make_split(prepare("sample_data/interactions.csv"), history=3).protocol
     'leave-last-out'
     """
+    choice = choose(inter, protocol)
+    if history is None:
+        history = query_items(choice.shape)
     if int(history) != history or history < 1:
         raise ParameterError(f"history({history}) must be a whole number >= 1")
     if not 0 < decay <= 1:
         raise ParameterError(f"decay({decay}) must be in (0, 1]")
-    choice = choose(inter, protocol)
     if choice.name == "basket":
         split = basket_completion(inter, max_users, seed)
     else:

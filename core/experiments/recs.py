@@ -20,7 +20,7 @@ def evaluate_recs(
     progress=None,
     trainer=train,
     protocol: str = "auto",
-    history: int = 1,
+    history: int | None = None,
     decay: float = 1.0,
 ) -> dict:
     """Train ``method`` on the protocol's split (leave-last-out, or basket completion for basket
@@ -68,7 +68,13 @@ def evaluate_recs(
     split = make_split(inter, protocol, max_users, seed, history, decay)
     result = _trained(trainer, split.train, method, seed, params, progress)
     report = report_for(result, split, k, seed, max_users=max_users)
-    return {**report, "protocol": describe(split)}
+    return with_context({**report, "protocol": describe(split)}, result)
+
+
+def with_context(report: dict, result) -> dict:
+    """``report`` with the item context the model learned from and why (item2vec, graph)."""
+    context = getattr(result, "data", {}).get("context")
+    return report if context is None else {**report, "context": context}
 
 
 def _trained(trainer, inter: Interactions, method: str, seed: int, params, progress):

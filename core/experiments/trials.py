@@ -30,7 +30,7 @@ from .choice import group_values
 
 LAG = 2  # trials in flight; part of what makes a choice: never derived from the machine
 WORKERS = 2  # processes running them (at most LAG; 1 gives the same trials, serially)
-CHECKPOINTS = (25, 50, 75)  # percent of a trial's epochs at which it may be pruned
+CHECKPOINTS = (10, 25, 50, 75)  # percent of a trial's epochs at which it may be pruned
 STARTUP = 5  # completed trials before any pruning
 CHECKPOINT_CASES = (
     1000  # checkpoints rank a seeded sample of the validation cases: enough to compare trials
@@ -170,6 +170,7 @@ def run_final(ctx: Context, params) -> Final:
 
     from ..evaluate.baselines import model_report
     from ..evaluate.protocols import describe
+    from .recs import with_context
 
     out = Final(params)
     w0, c0 = time.perf_counter(), time.process_time()
@@ -179,10 +180,8 @@ def run_final(ctx: Context, params) -> Final:
             time.perf_counter() - w0,
             time.process_time() - c0,
         )
-        out.report = {
-            **model_report(result, ctx.test, ctx.k, ctx.seed),
-            "protocol": describe(ctx.test),
-        }
+        report = {**model_report(result, ctx.test, ctx.k, ctx.seed), "protocol": describe(ctx.test)}
+        out.report = with_context(report, result)
     out.seconds, out.cpu_seconds = time.perf_counter() - w0, time.process_time() - c0
     return out
 

@@ -33,7 +33,8 @@ from ..evaluate.baselines import baseline_reports, with_baselines
 from ..evaluate.protocols import describe, make_split, validation_split
 from ..evaluate.recs import Split
 from ..logs import Interactions
-from ..train import declared, make_params, trainer
+from ..logs.shape import context_for
+from ..train import Dimension, declared, make_params, trainer
 from .choice import Choice, choose, halves
 from .trials import (
     Context,
@@ -153,7 +154,7 @@ def prepare_tuning(
     protocol: str = "auto",
     max_users: int | None = 5000,
     seed: int = 0,
-    history: int = 1,
+    history: int | None = None,
     decay: float = 1.0,
 ) -> Prepared:
     """The test split and, inside its training part, the validation cases (same protocol,
@@ -198,19 +199,71 @@ def prepare_tuning(
     return Prepared(test, search, time.perf_counter() - start, check, whole)
 
 
-def suggest(trial, method: str, fixed: dict | None = None) -> dict:
-    """One point of ``method``'s declared search space (names in ``fixed`` are not searched).
+TRIAL_BUDGET = 3.0
+"""A trial may be estimated at most this many times the work of the defaults (trial 0) on the
+validation log, or :data:`FREE_TRIAL_SECONDS`, whichever is more: the space's budget axis
+(``Dimension.budget``: item2vec's epochs, ALS's iterations) is drawn last, within what the other
+values leave; a point over the budget even at that axis's low end is pruned before it starts."""
+FREE_TRIAL_SECONDS = 10.0  # a trial estimated under this is never held to the budget
+
+
+class OverBudget(Exception):
+    """A drawn point whose estimated work is over the trial budget (the trial is pruned)."""
+
+
+@dataclass(frozen=True)
+class TrialBudget:
+    """The most work one trial may take on ``inter`` (the validation log's training part)."""
+
+    inter: Interactions
+    work: float
+
+    @classmethod
+    def for_search(cls, method: str, inter: Interactions, fixed: dict | None, factor: float):
+        """``factor`` times the defaults' work (with ``fixed``), at least FREE_TRIAL_SECONDS."""
+        t = trainer(method)
+        work = t.work_units(make_params(t, dict(fixed or {}), inter, check=False), inter)
+        return cls(inter, max(factor * work, FREE_TRIAL_SECONDS * t.rate))
+
+    def work_of(self, method: str, given: dict) -> float:
+        t = trainer(method)
+        return t.work_units(make_params(t, given, self.inter, check=False), self.inter)
+
+    def most(self, method: str, given: dict, dim: Dimension) -> float:
+        """The highest value of the budget axis ``dim`` that keeps ``given`` within the budget
+        (the work taken as linear in it); below ``dim.low`` when nothing fits."""
+        low, high = float(dim.low), float(dim.high)
+        w_low = self.work_of(method, {**given, dim.name: dim.low})
+        w_high = self.work_of(method, {**given, dim.name: dim.high})
+        slope = (w_high - w_low) / (high - low) if high > low else 0.0
+        if slope <= 0:
+            return high if w_low <= self.work else low - 1
+        return min(high, low + (self.work - w_low) / slope)
+
+
+def suggest(
+    trial, method: str, fixed: dict | None = None, budget: TrialBudget | None = None
+) -> dict:
+    """One point of ``method``'s declared search space (names in ``fixed`` are not searched),
+    the budget axis drawn last within ``budget``.
 
     Parameters
     ----------
     trial : optuna.Trial
     method : str
     fixed : dict, optional
+    budget : TrialBudget, optional
+        Without it, every axis spans its whole declared range.
 
     Returns
     -------
     dict
         Parameter values, ``fixed`` included.
+
+    Raises
+    ------
+    OverBudget
+        The point is over ``budget`` even at the budget axis's low end.
 
     Examples
     --------
@@ -221,18 +274,35 @@ def suggest(trial, method: str, fixed: dict | None = None) -> dict:
     t = trainer(method)
     types = {d["name"]: d["type"] for d in declared(t.Params)}
     out = dict(fixed or {})
-    for dim in (d for d in t.space if d.name not in out):
-        if dim.choices:
-            out[dim.name] = trial.suggest_categorical(dim.name, list(dim.choices))
-        elif dim.off is not None and trial.suggest_categorical(f"{dim.name}_off", [False, True]):
-            out[dim.name] = dim.off
-        elif types[dim.name] is int:
-            out[dim.name] = trial.suggest_int(dim.name, int(dim.low), int(dim.high), log=dim.log)
-        else:
-            out[dim.name] = trial.suggest_float(
-                dim.name, float(dim.low), float(dim.high), log=dim.log
-            )
+    free = [d for d in t.space if d.name not in out]
+    for dim in sorted(free, key=lambda d: d.budget):  # the budget axis last
+        high = dim.high
+        if dim.budget and budget is not None:
+            high = min(high, budget.most(method, out, dim))
+            if high < dim.low:
+                raise OverBudget(_over_budget(method, out, dim, budget))
+        out[dim.name] = _draw(trial, dim, types[dim.name], high)
+    if budget is not None and budget.work_of(method, out) > budget.work * 1.05:
+        raise OverBudget(_over_budget(method, out, None, budget))
     return out
+
+
+def _draw(trial, dim: Dimension, kind: type, high) -> object:
+    """One value of ``dim`` (up to ``high``) from the trial."""
+    if dim.choices:
+        return trial.suggest_categorical(dim.name, list(dim.choices))
+    if dim.off is not None and trial.suggest_categorical(f"{dim.name}_off", [False, True]):
+        return dim.off
+    if kind is int:
+        return trial.suggest_int(dim.name, int(dim.low), max(int(dim.low), int(high)), log=dim.log)
+    return trial.suggest_float(dim.name, float(dim.low), float(high), log=dim.log)
+
+
+def _over_budget(method: str, given: dict, dim: Dimension | None, budget: TrialBudget) -> str:
+    at = {**given, dim.name: dim.low} if dim is not None else given
+    times = budget.work_of(method, at) / budget.work
+    where = f" even with {dim.name}={dim.low:g}" if dim is not None else ""
+    return f"over the trial budget{where}: estimated {times:.1f}× what one trial may take"
 
 
 def tune(
@@ -248,6 +318,7 @@ def tune(
     prepared: Prepared | None = None,
     on_trial: Callable[[dict], None] | None = None,
     workers: int | None = None,
+    trial_budget: float | None = TRIAL_BUDGET,
     **split_options,
 ) -> TuningResult:
     """Search ``method``'s space on the validation split, keep the winner only when it beats the
@@ -258,19 +329,17 @@ def tune(
     inter : Interactions
     method : str
     trials, budget : int or None (default 20), float or None (default None)
-        The number of trials (the first is the trainer's defaults) and/or the seconds after which
-        no trial starts (not reproducible: the count depends on the machine's speed).
-    k, seed : int, default 10 and 0
-        The cut-off; the seed of the sampler, the splits and every training (same seed, same best).
-    metric : {"hr", "ndcg"}, default "ndcg"
-        The validation metric maximised (:data:`OBJECTIVES`).
-    fixed : dict, optional
-        Parameters held fixed (not searched), e.g. from ``--param``.
-    prune, prepared, on_trial, workers : optional
-        Stop bad trials early where the method has epochs (``Trainer.early_stopping``; default
-        True); splits from :func:`prepare_tuning` (else made here with ``**split_options``); a
-        callback given each finished trial's row, in trial order; the processes running trials
-        (default 2, at most the cores; the trials and the choice do not depend on them).
+        The number of trials (the first: the defaults) and/or the seconds after which no trial
+        starts (not reproducible: the count depends on the machine's speed).
+    k, seed : int (default 10), int (default 0)
+        The cut-off of HR/NDCG; the seed of the sampler, the splits and every training.
+    metric, fixed : {"hr", "ndcg"} (default "ndcg"), dict (optional)
+        The validation metric maximised (:data:`OBJECTIVES`); parameters held fixed (``--param``).
+    prune, prepared, on_trial, workers, trial_budget : optional
+        Prune bad trials where the method has epochs (``Trainer.early_stopping``; default True);
+        splits from :func:`prepare_tuning` (else made with ``**split_options``); a callback given
+        each finished trial's row, in order; the processes running trials (default 2, at most the
+        cores; the choice does not depend on them); a trial's most work (:class:`TrialBudget`).
 
     Returns
     -------
@@ -279,7 +348,7 @@ def tune(
     Raises
     ------
     ParameterError
-        Bad method, metric, trial count, budget, workers or fixed parameter.
+        Bad method, metric, trial count, budget, trial budget, workers or fixed parameter.
     DataError
         No validation case, or no trial finished (the message quotes the first failure).
 
@@ -293,8 +362,18 @@ def tune(
     start, prep = time.perf_counter(), prepared or prepare_tuning(inter, seed=seed, **split_options)
     ctx = Context(method, prep.validation, k, seed, metric, prune, prep.test, prep.check)
     search = _Search(_study(seed, _as_trial(ctx, fixed)), ctx, fixed, trials, budget, on_trial)
+    search.trial_budget = budget_for(method, prep.validation.train, fixed, trial_budget)
     final, clock = _run(search, workers_for(workers))
     return _finish(search, prep, final, clock, time.perf_counter() - start)
+
+
+def budget_for(
+    method: str, inter: Interactions, fixed: dict | None, factor: float | None
+) -> TrialBudget | None:
+    """The trial budget of a search (None when ``factor`` is None)."""
+    if factor is not None and not factor > 0:
+        raise ParameterError(f"trial_budget({factor}) must be > 0")
+    return None if factor is None else TrialBudget.for_search(method, inter, fixed, factor)
 
 
 def _run(search: _Search, n: int) -> tuple[Final, dict]:
@@ -329,6 +408,8 @@ def _final(search: _Search, runner, spec) -> Final:
 class _Search:
     """The optuna side of the pipeline: asks trials (their parameters and pruning snapshot), tells
     outcomes in trial order, keeps one tidy row per trial."""
+
+    trial_budget: TrialBudget | None = None  # the most work one trial may take (None: no cap)
 
     def __init__(self, study, ctx: Context, fixed, trials, budget, on_trial):
         self.study, self.ctx, self.fixed, self.trials, self.budget = (
@@ -386,9 +467,8 @@ class _Search:
         given = make_params(t, values)  # values checked, no work limit:
         # the trial trained within the limit on the validation split; a log a few events longer
         # must not refuse it after the search
-        return dataclasses.replace(
-            t.defaults(self.ctx.test.train), **{name: getattr(given, name) for name in values}
-        )
+        chosen = {name: getattr(given, name) for name in values}
+        return dataclasses.replace(t.defaults(self.ctx.test.train, chosen), **chosen)
 
     def choice(self) -> Choice | None:
         """The noise rule on the trials told so far (None if no trial completed)."""
@@ -415,20 +495,29 @@ class _Search:
 
         trial = self.study.ask()
         self.asked[trial.number] = trial
-        try:
-            params = make_params(
-                trainer(self.ctx.method),
-                suggest(trial, self.ctx.method, self.fixed),
-                self.ctx.validation.train,
-            )
-        except EmbedlabError as exc:
-            return Outcome(trial.number, "fail", error=str(exc))
+        params = self.draw(trial)
+        if isinstance(params, Outcome):
+            return params
         done = self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         snapshot: dict[int, list[float]] = {}
         for tr in done:
             for step, value in tr.intermediate_values.items():
                 snapshot.setdefault(step, []).append(value)
         return Job(trial.number, params, snapshot, len(done))
+
+    def draw(self, trial):
+        """The trial's checked parameters, or its outcome when it cannot run: pruned before it
+        starts (over the trial budget) or failed (a point the log cannot train, a server's cap)."""
+        try:
+            return make_params(
+                trainer(self.ctx.method),
+                suggest(trial, self.ctx.method, self.fixed, self.trial_budget),
+                self.ctx.validation.train,
+            )
+        except OverBudget as exc:
+            return Outcome(trial.number, "pruned", pruned_at=0.0, error=str(exc))
+        except EmbedlabError as exc:
+            return Outcome(trial.number, "fail", error=str(exc))
 
     def tell(self, out: Outcome) -> None:
         from optuna.trial import TrialState
@@ -523,10 +612,12 @@ def _check(method, metric, trials, budget, k, fixed, workers) -> None:
 def _as_trial(ctx: Context, fixed: dict | None) -> dict:
     """The trainer's defaults for the validation log, in the space's terms (the first trial)."""
     t = trainer(ctx.method)
-    base = t.defaults(ctx.validation.train)
+    base = t.defaults(ctx.validation.train, fixed)
     out = {}
     for dim in (d for d in t.space if d.name not in (fixed or {})):
         value = getattr(base, dim.name)
+        if dim.name == "context" and value == "auto":  # the space holds the concrete contexts
+            value = context_for(ctx.validation.train).name
         if dim.off is not None:
             out[f"{dim.name}_off"] = value == dim.off
             if value == dim.off:

@@ -5,6 +5,8 @@ user vectors or not, the contexts it learns from), takes a seed and a progress c
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..errors import ParameterError
 from . import registry
 from .base import Dimension, Progress, Trainer, TrainResult, declared, make_params, no_progress
@@ -74,11 +76,13 @@ def train(
     Returns
     -------
     TrainResult
+        Its ``data`` holds the run's ``estimate`` (seconds, MB) made before it started.
 
     Raises
     ------
     ParameterError
-        Unknown method, unknown parameter, or a value of the wrong type / out of range.
+        Unknown method, unknown parameter, a value of the wrong type / out of range, or a run
+        estimated over the limits where it runs (``core.limits.train_limits``).
     DataError
         The log cannot train this method (e.g. no session with two events).
 
@@ -92,9 +96,13 @@ def train(
     Traceback (most recent call last):
     embedlab.core.errors.ParameterError: item2vec parameter epochs(-1) must be >= 1
     """
+    from .limits import estimate
+
     t = trainer(method)
     if not 0 <= int(seed) < 2**32:  # numpy, scikit-learn and gensim all take 32-bit seeds
         raise ParameterError(f"seed({seed}) must be between 0 and {2**32 - 1}")
-    return t.fit(
-        inter, make_params(t, params, inter), seed=seed, progress=progress, checkpoint=checkpoint
-    )
+    given = make_params(t, params, inter)
+    est = estimate(t, given, inter)
+    progress(0.0, f"{method}: {est.text}")
+    result = t.fit(inter, given, seed=seed, progress=progress, checkpoint=checkpoint)
+    return dataclasses.replace(result, data={**result.data, "estimate": est.to_dict()})

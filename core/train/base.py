@@ -19,11 +19,12 @@ import pandas as pd
 from ..embeddings import Embeddings, Provenance
 from ..errors import ParameterError
 from ..logs import Interactions
+from ..logs.shape import CONTEXTS as _LOG_CONTEXTS
 from ..progress import Progress, no_progress
 
-CONTEXTS = ("sessions", "user history", "baskets")
+CONTEXTS = _LOG_CONTEXTS
 """What a trainer can learn item contexts from: ordered sessions, each user's whole history, or
-unordered baskets (every pair of a basket)."""
+unordered baskets (every pair of a basket) (:data:`core.logs.shape.CONTEXTS`)."""
 
 
 @dataclass
@@ -72,7 +73,9 @@ def param(
 class Dimension:
     """One axis of a trainer's search space: a numeric range from ``low`` to ``high`` (log-scaled
     when ``log``), or one of ``choices``.  ``off`` is a value tried besides the range that switches
-    the feature off (item2vec's ``sample=0``).  Integer-ness comes from the parameter's type."""
+    the feature off (item2vec's ``sample=0``).  Integer-ness comes from the parameter's type.
+    ``budget`` marks the one axis the work grows in proportion to (epochs, iterations): a tuner
+    draws it last, within what the trial's budget leaves (``core.experiments.tune``)."""
 
     name: str
     low: float | None = None
@@ -80,6 +83,7 @@ class Dimension:
     log: bool = False
     choices: tuple = ()
     off: Any = None
+    budget: bool = False
 
 
 Checkpoint = Callable[[int, int, Callable[[], "TrainResult"]], None]
@@ -132,8 +136,10 @@ class Trainer(Protocol):
     rate: float
     cost_drivers: tuple[str, ...]
 
-    def defaults(self, inter: Interactions) -> Any:
-        """The default parameters for this log (a trainer may choose them by the log's shape)."""
+    def defaults(self, inter: Interactions, given: dict | None = None) -> Any:
+        """The default parameters for this log (a trainer may choose them by the log's shape) and
+        the values ``given`` (unchecked; a trainer may let one steer others: item2vec's
+        ``context`` chooses its window)."""
 
     def log_bounds(self, inter: Interactions) -> dict[str, LogBound]:
         """Upper bounds of parameters that depend on the log, by parameter name (often none)."""
@@ -165,8 +171,8 @@ class DeclaredTrainer:
     user_vectors = False
     early_stopping = True
 
-    def defaults(self, inter: Interactions) -> Any:  # noqa: ARG002 - same defaults for every log
-        return self.Params()
+    def defaults(self, inter: Interactions, given: dict | None = None) -> Any:  # noqa: ARG002
+        return self.Params()  # the same defaults for every log and whatever is given
 
     def log_bounds(self, inter: Interactions) -> dict[str, LogBound]:  # noqa: ARG002 - none
         return {}
@@ -234,7 +240,9 @@ def declared(params_cls: type) -> list[dict]:
     ]
 
 
-def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None) -> Any:
+def make_params(
+    trainer: Trainer, given: dict, inter: Interactions | None = None, check: bool = True
+) -> Any:
     """The trainer's defaults (for ``inter``'s shape when given) updated by ``given``, each value
     converted to the declared type and checked against its bounds.
 
@@ -245,6 +253,9 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
         Parameter values by name (numbers may come as strings from a command line).
     inter : Interactions, optional
         The log, for defaults that depend on its shape.
+    check : bool, default True
+        With ``inter``, check the run's estimated time and memory against the limits where it
+        runs (``core.train.limits.check_work``).
 
     Returns
     -------
@@ -256,7 +267,7 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     ParameterError
         An unknown parameter (the message lists the known ones), a value of the wrong type or
         out of range (the message quotes the value and the limit), or, given ``inter``, a run
-        estimated to take longer than ``EMBEDLAB_MAX_TRAIN_MINUTES`` (``core.train.limits``).
+        estimated over the limits where it runs (``core.train.limits``).
 
     Examples
     --------
@@ -264,7 +275,7 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     >>> make_params(trainer("als"), {"factors": "32"}).factors
     32
     """
-    base = trainer.defaults(inter) if inter is not None else trainer.Params()
+    base = trainer.defaults(inter, given) if inter is not None else trainer.Params()
     spec = {d["name"]: d for d in declared(trainer.Params)}
     unknown = sorted(set(given) - set(spec))
     if unknown:
@@ -275,7 +286,7 @@ def make_params(trainer: Trainer, given: dict, inter: Interactions | None = None
     params = dataclasses.replace(
         base, **{k: _checked(trainer.name, spec[k], v) for k, v in given.items()}
     )
-    if inter is not None:  # values inside their bounds can still multiply into hours
+    if inter is not None and check:  # values inside their bounds can multiply into hours
         from .limits import check_work
 
         check_work(trainer, params, inter)

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from ..errors import DataError
 from ..logs import Interactions
+from ..logs.shape import CONTEXTS, context_for
 from .base import (
     Checkpoint,
     DeclaredTrainer,
@@ -24,7 +25,7 @@ from .base import (
     no_progress,
     param,
 )
-from .item2vec import Item2VecParams, word2vec, word2vec_memory, word2vec_work
+from .item2vec import Item2Vec, Item2VecParams, word2vec, word2vec_memory, word2vec_work
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,12 @@ class GraphParams:
     """Walks over the item co-occurrence graph (DeepWalk; node2vec when p or q is not 1), then
     skip-gram with item2vec's settings (its own defaults for window and epochs)."""
 
+    context: str = param(
+        "auto",
+        choices=("auto", *CONTEXTS),
+        help="where edges come from: steps within a session, within a user's history, or every "
+        "pair of a basket (auto: by the log's shape)",
+    )
     walks_per_item: int = param(
         10, low=1, high=1000, help="walks started from every item with an edge"
     )
@@ -39,7 +46,7 @@ class GraphParams:
     p: float = param(1.0, low=1e-3, high=1e3, help="node2vec return bias (1/p to step back)")
     q: float = param(1.0, low=1e-3, high=1e3, help="node2vec in-out bias (1/q to move away)")
     cooccurrence_window: int = param(
-        5, low=1, high=100, help="steps within a session that make an edge"
+        5, low=1, high=100, help="steps within a session or history that make an edge"
     )
     vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
     window: int = param(5, low=1, high=100, help="skip-gram context along a walk")
@@ -56,21 +63,62 @@ class GraphParams:
 
 
 DEFAULTS = dataclasses.asdict(GraphParams())
+EDGE_UNITS = 200.0  # one event compared at one step of the co-occurrence window (measured 80-670)
+WALK_BYTES = 400.0  # one walk's array and its sentence list, beside its steps
+WALK_UNITS = 1300.0  # one step of one walk, all walkers at once (measured 700-1900; x4 biased)
 
 
-def cooccurrence(inter: Interactions, window: int) -> sp.csr_matrix:
-    """Symmetric item × item counts of pairs within ``window`` steps of one session (every pair
-    of a basket)."""
-    if inter.baskets:
-        window = int(np.bincount(inter.session).max())
+def pair_count(inter: Interactions, context: str, window: int) -> float:
+    """How many (earlier, later) pairs within ``window`` steps of one sequence (of one session,
+    of one user's history; every pair of a basket) ``context`` gives: what :func:`cooccurrence`
+    counts, before dropping an item paired with itself.
+
+    Parameters
+    ----------
+    inter : Interactions
+    context : {"sessions", "history", "baskets"}
+    window : int
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> pair_count(prepare("sample_data/interactions.csv"), "sessions", 1)
+    70949.0
+    """
+    key = inter.user if context == "history" else inter.session
+    lengths = np.bincount(key).astype(np.float64) if len(inter) else np.zeros(0)
+    if context == "baskets":
+        return float(np.sum(lengths * (lengths - 1) / 2))
+    w = float(window)
+    long = lengths > w
+    return float(
+        np.sum(w * lengths[long] - w * (w + 1) / 2)
+        + np.sum(lengths[~long] * (lengths[~long] - 1) / 2)
+    )
+
+
+def cooccurrence(inter: Interactions, window: int, context: str = "auto") -> sp.csr_matrix:
+    """Symmetric item × item counts of pairs within ``window`` steps of one session (of one user's
+    history; every pair of a basket), as ``context`` says (auto: the log's shape)."""
+    context = context_for(inter, context).name
+    key = inter.user if context == "history" else inter.session
+    if context == "baskets":
+        window = int(np.bincount(inter.session).max()) if len(inter) else 1
     rows, cols = [], []
     for d in range(1, window + 1):
-        same = inter.session[d:] == inter.session[:-d]
+        same = key[d:] == key[:-d]
+        if not same.any():
+            break
         a, b = inter.item[:-d][same], inter.item[d:][same]
         keep = a != b
         rows += [a[keep], b[keep]]
         cols += [b[keep], a[keep]]
-    r, c = np.concatenate(rows), np.concatenate(cols)
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int32)
     g = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=(inter.n_items, inter.n_items))
     g.sum_duplicates()
     g.sort_indices()
@@ -132,25 +180,52 @@ class Graph(DeclaredTrainer):
     name = "graph"
     Params = GraphParams
     space = (
+        Dimension("context", choices=CONTEXTS),
         Dimension("p", 0.25, 4.0, log=True),
         Dimension("q", 0.25, 4.0, log=True),
         Dimension("walks_per_item", 5, 40, log=True),
+        Dimension("sample", 1e-5, 1e-2, log=True, off=0.0),
+        Dimension("window", 2, 20, log=True),
+        Dimension("epochs", 2, 50, log=True, budget=True),
     )
-    contexts = ("sessions", "baskets")
+    contexts = CONTEXTS
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
-    rate = 1e9
+    rate = Item2Vec.rate  # the skip-gram's work units; the graph and the walks in the same units
     cost_drivers = ("epochs", "walks_per_item", "walk_length", "window", "negative", "vector_size")
 
     def work_units(self, params: GraphParams, inter: Interactions) -> float:
-        """The walks (a rejection-sampled step costs a few dozen operations), then skip-gram."""
+        """The edges (one pass over the events per step of the co-occurrence window), the walks
+        (a step, rejection-sampled when p or q is not 1), then skip-gram over the walks (items
+        visited about as often as they occur in the log)."""
+        context = context_for(inter, params.context).name
+        reach = params.cooccurrence_window
+        if context == "baskets" and len(inter):
+            reach = int(np.bincount(inter.session).max())
         walks = params.walks_per_item * inter.n_items
-        walk_work = walks * params.walk_length * 50.0
-        return walk_work + word2vec_work(np.full(walks, params.walk_length), params.window, params)
+        biased = 4.0 if params.p != 1.0 or params.q != 1.0 else 1.0
+        return (
+            EDGE_UNITS * len(inter) * reach
+            + WALK_UNITS * biased * walks * params.walk_length
+            + word2vec_work(
+                np.full(walks, params.walk_length), params.window, params, inter.item_counts()
+            )
+        )
 
     def memory_bytes(self, params: GraphParams, inter: Interactions) -> float:
-        tokens = params.walks_per_item * inter.n_items * params.walk_length
-        return word2vec_memory(inter.n_items, params.vector_size, tokens)
+        """The edges as built (both directions: two int32 codes and a float32 weight, then the
+        CSR copy), the walks (an int64 per step, an array per walk and its sentence), then
+        word2vec's arrays."""
+        context = context_for(inter, params.context).name
+        edges = 2.0 * pair_count(inter, context, params.cooccurrence_window)
+        walks = params.walks_per_item * inter.n_items
+        tokens = walks * params.walk_length
+        return (
+            edges * 24
+            + walks * WALK_BYTES
+            + tokens * 8
+            + word2vec_memory(inter.n_items, params.vector_size, tokens)
+        )
 
     def fit(
         self,
@@ -164,7 +239,8 @@ class Graph(DeclaredTrainer):
         p = dataclasses.asdict(params)
         with Timer() as t:
             progress(0.02, "building the co-occurrence graph")
-            graph = cooccurrence(inter, params.cooccurrence_window)
+            context = context_for(inter, params.context)
+            graph = cooccurrence(inter, params.cooccurrence_window, context.name)
             if graph.nnz == 0:
                 raise DataError(
                     "no two different items ever co-occur in a session", path=inter.report.source
@@ -175,7 +251,7 @@ class Graph(DeclaredTrainer):
             )
             w2v = {f.name: p[f.name] for f in dataclasses.fields(Item2VecParams)}
             inner = word2vec(
-                _as_sessions(inter),
+                inter,
                 w2v,
                 seed,
                 lambda f, m: progress(0.1 + 0.9 * f, m),
@@ -192,15 +268,9 @@ class Graph(DeclaredTrainer):
             seed,
             t.seconds,
             {
+                "context": context.to_dict(),
                 "edges": int(graph.nnz // 2),
                 "walks": len(walks),
                 "items_without_edges": int((np.diff(graph.indptr) == 0).sum()),
             },
         )
-
-
-def _as_sessions(inter: Interactions) -> Interactions:
-    """Walks are sequences, not baskets: the trainer must not widen the window to a basket."""
-    from dataclasses import replace
-
-    return replace(inter, baskets=False)

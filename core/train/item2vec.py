@@ -16,7 +16,9 @@ import numpy as np
 
 from ..errors import DataError
 from ..logs import Interactions
-from ..logs.sequences import as_sentences, sessions
+from ..logs.sequences import MAX_SEQUENCE, as_sentences
+from ..logs.sequences import sequences as context_sequences
+from ..logs.shape import CONTEXTS, context_for
 from .base import (
     Checkpoint,
     DeclaredTrainer,
@@ -34,9 +36,15 @@ from .base import (
 class Item2VecParams:
     """word2vec's settings for behaviour data (gensim's names)."""
 
+    context: str = param(
+        "auto",
+        choices=("auto", *CONTEXTS),
+        help="an item's context: its time-gap session, its user's whole history, or its basket "
+        "(auto: by the log's shape)",
+    )
     vector_size: int = param(64, low=1, high=4096, help="dimensions of the item vectors")
     window: int = param(
-        3, low=1, high=100, help="context size in a session (a basket is always whole)"
+        3, low=1, high=100, help="context size in a session or history (a basket is whole)"
     )
     negative: int = param(10, low=1, high=100, help="negative samples per positive pair")
     ns_exponent: float = param(
@@ -55,46 +63,64 @@ class Item2VecParams:
     workers: int = param(1, low=1, high=64, help="threads; 1 is deterministic for a seed")
 
 
-# Ranges keep a trial's cost near the defaults' (window, epochs and negative multiply it), so 20
-# trials on a 400k-event log fit in about ten minutes of one core.
 SPACE = (
+    Dimension("context", choices=CONTEXTS),
+    Dimension("window", 1, 50, log=True),
+    Dimension("epochs", 5, 150, log=True, budget=True),
     Dimension("ns_exponent", -1.0, 1.0),
     Dimension("sample", 1e-5, 1e-2, log=True, off=0.0),
-    Dimension("window", 1, 6),
-    Dimension("epochs", 5, 30),
-    Dimension("negative", 2, 12),
-    Dimension("vector_size", 16, 128, log=True),
+    Dimension("negative", 2, 20, log=True),
+    Dimension("vector_size", 16, 256, log=True),
 )
+"""What ``--tune`` searches: the ranges where Caselles-Dupré et al. (RecSys 2018) found the optima
+of behaviour data (epochs to 150, exponents down to -1, windows up to 50 over a whole history);
+trials stay affordable by pruning and budgets (``core.experiments.tune``), not by narrow ranges."""
 
+# Fitted on 16 runs of 3-5 epochs on MovieLens 100K and the sample log (one thread; windows 1-30,
+# sample 1e-5 to 1e-2, vector_size 8-128, negative 1-20: every run within 0.9-1.4x of the fit);
+# benchmarks/bench_estimates.py checks the defaults on four logs (docs/BENCHMARKS.md).
+TARGET_UNITS = 400.0  # the fixed cost of one (word, target) update beside its vector_size
+TOKEN_UNITS = 1900.0  # the fixed cost of reading one token in one epoch
 DEFAULTS = dataclasses.asdict(Item2VecParams())  # the plain-dict view other engines (Spark) read
 
-
-BASKET_SAMPLE = 1e-5  # baskets: aggressive down-sampling of frequent items (docs/TRAINING.md)
+CONTEXT_DEFAULTS = {
+    "sessions": {"window": 3, "sample": 1e-3, "epochs": 20},
+    "history": {"window": 20, "sample": 1e-4, "epochs": 30},
+    "baskets": {"sample": 1e-5, "epochs": 20},
+}
+"""The defaults that depend on the context (the grids that chose them: docs/TRAINING.md)."""
+BASKET_SAMPLE = CONTEXT_DEFAULTS["baskets"]["sample"]
 
 
 class Item2Vec(DeclaredTrainer):
-    """The item2vec trainer (see :class:`core.train.base.Trainer`).  Its defaults depend on the
-    log's shape: basket logs (every pair of a basket is a context) get ``sample=1e-5``, which
-    lifted validation HR@10 on groceries from 0.01 to 0.27; logs of ordered sessions keep 1e-3
-    (1e-5 dropped the sample log from 0.50 to 0.03)."""
+    """The item2vec trainer (see :class:`core.train.base.Trainer`).  Its context follows the
+    log's shape (:func:`core.logs.shape.choose_context`) unless given, and the window,
+    down-sampling and epochs follow the context (:data:`CONTEXT_DEFAULTS`)."""
 
     name = "item2vec"
     Params = Item2VecParams
     space = SPACE
-    contexts = ("sessions", "baskets")
+    contexts = CONTEXTS
 
-    def defaults(self, inter: Interactions) -> Item2VecParams:
-        return Item2VecParams(sample=BASKET_SAMPLE) if inter.baskets else Item2VecParams()
+    def defaults(self, inter: Interactions, given: dict | None = None) -> Item2VecParams:
+        """The defaults of the context ``given["context"]`` names, else of the one the log's
+        shape implies (the context itself stays "auto": the run says which and why)."""
+        context = (given or {}).get("context", "auto")
+        if context not in CONTEXTS:  # "auto", or a wrong value make_params refuses next
+            return Item2VecParams(**CONTEXT_DEFAULTS[context_for(inter).name])
+        return Item2VecParams(context=context, **CONTEXT_DEFAULTS[context])
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
-    rate = 1e9
-    cost_drivers = ("epochs", "window", "negative", "vector_size")
+    rate = 5.5e9
+    cost_drivers = ("context", "epochs", "window", "negative", "vector_size", "sample")
 
     def work_units(self, params: Item2VecParams, inter: Interactions) -> float:
-        """Every event against its window (a basket: the whole basket) in every epoch."""
-        lengths = np.bincount(inter.session) if len(inter) else np.zeros(0, dtype=np.int64)
-        window = int(lengths.max()) if inter.baskets and len(lengths) else params.window
-        return word2vec_work(lengths, window, params)
+        """Every kept event against its window (a basket: the whole basket) in every epoch."""
+        context = context_for(inter, params.context).name
+        lengths = sequence_lengths(inter, context)
+        basket = context == "baskets"
+        window = int(lengths.max()) if basket and len(lengths) else params.window
+        return word2vec_work(lengths, window, params, inter.item_counts(), shrink=not basket)
 
     def memory_bytes(self, params: Item2VecParams, inter: Interactions) -> float:
         return word2vec_memory(inter.n_items, params.vector_size, float(len(inter)))
@@ -111,12 +137,49 @@ class Item2Vec(DeclaredTrainer):
         return word2vec(inter, dataclasses.asdict(params), seed, progress, checkpoint=checkpoint)
 
 
-def word2vec_work(lengths: np.ndarray, window: int, params) -> float:
-    """Skip-gram/CBOW work: every token of every sequence (of ``lengths``) against its (at most
-    2·window) neighbours, each pair costing (negative + 1) dot products of vector_size."""
-    lengths = lengths[lengths > 1].astype(np.float64)
-    contexts = float(np.sum(lengths * np.minimum(2.0 * window, lengths - 1)))
-    return params.epochs * contexts * (params.negative + 1) * params.vector_size
+def sequence_lengths(inter: Interactions, context: str) -> np.ndarray:
+    """The lengths of ``inter``'s sequences in ``context`` (as :func:`core.logs.sequences.sequences`
+    cuts them), without building them."""
+    if not len(inter):
+        return np.zeros(0, dtype=np.int64)
+    lengths = np.bincount(inter.user if context == "history" else inter.session)
+    whole, rest = np.divmod(lengths, MAX_SEQUENCE)
+    return np.r_[np.repeat(MAX_SEQUENCE, whole.sum()), rest[rest > 0]]
+
+
+def kept_share(counts: np.ndarray, sample: float) -> float:
+    """The expected share of tokens word2vec keeps when it down-samples frequent items: an item
+    of ``c`` of ``n`` tokens is kept with probability ``(sqrt(c / (sample n)) + 1) sample n / c``
+    (gensim's rule), at most 1."""
+    counts = counts[counts > 0].astype(np.float64)
+    total = counts.sum()
+    if sample <= 0 or total == 0:
+        return 1.0
+    threshold = sample * total
+    keep = np.minimum(1.0, (np.sqrt(counts / threshold) + 1) * threshold / counts)
+    return float((counts * keep).sum() / total)
+
+
+def word2vec_work(
+    lengths: np.ndarray,
+    window: int,
+    params,
+    counts: np.ndarray | None = None,
+    shrink: bool = True,
+) -> float:
+    """Skip-gram/CBOW work: every kept token of every sequence (of ``lengths``, thinned by the
+    down-sampling of ``counts``) against its neighbours — on average ``window + 1`` of them when
+    gensim shrinks windows at random, ``2 window`` when not — each pair costing (negative + 1)
+    dot products of vector_size and a fixed cost (:data:`TARGET_UNITS`), plus a fixed cost per
+    token read, kept or not (:data:`TOKEN_UNITS`)."""
+    share = kept_share(counts, params.sample) if counts is not None else 1.0
+    tokens = lengths[lengths > 1].astype(np.float64)
+    kept = tokens * share
+    reach = (window + 1.0) if shrink else 2.0 * window
+    pairs = float(np.sum(kept * np.clip(np.minimum(reach, kept - 1), 0, None)))
+    targets = pairs * (params.negative + 1)  # the context word and its negatives
+    per_epoch = targets * (params.vector_size + TARGET_UNITS) + TOKEN_UNITS * tokens.sum()
+    return params.epochs * per_epoch
 
 
 def word2vec_memory(n_items: int, vector_size: int, tokens: float) -> float:
@@ -139,15 +202,17 @@ def word2vec(
     every :class:`Item2VecParams` field, already validated."""
     from gensim.models import Word2Vec
 
-    seqs = sessions(inter) if sequences is None else sequences
-    _check_trainable(inter, seqs, int(p["min_count"]))
     p = dict(p)
-    if inter.baskets and sequences is None:
-        p["window"] = max(
-            len(s) for s in seqs
-        )  # the whole basket is the context (Barkan & Koenigstein)
+    context = context_for(inter, p.get("context", "auto")) if sequences is None else None
+    seqs = context_sequences(inter, context.name) if context is not None else sequences
+    _check_trainable(inter, seqs, int(p["min_count"]))
+    basket = context is not None and context.name == "baskets"
+    if basket:  # the whole basket is the context (Barkan & Koenigstein)
+        p["window"] = max(len(s) for s in seqs)
     report = report_params or p
     data = {"sequences": len(seqs)}
+    if context is not None:
+        data["context"] = context.to_dict()
 
     def result(model, seconds: float) -> TrainResult:
         codes = np.array([int(k) for k in model.wv.index_to_key], dtype=np.int64)
@@ -172,7 +237,7 @@ def word2vec(
             **_gensim_settings(p),
             seed=seed,
             hs=0,
-            shrink_windows=not inter.baskets,
+            shrink_windows=not basket,
             callbacks=callbacks,
         )
     out = result(model, t.seconds)

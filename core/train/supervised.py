@@ -46,7 +46,13 @@ class SupervisedParams:
 
 
 DEFAULTS = dataclasses.asdict(SupervisedParams())
-STEP_UNITS = 1e5  # the fixed cost of one gradient step, in work units
+CHUNK = 4096
+"""Pairs per ``partial_fit`` call: scikit-learn binarizes the targets of a call densely (an int64
+and a bool per pair and class), so a whole epoch at once took pairs × classes × 9 bytes (819 MB
+on the sample log); a chunk bounds it to CHUNK × classes × 9."""
+ORDER_STREAM = 5  # the seeded stream that orders the pairs of each epoch
+STEP_UNITS = 3.8e5  # the fixed cost of one gradient step (ns)
+CLASS_UNITS = 11.0  # one pair scored against one class in one epoch, beside its vector_size (ns)
 
 
 def training_pairs(
@@ -79,28 +85,33 @@ class Supervised(DeclaredTrainer):
 
     name = "supervised"
     Params = SupervisedParams
-    space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30))
+    space = (Dimension("vector_size", 8, 128, log=True), Dimension("epochs", 2, 30, budget=True))
     # consecutive items of a session (on a basket log, neighbours in the file's order: no basket
     # context), or an item and its metadata label
     contexts = ("sessions",)
 
     # -- cost (core.train.limits asks): work units, the rate they run at, memory bytes ----------
-    rate = 5e8
+    rate = 1e9  # a work unit is a nanosecond of one core (fitted: docs/BENCHMARKS.md)
     cost_drivers = ("epochs", "max_pairs", "batch_size", "vector_size")
 
     def work_units(self, params: SupervisedParams, inter: Interactions) -> float:
-        """Forward and backward through the output layer of every class, plus a fixed cost per
-        gradient step (scikit-learn's per-batch overhead, ~0.2 ms of Python)."""
+        """The softmax over every class for every pair (the output layer's products are the
+        smaller part), plus a fixed cost per gradient step (scikit-learn's per-batch overhead)
+        (refitted once the targets were binarized per chunk: 2.4× less per class;
+        docs/BENCHMARKS.md)."""
         pairs = min(float(params.max_pairs), float(len(inter)))
         steps = params.epochs * np.ceil(pairs / params.batch_size)
-        return 3.0 * params.epochs * pairs * params.vector_size * inter.n_items + steps * STEP_UNITS
+        per_class = CLASS_UNITS + 0.03 * params.vector_size
+        return params.epochs * pairs * inter.n_items * per_class + steps * STEP_UNITS
 
     def memory_bytes(self, params: SupervisedParams, inter: Interactions) -> float:
-        """The pairs, the two layers (float64, Adam's moments), a batch's scores."""
+        """The pairs (and an epoch's shuffled copy), the two layers (float64, Adam's moments), a
+        chunk's binarized targets (:data:`CHUNK`), a batch's scores."""
         pairs = min(float(params.max_pairs), float(len(inter)))
         return (
-            pairs * 32
+            pairs * 56
             + inter.n_items * params.vector_size * 8 * 6
+            + min(CHUNK, pairs) * inter.n_items * 9
             + params.batch_size * inter.n_items * 8 * 3
         )
 
@@ -131,6 +142,7 @@ class Supervised(DeclaredTrainer):
             shuffle=True,
         )
         classes = np.unique(y)
+        order_rng = np.random.default_rng((seed, ORDER_STREAM))
 
         def result(seconds: float) -> TrainResult:
             table = np.asarray(net.coefs_[0], dtype=np.float32)  # (items, dim): the embedding layer
@@ -151,7 +163,7 @@ class Supervised(DeclaredTrainer):
         with Timer() as t, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for epoch in range(1, params.epochs + 1):
-                net.partial_fit(one_hot, y, classes=classes)
+                _epoch(net, one_hot, y, classes, order_rng)
                 progress(
                     epoch / params.epochs * 0.99,
                     f"epoch {epoch}/{params.epochs}, loss {net.loss_:.3f}",
@@ -160,3 +172,12 @@ class Supervised(DeclaredTrainer):
                     checkpoint(epoch, params.epochs, lambda: result(0.0))
         progress(1.0, "supervised done")
         return result(t.seconds)
+
+
+def _epoch(net, one_hot: sp.csr_matrix, y: np.ndarray, classes: np.ndarray, rng) -> None:
+    """One pass over the pairs in a seeded order, :data:`CHUNK` pairs per ``partial_fit`` (Adam's
+    state carries over from chunk to chunk as from batch to batch)."""
+    order = rng.permutation(len(y))
+    x, y = one_hot[order], y[order]
+    for start in range(0, len(y), CHUNK):
+        net.partial_fit(x[start : start + CHUNK], y[start : start + CHUNK], classes=classes)

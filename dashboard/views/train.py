@@ -28,7 +28,7 @@ def page():
     log_id, name, inter = log_picker(LOG, help="Upload and validate your own on the Data page.")
     st.caption(f"{len(inter):,} events · {inter.n_users:,} users · {inter.n_items:,} items")
     methods, seed, k, trials, protocol = _settings()
-    params = {m: _parameters(m) for m in methods}
+    params = {m: _parameters(m, inter) for m in methods}
     if st.button("Train and evaluate", type="primary", disabled=not methods):
         for m in methods:
             request = TrainRequest(
@@ -119,45 +119,62 @@ def _settings() -> tuple[list[str], int, int, int, str]:
     return methods, seed, k, trials, protocol
 
 
-def _parameters(method: str) -> dict:
-    """One widget per parameter the trainer declares (default and bounds from its Params); only
-    values changed from the defaults are passed on."""
-    changed = {}
+def _parameters(method: str, inter) -> dict:
+    """One widget per parameter the trainer declares (bounds from its Params, defaults for this
+    log and the context chosen: item2vec's window, sample and epochs follow the context, so each
+    context has its own widgets).  Passed on: a chosen context, and every value that differs from
+    the defaults shown."""
+    t = trainer(method)
+    shown, values, scope = t.defaults(inter), {}, ""
     with st.expander(f"{method} parameters"):
         cols = st.columns(3)
-        for i, d in enumerate(declared(trainer(method).Params)):
-            key, col = f"train.{method}.{d['name']}", cols[i % 3]
-            if d.get("choices"):
-                value = col.selectbox(
-                    d["name"],
-                    d["choices"],
-                    index=list(d["choices"]).index(d["default"]),
-                    key=key,
-                    help=d.get("help"),
-                )
-            elif d["type"] in (int, float):
-                low = d.get("low") if d.get("low") is not None else None
-                high = d.get("high") if d.get("high") is not None else None
-                kind = d["type"]
-                value = col.number_input(
-                    d["name"],
-                    None if low is None else kind(low),
-                    None if high is None else kind(high),
-                    kind(d["default"]),
-                    key=key,
-                    help=d.get("help"),
-                    format="%g" if kind is float else "%d",
-                )
-            else:
-                continue  # (no widget for other kinds; the trainer's default applies)
-            if value != d["default"]:
-                changed[d["name"]] = value
-    return changed
+        for i, d in enumerate(declared(t.Params)):
+            name = d["name"]
+            key = f"train.{method}{scope}.{name}"
+            value = _widget(cols[i % 3], key, d, getattr(shown, name))
+            if value is None:
+                continue
+            values[name] = value
+            if name == "context" and value != "auto":
+                shown, scope = t.defaults(inter, {"context": value}), f".{value}"
+    given = {name: v for name, v in values.items() if v != getattr(shown, name)}
+    if values.get("context", "auto") != "auto":
+        given["context"] = values["context"]
+    return given
+
+
+def _widget(col, key: str, d: dict, default):
+    """The widget of one declared parameter ``d`` showing ``default`` (None: no widget)."""
+    if d.get("choices"):
+        value = col.selectbox(
+            d["name"],
+            d["choices"],
+            index=list(d["choices"]).index(default),
+            key=key,
+            help=d.get("help"),
+        )
+    elif d["type"] in (int, float):
+        low = d.get("low") if d.get("low") is not None else None
+        high = d.get("high") if d.get("high") is not None else None
+        kind = d["type"]
+        value = col.number_input(
+            d["name"],
+            None if low is None else kind(low),
+            None if high is None else kind(high),
+            kind(default),
+            key=key,
+            help=d.get("help"),
+            format="%g" if kind is float else "%d",
+        )
+    else:
+        return None  # (no widget for other kinds; the trainer's default applies)
+    return value
 
 
 def _show(report):
     st.subheader(f"{report['method']} — {_evaluated(report)}")
     _protocol(report.get("protocol", {}))
+    _context(report.get("context"))
     for line in report.get("tuning", []):
         st.caption(md(line))
     _choice(report)
@@ -205,6 +222,14 @@ def _protocol(p: dict) -> None:
             f"Ties: {ties['cases']:,} of {p['cases']:,} users have several events at their last "
             f"timestamp; {ties['rule']}."
         )
+
+
+def _context(context: dict | None) -> None:
+    """The item context an item2vec or graph model learned from, and why (its reason is core's
+    own words, no user text)."""
+    if context:
+        how = "chosen from the log's shape" if context["chosen_by"] == "auto" else "given"
+        st.caption(f"Item context: {context['name']} ({how}) — {context['reason']}.")
 
 
 def _choice(report) -> None:
