@@ -2,6 +2,7 @@
 Chromium driven by Playwright.  Screenshots land in the session's temporary folder
 (``artifacts`` under pytest's base temporary folder, kept for the last three runs)."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -319,10 +320,10 @@ def test_a_link_to_a_missing_set_says_so(server, page):
     assert page.locator("[data-testid=stDataFrame]").count() == 0  # no silent GloVe neighbours
 
 
-@pytest.fixture
-def tracker():
-    """A local HTTP server that counts the requests it gets: a key that renders as Markdown or
-    HTML would make the browser fetch from it."""
+@contextlib.contextmanager
+def request_tracker():
+    """A local HTTP server that records the path of every request it gets: a key or title that
+    renders as Markdown or HTML would make the browser fetch from it.  Yields (its URL, paths)."""
     import http.server
     import threading
 
@@ -339,8 +340,16 @@ def tracker():
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture
+def tracker():
+    with request_tracker() as found:
+        yield found
 
 
 def test_keys_that_look_like_markdown_or_html_stay_text(server, page, tracker, tmp_path):
