@@ -150,12 +150,17 @@ def serve_train_limits() -> None:
     _serving = True
 
 
-def train_limits() -> TrainLimits:
+def train_limits(serving: bool | None = None) -> TrainLimits:
     """The caps that hold for a training run started in this process.
 
     On a server (after :func:`serve_train_limits`): the variables, or 3 minutes and 400 MB.  On
     the user's own machine: no time limit unless ``EMBEDLAB_MAX_TRAIN_MINUTES`` is set, and the
     memory the machine has available unless ``EMBEDLAB_MAX_TRAIN_MB`` is set.
+
+    Parameters
+    ----------
+    serving : bool, optional
+        Ask for a server's caps (True) or the user's machine's (False); default: this process's.
 
     Returns
     -------
@@ -168,11 +173,13 @@ def train_limits() -> TrainLimits:
 
     Examples
     --------
-    >>> train_limits().where
+    >>> train_limits(serving=False).where
     'machine'
+    >>> train_limits(serving=True).where
+    'server'
     """
     minutes, mb = _env_number(TRAIN_MINUTES_ENV), _env_number(TRAIN_MB_ENV)
-    if _serving:
+    if _serving if serving is None else serving:
         return TrainLimits(
             minutes or SERVER_TRAIN_MINUTES,
             mb or SERVER_TRAIN_MB,

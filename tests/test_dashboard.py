@@ -217,6 +217,7 @@ def test_train_page_states_the_item_context_and_takes_a_given_one():
     at.multiselect[0].set_value(["item2vec"]).run()
     at.number_input(key="train.item2vec.epochs").set_value(2).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     said = [c.value for c in at.caption if c.value.startswith("Item context:")]
     # the sample log: no tied timestamps, few lone events -> ordered sessions
@@ -226,11 +227,12 @@ def test_train_page_states_the_item_context_and_takes_a_given_one():
     assert at.number_input(key="train.item2vec.history.window").value == 20
     at.number_input(key="train.item2vec.history.epochs").set_value(2).run()
     at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     said = [c.value for c in at.caption if c.value.startswith("Item context:")]
     assert said and said[0].startswith("Item context: history (given)")
     assert "the log's shape suggests sessions" in said[0]
-    (report,) = at.session_state["train.results"]
+    report = stored_results("scores")[-1]["data"]
     assert report["context"]["name"] == "history" and report["params"]["epochs"] == 2
     assert report["params"]["window"] == 20  # the history default, not the sessions one (3)
 

@@ -197,7 +197,7 @@ def test_train_page_tune_switch_shows_the_trials_and_the_choice():
     best = done.loc[done["ndcg"].idxmax()]
     searched = [d.name for d in trainer("svd").space]
     winner = {name: int(best[name]) for name in searched}
-    captions = [c.value for c in at.caption]
+    captions = [c.value.replace("\\", "") for c in at.caption]  # Markdown escapes removed
     said = "best parameters: " + ", ".join(f"{k}={v}" for k, v in winner.items())
     assert said in captions, (said, captions)
     defaults = trials.iloc[0]  # trial 0 is the defaults

@@ -232,8 +232,8 @@ def _serve(conn, ctx: Context) -> None:
     """A worker process: run ``(fn, arg)`` jobs from ``conn`` until told to stop (None) or the
     parent is gone; Ctrl-C is the parent's to handle (it terminates the workers).  SIGTERM ends
     the worker whatever handler the parent had (a Streamlit server's would keep it alive)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     while True:
