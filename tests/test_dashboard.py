@@ -220,6 +220,10 @@ def test_train_page_states_the_item_context_and_takes_a_given_one():
     finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     said = [c.value for c in at.caption if c.value.startswith("Item context:")]
+    # the chart's provenance names the trained set, not the sidebar's active one (GloVe)
+    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    provenance = [spec for spec in specs if "embedlab \\u00b7" in spec or "embedlab ·" in spec]
+    assert provenance and not any("GloVe" in spec for spec in provenance)
     # the sample log: no tied timestamps, few lone events -> ordered sessions
     assert said and said[0].startswith("Item context: sessions (chosen from the log's shape)")
     at.selectbox(key="train.item2vec.context").set_value("history").run()

@@ -197,6 +197,7 @@ def _show(report):
         f"k={report['k']}",
         tables=[("metrics", table), ("by popularity bucket", buckets)],
         key=f"train.metrics.{report['set']}",
+        set_name=state.set_name(report["set"]),  # the trained set, not the sidebar's active one
     )
     if st.button(f"Explore {report['method']} vectors", key=f"train.use.{report['set']}"):
         state.set_active(report["set"])
