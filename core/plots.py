@@ -608,7 +608,7 @@ def sweep_figure(summary: pd.DataFrame, metric: str = "lift", heading: str = "")
             annotation_position="bottom right",  # under the line, where lifts seldom are
         )
     axis = summary["axis"].iloc[0] if len(summary) else ""
-    values = sorted(summary["value"].unique()) if len(summary) else []
+    values = spread_ticks(sorted(summary["value"].unique())) if len(summary) else []
     fig.update_layout(
         title=title(heading or f"{metric} vs {axis}"),
         template="plotly_white",
@@ -624,6 +624,26 @@ def sweep_figure(summary: pd.DataFrame, metric: str = "lift", heading: str = "")
         legend=TOP_LEGEND,
     )
     return fig
+
+
+TICK_RATIO = 1.15
+"""Ticks on a log axis closer than this ratio would print over each other: the first one is kept."""
+
+
+def spread_ticks(values: list[float], ratio: float = TICK_RATIO) -> list[float]:
+    """``values`` (ascending) without those within ``ratio`` of the tick kept before them, so
+    sizes kept by two selections (286 and 290 items) get one readable label.
+
+    Examples
+    --------
+    >>> spread_ticks([90, 286, 290, 934, 936])
+    [90, 286, 934]
+    """
+    kept: list[float] = []
+    for v in values:
+        if not kept or v >= kept[-1] * ratio:
+            kept.append(v)
+    return kept
 
 
 def _band_and_line(g: pd.DataFrame, metric: str, name: str, i: int) -> list:

@@ -110,3 +110,19 @@ def test_umap_without_its_extra_is_a_clear_error(glove, monkeypatch):
     monkeypatch.setitem(sys.modules, "umap", None)  # as if umap-learn were not installed
     with pytest.raises(ParameterError, match=r"embedlab\[umap\]"):
         project(glove, np.arange(50), "umap")
+
+
+def test_a_sweep_chart_labels_each_size_once_when_selections_keep_close_sizes():
+    """Random and most-popular selections can keep 286 and 290 items of a requested 290: their
+    ticks would print over each other, so the axis labels one of each close pair."""
+    from embedlab.core.plots import sweep_figure
+
+    rows = [
+        {"method": "als", "mode": mode, "axis": "items", "value": v, "lift": 1.0 + v / 1000,
+         "lift_lo": 0.9, "lift_hi": 1.1, "seeds": 2}
+        for mode, sizes in (("random", (88, 286, 934)), ("popular", (90, 290, 936)))
+        for v in sizes
+    ]  # fmt: skip
+    ticks = sweep_figure(pd.DataFrame(rows), "lift").layout.xaxis.tickvals
+    assert list(ticks) == [88, 286, 934]
+    assert all(b / a >= 1.15 for a, b in zip(ticks, ticks[1:]))
