@@ -50,3 +50,20 @@ def test_catalog_page_runs_both_selections_and_names_the_driver():
     direction = "falls" if random[1000] > random[96] else "rises"
     assert any(t.startswith(f"- **als**: lift {direction} as the catalog shrinks") for t in texts)
     assert any(f"{random[1000]:.2f} at 1,000 items" in t for t in texts)
+
+
+def test_a_sweep_that_lands_is_the_one_shown():
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("views/catalog.py").run()
+    at.multiselect[0].set_value(["als"]).run()
+    at.radio(key="catalog.mode").set_value("random").run()
+    for grid in ("96", "300"):
+        at.text_input(key="catalog.grid.items").set_value(grid).run()
+        at.button[[b.label for b in at.button].index("Run sweep")].click().run()
+        finish_jobs(at)
+        assert not at.exception, [e.value for e in at.exception]
+        newest = stored_results("sweep")[-1]["data"]
+        shown = [h.value for h in at.subheader if h.value.startswith("Result:")]
+        assert shown and f"items {grid}" in shown[0], (grid, shown)
+        assert [r["value"] for r in newest["rows"]] == [int(grid)] * len(newest["rows"])

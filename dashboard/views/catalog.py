@@ -121,8 +121,11 @@ def _stored(log_id: str) -> None:
     if not kept:
         return
     labels = {r["id"]: f"{r['name']} ({r['created'][:16].replace('T', ' ')})" for r in kept}
-    chosen = st.selectbox(
-        "Stored sweeps of this log", list(labels), format_func=labels.get, key="catalog.stored"
+    chosen = st.selectbox(  # keyed by the newest: a sweep that lands is the one shown
+        "Stored sweeps of this log",
+        list(labels),
+        format_func=labels.get,
+        key=f"catalog.stored.{kept[0]['id']}",
     )
     data = next(r for r in kept if r["id"] == chosen)["data"]
     frame = pd.DataFrame
