@@ -97,7 +97,8 @@ class _Parser:
         found = "the end" if tok.kind == "end" else f"'{tok.text}'"
         raise ExpressionError(
             f"expected {what} at character {tok.pos + 1}, found {found}",
-            hint="write e.g. madrid - spain + france, or 0.5*king + queen",
+            hint="write e.g. madrid - spain + france, or 0.5*king + queen; put a key or title "
+            'with spaces or signs in double quotes: "Toy Story (1995)" - "Aladdin (1992)"',
         )
 
     def expr(self) -> list[tuple[str, float]]:

@@ -62,3 +62,13 @@ def test_parse_errors_say_where(text, message):
 def test_describe_round_trips():
     for text in ["madrid - spain + france", '0.5*king + "Toy Story (1995)"', "-a + 2*b"]:
         assert parse(describe(parse(text))) == parse(text)
+
+
+def test_an_unquoted_title_is_told_to_be_quoted():
+    with pytest.raises(ExpressionError) as err:
+        parse("Toy Story (1995) - Aladdin (1992)")
+    assert "found 'Story'" in err.value.message and "double quotes" in err.value.hint
+    assert [k for k, _ in parse('"Toy Story (1995)" - "Aladdin (1992)"')] == [
+        "Toy Story (1995)",
+        "Aladdin (1992)",
+    ]
