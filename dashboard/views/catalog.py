@@ -74,8 +74,9 @@ def _run() -> str | None:
         return None
     points = sweep_points(inter, axis, values, mode)
     estimate = _estimate(inter, methods, points, axis, seeds)
+    runs = len(points) * len(methods) * seeds
     st.caption(
-        f"{len(points) * len(methods) * seeds} trainings; "
+        f"{runs} training{'' if runs == 1 else 's'}; "
         f"estimated ~{estimate:.0f} s on this server "
         "(from two timed trainings on parts of the log). The sweep runs as a job of the server: "
         "it goes on when you leave this page, and its rows are kept with the log."
@@ -228,7 +229,8 @@ def _show(rows, summary, why, name, place: str):
         sweep_figure(plotted, metric, f"{metric} vs {axis}, {name}"),
         f"sweep-{metric}",
         None,
-        f"catalog-size sweep on {name}, {seeds} seeds per point; bands: 95% intervals",
+        f"catalog-size sweep on {name}, {seeds} seed{'' if seeds == 1 else 's'} per point; "
+        "bands: 95% intervals",
         tables=[("summary", summary)],
         key=f"catalog.chart.{place}.{metric}",
     )
