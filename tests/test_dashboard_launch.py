@@ -264,3 +264,37 @@ def test_the_gate_cookie_holds_a_keyed_hash_not_the_token():
     value = gate.cookie_value(TOKEN)
     assert TOKEN not in value and len(value) == 64
     assert value == gate.cookie_value(TOKEN) != gate.cookie_value(TOKEN + "x")
+
+
+DEAF_CHILD = (
+    "import os, signal, sys, time\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "sys.stdin.readline()\n"  # released once the launcher forwards signals
+    "os.kill(os.getppid(), signal.SIGTERM)\n"  # SIGTERM to the launcher, as a service manager
+    "time.sleep(600)\n"
+)
+
+
+def test_the_launcher_kills_a_server_deaf_to_sigterm_after_its_grace(monkeypatch):
+    """A Streamlit server whose shutdown hangs ignores the SIGTERM the launcher forwards; the
+    launcher must kill it once the grace period is over (it used to wait forever, so a killed
+    launcher left the server running)."""
+    import signal
+    import subprocess
+
+    from embedlab.core.cli import dashboard
+
+    child = subprocess.Popen([sys.executable, "-c", DEAF_CHILD], stdin=subprocess.PIPE, text=True)
+    real = dashboard.signal.signal
+
+    def observed(signum, handler):  # test code: release the child once SIGTERM is forwarded
+        previous = real(signum, handler)
+        if signum == signal.SIGTERM and handler is not previous and child.stdin:
+            child.stdin.write("go\n")
+            child.stdin.close()
+            child.stdin = None
+        return previous
+
+    monkeypatch.setattr(dashboard.signal, "signal", observed)
+    code = dashboard.supervise(child, grace=1.0)
+    assert code == 128 + signal.SIGTERM and child.poll() == -signal.SIGKILL

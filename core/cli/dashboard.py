@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -347,9 +348,18 @@ def run_dashboard(args) -> int:
     return supervise(child)
 
 
-def supervise(child: subprocess.Popen) -> int:
+def supervise(child: subprocess.Popen, grace: float = GRACE_SECONDS) -> int:
     """Wait for ``child``, passing SIGTERM/SIGINT on; returns its exit code (128+signal if
-    killed)."""
+    killed).  A child still running ``grace`` seconds after the first signal is killed (the wait
+    wakes every second, so a signal that arrives during it starts the grace period: a child deaf
+    to it, such as a server whose shutdown hangs, is never left behind).
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> supervise(subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
+    3
+    """
     received: list[int] = []
 
     def forward(signum, _frame):
@@ -358,13 +368,17 @@ def supervise(child: subprocess.Popen) -> int:
             child.send_signal(signum)
 
     previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    deadline = None
     try:
         while True:
             try:
-                code = child.wait(timeout=GRACE_SECONDS if received else None)
+                code = child.wait(timeout=1.0)
                 break
             except subprocess.TimeoutExpired:
-                child.kill()  # it ignored the signal for the whole grace period
+                if received and deadline is None:
+                    deadline = time.monotonic() + grace
+                if deadline is not None and time.monotonic() > deadline:
+                    child.kill()  # it ignored the signal for the whole grace period
     finally:
         if child.poll() is None:
             child.kill()
