@@ -329,7 +329,7 @@ class _Pool:
         mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         self.workers, self.closed, self.pending = [], False, []
         try:  # a Ctrl-C while forking (inside logging's fork hooks, which would swallow it) is
-            with _sigint_held():  # held until every worker is started, then ends them all
+            with _held_while_forking():  # held until every worker is started, then ends them all
                 for _ in range(workers):
                     mine, theirs = mp.Pipe()
                     proc = mp.Process(target=_serve, args=(theirs, ctx), daemon=True)
@@ -379,7 +379,7 @@ them (a SIGTERM from ``close`` must not reach the parent's handler in the child)
 
 
 @contextlib.contextmanager
-def _sigint_held():
+def _held_while_forking():
     """SIGINT and SIGTERM held pending (blocked) in this thread inside the block; delivered after
     (SIGINT as KeyboardInterrupt)."""
     if not hasattr(signal, "pthread_sigmask"):
