@@ -32,7 +32,7 @@ SHOTS = {  # name: (path and query, text that shows the page is drawn, what to d
     "glove-home": ("", "Load or train embeddings", None),
     "glove-map": ("map?sel=paris", "Nearest neighbours of paris", None),
     "glove-neighbours": ("neighbours?q=frog", "Download report", None),
-    "glove-arithmetic": ("arithmetic", "White: the inputs", None),
+    "glove-arithmetic": ("arithmetic", "Blue: the inputs", None),
     "glove-lookup": ("lookup", "equals W[ids]", None),
     "items-home": (f"?{ITEMS}", "Load or train embeddings", None),
     "items-map": (
@@ -42,7 +42,7 @@ SHOTS = {  # name: (path and query, text that shows the page is drawn, what to d
     ),
     "items-map-words": (f"map?{ITEMS}&label=words", "Drag to pan", None),
     "items-neighbours": (f"neighbours?{ITEMS}&q={TITLE}", "Download report", None),
-    "items-arithmetic": (f"arithmetic?{ITEMS}", "White: the inputs", None),
+    "items-arithmetic": (f"arithmetic?{ITEMS}", "Blue: the inputs", None),
     "items-lookup": (f"lookup?{ITEMS}", "equals W[ids]", None),
     "items-compare": (
         f"compare?a=sample:item2vec&b=sample:als&q={TITLE}",
