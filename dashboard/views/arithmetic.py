@@ -99,7 +99,7 @@ def _default(choice, emb) -> str:
 
 def _on_the_map(emb, result, shown: str) -> None:
     """The expression on the set's whole map: the inputs (blue), where the result vector falls
-    (black, placed onto the layout) and lines from it to the top answers (green)."""
+    (black, placed onto the layout) and lines from it to the top answers (black)."""
     st.subheader("On the map of the whole set")
     ids, note = sample_rows(emb, maps.default_points(emb))
     layout = maps.layout_of(emb, ids, layouts.LayoutSpec("tsne"), note)
@@ -125,7 +125,7 @@ def _on_the_map(emb, result, shown: str) -> None:
     text = (
         f"Blue: the inputs; black: where the result vector of {shown} falls on the map (placed "
         f"onto the layout, not part of it), with lines to its {min(ON_MAP, len(answers.rows))} "
-        "best answers in green (the nearest in the original space, not on the map)."
+        "best answers (the nearest in the original space, not on the map)."
     )
     st.caption(md(text))
     provenance = share.provenance_line(emb, f"t-SNE of {note} · {text}")
