@@ -141,3 +141,20 @@ def test_metadata_consistency_exact():
     )
     r = metadata_consistency(emb, "g", k=2)
     assert r["consistency"] == 1.0 and r["chance"] == pytest.approx(0.5)
+
+
+def test_itemcf_scores_the_same_with_and_without_the_cooccurrence_matrix(monkeypatch):
+    from embedlab.core.evaluate import recs
+
+    inter = prepare(SAMPLE_LOG)
+    split = leave_last_out(inter, max_users=300)
+    direct = recs.itemcf_scorer(split.train)  # small log: the co-occurrence matrix is built
+    monkeypatch.setattr(recs, "ITEMCF_PAIRS", -1)  # over the cap: the two-step product
+    two_step = recs.itemcf_scorer(split.train)
+    a = direct.fn(split.users, split.last, split.context)
+    b = two_step.fn(split.users, split.last, split.context)
+    assert a.shape == (len(split.users), inter.n_items) and np.allclose(a, b, rtol=1e-5, atol=1e-6)
+    # the cosine is symmetric: the score of j from i alone equals the score of i from j alone
+    i, j = int(split.last[0]), int(split.last[1])
+    single = direct.fn(None, np.array([i, j]), None)
+    assert np.isclose(single[0, j], single[1, i])

@@ -110,10 +110,11 @@ def baseline_reports(
         random_scorer(split.train.n_items, seed),
         itemcf_scorer(split.train),
     ]
+    metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
+    del scorers  # item-CF's co-occurrence matrix is not held while EASE fits
     if validation is None:
         validation = validation_split(split, seed, max_users)
     ease, info = ease_baseline(split, validation, k, seed)
-    metrics = {s.name: rank_metrics(s, split, counts, k) for s in scorers}
     if ease is not None:
         metrics["ease"] = {**rank_metrics(ease, split, counts, k), **info}
     else:

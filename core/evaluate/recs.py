@@ -137,17 +137,27 @@ def random_scorer(n: int, seed: int) -> Scorer:
     return Scorer("random", n, lambda users, last: rng.random((len(users), n), dtype=np.float32))  # noqa: ARG005 - a Scorer function
 
 
+ITEMCF_PAIRS = 40_000_000
+"""Item-based CF precomputes the item × item co-occurrence matrix when its users' histories hold
+at most this many (item, item) pairs (``Σ history²``: the matrix's entries at most, 8 bytes
+each, so ≤ 320 MB); queries then read a few rows of it instead of every history that shares an
+item with them (the popular items' histories, many times over).  Above it, the two-step product."""
+
+
 def itemcf_scorer(tr: Interactions) -> Scorer:
     """Item-item cosine over co-occurrence in users' histories, from the last item (or the
     weighted sum of cosines from the context items)."""
-    X = user_item_matrix(tr, binary=True).tocsr()
+    X = user_item_matrix(tr, binary=True).tocsr().astype(np.float32)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=0)).ravel())
     norms[norms == 0] = 1.0
     XT = X.T.tocsr()
+    pairs = float(np.square(np.diff(X.indptr).astype(np.float64)).sum())
+    co_matrix = (XT @ X).tocsr() if pairs <= ITEMCF_PAIRS else None
 
     def fn(users, last, context=None):  # noqa: ARG001 - a Scorer function
         q = _query_rows(last, context, tr.n_items) @ sp.diags(1 / norms)  # (batch, items)
-        co = ((q @ XT) @ X).toarray()  # (batch, items): Σ_c w_c · co-occurrence(c, j) / |c|
+        # (batch, items): Σ_c w_c · co-occurrence(c, j) / |c|
+        co = (q @ co_matrix if co_matrix is not None else (q @ XT) @ X).toarray()
         return (co / norms[None, :]).astype(np.float32)
 
     return Scorer("itemcf", tr.n_items, fn, uses_context=True)

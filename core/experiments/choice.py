@@ -7,9 +7,10 @@ training draw (a lucky initialisation).  So:
 - the validation cases are split in two halves by user (or basket), seeded; the search ranks
   trials on the first half only;
 - the winner and the defaults (trial 0) are then trained again on the same data with fresh
-  seeds (two of them) and compared on the *other* half, group by group (paired): per seed, the
-  gain is the mean per-group difference of the tuning metric with a 95% paired bootstrap
-  interval over the groups;
+  seeds (``core.experiments.trials.CHECK_SEEDS``: one, so the check costs one round of the two
+  workers) and compared on the *other* half, group by group (paired): per seed, the gain is the
+  mean per-group difference of the tuning metric with a 95% paired bootstrap interval over the
+  groups;
 - ``gain`` is the mean of the per-seed gains and ``[gain_lo, gain_hi]`` the envelope of the
   per-seed intervals; the winner is kept ("tuned") only when ``gain_lo > 0`` (it beats the
   defaults beyond noise with each fresh seed), else the defaults are kept ("defaults") and the
@@ -204,10 +205,14 @@ def choose(
     lo, hi = min(lo for _, lo, _ in per_seed), max(hi for _, _, hi in per_seed)
     told = (
         f"the winner (trial {winner}) against the defaults, each retrained with "
-        f"{len(per_seed)} fresh seeds, on {groups:,} held-back validation {unit} "
+        f"{_seeds(len(per_seed))}, on {groups:,} held-back validation {unit} "
         f"({cases:,} cases): {metric} {gain:+.4f} [{lo:+.4f}, {hi:+.4f}]"
     )
     if lo > 0:
         return Choice("tuned", winner, metric, gain, lo, hi, groups, cases, f"{told}: tuned")
     why = f"{told}: not beyond noise, so the defaults are kept"
     return Choice("defaults", winner, metric, gain, lo, hi, groups, cases, why)
+
+
+def _seeds(n: int) -> str:
+    return "a fresh seed" if n == 1 else f"{n} fresh seeds"

@@ -547,3 +547,58 @@ def _best_sentences(summary: pd.DataFrame, unit: str, fmt) -> list[str]:
                 f"({g['hr'].iloc[0]:.3f} vs {g['hr'].iloc[1]:.3f} for {g['method'].iloc[1]})."
             )
     return parts
+
+
+SWEEP_ROW_COLUMNS = ("axis", "value", "method", "seed", "hr", "lift", "stability")
+MAX_SWEEP_CSV = 50 << 20  # a sweep's rows are a few kB per point
+
+
+def read_sweep_rows(path, name: str | None = None) -> pd.DataFrame:
+    """A sweep's rows, read back from the CSV the Catalog page or ``embedlab sweep --out`` wrote.
+
+    Parameters
+    ----------
+    path : str or Path
+    name : str, optional
+        The file's name in messages (an upload's own name; default: the path's).
+
+    Returns
+    -------
+    DataFrame
+        One row per (point, method, seed), as written.
+
+    Raises
+    ------
+    DataError
+        Larger than 50 MB, not a CSV, or missing one of :data:`SWEEP_ROW_COLUMNS`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "rows.csv"
+    >>> _ = f.write_text("axis,value,method,seed,hr,lift,stability\\nitems,50,svd,0,0.2,1.1,0.3\\n")
+    >>> read_sweep_rows(f)["method"].tolist()
+    ['svd']
+    """
+    from pathlib import Path
+
+    from ..errors import DataError
+
+    path = Path(path)
+    shown = name if name is not None else path.name
+    if path.stat().st_size > MAX_SWEEP_CSV:
+        raise DataError(f"{shown} is over 50 MB: not a sweep result (those are a few kB a point)")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            header = f.readline()
+        if len(header) > 4096:
+            raise ValueError("header too wide")
+        rows = pd.read_csv(path, encoding="utf-8", encoding_errors="replace")
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{shown} is not a sweep result: it could not be read as CSV") from exc
+    missing = set(SWEEP_ROW_COLUMNS) - set(rows.columns)
+    if missing:
+        raise DataError(
+            f"{shown} is not a sweep result: it lacks the columns {', '.join(sorted(missing))}"
+        )
+    return rows

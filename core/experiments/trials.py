@@ -1,4 +1,4 @@
-"""Running tuning trials two at a time, reproducibly.
+"""Running tuning trials side by side, reproducibly.
 
 The search is a pipeline with a fixed lag: trial ``n`` is asked from the seeded sampler once
 trials ``0 .. n - LAG`` have been told, and results are told in trial-number order.  What a trial
@@ -28,8 +28,9 @@ from ..evaluate.recs import Split, held_out_ranks, hit_ndcg, scorer_for
 from ..train import trainer
 from .choice import group_values
 
-LAG = 2  # trials in flight; part of what makes a choice: never derived from the machine
-WORKERS = 2  # processes running them (at most LAG; 1 gives the same trials, serially)
+LAG = 3  # trials in flight; part of what makes a choice: never derived from the machine
+WORKERS = 2  # processes running them (at most LAG; 1 gives the same trials, serially): one more
+# trial in flight than workers keeps both busy while a long trial blocks the in-order telling
 CHECKPOINTS = (10, 25, 50, 75)  # percent of a trial's epochs at which it may be pruned
 STARTUP = 5  # completed trials before any pruning
 CHECKPOINT_CASES = (
@@ -186,8 +187,8 @@ def run_final(ctx: Context, params) -> Final:
     return out
 
 
-CHECK_SEEDS = (7919, 7927)  # added to the seed for the check runs: the search's training luck
-# is not kept (each arm is trained once per fresh seed and its values averaged over them)
+CHECK_SEEDS = (7919,)  # added to the seed for the check runs: the search's training luck is not
+# kept (each arm is trained again with a fresh seed)
 
 
 def run_check(ctx: Context, params, offset: int) -> np.ndarray:
@@ -262,16 +263,19 @@ def _check_in_worker(arg, ctx: Context):
     return run_check(ctx, *arg)
 
 
-def run_checks(runner, params: dict) -> dict:
+def run_checks(runner, params: dict, final=None) -> tuple[dict, _Pending | None]:
     """:func:`run_check` of each ``params`` (by trial number) with each of :data:`CHECK_SEEDS`,
-    side by side on ``runner``: per trial, one array of group values per seed."""
+    side by side on ``runner``, and the final retrain of ``final``'s parameters (if given) on the
+    first worker they leave free: per trial, one array of group values per seed, and the final
+    retrain's job (None if not asked)."""
     pending = {
         (number, offset): runner.submit(_check_in_worker, (p, offset))
         for number, p in params.items()
         for offset in CHECK_SEEDS
     }
+    retrain = runner.submit(_final_in_worker, final) if final is not None else None
     values = {key: job.result() for key, job in pending.items()}
-    return {n: [values[(n, o)] for o in CHECK_SEEDS] for n in params}
+    return {n: [values[(n, o)] for o in CHECK_SEEDS] for n in params}, retrain
 
 
 class _Done:
@@ -290,10 +294,14 @@ class _Pending:
     def __init__(self, worker: dict):
         self.worker, self.done = worker, None
 
-    def result(self):
+    def receive(self) -> None:
+        """Wait for the job's answer (an error is raised by ``result``); the worker is free."""
         if self.done is None:
-            status, value = self.worker["conn"].recv()
-            self.worker["busy"], self.done = False, (status, value)
+            self.done = self.worker["conn"].recv()
+            self.worker["busy"] = False
+
+    def result(self):
+        self.receive()
         status, value = self.done
         if status == "error":
             raise RuntimeError(f"a tuning worker failed: {value}")
@@ -303,7 +311,7 @@ class _Pending:
 class _Serial:
     """The pool's interface, run in this process (one worker): a job runs when submitted."""
 
-    parallel = False
+    parallel, size = False, 1
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -340,11 +348,21 @@ class _Pool:
             self.close(False)
             raise
 
+    @property
+    def size(self) -> int:
+        return len(self.workers)
+
     def submit(self, fn, arg) -> _Pending:
-        """Send ``fn(arg, ctx)`` to a free worker; with none free (the pipeline never does that:
-        LAG <= workers), first wait for the oldest job in flight."""
-        while not any(not w["busy"] for w in self.workers):
-            next(p for p in self.pending if p.done is None).result()
+        """Send ``fn(arg, ctx)`` to a free worker; with none free, first wait for whichever job
+        in flight ends first (its answer is kept for its ``result``)."""
+        from multiprocessing.connection import wait
+
+        while all(w["busy"] for w in self.workers):
+            running = [p for p in self.pending if p.done is None]
+            ready = wait([p.worker["conn"] for p in running])
+            for p in running:
+                if p.worker["conn"] in ready:
+                    p.receive()
         worker = next(w for w in self.workers if not w["busy"])
         worker["conn"].send((fn, arg))
         worker["busy"] = True
@@ -417,7 +435,7 @@ def pipeline(
     as an :class:`Outcome`, told in its turn without running).  Trial ``n`` is asked only after
     trial ``n - LAG`` is told, so the schedule does not depend on the workers' speed.
 
-    Once asking has stopped, a worker left idle while the last trial runs retrains ``spare()``'s
+    Once asking has stopped, a worker left idle while the last trials run retrains ``spare()``'s
     parameters (the best so far) for the final report; returns ``(params, future)`` of that
     speculative retrain, or None.  It is used only if those parameters stay the best."""
     flight: list = []
@@ -431,7 +449,7 @@ def pipeline(
                 flight.append(_Done(job))
             else:
                 flight.append(runner.submit(_run_in_worker, job))
-        if not asking and spec is None and spare and len(flight) == LAG - 1 and runner.parallel:
+        if not asking and spec is None and spare and len(flight) < runner.size and runner.parallel:
             params = spare()
             if params is not None:
                 spec = (params, runner.submit(_final_in_worker, params))

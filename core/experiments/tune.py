@@ -199,7 +199,7 @@ def prepare_tuning(
     return Prepared(test, search, time.perf_counter() - start, check, whole)
 
 
-TRIAL_BUDGET = 3.0
+TRIAL_BUDGET = 1.5
 """A trial may be estimated at most this many times the work of the defaults (trial 0) on the
 validation log, or :data:`FREE_TRIAL_SECONDS`, whichever is more: the space's budget axis
 (``Dimension.budget``: item2vec's epochs, ALS's iterations) is drawn last, within what the other
@@ -383,7 +383,7 @@ def _run(search: _Search, n: int) -> tuple[Final, dict]:
     try:
         spec = pipeline(search.ask, search.tell, runner, spare=search.winner_params)
         clock = search.clock(time.perf_counter() - w0, time.process_time() - c0, n)
-        search.decide(runner)
+        spec = search.decide(runner, spec)
         final = _final(search, runner, spec)
         ok = True
     finally:
@@ -438,26 +438,32 @@ class _Search:
             return None
         return self.params_of(choice.winner if choice.choice == "tuned" else 0)
 
-    def decide(self, runner) -> None:
+    def decide(self, runner, spec):
         """The check runs the noise rule needs: the winner and the defaults retrained with a
         fresh seed, scored on the held-back half (nothing to run when the defaults won, failed,
-        or there is no held-back half)."""
+        or there is no held-back half).  The winner's final retrain runs beside them unless the
+        speculative one (``spec``) already retrains it; returns the final retrain's
+        ``(params, job)`` to use if the winner is kept."""
         trials = self.study.get_trials(deepcopy=False)
         if self.ctx.check is None or not any(tr.state.name == "COMPLETE" for tr in trials):
-            return
+            return spec
         winner = self.study.best_trial.number
         if winner == 0 or trials[0].state.name != "COMPLETE":
-            return
-        tried = self.study.get_trials(deepcopy=False)
+            return spec
         as_tried = {  # as the trials trained them, on the validation split's training part
             n: make_params(
                 trainer(self.ctx.method),
-                suggest(tried[n], self.ctx.method, self.fixed),
+                suggest(trials[n], self.ctx.method, self.fixed),
                 self.ctx.validation.train,
             )
             for n in (0, winner)
         }
-        self.check = run_checks(runner, as_tried)
+        final = self.params_of(winner)
+        if spec is not None and spec[0] == final or not runner.parallel:
+            self.check, _ = run_checks(runner, as_tried)
+            return spec
+        self.check, job = run_checks(runner, as_tried, final=final)
+        return final, job
 
     def params_of(self, number: int):
         """Trial ``number``'s parameters on the test split's training part."""

@@ -109,7 +109,7 @@ KEPT = "controls.kept"  # family: a control's value kept while its page is not s
 KEPT_SET = "controls.kept_set"  # family: the set a control's value was checked against
 
 # -- pages -----------------------------------------------------------------------------------------
-DATA_UPLOADS = Slot("data.stored_uploads")  # upload file id -> its path in the workspace
+DATA_UPLOADS = Slot("data.stored_uploads")  # upload file id -> uploads.Upload (stored on disk)
 DATA_PREVIEW = Slot("data.preview")  # (upload, format, reading) -> (first rows, how read): one
 DATA_METADATA = Slot("data.metadata_preview")  # (upload, options) -> ItemMetadata, a few at most
 DATA_VALIDATED = Slot("data.validated")  # (log id, what it was validated from) of the last one

@@ -12,7 +12,7 @@ from embedlab.core.experiments import (
     summarise,
 )
 from embedlab.core.experiments.estimate import sweep_seconds, training_cost
-from embedlab.core.experiments.reading import verdicts
+from embedlab.core.experiments.reading import read_sweep_rows, verdicts
 from embedlab.core.experiments.sweep import reading, sweep_points
 from embedlab.core.jobs import DONE
 from embedlab.core.plots import sweep_figure
@@ -21,6 +21,7 @@ from embedlab.core.work import SweepRequest
 from embedlab.dashboard import jobview, share, state, work
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
+from embedlab.dashboard.uploads import uploader
 from embedlab.dashboard.views import guarded, show_error
 from embedlab.dashboard.widgets import log_picker, result_table
 
@@ -160,20 +161,13 @@ def _grid_controls(inter) -> tuple[str, str, list[str], int, str]:
 
 def _reopen():
     """A sweep's rows, read back from the CSV this page or ``embedlab sweep --out`` wrote."""
-    up = st.file_uploader(
+    up = uploader(
         "Sweep rows (CSV written by this page or `embedlab sweep --out`)", key="catalog.sweep_csv"
     )
     if up is None:
         return
-    rows = pd.read_csv(up)
-    missing = {"axis", "value", "method", "seed", "hr", "lift", "stability"} - set(rows.columns)
-    if missing:
-        st.error(
-            f"{md(up.name)} is not a sweep result: "
-            f"it lacks the columns {', '.join(sorted(missing))}"
-        )
-    else:
-        _show(rows, summarise(rows), None, up.name, "csv")
+    rows = read_sweep_rows(up.path, up.name)
+    _show(rows, summarise(rows), None, up.name, "csv")
 
 
 def _drivers(verdicts: dict) -> None:

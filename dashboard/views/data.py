@@ -17,17 +17,8 @@ from embedlab.dashboard import reading as reading_panel
 from embedlab.dashboard import state
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
+from embedlab.dashboard.uploads import uploader
 from embedlab.dashboard.views import guarded
-
-
-def _saved(upload) -> Path:
-    """An upload, stored in the workspace by its content (once, whatever the reruns) so the same
-    loaders read it; unclaimed uploads are removed when the session ends."""
-    stored = keys.DATA_UPLOADS.memo()
-    if upload.file_id not in stored:
-        # the upload's own buffer, not a copy of it (180 MB more per upload at its peak)
-        stored[upload.file_id] = state.store_upload(upload.getbuffer(), upload.name)
-    return stored[upload.file_id]
 
 
 @guarded
@@ -84,13 +75,13 @@ def _sample():
 
 
 def _vectors():
-    up = st.file_uploader(
+    up = uploader(
         "Vector file",
         key="data.vectors_upload",
         help="word2vec text/binary, GloVe, fastText .vec, projector vectors.tsv, .npy, "
         "Parquet, CSV",
     )
-    meta = st.file_uploader("Optional projector metadata.tsv", key="data.vectors_metadata")
+    meta = uploader("Optional projector metadata.tsv", key="data.vectors_metadata")
     c = st.columns(2)
     fmt = c[0].selectbox("Format", ["auto"] + list(io.READ_FORMATS))
     encoding = c[1].selectbox(
@@ -98,10 +89,10 @@ def _vectors():
     )
     if up is not None and st.button("Load vectors", type="primary"):
         emb = io.load(
-            _saved(up),
+            up.path,
             format=None if fmt == "auto" else fmt,
             encoding=encoding,
-            metadata=_saved(meta) if meta is not None else None,
+            metadata=meta.path if meta is not None else None,
         )
         for note in emb.notes:
             st.info(md(note))
@@ -112,16 +103,16 @@ def _vectors():
 
 
 def _log():
-    up = st.file_uploader(
+    up = uploader(
         "Interaction log (CSV/TSV or any separator, Parquet, JSON Lines, or one basket per line)",
         key="data.log_upload",
     )
-    meta = st.file_uploader(
+    meta = uploader(
         "Optional item metadata (titles, genres), joined on the item id", key="data.log_metadata"
     )
     if up is None:
         return
-    path = _saved(up)
+    path = up.path
     fmt = st.selectbox("Log format", LOG_FORMATS, key="data.log_format")
     reading = reading_panel.reading_controls("log")
     shown = reading_panel.log_preview(up, path, fmt, reading)
@@ -134,7 +125,7 @@ def _log():
     options |= {**_roles(picked), **_cleaning(), "metadata_cols": [] if meta else own}
     if meta is not None:
         ids = frame[picked["item"]] if picked["item"] in frame else None
-        mapped = reading_panel.metadata_panel(meta, _saved(meta), ids)
+        mapped = reading_panel.metadata_panel(meta, meta.path, ids)
         if mapped is None:
             return
         options |= mapped
@@ -214,7 +205,7 @@ def _cleaning() -> dict:
 def _validate(up, path: Path, meta, options: dict, signature) -> None:
     """Validate the log with ``options`` and store it (with the options that validate it again)
     for the Train and Catalog pages; an error points at the boxes that change it."""
-    meta_path = _saved(meta) if meta is not None else None
+    meta_path = meta.path if meta is not None else None
     try:
         with reading_slot():  # the server's budget: one log parsed at a time
             inter = prepare(path, metadata=meta_path, **options)
