@@ -13,7 +13,7 @@ import streamlit as st
 from embedlab.core.errors import EmbedlabError
 from embedlab.core.limits import reading_slot
 from embedlab.core.logs import open_detected, read_metadata
-from embedlab.core.logs.clean import metadata_lines
+from embedlab.core.logs.clean import flags_text, metadata_lines
 from embedlab.core.logs.dialect import ENCODINGS
 from embedlab.core.logs.options import MetadataOptions
 from embedlab.core.logs.rules import MAX_RAGGED, RAGGED_FLOOR
@@ -56,6 +56,7 @@ LABELS |= {f"metadata_{k}": f"the metadata file's {LABELS[k]}" for k in ("header
 LABELS |= {f"metadata_{r}_col": f"the metadata file's '{r.title()}' column" for r in ("title",)}
 LABELS |= {"metadata_item_col": "the metadata file's 'Item id' column"}
 LABELS |= {"metadata_label_col": "the metadata file's 'Label' column"}
+LABELS |= {"metadata_flag_names": "'Names of the 0/1 columns'"}
 """What each option is called on this page (an error points at it, never at a CLI flag)."""
 
 
@@ -168,18 +169,31 @@ def metadata_panel(upload, path: Path, item_ids) -> dict | None:
         return None
     said_how(guess.reading)
     chosen = _mapping(guess)
-    options = MetadataOptions(**reading, flags=flags, **chosen)
+    names = _flag_names(guess.flags) if flags and guess.flags else ""
+    try:
+        options = MetadataOptions(**reading, flags=flags, flag_names=names, **chosen)
+    except EmbedlabError as exc:
+        failed(exc)
+        return None
     mapped = _metadata(upload, path, options, item_ids)
     if mapped is None:
         return None
     if mapped.flags:
-        names = mapped.flags["columns"]
-        st.caption(
-            md(f"{len(names)} 0/1 columns ({names[0]} … {names[-1]}) read as one label ")
-            + f"'{md(mapped.flags['label'])}'"
-        )
+        st.caption(md(flags_text(mapped.flags)))
     st.dataframe(mapped.table.head(10), width="stretch")
     return {f"metadata_{k}": v for k, v in options.to_dict().items()}
+
+
+def _flag_names(flags: dict) -> str:
+    """A box for the names of the 0/1 columns (a file without a header calls them column6 …)."""
+    return st.text_area(
+        f"Names of the 0/1 columns ({len(flags['columns'])}, in file order; optional)",
+        key="data.meta_flag_names",
+        placeholder="e.g. Action, Comedy, Drama … or paste a list such as MovieLens' u.genre",
+        help="Comma-separated, or one per line: the first field of each line is the name "
+        "('Comedy|5' reads as Comedy). Empty: the columns' own names.",
+        height=80,
+    )
 
 
 def _mapping(meta) -> dict:

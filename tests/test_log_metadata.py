@@ -4,7 +4,7 @@ multi-value label, the join counted; and the CLI loading the pair in one command
 
 import pytest
 
-from embedlab.core import DataError
+from embedlab.core import DataError, ParameterError
 from embedlab.core.labels import label_sets
 from embedlab.core.logs import prepare, read_metadata
 from embedlab.core.logs.options import MetadataOptions
@@ -22,7 +22,8 @@ def test_a_headerless_item_file_is_found_by_content_and_its_flags_become_one_lab
     inter = prepare(LOG, metadata=ITEMS, **NAMED)
     meta, report = inter.item_metadata, inter.report.metadata
     assert report["item_column"] == "column1" and report["title_column"] == "column2"
-    assert report["flags"] == {"columns": [f"column{k}" for k in range(6, 25)], "label": "genres"}
+    flags = [f"column{k}" for k in range(6, 25)]
+    assert report["flags"] == {"columns": flags, "label": "genres", "names": flags}
     assert (report["items_with_metadata"], report["items_without_metadata"]) == (60, 0)
     assert report["unmatched_metadata_ids"] == 0
     assert report["reading"]["header"] is False and report["reading"]["encoding"] == "cp1252"
@@ -44,6 +45,26 @@ def test_named_columns_name_the_flags_after_the_genres():
     assert inter.report.metadata["item_column"] == "id"
     sets = label_sets(inter.item_metadata["genres"])
     assert all(len(s) == 2 for s in sets)  # each synthetic item has two genres
+
+
+def test_the_flags_of_a_headerless_file_take_the_names_given_as_text_or_pasted_lines():
+    row = ITEMS.read_bytes().decode("latin-1").splitlines()[0].split("|")
+    expected = "|".join(g for g, flag in zip(GENRE_NAMES, row[5:]) if flag == "1")
+    for given in (",".join(GENRE_NAMES), GENRES.read_text(), tuple(GENRE_NAMES)):
+        inter = prepare(LOG, metadata=ITEMS, metadata_flag_names=given, **NAMED)
+        assert dict(zip(inter.items, inter.item_metadata["genres"]))["1"] == expected
+        assert inter.report.metadata["flags"]["names"] == GENRE_NAMES
+    assert expected == "Action|War"  # item 1: flags 2 and 18 of 19, read off its line by hand
+
+
+def test_names_for_the_flags_must_be_as_many_and_distinct():
+    with pytest.raises(ParameterError, match="3 names were given for the 19 0/1 columns") as e:
+        prepare(LOG, metadata=ITEMS, metadata_flag_names="a,b,c", **NAMED)
+    assert e.value.options == ("metadata_flag_names",) and "give 19 names" in e.value.hint
+    with pytest.raises(ParameterError, match="names of the 0/1 columns") as e:
+        prepare(LOG, metadata=ITEMS, metadata_flag_names="a,a", **NAMED)
+    with pytest.raises(ParameterError, match="no run of 3 or more 0/1 columns"):
+        read_metadata(ROOT / "sample_data" / "items.csv", options=MetadataOptions(flag_names="a,b"))
 
 
 def test_title_and_label_chosen_by_name_are_what_the_views_find(tmp_path):
@@ -90,6 +111,27 @@ def test_the_cli_loads_the_raw_pair_in_one_command_and_joins_titles(tmp_path):
     near = run_cli("neighbours", "1", "--vectors", str(tmp_path / "m"), "--topn", "3")
     assert near.code == 0 and near.stdout.splitlines()[0] == "Café 01 (1980) · 1:"  # its title
     assert all("(19" in line for line in near.stdout.splitlines()[1:])  # neighbours carry theirs
+
+
+def test_the_cli_names_the_flags_from_a_file_like_u_genre(tmp_path):
+    run = run_cli(
+        "train", "--log", str(LOG), "--columns", "user,item,rating,time", "--metadata",
+        str(ITEMS), "--metadata-flag-names", f"@{GENRES}", "--method", "svd",
+        "--param", "factors=8", "--out", str(tmp_path / "m"),
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    assert "    19 0/1 columns (column6 … column24) read as one label column 'genres', named "
+    "unknown … Western" in run.stdout.splitlines()
+    near = run_cli("neighbours", "1", "--vectors", str(tmp_path / "m"), "--topn", "3")
+    assert near.code == 0 and "Action|War" in near.stdout
+    missing = run_cli("train", "--log", str(LOG), "--metadata", str(ITEMS),
+                      "--metadata-flag-names", f"@{tmp_path / 'none.txt'}", "--out",
+                      str(tmp_path / "n"))  # fmt: skip
+    assert (
+        missing.code == 2
+        and "cannot read" in missing.stderr
+        and "Traceback" not in (missing.stderr)
+    )
 
 
 def test_the_cli_says_in_one_line_which_flags_fix_a_headerless_log(tmp_path):

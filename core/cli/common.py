@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..jsonify import to_json_value
 from ..visible import visible, visible_json
@@ -187,6 +188,7 @@ FLAGS = {
     "metadata_separator": "--metadata-sep",
     "metadata_header": "--metadata-header",
     "metadata_flags": "--no-metadata-flags",
+    "metadata_flag_names": "--metadata-flag-names",
 }
 """The CLI flag of each reading option an error can name (``EmbedlabError.options``)."""
 
@@ -331,6 +333,15 @@ def _metadata_and_training_options(p) -> None:
         "is read as one label Comedy|Drama)",
     )
     p.add_argument(
+        "--metadata-flag-names",
+        type=flag_names_arg,
+        default=None,
+        metavar="NAMES|@FILE",
+        help="names for those 0/1 columns in file order (a file without a header calls them "
+        "column6 ...): Action,Comedy,... or @FILE with one name at the start of each line "
+        "(MovieLens' u.genre)",
+    )
+    p.add_argument(
         "--metadata-cols",
         default="",
         metavar="COL[,COL]",
@@ -418,3 +429,23 @@ def engine_from(args):
     from ..spark.session import parse_conf
 
     return get_engine(args.engine, args.master, parse_conf(args.conf))
+
+
+def flag_names_arg(value: str) -> str:
+    """``--metadata-flag-names``: the names as given, or the text of ``@FILE`` (at most 1 MB)."""
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_NAMES_FILE + 1)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(
+            f"cannot read {visible(str(path))}: {exc.strerror}"
+        ) from None
+    if len(data) > MAX_NAMES_FILE:
+        raise argparse.ArgumentTypeError(f"{visible(str(path))} is over 1 MB: not a list of names")
+    return data.decode("utf-8", errors="replace") + "\n"
+
+
+MAX_NAMES_FILE = 1 << 20

@@ -82,11 +82,7 @@ def metadata_lines(meta: dict) -> list[str]:
             head += f", {role} = {meta[f'{role}_column']}"
     out = [head]
     if meta.get("flags"):
-        flags = meta["flags"]
-        out.append(
-            f"    {len(flags['columns'])} 0/1 columns ({flags['columns'][0]} … "
-            f"{flags['columns'][-1]}) read as one label column '{flags['label']}'"
-        )
+        out.append(f"    {flags_text(meta['flags'])}")
     if meta.get("reading", {}).get("described"):
         out.append(f"    read as {meta['reading']['described']}")
     if "items_with_metadata" in meta:
@@ -319,3 +315,26 @@ def check_trainable(inter: Interactions) -> None:
     ``rules.check_counts``)."""
     most = int(np.bincount(inter.user).max()) if len(inter) else 0
     check_counts(len(inter), inter.n_items, most, inter.report.source)
+
+
+def flags_text(flags: dict) -> str:
+    """How a metadata file's 0/1 columns were read, in one line.
+
+    Parameters
+    ----------
+    flags : dict
+        ``ItemMetadata.flags``: ``columns``, ``label`` and (when named) ``names``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> flags_text({"columns": ["c6", "c7", "c8"], "label": "genres", "names": ["A", "B", "C"]})
+    "3 0/1 columns (c6 … c8) read as one label column 'genres', named A … C"
+    """
+    cols, names = flags["columns"], flags.get("names") or flags["columns"]
+    text = f"{len(cols)} 0/1 columns ({cols[0]} … {cols[-1]}) read as one label column "
+    text += f"'{flags['label']}'"
+    return text + (f", named {names[0]} … {names[-1]}" if list(names) != list(cols) else "")

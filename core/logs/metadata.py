@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..labels import label_column
 from .columns import GUESSES, TITLE_COLUMNS, _norm
 from .dialect import _is_number
@@ -55,7 +55,8 @@ class ItemMetadata:
         The table's title and label columns (as named in ``table``), and in the file
         (``mapped``).
     flags : dict or None
-        The 0/1 columns read as one label: ``{"columns": [...], "label": name}``.
+        The 0/1 columns read as one label: ``{"columns": [...], "label": name, "names": [...]}``
+        (``names``: what each column's 1 reads as, the columns' own names unless given).
     reading : dict
         How the file was read (``core.logs.read.LogChunks.reading``), rows read and skipped.
     mapped : dict
@@ -169,7 +170,7 @@ def read_metadata(
     meta = read_log(path, expect=expect, **opts.reading())
     _check_skipped(meta, path)
     header = meta.attrs["reading"].get("header", True) or bool(opts.columns)
-    meta, flags = _flags(meta) if opts.flags else (meta, None)
+    meta, flags = _flags(meta, opts.flag_names, path) if opts.flags else (meta, None)
     col = _item_column(meta, item_col, header, item_ids, path)
     ids = id_texts(meta[col], col, path)
     dups = ids.duplicated()
@@ -308,20 +309,40 @@ def _item_column_by_content(meta: pd.DataFrame, item_ids, path) -> str:
     )
 
 
-def _flags(meta: pd.DataFrame) -> tuple[pd.DataFrame, dict | None]:
+def _flags(meta: pd.DataFrame, names: tuple[str, ...], path) -> tuple[pd.DataFrame, dict | None]:
     """The first run of :data:`FLAG_RUN` or more 0/1 columns replaced by one label column whose
-    cells name the columns holding 1 (``"Comedy|Drama"``)."""
-    names = list(meta.columns)
-    is_flag = [_is_flag(meta[c]) for c in names]
+    cells name the columns holding 1 (``"Comedy|Drama"``), or ``names`` in their place."""
+    columns = list(meta.columns)
+    is_flag = [_is_flag(meta[c]) for c in columns]
     start = 0
-    while start < len(names):
+    while start < len(columns):
         end = start
-        while end < len(names) and is_flag[end]:
+        while end < len(columns) and is_flag[end]:
             end += 1
         if end - start >= FLAG_RUN:
-            return _joined(meta, names[start:end])
+            return _joined(meta, columns[start:end], _flag_labels(columns[start:end], names, path))
         start = end + 1
+    if names:
+        raise ParameterError(
+            f"{Path(path).name} has no run of {FLAG_RUN} or more 0/1 columns to give the "
+            f"{len(names)} names to",
+            hint="leave the names of the 0/1 columns empty",
+            options=("metadata_flag_names",),
+        )
     return meta, None
+
+
+def _flag_labels(flags: list, names: tuple[str, ...], path) -> list[str]:
+    """The labels of the 0/1 columns ``flags``: ``names`` when given (as many), else the columns'
+    own names."""
+    if names and len(names) != len(flags):
+        raise ParameterError(
+            f"{len(names)} names were given for the {len(flags)} 0/1 columns of "
+            f"{Path(path).name} ({flags[0]} … {flags[-1]})",
+            hint=f"give {len(flags)} names, in the order of the columns",
+            options=("metadata_flag_names",),
+        )
+    return list(names) if names else [str(f) for f in flags]
 
 
 def _is_flag(values: pd.Series) -> bool:
@@ -329,9 +350,9 @@ def _is_flag(values: pd.Series) -> bool:
     return bool(len(text)) and bool(text.isin(["0", "1"]).all())
 
 
-def _joined(meta: pd.DataFrame, flags: list[str]) -> tuple[pd.DataFrame, dict]:
+def _joined(meta: pd.DataFrame, flags: list, names: list[str]) -> tuple[pd.DataFrame, dict]:
     on = meta[flags].astype(str).apply(lambda c: c.str.strip() == "1").to_numpy()
-    labels = np.array([str(f) for f in flags], dtype=object)
+    labels = np.array(names, dtype=object)
     cells = ["|".join(labels[row]) for row in on]
     taken = {str(c).lower() for c in meta.columns if c not in flags}
     name = next(n for n in ("genres", "labels", "flags") if n not in taken)
@@ -339,7 +360,7 @@ def _joined(meta: pd.DataFrame, flags: list[str]) -> tuple[pd.DataFrame, dict]:
     out = meta.drop(columns=flags)
     out.insert(at, name, cells)
     out.attrs = meta.attrs
-    return out, {"columns": [str(f) for f in flags], "label": name}
+    return out, {"columns": [str(f) for f in flags], "label": name, "names": names}
 
 
 def guess_item_column(meta: pd.DataFrame) -> str:

@@ -146,6 +146,10 @@ class MetadataOptions:
     flags : bool, default True
         Read a run of three or more 0/1 columns (one-hot genres) as one multi-value label
         (``Comedy|Drama``, named after the columns holding 1).
+    flag_names : tuple of str
+        Names for those 0/1 columns, in file order (a file without a header names them
+        ``column6`` …): ``"Action,Comedy"``, a sequence, or lines whose first field is a name
+        (MovieLens' ``u.genre``, ``unknown|0``), see :func:`parse_flag_names`.
 
     Examples
     --------
@@ -161,9 +165,11 @@ class MetadataOptions:
     separator: str = "auto"
     header: str = "auto"
     flags: bool = True
+    flag_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_reading(self)
+        object.__setattr__(self, "flag_names", parse_flag_names(self.flag_names))
 
     def reading(self) -> dict:
         return {k: getattr(self, k) for k in ("encoding", "separator", "header", "columns")}
@@ -171,7 +177,37 @@ class MetadataOptions:
     def to_dict(self) -> dict:
         out = asdict(self)
         out["columns"] = list(self.columns)
+        out["flag_names"] = list(self.flag_names)
         return out
+
+
+def parse_flag_names(value) -> tuple[str, ...]:
+    """Names for a run of 0/1 columns: ``"a,b,c"``, a sequence, or text of several lines whose
+    first field (before ``|``, a tab or ``,``) is a name (a pasted ``u.genre``: ``unknown|0``).
+
+    Raises
+    ------
+    ParameterError
+        An empty name between others, or a name given twice.
+
+    Examples
+    --------
+    >>> parse_flag_names("Action, Comedy")
+    ('Action', 'Comedy')
+    >>> parse_flag_names("unknown|0\nAction|1\n\n")
+    ('unknown', 'Action')
+    """
+    if isinstance(value, str) and "\n" in value.strip():
+        value = [re.split(r"[|\t,]", line, maxsplit=1)[0] for line in value.splitlines()]
+        value = [v for v in value if v.strip()]
+    try:
+        return parse_columns(value)
+    except ParameterError as exc:
+        raise ParameterError(
+            exc.message.replace("column names", "names of the 0/1 columns"),
+            hint="e.g. Action,Comedy,Drama, in the order of the columns",
+            options=("metadata_flag_names",),
+        ) from None
 
 
 METADATA_OPTIONS = tuple(f"metadata_{f.name}" for f in fields(MetadataOptions))
