@@ -16,6 +16,7 @@ from embedlab.core.logs import open_detected, read_metadata
 from embedlab.core.logs.clean import flags_text, metadata_lines
 from embedlab.core.logs.dialect import ENCODINGS
 from embedlab.core.logs.options import MetadataOptions
+from embedlab.core.logs.read import detached
 from embedlab.core.logs.rules import MAX_RAGGED, RAGGED_FLOOR
 from embedlab.dashboard.state import keys
 from embedlab.dashboard.text import md
@@ -122,9 +123,10 @@ stays in the session)."""
 
 
 def preview_rows(first: pd.DataFrame) -> pd.DataFrame:
-    """The first rows of ``first`` that fit :data:`PREVIEW_CELLS` (at least 20), copied."""
+    """The first rows of ``first`` that fit :data:`PREVIEW_CELLS` (at least 20), copied into
+    buffers of their own (a session keeps them: not the whole chunk they were read with)."""
     rows = max(20, PREVIEW_CELLS // max(first.shape[1], 1))
-    return first.iloc[:rows].copy()
+    return detached(first.iloc[:rows])
 
 
 def log_preview(upload, path: Path, fmt: str, reading: dict):

@@ -69,7 +69,8 @@ def uploader(label: str, key: str, **kwargs) -> Upload | None:
             st.info("This upload is no longer held by the server: remove it and upload it again.")
         return kept.get(got.file_id)
     if got.file_id not in kept:
-        path = state.store_upload(got.getbuffer(), got.name)
+        with got.getbuffer() as view:
+            path = state.store_upload(view, got.name)
         kept[got.file_id] = Upload(got.name, got.file_id, path, got.size)
     if got.size:
         _release(got)
@@ -83,3 +84,4 @@ def _release(got) -> None:
     mgr = ctx.uploaded_file_mgr if ctx is not None else None
     if isinstance(mgr, MemoryUploadedFileManager):
         mgr.add_file(ctx.session_id, UploadedFileRec(got.file_id, got.name, got.type, b""))
+    got.truncate(0)  # the widget's value, kept in the session's state, no longer holds the bytes

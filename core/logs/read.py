@@ -646,3 +646,35 @@ def _basket_rows(rows: list[list[str]], lines: np.ndarray) -> pd.DataFrame:
     df = pd.DataFrame({"basket": basket[keep].astype(str), "item": items[keep].to_numpy()})
     df.index = basket[keep]  # the file line of each item
     return df
+
+
+def detached(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text columns own buffers of their own size.
+
+    pandas keeps text in Arrow arrays, and a slice of one (``frame.iloc[:20]``, even copied)
+    shares the whole array's buffers: twenty preview rows of a chunk of a wide file would keep
+    the chunk's hundreds of MB alive for as long as the preview is kept (a dashboard session).
+
+    Parameters
+    ----------
+    frame : DataFrame
+
+    Returns
+    -------
+    DataFrame
+        Same values, index, dtypes and ``attrs``; text columns rebuilt from their values.
+
+    Examples
+    --------
+    >>> big = pd.DataFrame({"a": [f"x{i}" for i in range(100_000)], "b": range(100_000)})
+    >>> head = detached(big.iloc[:2])
+    >>> head["a"].tolist(), head["a"].array._pa_array.get_total_buffer_size() < 100
+    (['x0', 'x1'], True)
+    """
+    out = frame.copy()
+    for i, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, pd.StringDtype) or isinstance(dtype, pd.ArrowDtype):
+            values = frame.iloc[:, i].to_numpy(dtype=object)
+            out.isetitem(i, pd.Series(pd.array(values, dtype=dtype), index=frame.index))
+    out.attrs = frame.attrs
+    return out

@@ -189,20 +189,29 @@ class SVD(_Factorisation):
     cost_drivers = ("n_iter", "factors")
 
     def work_units(self, params: SVDParams, inter: Interactions) -> float:
-        """The matrix and the vectors' tables (per event and per user or item), then randomised
-        SVD with 10 oversamples: 2 sparse products per power iteration (per event × k) and the
-        QR steps (per side × k²) (fitted on 14 runs of factors 16-256 on five logs, 0.7-1.7×)."""
+        """A start-up cost, the matrix and the vectors' tables (per event and per user or item),
+        then randomised SVD with 10 oversamples: 2 sparse products per power iteration (per event
+        × k, dearer once the dense blocks of ``(users + items) × k`` no longer fit the caches) and
+        the LU/QR steps (per side × k²). Fitted on 14 single-thread runs, factors 16/64/256, on
+        the sample log, groceries, online-retail and synthetic logs of 1M and 4.4M events: each
+        within 0.79-1.76× (docs/BENCHMARKS.md)."""
         events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
         k = params.factors + 10
         sweeps = 2.0 * params.n_iter + 2
+        dense = sides * k * 8.0
+        uncached = dense / (dense + 32e6)  # the products slow down as the blocks leave the cache
         return (
-            400.0 * events + 8000.0 * sides + sweeps * (0.33 * events * k + 0.034 * sides * k * k)
+            1.95e7
+            + 52.4 * events
+            + 1292.0 * sides
+            + sweeps * (0.517 * events * k * uncached + 0.0111 * sides * k * k)
         )
 
     def memory_bytes(self, params: SVDParams, inter: Interactions) -> float:
-        """float64 factors (randomized_svd's working copy) and the matrix."""
+        """float64 factors (randomized_svd's working copies: 1.6 of them at the peak, measured),
+        the matrix and 2 MB of scikit-learn's own."""
         events, sides = float(len(inter)), float(inter.n_users + inter.n_items)
-        return sides * (params.factors + 10) * 8 + events * 12
+        return 2e6 + 1.6 * sides * (params.factors + 10) * 8 + events * 12
 
     def fit(
         self,
