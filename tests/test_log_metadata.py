@@ -120,8 +120,8 @@ def test_the_cli_names_the_flags_from_a_file_like_u_genre(tmp_path):
         "--param", "factors=8", "--out", str(tmp_path / "m"),
     )  # fmt: skip
     assert run.code == 0, run.stderr
-    assert "    19 0/1 columns (column6 … column24) read as one label column 'genres', named "
-    "unknown … Western" in run.stdout.splitlines()
+    said = "    19 0/1 columns (column6 … column24) read as one label column 'genres', named "
+    assert said + "unknown … Western" in run.stdout.splitlines()
     near = run_cli("neighbours", "1", "--vectors", str(tmp_path / "m"), "--topn", "3")
     assert near.code == 0 and "Action|War" in near.stdout
     missing = run_cli("train", "--log", str(LOG), "--metadata", str(ITEMS),
