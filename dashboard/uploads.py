@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.uploaded_file_manager import DeletedFile, UploadedFileRec
+from streamlit.runtime.uploaded_file_manager import DeletedFile, UploadedFile, UploadedFileRec
 
 from embedlab.dashboard import state
 from embedlab.dashboard.state import keys
@@ -73,15 +73,20 @@ def uploader(label: str, key: str, **kwargs) -> Upload | None:
             path = state.store_upload(view, got.name)
         kept[got.file_id] = Upload(got.name, got.file_id, path, got.size)
     if got.size:
-        _release(got)
+        _release(got, keys.widget_value(key))
     return kept[got.file_id]
 
 
-def _release(got) -> None:
+def _release(got, held) -> None:
     """Replace an upload's bytes in Streamlit's in-memory file manager by nothing, keeping its id
-    (the widget goes on reporting the file, and the browser showing it)."""
+    (the widget goes on reporting the file, and the browser showing it), and empty the file
+    objects this run holds: the one returned and the widget's value in the session's state
+    (Streamlit may deserialise the widget twice in a run; either would keep the bytes alive
+    until the session's next run or its end)."""
     ctx = get_script_run_ctx()
     mgr = ctx.uploaded_file_mgr if ctx is not None else None
     if isinstance(mgr, MemoryUploadedFileManager):
         mgr.add_file(ctx.session_id, UploadedFileRec(got.file_id, got.name, got.type, b""))
-    got.truncate(0)  # the widget's value, kept in the session's state, no longer holds the bytes
+    for copy in (got, held):
+        if isinstance(copy, UploadedFile):
+            copy.truncate(0)
