@@ -32,7 +32,7 @@ def test_an_upload_is_read_from_disk_and_no_longer_held_in_memory():
     assert not at.exception
     assert _shown(at) == f"log.csv|{body}|0"  # stored whole, Streamlit's copy emptied
     first = at.session_state["test.upload"].file_id
-    assert at.session_state["test.upload"].getvalue() == b""  # nor the widget's value in the session
+    assert at.session_state["test.upload"].getvalue() == b""  # nor the session's widget value
     at.button[0].click().run()  # another widget's rerun: the same stored file, still not held
     assert _shown(at) == f"log.csv|{body}|0"
     assert at.session_state["test.upload"].file_id == first
