@@ -199,13 +199,13 @@ class Graph(DeclaredTrainer):
         (a step, rejection-sampled when p or q is not 1), then skip-gram over the walks (items
         visited about as often as they occur in the log)."""
         context = context_for(inter, params.context).name
-        reach = params.cooccurrence_window
-        if context == "baskets" and len(inter):
-            reach = int(np.bincount(inter.session).max())
+        steps = float(len(inter)) * params.cooccurrence_window
+        if context == "baskets" and len(inter):  # every pair of a basket: Σ size², not events × max
+            steps = float(np.square(np.bincount(inter.session).astype(np.float64)).sum())
         walks = params.walks_per_item * inter.n_items
         biased = 4.0 if params.p != 1.0 or params.q != 1.0 else 1.0
         return (
-            EDGE_UNITS * len(inter) * reach
+            EDGE_UNITS * steps
             + WALK_UNITS * biased * walks * params.walk_length
             + word2vec_work(
                 np.full(walks, params.walk_length), params.window, params, inter.item_counts()
