@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .columns import guessed_text
 from .options import SESSION_GAP, parse_duration
 from .rules import check_counts, reason
 
@@ -37,6 +38,7 @@ class LogReport:
     metadata: dict = field(default_factory=dict)
     reading: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # suspicious data, one line each
+    guessed: dict = field(default_factory=dict)  # roles guessed from a headerless file's content
 
     def drop(self, reason: str, mask: np.ndarray, rows: np.ndarray) -> None:
         n = int(mask.sum())
@@ -59,6 +61,8 @@ class LogReport:
         ]
         if self.reading.get("described"):
             out.append(f"  read as {self.reading['described']}")
+        if self.guessed:
+            out.append(f"  columns {guessed_text(self.guessed)} (name them to override)")
         for text, n in self.dropped.items():
             out.append(
                 f"  dropped {n:,} rows: {text} "

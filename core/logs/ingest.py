@@ -313,6 +313,7 @@ class EventBuilder:
             source=self.source,
             rows_read=self.rows_read + sum(n for n, _ in skipped.values()),
             columns=self.cols.to_dict(),
+            guessed=dict(self.cols.guessed),
             dropped={**{why: n for why, (n, _) in skipped.items()}, **self._ordered()},
             filtered=dict(self.filtered),
             time_unit=self.rule if self.cols.time else None,
