@@ -219,6 +219,8 @@ class EventBuilder:
             if role == "item" and bad.any():  # a line of another separator reads as one field
                 self.suspect.separators(df[cols.user][bad])
             keep &= ~bad
+        for role in ("user", "item"):
+            self.suspect.ids(role, local[role][0], local[role][1], keep)
         if cols.session:
             local["session"] = IdTable.local(df[cols.session], cols.session, self.source)
         part = {
