@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,29 @@ def metadata_lines(meta: dict) -> list[str]:
             f"{meta['items_without_metadata']:,} without; "
             f"{meta['unmatched_metadata_ids']:,} metadata ids not in the log"
         )
+    if metadata_warning(meta):
+        out.append(f"    warning: {metadata_warning(meta)}")
     return out
+
+
+def metadata_warning(meta: dict) -> str:
+    """What is wrong with a metadata join that matched no item of the log ("" when it matched).
+
+    Examples
+    --------
+    >>> meta = {"file": "movies.csv", "item_column": "movieId", "items_with_metadata": 0}
+    >>> metadata_warning(meta)[:50]
+    'the metadata file movies.csv matched no item of th'
+    >>> metadata_warning({**meta, "items_with_metadata": 3})
+    ''
+    """
+    if not meta or meta.get("items_with_metadata", 1) != 0:
+        return ""
+    return (
+        f"the metadata file {Path(meta.get('file', '')).name} matched no item of the log (none of "
+        f"its {meta.get('unmatched_metadata_ids', 0):,} ids in column '{meta.get('item_column')}' "
+        "is an item id of the log): check its item-id column or remove the file"
+    )
 
 
 @dataclass(frozen=True)
