@@ -109,8 +109,7 @@ class TuningResult:
         if c.choice == "tuned":
             return [f"kept: the tuned parameters; {c.why}"]
         return [
-            f"kept: the defaults; {c.why}",
-            "the final model and the test score are the defaults'",
+            f"kept: the defaults; {c.why}, so the final model and its test score are the defaults'."
         ]
 
     def to_dict(self) -> dict:
@@ -145,7 +144,7 @@ class TuningResult:
 
 def _params_text(params: dict) -> str:
     return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
+        f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
     )
 
 
@@ -487,7 +486,7 @@ class _Search:
             return Choice("tuned", winner, ctx.metric, np.nan, np.nan, np.nan, 0, 0, why)
         if ctx.check is None:  # a validation too small to hold half back
             kept = "defaults" if trials[0].state.name == "COMPLETE" else "tuned"
-            why = "too few validation cases to hold half back: the defaults are kept"
+            why = "too few validation cases to hold half back"
             return Choice(kept, winner, ctx.metric, np.nan, np.nan, np.nan, 0, 0, why)
         cases = len(ctx.check.users)
         return choose(winner, self.check, ctx.metric, cases, ctx.seed, ctx.check.unit)
