@@ -62,16 +62,25 @@ class Provenance:
         ...     "item2vec on log.csv", params={"epochs": 5}, seed=0, created="2026-01-02T00:00:00"
         ... ).caption()
         'item2vec on log.csv · epochs=5 · seed=0 · 2026-01-02'
+        >>> Provenance("als on log.csv", params={"alpha": 0.11498870747119451}, created="2026-01-02"
+        ...            ).caption()
+        'als on log.csv · alpha=0.115 · 2026-01-02'
         >>> Provenance("als on /srv/data/ratings.csv", created="2026-01-02").caption(public=True)
         'als on ratings.csv · 2026-01-02'
         """
         bits = [_file_names(self.source) if public else self.source]
         if self.params:
-            bits.append(", ".join(f"{k}={v}" for k, v in sorted(self.params.items())))
+            bits.append(", ".join(f"{k}={_shown(v)}" for k, v in sorted(self.params.items())))
         if self.seed is not None:
             bits.append(f"seed={self.seed}")
         bits.append(self.created[:10])
         return " · ".join(bits)
+
+
+def _shown(value) -> str:
+    """A parameter for a caption: floats to 3 significant digits (a tuned alpha=0.115, not
+    0.11498870747119451), the rest as they are."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def _file_names(text: str) -> str:

@@ -579,6 +579,8 @@ def tuning_figure(trials: pd.DataFrame, metric: str = "ndcg"):
         xaxis_title="trial",
         yaxis_title=metric,
     )
+    step = max(1, -(-len(trials) // 10))  # whole trials only, at most about ten ticks
+    fig.update_xaxes(tickmode="linear", tick0=0, dtick=step, tickformat="d")
     return fig
 
 

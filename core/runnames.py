@@ -82,3 +82,32 @@ def sweep_name(
     points = f"{len(grid)} point{'s' if len(grid) != 1 else ''}"
     seeded = f"{seeds} seed{'s' if seeds != 1 else ''}"
     return SEP.join([source, f"sweep of {axis} {span} ({points})", ", ".join(methods), seeded])
+
+
+def distinct_name(name: str, taken) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... the first not in ``taken`` (a list of sets then
+    never shows two rows of one name).
+
+    Parameters
+    ----------
+    name : str
+    taken : iterable of str
+        The names already in use.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> distinct_name("groceries.csv", ["groceries.csv", "groceries.csv (2)"])
+    'groceries.csv (3)'
+    >>> distinct_name("u.data", ["groceries.csv"])
+    'u.data'
+    """
+    taken = set(taken)
+    n, out = 1, name
+    while out in taken:
+        n += 1
+        out = f"{name} ({n})"
+    return out

@@ -41,6 +41,7 @@ from .embeddings import Embeddings, Provenance
 from .errors import EmbedlabError, ParameterError
 from .io.atomic import atomic_file, follow_umask
 from .jsonify import to_json_value_or_text
+from .runnames import distinct_name
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 CLI_OWNER = "cli"
@@ -221,8 +222,14 @@ class Workspace:
                 and rec.options == options
             ):
                 return rec
+        mine = [r.name for r in self.records() if r.owner == owner]
         return self._add_record(
-            name, "log", owner, upload.parent.name, {"source": upload.name}, options=options
+            distinct_name(name, mine),
+            "log",
+            owner,
+            upload.parent.name,
+            {"source": upload.name},
+            options=options,
         )
 
     def log_path(self, rec: SetRecord) -> Path:

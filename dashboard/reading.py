@@ -13,7 +13,7 @@ import streamlit as st
 from embedlab.core.errors import EmbedlabError
 from embedlab.core.limits import reading_slot
 from embedlab.core.logs import open_detected, read_metadata
-from embedlab.core.logs.clean import flags_text, metadata_lines
+from embedlab.core.logs.clean import flags_text, metadata_lines, metadata_warning
 from embedlab.core.logs.dialect import ENCODINGS
 from embedlab.core.logs.options import MetadataOptions
 from embedlab.core.logs.read import detached
@@ -270,7 +270,11 @@ def report(rep) -> None:
         st.warning(md(warning[:1].upper() + warning[1:]))
     for line in metadata_lines(rep.metadata):
         text = line.strip().replace(rep.metadata.get("file", ""), _name(rep.metadata))
-        st.caption(md(text[:1].upper() + text[1:]))
+        if not text.startswith("warning: "):
+            st.caption(md(text[:1].upper() + text[1:]))
+    if metadata_warning(rep.metadata):  # a join that matched nothing: not a grey line
+        text = metadata_warning(rep.metadata)
+        st.warning(md(text[:1].upper() + text[1:]))
 
 
 def _lines(samples: dict, reason: str) -> str:

@@ -14,9 +14,13 @@ def draw(frame: pd.DataFrame, table, chart, key: str) -> None:
     """The trial table (state, validation metrics, seconds, then the parameters) and the plot of
     the validation metric by trial, into two placeholders."""
     params = [c for c in frame.columns if c not in SHOWN + ("pruned_at", "pruned_value", "error")]
-    table.dataframe(
-        frame[[c for c in SHOWN if c in frame] + params], hide_index=True, width="stretch"
-    )
+    shown = frame[[c for c in SHOWN if c in frame] + params]
+    if "state" in frame and (frame["state"] == "fail").any():  # why each failed trial failed
+        reason = frame["error"] if "error" in frame else pd.Series("", index=frame.index)
+        failed = frame["state"] == "fail"
+        reason = reason.fillna("").where(~failed | (reason.fillna("") != ""), "no reason given")
+        shown = shown.assign(reason=reason.where(failed, ""))
+    table.dataframe(shown, hide_index=True, width="stretch")
     chart.plotly_chart(tuning_figure(frame), width="stretch", key=key)
 
 

@@ -226,13 +226,14 @@ def test_a_raw_headerless_pair_loads_without_leaving_the_browser(server, page, a
         str(ml / "ratings.data")
     )
     page.get_by_text("Preview of ratings.data").wait_for(timeout=90_000)
-    page.get_by_text("The first row is data").wait_for(timeout=30_000)
+    page.get_by_text("guessed from content: user=column1").wait_for(timeout=30_000)
+    expect(page.get_by_role("combobox", name="time")).to_have_value("column4")
     expect_cell(page, 4, "881250949")  # the preview drawn: row 0, column4 (not a placeholder)
     page.screenshot(path=str(artifacts / "headerless-log.png"))
     names = page.get_by_role("textbox", name="Column names, in order (a file without a header)")
     names.first.fill("user,item,rating,time")
     names.first.press("Enter")
-    expect(page.get_by_text("The first row is data")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_text("guessed from content")).to_have_count(0, timeout=60_000)
     expect(page.get_by_role("combobox", name="weight")).to_have_value("rating", timeout=30_000)
     expect(page.get_by_role("combobox", name="time")).to_have_value("time")  # guessed afresh
     uploaders.filter(has_text="Optional item metadata").locator("input[type=file]").set_input_files(

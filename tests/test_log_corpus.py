@@ -116,9 +116,19 @@ def test_a_data_row_is_never_taken_as_a_header():
     assert detect_header([["when", "who"], ["2024-01-02", "x"], ["2024-01-03", "y"]])[0] is True
 
 
-def test_without_names_a_headerless_log_says_to_name_its_columns():
+def test_without_names_a_headerless_rating_log_has_its_roles_guessed_from_its_rows():
+    report = prepare(CORPUS / "headerless.csv").report
+    assert report.guessed == {
+        "user": "column1", "item": "column2", "weight": "column3", "time": "column4"
+    }  # fmt: skip
+    assert report.rows_kept == 6  # the first row is data, kept as such
+
+
+def test_without_names_a_headerless_log_that_cannot_be_guessed_says_to_name_its_columns(tmp_path):
+    path = tmp_path / "headerless.csv"
+    path.write_text("".join(f"{k},a note {k},3,881250949\n" for k in range(6)))
     with pytest.raises(DataError) as err:
-        prepare(CORPUS / "headerless.csv")
+        prepare(path)
     assert "no header" in str(err.value) and "column1, column2, column3, column4" in str(err.value)
     assert err.value.options[0] == "columns"
 

@@ -74,3 +74,35 @@ def test_the_data_page_shows_the_warnings_with_the_report(tmp_path):
     assert not at.exception and any("ready to train" in s.value for s in at.success)
     shown = [w.value for w in at.warning]
     assert any("1 negative" in w for w in shown) and any("mixes units" in w for w in shown)
+
+
+JUNK = ["user,item,rating,time", "1,10,5,1600000000", "1,11,3,1600000100", "2,10,4,1600000200"]
+JUNK += ["2,11,2,1600000300", "0,10,5,1600000400", "0,12,0,1600000500", "3,null,4,1600000600"]
+JUNK += ["3,10,1,1600000700"]
+
+
+def test_zero_weights_and_placeholder_ids_are_named_with_counts_not_dropped(tmp_path):
+    report = prepare(_log(tmp_path, JUNK), user_col="user", item_col="item").report
+    assert report.rows_kept == len(JUNK) - 1 and not report.dropped  # named, not dropped
+    zero, ids = report.warnings
+    assert "weight column 'rating': 1 row of weight 0" in zero
+    assert "user id '0' (2 rows)" in ids and "item id 'null' (1 row)" in ids
+
+
+def test_zeros_as_the_usual_weight_are_not_named(tmp_path):
+    rows = ["user,item,clicked", "u1,i1,0", "u1,i2,0", "u2,i1,1", "u2,i2,0"]
+    report = prepare(_log(tmp_path, rows), user_col="user", weight_col="clicked").report
+    assert report.columns["weight"] == "clicked" and report.warnings == []
+
+
+def test_the_cli_names_junk_rows_under_no_row_dropped(tmp_path):
+    run = run_cli(
+        "train", "--log", str(_log(tmp_path, JUNK)), "--method", "svd", "--param", "factors=1",
+        "--out", str(tmp_path / "out"), cpu_seconds=60,
+    )  # fmt: skip
+    assert_contract(run)
+    lines = run.stdout.splitlines()
+    assert any("no row was dropped" in line for line in lines), run.stdout
+    assert any(
+        line.strip().startswith("warning:") and "user id '0' (2 rows)" in line for line in lines
+    ), run.stdout

@@ -159,7 +159,8 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
         )
         print(
             f"trial {row['number']:>3} {row['state']:<8} validation {args.tune_metric} {value:.4f} "
-            f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)",
+            f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)"
+            + (f": {row.get('error') or 'no reason given'}" if row["state"] == "fail" else ""),
             file=sys.stderr,
             flush=True,
         )

@@ -210,7 +210,7 @@ def choose(
     )
     if lo > 0:
         return Choice("tuned", winner, metric, gain, lo, hi, groups, cases, f"{told}: tuned")
-    why = f"{told}: not beyond noise, so the defaults are kept"
+    why = f"{told}: not beyond noise"
     return Choice("defaults", winner, metric, gain, lo, hi, groups, cases, why)
 
 

@@ -93,13 +93,21 @@ class TuningResult:
         parameters, and what was kept (the noise rule) and why."""
         first = self.trials.iloc[0]
         return [
-            f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned) "
+            f"tuning: {len(self.trials)} trials ({self.timings['pruned']} pruned{self._failed()}) "
             f"in {self.timings['total_s']:.0f} s; "
             f"validation {self.metric} {first[self.metric]:.4f} with the defaults, "
             f"{self.validation[self.metric]:.4f} with the best (trial {self.validation['trial']})",
             f"best parameters: {_params_text(self.winner_params)}",
             *self.choice_lines(),
         ]
+
+    def _failed(self) -> str:
+        """ ", 2 failed: <reason>; <reason>" (each distinct reason once), or "" when none did."""
+        failed = self.trials[self.trials["state"] == "fail"]
+        if failed.empty:
+            return ""
+        reasons = [r or "no reason given" for r in failed.get("error", [""] * len(failed))]
+        return f", {len(failed)} failed: " + "; ".join(dict.fromkeys(map(str, reasons)))
 
     def choice_lines(self) -> list[str]:
         """What was kept, said plainly (empty without a choice)."""
@@ -109,8 +117,7 @@ class TuningResult:
         if c.choice == "tuned":
             return [f"kept: the tuned parameters; {c.why}"]
         return [
-            f"kept: the defaults; {c.why}",
-            "the final model and the test score are the defaults'",
+            f"kept: the defaults; {c.why}, so the final model and its test score are the defaults'."
         ]
 
     def to_dict(self) -> dict:
@@ -145,7 +152,7 @@ class TuningResult:
 
 def _params_text(params: dict) -> str:
     return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
+        f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items()
     )
 
 
@@ -242,10 +249,14 @@ class TrialBudget:
 
 
 def suggest(
-    trial, method: str, fixed: dict | None = None, budget: TrialBudget | None = None
+    trial,
+    method: str,
+    fixed: dict | None = None,
+    budget: TrialBudget | None = None,
+    bounds: dict | None = None,
 ) -> dict:
     """One point of ``method``'s declared search space (names in ``fixed`` are not searched),
-    the budget axis drawn last within ``budget``.
+    the budget axis drawn last within ``budget``, each axis capped at the log's bound.
 
     Parameters
     ----------
@@ -254,6 +265,9 @@ def suggest(
     fixed : dict, optional
     budget : TrialBudget, optional
         Without it, every axis spans its whole declared range.
+    bounds : dict, optional
+        The highest valid value of parameters bound by the log (``Trainer.log_bounds``: MF
+        factors below min(users, items)); an axis reaching beyond it is drawn up to it.
 
     Returns
     -------
@@ -270,13 +284,17 @@ def suggest(
     >>> import optuna
     >>> suggest(optuna.trial.FixedTrial({"factors": 32}), "svd")
     {'factors': 32}
+    >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    >>> drawn = [suggest(study.ask(), "svd", bounds={"factors": 20}) for _ in range(20)]
+    >>> max(d["factors"] for d in drawn) <= 20
+    True
     """
     t = trainer(method)
     types = {d["name"]: d["type"] for d in declared(t.Params)}
     out = dict(fixed or {})
     free = [d for d in t.space if d.name not in out]
     for dim in sorted(free, key=lambda d: d.budget):  # the budget axis last
-        high = dim.high
+        high = dim.high if dim.name not in (bounds or {}) else min(dim.high, bounds[dim.name])
         if dim.budget and budget is not None:
             high = min(high, budget.most(method, out, dim))
             if high < dim.low:
@@ -487,7 +505,7 @@ class _Search:
             return Choice("tuned", winner, ctx.metric, np.nan, np.nan, np.nan, 0, 0, why)
         if ctx.check is None:  # a validation too small to hold half back
             kept = "defaults" if trials[0].state.name == "COMPLETE" else "tuned"
-            why = "too few validation cases to hold half back: the defaults are kept"
+            why = "too few validation cases to hold half back"
             return Choice(kept, winner, ctx.metric, np.nan, np.nan, np.nan, 0, 0, why)
         cases = len(ctx.check.users)
         return choose(winner, self.check, ctx.metric, cases, ctx.seed, ctx.check.unit)
@@ -515,10 +533,10 @@ class _Search:
         """The trial's checked parameters, or its outcome when it cannot run: pruned before it
         starts (over the trial budget) or failed (a point the log cannot train, a server's cap)."""
         try:
+            t, train = trainer(self.ctx.method), self.ctx.validation.train
+            bounds = {name: b.high for name, b in t.log_bounds(train).items()}
             return make_params(
-                trainer(self.ctx.method),
-                suggest(trial, self.ctx.method, self.fixed, self.trial_budget),
-                self.ctx.validation.train,
+                t, suggest(trial, self.ctx.method, self.fixed, self.trial_budget, bounds), train
             )
         except OverBudget as exc:
             return Outcome(trial.number, "pruned", pruned_at=0.0, error=str(exc))

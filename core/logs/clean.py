@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .columns import guessed_text
 from .options import SESSION_GAP, parse_duration
 from .rules import check_counts, reason
 
@@ -37,6 +39,7 @@ class LogReport:
     metadata: dict = field(default_factory=dict)
     reading: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # suspicious data, one line each
+    guessed: dict = field(default_factory=dict)  # roles guessed from a headerless file's content
 
     def drop(self, reason: str, mask: np.ndarray, rows: np.ndarray) -> None:
         n = int(mask.sum())
@@ -59,6 +62,8 @@ class LogReport:
         ]
         if self.reading.get("described"):
             out.append(f"  read as {self.reading['described']}")
+        if self.guessed:
+            out.append(f"  columns {guessed_text(self.guessed)} (name them to override)")
         for text, n in self.dropped.items():
             out.append(
                 f"  dropped {n:,} rows: {text} "
@@ -91,7 +96,29 @@ def metadata_lines(meta: dict) -> list[str]:
             f"{meta['items_without_metadata']:,} without; "
             f"{meta['unmatched_metadata_ids']:,} metadata ids not in the log"
         )
+    if metadata_warning(meta):
+        out.append(f"    warning: {metadata_warning(meta)}")
     return out
+
+
+def metadata_warning(meta: dict) -> str:
+    """What is wrong with a metadata join that matched no item of the log ("" when it matched).
+
+    Examples
+    --------
+    >>> meta = {"file": "movies.csv", "item_column": "movieId", "items_with_metadata": 0}
+    >>> metadata_warning(meta)[:50]
+    'the metadata file movies.csv matched no item of th'
+    >>> metadata_warning({**meta, "items_with_metadata": 3})
+    ''
+    """
+    if not meta or meta.get("items_with_metadata", 1) != 0:
+        return ""
+    return (
+        f"the metadata file {Path(meta.get('file', '')).name} matched no item of the log (none of "
+        f"its {meta.get('unmatched_metadata_ids', 0):,} ids in column '{meta.get('item_column')}' "
+        "is an item id of the log): check its item-id column or remove the file"
+    )
 
 
 @dataclass(frozen=True)

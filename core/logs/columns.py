@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -78,9 +78,11 @@ class ColumnMap:
     time: str | None = None
     weight: str | None = None
     session: str | None = None
+    guessed: dict = field(default_factory=dict, compare=False, repr=False)
+    """The roles guessed from a headerless file's content (role → column), empty otherwise."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {role: getattr(self, role) for role in ("user", "item", "time", "weight", "session")}
 
 
 def _norm(name: str) -> str:
@@ -93,8 +95,10 @@ NONE = ""
 
 def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
     """Guess each role from column names; ``override`` (user=..., item=...) wins, and ``""`` for
-    time, weight or session means "none" (not guessed).  Raises a DataError naming the columns
-    when user or item cannot be found.
+    time, weight or session means "none" (not guessed).  A file without a header
+    (``df.attrs["header"] is False``) whose column names say nothing has its roles guessed from
+    its rows (:func:`guess_from_content`; ``ColumnMap.guessed`` names them).  Raises a DataError
+    naming the columns when user or item cannot be found.
 
     Examples
     --------
@@ -132,6 +136,8 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
             taken.add(chosen[role])
     if df.attrs.get("baskets"):
         chosen["session"] = chosen["session"] or "basket"
+    guessed = _from_rows(df, chosen, override)
+    chosen.update(guessed)
     for role in ("user", "item"):
         if not chosen[role]:
             raise DataError(
@@ -144,7 +150,93 @@ def guess_columns(df: pd.DataFrame, **override: str | None) -> ColumnMap:
             f"user and item cannot both be column '{chosen['user']}'",
             options=("user_col", "item_col"),
         )
-    return ColumnMap(**chosen)
+    return ColumnMap(**chosen, guessed=guessed)
+
+
+def guessed_text(guessed: dict) -> str:
+    """The roles guessed from content, in words.
+
+    Examples
+    --------
+    >>> guessed_text({"user": "column1", "item": "column2"})
+    'guessed from content: user=column1, item=column2'
+    """
+    return "guessed from content: " + ", ".join(f"{r}={c}" for r, c in guessed.items())
+
+
+def _from_rows(df: pd.DataFrame, chosen: dict, override: dict) -> dict[str, str]:
+    """Roles guessed from the rows of a headerless file none of whose names was recognised."""
+    by_name = [r for r, c in chosen.items() if c and not override.get(r)]
+    if df.attrs.get("header") is False and not by_name:
+        return guess_from_content(df, chosen, override)
+    return {}
+
+
+CONTENT_ROWS = 1000
+"""Rows of a headerless file looked at to guess its columns' roles."""
+EPOCH_RANGES = ((1e8, 4e9), (1e11, 4e12))
+"""Plausible epoch numbers: seconds (1973–2096), milliseconds (the same years)."""
+SMALL_RANGE = 10
+"""Whole numbers within this range (ratings 1–5, 0–10) are a weight; fractions always are."""
+
+
+def guess_from_content(df: pd.DataFrame, chosen: dict, override: dict) -> dict[str, str]:
+    """The roles of a headerless file's columns guessed from its first rows, in file order: a
+    time column holds epoch numbers or dates, the first two id-like columns are user and item, a
+    later column of fractions or of whole numbers in a small range is the weight.  Roles already
+    chosen or given (``""`` for none) are kept; nothing is guessed unless user and item both are
+    (text or empty cells before them: nothing is).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame([["196", "242", "3", "881250949"], ["186", "302", "5", "891717742"],
+    ...                    ["22", "377", "1", "878887116"]], columns=["c1", "c2", "c3", "c4"])
+    >>> guess_from_content(df, dict.fromkeys(["user", "item", "time", "weight"]), {})
+    {'user': 'c1', 'item': 'c2', 'weight': 'c3', 'time': 'c4'}
+    """
+    rows = df.iloc[:CONTENT_ROWS]
+    if len(rows) < 2 or df.attrs.get("baskets"):
+        return {}
+    free = [c for c in rows.columns if c not in chosen.values()]
+    kinds = {c: _content_kind(rows[c]) for c in free}
+    out: dict[str, str] = {}
+    wanted = [r for r in ("user", "item") if not chosen.get(r)]
+    for c in free:
+        if wanted and kinds[c] is None:
+            return {}  # text or gaps before the ids: not a plain rating log
+        if wanted and kinds[c] in ("id", "weight"):
+            out[wanted.pop(0)] = c
+        elif kinds[c] in ("weight", "time"):
+            role = kinds[c]
+            if not chosen.get(role) and override.get(role) != NONE and role not in out:
+                out[role] = c
+    if not (chosen.get("user") or "user" in out) or not (chosen.get("item") or "item" in out):
+        return {}
+    return out
+
+
+def _content_kind(values: pd.Series) -> str | None:
+    """ "time", "weight", "id" or None (empty cells, free text) for one column's first rows."""
+    text = values.astype(str).str.strip()
+    if (text == "").any() or values.isna().any():
+        return None
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().all():
+        if any(((numbers >= lo) & (numbers <= hi)).all() for lo, hi in EPOCH_RANGES):
+            return "time"
+        whole = bool((numbers == numbers.round()).all())
+        return "weight" if not whole or numbers.max() - numbers.min() <= SMALL_RANGE else "id"
+    if _dates(text):
+        return "time"
+    return "id" if not text.str.contains(r"\s").any() else None
+
+
+def _dates(text: pd.Series) -> bool:
+    """Whether every value parses as a date (with a year: ``2024-05-01``, ``01/05/2024 10:00``)."""
+    if not text.str.contains(r"\d{4}").all():
+        return False
+    parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
 
 
 TITLE_COLUMNS = ("title", "name", "description", "label", "product", "item_name")

@@ -219,6 +219,8 @@ class EventBuilder:
             if role == "item" and bad.any():  # a line of another separator reads as one field
                 self.suspect.separators(df[cols.user][bad])
             keep &= ~bad
+        for role in ("user", "item"):
+            self.suspect.ids(role, local[role][0], local[role][1], keep)
         if cols.session:
             local["session"] = IdTable.local(df[cols.session], cols.session, self.source)
         part = {
@@ -313,6 +315,7 @@ class EventBuilder:
             source=self.source,
             rows_read=self.rows_read + sum(n for n, _ in skipped.values()),
             columns=self.cols.to_dict(),
+            guessed=dict(self.cols.guessed),
             dropped={**{why: n for why, (n, _) in skipped.items()}, **self._ordered()},
             filtered=dict(self.filtered),
             time_unit=self.rule if self.cols.time else None,

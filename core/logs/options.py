@@ -194,7 +194,7 @@ def parse_flag_names(value) -> tuple[str, ...]:
     --------
     >>> parse_flag_names("Action, Comedy")
     ('Action', 'Comedy')
-    >>> parse_flag_names("unknown|0\nAction|1\n\n")
+    >>> parse_flag_names("unknown|0\\nAction|1\\n\\n")
     ('unknown', 'Action')
     """
     if isinstance(value, str) and "\n" in value.strip():

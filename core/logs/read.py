@@ -35,6 +35,7 @@ from ..errors import DataError, FormatError
 from ..io.safety import refuse_pickles
 from ..io.stream import nonblank_line_blocks, raw_lines, scan_text
 from ..io.tables import check_parquet_size
+from .columns import CONTENT_ROWS
 from .dialect import (
     BOM,
     HEAD,
@@ -193,8 +194,10 @@ class LogChunks:
         return out
 
     def frame(self) -> pd.DataFrame:
-        """An empty frame with the log's columns (and the basket flag), for column guessing."""
-        out = self.first.iloc[:0]
+        """The log's columns (and the basket and header flags), for column guessing: empty, or
+        the first rows of a file without a header (its roles are guessed from content)."""
+        headerless = self.dialect is not None and not self.dialect.header
+        out = self.first.iloc[: CONTENT_ROWS if headerless else 0]
         out.attrs["baskets"] = self.baskets
         out.attrs["header"] = self.dialect.header if self.dialect else True
         return out

@@ -5,6 +5,8 @@ Each finding is counted while the chunks are cleaned and becomes one line of the
 
 - weights that are negative, or so large they look like an overflow or a missing value code
   (above :data:`HUGE_WEIGHT`; beyond float32's range they are stored as infinity);
+- weights of 0 among positive ones (a rating of 0 on a 1–5 scale: a missing value kept as 0);
+- user or item ids that look like placeholders (:data:`PLACEHOLDER_IDS`: ``0``, ``-1``, ``null``);
 - a numeric time column mixing seconds and milliseconds (read by one unit, the other rows land in
   1970 or in the far future);
 - rows whose item is missing while their first field holds another separator: mixed delimiters.
@@ -22,6 +24,10 @@ HUGE_WEIGHT = 1e9
 MS_FROM = 1e11
 """Epoch numbers above this are milliseconds (1e11 seconds is the year 5138)."""
 SEPARATORS = (",", ";", "\t", "|")
+PLACEHOLDER_IDS = frozenset(
+    {"0", "-1", "null", "none", "nan", "na", "n/a", "unknown", "undefined", "?", "-"}
+)
+"""Ids (lower case) that stand for "no id" more often than they name one."""
 
 
 @dataclass
@@ -34,12 +40,17 @@ class Suspicions:
     ms: int = 0
     seconds: int = 0
     mixed_separator: dict[str, int] = field(default_factory=dict)
+    zero: int = 0
+    weighed: int = 0
+    placeholders: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def weights(self, weight: np.ndarray, keep: np.ndarray) -> None:
         """Count the negative and huge weights among the kept rows."""
         neg, huge = (weight < 0) & keep, (np.abs(weight) > HUGE_WEIGHT) & keep
         self.negative += int(neg.sum())
         self.huge += int(huge.sum())
+        self.zero += int(((weight == 0) & keep).sum())
+        self.weighed += int(keep.sum())
         for name, mask in (("negative", neg), ("huge", huge)):
             have = self.examples.setdefault(name, [])
             have.extend(float(v) for v in weight[mask][: 3 - len(have)])
@@ -50,6 +61,17 @@ class Suspicions:
         ms = int((values > MS_FROM).sum())
         self.ms += ms
         self.seconds += len(values) - ms
+
+    def ids(self, role: str, codes: np.ndarray, names: pd.Series, keep: np.ndarray) -> None:
+        """Count the kept rows whose ``role`` id (``names[codes]``) looks like a placeholder."""
+        odd = names.astype(str).str.strip().str.lower().isin(PLACEHOLDER_IDS).to_numpy()
+        if not odd.any():
+            return
+        for code in np.flatnonzero(odd):
+            n = int(((codes == code) & keep).sum())
+            if n:
+                key = (role, str(names.iloc[code]))
+                self.placeholders[key] = self.placeholders.get(key, 0) + n
 
     def separators(self, first: pd.Series) -> None:
         """Rows without an item: count those whose first field holds a separator."""
@@ -64,6 +86,16 @@ class Suspicions:
         out = []
         if self.negative or self.huge:
             out.append(self._weight_line(columns.get("weight")))
+        if self.zero and self.zero * 2 < self.weighed:  # 0 among mostly positive weights
+            out.append(
+                f"weight column '{columns.get('weight')}': {_rows(self.zero)} of weight 0 "
+                "among positive weights (a missing rating written as 0?); they are kept"
+            )
+        if self.placeholders:
+            said = ", ".join(
+                f"{role} id '{i}' ({_rows(n)})" for (role, i), n in self.placeholders.items()
+            )
+            out.append(f"ids that look like placeholders: {said}; they are kept as ids")
         if self.ms and self.seconds:
             read_as = "milliseconds" if time_unit == "epoch ms" else "seconds"
             out.append(
@@ -95,3 +127,7 @@ class Suspicions:
             f"weight column '{column}': {' and '.join(parts)}; the trainers count events and do "
             "not use weights, but a minimum weight filters by them: is it the right column?"
         )
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'s' if n != 1 else ''}"

@@ -10,7 +10,7 @@ from embedlab.core import io
 from embedlab.core.errors import EmbedlabError
 from embedlab.core.limits import reading_slot
 from embedlab.core.logs import SESSION_GAP, guess_columns, prepare
-from embedlab.core.logs.columns import NONE, describing_columns
+from embedlab.core.logs.columns import NONE, describing_columns, guessed_text
 from embedlab.core.logs.read import LOG_FORMATS
 from embedlab.core.workspace import human_size
 from embedlab.dashboard import reading as reading_panel
@@ -275,7 +275,13 @@ def _column_pickers(frame: pd.DataFrame, upload_id: str) -> dict:
     """One select box per role, preset to the guess; when the guess fails the user picks, and
     the page says so until they have."""
     try:
-        guess = guess_columns(frame).to_dict()
+        guessed = guess_columns(frame)
+        guess = guessed.to_dict()
+        if guessed.guessed and upload_id not in keys.DATA_CONFIRMED.memo():
+            st.info(
+                f"The first row is data, so the columns were {md(guessed_text(guessed.guessed))}."
+                " Change them below, or name the columns above ('Column names')."
+            )
     except EmbedlabError as exc:
         guess = {"user": frame.columns[0], "item": frame.columns[min(1, len(frame.columns) - 1)]}
         if upload_id not in keys.DATA_CONFIRMED.memo():

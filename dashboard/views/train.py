@@ -17,8 +17,13 @@ from embedlab.dashboard.text import md
 from embedlab.dashboard.views import guarded
 from embedlab.dashboard.widgets import log_picker, result_table
 
-LOG = state.Control("train.log", None, "sample")
+LOG = state.Control("train.log", "log", "sample")  # in the URL: a reload keeps the user's log
 METHODS = state.Control("train.methods", "methods", ["item2vec", "als"])
+SEED = state.Control("train.seed", "seed", 0)
+K = state.Control("train.k", "k", 10)
+PROTOCOL = state.Control("train.protocol", "protocol", PROTOCOLS[0])
+TUNE = state.Control("train.tune", "tune", False)
+TRIALS = state.Control("train.trials", "trials", 20)  # kept while Tune is off (not drawn)
 SHOWN_RESULTS = 4  # the newest runs on the log whose scores the page shows
 
 
@@ -99,19 +104,21 @@ def _settings() -> tuple[list[str], int, int, int, str]:
     """(methods, seed, k, tuning trials: 0 without tuning, protocol)."""
     methods = st.multiselect("Methods", TRAINING_METHODS, key=METHODS.init(TRAINING_METHODS))
     c = st.columns(3)
-    seed = int(c[0].number_input("Seed", 0, 10**6, 0, key="train.seed"))
-    k = int(c[1].number_input("k for HR/NDCG", 1, 100, 10, key="train.k"))
-    protocol = c[2].selectbox("Protocol", PROTOCOLS, key="train.protocol", help=PROTOCOL_HELP)
+    seed = int(c[0].number_input("Seed", 0, 10**6, key=SEED.init()))
+    k = int(c[1].number_input("k for HR/NDCG", 1, 100, key=K.init()))
+    protocol = c[2].selectbox(
+        "Protocol", PROTOCOLS, key=PROTOCOL.init(PROTOCOLS), help=PROTOCOL_HELP
+    )
     tune = st.toggle(
         "Tune",
-        key="train.tune",
+        key=TUNE.init(),
         help="Search each method's parameters on validation cases held out of the training part "
         "(each user's last training events; the test event is never seen); keep the winner only "
         "when it beats the defaults beyond noise on held-back users, then retrain.",
     )
     if not tune:
         return methods, seed, k, 0, protocol
-    trials = int(st.number_input("Trials", 2, 200, 20, key="train.trials"))
+    trials = int(st.number_input("Trials", 2, 200, key=TRIALS.init()))
     st.caption(
         "Tuning searches each method's declared parameters itself (trial 0 is its defaults); "
         "the parameters below are not used."
