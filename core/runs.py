@@ -66,13 +66,22 @@ class Query:
 class Run:
     """A training folder loaded for serving: item vectors, user vectors (MF), the log.
 
-    Build it with :func:`load_run`.
+    Build it with :func:`load_run`, or from a set the Train page stored with
+    :func:`core.work.stored_run` (``path`` then names the set, ``name`` is its name).
     """
 
-    def __init__(self, path: Path, report: dict, items: Embeddings, users, log: Interactions):
+    def __init__(
+        self,
+        path: Path,
+        report: dict,
+        items: Embeddings,
+        users,
+        log: Interactions,
+        name: str | None = None,
+    ):
         self.path, self.report, self.items, self.users, self.log = path, report, items, users, log
         self.method = str(report.get("method", "?"))
-        self.name = path.name
+        self.name = path.name if name is None else name
 
     @cached_property
     def query(self) -> Query:
@@ -192,6 +201,36 @@ def load_run(folder: str | Path) -> Run:
     return Run(path, report, items, users, log)
 
 
+def trained_run(result, log: Interactions, name: str) -> Run:
+    """A model trained in this process (a :class:`core.train.TrainResult`) on ``log``, loaded for
+    serving as a training folder would be: no evaluation, so its query is the evaluation's
+    default for the log (:func:`query_for`).
+
+    Parameters
+    ----------
+    result : core.train.TrainResult
+    log : Interactions
+        The log it was trained on.
+    name : str
+
+    Returns
+    -------
+    Run
+        ``path`` is ``name``.
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.train import train
+    >>> inter = prepare("sample_data/interactions.csv")
+    >>> run = trained_run(train(inter, "als", factors=8), inter, "sample log · als")
+    >>> run.name, run.users is not None, run.query.chosen
+    ('sample log · als', True, "the evaluation's default for this log")
+    """
+    report = {"method": result.method, "log": log.report.to_dict()}
+    return Run(Path(name), report, result.items, result.users, log, name=name)
+
+
 def _retrain(report: dict) -> str:
     source = (report.get("log") or {}).get("source", "its log")
     return (
@@ -258,7 +297,7 @@ def query_for(report: dict, inter: Interactions) -> Query:
             evaluated["name"],
             int(evaluated.get("history", 1)),
             float(evaluated.get("decay", 1.0)),
-            "as this folder's evaluation scored",
+            "as its own evaluation scored",
         )
     choice = choose(inter)
     return Query(choice.name, default_history(inter), 1.0, "the evaluation's default for this log")

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .progress import Progress, no_progress
 from .runnames import run_name, sweep_name
@@ -132,7 +132,7 @@ def _store(ws, engine, run, request: TrainRequest, owner: str) -> dict:
     name = run_name(request.source, request.method, changed, request.trials, request.seed, kept)
     emb = engine.items(run.trained)
     emb = emb.with_provenance(_sourced(emb.provenance, f"{request.method} on {request.source}"))
-    rec = ws.save_set(emb, name, owner=owner)
+    rec = ws.save_set(emb, name, owner=owner, users=engine.users(run.trained))
     report["set"] = rec.id
     try:
         result = ws.save_result(rec.id, "scores", report, owner, name)
@@ -143,8 +143,6 @@ def _store(ws, engine, run, request: TrainRequest, owner: str) -> dict:
 
 
 def _sourced(provenance, source: str):
-    from dataclasses import replace
-
     return replace(provenance, source=source)
 
 
@@ -231,3 +229,164 @@ def sweep_and_store(ws, inter, request: SweepRequest, owner: str, progress: Prog
     data = {**result.to_dict(), "request": request.to_dict()}
     rid = ws.save_result(request.log, "sweep", data, owner, request.name)
     return {"log": request.log, "result": rid, "name": request.name}
+
+
+@dataclass(frozen=True)
+class Servable:
+    """Whether a stored set can recommend (:func:`servable`), and from what.
+
+    Attributes
+    ----------
+    set, name, method : str
+        The set's id, name and training method.
+    log, log_name : str
+        The id (or ``sample``) and name of the log it was trained on ("" when none).
+    user_vectors : bool
+        Its user vectors were stored with it (MF); else it recommends from each user's history.
+    reason : str
+        Why it cannot recommend, one line ("" when it can).
+    """
+
+    set: str
+    name: str
+    method: str
+    log: str
+    log_name: str
+    user_vectors: bool
+    reason: str = ""
+
+
+def servable(ws, set_id: str, readable_logs=None) -> Servable:
+    """Whether stored set ``set_id`` carries what recommending needs: its item vectors, the log
+    it was trained on (kept in the workspace, readable by the asker) and, for a method that
+    learns user vectors, those vectors.
+
+    Parameters
+    ----------
+    ws : core.workspace.Workspace
+    set_id : str
+    readable_logs : collection of str, optional
+        Ids of the stored logs the asker may read (the shared sample log always is); None: any.
+
+    Returns
+    -------
+    Servable
+        ``reason`` says in one line why it cannot recommend, else is empty.
+
+    Raises
+    ------
+    MissingSetError
+        No set ``set_id``.
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.workspace import Workspace
+    >>> ws = Workspace(tmp_path / "ws")
+    >>> out = train_and_store(ws, prepare("sample_data/interactions.csv"),
+    ...                       TrainRequest("sample", "sample log", "als", {"factors": 8}), "cli")
+    >>> s = servable(ws, out["set"])
+    >>> s.method, s.log, s.user_vectors, s.reason
+    ('als', 'sample', True, '')
+    """
+    from .workspace import CLI_OWNER
+
+    rec = ws.record(set_id)
+    scores = [r["data"] for r in ws.results(set_id, "scores") if r["data"].get("request")]
+    if rec.kind != "trained" or not scores:
+        why = (
+            "saved from the CLI without its log: recommend from its training folder instead"
+            if rec.owner == CLI_OWNER
+            else "not trained on a log here: no user's history goes with it"
+        )
+        return Servable(set_id, rec.name, "", "", "", False, why)
+    request = scores[-1]["request"]
+    found = Servable(
+        set_id,
+        rec.name,
+        str(scores[-1].get("method", request["method"])),
+        str(request["log"]),
+        str(request["source"]),
+        bool(rec.options.get("users")),
+    )
+    return replace(found, reason=_unservable(ws, found, readable_logs))
+
+
+def _unservable(ws, found: Servable, readable_logs) -> str:
+    """Why ``found`` cannot recommend ("" when it can)."""
+    from .train import TRAINERS
+    from .workspace import SHARED_LOGS, MissingSetError
+
+    if found.log not in SHARED_LOGS:
+        try:
+            gone = ws.record(found.log).kind != "log"
+        except MissingSetError:
+            gone = True
+        if gone:
+            return f"its log {found.log_name} was deleted: users' histories went with it"
+        if readable_logs is not None and found.log not in readable_logs:
+            return f"its log {found.log_name} is another browser's"
+    trainer = TRAINERS.get(found.method)
+    if not found.user_vectors and trainer is not None and trainer.user_vectors:
+        return (
+            f"{found.method} scores users by their vectors, and this set was stored without them "
+            "(before sets kept them): train it again on the Train page"
+        )
+    return ""
+
+
+def stored_run(ws, set_id: str, log):
+    """Stored set ``set_id`` loaded for serving (:class:`core.runs.Run`), as
+    :func:`core.runs.load_run` loads a training folder: its item vectors, its user vectors when
+    stored, ``log`` (the log it was trained on, prepared again) and its evaluation's query.
+
+    Parameters
+    ----------
+    ws : core.workspace.Workspace
+    set_id : str
+        A set :func:`servable` accepts.
+    log : Interactions
+        The log named by ``servable(ws, set_id).log``.
+
+    Returns
+    -------
+    core.runs.Run
+        Named by the set's name; ``path`` is its id.
+
+    Raises
+    ------
+    MissingSetError
+        No set ``set_id``, or its vectors are gone.
+    DataError
+        It cannot recommend (the reason), or ``log`` lacks items it was trained on.
+
+    Examples
+    --------
+    >>> from embedlab.core.logs import prepare
+    >>> from embedlab.core.recommend import recommend
+    >>> from embedlab.core.workspace import Workspace
+    >>> ws, inter = Workspace(tmp_path / "ws"), prepare("sample_data/interactions.csv")
+    >>> out = train_and_store(ws, inter, TrainRequest("sample", "sample log", "als",
+    ...                       {"factors": 8}), "cli")
+    >>> recs = recommend(stored_run(ws, out["set"], inter), "u00000", k=3)
+    >>> recs.run, len(recs.table), recs.basis
+    ('sample log · als factors=8', 3, "the user's vector (dot product)")
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .errors import DataError
+    from .runs import Run
+
+    found = servable(ws, set_id)
+    if found.reason:
+        raise DataError(f"set {found.name} cannot recommend: {found.reason}")
+    items = ws.load_set(set_id)
+    if (pd.Index(log.items.astype(str)).get_indexer(items.keys) < 0).any():
+        raise DataError(
+            f"the log given is not the one set {found.name} was trained on ({found.log_name})"
+        )
+    evaluation = ws.results(set_id, "scores")[-1]["data"]
+    report = {"method": found.method, "evaluation": evaluation, "log": log.report.to_dict()}
+    return Run(Path(set_id), report, items, ws.load_users(set_id), log, name=found.name)

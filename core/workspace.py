@@ -135,14 +135,30 @@ class Workspace:
         return Path(user_data_dir("embedlab", appauthor=False))
 
     # -- sets -------------------------------------------------------------------------------------
-    def save_set(self, emb: Embeddings, name: str, owner: str, kind: str = "trained") -> SetRecord:
+    def save_set(
+        self,
+        emb: Embeddings,
+        name: str,
+        owner: str,
+        kind: str = "trained",
+        users: Embeddings | None = None,
+    ) -> SetRecord:
         """Store ``emb`` (payload by content, record by a new id) and return its record.
+
+        ``users``: the user vectors trained with the items (MF), stored as a payload of their own
+        that the record names (``options["users"]``); :meth:`load_users` reads them back.
 
         Raises
         ------
         WorkspaceFullError
             The payload would take the workspace past ``max_bytes``.
         """
+        digest = self._save_blob(emb)
+        options = {} if users is None else {"users": self._save_blob(users)}
+        return self._add_record(name, kind, owner, digest, emb.provenance.to_dict(), options)
+
+    def _save_blob(self, emb: Embeddings) -> str:
+        """``emb``'s vectors, keys and metadata in ``blobs/<hash>`` (once per content)."""
         keys = json.dumps(emb.keys, ensure_ascii=False).encode("utf-8")
         vectors = np.ascontiguousarray(emb.vectors, dtype=np.float32)
         meta = None if emb.metadata is None else _parquet_bytes(emb.metadata)
@@ -160,7 +176,7 @@ class Workspace:
             if meta is not None:
                 (tmp / "metadata.parquet").write_bytes(meta)
             _replace_folder(tmp, folder)
-        return self._add_record(name, kind, owner, digest, emb.provenance.to_dict())
+        return digest
 
     def load_set(self, set_id: str) -> Embeddings:
         """The stored set ``set_id``, its vectors memory-mapped.
@@ -175,7 +191,23 @@ class Workspace:
             raise MissingSetError(
                 f"'{rec.name}' is a log, not an embedding set", hint="train on it first"
             )
-        folder = self.root / "blobs" / rec.blob
+        prov = {k: v for k, v in rec.provenance.items() if k in Provenance.__dataclass_fields__}
+        return self._load_blob(rec, rec.blob, Provenance(**prov) if prov.get("source") else None)
+
+    def load_users(self, set_id: str) -> Embeddings | None:
+        """The user vectors stored with set ``set_id`` (``save_set(users=...)``), else None.
+
+        Raises
+        ------
+        MissingSetError
+            No such set, or its user vectors are missing or damaged.
+        """
+        rec = self.record(set_id)
+        digest = rec.options.get("users") if rec.kind != "log" else None
+        return None if not digest else self._load_blob(rec, str(digest), None)
+
+    def _load_blob(self, rec: SetRecord, digest: str, provenance) -> Embeddings:
+        folder = self.root / "blobs" / Path(digest).name
         try:
             keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
             vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
@@ -187,10 +219,7 @@ class Workspace:
             ) from None
         meta_path = folder / "metadata.parquet"
         metadata = pd.read_parquet(meta_path) if meta_path.exists() else None
-        prov = {k: v for k, v in rec.provenance.items() if k in Provenance.__dataclass_fields__}
-        return Embeddings(
-            keys, vectors, metadata, Provenance(**prov) if prov.get("source") else None
-        )
+        return Embeddings(keys, vectors, metadata, provenance)
 
     # -- uploads and logs -------------------------------------------------------------------------
     def store_upload(self, data: bytes, filename: str) -> Path:
@@ -402,9 +431,10 @@ class Workspace:
         rec = self.record(set_id)
         (self.root / "sets" / f"{set_id}.json").unlink()
         shutil.rmtree(self.root / "results" / set_id, ignore_errors=True)
-        if not any(r.blob == rec.blob for r in self.records()):
+        named = {b for r in self.records() for b in _payloads(r.kind, r.blob, r.options)}
+        for blob in set(_payloads(rec.kind, rec.blob, rec.options)) - named:
             for area in ("blobs", "uploads"):
-                shutil.rmtree(self.root / area / rec.blob, ignore_errors=True)
+                shutil.rmtree(self.root / area / Path(blob).name, ignore_errors=True)
 
     def find(self, name_or_id: str) -> SetRecord:
         """A record by id, or by name when exactly one record has it."""
@@ -450,7 +480,12 @@ class Workspace:
 
     def _add_record(self, name, kind, owner, blob, provenance, options=None) -> SetRecord:
         area = "uploads" if kind == "log" else "blobs"
-        size = sum(p.stat().st_size for p in (self.root / area / blob).rglob("*") if p.is_file())
+        size = sum(
+            p.stat().st_size
+            for b in _payloads(kind, blob, options or {})
+            for p in (self.root / area / b).rglob("*")
+            if p.is_file()
+        )
         rec = SetRecord(
             id=secrets.token_urlsafe(16),
             name=str(name),
@@ -473,6 +508,12 @@ class Workspace:
         if not is_id(browser):
             raise ParameterError("a browser id must be 16-64 URL-safe characters")
         return self.root / "browsers" / f"{browser}.json"
+
+
+def _payloads(kind: str, blob: str, options: dict) -> list[str]:
+    """The payloads a record names: its own, and a trained set's user vectors."""
+    users = options.get("users") if kind != "log" else None
+    return [blob] + ([str(users)] if users else [])
 
 
 def human_size(n: int) -> str:

@@ -102,6 +102,8 @@ class Engine(Protocol):
 
     def items(self, trained: Trained) -> Embeddings: ...  # the item vectors, on this machine
 
+    def users(self, trained: Trained) -> Embeddings | None: ...  # the user vectors (MF), or None
+
     def trainer(
         self,
     ) -> Callable: ...  # train(inter, method, seed=, progress=, **params) for evaluate_recs

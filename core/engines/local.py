@@ -97,6 +97,10 @@ class LocalEngine:
         """The trained item vectors (with the log's item metadata)."""
         return trained.payload.items
 
+    def users(self, trained: Trained) -> Embeddings | None:
+        """The trained user vectors (MF: ALS, SVD), else None."""
+        return trained.payload.users
+
     def evaluate(
         self,
         prepared: Interactions,

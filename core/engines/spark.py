@@ -185,18 +185,13 @@ class SparkEngine:
     def items(self, trained: Trained) -> Embeddings:
         """The item vectors collected to the driver: what ``write`` puts in items.parquet, read
         back by ``core.io``, with the training's provenance."""
-        import tempfile
-
-        from .. import io
-
         items, _ = trained.payload
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "items.parquet"
-            items.coalesce(1).write.parquet(str(path))
-            emb = io.load(path)
-            return Embeddings(
-                emb.keys, np.array(emb.vectors), emb.metadata, provenance=trained.provenance
-            )
+        return _collected(items, trained.provenance)
+
+    def users(self, trained: Trained) -> Embeddings | None:
+        """The user vectors (ALS) collected to the driver, else None."""
+        _, users = trained.payload
+        return None if users is None else _collected(users, trained.provenance)
 
     def evaluate(
         self,
@@ -229,6 +224,19 @@ class SparkEngine:
         from ..spark.bridge import from_spark
 
         return from_spark(prepared.events, prepared.report, prepared.metadata)
+
+
+def _collected(frame, provenance) -> Embeddings:
+    """A Spark vectors frame written as one Parquet file and read back by ``core.io``."""
+    import tempfile
+
+    from .. import io
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "vectors.parquet"
+        frame.coalesce(1).write.parquet(str(path))
+        emb = io.load(path)
+        return Embeddings(emb.keys, np.array(emb.vectors), emb.metadata, provenance=provenance)
 
 
 def write_spark_history(prepared: SparkLog, out: Path) -> str:

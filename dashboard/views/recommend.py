@@ -1,4 +1,5 @@
-"""One user's recommendations from two or more training folders, side by side."""
+"""One user's recommendations from two or more sets, side by side: the sets this browser trained
+(with their log), the sample-log models, the CLI's training folders."""
 
 import pandas as pd
 import streamlit as st
@@ -29,23 +30,16 @@ COLUMNS = {
 @guarded
 def page():
     st.header("Recommend")
-    names = runs.run_names()
-    if not names:
-        st.info(
-            md(
-                "No training folder to recommend from yet. Training folders are read from the "
-                f"runs folder: ${runs.RUNS_ENV} when the server sets it, else runs/ in its "
-                "workspace folder; train one into it (embedlab train --out <runs folder>/NAME)."
-            )
-        )
-        return
+    labels, refused = runs.offered()
+    names = list(labels)
     c1, c2, c3 = st.columns([4, 1, 1])
     chosen = c1.multiselect(
-        "Training folders",
+        "Sets to recommend from",
         names,
-        key=RUNS.init(names, default=names[:2]),
-        help="Two or more, side by side: folders with user vectors recommend by the user's "
-        "vector, the others from the user's recent history (as the evaluation scores them)",
+        format_func=labels.get,
+        key=RUNS.init(names, default=_default(names)),
+        help="Two or more, side by side: sets with user vectors recommend by the user's vector, "
+        "the others from the user's recent history (as the evaluation scores them)",
     )
     k = int(c2.number_input("k", 1, 100, key=K.init()))
     search = c3.selectbox(
@@ -55,8 +49,14 @@ def page():
         help="exact: every item scored; hnsw: approximate (faiss HNSW), its recall against "
         "exact search measured and shown",
     )
+    _sources(refused)
     if not chosen:
-        st.info("Pick one or more training folders.")
+        st.info(
+            "Pick one or more sets to recommend from."
+            if any(not n.startswith("sample:") for n in names)
+            else "No set of yours can recommend yet: train one on the Train page, or pick a "
+            "sample-log model above."
+        )
         return
     loaded = {name: runs.run(name) for name in chosen}
     first = next(iter(loaded.values()))
@@ -64,9 +64,34 @@ def page():
     _history(first, user)
     results = _results(loaded, user, k, search)
     if results:
-        _side_by_side(results)
+        _side_by_side(results, loaded)
         _figure(results, user, k)
     share.copy_link("recommend")
+
+
+def _default(names: list[str]) -> list[str]:
+    """The active set when it can recommend, else the first two training folders or sets (a
+    sample-log model only when asked for: it is trained when first picked)."""
+    active = state.active_choice()
+    if active in names:
+        return [active]
+    return [n for n in names if not n.startswith("sample:")][:2]
+
+
+def _sources(refused: list) -> None:
+    """Where the sets come from, and why each set of this browser's that is not offered is not."""
+    st.caption(
+        md(
+            "Offered: the sets you trained on the Train page (with the log they were trained on), "
+            "the sample-log models, and the training folders in the runs folder "
+            f"(${runs.RUNS_ENV} when the server sets it, else runs/ in its workspace folder; "
+            "embedlab train --out <runs folder>/NAME puts one there)."
+        )
+    )
+    if refused:
+        with st.expander(f"{len(refused)} of your sets cannot recommend"):
+            for name, reason in refused:
+                st.caption(md(f"{name}: {reason}"))
 
 
 def _pick_user(run) -> str:
@@ -103,6 +128,7 @@ def _pick_user(run) -> str:
 def _history(run, user: str) -> None:
     hist = history_frame(run, user)
     st.subheader(md(f"User {user}: {len(hist):,} events, most recent first"))
+    st.caption(md(f"From {runs.log_of(run)}, the log that {run.name} was trained on."))
     shown = hist.head(HISTORY_ROWS)
     cols = ["title", "key"] + [c for c in ("time", "weight") if c in shown]
     st.dataframe(shown[cols], hide_index=True, width="stretch", height=220)
@@ -115,13 +141,13 @@ def _results(loaded: dict, user: str, k: int, search: str) -> dict:
             index = runs.index(run) if search == "hnsw" else None
             out[name] = recommend(run, user, k, search, index=index)
         except EmbedlabError as exc:
-            st.caption(md(f"{name}:"))
+            st.caption(md(f"{run.name}:"))
             show_error(exc)
     return out
 
 
-def _side_by_side(results: dict) -> None:
-    lists = {n: r.table["key"].tolist() for n, r in results.items()}
+def _side_by_side(results: dict, loaded: dict) -> None:
+    lists = {r.run: r.table["key"].tolist() for r in results.values()}
     shared = shared_keys(lists)
     st.caption(
         md(
@@ -130,7 +156,7 @@ def _side_by_side(results: dict) -> None:
         )
     )
     for col, (name, rec) in zip(st.columns(len(results)), results.items()):
-        col.subheader(md(f"{name} · {rec.method}"))
+        col.subheader(md(f"{rec.run} · {rec.method}"))
         search = (
             "exact"
             if rec.recall is None
@@ -142,12 +168,15 @@ def _side_by_side(results: dict) -> None:
             else "why: the history item that contributed most (its cosine to the item)"
         )
         col.caption(
-            md(f"from {rec.basis} · {search} · {rec.seconds * 1000:.1f} ms per query · {why}")
+            md(
+                f"log {runs.log_of(loaded[name])} · from {rec.basis} · {search} · "
+                f"{rec.seconds * 1000:.1f} ms per query · {why}"
+            )
         )
         if rec.table.empty:
             col.warning(md(f"Nothing to recommend: {NOTHING}"))
         col.dataframe(
-            _table(rec, name, lists, shared),
+            _table(rec, rec.run, lists, shared),
             hide_index=True,
             width="stretch",
             column_config=COLUMNS,
@@ -179,13 +208,13 @@ def _why(rec) -> list[str]:
 
 
 def _figure(results: dict, user: str, k: int) -> None:
-    tables = {n: r.table for n, r in results.items()}
+    tables = {r.run: r.table for r in results.values()}
     first = next(iter(results.values()))
     share.chart(
         popularity_figure(tables, f"User {user}: popularity of each recommendation (★ = shared)"),
         "recommend",
         None,
-        f"user {user}, k={k}, sets {', '.join(results)}, {first.search}",
+        f"user {user}, k={k}, sets {', '.join(tables)}, {first.search}",
         tables=list(tables.items()),
         key="recommend.chart",
     )
