@@ -15,6 +15,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .errors import OutputError
+from .visible import visible
 
 EXPORT_WIDTH = 700  # px: the width a server-side PNG is drawn at (plotly's default)
 CAPTION_SIZE = 10  # px
@@ -25,8 +26,16 @@ DRIVER_LOGGERS = ("kaleido", "choreographer", "logistro", "browser_proc")
 
 def esc(value) -> str:
     """Escape ``<``, ``>`` and ``&`` (plotly decodes those entities; it shows ``&quot;`` as is, so
-    quotes stay quotes -- labels are text content here, never attribute values)."""
-    return html.escape(str(value), quote=False)
+    quotes stay quotes -- labels are text content here, never attribute values), and spell out
+    control characters and line breaks (:func:`core.visible.visible`): a label is one line, as
+    wide as :func:`core.fonts.width` measures it.
+
+    Examples
+    --------
+    >>> esc("<b>line\\nbreak</b> & co")
+    '&lt;b&gt;line\\\\nbreak&lt;/b&gt; &amp; co'
+    """
+    return html.escape(visible(value), quote=False)
 
 
 def caption_lines(text: str, width: float = CAPTION_WIDTH) -> list[str]:

@@ -5,6 +5,9 @@ Pillow's built-in bitmap font draws only ASCII ("×" becomes a box), so we look 
 fonts a desktop or a Chromium install brings (DejaVu Sans, Liberation Sans, Noto Sans…) and fall
 back from one to the next per character, as a browser does.  Pillow's own scalable default font is
 the last resort.
+
+Every text is measured and drawn as :func:`core.visible.drawable` makes it: one line, controls
+spelled out (raqm's layout fails on a line break, and a title may hold one).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+
+from .visible import drawable
 
 FONT_FILES = (  # in order of preference; the later ones cover what the first ones lack
     "DejaVuSans.ttf",
@@ -102,10 +107,11 @@ def has_glyph(font, char: str) -> bool:
 
 
 def runs(text: str, choices: tuple) -> list[tuple[object, str]]:
-    """``text`` cut into runs, each with the first font of ``choices`` that holds all its glyphs
-    (a character no font holds stays with the first font)."""
+    """``text`` (as :func:`core.visible.drawable` makes it: one line, no control) cut into runs,
+    each with the first font of ``choices`` that holds all its glyphs (a character no font holds
+    stays with the first font)."""
     out: list[tuple[object, str]] = []
-    for char in text:
+    for char in drawable(text):
         font = next((f for f in choices if has_glyph(f, char)), choices[0])
         if out and out[-1][0] is font:
             out[-1] = (font, out[-1][1] + char)
@@ -115,18 +121,35 @@ def runs(text: str, choices: tuple) -> list[tuple[object, str]]:
 
 
 def width(text: str, choices: tuple) -> float:
-    """How wide ``text`` is drawn, in pixels."""
+    """How wide ``text`` is drawn, in pixels (on one line, controls spelled out).
+
+    Parameters
+    ----------
+    text : str
+    choices : tuple of fonts
+        As :func:`fonts` gives them.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> width("line\\nbreak", fonts(11)) == width("line\\\\nbreak", fonts(11)) > 0
+    True
+    """
     return sum(font.getlength(part) for font, part in runs(text, choices))
 
 
 def missing_glyphs(text: str, choices: tuple) -> str:
     """The characters of ``text`` that no font of ``choices`` holds (drawn as boxes)."""
-    return "".join(sorted({c for c in text if not any(has_glyph(f, c) for f in choices)}))
+    found = {c for c in drawable(text) if not any(has_glyph(f, c) for f in choices)}
+    return "".join(sorted(found))
 
 
 def draw(canvas, xy: tuple[float, float], text: str, choices: tuple, fill) -> None:
     """Draw ``text`` on the ``PIL.ImageDraw`` ``canvas`` with its top-left corner at ``xy``, each
-    run in its font."""
+    run in its font, on one line (controls spelled out, as :func:`width` measures it)."""
     x, y = xy
     for font, part in runs(text, choices):
         canvas.text((x, y), part, font=font, fill=fill)
@@ -135,7 +158,8 @@ def draw(canvas, xy: tuple[float, float], text: str, choices: tuple, fill) -> No
 
 def wrap(text: str, choices: tuple, max_width: float) -> list[str]:
     """``text`` broken into lines no wider than ``max_width`` pixels, at spaces (a word longer
-    than a line is cut where it must be).
+    than a line is cut where it must be); a line break or control in ``text`` is spelled out
+    (:func:`core.visible.drawable`), never a break of its own.
 
     Parameters
     ----------
@@ -156,7 +180,7 @@ def wrap(text: str, choices: tuple, max_width: float) -> list[str]:
     """
     lines: list[str] = []
     line = ""
-    for word in text.split(" "):
+    for word in drawable(text).split(" "):
         candidate = f"{line} {word}" if line else word
         if width(candidate, choices) <= max_width:
             line = candidate

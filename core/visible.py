@@ -4,7 +4,9 @@ neither drive a terminal (ANSI/OSC escapes, a carriage return over the line) nor
 
 ``visible`` is what the CLI prints every line through; ``visible_json`` keeps JSON valid while
 escaping the controls ``json.dumps(..., ensure_ascii=False)`` leaves raw (C1, bidi, U+2028);
-``markdown_text`` is user text made inert for a Markdown renderer (a Streamlit label or caption).
+``markdown_text`` is user text made inert for a Markdown renderer (a Streamlit label or caption);
+``drawable`` is user text as one line a picture drawn on the server may lay out (Pillow's raqm
+layout fails on a line or paragraph break).
 """
 
 from __future__ import annotations
@@ -52,6 +54,32 @@ def visible(text, keep_newlines: bool = False) -> str:
     return pattern.sub(_escape, str(text))
 
 
+def drawable(text) -> str:
+    """``text`` as one printable line for a picture drawn on the server (Pillow, through raqm):
+    line and paragraph breaks, tabs and every other control spelled out as :func:`visible` does,
+    so the layout never fails (raqm refuses ``\\n``, ``\\r``, ``\\x1c``-``\\x1e``, ``\\x85``
+    and ``\\u2029``) and what is drawn is what a terminal shows.
+
+    Parameters
+    ----------
+    text : str
+        User text (a title, key or caption holding some).
+
+    Returns
+    -------
+    str
+        The same text when it holds no control character.
+
+    Examples
+    --------
+    >>> drawable("line\\nbreak\\r\\u2029\\tend")
+    'line\\\\nbreak\\\\r\\\\u2029\\\\tend'
+    >>> drawable("Amélie (2001)")
+    'Amélie (2001)'
+    """
+    return visible(text)
+
+
 def visible_json(text: str) -> str:
     """JSON text with the controls ``json.dumps(ensure_ascii=False)`` leaves raw written as
     ``\\uXXXX`` escapes: still the same JSON value, nothing raw on a terminal.
@@ -67,18 +95,43 @@ def visible_json(text: str) -> str:
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
+# where GitHub-style autolink literals (remark-gfm's, which Streamlit renders with) start:
+# "http://" or "https://", "www." and an e-mail address's "@" (mailto: and xmpp: links need one);
+# anywhere, not only at a word's start ("_http://…" is linked too); "HR@10" is no address
+_AUTOLINK = re.compile(r"(?i)(https?)(?=://)|(www)(?=\.)|(?<=[-.\w+])(?=@[-\w]+(?:\.[-\w]+)+)")
+WORD_JOINER = "\u2060"  # zero-width, no line-break opportunity: invisible where it is put
+
+
+def _unlinked(text: str) -> str:
+    """``text`` with a word joiner after each ``http(s)`` of a URL and each ``www.``, and before
+    the ``@`` of an e-mail address."""
+    return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or "") + WORD_JOINER, text)
 
 
 def markdown_text(text) -> str:
     """``text`` as literal text for a Markdown renderer (a Streamlit label, caption or button):
     every Markdown and HTML character backslash-escaped, controls spelled out, line breaks kept
-    out, so ``![x](http://…)`` or ``<img src=…>`` shows as typed and fetches nothing.  (A bare
-    ``http://…`` may still be drawn as a link: GitHub-style autolinks are found after escapes are
-    resolved; a link fetches nothing until clicked, and the text stays exactly as typed.)
+    out, so ``![x](http://…)`` or ``<img src=…>`` shows as typed and fetches nothing.  A bare
+    ``http://…``, ``www.…`` or ``a@b.example`` gets an invisible word joiner (U+2060) after its
+    scheme or ``www`` and before its ``@`` (``HR@10`` is left alone): GitHub-style autolinks are
+    found in the text after the escapes are resolved, and the joiner keeps them from matching, so
+    no user text becomes a link.
+
+    Parameters
+    ----------
+    text : str
+        User text.
+
+    Returns
+    -------
+    str
+        Markdown that renders as ``text`` (controls spelled out), with no link, image or markup.
 
     Examples
     --------
     >>> markdown_text("![a](http://x.example/p.png) *b*")
-    '\\\\!\\\\[a\\\\]\\\\(http\\\\://x\\\\.example/p\\\\.png\\\\) \\\\*b\\\\*'
+    '\\\\!\\\\[a\\\\]\\\\(http\\u2060\\\\://x\\\\.example/p\\\\.png\\\\) \\\\*b\\\\*'
+    >>> markdown_text("see www.example.com").replace(WORD_JOINER, "|")
+    'see www|\\\\.example\\\\.com'
     """
-    return _MARKDOWN.sub(r"\\\1", visible(text))
+    return _MARKDOWN.sub(r"\\\1", _unlinked(visible(text)))

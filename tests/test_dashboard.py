@@ -653,3 +653,33 @@ def test_a_page_opened_without_a_set_opens_the_set_this_browser_used_last():
     assert later.query_params["ds"] == "sample:als"
     other = open_page("neighbours")  # another browser: the built-in
     assert other.session_state[keys.ACTIVE_SET.key] == "glove-6b-50d"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://example.com/x.png",
+        "see HTTPS://example.com/x and www.example.com",
+        "_http://example.com",
+        "[l](http://example.com/y.png) mail me@example.com",
+        "![img](http://example.com/x.png) 3",
+    ],
+)
+def test_md_leaves_no_bare_url_for_an_autolink_to_find(text):
+    import re
+
+    from embedlab.core.visible import WORD_JOINER
+    from embedlab.dashboard.text import md
+
+    out = md(text)
+    # what remark-gfm (Streamlit's Markdown) sees once the escapes are resolved, and its patterns
+    shown = re.sub(r"\\(.)", r"\1", out)
+    assert shown.replace(WORD_JOINER, "") == text  # reads as typed
+    assert not re.search(r"(?i)(https?://|www(?=\.))[-.\w]+", shown)
+    assert not re.search(r"[-.\w+]+@[-\w]+(\.[-\w]+)+", shown)
+
+
+def test_md_leaves_text_that_no_autolink_matches_unchanged():
+    from embedlab.dashboard.text import md
+
+    assert md("svd HR@10 · https: none · wwwx") == r"svd HR@10 · https\: none · wwwx"

@@ -48,6 +48,8 @@ MODULES = [
     "embedlab.core.io.atomic",
     "embedlab.core.io.keycheck",
     "embedlab.core.visible",
+    "embedlab.core.fonts",
+    "embedlab.core.export",
     "embedlab.core.labels",
     "embedlab.core.layouts.spec",
     "embedlab.core.jobs",

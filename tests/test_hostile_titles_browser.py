@@ -31,7 +31,24 @@ def hostile_texts(base: str) -> list[str]:
         f"[link]({base}/link) :red[red] $x^2$ **bold**",
         "Film\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07",
         f"<style>body{{background:url({base}/css.png)}}</style>",
+        # line breaks (Pillow could not lay them out) and bare URLs (GFM autolinks them)
+        "line\nbreak",
+        "carriage\rreturn",
+        "line\u2028separator",
+        "tab\there",
+        f"bare {base}/bare.png http://example.com/x.png",
+        "www.example.com",
+        "[l](http://example.com/y.png)",
     ]
+
+
+# keys whose titles hold a line break (6: "\n", 7: "\r") or a bare URL (10, 11): the pages that
+# draw a query's neighbours, an arithmetic's answers and a map's marks with them
+RENDERED = {
+    "neighbours": "neighbours?ds={set}&q=k6",
+    "arithmetic": "arithmetic?ds={set}&q=k6+-+k7+%2B+k10",
+    "map": "map?ds={set}&p=pca&sel=k11",
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +61,7 @@ def hostile_server(tmp_path_factory, tracker):
     meta = pd.DataFrame(
         {
             "title": [f"img {texts[i % len(texts)]} {i}" for i in range(n)],
-            "genre": [texts[i % 3] for i in range(n)],
+            "genre": [texts[i % 3] if i % 2 else texts[6 + i % 7] for i in range(n)],
         }
     )
     rng = np.random.default_rng(0)
@@ -74,12 +91,8 @@ def _settled(page) -> None:
     )
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_no_request_leaves_the_page_for_hostile_user_text(
-    hostile_server, tracker, browser, name, tmp_path_factory
-):
-    url, set_id = hostile_server
-    base, hits = tracker
+def _routed(browser, url: str):
+    """A page whose every request is recorded, and aborted when it would leave ``url``."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requested: list[str] = []
 
@@ -91,6 +104,37 @@ def test_no_request_leaves_the_page_for_hostile_user_text(
             route.abort()
 
     page.route("**/*", record)
+    return page, requested
+
+
+def _links_away(page, url: str) -> list[str]:
+    """The targets of the ``<a href>`` elements, in the page and its frames (the point map's),
+    that lead off the dashboard's origin."""
+    found = []
+    for frame in page.frames:
+        found += frame.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    return [h for h in found if not (h.startswith(url + "/") or h == url)]
+
+
+def _nothing_left_the_page(page, requested, url, base, hits, shot) -> None:
+    shot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    body = page.locator("body").inner_text()
+    assert "\x1b" not in body
+    assert "Something went wrong" not in body
+    leaving = [u for u in requested if not u.startswith(url)]
+    assert leaving == [] and hits == []
+    assert page.locator(f"img[src^='{base}']").count() == 0
+    assert _links_away(page, url) == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_request_leaves_the_page_for_hostile_user_text(
+    hostile_server, tracker, browser, name, tmp_path_factory
+):
+    url, set_id = hostile_server
+    base, hits = tracker
+    page, requested = _routed(browser, url)
     try:
         # neighbours: no such key, so "did you mean" buttons; map: PCA, drawn at once
         query = {"neighbours": "&q=img", "map": "&p=pca"}.get(name, "")
@@ -107,13 +151,31 @@ def test_no_request_leaves_the_page_for_hostile_user_text(
         if name == "data":
             page.get_by_role("tab", name="Your sets").click()
             _settled(page)
-        shots = tmp_path_factory.getbasetemp() / "artifacts"
-        shots.mkdir(exist_ok=True)
-        page.screenshot(path=str(shots / f"hostile-{name or 'start'}.png"), full_page=True)
+        shot = tmp_path_factory.getbasetemp() / "artifacts" / f"hostile-{name or 'start'}.png"
+        _nothing_left_the_page(page, requested, url, base, hits, shot)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", sorted(RENDERED))
+def test_titles_with_line_breaks_and_urls_render_as_text_on_the_pages_that_draw_them(
+    hostile_server, tracker, browser, name, tmp_path_factory
+):
+    url, set_id = hostile_server
+    base, hits = tracker
+    page, requested = _routed(browser, url)
+    try:
+        page.goto(f"{url}/{RENDERED[name].format(set=set_id)}")
+        _settled(page)
+        page.get_by_test_id("stSidebar").wait_for(timeout=60_000)
+        assert page.get_by_test_id("stAlertContentError").count() == 0  # the script ran through
+        page.locator(".js-plotly-plot, iframe").first.wait_for(timeout=120_000)  # a chart drawn
+        if name == "map":
+            page.get_by_text("Nearest neighbours of").wait_for(timeout=60_000)
         body = page.locator("body").inner_text()
-        assert "\x1b" not in body
-        leaving = [u for u in requested if not u.startswith(url)]
-        assert leaving == [] and hits == []
-        assert page.locator(f"img[src^='{base}']").count() == 0
+        wanted = {"neighbours": "line\\nbreak", "arithmetic": "carriage\\rreturn"}
+        assert wanted.get(name, "www.example.com") in body.replace("\u2060", "")
+        shot = tmp_path_factory.getbasetemp() / "artifacts" / f"hostile-rendered-{name}.png"
+        _nothing_left_the_page(page, requested, url, base, hits, shot)
     finally:
         page.close()

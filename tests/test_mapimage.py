@@ -5,10 +5,12 @@ its glyphs."""
 from io import BytesIO
 
 import numpy as np
-from PIL import Image
+import pytest
+from PIL import Image, ImageDraw
 
 from embedlab.core import fonts
 from embedlab.core.mapimage import map_png
+from embedlab.core.visible import visible
 
 COORDS = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
 CAPTION = (
@@ -95,3 +97,43 @@ def test_marks_packed_together_each_get_a_label_and_no_two_labels_overlap(monkey
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
+# what a metadata file's titles may hold: Pillow's raqm layout fails on the first six
+LINE_BREAKING = [
+    "line\nbreak",
+    "carriage\rreturn",
+    "paragraph\u2029separator",
+    "next\x85line",
+    "file\x1cseparator",
+    "crlf\r\nend",
+    "line\u2028separator",
+    "tab\there",
+]
+
+
+@pytest.mark.parametrize("text", LINE_BREAKING)
+def test_a_title_holding_a_line_break_is_measured_and_drawn_on_one_line(text):
+    choices = fonts.fonts(11)
+    shown = visible(text)  # the break spelled out, as the CLI prints it
+    assert fonts.width(text, choices) == fonts.width(shown, choices) > 0
+    assert fonts.wrap(text, choices, 1000) == [shown]
+    assert fonts.missing_glyphs(text, choices) == ""
+    image = Image.new("RGB", (400, 40), "white")
+    fonts.draw(ImageDraw.Draw(image), (4, 4), text, choices, (0, 0, 0))
+    rows = np.flatnonzero(dark(np.asarray(image).astype(int)).any(axis=1))
+    assert rows.size and rows.max() - rows.min() < 20  # one line of 11-pixel text
+
+
+def test_the_whole_map_png_draws_titles_with_line_breaks_as_their_escaped_text():
+    def png(texts):
+        marks = [{"color": "#ff0000", "x": [1.0, 9.0], "y": [1.0, 9.0], "text": texts[:2]}]
+        legend = [("#00ff00", texts[2], 3), ("#0000ff", texts[3], 1)]
+        labels = [[0.0, 10.0, texts[4]], [10.0, 0.0, texts[5]]]
+        caption = "embedlab · " + " ".join(texts)
+        return map_png(COORDS, np.array([0, 1, 0, 1]), ["#00ff00", "#0000ff"], labels, marks,
+                       legend, caption, width=500, height=300)  # fmt: skip
+
+    hostile = png(LINE_BREAKING)
+    assert hostile == png([visible(t) for t in LINE_BREAKING])  # the same picture, pixel for pixel
+    assert picture(hostile).shape[1] == 500

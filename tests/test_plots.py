@@ -126,3 +126,39 @@ def test_a_sweep_chart_labels_each_size_once_when_selections_keep_close_sizes():
     ticks = sweep_figure(pd.DataFrame(rows), "lift").layout.xaxis.tickvals
     assert list(ticks) == [88, 286, 934]
     assert all(b / a >= 1.15 for a, b in zip(ticks, ticks[1:]))
+
+
+BREAKS = ("\n", "\r", "\u2028", "\u2029", "\t", "\x85")
+
+
+def strings(value):
+    """Every string inside a figure's dict (labels, hover text, titles, annotations)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        for v in value:
+            yield from strings(v)
+
+
+def test_titles_holding_line_breaks_are_one_line_labels_in_the_neighbours_and_arithmetic_charts():
+    from embedlab.core.plots import neighbours_figure
+
+    titles = ["line\nbreak", "carriage\rreturn", "line\u2028sep", "para\u2029sep", "tab\there"]
+    n = 30
+    keys = [f"k{i}" for i in range(n)]
+    vec = np.random.default_rng(1).normal(size=(n, 4)).astype(np.float32)
+    meta = pd.DataFrame({"title": [f"{titles[i % 5]} {i}" for i in range(n)]})
+    emb = Embeddings(keys, vec, metadata=meta)
+    frame = project(emb, np.arange(n), "pca", quality=False).frame(emb)
+    near = [k for k in keys[1:] if k != "k0"][:8]
+    figures = [
+        neighbours_figure(frame, "k0", near, heading="neighbours of line\nbreak 0"),
+        arithmetic_figure(emb, solve(emb, "k0 - k1 + k2", k=5)),
+    ]
+    for fig in figures:
+        found = list(strings(fig.to_dict()))
+        assert not [s for s in found if any(b in s for b in BREAKS)]
+        assert any("line\\nbreak" in s for s in found)  # the title shown, its break spelled out

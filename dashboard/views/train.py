@@ -46,7 +46,7 @@ def page():
     )
     _live(log_id)
     for i, report in enumerate(_results(log_id)):
-        with st.expander(report["name"], expanded=i == 0):
+        with st.expander(md(report["name"]), expanded=i == 0):
             _show(report["data"])
 
 
