@@ -55,9 +55,11 @@ def test_the_cli_prints_the_reason_on_a_failed_trials_line(tmp_path, capsys):
     from embedlab.core.sample import generate
 
     src = tmp_path / "log"
-    generate(users=200, items=60, seed=3, events_per_user=12).write(src)  # 64 default factors: no
-    args = ["--log", str(src / "interactions.csv"), "--method", "svd", "--tune", "--trials", "3"]
-    assert main(["evaluate", "recs", *args, "--json"]) == 0
+    generate(users=200, items=60, seed=3, events_per_user=12).write(src)
+    args = ["--log", str(src / "interactions.csv"), "--method", "svd", "--tune", "--trials", "2"]
+    # a fixed factor count the 60-item log cannot take: every trial fails, each says why
+    assert main(["evaluate", "recs", *args, "--param", "factors=64", "--json"]) == 2
     err = capsys.readouterr().err
     first = next(line for line in err.splitlines() if line.startswith("trial   0"))
     assert " fail " in first and first.endswith(": factors(64) must be < min(users, items)(60)")
+    assert "no svd trial finished: factors(64) must be < min(users, items)(60)" in err

@@ -73,6 +73,13 @@ class _Factorisation(DeclaredTrainer):
         bound = min(inter.n_users, inter.n_items)
         return {"factors": LogBound(bound - 1, f"< min(users, items)({bound})")}
 
+    def defaults(self, inter: Interactions, given: dict | None = None):  # noqa: ARG002
+        """The declared defaults, with ``factors`` lowered to what a small log allows (fewer
+        users or items than the default factor count): the defaults always train."""
+        base = self.Params()
+        high = int(self.log_bounds(inter)["factors"].high)
+        return dataclasses.replace(base, factors=max(1, min(base.factors, high)))
+
 
 def weighted(m: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
     """The matrix as ALS sees it: raw, BM25- or TF-IDF-weighted (implicit's weightings)."""
