@@ -262,8 +262,8 @@ def _scores(report) -> pd.DataFrame:
 
 
 def _verdicts(report) -> None:
-    """The model against the strongest baseline first (one line), then better, worse or a tie
-    against each baseline (95% intervals), one coloured line each."""
+    """The model against the strongest baseline first (one line), then better, worse or within
+    noise against each baseline (the 95% interval of the difference), one coloured line each."""
     st.markdown(f"**{md(headline(report))}**")
     shown = {"better": st.success, "worse": st.warning}
     for v in verdicts(report):
