@@ -197,7 +197,8 @@ def keys_matching(emb: Embeddings, text: str, regex: bool = False) -> np.ndarray
 
 def resolve_item(emb: Embeddings, text: str) -> str:
     """The key ``text`` names: the key itself (exact, then case-insensitive), else the one item
-    whose metadata text (e.g. its title) equals ``text`` case-insensitively.
+    whose metadata text (e.g. its title) equals ``text`` case-insensitively, else the one item
+    whose title does once its trailing year is dropped (``star wars`` → ``Star Wars (1977)``).
 
     Parameters
     ----------
@@ -223,10 +224,12 @@ def resolve_item(emb: Embeddings, text: str) -> str:
     >>> emb = Embeddings(["50", "181"], np.eye(2, dtype=np.float32), metadata=meta)
     >>> resolve_item(emb, "star wars (1977)"), resolve_item(emb, "181")
     ('50', '181')
-    >>> resolve_item(emb, "Star Wars")
+    >>> resolve_item(emb, "star wars")
+    '50'
+    >>> resolve_item(emb, "Star")
     Traceback (most recent call last):
     ...
-    embedlab.core.errors.UnknownKeyError: 'Star Wars' is neither a key nor a title of this set \
+    embedlab.core.errors.UnknownKeyError: 'Star' is neither a key nor a title of this set \
 — did you mean: Star Wars (1977) · 50
     """
     found = emb.find(text)
@@ -237,6 +240,10 @@ def resolve_item(emb: Embeddings, text: str) -> str:
     exact = [m for m in matches if wanted in (m.title.lower(), m.key.lower())]
     if len(exact) == 1:
         return exact[0].key
+    undated = [m for m in matches if _YEAR.sub("", m.title).strip().lower() == wanted]
+    if not exact and len(undated) == 1:
+        return undated[0].key
+    exact = exact or undated  # several titles that read so: as several exact ones
     suggestions = [join(m.title, m.key) for m in (exact or matches)[:5]] or emb.suggest(text)
     if len(exact) > 1:
         message = f"'{text}' names {len(exact)} items"
@@ -246,6 +253,9 @@ def resolve_item(emb: Embeddings, text: str) -> str:
         message = f"'{text}' is neither a key nor a title of this set"
         raise UnknownKeyError(text, suggestions, message=message)
     raise UnknownKeyError(text, suggestions)
+
+
+_YEAR = re.compile(r"\s*\((1[89]|20)\d\d\)\s*$")  # a title's trailing "(1977)"
 
 
 def names_item(emb: Embeddings, text: str) -> bool:

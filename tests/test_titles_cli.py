@@ -75,10 +75,19 @@ def test_a_title_is_matched_exactly_before_any_key_guess(capsys, tmp_path):
 
 
 def test_a_partial_title_says_did_you_mean_with_titles_and_keys(capsys, tmp_path):
-    code, out, err = run(capsys, "neighbours", "star wars", "--vectors", unique_films(tmp_path))
+    code, out, err = run(capsys, "neighbours", "star", "--vectors", unique_films(tmp_path))
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert "'star wars' is neither a key nor a title of this set" in err
+    assert "'star' is neither a key nor a title of this set" in err
     assert "did you mean: Star Wars (1977) · 50" in err
+
+
+def test_a_title_without_its_year_names_the_one_item_it_fits(capsys, tmp_path):
+    code, out, _ = run(capsys, "neighbours", "star wars", "--vectors", unique_films(tmp_path))
+    assert code == 0 and out.splitlines()[0] == "Star Wars (1977) · 50:"
+    code, _, err = run(
+        capsys, "neighbours", "star wars", "--vectors", films(tmp_path, "two.parquet")
+    )
+    assert code == 2 and "'star wars' names 2 items" in err  # two films of that title
 
 
 def test_a_title_two_items_share_asks_for_a_key(capsys, tmp_path):
