@@ -130,11 +130,28 @@ def _central(emb, ids, clusters, n_keys: int, shown: list[str]) -> list[str]:
     return out
 
 
+PLACEHOLDERS = frozenset(
+    {"(no genres listed)", "unknown", "none", "(none)", "n/a", "na", "null", "-", "?"}
+)
+"""Values that say a field is empty (MovieLens' "(no genres listed)"): they name no region."""
+MIN_LEAD_SHARE = 0.1
+"""A region's label leads with a value another region took first only when at least this share
+of its points have the value (else it leads with its own best, shared or not)."""
+
+
 def split_values(value) -> list[str]:
-    """The values of one metadata field: ``"Comedy|Drama"`` → ``["Comedy", "Drama"]``."""
+    """The values of one metadata field: ``"Comedy|Drama"`` → ``["Comedy", "Drama"]``, without
+    placeholders such as ``"(no genres listed)"``.
+
+    Examples
+    --------
+    >>> split_values("Comedy|Drama"), split_values("(no genres listed)")
+    (['Comedy', 'Drama'], [])
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
-    return [v for v in SEPARATORS.split(str(value).strip()) if v]
+    parts = (v.strip() for v in SEPARATORS.split(str(value).strip()))
+    return [v for v in parts if v and v.lower() not in PLACEHOLDERS]
 
 
 def label_columns(
@@ -228,22 +245,28 @@ def metadata_labels(
     ranked = [
         [j for j in np.argsort(-score[c], kind="stable") if counts.iat[c, j] > 0] for c in range(k)
     ]
-    leads = _distinct_leads(ranked, score)
+    leads = _distinct_leads(ranked, score, share)
     return [
         " · ".join(f"{counts.columns[j]} {share[c, j]:.0%}" for j in leads[c]) for c in range(k)
     ]
 
 
-def _distinct_leads(ranked: list[list[int]], score: np.ndarray) -> list[list[int]]:
+def _distinct_leads(
+    ranked: list[list[int]], score: np.ndarray, share: np.ndarray
+) -> list[list[int]]:
     """Per cluster, the values its label names: its best value when no cluster with a higher
-    best score took it, else its best free value followed by its best."""
+    best score took it, else its best free value held by at least :data:`MIN_LEAD_SHARE` of its
+    points followed by its best (or its best alone when no free value is that common)."""
     order = sorted(
         (c for c in range(len(ranked)) if ranked[c]), key=lambda c: -score[c, ranked[c][0]]
     )
     taken: set[int] = set()
     out: list[list[int]] = [[] for _ in ranked]
     for c in order:
-        free = next((j for j in ranked[c] if j not in taken), ranked[c][0])
+        free = next(
+            (j for j in ranked[c] if j not in taken and share[c, j] >= MIN_LEAD_SHARE),
+            ranked[c][0],
+        )
         taken.add(free)
         out[c] = [free] if free == ranked[c][0] else [free, ranked[c][0]]
     return out

@@ -80,3 +80,19 @@ def test_central_items_are_named_by_their_titles_cut_at_a_word():
     assert labels == ["Willy Wonka and the…", "Heat (1995)"]
     bare = Embeddings(["a", "b", "c"], vectors)  # no titles: the keys, as before
     assert name_labels(bare, np.arange(3), np.array([0, 1, 1]), n_keys=1) == ["a", "b"]
+
+
+def test_placeholders_and_rare_values_do_not_name_a_region():
+    import numpy as np
+    import pandas as pd
+
+    from embedlab.core.clusters import metadata_labels
+
+    # two regions of Thriller: the second must not lead with a value 1 of its 20 points has, nor
+    # with MovieLens' "(no genres listed)"
+    genres = ["Thriller"] * 20 + ["Thriller"] * 17 + ["Comedy", "(no genres listed)", "Drama"]
+    meta = pd.DataFrame({"genres": genres})
+    clusters = np.array([0] * 20 + [1] * 20)
+    labels = metadata_labels(meta, "genres", np.arange(40), clusters)
+    assert labels == ["Thriller 100%", "Thriller 85%"]
+    assert not any("no genres" in label or " 0%" in label or " 5%" in label for label in labels)
