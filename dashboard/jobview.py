@@ -66,7 +66,8 @@ def job_line(rec: dict, place: str) -> None:
     if state in LIVE:
         st.button("Cancel", key=key, on_click=jobs.cancel, args=(rec["id"],))
     elif state == DONE and (rec.get("outputs") or {}).get("set"):
-        st.button("Explore", key=key, on_click=_explore, args=(rec["outputs"]["set"],))
+        if st.button("Explore", key=key, help="Make this set the active one and open its map"):
+            _explore(rec["outputs"]["set"])
     elif state in (INTERRUPTED, FAILED, CANCELLED) and st.button("Start again", key=key):
         try:
             work.restart(rec)
@@ -77,10 +78,12 @@ def job_line(rec: dict, place: str) -> None:
 
 
 def _explore(set_id: str) -> None:
-    """Make the trained set the active one (a deleted set: the sidebar says it is missing)."""
+    """Make the trained set the active one and open the Map (a deleted set: the sidebar says it
+    is missing)."""
     from embedlab.dashboard import state
 
     state.set_active(set_id)
+    st.switch_page("views/map.py")
 
 
 def _message(rec: dict) -> str:

@@ -185,6 +185,21 @@ def test_upload_log_train_and_metrics_shown():
     assert "PNG (server-side)" in download_labels(at)  # the metrics chart's (needs Chromium)
 
 
+def test_a_finished_jobs_explore_button_opens_its_set_on_the_map():
+    at = open_page("train")
+    at.multiselect[0].set_value(["svd"]).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
+    explore = [b for b in at.button if b.label == "Explore"]  # the sidebar's job list
+    assert explore, [b.label for b in at.button]
+    explore[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    from embedlab.dashboard.state import BUILTIN
+
+    assert at.session_state[keys.ACTIVE_SET.key] not in (None, BUILTIN)  # the trained set
+    assert any(h.value == "Map" for h in at.header), [h.value for h in at.header]
+
+
 def test_train_page_states_the_protocol_and_offers_both():
     at = open_page("train")
     assert at.selectbox(key="train.protocol").options == ["auto", "leave-last-out", "basket"]
