@@ -412,6 +412,20 @@ def test_compare_two_stored_sets_with_a_known_overlap(workspace):
     assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
 
 
+def test_compare_opens_on_the_active_set_and_another_of_the_users(workspace):
+    from embedlab.core.workspace import CLI_OWNER, Workspace
+    from tests.test_compare import two_sets
+
+    a, b = two_sets()
+    ws = Workspace(workspace)
+    ida, idb = (ws.save_set(e, name, owner=CLI_OWNER).id for e, name in ((a, "A"), (b, "B")))
+    at = open_page("compare", ds=idb)  # B active: A is the other set of this browser
+    assert not at.error, [e.value for e in at.error]
+    assert (at.selectbox(key="compare.a").value, at.selectbox(key="compare.b").value) == (idb, ida)
+    sample = open_page("compare")  # the built-in words active: the two sample-log models
+    assert sample.selectbox(key="compare.a").value == "sample:item2vec"
+
+
 def test_compare_follows_the_sets_chosen_instead_of_keeping_a_stale_key(workspace):
     """A key of the sample sets (i0789) is not in two other sets: switching to them opens their
     first shared key, with no error about the old one."""

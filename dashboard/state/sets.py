@@ -54,6 +54,21 @@ def choices() -> list[str]:
     )
 
 
+def pair_to_compare() -> tuple[str, str]:
+    """The sets the Compare page opens on: the active set and the newest other set trained on
+    the same data (the same ``data_hash``), else the newest other set of this browser; the two
+    sample-log models when the active set is not one of this browser's stored sets."""
+    active = active_choice()
+    own = sorted((r for r in stored_sets() if r.kind != "log"), key=lambda r: r.created)
+    mine = next((r for r in own if r.id == active), None)
+    others = [r for r in own if r.id != active]
+    if mine is None or not others:
+        return f"sample:{SAMPLE_METHODS[0]}", f"sample:{SAMPLE_METHODS[1]}"
+    data = mine.provenance.get("data_hash")
+    same = [r for r in others if data and r.provenance.get("data_hash") == data]
+    return active, (same or others)[-1].id
+
+
 def describe(choice: str) -> str:
     """A human label for a set choice (plain text: escape it before Markdown)."""
     if choice == BUILTIN:

@@ -37,9 +37,14 @@ SCORED = 200_000_000  # key × key products the agreement map may cost (neighbou
 def page():
     st.header("Compare")
     options = state.choices()
+    first_a, first_b = state.pair_to_compare()  # the active set and one of the same data
     c = st.columns(2)
-    a = c[0].selectbox("Set A", options, format_func=state.describe, key=SET_A.init(options))
-    b = c[1].selectbox("Set B", options, format_func=state.describe, key=SET_B.init(options))
+    a = c[0].selectbox(
+        "Set A", options, format_func=state.describe, key=SET_A.init(options, default=first_a)
+    )
+    b = c[1].selectbox(
+        "Set B", options, format_func=state.describe, key=SET_B.init(options, default=first_b)
+    )
     ea, eb = state.load(a), state.load(b)
     common = shared_keys(ea, eb)
     _follow_sets(a, b, ea, common[0])
