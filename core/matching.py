@@ -269,18 +269,23 @@ def names_item(emb: Embeddings, text: str) -> bool:
 
 def lead_with_title(table: pd.DataFrame, metadata: pd.DataFrame | None) -> pd.DataFrame:
     """``table`` (one row per result) joined with its metadata, read as people read it: the rank
-    (when there is one), the title, the key, then the rest.
+    (when there is one), the title, the key, then the rest; metadata columns empty in every row
+    shown are left out (MovieLens' video-release date would push the genres off the screen).
 
     Examples
     --------
     >>> table = pd.DataFrame({"rank": [1], "key": ["181"], "score": [0.97]})
-    >>> meta = pd.DataFrame({"genres": ["Sci-Fi"], "title": ["Return of the Jedi (1983)"]})
+    >>> meta = pd.DataFrame({"genres": ["Sci-Fi"], "title": ["Return of the Jedi (1983)"],
+    ...                      "video": [None]})
     >>> list(lead_with_title(table, meta).columns)
     ['rank', 'title', 'key', 'score', 'genres']
     """
     if metadata is None:
         return table
-    table = table.join(metadata.drop(columns=[c for c in metadata.columns if c in table.columns]))
+    extra = metadata.drop(columns=[c for c in metadata.columns if c in table.columns])
+    extra = extra.reindex(table.index)
+    blank = [c for c in extra.columns if extra[c].fillna("").astype(str).str.strip().eq("").all()]
+    table = table.join(extra.drop(columns=blank))
     column = title_column(metadata)
     first = [c for c in ("rank", column, "key") if c is not None and c in table.columns]
     return table[first + [c for c in table.columns if c not in first]]
