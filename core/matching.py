@@ -284,11 +284,17 @@ def lead_with_title(table: pd.DataFrame, metadata: pd.DataFrame | None) -> pd.Da
         return table
     extra = metadata.drop(columns=[c for c in metadata.columns if c in table.columns])
     extra = extra.reindex(table.index)
-    blank = [c for c in extra.columns if extra[c].fillna("").astype(str).str.strip().eq("").all()]
+    blank = [c for c in extra.columns if _blank(extra[c])]
     table = table.join(extra.drop(columns=blank))
     column = title_column(metadata)
     first = [c for c in ("rank", column, "key") if c is not None and c in table.columns]
     return table[first + [c for c in table.columns if c not in first]]
+
+
+def _blank(values: pd.Series) -> bool:
+    """Every value missing or empty text."""
+    present = values.dropna()
+    return present.empty or bool(present.astype(str).str.strip().eq("").all())
 
 
 def with_titles(emb: Embeddings, keys: list[str]) -> list[str]:
