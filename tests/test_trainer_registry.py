@@ -158,5 +158,6 @@ def test_the_sweep_caps_parameters_at_the_trainers_log_bounds(inter):
     assert fit_params("als", few, None) == {"factors": 29}
     assert fit_params("svd", few, {"svd": {"factors": 8}}) == {"factors": 8}
     assert fit_params("item2vec", few, {"item2vec": {"epochs": 2}}) == {"epochs": 2}
+    assert train(few, "svd").params["factors"] == 29  # the defaults lowered to what the log allows
     with pytest.raises(ParameterError, match=r"factors\(64\) must be < min\(users, items\)\(30\)"):
-        train(few, "svd")
+        train(few, "svd", factors=64)  # a value given is checked, never lowered
