@@ -87,9 +87,12 @@ def shoot(browser, url: str, ready: str, action: str | None, target: Path) -> No
         page.get_by_text(ready).first.wait_for(timeout=600_000)
         if action == "train":
             page.get_by_role("button", name="Train and evaluate").click()
-            # one reading per method, each ending with its popularity buckets
-            done = page.get_by_text("By popularity of the held-out item")
-            done.nth(1).wait_for(timeout=900_000)
+            # one reading per method, in an expander each (the first open), the first ending
+            # with its popularity buckets
+            page.get_by_test_id("stExpander").filter(has_text="sample log · als").last.wait_for(
+                timeout=900_000
+            )
+            page.get_by_text("By popularity of the held-out item").first.wait_for(timeout=60_000)
         elif action == "sweep":
             grid = page.get_by_label("Grid")
             grid.fill(GRID)
