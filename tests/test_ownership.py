@@ -184,3 +184,15 @@ def test_outputs_follow_the_users_umask(tmp_path):
         "report.json": 0o640,
         MARKER: 0o640,
     }
+
+
+def test_a_symlink_loop_given_as_the_log_is_one_clear_error(tmp_path):
+    from tests.hardening_support import run_cli
+
+    a, b = tmp_path / "loop_a.csv", tmp_path / "loop_b.csv"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    run = run_cli("train", "--log", str(a), "--method", "svd", "--out", str(tmp_path / "o"))
+    assert run.code == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert "is a symbolic link that leads to no file (a loop" in run.stderr
+    assert not (tmp_path / "o").exists()

@@ -130,6 +130,12 @@ def is_ours(folder: Path) -> bool:
         return False
 
 
+def _real(path) -> Path:
+    """``path`` absolute with its symlinks followed; a symlink loop stays as it is (pathlib's
+    ``resolve`` raises RuntimeError on one in Python 3.11; the reader then says what is wrong)."""
+    return Path(os.path.realpath(os.path.abspath(path)))
+
+
 def _within(inner: Path, outer: Path) -> bool:
     return inner == outer or outer in inner.parents
 
@@ -143,11 +149,11 @@ def refuse_inputs(out: Path, inputs) -> None:
     OutputError
         Naming the input and what to do.
     """
-    target = Path(os.path.abspath(out)).resolve()
+    target = _real(out)
     for given in inputs:
         if given is None or str(given) == "":
             continue
-        p = Path(os.path.abspath(given)).resolve()
+        p = _real(given)
         if _within(p, target):
             what = "is" if p == target else "holds"
             raise OutputError(
@@ -165,11 +171,11 @@ def refuse_inputs(out: Path, inputs) -> None:
 
 def refuse_input_file(path: Path, inputs) -> None:
     """Refuse an output file that is one of the inputs (or lies inside an input folder)."""
-    target = Path(os.path.abspath(path)).resolve()
+    target = _real(path)
     for given in inputs:
         if given is None or str(given) == "":
             continue
-        p = Path(os.path.abspath(given)).resolve()
+        p = _real(given)
         if target == p or (p.is_dir() and p in target.parents):
             raise OutputError(
                 "is one of the inputs; writing it would destroy the input",

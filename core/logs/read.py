@@ -276,6 +276,12 @@ def _checked_head(path: Path, format: str) -> bytes:
             "is a folder, not a log file", path=path, hint="give the log file inside it"
         )
     if not path.exists():
+        if path.is_symlink():
+            raise FormatError(
+                "is a symbolic link that leads to no file (a loop, or its target is gone)",
+                path=path,
+                hint="give the file itself",
+            )
         raise FormatError("no such file", path=path)
     if format not in LOG_FORMATS:
         raise FormatError(
