@@ -15,6 +15,11 @@ DEFAULT_CONF = {
     "spark.driver.memory": "4g",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # ALS's tasks carry a lineage as deep as its iterations; deserialising one overflowed the
+    # JVM's default 1 MB thread stack (java.lang.StackOverflowError) in one full test run out of
+    # three, and the JVM went with it
+    "spark.driver.extraJavaOptions": "-Xss16m",
+    "spark.executor.extraJavaOptions": "-Xss16m",
 }
 
 
