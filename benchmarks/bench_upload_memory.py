@@ -25,16 +25,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+
+from tests.test_browser import CHROMIUM, FLAGS  # noqa: E402 - the tests' Chromium and its flags
 
 
 def wide_csv(path: Path, columns: int = 10_000, size: int = 180 << 20) -> Path:
@@ -126,7 +119,7 @@ def main() -> int:
         rows = []
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 pids = tree(proc.pid)
                 rows.append({"upload": 0, "server_mb": round(sum(map(rss_mb, pids)))})
                 for i in range(1, args.uploads + 1):
