@@ -13,9 +13,12 @@ The driver is read from two comparisons the sweep can make:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..evaluate.intervals import bootstrap_interval, bootstrap_means
 
 SUMMARY_METRICS = ("hr", "ndcg", "lift", "stability", "consistency")  # summarised with intervals
@@ -580,22 +583,18 @@ def read_sweep_rows(path, name: str | None = None) -> pd.DataFrame:
     >>> read_sweep_rows(f)["method"].tolist()
     ['svd']
     """
-    from pathlib import Path
-
-    from ..errors import DataError
-
     path = Path(path)
     shown = name if name is not None else path.name
     if path.stat().st_size > MAX_SWEEP_CSV:
         raise DataError(f"{shown} is over 50 MB: not a sweep result (those are a few kB a point)")
+    unreadable = DataError(f"{shown} is not a sweep result: it could not be read as CSV")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        if len(f.readline()) > 4096:  # a header this wide names no sweep's columns
+            raise unreadable
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            header = f.readline()
-        if len(header) > 4096:
-            raise ValueError("header too wide")
         rows = pd.read_csv(path, encoding="utf-8", encoding_errors="replace")
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"{shown} is not a sweep result: it could not be read as CSV") from exc
+    except ValueError as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise unreadable from exc
     missing = set(SWEEP_ROW_COLUMNS) - set(rows.columns)
     if missing:
         raise DataError(

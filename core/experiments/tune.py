@@ -477,7 +477,7 @@ class _Search:
             for n in (0, winner)
         }
         final = self.params_of(winner)
-        if spec is not None and spec[0] == final or not runner.parallel:
+        if (spec is not None and spec[0] == final) or not runner.parallel:
             self.check, _ = run_checks(runner, as_tried)
             return spec
         self.check, job = run_checks(runner, as_tried, final=final)

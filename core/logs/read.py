@@ -682,7 +682,7 @@ def detached(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for i, dtype in enumerate(frame.dtypes):
-        if isinstance(dtype, pd.StringDtype) or isinstance(dtype, pd.ArrowDtype):
+        if isinstance(dtype, (pd.StringDtype, pd.ArrowDtype)):
             values = frame.iloc[:, i].to_numpy(dtype=object)
             out.isetitem(i, pd.Series(pd.array(values, dtype=dtype), index=frame.index))
     out.attrs = frame.attrs
