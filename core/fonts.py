@@ -6,7 +6,7 @@ fonts a desktop or a Chromium install brings (DejaVu Sans, Liberation Sans, Noto
 back from one to the next per character, as a browser does.  Pillow's own scalable default font is
 the last resort.
 
-Every text is measured and drawn as :func:`core.visible.drawable` makes it: one line, controls
+Every text is measured and drawn as :func:`core.visible.visible` makes it: one line, controls
 spelled out (raqm's layout fails on a line break, and a title may hold one).
 """
 
@@ -16,7 +16,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .visible import drawable
+from .visible import visible
 
 FONT_FILES = (  # in order of preference; the later ones cover what the first ones lack
     "DejaVuSans.ttf",
@@ -107,11 +107,11 @@ def has_glyph(font, char: str) -> bool:
 
 
 def runs(text: str, choices: tuple) -> list[tuple[object, str]]:
-    """``text`` (as :func:`core.visible.drawable` makes it: one line, no control) cut into runs,
+    """``text`` (as :func:`core.visible.visible` makes it: one line, no control) cut into runs,
     each with the first font of ``choices`` that holds all its glyphs (a character no font holds
     stays with the first font)."""
     out: list[tuple[object, str]] = []
-    for char in drawable(text):
+    for char in visible(text):
         font = next((f for f in choices if has_glyph(f, char)), choices[0])
         if out and out[-1][0] is font:
             out[-1] = (font, out[-1][1] + char)
@@ -143,7 +143,7 @@ def width(text: str, choices: tuple) -> float:
 
 def missing_glyphs(text: str, choices: tuple) -> str:
     """The characters of ``text`` that no font of ``choices`` holds (drawn as boxes)."""
-    found = {c for c in drawable(text) if not any(has_glyph(f, c) for f in choices)}
+    found = {c for c in visible(text) if not any(has_glyph(f, c) for f in choices)}
     return "".join(sorted(found))
 
 
@@ -159,7 +159,7 @@ def draw(canvas, xy: tuple[float, float], text: str, choices: tuple, fill) -> No
 def wrap(text: str, choices: tuple, max_width: float) -> list[str]:
     """``text`` broken into lines no wider than ``max_width`` pixels, at spaces (a word longer
     than a line is cut where it must be); a line break or control in ``text`` is spelled out
-    (:func:`core.visible.drawable`), never a break of its own.
+    (:func:`core.visible.visible`), never a break of its own.
 
     Parameters
     ----------
@@ -180,7 +180,7 @@ def wrap(text: str, choices: tuple, max_width: float) -> list[str]:
     """
     lines: list[str] = []
     line = ""
-    for word in drawable(text).split(" "):
+    for word in visible(text).split(" "):
         candidate = f"{line} {word}" if line else word
         if width(candidate, choices) <= max_width:
             line = candidate

@@ -4,9 +4,9 @@ neither drive a terminal (ANSI/OSC escapes, a carriage return over the line) nor
 
 ``visible`` is what the CLI prints every line through; ``visible_json`` keeps JSON valid while
 escaping the controls ``json.dumps(..., ensure_ascii=False)`` leaves raw (C1, bidi, U+2028);
-``markdown_text`` is user text made inert for a Markdown renderer (a Streamlit label or caption);
-``drawable`` is user text as one line a picture drawn on the server may lay out (Pillow's raqm
-layout fails on a line or paragraph break).
+``markdown_text`` is user text made inert for a Markdown renderer (a Streamlit label or caption).
+``visible`` is also what a picture drawn on the server lays out (:mod:`core.fonts`): one line, so
+Pillow's raqm layout never fails on a line or paragraph break.
 """
 
 from __future__ import annotations
@@ -52,32 +52,6 @@ def visible(text, keep_newlines: bool = False) -> str:
     """
     pattern = UNSAFE_BUT_NEWLINE if keep_newlines else UNSAFE
     return pattern.sub(_escape, str(text))
-
-
-def drawable(text) -> str:
-    """``text`` as one printable line for a picture drawn on the server (Pillow, through raqm):
-    line and paragraph breaks, tabs and every other control spelled out as :func:`visible` does,
-    so the layout never fails (raqm refuses ``\\n``, ``\\r``, ``\\x1c``-``\\x1e``, ``\\x85``
-    and ``\\u2029``) and what is drawn is what a terminal shows.
-
-    Parameters
-    ----------
-    text : str
-        User text (a title, key or caption holding some).
-
-    Returns
-    -------
-    str
-        The same text when it holds no control character.
-
-    Examples
-    --------
-    >>> drawable("line\\nbreak\\r\\u2029\\tend")
-    'line\\\\nbreak\\\\r\\\\u2029\\\\tend'
-    >>> drawable("Amélie (2001)")
-    'Amélie (2001)'
-    """
-    return visible(text)
 
 
 def visible_json(text: str) -> str:
