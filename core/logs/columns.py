@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import DataError
+from .suspect import MS_FROM
 
 GUESSES = {
     "user": [
@@ -174,7 +175,7 @@ def _from_rows(df: pd.DataFrame, chosen: dict, override: dict) -> dict[str, str]
 
 CONTENT_ROWS = 1000
 """Rows of a headerless file looked at to guess its columns' roles."""
-EPOCH_RANGES = ((1e8, 4e9), (1e11, 4e12))
+EPOCH_RANGES = ((1e8, 4e9), (MS_FROM, 4e12))
 """Plausible epoch numbers: seconds (1973–2096), milliseconds (the same years)."""
 SMALL_RANGE = 10
 """Whole numbers within this range (ratings 1–5, 0–10) are a weight; fractions always are."""

@@ -18,7 +18,7 @@ from ..limits import max_events, max_ids
 from .clean import SAMPLE_ROWS, Interactions, LogReport, encode
 from .columns import ColumnMap
 from .rules import MAX_RAGGED, check_ragged, reason
-from .suspect import Suspicions
+from .suspect import MS_FROM, Suspicions
 
 DECIDE_ROWS = 100_000
 
@@ -168,7 +168,7 @@ def time_rule(values: pd.Series, decimal: str = ".") -> str:
     when most cells are numbers, else ``"date strings"``."""
     num = to_numbers(values, decimal)
     if len(num) and np.isfinite(num).mean() > 0.5:
-        return "epoch ms" if float(np.nanmedian(num)) > 1e11 else "epoch s"
+        return "epoch ms" if float(np.nanmedian(num)) > MS_FROM else "epoch s"
     return "date strings"
 
 
