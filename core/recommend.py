@@ -25,9 +25,10 @@ NOTHING = (
 class Recommendations:
     """One user's top-k from one set, with why each item is there.
 
-    ``table`` has one row per item: ``rank``, ``key``, ``title``, ``score`` (cosine for an
-    item-based set, dot product for MF), ``events`` and ``popularity_rank`` (1 = most events in
-    the log), and for item-based sets ``because`` (the history item that contributed most),
+    ``table`` has one row per item: ``rank``, ``key``, ``title``, ``score`` (cosine for a set
+    scored from the user's history, dot product for MF scored from the user vector), ``events``
+    and ``popularity_rank`` (1 = most events in the log), and for sets scored from the history
+    ``because`` (the history item that contributed most),
     ``because_title`` and ``similarity`` (its cosine to the item).
     """
 
@@ -114,7 +115,7 @@ def recommend(
     --------
     >>> from embedlab.core.engines import get_engine, LogSpec, run_training
     >>> _ = run_training(get_engine("local"), LogSpec("sample_data/interactions.csv"), "als",
-    ...                  tmp_path / "als2", params={"factors": 8})
+    ...                  tmp_path / "als2", params={"factors": 8, "query": "user"})
     >>> from embedlab.core.runs import load_run
     >>> recs = recommend(load_run(tmp_path / "als2"), "u00000", k=3)
     >>> len(recs.table), recs.basis
@@ -125,10 +126,10 @@ def recommend(
     got = served.codes[0][served.codes[0] >= 0]
     table = _table(run, got, served.scores[0][: len(got)])
     used: list[str] = []
-    if run.users is None:
+    if not run.by_user:
         context = query_rows(run, np.array([code]))
         table, used = _with_reasons(run, code, table, got, context)
-    basis = "the user's vector (dot product)" if run.users is not None else run.query.describe()
+    basis = "the user's vector (dot product)" if run.by_user else run.query.describe()
     return Recommendations(
         *(run.name, run.method, str(run.log.users[code]), int(k), basis, table),
         *(served.search, served.recall, served.seconds, include_seen, int(run.seen[code].nnz)),

@@ -2,8 +2,9 @@
 log it was trained on (``history.parquet``, :mod:`core.logs.history`) and the query the
 evaluation scores an item-based set's user from (:class:`Query`).
 
-A folder whose trainer learned user vectors (ALS, SVD) is served by the user's vector; an
-item-only folder (item2vec, graph, supervised) from the user's recent history exactly as the
+A folder whose trainer learned user vectors (ALS, SVD) and scores from them (``query=user``) is
+served by the user's vector; an item-only folder (item2vec, graph, supervised), or MF trained
+with ``query=items``, from the user's recent history exactly as the
 evaluation scores it (:func:`core.evaluate.recs.item_vector_scorer` over the query rows of
 :func:`core.evaluate.protocols.recent_items`, or the user's last basket under basket
 completion), with the history length the folder's evaluation used (else the evaluation's default
@@ -88,6 +89,15 @@ class Run:
         return query_for(self.report, self.log)
 
     @cached_property
+    def by_user(self) -> bool:
+        """Scored from the user's vector (MF trained with ``query=user``), else from the user's
+        recent items as :attr:`query` says (:func:`core.evaluate.recs.scores_from_users`)."""
+        from .evaluate.recs import scores_from_users
+
+        trained = {**self.items.provenance.params, **(self.report.get("params") or {})}
+        return scores_from_users(self.users, trained)
+
+    @cached_property
     def code_of_row(self) -> np.ndarray:
         """The log's item code of each item vector (−1: not in the log)."""
         return pd.Index(self.log.items.astype(str)).get_indexer(self.items.keys)
@@ -132,7 +142,7 @@ class Run:
         """The evaluation's scorer for this set (:mod:`core.evaluate.recs`)."""
         from .evaluate.recs import item_vector_scorer, user_vector_scorer
 
-        if self.users is not None:
+        if self.by_user:
             return user_vector_scorer(self.method, self.users, self.items)
         return item_vector_scorer(self.method, self.items, self.log)
 

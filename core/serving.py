@@ -84,7 +84,7 @@ def serve(
         index = index or _index(run)
     _warm(run)
     t0 = time.perf_counter()
-    context = None if run.users is not None else query_rows(run, codes)
+    context = None if run.by_user else query_rows(run, codes)
     if method == "exact":
         found, scores = _exact(run, codes, context, int(k), include_seen)
         recall = None
@@ -109,7 +109,7 @@ def _warm(run: Run) -> None:
 
 def metric_of(run: Run) -> str:
     """How a run's queries meet its items: the dot product for a user vector (as the evaluation
-    scores MF), the cosine for a history.
+    scores MF with ``query=user``), the cosine for a history.
 
     Parameters
     ----------
@@ -123,12 +123,12 @@ def metric_of(run: Run) -> str:
     --------
     >>> from embedlab.core.engines import get_engine, LogSpec, run_training
     >>> _ = run_training(get_engine("local"), LogSpec("sample_data/interactions.csv"), "als",
-    ...                  tmp_path / "mo", params={"factors": 8})
+    ...                  tmp_path / "mo", params={"factors": 8, "query": "user"})
     >>> from embedlab.core.runs import load_run
     >>> metric_of(load_run(tmp_path / "mo"))
     'dot'
     """
-    return "dot" if run.users is not None else "cosine"
+    return "dot" if run.by_user else "cosine"
 
 
 def _index(run: Run):
@@ -173,7 +173,7 @@ def serving_index(run: Run, k: int = 10, target: float = 0.95, sample: int = 500
     index = cached_hnsw(run.items, metric)
     rng = np.random.default_rng(seed)
     codes = np.sort(rng.choice(run.log.n_users, min(sample, run.log.n_users), replace=False))
-    context = None if run.users is not None else query_rows(run, codes)
+    context = None if run.by_user else query_rows(run, codes)
     q = _query_vectors(run, codes, context)
     q = prepare_queries(q[np.abs(q).sum(axis=1) > 0], metric)
     if not len(q):
@@ -190,7 +190,7 @@ def serving_index(run: Run, k: int = 10, target: float = 0.95, sample: int = 500
 
 def _catalog_scores(run: Run, codes: np.ndarray, context: sp.csr_matrix | None) -> np.ndarray:
     """The evaluation's scores of every catalog item for users ``codes`` (−inf: no vector)."""
-    if run.users is None:
+    if not run.by_user:
         return np.asarray(run.scorer(codes, np.zeros(len(codes), np.int64), context))
     rows = run.user_rows[codes]
     out = np.full((len(codes), run.log.n_items), -np.inf, dtype=np.float32)
@@ -232,7 +232,7 @@ def _top(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def _query_vectors(run: Run, codes: np.ndarray, context: sp.csr_matrix | None) -> np.ndarray:
     """The vector each user's query searches with: the user vector (MF), or the weighted sum of
     the query items' unit vectors (its direction is what the evaluation's cosine scores)."""
-    if run.users is None:
+    if not run.by_user:
         full = np.zeros((run.log.n_items, run.items.dim), dtype=np.float32)
         has = run.row_of_code >= 0
         full[has] = run.items.unit[run.row_of_code[has]]

@@ -369,8 +369,10 @@ def stored_run(ws, set_id: str, log):
     >>> out = train_and_store(ws, inter, TrainRequest("sample", "sample log", "als",
     ...                       {"factors": 8}), "cli")
     >>> recs = recommend(stored_run(ws, out["set"], inter), "u00000", k=3)
-    >>> recs.run, len(recs.table), recs.basis
-    ('sample log · als factors=8', 3, "the user's vector (dot product)")
+    >>> recs.run, len(recs.table)
+    ('sample log · als factors=8', 3)
+    >>> recs.basis  # ALS on a log of sessions scores from the recent items (query=auto)
+    "the last item of the user's history (as its own evaluation scored)"
     """
     from pathlib import Path
 

@@ -27,7 +27,8 @@ def folders(tmp_path_factory):
     log, items = generate(users=150, items=60, seed=5, events_per_user=12).write(root)
     spec = LogSpec(str(log), metadata=str(items))
     engine = get_engine("local")
-    run_training(engine, spec, "als", root / "als", params={"factors": 8})
+    run_training(engine, spec, "als", root / "als", params={"factors": 8, "query": "user"})
+    run_training(engine, spec, "als", root / "als-items", params={"factors": 8})  # query=auto
     run_training(engine, spec, "item2vec", root / "i2v", params={"epochs": 3, "vector_size": 16})
     events = pd.read_csv(log, dtype={"user_id": str, "item_id": str})
     events = events.sort_values(["user_id", "timestamp"], kind="stable")
@@ -69,6 +70,28 @@ def test_als_ranks_by_the_user_vector_without_seen_items(folders):
         got = recommend(run, user, k=5)
         assert got.table.key.tolist() == want
         assert got.table.title.tolist() == [folders["titles"][k] for k in want]
+
+
+def test_als_with_the_items_query_ranks_by_the_recent_items_vectors_and_says_so(folders):
+    # a log of sessions: ALS's auto query is the items (core.train.mf), scored from the last
+    # item's vector like item2vec, never the user vector
+    run = load_run(folders["root"] / "als-items")
+    assert run.report["params"]["query"] == "items" and run.users is not None
+    assert run.report["data"]["query"]["chosen_by"] == "auto"
+    items, events = run.items, folders["events"]
+    unit = np.asarray(items.vectors) / np.linalg.norm(items.vectors, axis=1, keepdims=True)
+    users = io.load(folders["root"] / "als-items" / "users.parquet")
+    differs = 0
+    for user in events.user_id.unique()[:20]:
+        last = events.loc[events.user_id == user, "item_id"].iloc[-1]
+        scores = unit @ unit[items.keys.index(last)]
+        got = recommend(run, user, k=5)
+        assert got.table.key.tolist() == _brute_top(items.keys, scores, _seen(events, user), 5)
+        assert set(got.table.because) == {last} and "the last item" in got.basis
+        by_vector = np.asarray(items.vectors) @ np.asarray(users[user])
+        want = _brute_top(items.keys, by_vector, _seen(events, user), 5)
+        differs += want != got.table.key.tolist()
+    assert differs  # the user vector would have ranked otherwise
 
 
 def test_item2vec_scores_from_the_last_item_and_says_so(folders):

@@ -79,7 +79,10 @@ def test_sets_trained_on_the_train_page_recommend_from_their_log(user_folders):
         assert f"{s.name} · {method}" in heads  # says which set it uses ...
         said = " ".join(c.value.replace("\\", "") for c in at.caption)
         assert "log ratings.data" in said  # ... and its log
-        basis = "the user's vector" if method == "als" else "of the user's history"
+        # ALS on a rating log scores from the recent items (query=auto → items: core.train.mf)
+        query = ws.load_set(s.set).provenance.params.get("query")  # item2vec: none
+        assert query == ("items" if method == "als" else None)
+        basis = "the user's vector" if query == "user" else "of the user's history"
         assert basis in said
     for shown in titles.values():  # the log's metadata: titles, not item keys
         assert all(t and not t.isdigit() for t in shown), shown

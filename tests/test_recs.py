@@ -80,6 +80,8 @@ def test_report_shape_and_mf_popularity_bias(capsys):
             str(SAMPLE_LOG),
             "--method",
             "als",
+            "--param",
+            "query=user",  # the MF bias lives in the user vector's dot product
             "--json",
             "--max-users",
             "1500",
@@ -87,6 +89,11 @@ def test_report_shape_and_mf_popularity_bias(capsys):
     )
     als = json.loads(capsys.readouterr().out)
     assert code == 0
+    assert als["query"] == {
+        "name": "user",
+        "reason": "set as a parameter (or by tuning)",
+        "chosen_by": "given",
+    }
     keys = {
         "method",
         "k",

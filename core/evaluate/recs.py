@@ -242,10 +242,37 @@ def per_user_values(ranks: np.ndarray, k: int) -> dict[str, np.ndarray]:
     }
 
 
+def scores_from_users(users: Embeddings | None, params: dict) -> bool:
+    """Whether a set scores a user from the user's vector: it learned user vectors (MF) and was
+    not trained to score from the user's recent items instead (``query=items`` in its
+    parameters: :data:`core.train.mf.QUERIES`).
+
+    Parameters
+    ----------
+    users : Embeddings or None
+    params : dict
+        The parameters it was trained with (a trainer resolves ``query="auto"``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> users = Embeddings(["u1", "u2"], np.eye(2))
+    >>> scores_from_users(users, {"query": "items"}), scores_from_users(users, {"query": "user"})
+    (False, True)
+    >>> scores_from_users(None, {}), scores_from_users(users, {})  # item2vec; Spark's ALS
+    (False, True)
+    """
+    return users is not None and params.get("query", "user") != "items"
+
+
 def scorer_for(result, split: Split) -> Scorer:
     """The model's scorer: from the user vector when the trainer learned user vectors (its
-    ``TrainResult.users``), else from the query items' vectors."""
-    if result.users is not None:
+    ``TrainResult.users``) and is scored from them (:func:`scores_from_users`), else from the
+    query items' vectors."""
+    if scores_from_users(result.users, result.params):
         return user_vector_scorer(result.method, result.users, result.items)
     return item_vector_scorer(result.method, result.items, split.train)
 

@@ -72,9 +72,10 @@ def evaluate_recs(
 
 
 def with_context(report: dict, result) -> dict:
-    """``report`` with the item context the model learned from and why (item2vec, graph)."""
-    context = getattr(result, "data", {}).get("context")
-    return report if context is None else {**report, "context": context}
+    """``report`` with the item context the model learned from and why (item2vec, graph), and
+    the query its users were scored from and why (ALS, SVD: ``core.train.mf.QUERIES``)."""
+    data = getattr(result, "data", {})
+    return {**report, **{key: data[key] for key in ("context", "query") if key in data}}
 
 
 def _trained(trainer, inter: Interactions, method: str, seed: int, params, progress):

@@ -282,8 +282,8 @@ def suggest(
     Examples
     --------
     >>> import optuna
-    >>> suggest(optuna.trial.FixedTrial({"factors": 32}), "svd")
-    {'factors': 32}
+    >>> suggest(optuna.trial.FixedTrial({"factors": 32, "query": "items"}), "svd")
+    {'factors': 32, 'query': 'items'}
     >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     >>> drawn = [suggest(study.ask(), "svd", bounds={"factors": 20}) for _ in range(20)]
     >>> max(d["factors"] for d in drawn) <= 20
@@ -640,14 +640,22 @@ def _as_trial(ctx: Context, fixed: dict | None) -> dict:
     out = {}
     for dim in (d for d in t.space if d.name not in (fixed or {})):
         value = getattr(base, dim.name)
-        if dim.name == "context" and value == "auto":  # the space holds the concrete contexts
-            value = context_for(ctx.validation.train).name
+        if value == "auto":  # the space holds the concrete choices: what auto is on this log
+            value = _auto_value(t, dim.name, ctx.validation.train)
         if dim.off is not None:
             out[f"{dim.name}_off"] = value == dim.off
             if value == dim.off:
                 continue
         out[dim.name] = value
     return out
+
+
+def _auto_value(t, name: str, inter) -> str:
+    """What ``name="auto"`` resolves to on ``inter``: item2vec's and graph's context, ALS's and
+    SVD's query (``core.train.mf``)."""
+    if name == "query":
+        return t.query(inter, "auto").name
+    return context_for(inter).name
 
 
 def _finish(

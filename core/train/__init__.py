@@ -49,7 +49,7 @@ def trainer(method: str) -> Trainer:
     Examples
     --------
     >>> [d.name for d in trainer("svd").space]
-    ['factors']
+    ['factors', 'query']
     """
     return registry.get(method)
 

@@ -231,7 +231,7 @@ def declared(params_cls: type) -> list[dict]:
     --------
     >>> from embedlab.core.train.mf import SVDParams
     >>> [(d["name"], d["default"]) for d in declared(SVDParams)]
-    [('factors', 64), ('n_iter', 7)]
+    [('factors', 64), ('n_iter', 7), ('query', 'auto')]
     """
     hints = typing.get_type_hints(params_cls)
     return [
