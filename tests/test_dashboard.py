@@ -134,6 +134,18 @@ def test_lookup_identity_holds():
     assert at.success and "equals W[ids]" in at.success[0].value
 
 
+def test_lookup_says_how_many_dimensions_its_tables_show_and_shows_them_full_width():
+    import re
+
+    at = open_page("lookup", ds="sample:als", keys="i0001,i0002,i0003")  # titled, 64 dims
+    said = re.search(r"in all (\d+) dimensions \(first (\d+) shown\)", at.success[0].value)
+    assert said and said.groups() == ("64", "8")
+    product, looked_up = at.dataframe[1].value, at.dataframe[2].value
+    assert product.shape == looked_up.shape == (3, 8)  # the number the caption says
+    # not squeezed into half-width columns, where long titles left 4 or 5 of the 8 in view
+    assert not any(col.dataframe for col in at.columns)
+
+
 def test_a_new_file_is_not_told_it_changed_since_validation():
     at = open_page("data")
     at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
