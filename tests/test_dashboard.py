@@ -424,6 +424,32 @@ def test_compare_two_stored_sets_with_a_known_overlap(workspace):
     assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
 
 
+def test_compare_reads_the_workspace_records_once_per_run(workspace, monkeypatch):
+    import traceback
+
+    from embedlab.core.workspace import CLI_OWNER, Workspace
+    from tests.test_compare import two_sets
+
+    a, b = two_sets()
+    ws = Workspace(workspace)
+    ida, idb = (ws.save_set(e, name, owner=CLI_OWNER).id for e, name in ((a, "A"), (b, "B")))
+    at = open_page("compare", a=ida, b=idb, q="c", k="1")
+    reads = []
+    visible = Workspace.visible
+
+    def counted(self, *args, **kwargs):
+        stack = [f.filename for f in traceback.extract_stack()]
+        reads.append(any(f.endswith("views/compare.py") for f in stack))
+        return visible(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "visible", counted)
+    at.number_input(key="compare.k").set_value(2).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="compare.a").value == ida  # the stored sets are still offered
+    assert sum(reads) == 1  # the options and the opening pair from one read (the sidebar reads
+    # its own, after the page: it shows what the page just changed)
+
+
 def test_compare_opens_on_the_active_set_and_another_of_the_users(workspace):
     from embedlab.core.workspace import CLI_OWNER, Workspace
     from tests.test_compare import two_sets
