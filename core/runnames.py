@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 SEP = " · "
@@ -82,6 +83,34 @@ def sweep_name(
     points = f"{len(grid)} point{'s' if len(grid) != 1 else ''}"
     seeded = f"{seeds} seed{'s' if seeds != 1 else ''}"
     return SEP.join([source, f"sweep of {axis} {span} ({points})", ", ".join(methods), seeded])
+
+
+def with_method(name: str, method: str) -> str:
+    """A set's heading: ``name · method``, or ``name`` alone when it already says its method
+    (case-insensitive, as a whole word), so a run name never reads ``… · als · als``.
+
+    Parameters
+    ----------
+    name : str
+        The set's name (``run_name``'s, or the one a user gave it).
+    method : str
+        The method that serves it (``als``, ``item2vec``...).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> with_method("ratings.data · als factors=16", "als")
+    'ratings.data · als factors=16'
+    >>> with_method("sample log · ALS", "als")
+    'sample log · ALS'
+    >>> with_method("falsetto.csv", "als")
+    'falsetto.csv · als'
+    """
+    said = re.search(rf"(?<!\w){re.escape(method)}(?!\w)", name, re.IGNORECASE)
+    return name if said or not method else f"{name}{SEP}{method}"
 
 
 def distinct_name(name: str, taken) -> str:

@@ -134,6 +134,18 @@ def test_lookup_identity_holds():
     assert at.success and "equals W[ids]" in at.success[0].value
 
 
+def test_lookup_says_how_many_dimensions_its_tables_show_and_shows_them_full_width():
+    import re
+
+    at = open_page("lookup", ds="sample:als", keys="i0001,i0002,i0003")  # titled, 64 dims
+    said = re.search(r"in all (\d+) dimensions \(first (\d+) shown\)", at.success[0].value)
+    assert said and said.groups() == ("64", "8")
+    product, looked_up = at.dataframe[1].value, at.dataframe[2].value
+    assert product.shape == looked_up.shape == (3, 8)  # the number the caption says
+    # not squeezed into half-width columns, where long titles left 4 or 5 of the 8 in view
+    assert not any(col.dataframe for col in at.columns)
+
+
 def test_a_new_file_is_not_told_it_changed_since_validation():
     at = open_page("data")
     at.file_uploader(key="data.log_upload").upload("log.csv", SAMPLE_LOG.read_bytes(), "text/csv")
@@ -410,6 +422,32 @@ def test_compare_two_stored_sets_with_a_known_overlap(workspace):
     assert summary["label agreement@1"].tolist() == [1.0, 0.75]
     same_key = open_page("compare", a=ida, b=idb, q="a", k="1")
     assert same_key.metric[0].value == "100%"  # a's neighbour is b in both
+
+
+def test_compare_reads_the_workspace_records_once_per_run(workspace, monkeypatch):
+    import traceback
+
+    from embedlab.core.workspace import CLI_OWNER, Workspace
+    from tests.test_compare import two_sets
+
+    a, b = two_sets()
+    ws = Workspace(workspace)
+    ida, idb = (ws.save_set(e, name, owner=CLI_OWNER).id for e, name in ((a, "A"), (b, "B")))
+    at = open_page("compare", a=ida, b=idb, q="c", k="1")
+    reads = []
+    visible = Workspace.visible
+
+    def counted(self, *args, **kwargs):
+        stack = [f.filename for f in traceback.extract_stack()]
+        reads.append(any(f.endswith("views/compare.py") for f in stack))
+        return visible(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "visible", counted)
+    at.number_input(key="compare.k").set_value(2).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="compare.a").value == ida  # the stored sets are still offered
+    assert sum(reads) == 1  # the options and the opening pair from one read (the sidebar reads
+    # its own, after the page: it shows what the page just changed)
 
 
 def test_compare_opens_on_the_active_set_and_another_of_the_users(workspace):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from embedlab.core import Embeddings
+from embedlab.core.runnames import with_method
 from embedlab.core.work import servable
 from embedlab.core.workspace import Workspace
 from embedlab.dashboard.state import keys
@@ -76,7 +77,8 @@ def test_sets_trained_on_the_train_page_recommend_from_their_log(user_folders):
         assert set(got.key) <= set(ratings.item)
         titles[method] = got.title.tolist()
         heads = [h.value.replace("\\", "") for h in at.subheader]
-        assert f"{s.name} · {method}" in heads  # says which set it uses ...
+        assert s.name in heads  # says which set it uses, its method once ...
+        assert f"{s.name} · {method}" not in heads and method in s.name
         said = " ".join(c.value.replace("\\", "") for c in at.caption)
         assert "log ratings.data" in said  # ... and its log
         # ALS on a rating log scores from the recent items (query=auto → items: core.train.mf)
@@ -153,3 +155,12 @@ def test_user_vectors_are_stored_with_the_set_and_go_with_it(tmp_path):
     ws.delete(rec.id)
     assert not users_blob.exists()  # no other record names it
     assert (ws.root / "blobs" / rec.blob).is_dir()  # the items still are ("t", "u")
+
+
+def test_a_heading_names_the_method_only_when_the_set_name_does_not():
+    assert with_method("sample log · als", "als") == "sample log · als"
+    assert with_method("ratings.data · als factors=16", "als") == "ratings.data · als factors=16"
+    assert with_method("u.data · ITEM2VEC window=3", "item2vec") == "u.data · ITEM2VEC window=3"
+    assert with_method("my favourites", "als") == "my favourites · als"
+    assert with_method("falsetto.csv", "als") == "falsetto.csv · als"  # not a whole word
+    assert with_method("item2vec2 vectors", "item2vec") == "item2vec2 vectors · item2vec"

@@ -45,21 +45,26 @@ def stored_sets() -> list[SetRecord]:
     return workspace().visible(browser_id(), is_owner())
 
 
-def choices() -> list[str]:
-    """Sets this browser may pick: the built-in, the sample-log models, its stored sets."""
+def choices(records: list[SetRecord] | None = None) -> list[str]:
+    """Sets this browser may pick: the built-in, the sample-log models, its stored sets
+    (``records``, :func:`stored_sets` read once by a page that needs them twice; read here when
+    not given)."""
+    records = stored_sets() if records is None else records
     return (
         [BUILTIN]
         + [f"sample:{m}" for m in SAMPLE_METHODS]
-        + [r.id for r in stored_sets() if r.kind != "log"]
+        + [r.id for r in records if r.kind != "log"]
     )
 
 
-def pair_to_compare() -> tuple[str, str]:
+def pair_to_compare(records: list[SetRecord] | None = None) -> tuple[str, str]:
     """The sets the Compare page opens on: the active set and the newest other set trained on
     the same data (the same ``data_hash``), else the newest other set of this browser; the two
-    sample-log models when the active set is not one of this browser's stored sets."""
+    sample-log models when the active set is not one of this browser's stored sets.
+    ``records``: :func:`stored_sets`, when the page has read them already."""
     active = active_choice()
-    own = sorted((r for r in stored_sets() if r.kind != "log"), key=lambda r: r.created)
+    records = stored_sets() if records is None else records
+    own = sorted((r for r in records if r.kind != "log"), key=lambda r: r.created)
     mine = next((r for r in own if r.id == active), None)
     others = [r for r in own if r.id != active]
     if mine is None or not others:

@@ -36,8 +36,9 @@ SCORED = 200_000_000  # key × key products the agreement map may cost (neighbou
 @guarded
 def page():
     st.header("Compare")
-    options = state.choices()
-    first_a, first_b = state.pair_to_compare()  # the active set and one of the same data
+    stored = state.stored_sets()  # read once: both the options and the opening pair use them
+    options = state.choices(stored)
+    first_a, first_b = state.pair_to_compare(stored)  # the active set and one of the same data
     c = st.columns(2)
     a = c[0].selectbox(
         "Set A", options, format_func=state.describe, key=SET_A.init(options, default=first_a)

@@ -9,6 +9,7 @@ from embedlab.dashboard import state
 from embedlab.dashboard.views import guarded
 
 MAX_COLUMNS = 12
+MAX_DIMS = 8  # dimensions of W shown (the caption says how many)
 MAX_OPTIONS = 5000
 KEYS = state.Control("lookup.keys", "keys", ["king", "queen", "paris"])
 
@@ -59,12 +60,12 @@ def page():
         ),
         width="stretch",
     )
-    dims = min(emb.dim, 8)
-    c = st.columns(2)
-    c[0].subheader("one_hot @ W")
-    c[0].dataframe(pd.DataFrame(product[:, :dims], index=rows), width="stretch")
-    c[1].subheader("W[ids] (row lookup)")
-    c[1].dataframe(pd.DataFrame(looked_up[:, :dims], index=rows), width="stretch")
+    dims = min(emb.dim, MAX_DIMS)
+    for heading, values in (("one_hot @ W", product), ("W[ids] (row lookup)", looked_up)):
+        # one under the other, full width: every sliced dimension fits without a scroll bar (side
+        # by side, half width, a title-labelled table showed 4 or 5 of the 8)
+        st.subheader(heading)
+        st.dataframe(pd.DataFrame(values[:, :dims], index=rows), width="stretch")
     same = np.array_equal(product, looked_up)
     (st.success if same else st.error)(
         f"one_hot(ids) @ W {'equals' if same else 'differs from'} W[ids] "

@@ -7,6 +7,7 @@ import streamlit as st
 from embedlab.core.errors import EmbedlabError
 from embedlab.core.recommend import NOTHING, history_frame, recommend, users_with_item
 from embedlab.core.recommend_figure import popularity_figure, shared_keys
+from embedlab.core.runnames import with_method
 from embedlab.core.serving import SERVING_METHODS
 from embedlab.dashboard import share, state
 from embedlab.dashboard.state import runs
@@ -156,7 +157,7 @@ def _side_by_side(results: dict, loaded: dict) -> None:
         )
     )
     for col, (name, rec) in zip(st.columns(len(results)), results.items()):
-        col.subheader(md(f"{rec.run} · {rec.method}"))
+        col.subheader(md(with_method(rec.run, rec.method)))
         search = (
             "exact"
             if rec.recall is None
