@@ -39,8 +39,9 @@ def page():
         names,
         format_func=labels.get,
         key=RUNS.init(names, default=_default(names)),
-        help="Two or more, side by side: sets with user vectors recommend by the user's vector, "
-        "the others from the user's recent history (as the evaluation scores them)",
+        help="Two or more, side by side: sets scored from user vectors (MF with query=user) "
+        "recommend by the user's vector, the others from the user's recent history (as the "
+        "evaluation scores them)",
     )
     k = int(c2.number_input("k", 1, 100, key=K.init()))
     search = c3.selectbox(
