@@ -654,7 +654,7 @@ def _auto_value(t, name: str, inter) -> str:
     """What ``name="auto"`` resolves to on ``inter``: item2vec's and graph's context, ALS's and
     SVD's query (``core.train.mf``)."""
     if name == "query":
-        return t.query(inter, "auto").name
+        return t.query("auto").name
     return context_for(inter).name
 
 
