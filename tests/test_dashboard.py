@@ -239,6 +239,28 @@ def test_train_page_states_the_protocol_and_offers_both():
     assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
 
 
+def test_train_page_says_what_als_scores_users_from_and_takes_a_given_query():
+    at = open_page("train")
+    at.multiselect[0].set_value(["als"]).run()
+    at.number_input(key="train.als.factors").set_value(8).run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
+    assert not at.exception, [e.value for e in at.exception]
+    said = [c.value for c in at.caption if c.value.startswith("Users scored from")]
+    assert said and said[0].startswith(
+        "Users scored from the mean of their recent items' vectors (query=items, the default)"
+    )
+    assert stored_results("scores")[-1]["data"]["query"]["name"] == "items"
+    at.selectbox(key="train.als.query").set_value("user").run()
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
+    assert not at.exception, [e.value for e in at.exception]
+    said = [c.value for c in at.caption if c.value.startswith("Users scored from")]
+    assert said and said[0].startswith("Users scored from their user vector (query=user, given)")
+    report = stored_results("scores")[-1]["data"]
+    assert report["query"]["name"] == "user" and report["params"]["query"] == "user"
+
+
 def test_train_page_states_the_item_context_and_takes_a_given_one():
     at = open_page("train")
     at.multiselect[0].set_value(["item2vec"]).run()

@@ -182,6 +182,7 @@ def _show(report):
     st.subheader(f"{report['method']} — {_evaluated(report)}")
     _protocol(report.get("protocol", {}))
     _context(report.get("context"))
+    _query(report.get("query"))
     for line in report.get("tuning", []):
         st.caption(md(line))
     _choice(report)
@@ -238,6 +239,17 @@ def _context(context: dict | None) -> None:
     if context:
         how = "chosen from the log's shape" if context["chosen_by"] == "auto" else "given"
         st.caption(f"Item context: {context['name']} ({how}) — {context['reason']}.")
+
+
+QUERY_WORDS = {"items": "the mean of their recent items' vectors", "user": "their user vector"}
+
+
+def _query(query: dict | None) -> None:
+    """What an ALS or SVD model scored each user from, and why (core's own words)."""
+    if query:
+        how = "the default" if query["chosen_by"] == "auto" else "given"
+        words = QUERY_WORDS.get(query["name"], query["name"])
+        st.caption(f"Users scored from {words} (query={query['name']}, {how}): {query['reason']}.")
 
 
 def _choice(report) -> None:
