@@ -277,7 +277,8 @@ def test_a_spark_als_folder_recommends_like_the_local_one_would(folders, tmp_pat
     engine = SparkEngine("local[2]")
     try:
         spec = LogSpec(str(folders["log"]), metadata=str(folders["items"]))
-        run_training(engine, spec, "als", tmp_path / "als", params={"factors": 8})
+        # scored from the user vector, as the brute force below (the default is the items)
+        run_training(engine, spec, "als", tmp_path / "als", params={"factors": 8, "query": "user"})
     finally:
         if engine.spark is not None:
             engine.spark.stop()

@@ -10,6 +10,7 @@ from embedlab.core import ParameterError, io
 from embedlab.core.cli import main
 from embedlab.core.experiments.recs import evaluate_recs
 from embedlab.core.logs import prepare
+from embedlab.core.runs import load_run
 from embedlab.core.spark import logs as spark_logs
 from embedlab.core.spark import train as spark_train
 from embedlab.core.spark.bridge import trainer
@@ -122,7 +123,11 @@ def test_cli_train_on_spark_writes_the_local_layout(tmp_path, capsys):
     )
     assert report["log"]["rows_kept"] == ROWS
     emb = io.load(out)  # the folder opens like a local one, metadata included
-    assert len(emb) == 1000 and emb.dim == 64 and "genre" in emb.metadata.columns
+    assert len(emb) == 1000 and emb.dim == 128 and "genre" in emb.metadata.columns
+    # Spark's own regularisation default (ALS-WR), and users scored from the items as locally
+    assert report["params"]["regularization"] == 0.05 and report["params"]["query"] == "items"
+    assert report["data"]["query"]["chosen_by"] == "auto"
+    assert not load_run(out).by_user
     assert len(io.load(out / "users.parquet")) == 3000
     assert len(io.load(out / "items.txt")) == 1000
 

@@ -144,6 +144,7 @@ class SparkEngine:
             dim,
             0 if users is None else int(users.count()),
             prov,
+            spark_train.trained_data(method, params),
             payload=(items, users),
         )
 

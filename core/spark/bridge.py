@@ -80,7 +80,8 @@ def trainer(spark):
         emb = _items(inter, items.toPandas(), method, p, seed)
         user_emb = None if users is None else _users(inter, users.toPandas(), method, p, seed)
         events.unpersist()
-        return TrainResult(method, emb, user_emb, {**p, "engine": "spark"}, seed, seconds)
+        data = spark_train.trained_data(method, params)
+        return TrainResult(method, emb, user_emb, {**p, "engine": "spark"}, seed, seconds, data)
 
     return run
 
