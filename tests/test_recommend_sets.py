@@ -74,6 +74,8 @@ def test_sets_trained_on_the_train_page_recommend_from_their_log(user_folders):
         history, got = at.dataframe[0].value, at.dataframe[1].value
         assert set(history.key) == seen and len(history) == (ratings.user == user).sum()
         assert len(got) == K and not set(got.key) & seen
+        # scored from the history: the cosine leads the reason, so a narrow column never cuts it
+        assert got.why.str.match(r"^-?\d\.\d\d · \S").all(), got.why.tolist()
         assert set(got.key) <= set(ratings.item)
         titles[method] = got.title.tolist()
         heads = [h.value.replace("\\", "") for h in at.subheader]

@@ -167,7 +167,7 @@ def _side_by_side(results: dict, loaded: dict) -> None:
         why = (
             "why: the user-vector score (and the item's popularity rank)"
             if "because" not in rec.table
-            else "why: the history item that contributed most (its cosine to the item)"
+            else "why: the cosine to the item of the history item that contributed most"
         )
         col.caption(
             md(
@@ -206,7 +206,8 @@ def _why(rec) -> list[str]:
     t = rec.table
     if "because" not in t:
         return [f"score {s:.3f}" for s in t["score"]]
-    return [f"{b} ({s:.2f})" for b, s in zip(t["because_title"], t["similarity"])]
+    # the cosine first: a half-width column cuts the end of a long title, never the number
+    return [f"{s:.2f} · {b}" for b, s in zip(t["because_title"], t["similarity"])]
 
 
 def _figure(results: dict, user: str, k: int) -> None:
