@@ -239,23 +239,26 @@ def test_train_page_states_the_protocol_and_offers_both():
     assert any(c.value.startswith("Protocol: basket — asked for (basket)") for c in at.caption)
 
 
+def _train_and_read(at, prefix: str) -> list[str]:
+    """Train what the page holds, wait for its jobs, and return the captions starting with
+    ``prefix``."""
+    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
+    finish_jobs(at)
+    assert not at.exception, [e.value for e in at.exception]
+    return [c.value for c in at.caption if c.value.startswith(prefix)]
+
+
 def test_train_page_says_what_als_scores_users_from_and_takes_a_given_query():
     at = open_page("train")
     at.multiselect[0].set_value(["als"]).run()
     at.number_input(key="train.als.factors").set_value(8).run()
-    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
-    finish_jobs(at)
-    assert not at.exception, [e.value for e in at.exception]
-    said = [c.value for c in at.caption if c.value.startswith("Users scored from")]
+    said = _train_and_read(at, "Users scored from")
     assert said and said[0].startswith(
         "Users scored from the mean of their recent items' vectors (query=items, the default)"
     )
     assert stored_results("scores")[-1]["data"]["query"]["name"] == "items"
     at.selectbox(key="train.als.query").set_value("user").run()
-    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
-    finish_jobs(at)
-    assert not at.exception, [e.value for e in at.exception]
-    said = [c.value for c in at.caption if c.value.startswith("Users scored from")]
+    said = _train_and_read(at, "Users scored from")
     assert said and said[0].startswith("Users scored from their user vector (query=user, given)")
     report = stored_results("scores")[-1]["data"]
     assert report["query"]["name"] == "user" and report["params"]["query"] == "user"
@@ -265,10 +268,7 @@ def test_train_page_states_the_item_context_and_takes_a_given_one():
     at = open_page("train")
     at.multiselect[0].set_value(["item2vec"]).run()
     at.number_input(key="train.item2vec.epochs").set_value(2).run()
-    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
-    finish_jobs(at)
-    assert not at.exception, [e.value for e in at.exception]
-    said = [c.value for c in at.caption if c.value.startswith("Item context:")]
+    said = _train_and_read(at, "Item context:")
     # the chart's provenance names the trained set, not the sidebar's active one (GloVe)
     specs = [chart.proto.spec for chart in at.get("plotly_chart")]
     provenance = [spec for spec in specs if "embedlab \\u00b7" in spec or "embedlab ·" in spec]
@@ -279,10 +279,7 @@ def test_train_page_states_the_item_context_and_takes_a_given_one():
     # the context's own widgets, showing its defaults (history: window 20, 30 epochs)
     assert at.number_input(key="train.item2vec.history.window").value == 20
     at.number_input(key="train.item2vec.history.epochs").set_value(2).run()
-    at.button[[b.label for b in at.button].index("Train and evaluate")].click().run()
-    finish_jobs(at)
-    assert not at.exception, [e.value for e in at.exception]
-    said = [c.value for c in at.caption if c.value.startswith("Item context:")]
+    said = _train_and_read(at, "Item context:")
     assert said and said[0].startswith("Item context: history (given)")
     assert "the log's shape suggests sessions" in said[0]
     report = stored_results("scores")[-1]["data"]
