@@ -137,9 +137,9 @@ def test_lookup_identity_holds():
 def test_lookup_says_how_many_dimensions_its_tables_show_and_shows_them_full_width():
     import re
 
-    at = open_page("lookup", ds="sample:als", keys="i0001,i0002,i0003")  # titled, 64 dims
+    at = open_page("lookup", ds="sample:als", keys="i0001,i0002,i0003")  # titled, 128 dims
     said = re.search(r"in all (\d+) dimensions \(first (\d+) shown\)", at.success[0].value)
-    assert said and said.groups() == ("64", "8")
+    assert said and said.groups() == ("128", "8")  # ALS's default factors
     product, looked_up = at.dataframe[1].value, at.dataframe[2].value
     assert product.shape == looked_up.shape == (3, 8)  # the number the caption says
     # not squeezed into half-width columns, where long titles left 4 or 5 of the 8 in view
