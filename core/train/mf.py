@@ -93,8 +93,8 @@ class _Factorisation(DeclaredTrainer):
 
     def auto_query(self) -> ContextChoice:
         """SVD's query when not given: the user vector (its item vectors' cosines scored
-        0.4–0.8× its user vectors on MovieLens 100K, latest-small and online-retail's
-        validation splits; docs/TRAINING.md)."""
+        0.48–0.86× its user vectors on MovieLens 100K, latest-small, online-retail and
+        groceries' validation splits, 1.12× on the sample log; docs/TRAINING.md)."""
         return ContextChoice(
             "user",
             "SVD's user vectors beat its item vectors' cosines on 3 of the 4 logs measured "
@@ -166,9 +166,10 @@ class ALS(_Factorisation):
 
     def auto_query(self) -> ContextChoice:
         """ALS's query when not given: the user's recent items' vectors.  Validation HR@10 at
-        the defaults, user vector → items: MovieLens latest-small 0.065 → 0.097, MovieLens 100K
-        0.149 → 0.185, the sample log 0.165 → 0.248, online-retail 0.195 → 0.265, groceries
-        0.172 → 0.317 (docs/TRAINING.md, "What ALS scores a user from")."""
+        the defaults, user vector → items (``benchmarks/context_grid.py``): MovieLens
+        latest-small 0.067 → 0.100, MovieLens 100K 0.149 → 0.184, the sample log 0.161 → 0.237,
+        online-retail 0.194 → 0.253, groceries 0.174 → 0.316 (docs/TRAINING.md, "What ALS and
+        SVD score a user from")."""
         return ContextChoice(
             "items",
             "ALS's item vectors scored from the user's recent items beat its user vectors on "
