@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from ..errors import ParameterError
+from ..train.base import make_params
 from ..train.item2vec import DEFAULTS as I2V_DEFAULTS
-from ..train.mf import ALS, ALS_DEFAULTS, QUERIES
+from ..train.mf import ALS, ALS_DEFAULTS
 
 SPARK_METHODS = ("item2vec", "als")
 W2V_LIMIT = (2**31 - 1) // 8  # Spark: vocabulary × vector size must stay below Int.MaxValue / 8
@@ -210,8 +211,7 @@ def spark_query(given: str):
     >>> spark_query("auto").name, spark_query("user").chosen_by
     ('items', 'given')
     """
-    if given not in ("auto", *QUERIES):
-        raise ParameterError(f"als parameter query({given!r}) must be one of auto, user, items")
+    make_params(ALS(), {"query": given})  # the declared choices refuse any other value
     return ALS().query(given)
 
 
