@@ -36,6 +36,16 @@ the item vectors), or the cosine of the mean of the user's recent items' vectors
 item-based sets use: :func:`core.evaluate.recs.item_vector_scorer`)."""
 
 
+def query_param(auto: str):
+    """The ``query`` parameter of a factorisation (:data:`QUERIES`), saying what ``auto`` is."""
+    return param(
+        "auto",
+        choices=("auto", *QUERIES),
+        help="score a user from their vector (user) or from their recent items' vectors (items); "
+        f"auto: {auto}",
+    )
+
+
 @dataclass(frozen=True)
 class ALSParams:
     """Implicit-feedback ALS (Hu, Koren & Volinsky 2008), implicit's names."""
@@ -52,12 +62,7 @@ class ALSParams:
         help="reweight the user × item matrix before ALS (BM25 damps heavy users and items)",
     )
     threads: int = param(1, low=0, high=64, help="threads; 1 is deterministic for a seed")
-    query: str = param(
-        "auto",
-        choices=("auto", *QUERIES),
-        help="score a user from their vector (user) or from their recent items' vectors (items); "
-        "auto: items",
-    )
+    query: str = query_param(auto="items")
 
 
 @dataclass(frozen=True)
@@ -66,12 +71,7 @@ class SVDParams:
 
     factors: int = param(64, low=1, high=4096, help="dimensions of the user and item vectors")
     n_iter: int = param(7, low=1, high=100, help="randomised power iterations")
-    query: str = param(
-        "auto",
-        choices=("auto", *QUERIES),
-        help="score a user from their vector (user) or from their recent items' vectors (items); "
-        "auto: user",
-    )
+    query: str = query_param(auto="user")
 
 
 ALS_DEFAULTS = dataclasses.asdict(ALSParams())  # the plain-dict view other engines (Spark) read
