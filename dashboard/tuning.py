@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from embedlab.core.experiments.tune import failure_reasons
 from embedlab.core.plots import tuning_figure
 
 SHOWN = ("number", "state", "hr", "ndcg", "seconds")
@@ -16,10 +17,7 @@ def draw(frame: pd.DataFrame, table, chart, key: str) -> None:
     params = [c for c in frame.columns if c not in SHOWN + ("pruned_at", "pruned_value", "error")]
     shown = frame[[c for c in SHOWN if c in frame] + params]
     if "state" in frame and (frame["state"] == "fail").any():  # why each failed trial failed
-        reason = frame["error"] if "error" in frame else pd.Series("", index=frame.index)
-        failed = frame["state"] == "fail"
-        reason = reason.fillna("").where(~failed | (reason.fillna("") != ""), "no reason given")
-        shown = shown.assign(reason=reason.where(failed, ""))
+        shown = shown.assign(reason=failure_reasons(frame))
     table.dataframe(shown, hide_index=True, width="stretch")
     chart.plotly_chart(tuning_figure(frame), width="stretch", key=key)
 

@@ -148,7 +148,7 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
     fixed."""
     import numpy as np
 
-    from ..experiments.tune import tune
+    from ..experiments.tune import NO_REASON, tune
 
     check_tune_engine(args)
     trials = args.trials if args.trials is not None or args.budget is not None else 20
@@ -160,7 +160,7 @@ def run_tuning(args, inter, k: int = 10, max_users: int | None = 5000):
         print(
             f"trial {row['number']:>3} {row['state']:<8} validation {args.tune_metric} {value:.4f} "
             f"{row['seconds']:7.1f} s ({row['cpu_seconds']:.1f} s CPU)"
-            + (f": {row.get('error') or 'no reason given'}" if row["state"] == "fail" else ""),
+            + (f": {row.get('error') or NO_REASON}" if row["state"] == "fail" else ""),
             file=sys.stderr,
             flush=True,
         )

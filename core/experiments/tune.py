@@ -103,11 +103,10 @@ class TuningResult:
 
     def _failed(self) -> str:
         """ ", 2 failed: <reason>; <reason>" (each distinct reason once), or "" when none did."""
-        failed = self.trials[self.trials["state"] == "fail"]
-        if failed.empty:
+        reasons = failure_reasons(self.trials)[self.trials["state"] == "fail"]
+        if reasons.empty:
             return ""
-        reasons = [r or "no reason given" for r in failed.get("error", [""] * len(failed))]
-        return f", {len(failed)} failed: " + "; ".join(dict.fromkeys(map(str, reasons)))
+        return f", {len(reasons)} failed: " + "; ".join(dict.fromkeys(reasons))
 
     def choice_lines(self) -> list[str]:
         """What was kept, said plainly (empty without a choice)."""
@@ -148,6 +147,35 @@ class TuningResult:
             "protocol": self.protocol,
             "timings": self.timings,
         }
+
+
+NO_REASON = "no reason given"
+
+
+def failure_reasons(trials: pd.DataFrame) -> pd.Series:
+    """Why each failed trial failed (its ``error``, else :data:`NO_REASON`); "" for the others.
+
+    Parameters
+    ----------
+    trials : DataFrame
+        One row per trial, with ``state`` and (when any failed with a reason) ``error``.
+
+    Returns
+    -------
+    Series of str
+        On ``trials``' index.
+
+    Examples
+    --------
+    >>> trials = pd.DataFrame({"state": ["complete", "fail", "fail"], "error": ["", "oom", None]})
+    >>> failure_reasons(trials).tolist()
+    ['', 'oom', 'no reason given']
+    """
+    failed = trials["state"] == "fail"
+    if "error" not in trials:
+        return pd.Series(NO_REASON, index=trials.index).where(failed, "")
+    error = trials["error"].fillna("").astype(str)
+    return error.mask(error == "", NO_REASON).where(failed, "")
 
 
 def _params_text(params: dict) -> str:
