@@ -272,9 +272,9 @@ def report(rep) -> None:
         text = line.strip().replace(rep.metadata.get("file", ""), _name(rep.metadata))
         if not text.startswith("warning: "):
             st.caption(md(text[:1].upper() + text[1:]))
-    if metadata_warning(rep.metadata):  # a join that matched nothing: not a grey line
-        text = metadata_warning(rep.metadata)
-        st.warning(md(text[:1].upper() + text[1:]))
+    unmatched = metadata_warning(rep.metadata)
+    if unmatched:  # a join that matched nothing: not a grey line
+        st.warning(md(unmatched[:1].upper() + unmatched[1:]))
 
 
 def _lines(samples: dict, reason: str) -> str:

@@ -96,8 +96,9 @@ def metadata_lines(meta: dict) -> list[str]:
             f"{meta['items_without_metadata']:,} without; "
             f"{meta['unmatched_metadata_ids']:,} metadata ids not in the log"
         )
-    if metadata_warning(meta):
-        out.append(f"    warning: {metadata_warning(meta)}")
+    warning = metadata_warning(meta)
+    if warning:
+        out.append(f"    warning: {warning}")
     return out
 
 
