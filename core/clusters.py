@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .embeddings import Embeddings
+from .logs.suspect import NO_VALUE
 from .naming import names, short
 
 SEPARATORS = re.compile(r"\s*[|,;]\s*")
@@ -130,9 +131,7 @@ def _central(emb, ids, clusters, n_keys: int, shown: list[str]) -> list[str]:
     return out
 
 
-PLACEHOLDERS = frozenset(
-    {"(no genres listed)", "unknown", "none", "(none)", "n/a", "na", "null", "-", "?"}
-)
+PLACEHOLDERS = NO_VALUE | {"(no genres listed)", "(none)"}
 """Values that say a field is empty (MovieLens' "(no genres listed)"): they name no region."""
 MIN_LEAD_SHARE = 0.1
 """A region's label leads with a value another region took first only when at least this share

@@ -24,9 +24,10 @@ HUGE_WEIGHT = 1e9
 MS_FROM = 1e11
 """Epoch numbers above this are milliseconds (1e11 seconds is the year 5138)."""
 SEPARATORS = (",", ";", "\t", "|")
-PLACEHOLDER_IDS = frozenset(
-    {"0", "-1", "null", "none", "nan", "na", "n/a", "unknown", "undefined", "?", "-"}
-)
+NO_VALUE = frozenset({"null", "none", "na", "n/a", "unknown", "?", "-"})
+"""Text (lower case) that says a field is empty: an id that names nothing, a label that labels
+nothing (:data:`core.clusters.PLACEHOLDERS`)."""
+PLACEHOLDER_IDS = NO_VALUE | {"0", "-1", "nan", "undefined"}
 """Ids (lower case) that stand for "no id" more often than they name one."""
 
 
