@@ -242,7 +242,8 @@ class Servable:
     log, log_name : str
         The id (or ``sample``) and name of the log it was trained on ("" when none).
     user_vectors : bool
-        Its user vectors were stored with it (MF); else it recommends from each user's history.
+        Its user vectors were stored with it (MF); a set without them, or trained with
+        ``query=items``, recommends from each user's history.
     reason : str
         Why it cannot recommend, one line ("" when it can).
     """
