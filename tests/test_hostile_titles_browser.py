@@ -5,6 +5,8 @@ may leave the dashboard's origin (a rendered image would fetch from the tracker 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,6 +109,20 @@ def _routed(browser, url: str):
     return page, requested
 
 
+@contextmanager
+def _opened(browser, url: str, path: str):
+    """``url/path`` in a routed page (:func:`_routed`), its script run and its sidebar drawn:
+    ``(page, requested)``; the page is closed after."""
+    page, requested = _routed(browser, url)
+    try:
+        page.goto(f"{url}/{path}")
+        _settled(page)
+        page.get_by_test_id("stSidebar").wait_for(timeout=60_000)
+        yield page, requested
+    finally:
+        page.close()
+
+
 def _links_away(page, url: str) -> list[str]:
     """The targets of the ``<a href>`` elements, in the page and its frames (the point map's),
     that lead off the dashboard's origin."""
@@ -134,15 +150,11 @@ def test_no_request_leaves_the_page_for_hostile_user_text(
 ):
     url, set_id = hostile_server
     base, hits = tracker
-    page, requested = _routed(browser, url)
-    try:
-        # neighbours: no such key, so "did you mean" buttons; map: PCA, drawn at once
-        query = {"neighbours": "&q=img", "map": "&p=pca"}.get(name, "")
-        page.goto(f"{url}/{name}?ds={set_id}{query}")
-        _settled(page)
+    # neighbours: no such key, so "did you mean" buttons; map: PCA, drawn at once
+    query = {"neighbours": "&q=img", "map": "&p=pca"}.get(name, "")
+    with _opened(browser, url, f"{name}?ds={set_id}{query}") as (page, requested):
         if name == "map":  # the map and its region labels (genres, from the metadata) drawn
             page.get_by_text("Drag to pan").wait_for(timeout=120_000)
-        page.get_by_test_id("stSidebar").wait_for(timeout=60_000)
         if name == "neighbours":
             buttons = page.get_by_test_id("stButton")
             buttons.first.wait_for(timeout=60_000)
@@ -153,8 +165,6 @@ def test_no_request_leaves_the_page_for_hostile_user_text(
             _settled(page)
         shot = tmp_path_factory.getbasetemp() / "artifacts" / f"hostile-{name or 'start'}.png"
         _nothing_left_the_page(page, requested, url, base, hits, shot)
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize("name", sorted(RENDERED))
@@ -163,11 +173,7 @@ def test_titles_with_line_breaks_and_urls_render_as_text_on_the_pages_that_draw_
 ):
     url, set_id = hostile_server
     base, hits = tracker
-    page, requested = _routed(browser, url)
-    try:
-        page.goto(f"{url}/{RENDERED[name].format(set=set_id)}")
-        _settled(page)
-        page.get_by_test_id("stSidebar").wait_for(timeout=60_000)
+    with _opened(browser, url, RENDERED[name].format(set=set_id)) as (page, requested):
         assert page.get_by_test_id("stAlertContentError").count() == 0  # the script ran through
         page.locator(".js-plotly-plot, iframe").first.wait_for(timeout=120_000)  # a chart drawn
         if name == "map":
@@ -177,5 +183,3 @@ def test_titles_with_line_breaks_and_urls_render_as_text_on_the_pages_that_draw_
         assert wanted.get(name, "www.example.com") in body.replace("\u2060", "")
         shot = tmp_path_factory.getbasetemp() / "artifacts" / f"hostile-rendered-{name}.png"
         _nothing_left_the_page(page, requested, url, base, hits, shot)
-    finally:
-        page.close()
